@@ -1,0 +1,22 @@
+# Every dependency comes from a Debian 12 package (scripts/deps.txt lists them).
+find_package(Boost 1.81.0 EXACT REQUIRED COMPONENTS json)
+find_package(Threads REQUIRED)
+find_package(fmt REQUIRED)
+find_package(spdlog REQUIRED)
+find_package(CLI11 REQUIRED)
+find_package(tomlplusplus REQUIRED)
+find_package(SQLite3 REQUIRED)
+find_package(PostgreSQL REQUIRED)
+find_package(PkgConfig REQUIRED)
+pkg_check_modules(SODIUM REQUIRED IMPORTED_TARGET libsodium)
+if(JICENG_BUILD_TESTS)
+  find_package(GTest REQUIRED)
+endif()
+if(JICENG_BUILD_BENCH)
+  find_package(benchmark REQUIRED)
+endif()
+# Asio and Beast are header-only; build them once with the flags we want.
+add_library(jiceng_boost INTERFACE)
+target_link_libraries(jiceng_boost INTERFACE Boost::headers Boost::json Threads::Threads)
+target_compile_definitions(jiceng_boost INTERFACE
+  BOOST_ASIO_NO_DEPRECATED BOOST_BEAST_USE_STD_STRING_VIEW BOOST_ASIO_DISABLE_BOOST_COROUTINE)

@@ -1,0 +1,21 @@
+# Warnings are errors, everywhere in our own code.
+add_library(jiceng_warnings INTERFACE)
+target_compile_options(jiceng_warnings INTERFACE
+  -Wall -Wextra -Wpedantic -Werror
+  -Wshadow -Wnon-virtual-dtor -Wold-style-cast -Wcast-align -Woverloaded-virtual
+  -Wnull-dereference -Wimplicit-fallthrough -Wformat=2)
+
+if(JICENG_SANITIZE)
+  add_compile_options(-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined)
+  add_link_options(-fsanitize=address,undefined)
+endif()
+
+# One call per module: a library target named jiceng_<module>, its sources found by glob.
+function(jiceng_module name)
+  cmake_parse_arguments(M "" "" "DEPS" ${ARGN})
+  file(GLOB srcs CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/*.cc)
+  list(FILTER srcs EXCLUDE REGEX "_test\\.cc$")
+  add_library(jiceng_${name} STATIC ${srcs})
+  target_include_directories(jiceng_${name} PUBLIC ${PROJECT_SOURCE_DIR}/src)
+  target_link_libraries(jiceng_${name} PUBLIC ${M_DEPS} PRIVATE jiceng_warnings)
+endfunction()

@@ -1,0 +1,20 @@
+// The application: every use case, wired to one store and one clock. Built once by the
+// composition root (cli/), handed to the HTTP layer. Thread-safe: services hold no mutable state
+// of their own beyond what the store guards.
+#pragma once
+
+#include "app/jurisdictions.h"
+#include "common/date.h"
+#include "store/database.h"
+
+namespace jiceng::app {
+
+struct App {
+  App(store::Database& database, const Clock& clock_) : db(database), clock(clock_), jurisdictions(db) {}
+
+  store::Database& db;
+  const Clock& clock;
+  JurisdictionService jurisdictions;
+};
+
+}  // namespace jiceng::app

@@ -1,0 +1,51 @@
+#include "common/date.h"
+
+#include <fmt/format.h>
+
+namespace jiceng {
+
+namespace {
+bool digits(std::string_view s) {
+  for (char c : s) {
+    if (c < '0' || c > '9') return false;
+  }
+  return !s.empty();
+}
+int to_int(std::string_view s) {
+  int v = 0;
+  for (char c : s) v = v * 10 + (c - '0');
+  return v;
+}
+}  // namespace
+
+std::optional<Date> parse_date(std::string_view s) {
+  if (s.size() != 10 || s[4] != '-' || s[7] != '-') return std::nullopt;
+  auto y = s.substr(0, 4), m = s.substr(5, 2), d = s.substr(8, 2);
+  if (!digits(y) || !digits(m) || !digits(d)) return std::nullopt;
+  std::chrono::year_month_day ymd{std::chrono::year(to_int(y)),
+                                  std::chrono::month(static_cast<unsigned>(to_int(m))),
+                                  std::chrono::day(static_cast<unsigned>(to_int(d)))};
+  if (!ymd.ok()) return std::nullopt;
+  return Date(ymd);
+}
+
+std::string format_date(Date d) {
+  std::chrono::year_month_day ymd(d);
+  return fmt::format("{:04}-{:02}-{:02}", static_cast<int>(ymd.year()),
+                     static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()));
+}
+
+int iso_weekday(Date d) { return static_cast<int>(std::chrono::weekday(d).iso_encoding()); }
+
+std::string format_instant_utc(Instant t) {
+  auto day = std::chrono::floor<std::chrono::days>(t);
+  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(t - day).count();
+  return fmt::format("{}T{:02}:{:02}:{:02}.{:03}Z", format_date(day), ms / 3600000,
+                     ms / 60000 % 60, ms / 1000 % 60, ms % 1000);
+}
+
+Instant SystemClock::now() const {
+  return std::chrono::time_point_cast<std::chrono::microseconds>(std::chrono::system_clock::now());
+}
+
+}  // namespace jiceng

@@ -1,0 +1,39 @@
+// Civil dates (China Standard Time calendar days) and instants. No clock here: callers pass time in.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace jiceng {
+
+using Date = std::chrono::sys_days;  // a civil day; arithmetic in whole days
+using Instant = std::chrono::sys_time<std::chrono::microseconds>;  // a UTC instant
+
+// Parses "YYYY-MM-DD" strictly (valid calendar date, zero-padded). nullopt on anything else.
+std::optional<Date> parse_date(std::string_view s);
+// Formats as "YYYY-MM-DD".
+std::string format_date(Date d);
+// 1 = Monday … 7 = Sunday (ISO 8601).
+int iso_weekday(Date d);
+
+// Microseconds since the Unix epoch, the form instants take in the store.
+inline std::int64_t to_micros(Instant t) { return t.time_since_epoch().count(); }
+inline Instant from_micros(std::int64_t us) { return Instant(std::chrono::microseconds(us)); }
+// ISO 8601 in UTC with a 'Z', millisecond precision: "2026-01-02T03:04:05.678Z".
+std::string format_instant_utc(Instant t);
+
+// The source of "now": the real clock in the server, a fixed one in tests.
+class Clock {
+ public:
+  virtual ~Clock() = default;
+  virtual Instant now() const = 0;
+};
+class SystemClock final : public Clock {
+ public:
+  Instant now() const override;
+};
+
+}  // namespace jiceng

@@ -1,0 +1,123 @@
+// The storage port, part 2: transactions, durability and concurrency.
+//
+// A Database is what the application holds. It runs callbacks in transactions on pooled
+// connections. Reads run in parallel on a pool of reader connections, each in a read-only
+// transaction (a consistent snapshot). Writes go to writer connections that batch concurrent
+// write transactions into one database transaction (group commit): each callback runs inside
+// its own SAVEPOINT, so a failing callback is rolled back alone, and all the callbacks of a
+// batch become durable with one commit (one fsync). A write returns only after that commit:
+// an ok Result means the change survives a crash.
+//
+// All methods block the calling thread and are thread-safe. Call them from worker threads,
+// never from the HTTP event loop.
+#pragma once
+
+#include <cstddef>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+
+#include "common/error.h"
+#include "store/sql.h"
+
+namespace jiceng::store {
+
+// One physical connection, made by an adapter (SQLite or PostgreSQL).
+class Connection : public Sql {
+ public:
+  // False once the connection is unusable (e.g. the server went away); the pool drops it.
+  virtual bool healthy() const = 0;
+};
+
+struct ConnectionRole {
+  bool writer = false;
+};
+
+// Makes connections on demand. Errors: kUnavailable when the database cannot be reached.
+using ConnectionFactory =
+    std::function<Result<std::unique_ptr<Connection>>(ConnectionRole role)>;
+
+struct DatabaseOptions {
+  std::size_t readers = 8;        // at most this many reader connections
+  std::size_t writers = 1;        // writer connections (must be 1 for SQLite)
+  std::size_t max_batch = 128;    // at most this many write callbacks share one commit
+  std::string description;        // for logs and errors, e.g. "sqlite:var/jiceng.db"
+};
+
+using TxFn = std::function<Result<void>(Sql&)>;
+
+class Database {
+ public:
+  Database(Dialect dialect, ConnectionFactory factory, DatabaseOptions options);
+  ~Database();  // waits for queued writes to finish
+  Database(const Database&) = delete;
+  Database& operator=(const Database&) = delete;
+
+  Dialect dialect() const { return dialect_; }
+  const std::string& description() const { return options_.description; }
+
+  // Runs fn in a read-only transaction. fn's error is returned as is; a connection failure
+  // gives kUnavailable.
+  [[nodiscard]] Result<void> read(const TxFn& fn);
+  // Runs fn in a read-write transaction and returns once it is durable (see above). If fn
+  // fails, none of its changes persist and its error is returned. If the commit fails, every
+  // write of the batch fails with kUnavailable and nothing of the batch persists.
+  [[nodiscard]] Result<void> write(TxFn fn);
+  // Cheap liveness check of the store (SELECT 1 on a reader). kUnavailable when down.
+  [[nodiscard]] Result<void> ping();
+
+  // Typed variants: fn returns Result<T>.
+  template <class F>
+  auto read_value(F&& fn) -> decltype(fn(std::declval<Sql&>()));
+  template <class F>
+  auto write_value(F&& fn) -> decltype(fn(std::declval<Sql&>()));
+
+  struct Stats {
+    std::uint64_t commits = 0;        // database transactions committed by writers
+    std::uint64_t writes = 0;         // write callbacks that succeeded
+  };
+  Stats stats() const;
+
+ private:
+  class Impl;
+  Dialect dialect_;
+  DatabaseOptions options_;
+  std::unique_ptr<Impl> impl_;
+};
+
+template <class F>
+auto Database::read_value(F&& fn) -> decltype(fn(std::declval<Sql&>())) {
+  using R = decltype(fn(std::declval<Sql&>()));
+  std::optional<R> out;
+  auto r = read([&](Sql& sql) -> Result<void> {
+    out.emplace(fn(sql));
+    if (out->has_error()) return out->error();
+    return {};
+  });
+  if (!r) return r.error();
+  return std::move(*out);
+}
+
+template <class F>
+auto Database::write_value(F&& fn) -> decltype(fn(std::declval<Sql&>())) {
+  using R = decltype(fn(std::declval<Sql&>()));
+  std::optional<R> out;
+  auto r = write([&](Sql& sql) -> Result<void> {
+    out.emplace(fn(sql));
+    if (out->has_error()) return out->error();
+    return {};
+  });
+  if (!r) return r.error();
+  return std::move(*out);
+}
+
+// Opens the database named by a URL: "sqlite:PATH" or "postgresql://…" (libpq URI).
+// For SQLite the parent directory is created, the file is created if missing, and the process
+// takes an exclusive lock on PATH.lock: a second process gets kFailedPrecondition ("in use by
+// another jiceng process"). Applies nothing: call migrate() next.
+[[nodiscard]] Result<std::unique_ptr<Database>> open_database(const std::string& url,
+                                                              DatabaseOptions options = {});
+
+}  // namespace jiceng::store

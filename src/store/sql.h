@@ -1,0 +1,86 @@
+// The storage port, part 1: how code above the store talks SQL.
+//
+// jiceng writes its SQL once, in the portable subset that SQLite (3.40) and PostgreSQL (15)
+// share: parameters are written `$1`, `$2`, …; booleans are integers 0/1; instants are BIGINT
+// microseconds since the Unix epoch; dates are TEXT 'YYYY-MM-DD'. Where the dialects differ, a
+// caller branches on Sql::dialect() (rare; keep it in store/).
+#pragma once
+
+#include <cstdint>
+#include <initializer_list>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "common/error.h"
+
+namespace jiceng::store {
+
+enum class Dialect { kSqlite, kPostgres };
+std::string_view to_string(Dialect d);
+
+// A value bound to a parameter or read from a column. nullptr_t is SQL NULL.
+using Value = std::variant<std::nullptr_t, std::int64_t, double, std::string>;
+
+// One result row. Accessors convert between text and numbers where the adapter returned the
+// other form (PostgreSQL returns numbers as int64/double only for integer and float columns).
+class Row {
+ public:
+  explicit Row(std::vector<Value> cells) : cells_(std::move(cells)) {}
+  std::size_t size() const { return cells_.size(); }
+  bool is_null(std::size_t i) const;
+  // The column as an integer; 0 for NULL. A non-numeric text column is a programming error and
+  // yields 0 (asserted in debug builds).
+  std::int64_t int64(std::size_t i) const;
+  double float64(std::size_t i) const;
+  // The column as text; "" for NULL.
+  std::string text(std::size_t i) const;
+  std::optional<std::string> opt_text(std::size_t i) const;
+  std::optional<std::int64_t> opt_int64(std::size_t i) const;
+  const Value& value(std::size_t i) const { return cells_.at(i); }
+
+ private:
+  std::vector<Value> cells_;
+};
+
+using Rows = std::vector<Row>;
+using Params = std::span<const Value>;
+
+// A connection inside a transaction. Only valid within the Database::read/write callback that
+// received it; never keep a reference beyond it. Not thread-safe.
+class Sql {
+ public:
+  virtual ~Sql() = default;
+  virtual Dialect dialect() const = 0;
+
+  // Runs one statement and returns all its rows. Statements are prepared once per connection
+  // and cached by their text, so pass the same literal SQL with different parameters.
+  // Errors: kAlreadyExists on a unique-key violation, kConflict on a serialization failure or
+  // deadlock, kInvalidArgument on other constraint violations, kUnavailable when the connection
+  // is lost, kInternal for anything else (the message holds the database's own words; it is
+  // logged, not shown to users).
+  [[nodiscard]] virtual Result<Rows> query(std::string_view sql, Params params) = 0;
+  // Runs one statement that returns no rows; returns the number of rows it changed.
+  [[nodiscard]] virtual Result<std::int64_t> exec(std::string_view sql, Params params) = 0;
+  // Inserts many rows into `table` (columns in `columns` order) as fast as the engine allows
+  // (SQLite: one prepared INSERT; PostgreSQL: COPY). Plain inserts: constraint errors fail it.
+  [[nodiscard]] virtual Result<void> bulk_insert(std::string_view table,
+                                                 std::span<const std::string_view> columns,
+                                                 const std::vector<std::vector<Value>>& rows) = 0;
+
+  // Conveniences for the common shapes.
+  [[nodiscard]] Result<Rows> query(std::string_view sql, std::initializer_list<Value> params) {
+    return query(sql, Params(params.begin(), params.size()));
+  }
+  [[nodiscard]] Result<std::int64_t> exec(std::string_view sql,
+                                          std::initializer_list<Value> params = {}) {
+    return exec(sql, Params(params.begin(), params.size()));
+  }
+  // The single row of a query, kNotFound when there is none.
+  [[nodiscard]] Result<Row> query_one(std::string_view sql, std::initializer_list<Value> params);
+};
+
+}  // namespace jiceng::store
