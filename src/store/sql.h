@@ -71,6 +71,10 @@ class Sql {
                                                  std::span<const std::string_view> columns,
                                                  const std::vector<std::vector<Value>>& rows) = 0;
 
+  // Runs a script of several statements separated by semicolons, without parameters (used for
+  // migrations; SQLite: sqlite3_exec, PostgreSQL: PQexec). Errors as query().
+  [[nodiscard]] virtual Result<void> exec_script(std::string_view sql) = 0;
+
   // Conveniences for the common shapes.
   [[nodiscard]] Result<Rows> query(std::string_view sql, std::initializer_list<Value> params) {
     return query(sql, Params(params.begin(), params.size()));

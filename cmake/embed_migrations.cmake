@@ -1,0 +1,16 @@
+# Writes a C++ file that holds every migrations/*.sql file as a string, sorted by name.
+# Names: NNNN_what.sql (both dialects), NNNN_what.sqlite.sql or NNNN_what.postgres.sql.
+file(GLOB files ${DIR}/*.sql)
+list(SORT files)
+set(body "// Generated from src/store/migrations by cmake/embed_migrations.cmake. Do not edit.\n")
+string(APPEND body "#include \"store/migrations.h\"\n\nnamespace jiceng::store {\n\n")
+string(APPEND body "const std::vector<MigrationFile>& embedded_migration_files() {\n")
+string(APPEND body "  static const std::vector<MigrationFile> files = {\n")
+foreach(f ${files})
+  get_filename_component(name ${f} NAME)
+  file(READ ${f} text)
+  string(APPEND body "    {\"${name}\", R\"jiceng_sql(${text})jiceng_sql\"},\n")
+endforeach()
+string(APPEND body "  };\n  return files;\n}\n\n}  // namespace jiceng::store\n")
+file(WRITE ${OUT}.tmp "${body}")
+file(COPY_FILE ${OUT}.tmp ${OUT} ONLY_IF_DIFFERENT)

@@ -1,0 +1,49 @@
+#include "store/calendar_repo.h"
+
+#include <map>
+
+namespace jiceng::store::calendar {
+
+Result<std::vector<domain::CalendarDay>> load(Sql& sql) {
+  auto rows = sql.query("SELECT day, kind, name FROM calendar_day ORDER BY day", {});
+  if (!rows) return rows.error();
+  std::vector<domain::CalendarDay> out;
+  out.reserve(rows->size());
+  for (const Row& r : *rows) {
+    auto day = parse_date(r.text(0));
+    if (!day) return Error::internal("calendar_day holds a malformed date: " + r.text(0));
+    out.push_back({*day, r.int64(1) == 2 ? domain::DayKind::kWorkday : domain::DayKind::kHoliday,
+                   r.text(2)});
+  }
+  return out;
+}
+
+Result<std::int64_t> replace_all(Sql& sql, std::span<const domain::CalendarDay> days) {
+  auto existing = load(sql);
+  if (!existing) return existing.error();
+  std::map<Date, const domain::CalendarDay*> old;
+  for (const auto& d : *existing) old[d.day] = &d;
+  std::int64_t changed = 0;
+  for (const auto& d : days) {
+    auto it = old.find(d.day);
+    if (it != old.end()) {
+      bool same = it->second->kind == d.kind && it->second->name == d.name;
+      old.erase(it);
+      if (same) continue;
+    }
+    auto r = sql.exec(
+        "INSERT INTO calendar_day (day, kind, name) VALUES ($1, $2, $3) "
+        "ON CONFLICT (day) DO UPDATE SET kind = excluded.kind, name = excluded.name",
+        {format_date(d.day), std::int64_t{static_cast<int>(d.kind)}, d.name});
+    if (!r) return r.error();
+    ++changed;
+  }
+  for (const auto& [day, _] : old) {
+    auto r = sql.exec("DELETE FROM calendar_day WHERE day = $1", {format_date(day)});
+    if (!r) return r.error();
+    ++changed;
+  }
+  return changed;
+}
+
+}  // namespace jiceng::store::calendar

@@ -1,0 +1,217 @@
+#include "store/database.h"
+
+#include <spdlog/spdlog.h>
+
+#include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <future>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+namespace jiceng::store {
+
+namespace {
+
+std::string_view begin_read(Dialect d) {
+  return d == Dialect::kSqlite ? "BEGIN" : "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY";
+}
+std::string_view begin_write(Dialect d) {
+  return d == Dialect::kSqlite ? "BEGIN IMMEDIATE" : "BEGIN";
+}
+
+// Runs fn, turning an escaping exception into kInternal: a bug must not take the server down.
+Result<void> run_guarded(const TxFn& fn, Sql& sql) {
+  try {
+    return fn(sql);
+  } catch (const std::exception& e) {
+    return Error::internal(std::string("uncaught exception in transaction: ") + e.what());
+  }
+}
+
+}  // namespace
+
+class Database::Impl {
+ public:
+  Impl(Dialect dialect, ConnectionFactory factory, const DatabaseOptions& options)
+      : dialect_(dialect), factory_(std::move(factory)), options_(options) {
+    for (std::size_t i = 0; i < std::max<std::size_t>(1, options_.writers); ++i) {
+      writers_.emplace_back([this] { writer_loop(); });
+    }
+  }
+
+  ~Impl() {
+    {
+      std::lock_guard lock(queue_mu_);
+      stopping_ = true;
+    }
+    queue_cv_.notify_all();
+    for (auto& t : writers_) t.join();
+  }
+
+  Result<void> read(const TxFn& fn) {
+    auto conn = acquire_reader();
+    if (!conn) return conn.error();
+    Connection& c = **conn;
+    Result<void> out;
+    if (auto r = c.exec(begin_read(dialect_)); !r) {
+      out = r.error();
+    } else {
+      out = run_guarded(fn, c);
+      // A read-only transaction has nothing to keep; ROLLBACK also ends an aborted one.
+      if (auto end = c.exec("ROLLBACK"); !end && out) out = end.error();
+    }
+    release_reader(std::move(*conn));
+    return out;
+  }
+
+  Result<void> write(TxFn fn) {
+    Job job{std::move(fn), {}};
+    auto done = job.result.get_future();
+    {
+      std::lock_guard lock(queue_mu_);
+      queue_.push_back(&job);
+    }
+    queue_cv_.notify_one();
+    return done.get();
+  }
+
+  Stats stats() const { return {commits_.load(), writes_.load()}; }
+
+ private:
+  struct Job {
+    TxFn fn;
+    std::promise<Result<void>> result;
+  };
+
+  Result<std::unique_ptr<Connection>> acquire_reader() {
+    {
+      std::unique_lock lock(pool_mu_);
+      pool_cv_.wait(lock, [&] { return !idle_.empty() || open_readers_ < options_.readers; });
+      if (!idle_.empty()) {
+        auto c = std::move(idle_.back());
+        idle_.pop_back();
+        return c;
+      }
+      ++open_readers_;
+    }
+    auto c = factory_(ConnectionRole{.writer = false});
+    if (!c) {
+      std::lock_guard lock(pool_mu_);
+      --open_readers_;
+      pool_cv_.notify_one();
+    }
+    return c;
+  }
+
+  void release_reader(std::unique_ptr<Connection> c) {
+    std::lock_guard lock(pool_mu_);
+    if (c->healthy()) {
+      idle_.push_back(std::move(c));
+    } else {
+      --open_readers_;
+    }
+    pool_cv_.notify_one();
+  }
+
+  void writer_loop() {
+    std::unique_ptr<Connection> conn;
+    std::vector<Job*> batch;
+    for (;;) {
+      {
+        std::unique_lock lock(queue_mu_);
+        queue_cv_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+        if (queue_.empty()) return;  // stopping, and nothing left to do
+        while (!queue_.empty() && batch.size() < options_.max_batch) {
+          batch.push_back(queue_.front());
+          queue_.pop_front();
+        }
+      }
+      if (!conn || !conn->healthy()) {
+        conn.reset();
+        auto c = factory_(ConnectionRole{.writer = true});
+        if (c) {
+          conn = std::move(*c);
+        } else {
+          for (Job* j : batch) j->result.set_value(c.error());
+          batch.clear();
+          continue;
+        }
+      }
+      run_batch(*conn, batch);
+      batch.clear();
+    }
+  }
+
+  // One database transaction for the whole batch; one savepoint per job.
+  void run_batch(Connection& c, std::vector<Job*>& batch) {
+    std::vector<Result<void>> results(batch.size());
+    auto fail_all = [&](const Error& e) {
+      for (Job* j : batch) j->result.set_value(e);
+    };
+    if (auto r = c.exec(begin_write(dialect_)); !r) return fail_all(r.error());
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+      if (auto r = c.exec("SAVEPOINT jiceng_write"); !r) {
+        (void)c.exec("ROLLBACK");
+        return fail_all(r.error());
+      }
+      results[i] = run_guarded(batch[i]->fn, c);
+      auto end = results[i] ? c.exec("RELEASE SAVEPOINT jiceng_write")
+                            : c.exec("ROLLBACK TO SAVEPOINT jiceng_write");
+      if (end && !results[i]) end = c.exec("RELEASE SAVEPOINT jiceng_write");
+      if (!end) {
+        (void)c.exec("ROLLBACK");
+        return fail_all(end.error());
+      }
+    }
+    if (auto r = c.exec("COMMIT"); !r) {
+      spdlog::error("commit of a batch of {} writes failed: {}", batch.size(), r.error().message);
+      (void)c.exec("ROLLBACK");
+      return fail_all(Error::unavailable("the store could not commit: " + r.error().message));
+    }
+    commits_.fetch_add(1, std::memory_order_relaxed);
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+      if (results[i]) writes_.fetch_add(1, std::memory_order_relaxed);
+      batch[i]->result.set_value(std::move(results[i]));
+    }
+  }
+
+  Dialect dialect_;
+  ConnectionFactory factory_;
+  DatabaseOptions options_;
+
+  std::mutex pool_mu_;
+  std::condition_variable pool_cv_;
+  std::vector<std::unique_ptr<Connection>> idle_;
+  std::size_t open_readers_ = 0;
+
+  std::mutex queue_mu_;
+  std::condition_variable queue_cv_;
+  std::deque<Job*> queue_;
+  bool stopping_ = false;
+  std::vector<std::thread> writers_;
+
+  std::atomic<std::uint64_t> commits_{0};
+  std::atomic<std::uint64_t> writes_{0};
+};
+
+Database::Database(Dialect dialect, ConnectionFactory factory, DatabaseOptions options)
+    : dialect_(dialect),
+      options_(std::move(options)),
+      impl_(std::make_unique<Impl>(dialect, std::move(factory), options_)) {}
+
+Database::~Database() = default;
+
+Result<void> Database::read(const TxFn& fn) { return impl_->read(fn); }
+Result<void> Database::write(TxFn fn) { return impl_->write(std::move(fn)); }
+Result<void> Database::ping() {
+  return read([](Sql& sql) -> Result<void> {
+    auto r = sql.query("SELECT 1", {});
+    if (!r) return r.error();
+    return {};
+  });
+}
+Database::Stats Database::stats() const { return impl_->stats(); }
+
+}  // namespace jiceng::store

@@ -1,0 +1,95 @@
+#include "store/migrations.h"
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <charconv>
+#include <map>
+
+namespace jiceng::store {
+
+namespace {
+
+constexpr std::string_view kCreateTable =
+    "CREATE TABLE IF NOT EXISTS schema_migrations ("
+    " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)";
+
+}  // namespace
+
+Result<std::vector<Migration>> migrations_for(Dialect dialect) {
+  std::string_view own = dialect == Dialect::kSqlite ? ".sqlite.sql" : ".postgres.sql";
+  std::string_view other = dialect == Dialect::kSqlite ? ".postgres.sql" : ".sqlite.sql";
+  std::map<int, Migration> by_version;
+  for (const auto& f : embedded_migration_files()) {
+    if (f.name.ends_with(other)) continue;
+    int version = 0;
+    auto [p, ec] = std::from_chars(f.name.data(), f.name.data() + f.name.size(), version);
+    if (ec != std::errc() || p != f.name.data() + 4 || f.name[4] != '_' || version <= 0) {
+      return Error::internal(fmt::format("bad migration file name {}", f.name));
+    }
+    bool dialect_specific = f.name.ends_with(own);
+    std::string_view stem = f.name.substr(0, f.name.size() - (dialect_specific ? own.size() : 4));
+    auto [it, fresh] = by_version.try_emplace(version);
+    if (!fresh) return Error::internal(fmt::format("two migrations numbered {}", version));
+    it->second = Migration{version, std::string(stem), std::string(f.sql)};
+  }
+  std::vector<Migration> out;
+  for (auto& [v, m] : by_version) out.push_back(std::move(m));
+  return out;
+}
+
+Result<int> schema_version(Database& db) {
+  return db.read_value([](Sql& sql) -> Result<int> {
+    auto exists = sql.query(sql.dialect() == Dialect::kSqlite
+                                ? "SELECT 1 FROM sqlite_master WHERE name = 'schema_migrations'"
+                                : "SELECT 1 WHERE to_regclass('schema_migrations') IS NOT NULL",
+                            {});
+    if (!exists) return exists.error();
+    if (exists->empty()) return 0;
+    auto row = sql.query_one("SELECT COALESCE(MAX(version), 0) FROM schema_migrations", {});
+    if (!row) return row.error();
+    return static_cast<int>(row->int64(0));
+  });
+}
+
+Result<int> migrate(Database& db) {
+  auto all = migrations_for(db.dialect());
+  if (!all) return all.error();
+  int applied = 0;
+  for (const Migration& m : *all) {
+    // Check and apply in one transaction, so that two servers starting together on one
+    // PostgreSQL database do not both apply a migration (the second waits on the lock).
+    auto did = db.write_value([&](Sql& sql) -> Result<bool> {
+      if (sql.dialect() == Dialect::kPostgres) {
+        if (auto r = sql.query("SELECT pg_advisory_xact_lock(7411)", {}); !r) return r.error();
+      }
+      if (auto r = sql.exec(kCreateTable); !r) return r.error();
+      auto seen = sql.query("SELECT 1 FROM schema_migrations WHERE version = $1",
+                            {std::int64_t{m.version}});
+      if (!seen) return seen.error();
+      if (!seen->empty()) return false;
+      if (auto r = sql.exec_script(m.sql); !r) {
+        return Error::internal(fmt::format("migration {} failed: {}", m.name, r.error().message));
+      }
+      auto now = std::chrono::duration_cast<std::chrono::microseconds>(
+                     std::chrono::system_clock::now().time_since_epoch())
+                     .count();
+      if (auto r = sql.exec("INSERT INTO schema_migrations (version, name, applied_at) "
+                            "VALUES ($1, $2, $3)",
+                            {std::int64_t{m.version}, m.name, std::int64_t{now}});
+          !r) {
+        return r.error();
+      }
+      return true;
+    });
+    if (!did) return did.error();
+    if (*did) {
+      spdlog::info("applied migration {}", m.name);
+      ++applied;
+    }
+  }
+  return applied;
+}
+
+}  // namespace jiceng::store

@@ -1,0 +1,40 @@
+#include <fmt/format.h>
+
+#include <filesystem>
+
+#include "store/database.h"
+#include "store/postgres.h"
+#include "store/sqlite.h"
+
+namespace jiceng::store {
+
+Result<std::unique_ptr<Database>> open_database(const std::string& url, DatabaseOptions options) {
+  options.description = url;
+  if (url.starts_with("sqlite:")) {
+    std::filesystem::path path = url.substr(7);
+    if (path.empty()) return Error::invalid_argument("sqlite: needs a file path, e.g. sqlite:var/jiceng.db");
+    std::error_code ec;
+    if (path.has_parent_path()) std::filesystem::create_directories(path.parent_path(), ec);
+    if (ec) {
+      return Error::unavailable(
+          fmt::format("cannot create {}: {}", path.parent_path().string(), ec.message()));
+    }
+    auto lock = ProcessLock::acquire(path);
+    if (!lock) return lock.error();
+    // Open the writer once now so that a bad file or unsafe settings fail at startup.
+    if (auto probe = connect_sqlite(path, ConnectionRole{.writer = true}); !probe) {
+      return probe.error();
+    }
+    std::shared_ptr<ProcessLock> held = std::move(*lock);
+    auto factory = [path, held](ConnectionRole role) { return connect_sqlite(path, role); };
+    options.writers = 1;  // SQLite allows one writer; group commit makes it enough
+    return std::make_unique<Database>(Dialect::kSqlite, factory, options);
+  }
+  if (url.starts_with("postgresql://") || url.starts_with("postgres://")) {
+    return std::make_unique<Database>(Dialect::kPostgres, postgres_factory(url), options);
+  }
+  return Error::invalid_argument(fmt::format(
+      "unknown database URL '{}': use sqlite:PATH or postgresql://USER@HOST:PORT/DB", url));
+}
+
+}  // namespace jiceng::store

@@ -1,0 +1,263 @@
+#include "store/sqlite.h"
+
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <sqlite3.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <unordered_map>
+
+namespace jiceng::store {
+
+namespace {
+
+Error map_error(sqlite3* db, int rc) {
+  std::string msg = db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
+  switch (rc & 0xff) {
+    case SQLITE_CONSTRAINT:
+      if (rc == SQLITE_CONSTRAINT_UNIQUE || rc == SQLITE_CONSTRAINT_PRIMARYKEY) {
+        return {ErrorCode::kAlreadyExists, msg};
+      }
+      return {ErrorCode::kInvalidArgument, msg};
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+    case SQLITE_IOERR:
+    case SQLITE_FULL:
+    case SQLITE_CANTOPEN:
+    case SQLITE_READONLY:
+      return {ErrorCode::kUnavailable, msg};
+    default:
+      return {ErrorCode::kInternal, msg};
+  }
+}
+
+class Statement {
+ public:
+  Statement(sqlite3_stmt* stmt, std::vector<int> param_index)
+      : stmt_(stmt), param_index_(std::move(param_index)) {}
+  ~Statement() { sqlite3_finalize(stmt_); }
+  Statement(const Statement&) = delete;
+  Statement& operator=(const Statement&) = delete;
+  sqlite3_stmt* get() const { return stmt_; }
+  // param_index()[k] is the SQLite index of parameter $k+1 (0 when the SQL does not use it).
+  const std::vector<int>& param_index() const { return param_index_; }
+
+ private:
+  sqlite3_stmt* stmt_;
+  std::vector<int> param_index_;
+};
+
+class SqliteConnection final : public Connection {
+ public:
+  explicit SqliteConnection(sqlite3* db) : db_(db) {}
+  ~SqliteConnection() override {
+    cache_.clear();
+    sqlite3_close_v2(db_);
+  }
+
+  Dialect dialect() const override { return Dialect::kSqlite; }
+  bool healthy() const override { return healthy_; }
+
+  Result<Rows> query(std::string_view sql, Params params) override {
+    auto stmt = prepare(sql);
+    if (!stmt) return stmt.error();
+    if (auto b = bind(**stmt, params); !b) return b.error();
+    sqlite3_stmt* s = (*stmt)->get();
+    Rows rows;
+    for (;;) {
+      int rc = sqlite3_step(s);
+      if (rc == SQLITE_DONE) break;
+      if (rc != SQLITE_ROW) return fail(s, rc);
+      int n = sqlite3_column_count(s);
+      std::vector<Value> cells;
+      cells.reserve(static_cast<std::size_t>(n));
+      for (int i = 0; i < n; ++i) cells.push_back(column(s, i));
+      rows.emplace_back(std::move(cells));
+    }
+    sqlite3_reset(s);
+    return rows;
+  }
+
+  Result<std::int64_t> exec(std::string_view sql, Params params) override {
+    auto stmt = prepare(sql);
+    if (!stmt) return stmt.error();
+    if (auto b = bind(**stmt, params); !b) return b.error();
+    sqlite3_stmt* s = (*stmt)->get();
+    int rc;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+    }
+    if (rc != SQLITE_DONE) return fail(s, rc);
+    sqlite3_reset(s);
+    return static_cast<std::int64_t>(sqlite3_changes64(db_));
+  }
+
+  Result<void> exec_script(std::string_view sql) override {
+    std::string text(sql);
+    char* err = nullptr;
+    int rc = sqlite3_exec(db_, text.c_str(), nullptr, nullptr, &err);
+    if (rc != SQLITE_OK) {
+      Error e = map_error(db_, sqlite3_extended_errcode(db_));
+      if (err) {
+        e.message = err;
+        sqlite3_free(err);
+      }
+      return e;
+    }
+    return {};
+  }
+
+  Result<void> bulk_insert(std::string_view table, std::span<const std::string_view> columns,
+                           const std::vector<std::vector<Value>>& rows) override {
+    std::string sql = fmt::format("INSERT INTO {} ({}) VALUES (", table, fmt::join(columns, ", "));
+    for (std::size_t i = 0; i < columns.size(); ++i) sql += fmt::format("{}${}", i ? ", " : "", i + 1);
+    sql += ")";
+    for (const auto& row : rows) {
+      if (auto r = exec(sql, Params(row)); !r) return r.error();
+    }
+    return {};
+  }
+
+ private:
+  Result<Statement*> prepare(std::string_view sql) {
+    auto it = cache_.find(std::string(sql));
+    if (it != cache_.end()) return it->second.get();
+    sqlite3_stmt* s = nullptr;
+    int rc = sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()),
+                                SQLITE_PREPARE_PERSISTENT, &s, nullptr);
+    if (rc != SQLITE_OK) return map_error(db_, sqlite3_extended_errcode(db_));
+    std::vector<int> index;
+    for (int k = 1;; ++k) {
+      int i = sqlite3_bind_parameter_index(s, fmt::format("${}", k).c_str());
+      if (i == 0 && k > sqlite3_bind_parameter_count(s)) break;
+      index.push_back(i);
+    }
+    auto [pos, _] = cache_.emplace(std::string(sql), std::make_unique<Statement>(s, std::move(index)));
+    return pos->second.get();
+  }
+
+  Result<void> bind(const Statement& stmt, Params params) {
+    sqlite3_stmt* s = stmt.get();
+    sqlite3_reset(s);
+    sqlite3_clear_bindings(s);
+    const auto& index = stmt.param_index();
+    for (std::size_t k = 0; k < params.size(); ++k) {
+      if (k >= index.size() || index[k] == 0) {
+        return Error::internal(fmt::format("statement has no parameter ${}", k + 1));
+      }
+      int i = index[k];
+      int rc = std::visit(
+          [&](const auto& v) -> int {
+            using T = std::decay_t<decltype(v)>;
+            if constexpr (std::is_same_v<T, std::nullptr_t>) return sqlite3_bind_null(s, i);
+            else if constexpr (std::is_same_v<T, std::int64_t>) return sqlite3_bind_int64(s, i, v);
+            else if constexpr (std::is_same_v<T, double>) return sqlite3_bind_double(s, i, v);
+            else return sqlite3_bind_text(s, i, v.data(), static_cast<int>(v.size()), SQLITE_STATIC);
+          },
+          params[k]);
+      if (rc != SQLITE_OK) return map_error(db_, rc);
+    }
+    return {};
+  }
+
+  static Value column(sqlite3_stmt* s, int i) {
+    switch (sqlite3_column_type(s, i)) {
+      case SQLITE_INTEGER: return static_cast<std::int64_t>(sqlite3_column_int64(s, i));
+      case SQLITE_FLOAT: return sqlite3_column_double(s, i);
+      case SQLITE_NULL: return nullptr;
+      default: {
+        auto p = reinterpret_cast<const char*>(sqlite3_column_text(s, i));
+        return std::string(p, static_cast<std::size_t>(sqlite3_column_bytes(s, i)));
+      }
+    }
+  }
+
+  Error fail(sqlite3_stmt* s, int rc) {
+    Error e = map_error(db_, sqlite3_extended_errcode(db_));
+    sqlite3_reset(s);
+    if ((rc & 0xff) == SQLITE_CORRUPT || (rc & 0xff) == SQLITE_NOTADB) healthy_ = false;
+    return e;
+  }
+
+  sqlite3* db_;
+  bool healthy_ = true;
+  std::unordered_map<std::string, std::unique_ptr<Statement>> cache_;
+};
+
+Result<std::string> pragma_value(Connection& c, std::string_view pragma) {
+  auto rows = c.query(fmt::format("PRAGMA {}", pragma), {});
+  if (!rows) return rows.error();
+  if (rows->empty()) return std::string();
+  return rows->front().text(0);
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Connection>> connect_sqlite(const std::filesystem::path& path,
+                                                   ConnectionRole role) {
+  sqlite3* db = nullptr;
+  int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
+  int rc = sqlite3_open_v2(path.c_str(), &db, flags, nullptr);
+  if (rc != SQLITE_OK) {
+    std::string msg = db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
+    sqlite3_close_v2(db);
+    return Error::unavailable(fmt::format("cannot open {}: {}", path.string(), msg));
+  }
+  sqlite3_extended_result_codes(db, 1);
+  sqlite3_busy_timeout(db, 10000);
+  auto conn = std::make_unique<SqliteConnection>(db);
+  const char* setup = role.writer
+                          ? "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; "
+                            "PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY; "
+                            "PRAGMA cache_size=-32768;"
+                          : "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; "
+                            "PRAGMA temp_store=MEMORY; PRAGMA cache_size=-16384; "
+                            "PRAGMA mmap_size=268435456; PRAGMA query_only=1;";
+  if (auto r = conn->exec_script(setup); !r) {
+    return Error::unavailable(fmt::format("cannot set up {}: {}", path.string(), r.error().message));
+  }
+  // Startup guard (TESTS.md D6): never run with settings that could lose acknowledged writes.
+  auto sync = pragma_value(*conn, "synchronous");
+  auto fk = pragma_value(*conn, "foreign_keys");
+  auto journal = pragma_value(*conn, "journal_mode");
+  if (!sync || !fk || !journal) return Error::unavailable("cannot read SQLite settings");
+  if (*sync != "2" || *fk != "1" || (role.writer && *journal != "wal")) {
+    return Error::failed_precondition(fmt::format(
+        "{}: unsafe SQLite settings (synchronous={}, foreign_keys={}, journal_mode={}); "
+        "refusing to run", path.string(), *sync, *fk, *journal));
+  }
+  return std::unique_ptr<Connection>(std::move(conn));
+}
+
+ConnectionFactory sqlite_factory(std::filesystem::path path) {
+  return [path = std::move(path)](ConnectionRole role) { return connect_sqlite(path, role); };
+}
+
+Result<std::unique_ptr<ProcessLock>> ProcessLock::acquire(const std::filesystem::path& db_path) {
+  std::string lock_path = db_path.string() + ".lock";
+  int fd = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (fd < 0) {
+    return Error::unavailable(fmt::format("cannot open {}: {}", lock_path, std::strerror(errno)));
+  }
+  if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    char buf[32] = {};
+    ssize_t n = ::pread(fd, buf, sizeof buf - 1, 0);
+    ::close(fd);
+    std::string holder = n > 0 ? std::string(buf, static_cast<std::size_t>(n)) : "unknown";
+    while (!holder.empty() && (holder.back() == '\n' || holder.back() == ' ')) holder.pop_back();
+    return Error::failed_precondition(fmt::format(
+        "the database {} is in use by another jiceng process (pid {}); stop it first",
+        db_path.string(), holder));
+  }
+  std::string pid = std::to_string(::getpid()) + "\n";
+  if (::ftruncate(fd, 0) != 0 || ::pwrite(fd, pid.data(), pid.size(), 0) < 0) {
+    // The pid is only informative; the lock itself is held.
+  }
+  return std::unique_ptr<ProcessLock>(new ProcessLock(fd));
+}
+
+ProcessLock::~ProcessLock() { ::close(fd_); }
+
+}  // namespace jiceng::store

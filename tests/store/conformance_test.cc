@@ -1,0 +1,311 @@
+// The store conformance suite: the same tests against SQLite and PostgreSQL, through the
+// Database port and the repositories. A behaviour that differs between the two is a bug.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <barrier>
+#include <thread>
+
+#include "store/calendar_repo.h"
+#include "store/database.h"
+#include "store/jurisdiction_repo.h"
+#include "store/migrations.h"
+#include "store/settings_repo.h"
+#include "support/test_db.h"
+
+namespace jiceng::store {
+namespace {
+
+using domain::Jurisdiction;
+using domain::Level;
+using testing::Backend;
+
+class Conformance : public ::testing::TestWithParam<Backend> {
+ protected:
+  void SetUp() override {
+    db_ = testing::open_fresh(GetParam());
+    ASSERT_TRUE(db_);
+  }
+  Database& db() { return *db_; }
+
+  std::vector<Jurisdiction> small_tree() {
+    return {
+        {"36", "江西省", Level::kProvince, ""},
+        {"3606", "鹰潭市", Level::kCity, "36"},
+        {"360602", "月湖区", Level::kCounty, "3606"},
+        {"360603", "余江区", Level::kCounty, "3606"},
+        {"360681", "贵溪市", Level::kCounty, "3606"},
+        {"360602001", "东湖街道", Level::kTownship, "360602"},
+        {"360602001001", "鹰潭东湖社区", Level::kVillage, "360602001"},
+        {"360602001002", "50%_村", Level::kVillage, "360602001"},
+        {"3601", "南昌市", Level::kCity, "36"},
+    };
+  }
+  void import_small_tree() {
+    auto tree = small_tree();
+    auto r = db().write_value(
+        [&](Sql& sql) { return jurisdictions::upsert_all(sql, tree, nullptr); });
+    ASSERT_TRUE(r) << r.error().message;
+    EXPECT_EQ(r->inserted, static_cast<std::int64_t>(tree.size()));
+  }
+
+  std::unique_ptr<Database> db_;
+};
+
+TEST_P(Conformance, MigrationsAreIdempotent) {
+  auto again = migrate(db());
+  ASSERT_TRUE(again) << again.error().message;
+  EXPECT_EQ(*again, 0);
+  auto version = schema_version(db());
+  ASSERT_TRUE(version);
+  auto all = migrations_for(db().dialect());
+  ASSERT_TRUE(all);
+  EXPECT_EQ(*version, all->back().version);
+}
+
+TEST_P(Conformance, TypesRoundTrip) {
+  auto r = db().write_value([](Sql& sql) -> Result<Row> {
+    if (auto c = sql.exec("CREATE TABLE t (i BIGINT, f DOUBLE PRECISION, s TEXT)"); !c) return c.error();
+    if (auto c = sql.exec("INSERT INTO t VALUES ($1, $2, $3)",
+                          {std::int64_t{-9223372036854775807 - 1}, 2.5, std::string("汉字 ✓ 😀")});
+        !c) {
+      return c.error();
+    }
+    if (auto c = sql.exec("INSERT INTO t VALUES ($1, $2, $3)", {nullptr, nullptr, std::string()}); !c) {
+      return c.error();
+    }
+    return sql.query_one("SELECT i, f, s FROM t WHERE i IS NOT NULL", {});
+  });
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_EQ(r->int64(0), -9223372036854775807 - 1);
+  EXPECT_DOUBLE_EQ(r->float64(1), 2.5);
+  EXPECT_EQ(r->text(2), "汉字 ✓ 😀");
+  auto nulls = db().read_value(
+      [](Sql& sql) { return sql.query_one("SELECT i, f, s FROM t WHERE i IS NULL", {}); });
+  ASSERT_TRUE(nulls);
+  EXPECT_TRUE(nulls->is_null(0));
+  EXPECT_TRUE(nulls->is_null(1));
+  EXPECT_FALSE(nulls->is_null(2));
+  EXPECT_EQ(nulls->text(2), "");
+}
+
+TEST_P(Conformance, ConstraintErrorsAreMapped) {
+  import_small_tree();
+  auto dup = db().write([](Sql& sql) -> Result<void> {
+    auto r = sql.exec("INSERT INTO jurisdiction (code, name, level, parent_code) VALUES ($1, $2, $3, $4)",
+                      {std::string("3606"), std::string("x"), std::int64_t{2}, std::string("36")});
+    if (!r) return r.error();
+    return {};
+  });
+  ASSERT_FALSE(dup);
+  EXPECT_EQ(dup.error().code, ErrorCode::kAlreadyExists) << dup.error().message;
+  auto orphan = db().write([](Sql& sql) -> Result<void> {
+    auto r = sql.exec("INSERT INTO jurisdiction (code, name, level, parent_code) VALUES ($1, $2, $3, $4)",
+                      {std::string("9901"), std::string("x"), std::int64_t{2}, std::string("99")});
+    if (!r) return r.error();
+    return {};
+  });
+  ASSERT_FALSE(orphan);
+  EXPECT_EQ(orphan.error().code, ErrorCode::kInvalidArgument);
+}
+
+// Concurrent writes share commits, and a failing write is rolled back alone.
+TEST_P(Conformance, GroupCommitIsolatesFailures) {
+  ASSERT_TRUE(db().write([](Sql& sql) -> Result<void> {
+    auto r = sql.exec("CREATE TABLE w (n BIGINT PRIMARY KEY)");
+    if (!r) return r.error();
+    return {};
+  }));
+  constexpr int kWriters = 48;
+  std::barrier start(kWriters);
+  std::vector<std::thread> threads;
+  std::atomic<int> ok{0}, failed{0};
+  const auto before = db().stats();
+  for (int i = 0; i < kWriters; ++i) {
+    threads.emplace_back([&, i] {
+      start.arrive_and_wait();
+      auto r = db().write([i](Sql& sql) -> Result<void> {
+        if (auto x = sql.exec("INSERT INTO w (n) VALUES ($1)", {std::int64_t{i}}); !x) return x.error();
+        if (i % 3 == 0) return Error::invalid_argument("rejected on purpose");
+        return {};
+      });
+      (r ? ok : failed)++;
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(failed.load(), kWriters / 3);
+  EXPECT_EQ(ok.load(), kWriters - kWriters / 3);
+  auto rows = db().read_value([](Sql& sql) { return sql.query("SELECT n FROM w ORDER BY n", {}); });
+  ASSERT_TRUE(rows);
+  ASSERT_EQ(rows->size(), static_cast<std::size_t>(ok.load()));
+  for (const Row& r : *rows) EXPECT_NE(r.int64(0) % 3, 0);
+  const auto after = db().stats();
+  EXPECT_EQ(after.writes - before.writes, static_cast<std::uint64_t>(ok.load()));
+}
+
+// While one write holds the writer, the writes that arrive meanwhile share the next commit.
+TEST_P(Conformance, GroupCommitSharesOneCommit) {
+  ASSERT_TRUE(db().write([](Sql& sql) -> Result<void> {
+    auto r = sql.exec("CREATE TABLE g (n BIGINT PRIMARY KEY)");
+    if (!r) return r.error();
+    return {};
+  }));
+  std::atomic<bool> holding{false};
+  std::atomic<bool> release{false};
+  const auto before = db().stats();
+  std::thread holder([&] {
+    ASSERT_TRUE(db().write([&](Sql& sql) -> Result<void> {
+      holding = true;
+      while (!release) std::this_thread::yield();
+      auto r = sql.exec("INSERT INTO g (n) VALUES (-1)");
+      if (!r) return r.error();
+      return {};
+    }));
+  });
+  while (!holding) std::this_thread::yield();
+  constexpr int kQueued = 20;
+  std::vector<std::thread> threads;
+  std::atomic<int> queued{0};
+  for (int i = 0; i < kQueued; ++i) {
+    threads.emplace_back([&, i] {
+      queued++;
+      EXPECT_TRUE(db().write([i](Sql& sql) -> Result<void> {
+        auto r = sql.exec("INSERT INTO g (n) VALUES ($1)", {std::int64_t{i}});
+        if (!r) return r.error();
+        return {};
+      }));
+    });
+  }
+  while (queued < kQueued) std::this_thread::yield();
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));  // let them reach the queue
+  release = true;
+  holder.join();
+  for (auto& t : threads) t.join();
+  const auto after = db().stats();
+  EXPECT_EQ(after.writes - before.writes, static_cast<std::uint64_t>(kQueued + 1));
+  // 21 writes on one writer connection (the fixture's default): the holder's commit, then the
+  // 20 queued writes in one batch (a straggler may make it two).
+  EXPECT_LE(after.commits - before.commits, 3u);
+}
+
+TEST_P(Conformance, JurisdictionQueries) {
+  import_small_tree();
+  auto found = db().read_value([](Sql& sql) { return jurisdictions::find(sql, "360602001001"); });
+  ASSERT_TRUE(found);
+  ASSERT_TRUE(found->has_value());
+  EXPECT_EQ((*found)->name, "鹰潭东湖社区");
+  EXPECT_EQ((*found)->level, Level::kVillage);
+  EXPECT_EQ((*found)->parent_code, "360602001");
+
+  auto anc = db().read_value([&](Sql& sql) { return jurisdictions::ancestors(sql, **found); });
+  ASSERT_TRUE(anc);
+  std::vector<std::string> codes;
+  for (const auto& a : *anc) codes.push_back(a.code);
+  EXPECT_EQ(codes, (std::vector<std::string>{"36", "3606", "360602", "360602001"}));
+
+  auto kids = db().read_value([](Sql& sql) { return jurisdictions::children(sql, "3606"); });
+  ASSERT_TRUE(kids);
+  codes.clear();
+  for (const auto& k : *kids) codes.push_back(k.code);
+  EXPECT_EQ(codes, (std::vector<std::string>{"360602", "360603", "360681"}));
+  auto n = db().read_value([](Sql& sql) { return jurisdictions::child_count(sql, "36"); });
+  ASSERT_TRUE(n);
+  EXPECT_EQ(*n, 2);
+  auto none = db().read_value([](Sql& sql) { return jurisdictions::find(sql, "3699"); });
+  ASSERT_TRUE(none);
+  EXPECT_FALSE(none->has_value());
+}
+
+TEST_P(Conformance, SearchRanksExactThenPrefixThenContains) {
+  import_small_tree();
+  auto hits = db().read_value([](Sql& sql) { return jurisdictions::search(sql, "鹰潭", 50); });
+  ASSERT_TRUE(hits);
+  std::vector<std::string> codes;
+  for (const auto& h : *hits) codes.push_back(h.code);
+  // 鹰潭市 (prefix, city) before 鹰潭东湖社区 (prefix, village); nothing else contains 鹰潭.
+  EXPECT_EQ(codes, (std::vector<std::string>{"3606", "360602001001"}));
+
+  auto exact = db().read_value([](Sql& sql) { return jurisdictions::search(sql, "月湖区", 50); });
+  ASSERT_TRUE(exact);
+  ASSERT_FALSE(exact->empty());
+  EXPECT_EQ(exact->front().code, "360602");
+
+  auto contains = db().read_value([](Sql& sql) { return jurisdictions::search(sql, "湖", 50); });
+  ASSERT_TRUE(contains);
+  codes.clear();
+  for (const auto& h : *contains) codes.push_back(h.code);
+  EXPECT_EQ(codes, (std::vector<std::string>{"360602", "360602001", "360602001001"}));
+
+  // LIKE wildcards in the query match literally.
+  auto literal = db().read_value([](Sql& sql) { return jurisdictions::search(sql, "%_", 50); });
+  ASSERT_TRUE(literal);
+  ASSERT_EQ(literal->size(), 1u);
+  EXPECT_EQ(literal->front().code, "360602001002");
+
+  auto limited = db().read_value([](Sql& sql) { return jurisdictions::search(sql, "湖", 2); });
+  ASSERT_TRUE(limited);
+  EXPECT_EQ(limited->size(), 2u);
+}
+
+TEST_P(Conformance, UpsertIsIdempotentAndRenames) {
+  import_small_tree();
+  auto tree = small_tree();
+  auto again = db().write_value([&](Sql& sql) { return jurisdictions::upsert_all(sql, tree, nullptr); });
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->inserted, 0);
+  EXPECT_EQ(again->updated, 0);
+  tree[2].name = "月湖区（新）";
+  auto renamed = db().write_value([&](Sql& sql) { return jurisdictions::upsert_all(sql, tree, nullptr); });
+  ASSERT_TRUE(renamed);
+  EXPECT_EQ(renamed->inserted, 0);
+  EXPECT_EQ(renamed->updated, 1);
+}
+
+TEST_P(Conformance, FailedImportChangesNothing) {
+  import_small_tree();
+  std::vector<Jurisdiction> bad = {{"3607", "赣州市", Level::kCity, "36"},
+                                   {"9901", "孤儿", Level::kCity, "99"}};
+  auto r = db().write_value([&](Sql& sql) { return jurisdictions::upsert_all(sql, bad, nullptr); });
+  ASSERT_FALSE(r);
+  auto n = db().read_value([](Sql& sql) { return jurisdictions::count(sql); });
+  ASSERT_TRUE(n);
+  EXPECT_EQ(*n, static_cast<std::int64_t>(small_tree().size()));
+}
+
+TEST_P(Conformance, CalendarReplaceAllIsIdempotent) {
+  using domain::CalendarDay;
+  using domain::DayKind;
+  std::vector<CalendarDay> days = {{*parse_date("2025-10-01"), DayKind::kHoliday, "国庆节"},
+                                   {*parse_date("2025-10-11"), DayKind::kWorkday, "国庆节"}};
+  auto first = db().write_value([&](Sql& sql) { return calendar::replace_all(sql, days); });
+  ASSERT_TRUE(first);
+  EXPECT_EQ(*first, 2);
+  auto second = db().write_value([&](Sql& sql) { return calendar::replace_all(sql, days); });
+  ASSERT_TRUE(second);
+  EXPECT_EQ(*second, 0);
+  days.pop_back();
+  auto third = db().write_value([&](Sql& sql) { return calendar::replace_all(sql, days); });
+  ASSERT_TRUE(third);
+  EXPECT_EQ(*third, 1);
+  auto loaded = db().read_value([](Sql& sql) { return calendar::load(sql); });
+  ASSERT_TRUE(loaded);
+  ASSERT_EQ(loaded->size(), 1u);
+  EXPECT_EQ(loaded->front().name, "国庆节");
+}
+
+TEST_P(Conformance, Settings) {
+  ASSERT_TRUE(db().write([](Sql& sql) { return settings::put(sql, "deployment.root", "3606"); }));
+  ASSERT_TRUE(db().write([](Sql& sql) { return settings::put(sql, "deployment.root", "3601"); }));
+  auto v = db().read_value([](Sql& sql) { return settings::get(sql, "deployment.root"); });
+  ASSERT_TRUE(v);
+  EXPECT_EQ(v->value_or(""), "3601");
+  auto missing = db().read_value([](Sql& sql) { return settings::get(sql, "nope"); });
+  ASSERT_TRUE(missing);
+  EXPECT_FALSE(missing->has_value());
+}
+
+INSTANTIATE_TEST_SUITE_P(Stores, Conformance, ::testing::ValuesIn(testing::backends()),
+                         [](const auto& p) { return testing::to_string(p.param); });
+
+}  // namespace
+}  // namespace jiceng::store
