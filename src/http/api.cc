@@ -1,0 +1,68 @@
+#include "http/api.h"
+
+#include <boost/json/object.hpp>
+#include <memory>
+#include <string>
+
+#include "http/errors.h"
+#include "http/json.h"
+#include "http/openapi.h"
+
+namespace jiceng::http {
+
+Router make_router(app::App& app, Metrics& metrics) {
+  namespace json = boost::json;
+  Router router;
+  router.add({.method = "GET",
+              .pattern = "/healthz",
+              .summary = "Liveness: the process answers",
+              .policy = Policy::kPublic,
+              .inline_handler = true,
+              .handler = [](const Request&) {
+                return json_response(json::object{{"status", "ok"}});
+              }});
+  router.add({.method = "GET",
+              .pattern = "/readyz",
+              .summary = "Readiness: the store answers",
+              .policy = Policy::kPublic,
+              .handler = [&app](const Request& req) {
+                if (auto ping = app.db.ping(); !ping)
+                  return error_response(ping.error(), req.request_id);
+                return json_response(json::object{{"status", "ready"}});
+              }});
+  router.add({.method = "GET",
+              .pattern = "/metrics",
+              .summary = "Metrics in the Prometheus text format 0.0.4",
+              .policy = Policy::kPublic,
+              .inline_handler = true,
+              .handler = [&metrics](const Request&) {
+                Response res;
+                res.content_type = "text/plain; version=0.0.4; charset=utf-8";
+                res.body = metrics.render();
+                return res;
+              }});
+  router.add({.method = "GET",
+              .pattern = "/api/v1/noop",
+              .summary = "Does nothing: the server's own cost per request",
+              .policy = Policy::kPublic,
+              .inline_handler = true,
+              .handler = [](const Request&) { return json_response(json::object()); }});
+  add_jurisdiction_routes(router, app.jurisdictions);
+
+  // Filled once the table is complete, so that the document lists this route too.
+  auto document = std::make_shared<std::string>();
+  router.add({.method = "GET",
+              .pattern = "/api/v1/openapi.json",
+              .summary = "This API's OpenAPI 3.0.3 document",
+              .policy = Policy::kPublic,
+              .inline_handler = true,
+              .handler = [document](const Request&) {
+                Response res;
+                res.body = *document;
+                return res;
+              }});
+  *document = openapi_document(router, {.title = "jiceng API", .version = JICENG_VERSION});
+  return router;
+}
+
+}  // namespace jiceng::http

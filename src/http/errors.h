@@ -1,0 +1,26 @@
+// The one table from jiceng::ErrorCode to an HTTP status, and the JSON error body every error
+// response carries: {"error":{"code":"not_found","message":"…","request_id":"…"}}.
+#pragma once
+
+#include <string_view>
+
+#include "common/error.h"
+#include "http/router.h"
+
+namespace jiceng::http {
+
+// invalid_argument 400, not_found 404, already_exists/conflict/failed_precondition 409,
+// permission_denied 403, unauthenticated 401, payload_too_large 413, resource_exhausted 429,
+// unavailable 503, internal 500.
+unsigned http_status(ErrorCode code);
+
+// The response for e. For kInternal and kUnavailable the message sent is generic and e.message
+// is logged (with the request id) instead; 429 and 503 carry Retry-After.
+Response error_response(const Error& e, std::string_view request_id);
+
+// An error response for a protocol failure that has no ErrorCode (e.g. 405
+// "method_not_allowed"): status, code and message are sent as given.
+Response protocol_error(unsigned status, std::string_view code, std::string_view message,
+                        std::string_view request_id);
+
+}  // namespace jiceng::http

@@ -1,0 +1,240 @@
+#include "http/router.h"
+
+#include <algorithm>
+#include <stdexcept>
+
+namespace jiceng::http {
+namespace {
+
+int hex_value(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+// Decodes %XY escapes (and '+' as a space when plus_is_space); false on a malformed escape or
+// when the result is not valid UTF-8 or holds a NUL.
+bool decode(std::string_view in, bool plus_is_space, std::string& out) {
+  out.clear();
+  out.reserve(in.size());
+  for (std::size_t i = 0; i < in.size(); ++i) {
+    char c = in[i];
+    if (c == '%') {
+      if (i + 2 >= in.size()) return false;
+      int hi = hex_value(in[i + 1]);
+      int lo = hex_value(in[i + 2]);
+      if (hi < 0 || lo < 0) return false;
+      out.push_back(static_cast<char>(hi * 16 + lo));
+      i += 2;
+    } else if (c == '+' && plus_is_space) {
+      out.push_back(' ');
+    } else {
+      out.push_back(c);
+    }
+  }
+  return out.find('\0') == std::string::npos && is_valid_utf8(out);
+}
+
+std::vector<std::string_view> split_path(std::string_view path) {
+  std::vector<std::string_view> parts;
+  std::string_view rest = path.substr(1);
+  for (;;) {
+    std::size_t slash = rest.find('/');
+    parts.push_back(rest.substr(0, slash));
+    if (slash == std::string_view::npos) break;
+    rest.remove_prefix(slash + 1);
+  }
+  return parts;
+}
+
+Error bad_target(std::string_view what) {
+  return Error::invalid_argument("malformed request target: " + std::string(what));
+}
+
+}  // namespace
+
+bool is_valid_utf8(std::string_view s) {
+  std::size_t i = 0;
+  while (i < s.size()) {
+    auto lead = static_cast<unsigned char>(s[i]);
+    if (lead < 0x80) {
+      ++i;
+      continue;
+    }
+    std::size_t extra;  // continuation bytes
+    char32_t min;       // the smallest code point with this length (no overlong forms)
+    if ((lead & 0xE0) == 0xC0) {
+      extra = 1;
+      min = 0x80;
+    } else if ((lead & 0xF0) == 0xE0) {
+      extra = 2;
+      min = 0x800;
+    } else if ((lead & 0xF8) == 0xF0) {
+      extra = 3;
+      min = 0x10000;
+    } else {
+      return false;
+    }
+    if (i + extra >= s.size()) return false;
+    char32_t cp = lead & (0x3F >> extra);
+    for (std::size_t k = 1; k <= extra; ++k) {
+      auto cont = static_cast<unsigned char>(s[i + k]);
+      if ((cont & 0xC0) != 0x80) return false;
+      cp = (cp << 6) | (cont & 0x3F);
+    }
+    if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return false;
+    i += extra + 1;
+  }
+  return true;
+}
+
+Result<Target> parse_target(std::string_view target) {
+  if (target.empty() || target.front() != '/') return bad_target("it must start with '/'");
+  std::size_t qmark = target.find('?');
+  std::string_view raw_path = target.substr(0, qmark);
+  std::string_view raw_query =
+      qmark == std::string_view::npos ? std::string_view() : target.substr(qmark + 1);
+
+  Target t;
+  if (!decode(raw_path, false, t.path)) return bad_target("bad percent-encoding in the path");
+  for (std::string_view part : split_path(raw_path)) {
+    std::string segment;
+    if (!decode(part, false, segment)) return bad_target("bad percent-encoding in the path");
+    t.segments.push_back(std::move(segment));
+  }
+  while (!raw_query.empty()) {
+    std::size_t amp = raw_query.find('&');
+    std::string_view pair = raw_query.substr(0, amp);
+    raw_query = amp == std::string_view::npos ? std::string_view() : raw_query.substr(amp + 1);
+    if (pair.empty()) continue;
+    std::size_t eq = pair.find('=');
+    std::string key;
+    std::string value;
+    if (!decode(pair.substr(0, eq), true, key) ||
+        (eq != std::string_view::npos && !decode(pair.substr(eq + 1), true, value))) {
+      return bad_target("bad percent-encoding or UTF-8 in the query string");
+    }
+    t.query.try_emplace(std::move(key), std::move(value));
+  }
+  return t;
+}
+
+std::string_view to_string(Policy policy) {
+  switch (policy) {
+    case Policy::kPublic:
+      return "public";
+  }
+  return "unknown";
+}
+
+std::optional<std::string_view> Request::header(std::string_view name) const {
+  if (raw == nullptr) return std::nullopt;
+  auto it = raw->find(name);
+  if (it == raw->end()) return std::nullopt;
+  return it->value();
+}
+
+std::string_view Request::body() const {
+  if (raw == nullptr) return {};
+  return raw->body();
+}
+
+std::optional<std::string_view> Request::query_value(std::string_view name) const {
+  auto it = query.find(name);
+  if (it == query.end()) return std::nullopt;
+  return it->second;
+}
+
+void Router::add(Route route) {
+  auto fail = [&](std::string_view why) {
+    throw std::invalid_argument("route " + route.method + " " + route.pattern + ": " +
+                                std::string(why));
+  };
+  if (route.pattern.empty() || route.pattern.front() != '/') fail("pattern must start with '/'");
+  if (route.method.empty()) fail("no method");
+  if (!route.handler) fail("no handler");
+
+  Compiled compiled;
+  std::vector<std::string_view> names;
+  for (std::string_view part : split_path(route.pattern)) {
+    Segment seg;
+    if (part.find_first_of("{}") != std::string_view::npos) {
+      if (part.size() < 3 || part.front() != '{' || part.back() != '}' ||
+          part.substr(1, part.size() - 2).find_first_of("{}") != std::string_view::npos) {
+        fail("a capture must be a whole segment, like {code}");
+      }
+      std::string_view name = part.substr(1, part.size() - 2);
+      if (std::find(names.begin(), names.end(), name) != names.end()) fail("repeated capture");
+      names.push_back(name);
+      seg.capture = true;
+      seg.text = std::string(name);
+    } else {
+      seg.text = std::string(part);
+    }
+    compiled.segments.push_back(std::move(seg));
+  }
+  for (std::size_t i = 0; i < routes_.size(); ++i) {
+    if (routes_[i].method == route.method && same_shape(compiled_[i], compiled)) {
+      fail("method and pattern already taken");
+    }
+  }
+  routes_.push_back(std::move(route));
+  compiled_.push_back(std::move(compiled));
+}
+
+bool Router::same_shape(const Compiled& a, const Compiled& b) {
+  if (a.segments.size() != b.segments.size()) return false;
+  for (std::size_t i = 0; i < a.segments.size(); ++i) {
+    const Segment& x = a.segments[i];
+    const Segment& y = b.segments[i];
+    if (x.capture != y.capture || (!x.capture && x.text != y.text)) return false;
+  }
+  return true;
+}
+
+RouteMatch Router::match(std::string_view method, const Target& target) const {
+  auto path_matches = [&](const Compiled& c) {
+    if (c.segments.size() != target.segments.size()) return false;
+    for (std::size_t i = 0; i < c.segments.size(); ++i) {
+      if (!c.segments[i].capture && c.segments[i].text != target.segments[i]) return false;
+    }
+    return true;
+  };
+  // At the first segment where two matching patterns differ, one is a literal: it wins.
+  auto more_specific = [](const Compiled& a, const Compiled& b) {
+    for (std::size_t i = 0; i < a.segments.size(); ++i) {
+      if (a.segments[i].capture != b.segments[i].capture) return !a.segments[i].capture;
+    }
+    return false;
+  };
+
+  const Compiled* best = nullptr;
+  for (const Compiled& c : compiled_) {
+    if (path_matches(c) && (best == nullptr || more_specific(c, *best))) best = &c;
+  }
+  RouteMatch m;
+  if (best == nullptr) return m;
+
+  for (std::size_t i = 0; i < routes_.size(); ++i) {
+    if (!same_shape(compiled_[i], *best)) continue;
+    if (routes_[i].method != method) {
+      if (!m.allow.empty()) m.allow += ", ";
+      m.allow += routes_[i].method;
+      continue;
+    }
+    m.outcome = RouteMatch::Outcome::kFound;
+    m.route = &routes_[i];
+    m.index = i;
+    m.allow.clear();
+    const auto& segments = compiled_[i].segments;
+    for (std::size_t k = 0; k < segments.size(); ++k) {
+      if (segments[k].capture) m.params.emplace(segments[k].text, target.segments[k]);
+    }
+    return m;
+  }
+  m.outcome = RouteMatch::Outcome::kMethodNotAllowed;
+  return m;
+}
+
+}  // namespace jiceng::http

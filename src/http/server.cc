@@ -1,0 +1,569 @@
+// The server's lifecycle (listen, run, stop) and the per-connection coroutine. Threading: one
+// io_context run by io_threads threads; every connection lives on its own strand, the acceptor,
+// signals and the shutdown timer on the control strand; blocking handlers run on a thread_pool
+// and their result is posted back to the connection's strand.
+#include "http/server.h"
+
+#include <fmt/format.h>
+#include <spdlog/sinks/stdout_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include <atomic>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/string.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/empty_body.hpp>
+#include <boost/beast/http/error.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/write.hpp>
+#include <boost/json/object.hpp>
+#include <boost/json/serialize.hpp>
+#include <csignal>
+#include <mutex>
+#include <random>
+#include <thread>
+#include <unordered_set>
+
+#include "common/date.h"
+#include "http/errors.h"
+
+namespace jiceng::http {
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+using tcp = asio::ip::tcp;
+using Clock = std::chrono::steady_clock;
+
+constexpr auto kUseTuple = asio::as_tuple(asio::use_awaitable);
+constexpr std::size_t kHeaderLimit = 16 * 1024;
+constexpr std::size_t kReadChunk = 4096;
+// After answering a request whose body was not read (413), unread input is drained this long
+// before closing, so that the close does not reset the connection under the client's reading.
+constexpr auto kLinger = std::chrono::seconds(1);
+
+bool valid_request_id(std::string_view id) {
+  if (id.empty() || id.size() > 64) return false;
+  for (char c : id) {
+    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '.' || c == '_' || c == '-';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+std::string new_request_id() {
+  thread_local std::mt19937_64 rng{std::random_device{}()};
+  return fmt::format("{:016x}", rng());
+}
+
+std::shared_ptr<spdlog::logger> access_logger() {
+  static std::mutex mu;
+  std::lock_guard lock(mu);
+  if (auto logger = spdlog::get("access")) return logger;
+  auto logger = spdlog::stdout_logger_mt("access");
+  logger->set_pattern("%v");
+  return logger;
+}
+
+// The handler's response; a thrown exception becomes a 500 and is logged.
+Response call_handler(const Route& route, const Request& req) {
+  try {
+    return route.handler(req);
+  } catch (const std::exception& e) {
+    return error_response(Error::internal(std::string("handler threw: ") + e.what()),
+                          req.request_id);
+  } catch (...) {
+    return error_response(Error::internal("handler threw a non-standard exception"),
+                          req.request_id);
+  }
+}
+
+// Runs the handler on pool, then completes on the caller's executor (the connection's strand).
+template <class Token>
+auto async_call_handler(asio::thread_pool& pool, const Route& route, const Request& req,
+                        Token&& token) {
+  return asio::async_initiate<Token, void(Response)>(
+      [&pool](auto completion, const Route* r, const Request* q) {
+        auto work = asio::make_work_guard(asio::get_associated_executor(completion));
+        asio::post(
+            pool, [completion = std::move(completion), work = std::move(work), r, q]() mutable {
+              Response res = call_handler(*r, *q);
+              asio::post(work.get_executor(),
+                         [completion = std::move(completion), res = std::move(res)]() mutable {
+                           std::move(completion)(std::move(res));
+                         });
+            });
+      },
+      std::forward<Token>(token), &route, &req);
+}
+
+// True for errors that mean the client sent something that is not HTTP/1.1 we accept.
+bool is_protocol_error(const beast::error_code& ec) {
+  return ec.category() == bhttp::make_error_code(bhttp::error::bad_target).category() &&
+         ec != bhttp::error::end_of_stream && ec != bhttp::error::partial_message;
+}
+
+void log_escaped(std::exception_ptr e, std::string_view where) {
+  if (!e) return;
+  try {
+    std::rethrow_exception(e);
+  } catch (const std::exception& ex) {
+    spdlog::error("http: exception escaped {}: {}", where, ex.what());
+  } catch (...) {
+    spdlog::error("http: exception escaped {}", where);
+  }
+}
+
+struct Connection {
+  explicit Connection(tcp::socket socket) : stream(std::move(socket)) {}
+  beast::tcp_stream stream;
+  bool idle = true;  // no request in progress; touched only on the stream's strand
+};
+
+// What happens to a connection after a response.
+enum class Next { kKeepAlive, kClose, kDrainAndClose };
+
+// One request's bookkeeping, for the response headers, the access log and the metrics.
+struct Exchange {
+  Clock::time_point started = Clock::now();
+  std::string request_id;
+  std::string method;
+  std::string path;
+  std::string_view route = "unmatched";
+  std::optional<std::size_t> route_index;
+  unsigned version = 11;
+  bool keep_alive = false;
+};
+
+// Holds the in-flight gauge up from the request's header to its response (or the connection's
+// end).
+class InFlight {
+ public:
+  explicit InFlight(Metrics& m) : metrics_(m) { metrics_.request_started(); }
+  ~InFlight() { finish(); }
+  InFlight(const InFlight&) = delete;
+  InFlight& operator=(const InFlight&) = delete;
+  void finish() {
+    if (std::exchange(done_, true)) return;
+    metrics_.request_finished();
+  }
+
+ private:
+  Metrics& metrics_;
+  bool done_ = false;
+};
+
+}  // namespace
+
+class Server::Impl {
+ public:
+  Impl(ServerOptions options, const Router& router, Metrics& metrics)
+      : options_(std::move(options)),
+        router_(router),
+        metrics_(metrics),
+        access_log_(access_logger()),
+        ioc_(std::max(options_.io_threads, 1)),
+        workers_(static_cast<std::size_t>(std::max(options_.worker_threads, 1))) {
+    metrics_.bind(router_);
+  }
+
+  ~Impl() {
+    ioc_.stop();
+    workers_.stop();
+    workers_.join();
+  }
+
+  Result<void> listen();
+  std::uint16_t port() const { return port_; }
+  void run();
+  void stop();
+  void handle_signals();
+
+ private:
+  struct Registration {
+    Impl& impl;
+    std::shared_ptr<Connection> conn;
+    ~Registration() { impl.unregister(conn); }
+  };
+
+  bool register_connection(const std::shared_ptr<Connection>& conn);
+  void unregister(const std::shared_ptr<Connection>& conn);
+  void arm_grace_timer();
+
+  asio::awaitable<void> accept_loop();
+  asio::awaitable<void> serve(std::shared_ptr<Connection> conn);
+  asio::awaitable<Next> serve_one(Connection& conn, beast::flat_buffer& buffer,
+                                  const std::string& remote);
+  asio::awaitable<Response> dispatch(const RawRequest& raw, Exchange& ex,
+                                     const std::string& remote);
+  asio::awaitable<Next> respond(Connection& conn, Exchange& ex, InFlight& in_flight, Response res,
+                                const std::string& remote, Next next);
+  bhttp::response<bhttp::string_body> to_message(Exchange& ex, Response res, bool api);
+  void log_access(const Exchange& ex, const std::string& remote, unsigned status,
+                  std::size_t bytes);
+
+  ServerOptions options_;
+  const Router& router_;
+  Metrics& metrics_;
+  std::shared_ptr<spdlog::logger> access_log_;
+  std::uint16_t port_ = 0;
+
+  std::mutex mu_;
+  std::atomic<bool> stopping_{false};                            // set under mu_
+  std::unordered_set<std::shared_ptr<Connection>> connections_;  // guarded by mu_
+
+  // Destroyed in reverse order: the worker pool first, the io_context after the objects on it
+  // (its destruction destroys suspended connection coroutines, which unregister above).
+  asio::io_context ioc_;
+  asio::strand<asio::io_context::executor_type> control_{asio::make_strand(ioc_)};
+  tcp::acceptor acceptor_{control_};
+  asio::signal_set signals_{control_};
+  asio::steady_timer grace_timer_{control_};
+  asio::thread_pool workers_;
+};
+
+Result<void> Server::Impl::listen() {
+  beast::error_code ec;
+  auto address = asio::ip::make_address(options_.address, ec);
+  if (ec) return Error::invalid_argument("bad listen address '" + options_.address + "'");
+  tcp::endpoint endpoint(address, options_.port);
+  auto fail = [&](const beast::error_code& why) {
+    beast::error_code ignored;
+    acceptor_.close(ignored);
+    return Error::unavailable(
+        fmt::format("cannot listen on {}:{}: {}", options_.address, options_.port, why.message()));
+  };
+  if (acceptor_.open(endpoint.protocol(), ec); ec) return fail(ec);
+  if (acceptor_.set_option(asio::socket_base::reuse_address(true), ec); ec) return fail(ec);
+  if (acceptor_.bind(endpoint, ec); ec) return fail(ec);
+  if (acceptor_.listen(asio::socket_base::max_listen_connections, ec); ec) return fail(ec);
+  port_ = acceptor_.local_endpoint(ec).port();
+  if (ec) return fail(ec);
+  spdlog::info("http: listening on {}:{}", options_.address, port_);
+  return {};
+}
+
+void Server::Impl::run() {
+  asio::co_spawn(control_, accept_loop(),
+                 [](std::exception_ptr e) { log_escaped(e, "the accept loop"); });
+  auto run_loop = [this] {
+    for (;;) {
+      try {
+        ioc_.run();
+        return;
+      } catch (const std::exception& e) {
+        spdlog::error("http: exception escaped a handler: {}", e.what());
+      }
+    }
+  };
+  std::vector<std::thread> threads;
+  for (int i = 1; i < options_.io_threads; ++i) threads.emplace_back(run_loop);
+  run_loop();
+  for (auto& t : threads) t.join();
+}
+
+void Server::Impl::stop() {
+  std::vector<std::shared_ptr<Connection>> open;
+  {
+    std::lock_guard lock(mu_);
+    if (stopping_) return;
+    stopping_ = true;
+    open.assign(connections_.begin(), connections_.end());
+  }
+  spdlog::info("http: stopping; {} connection(s) open", open.size());
+  asio::post(control_, [this] {
+    beast::error_code ignored;
+    acceptor_.close(ignored);
+    signals_.cancel(ignored);
+    arm_grace_timer();
+  });
+  for (auto& conn : open) {
+    asio::post(conn->stream.get_executor(), [conn] {
+      if (conn->idle) conn->stream.cancel();
+    });
+  }
+}
+
+// On the control strand: if connections remain, stop the io_context once the grace runs out.
+void Server::Impl::arm_grace_timer() {
+  std::lock_guard lock(mu_);
+  if (connections_.empty()) return;
+  grace_timer_.expires_after(options_.shutdown_grace);
+  grace_timer_.async_wait([this](const beast::error_code& ec) {
+    if (ec) return;  // cancelled: the last connection finished
+    std::lock_guard inner(mu_);
+    spdlog::warn("http: {} connection(s) still busy after the shutdown grace; stopping anyway",
+                 connections_.size());
+    ioc_.stop();
+  });
+}
+
+void Server::Impl::handle_signals() {
+  signals_.add(SIGINT);
+  signals_.add(SIGTERM);
+  signals_.async_wait([this](const beast::error_code& ec, int signal) {
+    if (ec) return;
+    spdlog::info("http: signal {} received", signal);
+    stop();
+  });
+}
+
+bool Server::Impl::register_connection(const std::shared_ptr<Connection>& conn) {
+  std::lock_guard lock(mu_);
+  if (stopping_) return false;
+  connections_.insert(conn);
+  return true;
+}
+
+void Server::Impl::unregister(const std::shared_ptr<Connection>& conn) {
+  bool last = false;
+  {
+    std::lock_guard lock(mu_);
+    connections_.erase(conn);
+    last = stopping_ && connections_.empty();
+  }
+  if (last && !ioc_.stopped()) asio::post(control_, [this] { grace_timer_.cancel(); });
+}
+
+asio::awaitable<void> Server::Impl::accept_loop() {
+  while (acceptor_.is_open()) {
+    asio::any_io_executor strand = asio::make_strand(ioc_);
+    auto [ec, socket] = co_await acceptor_.async_accept(strand, kUseTuple);
+    if (stopping_ || ec == asio::error::operation_aborted) co_return;
+    if (ec) {
+      // E.g. out of file descriptors: pause instead of spinning.
+      spdlog::warn("http: accept failed: {}", ec.message());
+      asio::steady_timer pause(control_, std::chrono::milliseconds(100));
+      co_await pause.async_wait(kUseTuple);
+      continue;
+    }
+    auto conn = std::make_shared<Connection>(std::move(socket));
+    asio::co_spawn(conn->stream.get_executor(), serve(conn),
+                   [](std::exception_ptr e) { log_escaped(e, "a connection"); });
+  }
+}
+
+asio::awaitable<void> Server::Impl::serve(std::shared_ptr<Connection> conn) {
+  if (!register_connection(conn)) co_return;
+  Registration registration{*this, conn};
+  beast::error_code ec;
+  auto peer = conn->stream.socket().remote_endpoint(ec);
+  const std::string remote =
+      ec ? "unknown" : fmt::format("{}:{}", peer.address().to_string(), peer.port());
+  beast::flat_buffer buffer;
+  Next next = Next::kKeepAlive;
+  for (bool first = true; next == Next::kKeepAlive && !stopping_; first = false) {
+    conn->idle = true;
+    if (!first && buffer.size() == 0) {
+      // Wait for the next request's first byte; the header timeout starts then.
+      conn->stream.expires_after(options_.idle_timeout);
+      auto [read_ec, n] =
+          co_await conn->stream.async_read_some(buffer.prepare(kReadChunk), kUseTuple);
+      if (read_ec) break;
+      buffer.commit(n);
+    }
+    next = co_await serve_one(*conn, buffer, remote);
+  }
+  conn->stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+  if (next == Next::kDrainAndClose) {
+    conn->idle = true;
+    conn->stream.expires_after(kLinger);
+    for (;;) {
+      // Discarded: prepare() hands out the same space each time, nothing is committed.
+      auto [read_ec, n] =
+          co_await conn->stream.async_read_some(buffer.prepare(kReadChunk), kUseTuple);
+      if (read_ec) break;
+    }
+  }
+}
+
+asio::awaitable<Next> Server::Impl::serve_one(Connection& conn, beast::flat_buffer& buffer,
+                                              const std::string& remote) {
+  bhttp::request_parser<bhttp::string_body> parser;
+  parser.header_limit(kHeaderLimit);
+  parser.body_limit(options_.body_limit);
+  Exchange ex;
+  conn.stream.expires_after(options_.header_timeout);
+  auto [ec, n] = co_await bhttp::async_read_header(conn.stream, buffer, parser, kUseTuple);
+  if (ec && !is_protocol_error(ec)) co_return Next::kClose;  // timeout, reset, end of stream
+  conn.idle = false;
+  InFlight in_flight(metrics_);
+
+  const RawRequest& raw = parser.get();
+  auto incoming_id = raw.find("X-Request-Id");
+  ex.request_id = incoming_id != raw.end() && valid_request_id(incoming_id->value())
+                      ? std::string(incoming_id->value())
+                      : new_request_id();
+  ex.method = std::string(raw.method_string());
+  ex.path = std::string(raw.target().substr(0, raw.target().find('?')));
+  ex.version = raw.version();
+
+  if (ec == bhttp::error::body_limit) {
+    Response res = error_response(
+        {ErrorCode::kPayloadTooLarge,
+         fmt::format("the request body exceeds the limit of {} bytes", options_.body_limit)},
+        ex.request_id);
+    co_return co_await respond(conn, ex, in_flight, std::move(res), remote, Next::kDrainAndClose);
+  }
+  if (ec == bhttp::error::header_limit) {
+    Response res = protocol_error(431, "header_too_large",
+                                  fmt::format("the request header exceeds {} bytes", kHeaderLimit),
+                                  ex.request_id);
+    co_return co_await respond(conn, ex, in_flight, std::move(res), remote, Next::kClose);
+  }
+  if (ec) {
+    Response res = error_response(
+        Error::invalid_argument("malformed HTTP request: " + ec.message()), ex.request_id);
+    co_return co_await respond(conn, ex, in_flight, std::move(res), remote, Next::kClose);
+  }
+
+  if (!parser.is_done()) {
+    auto expect = raw.find(bhttp::field::expect);
+    if (expect != raw.end() && beast::iequals(expect->value(), "100-continue")) {
+      bhttp::response<bhttp::empty_body> cont{bhttp::status::continue_, raw.version()};
+      conn.stream.expires_after(options_.request_timeout);
+      auto [write_ec, written] = co_await bhttp::async_write(conn.stream, cont, kUseTuple);
+      if (write_ec) co_return Next::kClose;
+    }
+    conn.stream.expires_at(ex.started + options_.request_timeout);
+    auto [body_ec, body_n] = co_await bhttp::async_read(conn.stream, buffer, parser, kUseTuple);
+    if (body_ec == bhttp::error::body_limit) {
+      Response res = error_response(
+          {ErrorCode::kPayloadTooLarge,
+           fmt::format("the request body exceeds the limit of {} bytes", options_.body_limit)},
+          ex.request_id);
+      co_return co_await respond(conn, ex, in_flight, std::move(res), remote, Next::kDrainAndClose);
+    }
+    if (is_protocol_error(body_ec)) {
+      Response res = error_response(
+          Error::invalid_argument("malformed HTTP request body: " + body_ec.message()),
+          ex.request_id);
+      co_return co_await respond(conn, ex, in_flight, std::move(res), remote, Next::kClose);
+    }
+    if (body_ec) co_return Next::kClose;
+  }
+
+  Response res = co_await dispatch(raw, ex, remote);
+  co_return co_await respond(conn, ex, in_flight, std::move(res), remote,
+                             raw.keep_alive() ? Next::kKeepAlive : Next::kClose);
+}
+
+asio::awaitable<Response> Server::Impl::dispatch(const RawRequest& raw, Exchange& ex,
+                                                 const std::string& remote) {
+  auto target = parse_target(raw.target());
+  if (!target) co_return error_response(target.error(), ex.request_id);
+  ex.path = target->path;
+  RouteMatch m = router_.match(raw.method_string(), *target);
+  if (m.outcome == RouteMatch::Outcome::kNotFound) {
+    co_return error_response(Error::not_found("no resource at " + target->path), ex.request_id);
+  }
+  if (m.outcome == RouteMatch::Outcome::kMethodNotAllowed) {
+    Response res = protocol_error(
+        405, "method_not_allowed",
+        fmt::format("{} is not allowed on {}; allowed: {}", ex.method, target->path, m.allow),
+        ex.request_id);
+    res.headers.emplace_back("Allow", m.allow);
+    co_return res;
+  }
+  ex.route = m.route->pattern;
+  ex.route_index = m.index;
+  Request req;
+  req.method = raw.method_string();
+  req.path = std::move(target->path);
+  req.query = std::move(target->query);
+  req.params = std::move(m.params);
+  req.raw = &raw;
+  req.request_id = ex.request_id;
+  req.remote = remote;
+  if (m.route->inline_handler) co_return call_handler(*m.route, req);
+  co_return co_await async_call_handler(workers_, *m.route, req, asio::use_awaitable);
+}
+
+asio::awaitable<Next> Server::Impl::respond(Connection& conn, Exchange& ex, InFlight& in_flight,
+                                            Response res, const std::string& remote, Next next) {
+  ex.keep_alive = next == Next::kKeepAlive && !stopping_;
+  bool api = ex.path == "/api" || ex.path.starts_with("/api/");
+  auto message = to_message(ex, std::move(res), api);
+  conn.stream.expires_after(options_.request_timeout);
+  auto [ec, written] = co_await bhttp::async_write(conn.stream, message, kUseTuple);
+  in_flight.finish();
+  log_access(ex, remote, message.result_int(), message.body().size());
+  metrics_.observe(ex.route_index, ex.method, message.result_int(), Clock::now() - ex.started);
+  if (ec) co_return Next::kClose;
+  if (next == Next::kKeepAlive && !ex.keep_alive) co_return Next::kClose;
+  co_return next;
+}
+
+bhttp::response<bhttp::string_body> Server::Impl::to_message(Exchange& ex, Response res, bool api) {
+  if (res.status < 100 || res.status > 599) {
+    res = error_response(
+        Error::internal(fmt::format("handler for {} returned status {}", ex.route, res.status)),
+        ex.request_id);
+  }
+  bhttp::response<bhttp::string_body> out;
+  try {
+    out.version(ex.version);
+    out.result(res.status);
+    out.set("X-Content-Type-Options", "nosniff");
+    out.set("Referrer-Policy", "no-referrer");
+    out.set("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'");
+    if (api) out.set(bhttp::field::cache_control, "no-store");
+    if (!res.content_type.empty()) out.set(bhttp::field::content_type, res.content_type);
+    for (const auto& [name, value] : res.headers) out.set(name, value);
+    out.body() = std::move(res.body);
+  } catch (const std::exception& e) {
+    return to_message(
+        ex,
+        error_response(Error::internal(std::string("bad response: ") + e.what()), ex.request_id),
+        api);
+  }
+  out.set("X-Request-Id", ex.request_id);
+  out.keep_alive(ex.keep_alive);
+  out.prepare_payload();
+  return out;
+}
+
+void Server::Impl::log_access(const Exchange& ex, const std::string& remote, unsigned status,
+                              std::size_t bytes) {
+  namespace json = boost::json;
+  auto now =
+      std::chrono::time_point_cast<std::chrono::microseconds>(std::chrono::system_clock::now());
+  double ms = std::chrono::duration<double, std::milli>(Clock::now() - ex.started).count();
+  json::object line{
+      {"ts", format_instant_utc(now)},
+      {"request_id", ex.request_id},
+      {"remote", remote},
+      {"method", ex.method},
+      {"path", ex.path},
+      {"route", ex.route},
+      {"status", status},
+      {"bytes", bytes},
+      {"duration_ms", ms},
+  };
+  access_log_->info("{}", json::serialize(line));
+}
+
+Server::Server(ServerOptions options, const Router& router, Metrics& metrics)
+    : impl_(std::make_unique<Impl>(std::move(options), router, metrics)) {}
+Server::~Server() = default;
+Result<void> Server::listen() { return impl_->listen(); }
+std::uint16_t Server::port() const { return impl_->port(); }
+void Server::run() { impl_->run(); }
+void Server::stop() { impl_->stop(); }
+void Server::handle_signals() { impl_->handle_signals(); }
+
+}  // namespace jiceng::http

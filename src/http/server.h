@@ -1,0 +1,76 @@
+// The HTTP/1.1 server: keep-alive connections served by C++20 coroutines on a few I/O threads;
+// blocking handlers run on a worker pool, inline ones on the I/O thread (router.h).
+//
+// Every response carries X-Request-Id (the client's, when it matches [A-Za-z0-9._-]{1,64}, else
+// 16 random hex digits), X-Content-Type-Options: nosniff, Referrer-Policy: no-referrer, a
+// Content-Security-Policy that forbids everything, and on /api paths Cache-Control: no-store.
+// Each request is logged as one JSON line by the spdlog logger "access" (made with a stdout
+// sink if the program has not registered one): ts, request_id, remote, method, path, route,
+// status, bytes, duration_ms. A handler that throws yields a 500 whose body holds only the
+// request id; the exception's text is logged.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "common/error.h"
+#include "http/metrics.h"
+#include "http/router.h"
+
+namespace jiceng::http {
+
+struct ServerOptions {
+  std::string address = "127.0.0.1";
+  std::uint16_t port = 8080;  // 0 picks a free port (see Server::port())
+  int io_threads = 2;
+  int worker_threads = 16;
+  std::size_t body_limit = 1 << 20;  // larger request bodies get 413
+  // A new connection must deliver a whole request header within header_timeout, and so must
+  // the next request on a kept-alive connection once its first byte has arrived.
+  std::chrono::milliseconds header_timeout = std::chrono::seconds(10);
+  // A kept-alive connection with no request for this long is closed.
+  std::chrono::milliseconds idle_timeout = std::chrono::seconds(30);
+  // Reading a whole request (header and body) and writing its response each have this long.
+  std::chrono::milliseconds request_timeout = std::chrono::seconds(30);
+  // After stop(), requests in flight have this long to finish before the server stops anyway.
+  std::chrono::milliseconds shutdown_grace = std::chrono::seconds(10);
+};
+
+class Server {
+ public:
+  // The router and metrics must outlive the server. Binds metrics to the router's routes.
+  Server(ServerOptions options, const Router& router, Metrics& metrics);
+  // Precondition: run() is not running. Waits for handlers still running on the worker pool
+  // (after a forced stop); handlers queued but not started are dropped.
+  ~Server();
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  // Binds and listens. kInvalidArgument for an unparsable address; kUnavailable when the
+  // address cannot be bound (e.g. the port is taken). Call once, before run().
+  [[nodiscard]] Result<void> listen();
+  // The port listened on (the chosen one when options.port was 0). Valid after listen().
+  std::uint16_t port() const;
+
+  // Serves on io_threads threads (the calling one among them) until the server has stopped:
+  // after stop(), once the requests in flight are answered, or when shutdown_grace runs out.
+  // Call once, after listen().
+  void run();
+
+  // Starts a graceful stop: no new connections, idle connections are closed, requests in flight
+  // are answered with "Connection: close". Returns at once; run() returns when done.
+  // Thread-safe, idempotent, may be called before run().
+  void stop();
+
+  // Makes SIGINT and SIGTERM call stop(). Call before run().
+  void handle_signals();
+
+ private:
+  class Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace jiceng::http

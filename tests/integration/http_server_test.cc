@@ -1,0 +1,520 @@
+// The server over real sockets on 127.0.0.1, with a route table of its own (no store).
+#include <gtest/gtest.h>
+#include <spdlog/sinks/ringbuffer_sink.h>
+#include <spdlog/spdlog.h>
+
+#include <boost/json/parse.hpp>
+#include <boost/json/value.hpp>
+#include <condition_variable>
+#include <mutex>
+#include <stdexcept>
+#include <thread>
+
+#include "http/errors.h"
+#include "http/json.h"
+#include "http/openapi.h"
+#include "http/server.h"
+#include "integration/http_client.h"
+
+namespace jiceng::http {
+namespace {
+
+namespace json = boost::json;
+using namespace std::chrono_literals;
+using testing::Reply;
+using testing::TestClient;
+
+// Lets a test hold a handler on a worker thread until it says so.
+class Gate {
+ public:
+  void enter_and_wait() {
+    std::unique_lock lock(mu_);
+    ++entered_;
+    cv_.notify_all();
+    cv_.wait(lock, [&] { return open_; });
+  }
+  bool wait_entered(int n) {
+    std::unique_lock lock(mu_);
+    return cv_.wait_for(lock, 5s, [&] { return entered_ >= n; });
+  }
+  void release() {
+    std::lock_guard lock(mu_);
+    open_ = true;
+    cv_.notify_all();
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  int entered_ = 0;
+  bool open_ = false;
+};
+
+// The access log goes to a ring buffer that the tests read.
+std::shared_ptr<spdlog::sinks::ringbuffer_sink_mt> access_sink() {
+  static auto sink = [] {
+    auto s = std::make_shared<spdlog::sinks::ringbuffer_sink_mt>(64);
+    auto logger = std::make_shared<spdlog::logger>("access", s);
+    logger->set_pattern("%v");
+    spdlog::register_logger(logger);
+    return s;
+  }();
+  return sink;
+}
+
+json::value body_json(const testing::ClientResponse& res) { return json::parse(res.body()); }
+
+// Waits until pred holds (for effects the server records after the response is sent).
+template <class Pred>
+bool eventually(Pred pred) {
+  for (auto until = std::chrono::steady_clock::now() + 5s; std::chrono::steady_clock::now() < until;
+       std::this_thread::sleep_for(1ms)) {
+    if (pred()) return true;
+  }
+  return pred();
+}
+
+class ServerTest : public ::testing::Test {
+ protected:
+  ServerTest() {
+    access_sink();
+    router_.add({.method = "GET",
+                 .pattern = "/hello",
+                 .summary = "Says hello",
+                 .policy = Policy::kPublic,
+                 .handler = [](const Request&) {
+                   return json_response(json::object{{"hello", "world"}});
+                 }});
+    router_.add({.method = "GET",
+                 .pattern = "/echo/{name}",
+                 .summary = "Echoes what the server parsed",
+                 .query_params = {{.name = "x", .description = "anything"}},
+                 .policy = Policy::kPublic,
+                 .inline_handler = true,
+                 .handler = [](const Request& req) {
+                   json::object query;
+                   for (const auto& [k, v] : req.query) query[k] = v;
+                   return json_response(json::object{{"name", req.params.at("name")},
+                                                     {"path", req.path},
+                                                     {"query", query},
+                                                     {"remote", req.remote},
+                                                     {"request_id", req.request_id}});
+                 }});
+    router_.add({.method = "POST",
+                 .pattern = "/upload",
+                 .summary = "Counts the bytes of the body",
+                 .policy = Policy::kPublic,
+                 .handler = [](const Request& req) {
+                   return json_response(json::object{{"bytes", req.body().size()}});
+                 }});
+    router_.add({.method = "GET",
+                 .pattern = "/throw",
+                 .summary = "Fails",
+                 .policy = Policy::kPublic,
+                 .handler = [](const Request&) -> Response {
+                   throw std::runtime_error("secret detail 42");
+                 }});
+    router_.add({.method = "GET",
+                 .pattern = "/slow",
+                 .summary = "Waits for the test",
+                 .policy = Policy::kPublic,
+                 .handler = [this](const Request&) {
+                   gate_.enter_and_wait();
+                   return json_response(json::object{{"slow", true}});
+                 }});
+    router_.add({.method = "GET",
+                 .pattern = "/api/v1/items/{id}",
+                 .summary = "An item",
+                 .policy = Policy::kPublic,
+                 .handler = [](const Request& req) {
+                   return json_response(json::object{{"id", req.params.at("id")}});
+                 }});
+    router_.add({.method = "GET",
+                 .pattern = "/metrics",
+                 .summary = "Metrics",
+                 .policy = Policy::kPublic,
+                 .inline_handler = true,
+                 .handler = [this](const Request&) {
+                   Response res;
+                   res.content_type = "text/plain; version=0.0.4; charset=utf-8";
+                   res.body = metrics_.render();
+                   return res;
+                 }});
+  }
+
+  ~ServerTest() override {
+    gate_.release();
+    stop_and_join();
+  }
+
+  void start(ServerOptions options = {}) {
+    options.port = 0;
+    options.worker_threads = 4;
+    server_ = std::make_unique<Server>(options, router_, metrics_);
+    auto listening = server_->listen();
+    ASSERT_TRUE(listening) << listening.error().message;
+    run_returned_ = false;
+    thread_ = std::thread([this] {
+      server_->run();
+      run_returned_ = true;
+    });
+  }
+
+  void stop_and_join() {
+    if (!server_) return;
+    server_->stop();
+    if (thread_.joinable()) thread_.join();
+  }
+
+  std::uint16_t port() const { return server_->port(); }
+
+  Router router_;
+  Metrics metrics_;
+  Gate gate_;
+  std::unique_ptr<Server> server_;
+  std::thread thread_;
+  std::atomic<bool> run_returned_{false};
+};
+
+void expect_security_headers(const testing::ClientResponse& res) {
+  EXPECT_EQ(res["X-Content-Type-Options"], "nosniff");
+  EXPECT_EQ(res["Referrer-Policy"], "no-referrer");
+  EXPECT_EQ(res["Content-Security-Policy"], "default-src 'none'; frame-ancestors 'none'");
+  EXPECT_FALSE(res["X-Request-Id"].empty());
+}
+
+void expect_error(const Reply& r, unsigned status, std::string_view code) {
+  ASSERT_FALSE(r.ec) << r.ec.message();
+  EXPECT_EQ(r.res.result_int(), status) << r.res.body();
+  EXPECT_EQ(r.res[testing::bhttp::field::content_type], "application/json; charset=utf-8");
+  auto body = body_json(r.res);
+  EXPECT_EQ(body.at("error").at("code").as_string(), code) << r.res.body();
+  EXPECT_EQ(body.at("error").at("request_id").as_string(), r.res["X-Request-Id"]);
+  expect_security_headers(r.res);
+}
+
+TEST_F(ServerTest, KeepAliveServesTwoRequestsOnOneConnection) {
+  start();
+  TestClient client(port());
+  Reply first = client.get("/echo/a");
+  Reply second = client.get("/echo/b");
+  ASSERT_FALSE(first.ec) << first.ec.message();
+  ASSERT_FALSE(second.ec) << second.ec.message();
+  EXPECT_TRUE(first.res.keep_alive());
+  EXPECT_EQ(body_json(second.res).at("name").as_string(), "b");
+  // The same peer address and port: the same connection.
+  EXPECT_EQ(body_json(first.res).at("remote"), body_json(second.res).at("remote"));
+  Reply third = client.get("/hello");  // a worker-pool route on the same connection
+  ASSERT_FALSE(third.ec) << third.ec.message();
+  EXPECT_EQ(body_json(third.res).at("hello").as_string(), "world");
+}
+
+TEST_F(ServerTest, UnknownPathIs404AndWrongMethodIs405) {
+  start();
+  TestClient client(port());
+  expect_error(client.get("/nowhere"), 404, "not_found");
+  Reply r = client.request("DELETE", "/hello");
+  expect_error(r, 405, "method_not_allowed");
+  EXPECT_EQ(r.res[testing::bhttp::field::allow], "GET");
+  // Errors keep the connection open.
+  EXPECT_FALSE(client.get("/hello").ec);
+}
+
+TEST_F(ServerTest, OversizedBodyIs413) {
+  ServerOptions options;
+  options.body_limit = 1024;
+  start(options);
+  {
+    TestClient client(port());
+    Reply ok = client.request("POST", "/upload", std::string(1024, 'x'));
+    ASSERT_FALSE(ok.ec) << ok.ec.message();
+    EXPECT_EQ(body_json(ok.res).at("bytes").as_int64(), 1024);
+    Reply big = client.request("POST", "/upload", std::string(1025, 'x'));
+    expect_error(big, 413, "payload_too_large");
+    EXPECT_FALSE(big.res.keep_alive());
+    EXPECT_TRUE(testing::closed_by_peer(client.wait_closed()));
+  }
+  {
+    // Chunked: the limit is only seen while reading the body.
+    TestClient client(port());
+    ASSERT_FALSE(client.connect());
+    std::string chunk(2000, 'y');
+    ASSERT_FALSE(client.write_raw(
+        "POST /upload HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n7d0\r\n" + chunk +
+        "\r\n0\r\n\r\n"));
+    Reply big;
+    big.ec = client.read(big.res);
+    expect_error(big, 413, "payload_too_large");
+  }
+}
+
+TEST_F(ServerTest, ExpectContinueGetsAnInterimResponse) {
+  start();
+  TestClient client(port());
+  ASSERT_FALSE(client.connect());
+  ASSERT_FALSE(client.write_raw(
+      "POST /upload HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\n"));
+  std::string head;
+  ASSERT_FALSE(client.read_head(head));
+  EXPECT_EQ(head.rfind("HTTP/1.1 100 Continue\r\n", 0), 0u) << head;
+  ASSERT_FALSE(client.write_raw("hello"));
+  Reply r;
+  r.ec = client.read(r.res);
+  ASSERT_FALSE(r.ec) << r.ec.message();
+  EXPECT_EQ(body_json(r.res).at("bytes").as_int64(), 5);
+}
+
+TEST_F(ServerTest, SlowHeaderAndIdleConnectionsAreClosed) {
+  ServerOptions options;
+  options.header_timeout = 200ms;
+  options.idle_timeout = 300ms;
+  start(options);
+
+  TestClient slow(port());
+  ASSERT_FALSE(slow.connect());
+  ASSERT_FALSE(slow.write_raw("GET /hello HTTP/1.1\r\nHost: x\r\n"));  // never finished
+  auto t0 = std::chrono::steady_clock::now();
+  auto ec = slow.wait_closed();
+  EXPECT_TRUE(testing::closed_by_peer(ec)) << ec.message();
+  EXPECT_GE(std::chrono::steady_clock::now() - t0, 150ms);
+
+  TestClient idle(port());
+  ASSERT_FALSE(idle.get("/hello").ec);
+  t0 = std::chrono::steady_clock::now();
+  ec = idle.wait_closed();
+  EXPECT_TRUE(testing::closed_by_peer(ec)) << ec.message();
+  EXPECT_GE(std::chrono::steady_clock::now() - t0, 250ms);
+}
+
+TEST_F(ServerTest, RequestIdIsEchoedWhenValidElseGenerated) {
+  start();
+  TestClient client(port());
+  Reply r = client.get("/echo/x", {{"X-Request-Id", "abc-123.DEF_z"}});
+  ASSERT_FALSE(r.ec);
+  EXPECT_EQ(r.res["X-Request-Id"], "abc-123.DEF_z");
+  EXPECT_EQ(body_json(r.res).at("request_id").as_string(), "abc-123.DEF_z");
+
+  auto is_generated = [](std::string_view id) {
+    return id.size() == 16 && id.find_first_not_of("0123456789abcdef") == std::string_view::npos;
+  };
+  std::vector<std::string> generated;
+  for (std::string bad :
+       {std::string("has space"), std::string(65, 'a'), std::string("a;b"), std::string()}) {
+    Reply g = bad.empty() ? client.get("/hello") : client.get("/hello", {{"X-Request-Id", bad}});
+    ASSERT_FALSE(g.ec);
+    std::string id(g.res["X-Request-Id"]);
+    EXPECT_TRUE(is_generated(id)) << "for '" << bad << "': " << id;
+    generated.push_back(id);
+  }
+  std::sort(generated.begin(), generated.end());
+  EXPECT_EQ(std::unique(generated.begin(), generated.end()), generated.end());
+}
+
+TEST_F(ServerTest, SecurityHeadersOnEveryResponse) {
+  start();
+  TestClient client(port());
+  Reply ok = client.get("/api/v1/items/7");
+  ASSERT_FALSE(ok.ec);
+  expect_security_headers(ok.res);
+  EXPECT_EQ(ok.res[testing::bhttp::field::cache_control], "no-store");
+
+  Reply missing = client.get("/api/v1/nothing");
+  expect_error(missing, 404, "not_found");
+  EXPECT_EQ(missing.res[testing::bhttp::field::cache_control], "no-store");
+
+  Reply bad = client.get("/echo/%zz");
+  expect_error(bad, 400, "invalid_argument");
+}
+
+TEST_F(ServerTest, ThrowingHandlerIs500WithoutDetails) {
+  start();
+  TestClient client(port());
+  Reply r = client.get("/throw", {{"X-Request-Id", "req-500"}});
+  expect_error(r, 500, "internal");
+  EXPECT_EQ(r.res.body().find("secret"), std::string::npos) << r.res.body();
+  EXPECT_NE(body_json(r.res).at("error").at("message").as_string().find("req-500"),
+            json::string::npos);
+  EXPECT_FALSE(client.get("/hello").ec);  // the connection survives
+}
+
+TEST_F(ServerTest, PercentDecodingAndBadEncoding) {
+  start();
+  TestClient client(port());
+  Reply r = client.get("/echo/a%20b%2Fc?x=1+2&y=%E9%B9%B0%E6%BD%AD&x=second&flag");
+  ASSERT_FALSE(r.ec);
+  ASSERT_EQ(r.res.result_int(), 200u) << r.res.body();
+  auto body = body_json(r.res);
+  EXPECT_EQ(body.at("name").as_string(), "a b/c");
+  EXPECT_EQ(body.at("path").as_string(), "/echo/a b/c");
+  EXPECT_EQ(body.at("query").at("x").as_string(), "1 2");
+  EXPECT_EQ(body.at("query").at("y").as_string(), "鹰潭");
+  EXPECT_EQ(body.at("query").at("flag").as_string(), "");
+
+  for (const char* target : {"/echo/%zz", "/echo/%4", "/echo/ok?x=%FF", "/echo/%E9%B9", "/echo/%00",
+                             "/echo/ok?x=%C0%AF", "/echo/ok?%ED%A0%80=1"}) {
+    SCOPED_TRACE(target);
+    expect_error(client.get(target), 400, "invalid_argument");
+  }
+}
+
+TEST_F(ServerTest, MalformedRequestIs400AndCloses) {
+  start();
+  TestClient client(port());
+  ASSERT_FALSE(client.connect());
+  ASSERT_FALSE(client.write_raw("GET /hello HTTP/1.1\r\nHost: x\r\nContent-Length: zz\r\n\r\n"));
+  Reply r;
+  r.ec = client.read(r.res);
+  expect_error(r, 400, "invalid_argument");
+  EXPECT_TRUE(testing::closed_by_peer(client.wait_closed()));
+}
+
+TEST_F(ServerTest, AccessLogHasOneJsonLinePerRequest) {
+  start();
+  TestClient client(port());
+  ASSERT_FALSE(client.get("/echo/%E9%B9%B0?x=1", {{"X-Request-Id", "log-line-1"}}).ec);
+  json::value line;
+  ASSERT_TRUE(eventually([&] {
+    for (const auto& text : access_sink()->last_formatted()) {
+      auto v = json::parse(text);
+      if (v.at("request_id") == "log-line-1") line = v;
+    }
+    return !line.is_null();
+  }));
+  EXPECT_EQ(line.at("method"), "GET");
+  EXPECT_EQ(line.at("path"), "/echo/鹰");
+  EXPECT_EQ(line.at("route"), "/echo/{name}");
+  EXPECT_EQ(line.at("status").to_number<int>(), 200);
+  EXPECT_GT(line.at("bytes").to_number<int>(), 0);
+  EXPECT_GE(line.at("duration_ms").to_number<double>(), 0.0);
+  EXPECT_NE(line.at("remote").as_string().find("127.0.0.1:"), json::string::npos);
+  EXPECT_TRUE(line.at("ts").as_string().ends_with("Z"));
+}
+
+TEST_F(ServerTest, MetricsCountRequestsPerRoute) {
+  start();
+  TestClient client(port());
+  ASSERT_FALSE(client.get("/hello").ec);
+  ASSERT_FALSE(client.get("/hello").ec);
+  ASSERT_FALSE(client.get("/nowhere").ec);
+  ASSERT_TRUE(eventually([&] {
+    std::string text = metrics_.render();
+    return text.find(
+               "jiceng_http_requests_total{route=\"/hello\",method=\"GET\",status=\"200\"} "
+               "2\n") != std::string::npos &&
+           text.find(
+               "jiceng_http_requests_total{route=\"unmatched\",method=\"GET\",status="
+               "\"404\"} 1\n") != std::string::npos;
+  })) << metrics_.render();
+
+  Reply r = client.get("/metrics");
+  ASSERT_FALSE(r.ec);
+  EXPECT_EQ(r.res[testing::bhttp::field::content_type], "text/plain; version=0.0.4; charset=utf-8");
+  const std::string& text = r.res.body();
+  EXPECT_NE(text.find("jiceng_http_request_duration_seconds_count{route=\"/hello\",method=\"GET\"}"
+                      " 2\n"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("jiceng_http_request_duration_seconds_bucket{route=\"/hello\",method="
+                      "\"GET\",le=\"+Inf\"} 2\n"),
+            std::string::npos);
+  // The metrics request itself is in flight while it renders.
+  EXPECT_NE(text.find("jiceng_http_requests_in_flight 1\n"), std::string::npos);
+}
+
+TEST_F(ServerTest, GracefulStopAnswersInFlightRequestsAndClosesIdleOnes) {
+  ServerOptions options;
+  options.shutdown_grace = 5s;
+  start(options);
+  TestClient idle(port());
+  ASSERT_FALSE(idle.get("/hello").ec);
+
+  TestClient busy(port());
+  ASSERT_FALSE(busy.connect());
+  ASSERT_FALSE(busy.write_raw("GET /slow HTTP/1.1\r\nHost: x\r\n\r\n"));
+  ASSERT_TRUE(gate_.wait_entered(1));
+
+  server_->stop();
+  EXPECT_TRUE(testing::closed_by_peer(idle.wait_closed()));
+  EXPECT_FALSE(run_returned_);  // the slow request holds the server
+
+  gate_.release();
+  Reply r;
+  r.ec = busy.read(r.res);
+  ASSERT_FALSE(r.ec) << r.ec.message();
+  EXPECT_EQ(r.res.result_int(), 200u);
+  EXPECT_FALSE(r.res.keep_alive());
+  EXPECT_EQ(r.res[testing::bhttp::field::connection], "close");
+  thread_.join();  // run() returns by itself
+  EXPECT_TRUE(run_returned_);
+
+  TestClient late(port());
+  EXPECT_TRUE(late.connect());  // no longer listening
+}
+
+TEST_F(ServerTest, StopGivesUpAfterTheGrace) {
+  ServerOptions options;
+  options.shutdown_grace = 200ms;
+  start(options);
+  TestClient busy(port());
+  ASSERT_FALSE(busy.connect());
+  ASSERT_FALSE(busy.write_raw("GET /slow HTTP/1.1\r\nHost: x\r\n\r\n"));
+  ASSERT_TRUE(gate_.wait_entered(1));
+  auto t0 = std::chrono::steady_clock::now();
+  server_->stop();
+  thread_.join();  // returns although the handler still runs
+  EXPECT_GE(std::chrono::steady_clock::now() - t0, 150ms);
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, 3s);
+  gate_.release();
+  server_.reset();  // waits for the handler
+}
+
+TEST_F(ServerTest, StopBeforeRunReturnsPromptly) {
+  server_ = std::make_unique<Server>(ServerOptions{.port = 0}, router_, metrics_);
+  ASSERT_TRUE(server_->listen());
+  server_->stop();
+  server_->run();
+}
+
+TEST_F(ServerTest, ListenOnATakenPortIsUnavailable) {
+  start();
+  Metrics other_metrics;
+  Server other(ServerOptions{.port = port()}, router_, other_metrics);
+  auto r = other.listen();
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, ErrorCode::kUnavailable);
+  EXPECT_NE(r.error().message.find("cannot listen on 127.0.0.1:" + std::to_string(port())),
+            std::string::npos)
+      << r.error().message;
+
+  Server bad(ServerOptions{.address = "not an address"}, router_, other_metrics);
+  auto b = bad.listen();
+  ASSERT_FALSE(b);
+  EXPECT_EQ(b.error().code, ErrorCode::kInvalidArgument);
+}
+
+TEST_F(ServerTest, OpenApiDocumentListsTheRoutesWithTheirParameters) {
+  auto doc = json::parse(openapi_document(router_, {.title = "test", .version = "1"}));
+  EXPECT_EQ(doc.at("openapi"), "3.0.3");
+  const auto& paths = doc.at("paths").as_object();
+  std::size_t operations = 0;
+  for (const auto& [path, item] : paths) operations += item.as_object().size();
+  EXPECT_EQ(operations, router_.routes().size());
+
+  const auto& echo = doc.at_pointer("/paths/~1echo~1{name}/get");
+  EXPECT_EQ(echo.at("summary"), "Echoes what the server parsed");
+  const auto& params = echo.at("parameters").as_array();
+  ASSERT_EQ(params.size(), 2u);
+  EXPECT_EQ(params[0].at("name"), "name");
+  EXPECT_EQ(params[0].at("in"), "path");
+  EXPECT_EQ(params[0].at("required"), true);
+  EXPECT_EQ(params[1].at("name"), "x");
+  EXPECT_EQ(params[1].at("in"), "query");
+  EXPECT_EQ(doc.at_pointer("/paths/~1upload/post/x-jiceng-policy"), "public");
+  EXPECT_EQ(doc.at_pointer("/paths/~1hello/get/responses/default/content/application~1json/schema/"
+                           "$ref"),
+            "#/components/schemas/Error");
+  EXPECT_TRUE(doc.at_pointer("/components/schemas/Error/properties/error").is_object());
+}
+
+}  // namespace
+}  // namespace jiceng::http
