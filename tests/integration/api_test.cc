@@ -156,6 +156,40 @@ TEST_P(Api, HealthAndReadiness) {
   EXPECT_TRUE(doc.at("paths").as_object().contains("/api/v1/jurisdictions/{code}"));
 }
 
+// PostgreSQL goes away under a running server: /readyz and store-backed routes answer 503 with
+// a clean JSON error, /healthz stays 200, and everything recovers when the store is back.
+class ApiStoreDown : public Api {};
+
+TEST_P(ApiStoreDown, CleanUnavailableThenRecovery) {
+  const char* ctl = std::getenv("JICENG_TEST_PG_CTL");
+  ASSERT_TRUE(ctl) << "run under scripts/with-pg";
+  ASSERT_EQ(get("/readyz").res.result_int(), 200u);
+  ASSERT_EQ(std::system((std::string(ctl) + " stop -m fast >/dev/null").c_str()), 0);
+  auto down = get_json("/readyz", 503);
+  EXPECT_EQ(down.at("error").at("code").as_string(), "unavailable");
+  auto api = get_json("/api/v1/jurisdictions/3606", 503);
+  EXPECT_EQ(api.at("error").at("code").as_string(), "unavailable");
+  EXPECT_EQ(api.at("error").at("message").as_string().find("SQLSTATE"), json::string::npos)
+      << "internals must not leak: " << api;
+  EXPECT_EQ(get("/healthz").res.result_int(), 200u);
+  EXPECT_NE(get("/readyz").res.find("Retry-After"), get("/readyz").res.end());
+  ASSERT_EQ(std::system((std::string(ctl) + " start >/dev/null").c_str()), 0);
+  EXPECT_EQ(get_json("/readyz", 200).at("status").as_string(), "ready");
+  EXPECT_EQ(get_json("/api/v1/jurisdictions/3606", 200).at("name").as_string(), "鹰潭市");
+}
+
+std::vector<Backend> postgres_only() {
+  std::vector<Backend> out;
+  for (Backend b : testing::backends()) {
+    if (b == Backend::kPostgres) out.push_back(b);
+  }
+  return out;
+}
+
+INSTANTIATE_TEST_SUITE_P(Stores, ApiStoreDown, ::testing::ValuesIn(postgres_only()),
+                         [](const auto& p) { return testing::to_string(p.param); });
+GTEST_ALLOW_UNINSTANTIATED_PARAMETERIZED_TEST(ApiStoreDown);
+
 INSTANTIATE_TEST_SUITE_P(Stores, Api, ::testing::ValuesIn(testing::backends()),
                          [](const auto& p) { return testing::to_string(p.param); });
 

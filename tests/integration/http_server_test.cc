@@ -286,6 +286,20 @@ TEST_F(ServerTest, SlowHeaderAndIdleConnectionsAreClosed) {
   EXPECT_GE(std::chrono::steady_clock::now() - t0, 250ms);
 }
 
+TEST_F(ServerTest, SlowBodyIsCutOffAtTheRequestDeadline) {
+  ServerOptions options;
+  options.request_timeout = 300ms;
+  start(options);
+  TestClient client(port());
+  ASSERT_FALSE(client.connect());
+  ASSERT_FALSE(
+      client.write_raw("POST /upload HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\n12345"));
+  auto t0 = std::chrono::steady_clock::now();
+  auto ec = client.wait_closed();
+  EXPECT_TRUE(testing::closed_by_peer(ec)) << ec.message();
+  EXPECT_GE(std::chrono::steady_clock::now() - t0, 200ms);
+}
+
 TEST_F(ServerTest, RequestIdIsEchoedWhenValidElseGenerated) {
   start();
   TestClient client(port());
@@ -449,6 +463,32 @@ TEST_F(ServerTest, GracefulStopAnswersInFlightRequestsAndClosesIdleOnes) {
 
   TestClient late(port());
   EXPECT_TRUE(late.connect());  // no longer listening
+}
+
+TEST_F(ServerTest, StopUnderLoadAnswersCompletelyOrCloses) {
+  start();
+  std::atomic<int> answered{0};
+  std::atomic<int> bad{0};
+  std::vector<std::thread> clients;
+  for (int i = 0; i < 8; ++i) {
+    clients.emplace_back([&, i] {
+      for (int attempt = 0; attempt < 10000; ++attempt) {
+        TestClient client(port());
+        if (client.connect()) return;  // refused: the server no longer listens
+        for (;;) {
+          Reply r = client.get(i % 2 == 0 ? "/hello" : "/echo/x");
+          if (r.ec) break;  // closed by the stopping server
+          (r.res.result_int() == 200 ? answered : bad)++;
+          if (!r.res.keep_alive()) break;
+        }
+      }
+    });
+  }
+  ASSERT_TRUE(eventually([&] { return answered > 200; }));
+  server_->stop();
+  thread_.join();
+  for (auto& c : clients) c.join();
+  EXPECT_EQ(bad, 0);
 }
 
 TEST_F(ServerTest, StopGivesUpAfterTheGrace) {
