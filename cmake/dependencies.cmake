@@ -19,4 +19,4 @@ endif()
 add_library(jiceng_boost INTERFACE)
 target_link_libraries(jiceng_boost INTERFACE Boost::headers Boost::json Threads::Threads)
 target_compile_definitions(jiceng_boost INTERFACE
-  BOOST_ASIO_NO_DEPRECATED BOOST_BEAST_USE_STD_STRING_VIEW BOOST_ASIO_DISABLE_BOOST_COROUTINE)
+  BOOST_ASIO_NO_DEPRECATED BOOST_ASIO_DISABLE_BOOST_COROUTINE)

@@ -1,0 +1,122 @@
+#include "domain/workflow.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <deque>
+#include <set>
+
+namespace jiceng::domain {
+namespace {
+
+constexpr CaseKind kKinds[] = {CaseKind::kDemand, CaseKind::kPetition};
+
+TEST(Workflow, EachStateCommandPairAppearsOnce) {
+  for (CaseKind kind : kKinds) {
+    std::set<std::pair<CaseState, Command>> seen;
+    for (const auto& t : workflow(kind)) {
+      EXPECT_TRUE(seen.insert({t.from, t.command}).second)
+          << to_string(kind) << ": " << to_string(t.from) << " × " << to_string(t.command);
+    }
+  }
+}
+
+// Every state can be reached from registration, and only the final states are dead ends.
+TEST(Workflow, ReachabilityAndNoDeadEnds) {
+  for (CaseKind kind : kKinds) {
+    std::set<CaseState> reached = {CaseState::kRegistered};
+    std::deque<CaseState> todo = {CaseState::kRegistered};
+    while (!todo.empty()) {
+      CaseState s = todo.front();
+      todo.pop_front();
+      for (const auto& t : workflow(kind)) {
+        if (t.from == s && reached.insert(t.to).second) todo.push_back(t.to);
+      }
+    }
+    for (CaseState s : kAllStates) {
+      bool review_state = s == CaseState::kUnderReview || s == CaseState::kReviewed ||
+                          s == CaseState::kUnderReReview;
+      bool expected = kind == CaseKind::kPetition || !review_state;
+      EXPECT_EQ(reached.count(s) == 1, expected) << to_string(kind) << " " << to_string(s);
+      if (expected) {
+        EXPECT_EQ(allowed_commands(kind, s).empty(), is_terminal(s))
+            << to_string(kind) << " " << to_string(s);
+      }
+    }
+  }
+}
+
+TEST(Workflow, EscalationIsOpenWhileTheMatterIsHandled) {
+  for (CaseKind kind : kKinds) {
+    for (CaseState s : {CaseState::kRegistered, CaseState::kAccepted, CaseState::kAssigned,
+                        CaseState::kReturned, CaseState::kInProgress,
+                        CaseState::kExtensionRequested}) {
+      const Transition* t = find_transition(kind, s, Command::kEscalate);
+      ASSERT_NE(t, nullptr) << to_string(s);
+      EXPECT_EQ(t->to, s);
+      EXPECT_NE(std::find(t->guards.begin(), t->guards.end(), Guard::kReason), t->guards.end());
+    }
+  }
+}
+
+TEST(Workflow, ReviewOnlyForPetitions) {
+  EXPECT_EQ(find_transition(CaseKind::kDemand, CaseState::kResolved, Command::kRequestReview),
+            nullptr);
+  const Transition* review =
+      find_transition(CaseKind::kPetition, CaseState::kClosed, Command::kRequestReview);
+  ASSERT_NE(review, nullptr);
+  EXPECT_EQ(review->to, CaseState::kUnderReview);
+  EXPECT_EQ(review->clock, ClockEffect::kReviewReply);
+  // After the re-review opinion the matter is final: closed, and no second review.
+  const Transition* final_reply =
+      find_transition(CaseKind::kPetition, CaseState::kUnderReReview, Command::kReplyReReview);
+  ASSERT_NE(final_reply, nullptr);
+  EXPECT_EQ(final_reply->to, CaseState::kClosed);
+}
+
+TEST(Workflow, TheDemandPath) {
+  struct Step {
+    Command command;
+    CaseState to;
+  } path[] = {{Command::kAccept, CaseState::kAccepted},
+              {Command::kAssign, CaseState::kAssigned},
+              {Command::kStart, CaseState::kInProgress},
+              {Command::kRequestExtension, CaseState::kExtensionRequested},
+              {Command::kApproveExtension, CaseState::kInProgress},
+              {Command::kResolve, CaseState::kResolved},
+              {Command::kFollowUp, CaseState::kFollowedUp},
+              {Command::kReopen, CaseState::kInProgress},
+              {Command::kResolve, CaseState::kResolved},
+              {Command::kFollowUp, CaseState::kFollowedUp},
+              {Command::kClose, CaseState::kClosed}};
+  CaseState s = CaseState::kRegistered;
+  for (const auto& step : path) {
+    const Transition* t = find_transition(CaseKind::kDemand, s, step.command);
+    ASSERT_NE(t, nullptr) << to_string(s) << " × " << to_string(step.command);
+    EXPECT_EQ(t->to, step.to);
+    s = t->to;
+  }
+  EXPECT_EQ(find_transition(CaseKind::kDemand, CaseState::kClosed, Command::kResolve), nullptr);
+  auto allowed = allowed_commands(CaseKind::kDemand, CaseState::kResolved);
+  EXPECT_EQ(allowed, (std::vector<Command>{Command::kFollowUp, Command::kClose}));
+}
+
+TEST(Workflow, NamesRoundTrip) {
+  for (CaseState s : kAllStates) {
+    auto back = case_state_from_string(to_string(s));
+    ASSERT_TRUE(back);
+    EXPECT_EQ(*back, s);
+    EXPECT_FALSE(label_zh(s).empty());
+  }
+  for (Command c : kAllCommands) {
+    auto back = command_from_string(to_string(c));
+    ASSERT_TRUE(back);
+    EXPECT_EQ(*back, c);
+    EXPECT_FALSE(label_zh(c).empty());
+  }
+  EXPECT_FALSE(command_from_string("approve"));
+  EXPECT_FALSE(case_kind_from_string("dispute"));
+}
+
+}  // namespace
+}  // namespace jiceng::domain
