@@ -26,8 +26,8 @@ Router make_router(app::App& app, Metrics& metrics) {
               .summary = "Readiness: the store answers",
               .policy = Policy::kPublic,
               .handler = [&app](const Request& req) {
-                if (auto ping = app.db.ping(); !ping)
-                  return error_response(ping.error(), req.request_id);
+                auto ping = app.db.ping();
+                if (!ping) return error_response(ping.error(), req.request_id);
                 return json_response(json::object{{"status", "ready"}});
               }});
   router.add({.method = "GET",
@@ -48,6 +48,7 @@ Router make_router(app::App& app, Metrics& metrics) {
               .inline_handler = true,
               .handler = [](const Request&) { return json_response(json::object()); }});
   add_jurisdiction_routes(router, app.jurisdictions);
+  add_workflow_routes(router);
 
   // Filled once the table is complete, so that the document lists this route too.
   auto document = std::make_shared<std::string>();

@@ -17,4 +17,7 @@ Router make_router(app::App& app, Metrics& metrics);
 // /api/v1/jurisdictions?q=…&limit=…. service must outlive the router.
 void add_jurisdiction_routes(Router& router, app::JurisdictionService& service);
 
+// GET /api/v1/workflows/{kind}: the case workflow table (domain/workflow.h) as JSON.
+void add_workflow_routes(Router& router);
+
 }  // namespace jiceng::http

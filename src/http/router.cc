@@ -124,6 +124,8 @@ std::string_view to_string(Policy policy) {
   switch (policy) {
     case Policy::kPublic:
       return "public";
+    case Policy::kUndeclared:
+      return "undeclared";
   }
   return "unknown";
 }
@@ -154,6 +156,7 @@ void Router::add(Route route) {
   if (route.pattern.empty() || route.pattern.front() != '/') fail("pattern must start with '/'");
   if (route.method.empty()) fail("no method");
   if (!route.handler) fail("no handler");
+  if (route.policy == Policy::kUndeclared) fail("no policy declared (who may call it?)");
 
   Compiled compiled;
   std::vector<std::string_view> names;

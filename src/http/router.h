@@ -39,22 +39,25 @@ struct Request {
   std::optional<std::string_view> query_value(std::string_view name) const;
 };
 
+// Members have initializers so that designated initializers may leave any of them out.
 struct Response {
   unsigned status = 200;
   std::string content_type = "application/json; charset=utf-8";
-  std::string body;
+  std::string body{};
   // Extra headers; a name set here replaces the server's default for it (never X-Request-Id).
-  std::vector<std::pair<std::string, std::string>> headers;
+  std::vector<std::pair<std::string, std::string>> headers{};
 };
 
-// Who may call a route. Every route states one; the server enforces it once roles exist.
+// Who may call a route. Every route must state one: Router::add refuses kUndeclared, so a
+// route cannot be added without a decision about who may call it (TESTS.md S5). The server
+// enforces policies once roles exist (Access milestone).
 enum class Policy {
-  kPublic,  // anyone, without credentials
+  kUndeclared,  // the default of Route::policy; never valid in a router
+  kPublic,      // anyone, without credentials
 };
 std::string_view to_string(Policy policy);  // "public"
 
-// A documented query parameter (OpenAPI).
-// Members have initializers so that designated initializers may leave any of them out.
+// A documented query parameter (OpenAPI). Members have initializers, as in Response.
 struct ParamDoc {
   std::string name{};
   std::string description{};
@@ -64,13 +67,13 @@ struct ParamDoc {
 
 using Handler = std::function<Response(const Request&)>;
 
-// Members have initializers so that designated initializers may leave any of them out.
+// Members have initializers, as in Response.
 struct Route {
   std::string method{};   // "GET", "POST", …
   std::string pattern{};  // "/api/v1/jurisdictions/{code}": literals and whole-segment captures
   std::string summary{};  // one line, for OpenAPI
   std::vector<ParamDoc> query_params{};
-  Policy policy = Policy::kPublic;
+  Policy policy = Policy::kUndeclared;
   // True when the handler never blocks (no store, no locks held for long): it then runs on the
   // I/O thread instead of the worker pool.
   bool inline_handler = false;

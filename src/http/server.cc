@@ -182,6 +182,7 @@ class Server::Impl {
   }
 
   ~Impl() {
+    ending_ = true;
     ioc_.stop();
     workers_.stop();
     workers_.join();
@@ -207,7 +208,7 @@ class Server::Impl {
   asio::awaitable<void> accept_loop();
   asio::awaitable<void> serve(std::shared_ptr<Connection> conn);
   asio::awaitable<Next> serve_one(Connection& conn, beast::flat_buffer& buffer,
-                                  const std::string& remote);
+                                  const std::string& remote, Clock::time_point header_deadline);
   asio::awaitable<Response> dispatch(const RawRequest& raw, Exchange& ex,
                                      const std::string& remote);
   asio::awaitable<Next> respond(Connection& conn, Exchange& ex, InFlight& in_flight, Response res,
@@ -223,7 +224,8 @@ class Server::Impl {
   std::uint16_t port_ = 0;
 
   std::mutex mu_;
-  std::atomic<bool> stopping_{false};                            // set under mu_
+  std::atomic<bool> stopping_{false};  // set under mu_
+  std::atomic<bool> ending_{false};    // the destructor runs: connections unregister silently
   std::unordered_set<std::shared_ptr<Connection>> connections_;  // guarded by mu_
 
   // Destroyed in reverse order: the worker pool first, the io_context after the objects on it
@@ -336,7 +338,7 @@ void Server::Impl::unregister(const std::shared_ptr<Connection>& conn) {
     connections_.erase(conn);
     last = stopping_ && connections_.empty();
   }
-  if (last && !ioc_.stopped()) asio::post(control_, [this] { grace_timer_.cancel(); });
+  if (last && !ending_ && !ioc_.stopped()) asio::post(control_, [this] { grace_timer_.cancel(); });
 }
 
 asio::awaitable<void> Server::Impl::accept_loop() {
@@ -366,17 +368,20 @@ asio::awaitable<void> Server::Impl::serve(std::shared_ptr<Connection> conn) {
       ec ? "unknown" : fmt::format("{}:{}", peer.address().to_string(), peer.port());
   beast::flat_buffer buffer;
   Next next = Next::kKeepAlive;
+  // A new connection has header_timeout from its accept for its first header; a kept-alive one
+  // waits up to idle_timeout for the next request's first byte, then has header_timeout.
+  Clock::time_point header_deadline = Clock::now() + options_.header_timeout;
   for (bool first = true; next == Next::kKeepAlive && !stopping_; first = false) {
     conn->idle = true;
-    if (!first && buffer.size() == 0) {
-      // Wait for the next request's first byte; the header timeout starts then.
-      conn->stream.expires_after(options_.idle_timeout);
+    if (buffer.size() == 0) {
+      conn->stream.expires_at(first ? header_deadline : Clock::now() + options_.idle_timeout);
       auto [read_ec, n] =
           co_await conn->stream.async_read_some(buffer.prepare(kReadChunk), kUseTuple);
       if (read_ec) break;
       buffer.commit(n);
     }
-    next = co_await serve_one(*conn, buffer, remote);
+    if (!first) header_deadline = Clock::now() + options_.header_timeout;
+    next = co_await serve_one(*conn, buffer, remote, header_deadline);
   }
   conn->stream.socket().shutdown(tcp::socket::shutdown_send, ec);
   if (next == Next::kDrainAndClose) {
@@ -392,12 +397,13 @@ asio::awaitable<void> Server::Impl::serve(std::shared_ptr<Connection> conn) {
 }
 
 asio::awaitable<Next> Server::Impl::serve_one(Connection& conn, beast::flat_buffer& buffer,
-                                              const std::string& remote) {
+                                              const std::string& remote,
+                                              Clock::time_point header_deadline) {
   bhttp::request_parser<bhttp::string_body> parser;
   parser.header_limit(kHeaderLimit);
   parser.body_limit(options_.body_limit);
-  Exchange ex;
-  conn.stream.expires_after(options_.header_timeout);
+  Exchange ex;  // the request's clock starts now, with its first byte in the buffer
+  conn.stream.expires_at(header_deadline);
   auto [ec, n] = co_await bhttp::async_read_header(conn.stream, buffer, parser, kUseTuple);
   if (ec && !is_protocol_error(ec)) co_return Next::kClose;  // timeout, reset, end of stream
   conn.idle = false;
@@ -542,7 +548,9 @@ void Server::Impl::log_access(const Exchange& ex, const std::string& remote, uns
   namespace json = boost::json;
   auto now =
       std::chrono::time_point_cast<std::chrono::microseconds>(std::chrono::system_clock::now());
-  double ms = std::chrono::duration<double, std::milli>(Clock::now() - ex.started).count();
+  // Whole microseconds: Boost.JSON writes doubles in exponent form, which log tools read badly.
+  std::int64_t us =
+      std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - ex.started).count();
   json::object line{
       {"ts", format_instant_utc(now)},
       {"request_id", ex.request_id},
@@ -552,7 +560,7 @@ void Server::Impl::log_access(const Exchange& ex, const std::string& remote, uns
       {"route", ex.route},
       {"status", status},
       {"bytes", bytes},
-      {"duration_ms", ms},
+      {"duration_us", us},
   };
   access_log_->info("{}", json::serialize(line));
 }

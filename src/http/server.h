@@ -6,7 +6,7 @@
 // Content-Security-Policy that forbids everything, and on /api paths Cache-Control: no-store.
 // Each request is logged as one JSON line by the spdlog logger "access" (made with a stdout
 // sink if the program has not registered one): ts, request_id, remote, method, path, route,
-// status, bytes, duration_ms. A handler that throws yields a 500 whose body holds only the
+// status, bytes, duration_us. A handler that throws yields a 500 whose body holds only the
 // request id; the exception's text is logged.
 #pragma once
 

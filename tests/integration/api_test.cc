@@ -156,6 +156,33 @@ TEST_P(Api, HealthAndReadiness) {
   EXPECT_TRUE(doc.at("paths").as_object().contains("/api/v1/jurisdictions/{code}"));
 }
 
+// TESTS.md S5 over the real route table: every route states who may call it, and the
+// OpenAPI document lists every route.
+TEST_P(Api, EveryRouteDeclaresAPolicyAndIsDocumented) {
+  auto doc = get_json("/api/v1/openapi.json", 200);
+  const auto& paths = doc.at("paths").as_object();
+  ASSERT_FALSE(router_->routes().empty());
+  for (const auto& r : router_->routes()) {
+    EXPECT_NE(r.policy, http::Policy::kUndeclared) << r.method << " " << r.pattern;
+    EXPECT_TRUE(paths.contains(r.pattern)) << r.pattern << " is missing from the OpenAPI document";
+  }
+}
+
+TEST_P(Api, WorkflowTables) {
+  auto petition = get_json("/api/v1/workflows/petition", 200);
+  bool review = false;
+  for (const auto& t : petition.at("transitions").as_array()) {
+    review = review || t.at("command").as_string() == "request_review";
+  }
+  EXPECT_TRUE(review);
+  auto demand = get_json("/api/v1/workflows/demand", 200);
+  for (const auto& s : demand.at("states").as_array()) {
+    EXPECT_NE(s.at("name").as_string(), "under_review") << "demands have no review";
+  }
+  EXPECT_EQ(get_json("/api/v1/workflows/dispute", 404).at("error").at("code").as_string(),
+            "not_found");
+}
+
 // PostgreSQL goes away under a running server: /readyz and store-backed routes answer 503 with
 // a clean JSON error, /healthz stays 200, and everything recovers when the store is back.
 class ApiStoreDown : public Api {};

@@ -26,6 +26,15 @@ Target target(std::string_view t) {
   return r ? *r : Target{};
 }
 
+// TESTS.md S5: a route without a declared policy cannot enter a router.
+TEST(Router, RefusesRoutesWithoutPolicy) {
+  Router router;
+  Route r = route("GET", "/x");
+  r.policy = Policy::kUndeclared;
+  EXPECT_THROW(router.add(std::move(r)), std::invalid_argument);
+  EXPECT_TRUE(router.routes().empty());
+}
+
 TEST(Router, MatchesLiteralsAndCaptures) {
   Router router;
   router.add(route("GET", "/a/{id}"));
