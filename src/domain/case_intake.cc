@@ -1,0 +1,156 @@
+#include "domain/case_intake.h"
+
+#include <fmt/format.h>
+
+#include <cmath>
+
+#include "domain/jurisdiction.h"
+
+namespace jiceng::domain {
+
+namespace {
+
+constexpr std::string_view kCrockford = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+constexpr std::size_t kTrackingChars = 12;
+
+Error field_error(std::string_view field, std::string_view what) {
+  return Error::invalid_argument(fmt::format("{}: {}", field, what));
+}
+
+// Checks length (in characters) and refuses control characters except \n and \t.
+Result<void> check_text(std::string_view field, std::string_view text, std::size_t max,
+                        bool required, bool multiline) {
+  auto len = utf8_length(text);
+  if (!len) return field_error(field, "is not valid UTF-8");
+  if (required && text.find_first_not_of(" \t\r\n") == std::string_view::npos) {
+    return field_error(field, "is required");
+  }
+  if (*len > max) return field_error(field, fmt::format("is longer than {} characters", max));
+  for (unsigned char c : text) {
+    bool allowed = c >= 0x20 || (multiline && (c == '\n' || c == '\t' || c == '\r'));
+    if (!allowed || c == 0x7f) return field_error(field, "contains a control character");
+  }
+  return {};
+}
+
+}  // namespace
+
+std::string_view to_string(Channel c) {
+  switch (c) {
+    case Channel::kWeb: return "web";
+    case Channel::kPhone: return "phone";
+    case Channel::kWalkIn: return "walk_in";
+    case Channel::kLetter: return "letter";
+    case Channel::kMailbox: return "mailbox";
+    case Channel::kOpen311: return "open311";
+  }
+  return "web";
+}
+
+Result<Channel> channel_from_string(std::string_view s) {
+  for (Channel c : {Channel::kWeb, Channel::kPhone, Channel::kWalkIn, Channel::kLetter,
+                    Channel::kMailbox, Channel::kOpen311}) {
+    if (to_string(c) == s) return c;
+  }
+  return Error::invalid_argument(
+      fmt::format("channel: '{}' is not one of web, phone, walk_in, letter, mailbox, open311", s));
+}
+
+bool staff_channel(Channel c) {
+  return c == Channel::kPhone || c == Channel::kWalkIn || c == Channel::kLetter ||
+         c == Channel::kMailbox;
+}
+
+std::optional<std::size_t> utf8_length(std::string_view s) {
+  std::size_t n = 0;
+  for (std::size_t i = 0; i < s.size();) {
+    auto c = static_cast<unsigned char>(s[i]);
+    std::size_t len = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
+    if (len == 0 || i + len > s.size()) return std::nullopt;
+    std::uint32_t cp = len == 1 ? c : c & (0x7F >> len);
+    for (std::size_t k = 1; k < len; ++k) {
+      auto cc = static_cast<unsigned char>(s[i + k]);
+      if ((cc & 0xC0) != 0x80) return std::nullopt;
+      cp = (cp << 6) | (cc & 0x3F);
+    }
+    // Overlong forms, surrogates and values past U+10FFFF are not UTF-8.
+    static constexpr std::uint32_t kMin[] = {0, 0, 0x80, 0x800, 0x10000};
+    if (cp < kMin[len] || (cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF) return std::nullopt;
+    i += len;
+    ++n;
+  }
+  return n;
+}
+
+Result<void> validate_intake(const Intake& in, Instant now, bool by_staff) {
+  if (in.category_code.empty()) return field_error("category", "is required");
+  if (auto level = level_of_code(in.place_code); !level) {
+    return field_error("place", level.error().message);
+  }
+  if (auto r = check_text("description", in.description, kMaxDescriptionChars, true, true); !r) return r;
+  if (auto r = check_text("address", in.address, kMaxAddressChars, false, false); !r) return r;
+  if (in.point) {
+    const auto& p = *in.point;
+    if (!std::isfinite(p.lat) || !std::isfinite(p.lon) || p.lat < -90 || p.lat > 90 ||
+        p.lon < -180 || p.lon > 180) {
+      return field_error("point", "latitude must be within ±90 and longitude within ±180 degrees");
+    }
+  }
+  if (in.anonymous) {
+    if (!in.submitter_name.empty() || !in.submitter_contact.empty()) {
+      return field_error("submitter", "an anonymous submission carries no name or contact");
+    }
+  } else {
+    if (auto r = check_text("submitter_name", in.submitter_name, kMaxNameChars, true, false); !r) return r;
+    if (auto r = check_text("submitter_contact", in.submitter_contact, kMaxContactChars, true, false); !r) {
+      return r;
+    }
+  }
+  if (in.received_at) {
+    if (!by_staff || !staff_channel(in.channel)) {
+      return field_error("received_at", "only staff registering a call, visit, letter or mailbox item may set it");
+    }
+    if (*in.received_at > now) return field_error("received_at", "is in the future");
+  }
+  if (in.channel == Channel::kOpen311 && by_staff) {
+    return field_error("channel", "open311 is for applications using an API key");
+  }
+  return {};
+}
+
+std::string format_case_number(std::string_view county_code, int year, std::int64_t seq) {
+  return fmt::format("{}-{:04}-{:06}", county_code, year, seq);
+}
+
+std::string make_tracking_code(std::span<const std::uint8_t> random) {
+  std::uint64_t bits = 0;
+  for (std::size_t i = 0; i < 8 && i < random.size(); ++i) bits = (bits << 8) | random[i];
+  std::string out;
+  for (std::size_t i = 0; i < kTrackingChars; ++i) {
+    if (i > 0 && i % 4 == 0) out += '-';
+    out += kCrockford[bits & 31];
+    bits >>= 5;
+  }
+  return out;
+}
+
+std::optional<std::string> normalize_tracking_code(std::string_view typed) {
+  std::string chars;
+  for (char c : typed) {
+    if (c == '-' || c == ' ') continue;
+    char u = (c >= 'a' && c <= 'z') ? static_cast<char>(c - 'a' + 'A') : c;
+    if (u == 'O') u = '0';
+    if (u == 'I' || u == 'L') u = '1';
+    if (kCrockford.find(u) == std::string_view::npos) return std::nullopt;
+    chars += u;
+  }
+  if (chars.size() != kTrackingChars) return std::nullopt;
+  std::string out;
+  for (std::size_t i = 0; i < chars.size(); ++i) {
+    if (i > 0 && i % 4 == 0) out += '-';
+    out += chars[i];
+  }
+  return out;
+}
+
+}  // namespace jiceng::domain

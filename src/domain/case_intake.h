@@ -1,0 +1,66 @@
+// What a resident or an operator hands in when a case is registered, and the rules it must
+// meet before anything is stored. Pure: the caller passes the current time.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+
+#include "common/date.h"
+#include "common/error.h"
+#include "domain/workflow.h"
+
+namespace jiceng::domain {
+
+enum class Channel { kWeb, kPhone, kWalkIn, kLetter, kMailbox, kOpen311 };
+std::string_view to_string(Channel c);  // "web", "phone", "walk_in", "letter", "mailbox", "open311"
+[[nodiscard]] Result<Channel> channel_from_string(std::string_view s);
+// Channels through which staff register a matter on someone's behalf, and so may state when it
+// was received (a letter's postmark, a visit's time).
+bool staff_channel(Channel c);
+
+struct GeoPoint {
+  double lat = 0;  // WGS-84 degrees
+  double lon = 0;
+};
+
+struct Intake {
+  CaseKind kind = CaseKind::kDemand;
+  std::string category_code;
+  std::string place_code;             // a node of the jurisdiction tree
+  std::string address;                // optional free text
+  std::optional<GeoPoint> point;
+  bool anonymous = false;
+  std::string submitter_name;         // empty when anonymous
+  std::string submitter_contact;      // phone or e-mail; empty when anonymous
+  std::string description;
+  Channel channel = Channel::kWeb;
+  std::optional<Instant> received_at; // staff channels only; never in the future
+};
+
+inline constexpr std::size_t kMaxDescriptionChars = 4000;
+inline constexpr std::size_t kMaxAddressChars = 200;
+inline constexpr std::size_t kMaxNameChars = 50;
+inline constexpr std::size_t kMaxContactChars = 100;
+
+// Checks an intake. `by_staff` says whether the caller is an operator (who may set
+// received_at). kInvalidArgument names the first offending field. Text is kept as typed (HTML
+// stays text: it is never rendered); control characters other than newline and tab are refused.
+[[nodiscard]] Result<void> validate_intake(const Intake& intake, Instant now, bool by_staff);
+
+// "360602-2026-000123": the county's code, the year, and the county's running number that year.
+std::string format_case_number(std::string_view county_code, int year, std::int64_t seq);
+
+// A tracking code for the resident: 12 characters of Crockford base32 (60 random bits), shown
+// in groups of four ("7K2M-9QXD-4HTR"). `random` must hold at least 8 bytes from a CSPRNG.
+std::string make_tracking_code(std::span<const std::uint8_t> random);
+// Accepts what a person types: case-insensitive, with or without dashes or spaces, and the
+// usual confusions (O→0, I/L→1). nullopt when it cannot be a tracking code.
+std::optional<std::string> normalize_tracking_code(std::string_view typed);
+
+// Number of Unicode code points in valid UTF-8 text; nullopt when the text is not valid UTF-8.
+std::optional<std::size_t> utf8_length(std::string_view s);
+
+}  // namespace jiceng::domain

@@ -1,0 +1,109 @@
+#include "domain/case_intake.h"
+
+#include <gtest/gtest.h>
+
+#include <array>
+#include <set>
+
+namespace jiceng::domain {
+namespace {
+
+Instant at(const char* day) { return Instant(*parse_date(day)); }
+
+Intake valid() {
+  Intake in;
+  in.kind = CaseKind::kDemand;
+  in.category_code = "env.noise";
+  in.place_code = "360602001001";
+  in.submitter_name = "张三";
+  in.submitter_contact = "13800000000";
+  in.description = "夜间施工噪声扰民，每晚十点后仍在打桩。";
+  return in;
+}
+
+TEST(CaseIntake, AValidIntakePasses) {
+  EXPECT_TRUE(validate_intake(valid(), at("2026-03-01"), false));
+  Intake anon = valid();
+  anon.anonymous = true;
+  anon.submitter_name.clear();
+  anon.submitter_contact.clear();
+  EXPECT_TRUE(validate_intake(anon, at("2026-03-01"), false));
+  Intake html = valid();
+  html.description = "<script>alert(1)</script> 路灯坏了";  // kept as text, never rendered
+  EXPECT_TRUE(validate_intake(html, at("2026-03-01"), false));
+}
+
+TEST(CaseIntake, BadInputNamesTheField) {
+  const Instant now = at("2026-03-01");
+  struct Case {
+    const char* field;
+    void (*change)(Intake&);
+    bool by_staff = false;
+  } cases[] = {
+      {"category", [](Intake& i) { i.category_code.clear(); }},
+      {"place", [](Intake& i) { i.place_code = "36060"; }},
+      {"description", [](Intake& i) { i.description = "  \n "; }},
+      {"description", [](Intake& i) { i.description = std::string(4001, 'x'); }},
+      {"description", [](Intake& i) { i.description = "bad \x01 byte"; }},
+      {"description", [](Intake& i) { i.description = "\xE4\xB8"; }},  // truncated UTF-8
+      {"point", [](Intake& i) { i.point = GeoPoint{91, 116}; }},
+      {"point", [](Intake& i) { i.point = GeoPoint{28.2, 181}; }},
+      {"submitter_name", [](Intake& i) { i.submitter_name.clear(); }},
+      {"submitter", [](Intake& i) { i.anonymous = true; }},
+      {"received_at", [](Intake& i) { i.received_at = at("2026-02-01"); }},  // web, resident
+      {"received_at", [](Intake& i) {
+         i.channel = Channel::kLetter;
+         i.received_at = at("2026-03-02");
+       }, true},
+  };
+  for (const auto& c : cases) {
+    Intake in = valid();
+    c.change(in);
+    auto r = validate_intake(in, now, c.by_staff);
+    ASSERT_FALSE(r) << c.field;
+    EXPECT_EQ(r.error().code, ErrorCode::kInvalidArgument);
+    EXPECT_EQ(r.error().message.rfind(c.field, 0), 0u) << r.error().message;
+  }
+  // 4,000 Chinese characters are fine: the limit counts characters, not bytes.
+  Intake long_zh = valid();
+  long_zh.description.clear();
+  for (int i = 0; i < 4000; ++i) long_zh.description += "字";
+  EXPECT_TRUE(validate_intake(long_zh, now, false));
+  Intake letter = valid();
+  letter.channel = Channel::kLetter;
+  letter.received_at = at("2026-02-27");
+  EXPECT_TRUE(validate_intake(letter, now, true));
+}
+
+TEST(CaseIntake, CaseNumbers) {
+  EXPECT_EQ(format_case_number("360602", 2026, 123), "360602-2026-000123");
+  EXPECT_EQ(format_case_number("360681", 2025, 1234567), "360681-2025-1234567");
+}
+
+TEST(CaseIntake, TrackingCodes) {
+  std::array<std::uint8_t, 8> a{1, 2, 3, 4, 5, 6, 7, 8}, b{1, 2, 3, 4, 5, 6, 7, 9};
+  std::string ca = make_tracking_code(a), cb = make_tracking_code(b);
+  EXPECT_EQ(ca.size(), 14u);
+  EXPECT_NE(ca, cb);
+  EXPECT_EQ(normalize_tracking_code(ca), ca);
+  std::string typed;
+  for (char c : ca) {
+    if (c != '-') typed += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  }
+  EXPECT_EQ(normalize_tracking_code(typed), ca);
+  EXPECT_EQ(normalize_tracking_code("OIL0-0000-0000"), "0110-0000-0000");
+  EXPECT_FALSE(normalize_tracking_code("short"));
+  EXPECT_FALSE(normalize_tracking_code("UUUU-UUUU-UUUU"));  // U is not in Crockford's alphabet
+}
+
+TEST(CaseIntake, Utf8Length) {
+  EXPECT_EQ(utf8_length("abc"), 3u);
+  EXPECT_EQ(utf8_length("鹰潭"), 2u);
+  EXPECT_EQ(utf8_length("😀"), 1u);
+  EXPECT_FALSE(utf8_length("\xC0\x80"));          // overlong NUL
+  EXPECT_FALSE(utf8_length("\xED\xA0\x80"));      // surrogate
+  EXPECT_FALSE(utf8_length("\xF4\x90\x80\x80"));  // past U+10FFFF
+}
+
+}  // namespace
+}  // namespace jiceng::domain
