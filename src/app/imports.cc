@@ -4,6 +4,7 @@
 
 #include "app/calendar_json.h"
 #include "store/calendar_repo.h"
+#include "store/catalogue_repo.h"
 #include "store/jurisdiction_repo.h"
 #include "store/settings_repo.h"
 
@@ -12,7 +13,7 @@ namespace jiceng::app {
 namespace {
 constexpr std::string_view kDeploymentRoot = "deployment.root";
 constexpr std::string_view kDemoMarker = "demo.version";
-constexpr std::string_view kDemoVersion = "1";
+constexpr std::string_view kDemoVersion = "2";  // 2: demo units
 }  // namespace
 
 Result<DivisionImportReport> import_divisions(store::Database& db, const std::filesystem::path& dir,
@@ -74,6 +75,9 @@ Result<DemoReport> set_up_demo(store::Database& db, const DemoOptions& options,
           fmt::format("the deployment root {} is not in the imported tree", options.deployment));
     }
     if (auto r = store::settings::put(sql, kDeploymentRoot, options.deployment); !r) return r;
+    if (auto units = store::catalogue::seed_demo_units(sql, options.deployment); !units) {
+      return units.error();
+    }
     return store::settings::put(sql, kDemoMarker, kDemoVersion);
   });
   if (!done) return done.error();

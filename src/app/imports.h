@@ -56,8 +56,9 @@ struct DemoReport {
   CalendarImportReport calendar;
 };
 
-// Sets up the demo deployment once: imports the province and the calendar and records the
-// deployment root. A second call finds it present and does nothing.
+// Sets up the demo deployment once: imports the province and the calendar, creates the demo
+// units (村委会, 乡镇政府, county departments, 信访局, the 12345 centre) under the deployment root
+// and records it. A second call finds it present and does nothing.
 [[nodiscard]] Result<DemoReport> set_up_demo(store::Database& db, const DemoOptions& options,
                                              const ProgressFn& progress = {});
 

@@ -48,6 +48,7 @@ Router make_router(app::App& app, Metrics& metrics) {
               .inline_handler = true,
               .handler = [](const Request&) { return json_response(json::object()); }});
   add_jurisdiction_routes(router, app.jurisdictions);
+  add_catalogue_routes(router, app.catalogue);
   add_workflow_routes(router);
 
   // Filled once the table is complete, so that the document lists this route too.

@@ -17,6 +17,10 @@ Router make_router(app::App& app, Metrics& metrics);
 // /api/v1/jurisdictions?q=…&limit=…. service must outlive the router.
 void add_jurisdiction_routes(Router& router, app::JurisdictionService& service);
 
+// GET /api/v1/categories, /api/v1/units?place=… and /api/v1/units/{id}. service must outlive
+// the router.
+void add_catalogue_routes(Router& router, app::CatalogueService& service);
+
 // GET /api/v1/workflows/{kind}: the case workflow table (domain/workflow.h) as JSON.
 void add_workflow_routes(Router& router);
 

@@ -1,0 +1,82 @@
+#include "app/catalogue.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "store/catalogue_repo.h"
+#include "store/jurisdiction_repo.h"
+
+namespace jiceng::app {
+
+Result<std::vector<domain::Category>> CatalogueService::categories() {
+  return db_.read_value([](store::Sql& sql) { return store::catalogue::categories(sql); });
+}
+
+Result<std::vector<domain::Unit>> CatalogueService::units_for_place(std::string_view place) {
+  if (auto level = domain::level_of_code(place); !level) return level.error();
+  return db_.read_value([&](store::Sql& sql) -> Result<std::vector<domain::Unit>> {
+    auto node = store::jurisdictions::find(sql, place);
+    if (!node) return node.error();
+    if (!*node) return Error::not_found(fmt::format("no jurisdiction has the code {}", place));
+    return store::catalogue::units_on_chain(sql, place);
+  });
+}
+
+Result<domain::Unit> CatalogueService::unit(std::int64_t id) {
+  return db_.read_value([&](store::Sql& sql) -> Result<domain::Unit> {
+    auto unit = store::catalogue::find_unit(sql, id);
+    if (!unit) return unit.error();
+    if (!*unit) return Error::not_found(fmt::format("no unit has the id {}", id));
+    return std::move(**unit);
+  });
+}
+
+Result<DispatchPlan> plan_dispatch(store::Sql& sql, const DispatchRequest& request) {
+  if (auto level = domain::level_of_code(request.place_code); !level) return level.error();
+  auto place = store::jurisdictions::find(sql, request.place_code);
+  if (!place) return place.error();
+  if (!*place) {
+    return Error::invalid_argument(
+        fmt::format("no jurisdiction has the code {}", request.place_code));
+  }
+  auto categories = store::catalogue::categories(sql);
+  if (!categories) return categories.error();
+  auto category = std::find_if(categories->begin(), categories->end(),
+                               [&](const auto& c) { return c.code == request.category_code; });
+  if (category == categories->end()) {
+    return Error::invalid_argument(
+        fmt::format("no category has the code {}", request.category_code));
+  }
+  if (!category->active) {
+    return Error::invalid_argument(
+        fmt::format("the category {} is no longer in use", request.category_code));
+  }
+  auto rules = store::catalogue::routing_rules(sql);
+  if (!rules) return rules.error();
+  const auto path = domain::category_path(*categories, request.category_code);
+  DispatchPlan plan;
+  plan.decision = domain::route(*rules, {.kind = request.kind,
+                                         .category_path = path,
+                                         .category_level = category->routing_level,
+                                         .place_code = request.place_code,
+                                         .description = request.description});
+  auto units = store::catalogue::units_on_chain(sql, request.place_code);
+  if (!units) return units.error();
+  plan.unit = domain::pick_unit(*units,
+                                {.place_code = request.place_code,
+                                 .kind = request.kind,
+                                 .department = plan.decision.department},
+                                plan.decision.level);
+  return plan;
+}
+
+Result<std::optional<domain::Unit>> plan_escalation(store::Sql& sql, const domain::Unit& current,
+                                                    const domain::UnitQuery& query) {
+  if (auto level = domain::level_of_code(query.place_code); !level) return level.error();
+  auto units = store::catalogue::units_on_chain(sql, query.place_code);
+  if (!units) return units.error();
+  return domain::escalation_target(*units, query, current);
+}
+
+}  // namespace jiceng::app

@@ -1,0 +1,60 @@
+// Use cases over the catalogue: the category tree and the units a case can go to, and the
+// dispatch plan (派单) for a case, which the case commands compute inside their own transaction.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/error.h"
+#include "domain/catalogue.h"
+#include "domain/routing.h"
+#include "domain/workflow.h"
+#include "store/database.h"
+
+namespace jiceng::app {
+
+class CatalogueService {
+ public:
+  explicit CatalogueService(store::Database& db) : db_(db) {}
+
+  // Every category, active or not, parents before their children.
+  [[nodiscard]] Result<std::vector<domain::Category>> categories();
+  // The active units on the node `place` and its ancestors, from the top down: the units that
+  // can handle a case placed there. kInvalidArgument for a malformed code, kNotFound for an
+  // unknown one.
+  [[nodiscard]] Result<std::vector<domain::Unit>> units_for_place(std::string_view place);
+  // kNotFound when no unit has this id.
+  [[nodiscard]] Result<domain::Unit> unit(std::int64_t id);
+
+ private:
+  store::Database& db_;
+};
+
+struct DispatchRequest {
+  domain::CaseKind kind = domain::CaseKind::kDemand;
+  std::string category_code{};
+  std::string place_code{};
+  std::string description{};
+};
+
+struct DispatchPlan {
+  domain::RoutingDecision decision{};  // level, department and the rule applied
+  std::optional<domain::Unit> unit{};  // nullopt when no unit on the place's chain can take it
+};
+
+// Where a new case goes: the dispatch catalogue and the category decide the level
+// (domain::route), then the unit is picked on the place's chain (domain::pick_unit). Runs in the
+// caller's transaction. kInvalidArgument for a malformed place code, an unknown place or
+// category, or an inactive category.
+[[nodiscard]] Result<DispatchPlan> plan_dispatch(store::Sql& sql, const DispatchRequest& request);
+
+// The unit one level up from `current` for a case at `place_code` (domain::escalation_target);
+// nullopt at the top. Runs in the caller's transaction. kInvalidArgument for a malformed place.
+[[nodiscard]] Result<std::optional<domain::Unit>> plan_escalation(store::Sql& sql,
+                                                                  const domain::Unit& current,
+                                                                  const domain::UnitQuery& query);
+
+}  // namespace jiceng::app

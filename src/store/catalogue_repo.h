@@ -1,0 +1,50 @@
+// Queries over the catalogue: categories, units and routing rules, in portable SQL. Each
+// function runs inside the caller's transaction (see database.h) and returns the store's errors
+// unchanged unless it says otherwise.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string_view>
+#include <vector>
+
+#include "domain/catalogue.h"
+#include "domain/routing.h"
+#include "store/sql.h"
+
+namespace jiceng::store::catalogue {
+
+// Every category, active or not, in tree order (domain::tree_order).
+[[nodiscard]] Result<std::vector<domain::Category>> categories(Sql& sql);
+// The category with this code, nullopt if there is none.
+[[nodiscard]] Result<std::optional<domain::Category>> find_category(Sql& sql,
+                                                                    std::string_view code);
+// Inserts the category or replaces the one with its code. kInvalidArgument when it is
+// malformed (domain::check_category), its parent does not exist, or the parent lies in its own
+// subtree.
+[[nodiscard]] Result<void> upsert_category(Sql& sql, const domain::Category& category);
+// Marks the category active or not. kNotFound when there is none with this code.
+[[nodiscard]] Result<void> set_category_active(Sql& sql, std::string_view code, bool active);
+
+// The unit with this id, nullopt if there is none.
+[[nodiscard]] Result<std::optional<domain::Unit>> find_unit(Sql& sql, std::int64_t id);
+// The active units on the node `place_code` and its ancestors, from the top down (by level,
+// then id). Precondition: place_code is a valid division code.
+[[nodiscard]] Result<std::vector<domain::Unit>> units_on_chain(Sql& sql,
+                                                               std::string_view place_code);
+// Stores a new unit and returns its id (unit.id is ignored). kInvalidArgument when the kind and
+// department disagree or the node does not exist; kAlreadyExists when the node has a unit of
+// that name.
+[[nodiscard]] Result<std::int64_t> insert_unit(Sql& sql, const domain::Unit& unit);
+// Creates the demo units (domain::demo_units) on `root_code` and every node below it that does
+// not already have a unit of the same name; returns how many were created (0 on a second
+// call). kInvalidArgument for a malformed code, kNotFound when the node does not exist.
+[[nodiscard]] Result<int> seed_demo_units(Sql& sql, std::string_view root_code);
+
+// The whole dispatch catalogue, by id.
+[[nodiscard]] Result<std::vector<domain::RoutingRule>> routing_rules(Sql& sql);
+// Stores a new rule and returns its id (rule.id is ignored). kInvalidArgument when it is
+// malformed (domain::check_rule) or names an unknown category or place.
+[[nodiscard]] Result<std::int64_t> insert_routing_rule(Sql& sql, const domain::RoutingRule& rule);
+
+}  // namespace jiceng::store::catalogue
