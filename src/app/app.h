@@ -3,6 +3,8 @@
 // of their own beyond what the store guards.
 #pragma once
 
+#include "app/cases.h"
+#include "app/catalogue.h"
 #include "app/jurisdictions.h"
 #include "common/date.h"
 #include "store/database.h"
@@ -10,11 +12,14 @@
 namespace jiceng::app {
 
 struct App {
-  App(store::Database& database, const Clock& clock_) : db(database), clock(clock_), jurisdictions(db) {}
+  App(store::Database& database, const Clock& clock_)
+      : db(database), clock(clock_), jurisdictions(db), catalogue(db), cases(db, clock) {}
 
   store::Database& db;
   const Clock& clock;
   JurisdictionService jurisdictions;
+  CatalogueService catalogue;
+  CaseService cases;
 };
 
 }  // namespace jiceng::app

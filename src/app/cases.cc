@@ -1,0 +1,348 @@
+#include "app/cases.h"
+
+#include <fmt/format.h>
+#include <sodium.h>
+
+#include <array>
+
+#include "app/catalogue.h"
+#include "domain/jurisdiction.h"
+#include "store/calendar_repo.h"
+#include "store/case_repo.h"
+#include "store/catalogue_repo.h"
+
+namespace jiceng::app {
+
+namespace {
+
+using domain::Case;
+using domain::CaseState;
+using domain::ClockKind;
+using domain::Command;
+using domain::Guard;
+
+std::string new_tracking_code() {
+  static const int sodium_ready = sodium_init();  // idempotent; needed once per process
+  (void)sodium_ready;
+  std::array<std::uint8_t, 8> random{};
+  randombytes_buf(random.data(), random.size());
+  return domain::make_tracking_code(random);
+}
+
+Error not_allowed(const Case& c, Command command) {
+  std::string allowed;
+  for (Command a : domain::allowed_commands(c.kind, c.state)) {
+    allowed += fmt::format("{}{}", allowed.empty() ? "" : ", ", domain::to_string(a));
+  }
+  return Error::failed_precondition(fmt::format(
+      "'{}' is not allowed while the case is {}; allowed now: {}", domain::to_string(command),
+      domain::to_string(c.state), allowed.empty() ? "none" : allowed));
+}
+
+bool blank(std::string_view s) { return s.find_first_not_of(" \t\r\n") == std::string_view::npos; }
+
+}  // namespace
+
+Result<std::shared_ptr<const domain::WorkCalendar>> CaseService::calendar() {
+  std::lock_guard lock(calendar_mu_);
+  if (calendar_) return calendar_;
+  auto days = db_.read_value([](store::Sql& sql) { return store::calendar::load(sql); });
+  if (!days) return days.error();
+  calendar_ = std::make_shared<const domain::WorkCalendar>(std::move(*days));
+  return calendar_;
+}
+
+Result<Registration> CaseService::register_case(const domain::Intake& in, const Actor& actor) {
+  const Instant now = clock_.now();
+  if (auto v = domain::validate_intake(in, now, actor.staff); !v) return v.error();
+  auto level = domain::level_of_code(in.place_code);
+  if (!level) return level.error();
+  if (*level < domain::Level::kCounty) {
+    return Error::invalid_argument("place: choose a county, township or village, not a whole " +
+                                   std::string(domain::to_string(*level)));
+  }
+  auto cal = calendar();
+  if (!cal) return cal.error();
+
+  return db_.write_value([&](store::Sql& sql) -> Result<Registration> {
+    auto category = store::catalogue::find_category(sql, in.category_code);
+    if (!category) return category.error();
+    if (!*category || !(*category)->active) {
+      return Error::invalid_argument("category: '" + in.category_code + "' is not a category in use");
+    }
+    auto plan = plan_dispatch(sql, {in.kind, in.category_code, in.place_code, in.description});
+    if (!plan) return plan.error();
+
+    Case c;
+    c.kind = in.kind;
+    c.category_code = in.category_code;
+    c.place_code = in.place_code;
+    c.county_code = in.place_code.substr(0, 6);
+    c.address = in.address;
+    c.point = in.point;
+    c.anonymous = in.anonymous;
+    c.submitter_name = in.submitter_name;
+    c.submitter_contact = in.submitter_contact;
+    c.description = in.description;
+    c.channel = in.channel;
+    if (plan->unit) c.unit_id = plan->unit->id;
+    c.received_at = in.received_at.value_or(now);
+    c.created_at = c.updated_at = now;
+    // The clock runs from receipt: a petition's decision on acceptance (15 days), a demand's
+    // whole handling limit (its category's).
+    c.clock = c.kind == domain::CaseKind::kPetition ? ClockKind::kAcceptance : ClockKind::kHandling;
+    c.clock_started_at = c.received_at;
+    c.deadline_at = domain::period_end(
+        c.received_at,
+        c.kind == domain::CaseKind::kPetition ? rules_.petition_acceptance : (*category)->time_limit,
+        **cal);
+    auto seq = store::cases::next_number(sql, c.county_code, static_cast<int>(std::chrono::year_month_day(domain::china_date(now)).year()));
+    if (!seq) return seq.error();
+    c.number = domain::format_case_number(
+        c.county_code, static_cast<int>(std::chrono::year_month_day(domain::china_date(now)).year()), *seq);
+    c.tracking_code = new_tracking_code();
+
+    Registration out;
+    // Art. 19: the same person, the same matter (category and place), an open case → link.
+    if (!c.anonymous) {
+      auto repeats = store::cases::open_repeats(sql, c);
+      if (!repeats) return repeats.error();
+      if (!repeats->empty()) {
+        auto open = store::cases::find(sql, repeats->front());
+        if (!open) return open.error();
+        if (*open) out.repeat_of = std::move(**open);
+      }
+    }
+    if (out.repeat_of) {
+      c.state = CaseState::kMerged;
+      c.merged_into = out.repeat_of->number;
+      c.clock = ClockKind::kNone;
+      c.clock_started_at.reset();
+      c.deadline_at.reset();
+      c.unit_id = out.repeat_of->unit_id;
+    }
+    if (auto r = store::cases::insert(sql, c); !r) return r.error();
+    domain::CaseEvent registered{.at = now, .actor = actor.name, .command = "register",
+                                 .to = CaseState::kRegistered, .unit_id = c.unit_id,
+                                 .note = plan->unit ? "routed to " + plan->unit->name : "no unit found on the place's chain"};
+    if (auto r = store::cases::append_event(sql, c.number, registered); !r) return r.error();
+    if (out.repeat_of) {
+      domain::CaseEvent merged{.at = now, .actor = "system", .command = "merge",
+                               .from = CaseState::kRegistered, .to = CaseState::kMerged,
+                               .unit_id = c.unit_id,
+                               .note = "repeat of open case " + out.repeat_of->number};
+      if (auto r = store::cases::append_event(sql, c.number, merged); !r) return r.error();
+      domain::CaseEvent linked{.at = now, .actor = "system", .command = "repeat",
+                               .from = out.repeat_of->state, .to = out.repeat_of->state,
+                               .unit_id = out.repeat_of->unit_id,
+                               .note = "the same matter was submitted again as " + c.number};
+      if (auto r = store::cases::append_event(sql, out.repeat_of->number, linked); !r) return r.error();
+    }
+    out.registered = std::move(c);
+    return out;
+  });
+}
+
+Result<CaseDetail> CaseService::get(std::string_view number) {
+  return db_.read_value([&](store::Sql& sql) -> Result<CaseDetail> {
+    auto c = store::cases::find(sql, number);
+    if (!c) return c.error();
+    if (!*c) return Error::not_found(fmt::format("no case has the number {}", number));
+    auto events = store::cases::events(sql, number);
+    if (!events) return events.error();
+    return CaseDetail{std::move(**c), std::move(*events)};
+  });
+}
+
+Result<TrackView> CaseService::track(std::string_view tracking_code) {
+  auto code = domain::normalize_tracking_code(tracking_code);
+  Error unknown = Error::not_found("no case has this tracking code; check it and try again");
+  if (!code) return unknown;
+  return db_.read_value([&](store::Sql& sql) -> Result<TrackView> {
+    auto c = store::cases::find_by_tracking_code(sql, *code);
+    if (!c) return c.error();
+    if (!*c) return unknown;
+    const Case& k = **c;
+    TrackView v{.number = k.number, .kind = k.kind, .category_code = k.category_code,
+                .place_code = k.place_code, .state = k.state, .unit_name = "",
+                .deadline_at = k.deadline_at, .reply = k.reply, .rating = k.rating,
+                .merged_into = k.merged_into, .events = {}};
+    if (k.unit_id) {
+      auto unit = store::catalogue::find_unit(sql, *k.unit_id);
+      if (!unit) return unit.error();
+      if (*unit) v.unit_name = (*unit)->name;
+    }
+    auto events = store::cases::events(sql, k.number);
+    if (!events) return events.error();
+    for (auto& e : *events) {
+      if (!e.is_public) continue;
+      e.actor.clear();  // staff names are personal data too
+      e.unit_id.reset();
+      v.events.push_back(std::move(e));
+    }
+    return v;
+  });
+}
+
+Result<Case> CaseService::apply(std::string_view number, Command command, const CommandInput& in,
+                                std::int64_t expected_version, const Actor& actor) {
+  const Instant now = clock_.now();
+  auto cal = calendar();
+  if (!cal) return cal.error();
+  return db_.write_value([&](store::Sql& sql) -> Result<Case> {
+    auto found = store::cases::find(sql, number);
+    if (!found) return found.error();
+    if (!*found) return Error::not_found(fmt::format("no case has the number {}", number));
+    Case c = std::move(**found);
+    if (c.version != expected_version) {
+      return Error::conflict(fmt::format(
+          "the case is at version {}, not {}: reload it and try again", c.version, expected_version));
+    }
+    const domain::Transition* t = domain::find_transition(c.kind, c.state, command);
+    if (!t) return not_allowed(c, command);
+    const CaseState from = c.state;
+    std::optional<domain::Unit> unit;
+    for (Guard g : t->guards) {
+      switch (g) {
+        case Guard::kReason:
+          if (blank(in.note)) return Error::invalid_argument("note: a written reason is required");
+          break;
+        case Guard::kReply:
+          if (blank(in.reply)) return Error::invalid_argument("reply: a written reply is required");
+          if (!domain::utf8_length(in.reply) || *domain::utf8_length(in.reply) > 8000) {
+            return Error::invalid_argument("reply: at most 8,000 characters of valid text");
+          }
+          break;
+        case Guard::kUnit: {
+          if (!in.unit_id) return Error::invalid_argument("unit_id: the target unit is required");
+          auto u = store::catalogue::find_unit(sql, *in.unit_id);
+          if (!u) return u.error();
+          if (!*u || !(*u)->active) return Error::invalid_argument("unit_id: no such active unit");
+          if (c.unit_id && (*u)->id == *c.unit_id && command != Command::kAssign) {
+            return Error::invalid_argument("unit_id: the case is already with this unit");
+          }
+          unit = std::move(**u);
+          break;
+        }
+        case Guard::kRating:
+          if (in.rating == domain::Rating::kNone) {
+            return Error::invalid_argument("rating: satisfied, basically_satisfied or unsatisfied");
+          }
+          break;
+        case Guard::kUnsatisfied:
+          if (c.rating != domain::Rating::kUnsatisfied) {
+            return Error::failed_precondition("only an answer rated unsatisfied (不满意) is reworked");
+          }
+          break;
+        case Guard::kFirstExtension:
+          if (c.extensions > 0) return Error::failed_precondition("a case is extended at most once");
+          break;
+        case Guard::kReviewWindow: {
+          if (!c.replied_at) return Error::failed_precondition("there is no written reply to review yet");
+          Instant window_end = domain::period_end(*c.replied_at, rules_.review_window, **cal);
+          if (now >= window_end) {
+            return Error::failed_precondition(fmt::format(
+                "the window for asking a review closed at {}", format_instant_utc(window_end)));
+          }
+          break;
+        }
+        case Guard::kTargetCase: {
+          if (in.target_case.empty() || in.target_case == c.number) {
+            return Error::invalid_argument("target_case: the open case to merge into is required");
+          }
+          auto target = store::cases::find(sql, in.target_case);
+          if (!target) return target.error();
+          if (!*target || domain::is_terminal((*target)->state) ||
+              (*target)->state == CaseState::kClosed) {
+            return Error::invalid_argument("target_case: no open case has this number");
+          }
+          break;
+        }
+        case Guard::kHigherLevel: {
+          if (!c.unit_id) return Error::failed_precondition("the case has no unit to escalate from");
+          auto current = store::catalogue::find_unit(sql, *c.unit_id);
+          if (!current) return current.error();
+          if (!*current) return Error::internal("the case's unit is missing");
+          auto up = plan_escalation(sql, **current, {c.place_code, c.kind, ""});
+          if (!up) return up.error();
+          if (!*up) return Error::failed_precondition("the case is already with the highest unit above its place");
+          unit = std::move(**up);
+          break;
+        }
+      }
+    }
+    if (command == Command::kApproveExtension &&
+        (in.extension_days < 1 || in.extension_days > rules_.max_extension_days)) {
+      return Error::invalid_argument(
+          fmt::format("extension_days: from 1 to {}", rules_.max_extension_days));
+    }
+
+    // The new state and what the command records.
+    c.state = t->to;
+    if (unit) c.unit_id = unit->id;
+    if (!blank(in.reply)) {
+      c.reply = in.reply;
+      c.replied_at = now;
+    }
+    if (command == Command::kFollowUp) c.rating = in.rating;
+    if (command == Command::kReopen) c.rating = domain::Rating::kNone;
+    if (command == Command::kMerge) c.merged_into = in.target_case;
+    switch (t->clock) {
+      case domain::ClockEffect::kNone:
+        break;
+      case domain::ClockEffect::kAcceptance:
+        if (c.kind == domain::CaseKind::kPetition) {
+          c.clock = ClockKind::kAcceptance;
+          c.clock_started_at = now;
+          c.deadline_at = domain::period_end(now, rules_.petition_acceptance, **cal);
+        }
+        break;
+      case domain::ClockEffect::kHandling: {
+        domain::Period limit = rules_.petition_handling;
+        if (c.kind == domain::CaseKind::kDemand) {
+          auto category = store::catalogue::find_category(sql, c.category_code);
+          if (!category) return category.error();
+          if (*category) limit = (*category)->time_limit;
+        }
+        c.clock = ClockKind::kHandling;
+        c.clock_started_at = now;
+        c.deadline_at = domain::period_end(now, limit, **cal);
+        break;
+      }
+      case domain::ClockEffect::kExtend: {
+        ++c.extensions;
+        Instant base = c.deadline_at.value_or(now);
+        Date last_day = domain::china_date(base - std::chrono::microseconds(1));
+        c.deadline_at = domain::china_midnight(
+            (*cal)->period_end_calendar_days(last_day, in.extension_days) + std::chrono::days(1));
+        break;
+      }
+      case domain::ClockEffect::kReviewReply:
+        c.clock = ClockKind::kReviewReply;
+        c.clock_started_at = now;
+        c.deadline_at = domain::period_end(now, rules_.review_reply, **cal);
+        break;
+      case domain::ClockEffect::kStop:
+        c.clock = ClockKind::kNone;
+        c.clock_started_at.reset();
+        c.deadline_at.reset();
+        break;
+    }
+    c.updated_at = now;
+    c.version += 1;
+    if (auto r = store::cases::update(sql, c); !r) return r.error();
+    std::string note = in.note;
+    if (command == Command::kApproveExtension) {
+      note = fmt::format("{} days{}{}", in.extension_days, note.empty() ? "" : ": ", note);
+    }
+    if (command == Command::kFollowUp) note = std::string(domain::label_zh(in.rating)) + (note.empty() ? "" : ": " + note);
+    if (command == Command::kMerge) note = "merged into " + in.target_case + (note.empty() ? "" : ": " + note);
+    domain::CaseEvent e{.at = now, .actor = actor.name, .command = std::string(domain::to_string(command)),
+                        .from = from, .to = c.state, .unit_id = c.unit_id, .note = note,
+                        .is_public = t->public_event};
+    if (auto r = store::cases::append_event(sql, c.number, e); !r) return r.error();
+    return c;
+  });
+}
+
+}  // namespace jiceng::app

@@ -1,0 +1,110 @@
+// Use cases of the case workflow: register a demand or petition, look it up, track it, and
+// apply workflow commands. Each is one transaction: new state + event, or nothing.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/date.h"
+#include "common/error.h"
+#include "domain/calendar.h"
+#include "domain/case.h"
+#include "domain/deadline.h"
+#include "store/database.h"
+
+namespace jiceng::app {
+
+// Who acts. (Until the Access milestone lands, callers state it; then it comes from the
+// session.) Staff may set received_at and register on behalf of a resident.
+struct Actor {
+  std::string name = "resident";
+  bool staff = false;
+};
+
+// Statutory periods (信访工作条例 Arts. 22-36) and the warning point; configurable per
+// deployment, these are the defaults.
+struct CaseRules {
+  domain::Period petition_acceptance{15, domain::PeriodUnit::kCalendarDays};
+  domain::Period petition_handling{60, domain::PeriodUnit::kCalendarDays};
+  int max_extension_days = 30;
+  domain::Period review_window{30, domain::PeriodUnit::kCalendarDays};
+  domain::Period review_reply{30, domain::PeriodUnit::kCalendarDays};
+  double warn_fraction = 0.8;  // a warning event when this share of the time is used
+};
+
+struct Registration {
+  domain::Case registered;          // the case stored for this submission
+  std::optional<domain::Case> repeat_of;  // the open case it was linked to (Art. 19), if any
+};
+
+struct CaseDetail {
+  domain::Case c;
+  std::vector<domain::CaseEvent> events;
+};
+
+// What a resident may see of a case: no personal data of anyone, only public events.
+struct TrackView {
+  std::string number;
+  domain::CaseKind kind = domain::CaseKind::kDemand;
+  std::string category_code;
+  std::string place_code;
+  domain::CaseState state = domain::CaseState::kRegistered;
+  std::string unit_name;  // "" when none yet
+  std::optional<Instant> deadline_at;
+  std::string reply;      // the written reply, once given
+  domain::Rating rating = domain::Rating::kNone;
+  std::string merged_into;  // the number of the case it was linked to
+  std::vector<domain::CaseEvent> events;  // public ones; actor and unit left out
+};
+
+// The optional inputs of a command; which ones are required is the transition's guards.
+struct CommandInput {
+  std::string note{};                     // reason (退单, 不予受理, 提级 …) or remark
+  std::string reply{};                    // the written reply (办结, 复查/复核答复)
+  std::optional<std::int64_t> unit_id{};  // target unit (交办, 转送, 改派)
+  domain::Rating rating = domain::Rating::kNone;  // 回访
+  int extension_days = 0;                 // 批准延期: 1..max_extension_days
+  std::string target_case{};              // 并单: the open case to merge into
+};
+
+class CaseService {
+ public:
+  CaseService(store::Database& db, const Clock& clock, CaseRules rules = {})
+      : db_(db), clock_(clock), rules_(rules) {}
+
+  // Validates the intake (domain::validate_intake), routes it down the jurisdiction tree,
+  // numbers it and starts its clock. When the same person has an open case of the same category
+  // at the same place, the submission is stored as merged into it (Art. 19) and both are
+  // returned. kInvalidArgument for bad input (unknown category or place, a place above county
+  // level, …).
+  [[nodiscard]] Result<Registration> register_case(const domain::Intake& intake, const Actor& actor);
+  // kNotFound for an unknown number.
+  [[nodiscard]] Result<CaseDetail> get(std::string_view number);
+  // kNotFound for an unknown or malformed code (the same answer, so codes cannot be probed).
+  [[nodiscard]] Result<TrackView> track(std::string_view tracking_code);
+  // Applies a workflow command if the case is still at expected_version. Errors: kNotFound,
+  // kConflict (stale version), kFailedPrecondition (not allowed in this state: the message
+  // lists the allowed commands; or a guard failed), kInvalidArgument (missing input).
+  [[nodiscard]] Result<domain::Case> apply(std::string_view number, domain::Command command,
+                                           const CommandInput& input,
+                                           std::int64_t expected_version, const Actor& actor);
+
+  const CaseRules& rules() const { return rules_; }
+
+ private:
+  // The official calendar, loaded from the store once and kept.
+  Result<std::shared_ptr<const domain::WorkCalendar>> calendar();
+
+  store::Database& db_;
+  const Clock& clock_;
+  CaseRules rules_;
+  std::mutex calendar_mu_;
+  std::shared_ptr<const domain::WorkCalendar> calendar_;
+};
+
+}  // namespace jiceng::app

@@ -1,0 +1,69 @@
+// A case as stored: the common core every kind shares, and its append-only history.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "common/date.h"
+#include "common/error.h"
+#include "domain/case_intake.h"
+#include "domain/workflow.h"
+
+namespace jiceng::domain {
+
+// Which deadline is running on a case.
+enum class ClockKind { kNone, kAcceptance, kHandling, kReviewReply };
+std::string_view to_string(ClockKind k);  // "none", "acceptance", "handling", "review_reply"
+[[nodiscard]] Result<ClockKind> clock_kind_from_string(std::string_view s);
+
+// The resident's rating at follow-up (回访).
+enum class Rating { kNone, kSatisfied, kBasicallySatisfied, kUnsatisfied };
+std::string_view to_string(Rating r);  // "", "satisfied", "basically_satisfied", "unsatisfied"
+std::string_view label_zh(Rating r);   // "", "满意", "基本满意", "不满意"
+[[nodiscard]] Result<Rating> rating_from_string(std::string_view s);
+
+struct Case {
+  std::string number{};         // "360602-2026-000123"
+  std::string tracking_code{};  // "7K2M-9QXD-4HTR"
+  CaseKind kind = CaseKind::kDemand;
+  std::string category_code{};
+  std::string place_code{};
+  std::string county_code{};
+  std::string address{};
+  std::optional<GeoPoint> point{};
+  bool anonymous = false;
+  std::string submitter_name{};
+  std::string submitter_contact{};
+  std::string description{};
+  Channel channel = Channel::kWeb;
+  std::optional<std::int64_t> unit_id{};
+  CaseState state = CaseState::kRegistered;
+  std::int64_t version = 1;
+  Instant received_at{};
+  Instant created_at{};
+  Instant updated_at{};
+  ClockKind clock = ClockKind::kNone;
+  std::optional<Instant> clock_started_at{};
+  std::optional<Instant> deadline_at{};
+  int extensions = 0;
+  std::string reply{};
+  std::optional<Instant> replied_at{};
+  Rating rating = Rating::kNone;
+  std::string merged_into{};  // the case this one was merged into; "" if none
+};
+
+struct CaseEvent {
+  int seq = 0;  // 1, 2, … per case
+  Instant at{};
+  std::string actor{};    // who: a user name, "resident", "system"
+  std::string command{};  // "register", a Command's name, or a system event ("warn", "breach")
+  std::optional<CaseState> from{};
+  CaseState to = CaseState::kRegistered;
+  std::optional<std::int64_t> unit_id{};
+  std::string note{};
+  bool is_public = true;  // on the resident's tracking page
+};
+
+}  // namespace jiceng::domain

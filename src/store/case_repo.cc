@@ -1,0 +1,220 @@
+#include "store/case_repo.h"
+
+#include <fmt/format.h>
+
+namespace jiceng::store::cases {
+
+namespace {
+
+using domain::Case;
+
+constexpr std::string_view kColumns =
+    "number, tracking_code, kind, category_code, place_code, county_code, address, lat, lon, "
+    "anonymous, submitter_name, submitter_contact, description, channel, unit_id, state, "
+    "version, received_at, created_at, updated_at, clock, clock_started_at, deadline_at, "
+    "extensions, reply, replied_at, rating, merged_into";
+
+Value opt_instant(const std::optional<Instant>& t) {
+  return t ? Value(to_micros(*t)) : Value(nullptr);
+}
+std::optional<Instant> instant_at(const Row& r, std::size_t i) {
+  auto v = r.opt_int64(i);
+  return v ? std::optional(from_micros(*v)) : std::nullopt;
+}
+
+// The values of a case in kColumns order.
+std::vector<Value> values(const Case& c) {
+  return {c.number,
+          c.tracking_code,
+          std::string(domain::to_string(c.kind)),
+          c.category_code,
+          c.place_code,
+          c.county_code,
+          c.address,
+          c.point ? Value(c.point->lat) : Value(nullptr),
+          c.point ? Value(c.point->lon) : Value(nullptr),
+          std::int64_t{c.anonymous},
+          c.submitter_name,
+          c.submitter_contact,
+          c.description,
+          std::string(domain::to_string(c.channel)),
+          c.unit_id ? Value(*c.unit_id) : Value(nullptr),
+          std::string(domain::to_string(c.state)),
+          c.version,
+          to_micros(c.received_at),
+          to_micros(c.created_at),
+          to_micros(c.updated_at),
+          std::string(domain::to_string(c.clock)),
+          opt_instant(c.clock_started_at),
+          opt_instant(c.deadline_at),
+          std::int64_t{c.extensions},
+          c.reply,
+          opt_instant(c.replied_at),
+          std::string(domain::to_string(c.rating)),
+          c.merged_into.empty() ? Value(nullptr) : Value(c.merged_into)};
+}
+
+Result<Case> from_row(const Row& r) {
+  Case c;
+  c.number = r.text(0);
+  c.tracking_code = r.text(1);
+  auto kind = domain::case_kind_from_string(r.text(2));
+  auto channel = domain::channel_from_string(r.text(13));
+  auto state = domain::case_state_from_string(r.text(15));
+  auto clock = domain::clock_kind_from_string(r.text(20));
+  auto rating = domain::rating_from_string(r.text(26));
+  if (!kind || !channel || !state || !clock || !rating) {
+    return Error::internal("case " + c.number + " holds an unknown kind, channel, state, clock or rating");
+  }
+  c.kind = *kind;
+  c.category_code = r.text(3);
+  c.place_code = r.text(4);
+  c.county_code = r.text(5);
+  c.address = r.text(6);
+  if (!r.is_null(7) && !r.is_null(8)) c.point = domain::GeoPoint{r.float64(7), r.float64(8)};
+  c.anonymous = r.int64(9) != 0;
+  c.submitter_name = r.text(10);
+  c.submitter_contact = r.text(11);
+  c.description = r.text(12);
+  c.channel = *channel;
+  c.unit_id = r.opt_int64(14);
+  c.state = *state;
+  c.version = r.int64(16);
+  c.received_at = from_micros(r.int64(17));
+  c.created_at = from_micros(r.int64(18));
+  c.updated_at = from_micros(r.int64(19));
+  c.clock = *clock;
+  c.clock_started_at = instant_at(r, 21);
+  c.deadline_at = instant_at(r, 22);
+  c.extensions = static_cast<int>(r.int64(23));
+  c.reply = r.text(24);
+  c.replied_at = instant_at(r, 25);
+  c.rating = *rating;
+  c.merged_into = r.text(27);
+  return c;
+}
+
+Result<std::optional<Case>> find_where(Sql& sql, std::string_view column, std::string_view key) {
+  auto rows = sql.query(fmt::format("SELECT {} FROM cases WHERE {} = $1", kColumns, column),
+                        {std::string(key)});
+  if (!rows) return rows.error();
+  if (rows->empty()) return std::optional<Case>();
+  auto c = from_row(rows->front());
+  if (!c) return c.error();
+  return std::optional(std::move(*c));
+}
+
+}  // namespace
+
+Result<std::int64_t> next_number(Sql& sql, std::string_view county_code, int year) {
+  auto row = sql.query_one(
+      "INSERT INTO case_counter (county_code, year, last_seq) VALUES ($1, $2, 1) "
+      "ON CONFLICT (county_code, year) DO UPDATE SET last_seq = case_counter.last_seq + 1 "
+      "RETURNING last_seq",
+      {std::string(county_code), std::int64_t{year}});
+  if (!row) return row.error();
+  return row->int64(0);
+}
+
+Result<void> insert(Sql& sql, const Case& c) {
+  static const std::string statement = [] {
+    std::string placeholders;
+    for (int i = 1; i <= 28; ++i) placeholders += fmt::format("{}${}", i > 1 ? ", " : "", i);
+    return fmt::format("INSERT INTO cases ({}) VALUES ({})", kColumns, placeholders);
+  }();
+  auto v = values(c);
+  auto r = sql.exec(statement, Params(v));
+  if (!r) return r.error();
+  return {};
+}
+
+Result<std::optional<Case>> find(Sql& sql, std::string_view number) {
+  return find_where(sql, "number", number);
+}
+
+Result<std::optional<Case>> find_by_tracking_code(Sql& sql, std::string_view code) {
+  return find_where(sql, "tracking_code", code);
+}
+
+Result<void> update(Sql& sql, const Case& c) {
+  static const std::string statement = [] {
+    // SET every column but the key from $2…$28; the stored version must be $29.
+    std::string sets;
+    std::string_view cols = kColumns;
+    int i = 0;
+    while (!cols.empty()) {
+      auto comma = cols.find(", ");
+      std::string_view col = cols.substr(0, comma);
+      if (i > 0) sets += fmt::format("{}{} = ${}", i > 1 ? ", " : "", col, i + 1);
+      ++i;
+      cols = comma == std::string_view::npos ? std::string_view() : cols.substr(comma + 2);
+    }
+    return fmt::format("UPDATE cases SET {} WHERE number = $1 AND version = $29", sets);
+  }();
+  auto v = values(c);
+  v.push_back(c.version - 1);
+  auto changed = sql.exec(statement, Params(v));
+  if (!changed) return changed.error();
+  if (*changed == 1) return {};
+  auto exists = sql.query("SELECT version FROM cases WHERE number = $1", {c.number});
+  if (!exists) return exists.error();
+  if (exists->empty()) return Error::not_found("no case has the number " + c.number);
+  return Error::conflict("the case was changed by someone else (now version " +
+                         std::to_string(exists->front().int64(0)) + ")");
+}
+
+Result<int> append_event(Sql& sql, std::string_view number, domain::CaseEvent e) {
+  auto row = sql.query_one(
+      "INSERT INTO case_event (case_number, seq, at, actor, command, from_state, to_state, "
+      "unit_id, note, public) "
+      "SELECT $1, COALESCE(MAX(seq), 0) + 1, $2, $3, $4, $5, $6, $7, $8, $9 "
+      "FROM case_event WHERE case_number = $1 RETURNING seq",
+      {std::string(number), to_micros(e.at), e.actor, e.command,
+       e.from ? Value(std::string(domain::to_string(*e.from))) : Value(nullptr),
+       std::string(domain::to_string(e.to)), e.unit_id ? Value(*e.unit_id) : Value(nullptr), e.note,
+       std::int64_t{e.is_public}});
+  if (!row) return row.error();
+  return static_cast<int>(row->int64(0));
+}
+
+Result<std::vector<domain::CaseEvent>> events(Sql& sql, std::string_view number) {
+  auto rows = sql.query(
+      "SELECT seq, at, actor, command, from_state, to_state, unit_id, note, public "
+      "FROM case_event WHERE case_number = $1 ORDER BY seq",
+      {std::string(number)});
+  if (!rows) return rows.error();
+  std::vector<domain::CaseEvent> out;
+  for (const Row& r : *rows) {
+    domain::CaseEvent e;
+    e.seq = static_cast<int>(r.int64(0));
+    e.at = from_micros(r.int64(1));
+    e.actor = r.text(2);
+    e.command = r.text(3);
+    if (!r.is_null(4)) {
+      auto from = domain::case_state_from_string(r.text(4));
+      if (from) e.from = *from;
+    }
+    auto to = domain::case_state_from_string(r.text(5));
+    if (!to) return Error::internal("an event of case " + std::string(number) + " has an unknown state");
+    e.to = *to;
+    e.unit_id = r.opt_int64(6);
+    e.note = r.text(7);
+    e.is_public = r.int64(8) != 0;
+    out.push_back(std::move(e));
+  }
+  return out;
+}
+
+Result<std::vector<std::string>> open_repeats(Sql& sql, const Case& c) {
+  auto rows = sql.query(
+      "SELECT number FROM cases WHERE submitter_contact = $1 AND category_code = $2 "
+      "AND place_code = $3 AND number <> $4 "
+      "AND state NOT IN ('closed', 'declined', 'merged') ORDER BY created_at DESC",
+      {c.submitter_contact, c.category_code, c.place_code, c.number});
+  if (!rows) return rows.error();
+  std::vector<std::string> out;
+  for (const Row& r : *rows) out.push_back(r.text(0));
+  return out;
+}
+
+}  // namespace jiceng::store::cases

