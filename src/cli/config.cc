@@ -118,7 +118,8 @@ Result<void> apply_env(Config& config, const std::map<std::string, std::string>&
     if (name == "JICENG_DB") path = "database.url";
     if (name == "JICENG_LISTEN") path = "server.listen";
     if (name == "JICENG_CONFIG") continue;  // read by the caller
-    if (name.starts_with("JICENG_TEST_")) continue;  // the test harness's own variables
+    // The test harness's and the benchmarks' own variables.
+    if (name.starts_with("JICENG_TEST_") || name.starts_with("JICENG_BENCH_")) continue;
     const Key* key = nullptr;
     for (const Key& k : keys()) {
       if (k.path == path || env_name(k.path) == name) key = &k;

@@ -23,13 +23,14 @@ Result<std::vector<domain::Jurisdiction>> many(Result<Rows> rows) {
   return out;
 }
 
-// Escapes LIKE wildcards so that q matches literally (with ESCAPE '\').
-std::string like_literal(std::string_view q) {
-  std::string out;
+// "%q%" with LIKE wildcards in q escaped, so that q matches literally (with ESCAPE '\').
+std::string like_pattern(std::string_view q) {
+  std::string out = "%";
   for (char c : q) {
     if (c == '%' || c == '_' || c == '\\') out += '\\';
     out += c;
   }
+  out += '%';
   return out;
 }
 
@@ -104,7 +105,7 @@ Result<std::vector<domain::Jurisdiction>> search(Sql& sql, std::string_view q, i
     if (auto r = add(many(sql.query(
             "SELECT code, name, level, parent_code FROM jurisdiction "
             "WHERE name LIKE $1 ESCAPE '\\' ORDER BY level, code LIMIT $2",
-            {"%" + like_literal(query) + "%", lim + static_cast<std::int64_t>(out.size())})));
+            {like_pattern(query), lim + static_cast<std::int64_t>(out.size())})));
         !r) {
       return r.error();
     }
@@ -149,7 +150,7 @@ Result<UpsertStats> upsert_all(Sql& sql, std::span<const domain::Jurisdiction> n
       "INSERT INTO jurisdiction (code, name, level, parent_code) "
       "SELECT i.code, i.name, i.level, i.parent_code FROM jurisdiction_import i "
       "WHERE NOT EXISTS (SELECT 1 FROM jurisdiction j WHERE j.code = i.code) "
-      "ORDER BY i.level, i.code");
+      "ORDER BY i.code");  // a parent's code is a prefix of its children's: parents come first
   if (!inserted) return inserted.error();
   stats.inserted = *inserted;
   if (auto r = sql.exec("DROP TABLE jurisdiction_import"); !r) return r.error();
