@@ -10,6 +10,7 @@
 #include "store/calendar_repo.h"
 #include "store/case_repo.h"
 #include "store/catalogue_repo.h"
+#include "store/jurisdiction_repo.h"
 
 namespace jiceng::app {
 
@@ -70,6 +71,9 @@ Result<Registration> CaseService::register_case(const domain::Intake& in, const 
     if (!*category || !(*category)->active) {
       return Error::invalid_argument("category: '" + in.category_code + "' is not a category in use");
     }
+    auto place = store::jurisdictions::find(sql, in.place_code);
+    if (!place) return place.error();
+    if (!*place) return Error::invalid_argument("place: " + in.place_code + " is not in the jurisdiction tree");
     auto plan = plan_dispatch(sql, {in.kind, in.category_code, in.place_code, in.description});
     if (!plan) return plan.error();
 

@@ -50,6 +50,7 @@ Router make_router(app::App& app, Metrics& metrics) {
   add_jurisdiction_routes(router, app.jurisdictions);
   add_catalogue_routes(router, app.catalogue);
   add_workflow_routes(router);
+  add_case_routes(router, app);
 
   // Filled once the table is complete, so that the document lists this route too.
   auto document = std::make_shared<std::string>();

@@ -21,6 +21,9 @@ void add_jurisdiction_routes(Router& router, app::JurisdictionService& service);
 // the router.
 void add_catalogue_routes(Router& router, app::CatalogueService& service);
 
+// POST /api/v1/cases (a resident's submission) and GET /api/v1/track/{code}.
+void add_case_routes(Router& router, app::App& app);
+
 // GET /api/v1/workflows/{kind}: the case workflow table (domain/workflow.h) as JSON.
 void add_workflow_routes(Router& router);
 

@@ -3,6 +3,8 @@
 #include <boost/json.hpp>
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
 #include <map>
 #include <thread>
 
@@ -165,6 +167,65 @@ TEST_P(Api, EveryRouteDeclaresAPolicyAndIsDocumented) {
   for (const auto& r : router_->routes()) {
     EXPECT_NE(r.policy, http::Policy::kUndeclared) << r.method << " " << r.pattern;
     EXPECT_TRUE(paths.contains(r.pattern)) << r.pattern << " is missing from the OpenAPI document";
+  }
+}
+
+TEST_P(Api, ResidentSubmitsAndTracks) {
+  http::testing::TestClient client(server_->port());
+  const std::string contact = "1370000" + std::to_string(::getpid() % 10000) + testing::to_string(GetParam());
+  const std::string body = R"({"category":"urban.sanitation","place":"360602001001",)"
+                           R"("description":"<b>垃圾</b>堆放多日无人清运","name":"赵六","contact":")" +
+                           contact + R"("})";
+  auto created = client.request("POST", "/api/v1/cases", body, {{"Content-Type", "application/json"}});
+  ASSERT_EQ(created.res.result_int(), 201u) << created.res.body();
+  auto c = json::parse(created.res.body());
+  const std::string code(c.at("tracking_code").as_string());
+  EXPECT_EQ(created.res[boost::beast::http::field::location], "/api/v1/track/" + code);
+  EXPECT_EQ(c.at("state").as_string(), "registered");
+
+  auto tracked = get("/api/v1/track/" + code);
+  ASSERT_EQ(tracked.res.result_int(), 200u) << tracked.res.body();
+  EXPECT_EQ(tracked.res.body().find("赵六"), std::string::npos) << "no personal data";
+  EXPECT_EQ(tracked.res.body().find(contact), std::string::npos) << "no personal data";
+  auto t = json::parse(tracked.res.body());
+  EXPECT_EQ(t.at("number"), c.at("number"));
+  EXPECT_FALSE(t.at("unit").as_string().empty());
+  EXPECT_EQ(t.at("timeline").as_array().size(), 1u);
+
+  // The same person about the same matter: linked to the open case, told where it stands,
+  // and never handed that case's tracking code.
+  auto again = client.request("POST", "/api/v1/cases", body, {{"Content-Type", "application/json"}});
+  ASSERT_EQ(again.res.result_int(), 201u) << again.res.body();
+  auto a = json::parse(again.res.body());
+  EXPECT_EQ(a.at("repeat_of").at("number"), c.at("number"));
+  EXPECT_EQ(again.res.body().find(code), std::string::npos);
+  EXPECT_EQ(get_json("/api/v1/track/0000-0000-0000", 404).at("error").at("code").as_string(),
+            "not_found");
+}
+
+TEST_P(Api, BadSubmissionsChangeNothing) {
+  struct Case {
+    std::string body;
+    unsigned status;
+    const char* mentions;
+  } cases[] = {
+      {"not json", 400, "JSON"},
+      {"[]", 400, "object"},
+      {R"({"category":"env.noise","place":"360602001001","description":"x","anonymous":true,"extra":1})", 400, "extra"},
+      {R"({"category":"env.noise","place":"360602001001","anonymous":true})", 400, "description"},
+      {R"({"category":"no.such","place":"360602001001","description":"x","anonymous":true})", 400, "category"},
+      {R"({"category":"env.noise","place":"3606","description":"x","anonymous":true})", 400, "place"},
+      {R"({"category":"env.noise","place":"369999999999","description":"x","anonymous":true})", 400, "place"},
+      {R"({"category":"env.noise","place":"360602001001","description":"x","anonymous":true,"point":{"lat":95,"lon":1}})", 400, "point"},
+      {R"({"category":"env.noise","place":"360602001001","description":")" + std::string(4001, 'a') + R"(","anonymous":true})", 400, "4000"},
+      {R"({"category":"env.noise","place":"360602001001","description":"x","anonymous":true,"channel":"letter"})", 403, "staff"},
+      {R"({"category":"env.noise","place":"360602001001","description":"x"})", 400, "submitter_name"},
+  };
+  for (const auto& k : cases) {
+    http::testing::TestClient client(server_->port());
+    auto r = client.request("POST", "/api/v1/cases", k.body, {{"Content-Type", "application/json"}});
+    EXPECT_EQ(r.res.result_int(), k.status) << k.body.substr(0, 120) << " → " << r.res.body();
+    EXPECT_NE(r.res.body().find(k.mentions), std::string::npos) << r.res.body();
   }
 }
 
