@@ -291,6 +291,7 @@ Result<Case> CaseService::apply(std::string_view number, Command command, const 
     if (command == Command::kFollowUp) c.rating = in.rating;
     if (command == Command::kReopen) c.rating = domain::Rating::kNone;
     if (command == Command::kMerge) c.merged_into = in.target_case;
+    const auto deadline_before = c.deadline_at;
     switch (t->clock) {
       case domain::ClockEffect::kNone:
         break;
@@ -332,6 +333,7 @@ Result<Case> CaseService::apply(std::string_view number, Command command, const 
         c.deadline_at.reset();
         break;
     }
+    if (c.deadline_at != deadline_before) c.warned = c.breached = false;  // a new clock
     c.updated_at = now;
     c.version += 1;
     if (auto r = store::cases::update(sql, c); !r) return r.error();
@@ -347,6 +349,65 @@ Result<Case> CaseService::apply(std::string_view number, Command command, const 
     if (auto r = store::cases::append_event(sql, c.number, e); !r) return r.error();
     return c;
   });
+}
+
+Result<int> CaseService::run_due_timers(int limit) {
+  const Instant now = clock_.now();
+  auto due = db_.read_value([&](store::Sql& sql) { return store::cases::due_timers(sql, now, limit); });
+  if (!due) return due.error();
+  int written = 0;
+  for (const std::string& number : *due) {
+    auto n = db_.write_value([&](store::Sql& sql) -> Result<int> {
+      auto found = store::cases::find(sql, number);
+      if (!found) return found.error();
+      if (!*found) return 0;
+      Case c = std::move(**found);
+      auto timer = domain::next_timer(c);
+      if (!timer || *timer > now) return 0;  // changed since it was listed
+      int events = 0;
+      auto add = [&](std::string command, std::string note, bool is_public) -> Result<void> {
+        domain::CaseEvent e{.at = now, .actor = "system", .command = std::move(command),
+                            .from = c.state, .to = c.state, .unit_id = c.unit_id,
+                            .note = std::move(note), .is_public = is_public};
+        auto r = store::cases::append_event(sql, c.number, e);
+        if (!r) return r.error();
+        ++events;
+        return {};
+      };
+      const std::string deadline = format_instant_utc(*c.deadline_at);
+      if (!c.warned) {
+        c.warned = true;
+        if (auto r = add("warn", "80% of the time to " + deadline + " is used", false); !r) return r.error();
+      }
+      if (*c.deadline_at <= now) {
+        c.breached = true;
+        if (auto r = add("breach", "the deadline " + deadline + " passed", true); !r) return r.error();
+        // A breached handling deadline moves the case one level up, where the workflow allows.
+        if (rules_.escalate_on_breach && c.clock == ClockKind::kHandling && c.unit_id &&
+            domain::find_transition(c.kind, c.state, Command::kEscalate)) {
+          auto current = store::catalogue::find_unit(sql, *c.unit_id);
+          if (!current) return current.error();
+          if (*current) {
+            auto up = plan_escalation(sql, **current, {c.place_code, c.kind, ""});
+            if (!up) return up.error();
+            if (*up) {
+              c.unit_id = (*up)->id;
+              if (auto r = add("escalate", "deadline breached: moved up to " + (*up)->name, true); !r) {
+                return r.error();
+              }
+            }
+          }
+        }
+      }
+      c.updated_at = now;
+      c.version += 1;
+      if (auto r = store::cases::update(sql, c); !r) return r.error();
+      return events;
+    });
+    if (!n) return n.error();
+    written += *n;
+  }
+  return written;
 }
 
 }  // namespace jiceng::app

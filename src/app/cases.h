@@ -34,7 +34,8 @@ struct CaseRules {
   int max_extension_days = 30;
   domain::Period review_window{30, domain::PeriodUnit::kCalendarDays};
   domain::Period review_reply{30, domain::PeriodUnit::kCalendarDays};
-  double warn_fraction = 0.8;  // a warning event when this share of the time is used
+  // On a breached handling deadline the case moves one level up (提级), visibly, as an event.
+  bool escalate_on_breach = true;
 };
 
 struct Registration {
@@ -93,6 +94,13 @@ class CaseService {
   [[nodiscard]] Result<domain::Case> apply(std::string_view number, domain::Command command,
                                            const CommandInput& input,
                                            std::int64_t expected_version, const Actor& actor);
+
+  // The scheduler's step: raises the warning (预警, at domain::kWarnFraction of the time) and
+  // the breach (超期) of every running clock that is due at the clock's now, each as an event in
+  // its own transaction, and escalates breached handling deadlines one level up. The timers
+  // live in the cases' rows, so a restart loses none. Returns how many events it wrote; handles
+  // at most `limit` cases per call (call again while it returns a full batch).
+  [[nodiscard]] Result<int> run_due_timers(int limit = 500);
 
   const CaseRules& rules() const { return rules_; }
 

@@ -6,7 +6,11 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <condition_variable>
 #include <cstdio>
+#include <mutex>
+#include <stop_token>
+#include <thread>
 
 #include "app/app.h"
 #include "app/imports.h"
@@ -17,6 +21,8 @@
 namespace jiceng::cli {
 
 namespace {
+
+constexpr std::chrono::seconds kSchedulerInterval{30};
 
 int fail(const Error& e) {
   fmt::print(stderr, "jiceng: {}\n", e.message);
@@ -95,7 +101,25 @@ int serve(const Config& config) {
   server.handle_signals();
   spdlog::info("jiceng serving {} on http://{}:{}", database.description(), listen->host,
                server.port());
+  // The deadline scheduler: warnings and breaches of the cases' clocks. Its timers live in the
+  // database, so a restart loses none; it only has to look often enough.
+  std::jthread scheduler([&application](std::stop_token stop) {
+    std::mutex mu;
+    std::condition_variable_any wake;
+    while (!stop.stop_requested()) {
+      auto events = application.cases.run_due_timers();
+      if (!events) {
+        spdlog::warn("deadline scheduler: {}", events.error().message);
+      } else if (*events > 0) {
+        spdlog::info("deadline scheduler: {} warning/breach event(s)", *events);
+      }
+      std::unique_lock lock(mu);
+      wake.wait_for(lock, stop, kSchedulerInterval, [] { return false; });
+    }
+  });
   server.run();
+  scheduler.request_stop();
+  scheduler.join();
   spdlog::info("jiceng stopped");
   return 0;
 }

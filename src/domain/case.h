@@ -47,12 +47,22 @@ struct Case {
   ClockKind clock = ClockKind::kNone;
   std::optional<Instant> clock_started_at{};
   std::optional<Instant> deadline_at{};
+  bool warned = false;    // the running clock's warning was raised
+  bool breached = false;  // the running clock's deadline passed
   int extensions = 0;
   std::string reply{};
   std::optional<Instant> replied_at{};
   Rating rating = Rating::kNone;
   std::string merged_into{};  // the case this one was merged into; "" if none
 };
+
+// The share of a clock's time after which a warning is raised (预警).
+inline constexpr double kWarnFraction = 0.8;
+
+// When the scheduler next has work for the case: the warning point (kWarnFraction of the time
+// from clock_started_at to deadline_at) until the warning is raised, then the deadline until it
+// is breached; nullopt when no clock runs or both happened.
+std::optional<Instant> next_timer(const Case& c);
 
 struct CaseEvent {
   int seq = 0;  // 1, 2, … per case

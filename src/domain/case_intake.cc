@@ -2,9 +2,11 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
 
 #include "domain/case.h"
+#include "domain/deadline.h"
 #include "domain/jurisdiction.h"
 
 namespace jiceng::domain {
@@ -80,6 +82,15 @@ Result<Rating> rating_from_string(std::string_view s) {
     if (to_string(r) == s) return r;
   }
   return field_error("rating", "is one of satisfied, basically_satisfied, unsatisfied");
+}
+
+std::optional<Instant> next_timer(const Case& c) {
+  if (!c.deadline_at || c.breached) return std::nullopt;
+  if (!c.warned && c.clock_started_at) {
+    return std::min(fraction_point(*c.clock_started_at, *c.deadline_at, kWarnFraction),
+                    *c.deadline_at);
+  }
+  return c.deadline_at;
 }
 
 std::string_view to_string(Channel c) {

@@ -12,7 +12,9 @@ constexpr std::string_view kColumns =
     "number, tracking_code, kind, category_code, place_code, county_code, address, lat, lon, "
     "anonymous, submitter_name, submitter_contact, description, channel, unit_id, state, "
     "version, received_at, created_at, updated_at, clock, clock_started_at, deadline_at, "
-    "extensions, reply, replied_at, rating, merged_into";
+    "extensions, reply, replied_at, rating, merged_into, warned, breached, next_timer_at";
+
+constexpr int kColumnCount = 31;
 
 Value opt_instant(const std::optional<Instant>& t) {
   return t ? Value(to_micros(*t)) : Value(nullptr);
@@ -51,7 +53,10 @@ std::vector<Value> values(const Case& c) {
           c.reply,
           opt_instant(c.replied_at),
           std::string(domain::to_string(c.rating)),
-          c.merged_into.empty() ? Value(nullptr) : Value(c.merged_into)};
+          c.merged_into.empty() ? Value(nullptr) : Value(c.merged_into),
+          std::int64_t{c.warned},
+          std::int64_t{c.breached},
+          opt_instant(domain::next_timer(c))};
 }
 
 Result<Case> from_row(const Row& r) {
@@ -91,6 +96,8 @@ Result<Case> from_row(const Row& r) {
   c.replied_at = instant_at(r, 25);
   c.rating = *rating;
   c.merged_into = r.text(27);
+  c.warned = r.int64(28) != 0;
+  c.breached = r.int64(29) != 0;
   return c;
 }
 
@@ -119,7 +126,7 @@ Result<std::int64_t> next_number(Sql& sql, std::string_view county_code, int yea
 Result<void> insert(Sql& sql, const Case& c) {
   static const std::string statement = [] {
     std::string placeholders;
-    for (int i = 1; i <= 28; ++i) placeholders += fmt::format("{}${}", i > 1 ? ", " : "", i);
+    for (int i = 1; i <= kColumnCount; ++i) placeholders += fmt::format("{}${}", i > 1 ? ", " : "", i);
     return fmt::format("INSERT INTO cases ({}) VALUES ({})", kColumns, placeholders);
   }();
   auto v = values(c);
@@ -138,7 +145,7 @@ Result<std::optional<Case>> find_by_tracking_code(Sql& sql, std::string_view cod
 
 Result<void> update(Sql& sql, const Case& c) {
   static const std::string statement = [] {
-    // SET every column but the key from $2…$28; the stored version must be $29.
+    // SET every column but the key from $2…$N; the stored version must be $N+1.
     std::string sets;
     std::string_view cols = kColumns;
     int i = 0;
@@ -149,7 +156,8 @@ Result<void> update(Sql& sql, const Case& c) {
       ++i;
       cols = comma == std::string_view::npos ? std::string_view() : cols.substr(comma + 2);
     }
-    return fmt::format("UPDATE cases SET {} WHERE number = $1 AND version = $29", sets);
+    return fmt::format("UPDATE cases SET {} WHERE number = $1 AND version = ${}", sets,
+                       kColumnCount + 1);
   }();
   auto v = values(c);
   v.push_back(c.version - 1);
@@ -202,6 +210,16 @@ Result<std::vector<domain::CaseEvent>> events(Sql& sql, std::string_view number)
     e.is_public = r.int64(8) != 0;
     out.push_back(std::move(e));
   }
+  return out;
+}
+
+Result<std::vector<std::string>> due_timers(Sql& sql, Instant now, int limit) {
+  auto rows = sql.query(
+      "SELECT number FROM cases WHERE next_timer_at <= $1 ORDER BY next_timer_at LIMIT $2",
+      {to_micros(now), std::int64_t{limit}});
+  if (!rows) return rows.error();
+  std::vector<std::string> out;
+  for (const Row& r : *rows) out.push_back(r.text(0));
   return out;
 }
 

@@ -27,6 +27,10 @@ namespace jiceng::store::cases {
 [[nodiscard]] Result<int> append_event(Sql& sql, std::string_view number, domain::CaseEvent e);
 [[nodiscard]] Result<std::vector<domain::CaseEvent>> events(Sql& sql, std::string_view number);
 
+// Up to `limit` cases whose next timer (warning or breach) is due at `now`, the most overdue
+// first.
+[[nodiscard]] Result<std::vector<std::string>> due_timers(Sql& sql, Instant now, int limit);
+
 // Open cases (not closed, declined or merged) of this submitter with this category and place,
 // newest first: the candidates for Art. 19 repeat linking.
 [[nodiscard]] Result<std::vector<std::string>> open_repeats(Sql& sql, const domain::Case& c);

@@ -239,6 +239,49 @@ TEST_P(Cases, TrackingShowsNoPersonalData) {
   EXPECT_EQ(malformed.error().code, ErrorCode::kNotFound);
 }
 
+// The durable scheduler: a warning at 80% of the time, a breach at the deadline, and on a
+// breached handling deadline the case moves one level up, each once.
+TEST_P(Cases, DeadlinesWarnThenBreachAndEscalate) {
+  // Drain whatever earlier tests left due, so that counts below are this case's alone.
+  clock_.set(cst("2027-06-01", 0));
+  while (true) {
+    auto n = service_->run_due_timers();
+    ASSERT_TRUE(n) << n.error().message;
+    if (*n == 0) break;
+  }
+  clock_.set(cst("2027-06-01", 8));
+  auto c = registered(intake("urban.drainage", "360602001001"));  // 24 hours, township
+  const auto township = unit_of(c);
+  ASSERT_EQ(township.kind, domain::UnitKind::kTownshipGovernment);
+  auto events_of = [&] {
+    auto d = service_->get(c.number);
+    EXPECT_TRUE(d);
+    std::vector<std::string> out;
+    for (const auto& e : d->events) out.push_back(e.command);
+    return out;
+  };
+  clock_.advance(std::chrono::hours(19));  // 79% of the time
+  EXPECT_EQ(service_->run_due_timers().value(), 0);
+  clock_.advance(std::chrono::hours(1));
+  EXPECT_EQ(service_->run_due_timers().value(), 1);
+  EXPECT_EQ(service_->run_due_timers().value(), 0) << "a warning is raised once";
+  clock_.advance(std::chrono::hours(5));  // past the deadline
+  EXPECT_EQ(service_->run_due_timers().value(), 2);
+  EXPECT_EQ(service_->run_due_timers().value(), 0) << "a breach is raised once";
+  EXPECT_EQ(events_of(), (std::vector<std::string>{"register", "warn", "breach", "escalate"}));
+  auto after = service_->get(c.number);
+  ASSERT_TRUE(after);
+  EXPECT_TRUE(after->c.breached);
+  EXPECT_NE(*after->c.unit_id, township.id);
+  EXPECT_EQ(domain::level_of(unit_of(after->c)), domain::Level::kCounty);
+  // The warning is internal; the breach and the escalation are on the public timeline.
+  auto view = service_->track(after->c.tracking_code);
+  ASSERT_TRUE(view);
+  std::vector<std::string> public_events;
+  for (const auto& e : view->events) public_events.push_back(e.command);
+  EXPECT_EQ(public_events, (std::vector<std::string>{"register", "breach", "escalate"}));
+}
+
 INSTANTIATE_TEST_SUITE_P(Stores, Cases, ::testing::ValuesIn(testing::backends()),
                          [](const auto& p) { return testing::to_string(p.param); });
 

@@ -1,5 +1,6 @@
 -- Cases (demands 诉求 and petitions 信访): the common core, the append-only event history, and
--- the per-county, per-year counters the case numbers come from. The case number is the key:
+-- the per-county, per-year counters the case numbers come from. The deadlines' timers live in
+-- the rows themselves (next_timer_at), so a restart loses none. The case number is the key:
 -- readable, unique and stable ("360602-2026-000123").
 CREATE TABLE case_counter (
   county_code TEXT NOT NULL,
@@ -32,6 +33,9 @@ CREATE TABLE cases (
   clock             TEXT NOT NULL,     -- which deadline runs: acceptance, handling, review_reply, none
   clock_started_at  BIGINT,
   deadline_at       BIGINT,
+  warned            INTEGER NOT NULL,  -- the warning of the running clock was raised
+  breached          INTEGER NOT NULL,  -- the running clock's deadline passed
+  next_timer_at     BIGINT,            -- when the scheduler next has something to do for it
   extensions        INTEGER NOT NULL,
   reply             TEXT NOT NULL,
   replied_at        BIGINT,
@@ -41,7 +45,7 @@ CREATE TABLE cases (
 CREATE INDEX cases_unit_state ON cases (unit_id, state);
 CREATE INDEX cases_place ON cases (place_code);
 CREATE INDEX cases_county_created ON cases (county_code, created_at);
-CREATE INDEX cases_deadline ON cases (deadline_at);
+CREATE INDEX cases_next_timer ON cases (next_timer_at);
 
 CREATE TABLE case_event (
   case_number TEXT NOT NULL REFERENCES cases (number),
