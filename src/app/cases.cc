@@ -54,6 +54,13 @@ Result<std::shared_ptr<const domain::WorkCalendar>> CaseService::calendar() {
 }
 
 Result<Registration> CaseService::register_case(const domain::Intake& in, const Actor& actor) {
+  // Load the calendar before taking the writer (register_in would load it inside).
+  if (auto cal = calendar(); !cal) return cal.error();
+  return db_.write_value([&](store::Sql& sql) { return register_in(sql, in, actor); });
+}
+
+Result<Registration> CaseService::register_in(store::Sql& sql, const domain::Intake& in,
+                                              const Actor& actor) {
   const Instant now = clock_.now();
   if (auto v = domain::validate_intake(in, now, actor.staff); !v) return v.error();
   auto level = domain::level_of_code(in.place_code);
@@ -64,8 +71,7 @@ Result<Registration> CaseService::register_case(const domain::Intake& in, const 
   }
   auto cal = calendar();
   if (!cal) return cal.error();
-
-  return db_.write_value([&](store::Sql& sql) -> Result<Registration> {
+  {
     auto category = store::catalogue::find_category(sql, in.category_code);
     if (!category) return category.error();
     if (!*category || !(*category)->active) {
@@ -144,7 +150,7 @@ Result<Registration> CaseService::register_case(const domain::Intake& in, const 
     }
     out.registered = std::move(c);
     return out;
-  });
+  }
 }
 
 Result<CaseDetail> CaseService::get(std::string_view number) {

@@ -84,6 +84,9 @@ class CaseService {
   // returned. kInvalidArgument for bad input (unknown category or place, a place above county
   // level, …).
   [[nodiscard]] Result<Registration> register_case(const domain::Intake& intake, const Actor& actor);
+  // The same inside the caller's write transaction (e.g. app::run_idempotent's).
+  [[nodiscard]] Result<Registration> register_in(store::Sql& sql, const domain::Intake& intake,
+                                                 const Actor& actor);
   // kNotFound for an unknown number.
   [[nodiscard]] Result<CaseDetail> get(std::string_view number);
   // kNotFound for an unknown or malformed code (the same answer, so codes cannot be probed).

@@ -19,6 +19,8 @@ enum class ErrorCode {
   kPermissionDenied,    // the caller may not do this (403)
   kUnauthenticated,     // no or bad credentials (401)
   kPayloadTooLarge,     // the input exceeds a size limit (413)
+  kUnprocessable,       // well-formed but contradicts an earlier request, e.g. a reused
+                        // idempotency key with another body (422)
   kResourceExhausted,   // too many requests; try later (429)
   kUnavailable,         // a dependency (the store) is down; try later (503)
   kInternal,            // a bug or an unexpected state; details are logged, never shown (500)

@@ -4,8 +4,10 @@
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 #include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
 #include <set>
 
+#include "app/idempotency.h"
 #include "domain/case_intake.h"
 #include "http/api.h"
 #include "http/errors.h"
@@ -101,24 +103,51 @@ Response submit(app::App& app, const Request& req) {
                            "residents submit with channel web"},
                           req.request_id);
   }
-  auto r = app.cases.register_case(*in, {.name = "resident", .staff = false});
-  if (!r) return error_response(r.error(), req.request_id);
-  const domain::Case& c = r->registered;
-  json::object out{{"number", c.number},
-                   {"tracking_code", c.tracking_code},
-                   {"state", domain::to_string(c.state)},
-                   {"deadline_at", instant_or_null(c.deadline_at)}};
-  if (r->repeat_of) {
-    // Where the open case stands, without its tracking code or anyone's personal data: the
-    // contact given is not verified, so it must not unlock another person's case.
-    const domain::Case& open = *r->repeat_of;
-    out["repeat_of"] = json::object{{"number", open.number},
-                                    {"state", domain::to_string(open.state)},
-                                    {"state_zh", domain::label_zh(open.state)},
-                                    {"deadline_at", instant_or_null(open.deadline_at)}};
+  const app::Actor resident{.name = "resident", .staff = false};
+  auto render = [](const app::Registration& r) {
+    const domain::Case& c = r.registered;
+    json::object out{{"number", c.number},
+                     {"tracking_code", c.tracking_code},
+                     {"state", domain::to_string(c.state)},
+                     {"deadline_at", instant_or_null(c.deadline_at)}};
+    if (r.repeat_of) {
+      // Where the open case stands, without its tracking code or anyone's personal data: the
+      // contact given is not verified, so it must not unlock another person's case.
+      const domain::Case& open = *r.repeat_of;
+      out["repeat_of"] = json::object{{"number", open.number},
+                                      {"state", domain::to_string(open.state)},
+                                      {"state_zh", domain::label_zh(open.state)},
+                                      {"deadline_at", instant_or_null(open.deadline_at)}};
+    }
+    return app::StoredResponse{201, json::serialize(out)};
+  };
+  Result<app::StoredResponse> answer = Error::internal("unset");
+  if (auto key = req.header("Idempotency-Key")) {
+    if (auto ok = app::check_idempotency_key(*key); !ok) return error_response(ok.error(), req.request_id);
+    answer = app::run_idempotent(
+        app.db, {"POST /api/v1/cases", std::string(*key), app::hash_request(req.body())},
+        app.clock.now(), [&](store::Sql& sql) -> Result<app::StoredResponse> {
+          auto r = app.cases.register_in(sql, *in, resident);
+          if (!r) return r.error();
+          return render(*r);
+        });
+  } else {
+    auto r = app.cases.register_case(*in, resident);
+    if (!r) return error_response(r.error(), req.request_id);
+    answer = render(*r);
   }
-  Response res = json_response(out, 201);
-  res.headers.emplace_back("Location", "/api/v1/track/" + c.tracking_code);
+  if (!answer) return error_response(answer.error(), req.request_id);
+  Response res;
+  res.status = answer->status;
+  res.body = std::move(answer->body);
+  boost::system::error_code ec;
+  auto parsed = json::parse(res.body, ec);
+  if (!ec && parsed.is_object()) {
+    if (const auto* code = parsed.as_object().if_contains("tracking_code"); code && code->is_string()) {
+      res.headers.emplace_back("Location", "/api/v1/track/" + std::string(code->as_string()));
+    }
+  }
+  if (answer->replayed) res.headers.emplace_back("Idempotent-Replayed", "true");
   return res;
 }
 
@@ -155,7 +184,9 @@ void add_case_routes(Router& router, app::App& app) {
               .pattern = "/api/v1/cases",
               .summary = "Submit a demand or petition (resident, channel web). JSON body: kind, "
                          "category, place, description, address, point {lat, lon}, anonymous, "
-                         "name, contact. Answers 201 with the case number and tracking code",
+                         "name, contact. Answers 201 with the case number and tracking code. "
+                         "An Idempotency-Key header makes retries safe: the same key and body "
+                         "return the first answer, the same key with another body 422",
               .policy = Policy::kPublic,
               .handler = [&app](const Request& req) { return submit(app, req); }});
   router.add({.method = "GET",

@@ -26,6 +26,8 @@ unsigned http_status(ErrorCode code) {
       return 401;
     case ErrorCode::kPayloadTooLarge:
       return 413;
+    case ErrorCode::kUnprocessable:
+      return 422;
     case ErrorCode::kResourceExhausted:
       return 429;
     case ErrorCode::kUnavailable:

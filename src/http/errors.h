@@ -10,7 +10,7 @@
 namespace jiceng::http {
 
 // invalid_argument 400, not_found 404, already_exists/conflict/failed_precondition 409,
-// permission_denied 403, unauthenticated 401, payload_too_large 413, resource_exhausted 429,
+// permission_denied 403, unauthenticated 401, payload_too_large 413, unprocessable 422, resource_exhausted 429,
 // unavailable 503, internal 500.
 unsigned http_status(ErrorCode code);
 

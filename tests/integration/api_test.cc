@@ -136,6 +136,52 @@ TEST_P(Api, ResidentSubmitsAndTracks) {
             "not_found");
 }
 
+// TESTS.md C3 and C4: a retried submission with its Idempotency-Key returns the first answer
+// and creates nothing more, even when the retries race; another body under the key is 422.
+TEST_P(Api, IdempotentSubmissions) {
+  const std::string tag = std::to_string(::getpid()) + testing::to_string(GetParam());
+  const std::string contact = "idem-" + tag;
+  const std::string body = R"({"category":"urban.lighting","place":"360602001001",)"
+                           R"("description":"路灯坏了","name":"钱七","contact":")" + contact + R"("})";
+  const http::testing::Headers headers = {{"Content-Type", "application/json"},
+                                          {"Idempotency-Key", "k1-" + tag}};
+  http::testing::TestClient client(server_->port());
+  auto first = client.request("POST", "/api/v1/cases", body, headers);
+  ASSERT_EQ(first.res.result_int(), 201u) << first.res.body();
+  auto again = client.request("POST", "/api/v1/cases", body, headers);
+  ASSERT_EQ(again.res.result_int(), 201u) << again.res.body();
+  EXPECT_EQ(again.res.body(), first.res.body());
+  EXPECT_EQ(again.res["Idempotent-Replayed"], "true");
+  auto other = client.request("POST", "/api/v1/cases", body + " ", headers);
+  EXPECT_EQ(other.res.result_int(), 422u) << other.res.body();
+
+  // 16 clients race with one new key: one case, one answer.
+  const http::testing::Headers race = {{"Content-Type", "application/json"},
+                                       {"Idempotency-Key", "k2-" + tag}};
+  const std::string race_body = R"({"category":"urban.road","place":"360602001001",)"
+                                R"("description":"路面塌陷","name":"钱七","contact":")" + contact + R"("})";
+  std::vector<std::string> answers(16);
+  std::vector<std::thread> threads;
+  for (std::size_t i = 0; i < answers.size(); ++i) {
+    threads.emplace_back([&, i] {
+      http::testing::TestClient c(server_->port());
+      auto r = c.request("POST", "/api/v1/cases", race_body, race);
+      answers[i] = std::to_string(r.res.result_int()) + " " + r.res.body();
+    });
+  }
+  for (auto& t : threads) t.join();
+  for (const auto& a : answers) EXPECT_EQ(a, answers.front());
+  EXPECT_EQ(answers.front().substr(0, 3), "201");
+  auto n = db_->read_value([&](store::Sql& sql) {
+    return sql.query_one("SELECT COUNT(*) FROM cases WHERE submitter_contact = $1", {contact});
+  });
+  ASSERT_TRUE(n) << n.error().message;
+  EXPECT_EQ(n->int64(0), 2) << "one case per key";
+  auto bad_key = client.request("POST", "/api/v1/cases", body,
+                                {{"Content-Type", "application/json"}, {"Idempotency-Key", "a b"}});
+  EXPECT_EQ(bad_key.res.result_int(), 400u);
+}
+
 TEST_P(Api, BadSubmissionsChangeNothing) {
   struct Case {
     std::string body;

@@ -60,3 +60,15 @@ CREATE TABLE case_event (
   public      INTEGER NOT NULL,        -- shown on the resident's tracking page
   PRIMARY KEY (case_number, seq)
 );
+
+-- Idempotency keys (Idempotency-Key header): the first response to a (scope, key) is kept and
+-- returned again for a retry with the same body; another body with the same key is refused.
+CREATE TABLE idempotency_key (
+  scope        TEXT NOT NULL,              -- the route, e.g. 'POST /api/v1/cases'
+  key          TEXT NOT NULL,
+  request_hash TEXT NOT NULL,              -- SHA-256 of the request body, hex
+  status       INTEGER NOT NULL,
+  body         TEXT NOT NULL,
+  created_at   BIGINT NOT NULL,
+  PRIMARY KEY (scope, key)
+);
