@@ -36,8 +36,11 @@ Error not_allowed(const Case& c, Command command) {
     allowed += fmt::format("{}{}", allowed.empty() ? "" : ", ", domain::to_string(a));
   }
   return Error::failed_precondition(fmt::format(
-      "'{}' is not allowed while the case is {}; allowed now: {}", domain::to_string(command),
-      domain::to_string(c.state), allowed.empty() ? "none" : allowed));
+                                        "'{}' is not allowed while the case is {}; allowed now: {}",
+                                        domain::to_string(command), domain::to_string(c.state),
+                                        allowed.empty() ? "none" : allowed))
+      .zh(fmt::format("案件{}，不能{}；现在可以：{}", domain::label_zh(c.state),
+                      domain::label_zh(command), allowed.empty() ? "无" : allowed));
 }
 
 bool blank(std::string_view s) { return s.find_first_not_of(" \t\r\n") == std::string_view::npos; }
@@ -67,7 +70,8 @@ Result<Registration> CaseService::register_in(store::Sql& sql, const domain::Int
   if (!level) return level.error();
   if (*level < domain::Level::kCounty) {
     return Error::invalid_argument("place: choose a county, township or village, not a whole " +
-                                   std::string(domain::to_string(*level)));
+                                   std::string(domain::to_string(*level)))
+        .zh("地点（place）：请选择到县、乡镇或村一级");
   }
   auto cal = calendar();
   if (!cal) return cal.error();
@@ -75,11 +79,15 @@ Result<Registration> CaseService::register_in(store::Sql& sql, const domain::Int
     auto category = store::catalogue::find_category(sql, in.category_code);
     if (!category) return category.error();
     if (!*category || !(*category)->active) {
-      return Error::invalid_argument("category: '" + in.category_code + "' is not a category in use");
+      return Error::invalid_argument("category: '" + in.category_code + "' is not a category in use")
+          .zh("分类（category）：" + in.category_code + " 不是在用的分类");
     }
     auto place = store::jurisdictions::find(sql, in.place_code);
     if (!place) return place.error();
-    if (!*place) return Error::invalid_argument("place: " + in.place_code + " is not in the jurisdiction tree");
+    if (!*place) {
+      return Error::invalid_argument("place: " + in.place_code + " is not in the jurisdiction tree")
+          .zh("地点（place）：行政区划中没有 " + in.place_code);
+    }
     auto plan = plan_dispatch(sql, {in.kind, in.category_code, in.place_code, in.description});
     if (!plan) return plan.error();
 
@@ -166,7 +174,8 @@ Result<CaseDetail> CaseService::get(std::string_view number) {
 
 Result<TrackView> CaseService::track(std::string_view tracking_code) {
   auto code = domain::normalize_tracking_code(tracking_code);
-  Error unknown = Error::not_found("no case has this tracking code; check it and try again");
+  Error unknown = Error::not_found("no case has this tracking code; check it and try again")
+                      .zh("查询码不存在，请核对后重试");
   if (!code) return unknown;
   return db_.read_value([&](store::Sql& sql) -> Result<TrackView> {
     auto c = store::cases::find_by_tracking_code(sql, *code);
@@ -205,8 +214,9 @@ Result<Case> CaseService::apply(std::string_view number, Command command, const 
     if (!*found) return Error::not_found(fmt::format("no case has the number {}", number));
     Case c = std::move(**found);
     if (c.version != expected_version) {
-      return Error::conflict(fmt::format(
-          "the case is at version {}, not {}: reload it and try again", c.version, expected_version));
+      return Error::conflict(fmt::format("the case is at version {}, not {}: reload it and try again",
+                                         c.version, expected_version))
+          .zh("案件已被他人修改，请刷新后重试");
     }
     const domain::Transition* t = domain::find_transition(c.kind, c.state, command);
     if (!t) return not_allowed(c, command);
@@ -215,10 +225,14 @@ Result<Case> CaseService::apply(std::string_view number, Command command, const 
     for (Guard g : t->guards) {
       switch (g) {
         case Guard::kReason:
-          if (blank(in.note)) return Error::invalid_argument("note: a written reason is required");
+          if (blank(in.note)) {
+            return Error::invalid_argument("note: a written reason is required").zh("须写明理由");
+          }
           break;
         case Guard::kReply:
-          if (blank(in.reply)) return Error::invalid_argument("reply: a written reply is required");
+          if (blank(in.reply)) {
+            return Error::invalid_argument("reply: a written reply is required").zh("须填写书面答复");
+          }
           if (!domain::utf8_length(in.reply) || *domain::utf8_length(in.reply) > 8000) {
             return Error::invalid_argument("reply: at most 8,000 characters of valid text");
           }

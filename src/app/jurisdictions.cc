@@ -9,7 +9,8 @@ namespace jiceng::app {
 namespace {
 
 Error unknown_code(std::string_view code) {
-  return Error::not_found(fmt::format("no jurisdiction has the code {}", code));
+  return Error::not_found(fmt::format("no jurisdiction has the code {}", code))
+      .zh(fmt::format("没有代码为 {} 的行政区划", code));
 }
 
 std::string_view trim(std::string_view s) {

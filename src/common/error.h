@@ -30,7 +30,15 @@ std::string_view to_string(ErrorCode code);
 
 struct Error {
   ErrorCode code = ErrorCode::kInternal;
-  std::string message;  // for people: what went wrong and, where possible, what to do
+  std::string message{};   // for people, in English: what went wrong and what to do
+  std::string message_zh{};  // the same in Chinese, where the code that failed gave one
+
+  // A copy with the Chinese message set.
+  Error zh(std::string m) const {
+    Error e = *this;
+    e.message_zh = std::move(m);
+    return e;
+  }
 
   static Error invalid_argument(std::string m) { return {ErrorCode::kInvalidArgument, std::move(m)}; }
   static Error not_found(std::string m) { return {ErrorCode::kNotFound, std::move(m)}; }

@@ -16,22 +16,39 @@ namespace {
 constexpr std::string_view kCrockford = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 constexpr std::size_t kTrackingChars = 12;
 
-Error field_error(std::string_view field, std::string_view what) {
-  return Error::invalid_argument(fmt::format("{}: {}", field, what));
+// The Chinese names of the intake's fields, for messages.
+std::string_view field_zh(std::string_view field) {
+  static constexpr std::pair<std::string_view, std::string_view> kNames[] = {
+      {"category", "分类"},        {"place", "地点"},           {"description", "诉求内容"},
+      {"address", "地址"},         {"point", "坐标"},           {"submitter", "提交人"},
+      {"submitter_name", "姓名"},  {"submitter_contact", "联系方式"},
+      {"received_at", "收到时间"}, {"channel", "渠道"},         {"clock", "时限"},
+      {"rating", "评价"}};
+  for (auto [en, zh] : kNames) {
+    if (en == field) return zh;
+  }
+  return field;
+}
+
+Error field_error(std::string_view field, std::string_view what, std::string_view what_zh = {}) {
+  Error e = Error::invalid_argument(fmt::format("{}: {}", field, what));
+  if (!what_zh.empty()) e.message_zh = fmt::format("{}（{}）：{}", field_zh(field), field, what_zh);
+  return e;
 }
 
 // Checks length (in characters) and refuses control characters except \n and \t.
 Result<void> check_text(std::string_view field, std::string_view text, std::size_t max,
                         bool required, bool multiline) {
   auto len = utf8_length(text);
-  if (!len) return field_error(field, "is not valid UTF-8");
+  if (!len) return field_error(field, "is not valid UTF-8", "不是有效的 UTF-8 文本");
   if (required && text.find_first_not_of(" \t\r\n") == std::string_view::npos) {
-    return field_error(field, "is required");
+    return field_error(field, "is required", "必填");
   }
-  if (*len > max) return field_error(field, fmt::format("is longer than {} characters", max));
+  if (*len > max) return field_error(field, fmt::format("is longer than {} characters", max),
+                                            fmt::format("不能超过 {} 个字", max));
   for (unsigned char c : text) {
     bool allowed = c >= 0x20 || (multiline && (c == '\n' || c == '\t' || c == '\r'));
-    if (!allowed || c == 0x7f) return field_error(field, "contains a control character");
+    if (!allowed || c == 0x7f) return field_error(field, "contains a control character", "含有控制字符");
   }
   return {};
 }
@@ -141,9 +158,9 @@ std::optional<std::size_t> utf8_length(std::string_view s) {
 }
 
 Result<void> validate_intake(const Intake& in, Instant now, bool by_staff) {
-  if (in.category_code.empty()) return field_error("category", "is required");
+  if (in.category_code.empty()) return field_error("category", "is required", "必填");
   if (auto level = level_of_code(in.place_code); !level) {
-    return field_error("place", level.error().message);
+    return field_error("place", level.error().message, level.error().message_zh);
   }
   if (auto r = check_text("description", in.description, kMaxDescriptionChars, true, true); !r) return r;
   if (auto r = check_text("address", in.address, kMaxAddressChars, false, false); !r) return r;
@@ -151,12 +168,14 @@ Result<void> validate_intake(const Intake& in, Instant now, bool by_staff) {
     const auto& p = *in.point;
     if (!std::isfinite(p.lat) || !std::isfinite(p.lon) || p.lat < -90 || p.lat > 90 ||
         p.lon < -180 || p.lon > 180) {
-      return field_error("point", "latitude must be within ±90 and longitude within ±180 degrees");
+      return field_error("point", "latitude must be within ±90 and longitude within ±180 degrees",
+                         "纬度应在 ±90 度、经度应在 ±180 度以内");
     }
   }
   if (in.anonymous) {
     if (!in.submitter_name.empty() || !in.submitter_contact.empty()) {
-      return field_error("submitter", "an anonymous submission carries no name or contact");
+      return field_error("submitter", "an anonymous submission carries no name or contact",
+                         "匿名提交不填写姓名和联系方式");
     }
   } else {
     if (auto r = check_text("submitter_name", in.submitter_name, kMaxNameChars, true, false); !r) return r;
@@ -166,12 +185,13 @@ Result<void> validate_intake(const Intake& in, Instant now, bool by_staff) {
   }
   if (in.received_at) {
     if (!by_staff || !staff_channel(in.channel)) {
-      return field_error("received_at", "only staff registering a call, visit, letter or mailbox item may set it");
+      return field_error("received_at", "only staff registering a call, visit, letter or mailbox item may set it",
+                         "只有登记来电、来访、来信、信箱件的工作人员可以填写");
     }
-    if (*in.received_at > now) return field_error("received_at", "is in the future");
+    if (*in.received_at > now) return field_error("received_at", "is in the future", "不能晚于当前时间");
   }
   if (in.channel == Channel::kOpen311 && by_staff) {
-    return field_error("channel", "open311 is for applications using an API key");
+    return field_error("channel", "open311 is for applications using an API key", "open311 渠道仅供持 API 密钥的应用使用");
   }
   return {};
 }

@@ -22,7 +22,8 @@ Result<Level> level_of_code(std::string_view code) {
   for (char c : code) {
     if (c < '0' || c > '9') {
       return Error::invalid_argument(
-          "a division code has only digits (2, 4, 6, 9 or 12 of them, e.g. 3606)");
+                 "a division code has only digits (2, 4, 6, 9 or 12 of them, e.g. 3606)")
+          .zh("区划代码只能由数字组成（2、4、6、9 或 12 位，例如 3606）");
     }
   }
   switch (code.size()) {
@@ -33,7 +34,8 @@ Result<Level> level_of_code(std::string_view code) {
     case 12: return Level::kVillage;
     default:
       return Error::invalid_argument(
-          "a division code has 2, 4, 6, 9 or 12 digits (e.g. 36, 3606, 360602)");
+                 "a division code has 2, 4, 6, 9 or 12 digits (e.g. 36, 3606, 360602)")
+          .zh("区划代码应为 2、4、6、9 或 12 位数字（例如 36、3606、360602）");
   }
 }
 

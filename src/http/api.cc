@@ -27,7 +27,7 @@ Router make_router(app::App& app, Metrics& metrics) {
               .policy = Policy::kPublic,
               .handler = [&app](const Request& req) {
                 auto ping = app.db.ping();
-                if (!ping) return error_response(ping.error(), req.request_id);
+                if (!ping) return error_response(ping.error(), req);
                 return json_response(json::object{{"status", "ready"}});
               }});
   router.add({.method = "GET",

@@ -94,14 +94,13 @@ Result<domain::Intake> intake_from_json(const json::object& o) {
 Response submit(app::App& app, const Request& req) {
   auto body = parse_object(req.body(), {"kind", "category", "place", "address", "point",
                                         "anonymous", "name", "contact", "description", "channel"});
-  if (!body) return error_response(body.error(), req.request_id);
+  if (!body) return error_response(body.error(), req);
   auto in = intake_from_json(*body);
-  if (!in) return error_response(in.error(), req.request_id);
+  if (!in) return error_response(in.error(), req);
   if (in->channel != domain::Channel::kWeb) {
     return error_response({ErrorCode::kPermissionDenied,
                            "only staff register phone, walk-in, letter and mailbox cases; "
-                           "residents submit with channel web"},
-                          req.request_id);
+                           "residents submit with channel web"}, req);
   }
   const app::Actor resident{.name = "resident", .staff = false};
   auto render = [](const app::Registration& r) {
@@ -123,7 +122,7 @@ Response submit(app::App& app, const Request& req) {
   };
   Result<app::StoredResponse> answer = Error::internal("unset");
   if (auto key = req.header("Idempotency-Key")) {
-    if (auto ok = app::check_idempotency_key(*key); !ok) return error_response(ok.error(), req.request_id);
+    if (auto ok = app::check_idempotency_key(*key); !ok) return error_response(ok.error(), req);
     answer = app::run_idempotent(
         app.db, {"POST /api/v1/cases", std::string(*key), app::hash_request(req.body())},
         app.clock.now(), [&](store::Sql& sql) -> Result<app::StoredResponse> {
@@ -133,10 +132,10 @@ Response submit(app::App& app, const Request& req) {
         });
   } else {
     auto r = app.cases.register_case(*in, resident);
-    if (!r) return error_response(r.error(), req.request_id);
+    if (!r) return error_response(r.error(), req);
     answer = render(*r);
   }
-  if (!answer) return error_response(answer.error(), req.request_id);
+  if (!answer) return error_response(answer.error(), req);
   Response res;
   res.status = answer->status;
   res.body = std::move(answer->body);
@@ -153,7 +152,7 @@ Response submit(app::App& app, const Request& req) {
 
 Response track(app::App& app, const Request& req) {
   auto v = app.cases.track(req.params.at("code"));
-  if (!v) return error_response(v.error(), req.request_id);
+  if (!v) return error_response(v.error(), req);
   json::array events;
   for (const auto& e : v->events) {
     events.push_back(json::object{{"at", format_instant_utc(e.at)},

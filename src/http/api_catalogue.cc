@@ -47,7 +47,7 @@ json::object unit_json(const domain::Unit& u) {
 
 Response categories(app::CatalogueService& service, const Request& req) {
   auto all = service.categories();
-  if (!all) return error_response(all.error(), req.request_id);
+  if (!all) return error_response(all.error(), req);
   json::array items;
   for (const auto& c : *all) items.push_back(category_json(c));
   return json_response(json::object{{"items", std::move(items)}});
@@ -56,11 +56,10 @@ Response categories(app::CatalogueService& service, const Request& req) {
 Response units_for_place(app::CatalogueService& service, const Request& req) {
   auto place = req.query_value("place");
   if (!place || place->empty()) {
-    return error_response(Error::invalid_argument("the query parameter place is required"),
-                          req.request_id);
+    return error_response(Error::invalid_argument("the query parameter place is required"), req);
   }
   auto units = service.units_for_place(*place);
-  if (!units) return error_response(units.error(), req.request_id);
+  if (!units) return error_response(units.error(), req);
   json::array items;
   for (const auto& u : *units) items.push_back(unit_json(u));
   return json_response(json::object{{"items", std::move(items)}});
@@ -71,11 +70,10 @@ Response unit(app::CatalogueService& service, const Request& req) {
   std::int64_t id = 0;
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
   if (ec != std::errc() || end != text.data() + text.size() || id < 1) {
-    return error_response(Error::invalid_argument("a unit id is a positive integer"),
-                          req.request_id);
+    return error_response(Error::invalid_argument("a unit id is a positive integer"), req);
   }
   auto found = service.unit(id);
-  if (!found) return error_response(found.error(), req.request_id);
+  if (!found) return error_response(found.error(), req);
   return json_response(unit_json(*found));
 }
 

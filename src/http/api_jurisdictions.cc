@@ -34,7 +34,7 @@ json::object list_json(const std::vector<domain::Jurisdiction>& nodes) {
 
 Response get(app::JurisdictionService& service, const Request& req) {
   auto detail = service.get(req.params.at("code"));
-  if (!detail) return error_response(detail.error(), req.request_id);
+  if (!detail) return error_response(detail.error(), req);
   json::object body = summary(detail->node);
   body["parent_code"] = parent_code(detail->node);
   json::array ancestors;
@@ -46,7 +46,7 @@ Response get(app::JurisdictionService& service, const Request& req) {
 
 Response children(app::JurisdictionService& service, const Request& req) {
   auto nodes = service.children(req.params.at("code"));
-  if (!nodes) return error_response(nodes.error(), req.request_id);
+  if (!nodes) return error_response(nodes.error(), req);
   return json_response(list_json(*nodes));
 }
 
@@ -65,13 +65,12 @@ Result<int> parse_limit(const Request& req, int max) {
 Response search(app::JurisdictionService& service, const Request& req) {
   auto q = req.query_value("q");
   if (!q || q->empty()) {
-    return error_response(Error::invalid_argument("the query parameter q is required"),
-                          req.request_id);
+    return error_response(Error::invalid_argument("the query parameter q is required"), req);
   }
   auto limit = parse_limit(req, app::JurisdictionService::kMaxSearchResults);
-  if (!limit) return error_response(limit.error(), req.request_id);
+  if (!limit) return error_response(limit.error(), req);
   auto nodes = service.search(*q, *limit);
-  if (!nodes) return error_response(nodes.error(), req.request_id);
+  if (!nodes) return error_response(nodes.error(), req);
   return json_response(list_json(*nodes));
 }
 

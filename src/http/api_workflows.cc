@@ -59,8 +59,9 @@ void add_workflow_routes(Router& router) {
                 auto kind = domain::case_kind_from_string(req.params.at("kind"));
                 if (!kind) {
                   return error_response(
-                      Error::not_found("no workflow for kind '" + req.params.at("kind") + "'"),
-                      req.request_id);
+                      Error::not_found("no workflow for kind '" + req.params.at("kind") + "'")
+                          .zh("没有这种案件类型的流程：" + req.params.at("kind")),
+                      req);
                 }
                 return json_response(workflow_json(*kind));
               }});

@@ -52,14 +52,38 @@ Response protocol_error(unsigned status, std::string_view code, std::string_view
   return res;
 }
 
-Response error_response(const Error& e, std::string_view request_id) {
-  std::string message = e.message;
+bool prefers_chinese(std::optional<std::string_view> accept_language) {
+  if (!accept_language) return false;
+  // The first language range that is zh or en decides ("zh-CN,zh;q=0.9,en;q=0.8" → zh).
+  std::string_view s = *accept_language;
+  while (!s.empty()) {
+    auto comma = s.find(',');
+    std::string_view range = s.substr(0, comma);
+    while (!range.empty() && range.front() == ' ') range.remove_prefix(1);
+    bool zero_q = range.find("q=0") != std::string_view::npos &&
+                  range.find("q=0.") == std::string_view::npos;
+    if (!zero_q && (range.starts_with("zh") || range.starts_with("ZH"))) return true;
+    if (!zero_q && (range.starts_with("en") || range.starts_with("EN"))) return false;
+    if (comma == std::string_view::npos) break;
+    s.remove_prefix(comma + 1);
+  }
+  return false;
+}
+
+Response error_response(const Error& e, const Request& req) {
+  return error_response(e, req.request_id, prefers_chinese(req.header("Accept-Language")));
+}
+
+Response error_response(const Error& e, std::string_view request_id, bool chinese) {
+  std::string message = chinese && !e.message_zh.empty() ? e.message_zh : e.message;
   if (e.code == ErrorCode::kInternal) {
     spdlog::error("request {}: internal error: {}", request_id, e.message);
-    message = "internal error, quote request id " + std::string(request_id) + " when reporting it";
+    message = chinese ? "内部错误，报告时请提供请求编号 " + std::string(request_id)
+                      : "internal error, quote request id " + std::string(request_id) +
+                            " when reporting it";
   } else if (e.code == ErrorCode::kUnavailable) {
     spdlog::warn("request {}: unavailable: {}", request_id, e.message);
-    message = "the store is unavailable, try again shortly";
+    message = chinese ? "数据存储暂不可用，请稍后重试" : "the store is unavailable, try again shortly";
   }
   Response res = protocol_error(http_status(e.code), to_string(e.code), message, request_id);
   if (e.code == ErrorCode::kResourceExhausted) res.headers.emplace_back("Retry-After", "1");

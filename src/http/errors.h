@@ -16,7 +16,13 @@ unsigned http_status(ErrorCode code);
 
 // The response for e. For kInternal and kUnavailable the message sent is generic and e.message
 // is logged (with the request id) instead; 429 and 503 carry Retry-After.
-Response error_response(const Error& e, std::string_view request_id);
+// The message is Chinese when chinese is set and the error carries one (Error::message_zh).
+Response error_response(const Error& e, std::string_view request_id, bool chinese = false);
+// The same, in the language the request's Accept-Language prefers (zh or en; English by
+// default).
+Response error_response(const Error& e, const Request& req);
+// True when the first zh or en range of an Accept-Language value is zh.
+bool prefers_chinese(std::optional<std::string_view> accept_language);
 
 // An error response for a protocol failure that has no ErrorCode (e.g. 405
 // "method_not_allowed"): status, code and message are sent as given.

@@ -8,6 +8,7 @@
 #include <map>
 #include <thread>
 
+#include "http/errors.h"
 #include "integration/api_fixture.h"
 
 namespace jiceng {
@@ -206,6 +207,25 @@ TEST_P(Api, BadSubmissionsChangeNothing) {
     EXPECT_EQ(r.res.result_int(), k.status) << k.body.substr(0, 120) << " → " << r.res.body();
     EXPECT_NE(r.res.body().find(k.mentions), std::string::npos) << r.res.body();
   }
+}
+
+// Bad input answers in the user's language: Chinese when Accept-Language prefers it.
+TEST_P(Api, ErrorsInChineseOrEnglish) {
+  http::testing::TestClient client(server_->port());
+  const std::string body = R"({"category":"env.noise","place":"360602001001","description":" ","anonymous":true})";
+  auto zh = client.request("POST", "/api/v1/cases", body,
+                           {{"Content-Type", "application/json"}, {"Accept-Language", "zh-CN,zh;q=0.9,en;q=0.8"}});
+  EXPECT_EQ(zh.res.result_int(), 400u);
+  EXPECT_NE(zh.res.body().find("诉求内容"), std::string::npos) << zh.res.body();
+  auto en = client.request("POST", "/api/v1/cases", body,
+                           {{"Content-Type", "application/json"}, {"Accept-Language", "en-US,en;q=0.9,zh;q=0.5"}});
+  EXPECT_NE(en.res.body().find("description: is required"), std::string::npos) << en.res.body();
+  auto code = client.request("GET", "/api/v1/jurisdictions/36a", "", {{"Accept-Language", "zh"}});
+  EXPECT_NE(code.res.body().find("区划代码"), std::string::npos) << code.res.body();
+  EXPECT_TRUE(http::prefers_chinese("zh-CN"));
+  EXPECT_FALSE(http::prefers_chinese("en, zh"));
+  EXPECT_FALSE(http::prefers_chinese("zh;q=0, en"));
+  EXPECT_FALSE(http::prefers_chinese(std::nullopt));
 }
 
 TEST_P(Api, WorkflowTables) {
