@@ -242,6 +242,13 @@ Result<Case> CaseService::apply(std::string_view number, Command command, const 
           auto u = store::catalogue::find_unit(sql, *in.unit_id);
           if (!u) return u.error();
           if (!*u || !(*u)->active) return Error::invalid_argument("unit_id: no such active unit");
+          // Dispatch (交办, 改派) stays on the case's own chain: a unit on its place or above it
+          // (division codes are prefixes of their descendants'). A transfer (转送) may go to the
+          // competent body of another jurisdiction.
+          if (command != Command::kTransfer && !c.place_code.starts_with((*u)->jurisdiction_code)) {
+            return Error::invalid_argument("unit_id: the unit is not on the case's place or above it")
+                .zh("承办单位须位于案件所在地或其上级区划");
+          }
           if (c.unit_id && (*u)->id == *c.unit_id && command != Command::kAssign) {
             return Error::invalid_argument("unit_id: the case is already with this unit");
           }

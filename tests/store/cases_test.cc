@@ -204,6 +204,25 @@ TEST_P(Cases, RepeatsLinkToTheOpenCase) {
   EXPECT_EQ(open->events.back().command, "repeat");
 }
 
+// Dispatch stays on the tree above the case's place; a transfer may leave it.
+TEST_P(Cases, DispatchStaysOnThePlacesChain) {
+  auto c = registered(intake("env.noise", "360602001001"));
+  c = apply(c, Command::kAccept);
+  auto elsewhere = db_->read_value([](store::Sql& sql) {
+    return store::catalogue::units_on_chain(sql, "360681001001");  // 贵溪市, another county
+  });
+  ASSERT_TRUE(elsewhere);
+  ASSERT_FALSE(elsewhere->empty());
+  const auto& foreign = elsewhere->back();  // the village committee there
+  ASSERT_EQ(foreign.jurisdiction_code, "360681001001");
+  auto wrong = service_->apply(c.number, Command::kAssign, {.unit_id = foreign.id}, c.version, {});
+  ASSERT_FALSE(wrong);
+  EXPECT_EQ(wrong.error().code, ErrorCode::kInvalidArgument);
+  auto moved = apply(c, Command::kTransfer, {.note = "属贵溪市管辖", .unit_id = foreign.id});
+  EXPECT_EQ(moved.state, CaseState::kRegistered);
+  EXPECT_EQ(*moved.unit_id, foreign.id);
+}
+
 TEST_P(Cases, EscalationMovesOneLevelUpTheChain) {
   auto c = registered(intake("urban.sanitation", "360602001001"));
   auto village = unit_of(c);
