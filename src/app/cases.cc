@@ -114,10 +114,10 @@ Result<Registration> CaseService::register_in(store::Sql& sql, const domain::Int
         c.received_at,
         c.kind == domain::CaseKind::kPetition ? rules_.petition_acceptance : (*category)->time_limit,
         **cal);
-    auto seq = store::cases::next_number(sql, c.county_code, static_cast<int>(std::chrono::year_month_day(domain::china_date(now)).year()));
+    const int year = static_cast<int>(std::chrono::year_month_day(domain::china_date(now)).year());
+    auto seq = store::cases::next_number(sql, c.county_code, year);
     if (!seq) return seq.error();
-    c.number = domain::format_case_number(
-        c.county_code, static_cast<int>(std::chrono::year_month_day(domain::china_date(now)).year()), *seq);
+    c.number = domain::format_case_number(c.county_code, year, *seq);
     c.tracking_code = new_tracking_code();
 
     Registration out;
@@ -233,7 +233,7 @@ Result<Case> CaseService::apply(std::string_view number, Command command, const 
           if (blank(in.reply)) {
             return Error::invalid_argument("reply: a written reply is required").zh("须填写书面答复");
           }
-          if (!domain::utf8_length(in.reply) || *domain::utf8_length(in.reply) > 8000) {
+          if (!utf8_length(in.reply) || *utf8_length(in.reply) > 8000) {
             return Error::invalid_argument("reply: at most 8,000 characters of valid text");
           }
           break;

@@ -1,5 +1,7 @@
 #include "app/division_csv.h"
 
+#include "common/utf8.h"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -108,34 +110,10 @@ enum class TextProblem { kNone, kBadUtf8, kControl };
 // Checks that s is well-formed UTF-8 (no overlong forms, surrogates or code points above
 // U+10FFFF) without C0 control characters or DEL.
 TextProblem check_text(std::string_view s) {
-  std::size_t i = 0;
-  while (i < s.size()) {
-    auto c = static_cast<unsigned char>(s[i]);
-    if (c < 0x80) {
-      if (c < 0x20 || c == 0x7f) return TextProblem::kControl;
-      ++i;
-      continue;
-    }
-    std::size_t len = 0;
-    std::uint32_t cp = 0;
-    std::uint32_t min = 0;
-    if ((c & 0xE0) == 0xC0) {
-      len = 2, cp = c & 0x1Fu, min = 0x80;
-    } else if ((c & 0xF0) == 0xE0) {
-      len = 3, cp = c & 0x0Fu, min = 0x800;
-    } else if ((c & 0xF8) == 0xF0) {
-      len = 4, cp = c & 0x07u, min = 0x10000;
-    } else {
-      return TextProblem::kBadUtf8;
-    }
-    if (i + len > s.size()) return TextProblem::kBadUtf8;
-    for (std::size_t k = 1; k < len; ++k) {
-      auto b = static_cast<unsigned char>(s[i + k]);
-      if ((b & 0xC0) != 0x80) return TextProblem::kBadUtf8;
-      cp = (cp << 6) | (b & 0x3Fu);
-    }
-    if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return TextProblem::kBadUtf8;
-    i += len;
+  if (!utf8_length(s)) return TextProblem::kBadUtf8;
+  for (char c : s) {
+    auto u = static_cast<unsigned char>(c);
+    if (u < 0x20 || u == 0x7f) return TextProblem::kControl;
   }
   return TextProblem::kNone;
 }

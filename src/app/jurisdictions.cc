@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "common/utf8.h"
 #include "store/jurisdiction_repo.h"
 
 namespace jiceng::app {
@@ -19,12 +20,6 @@ std::string_view trim(std::string_view s) {
   return s;
 }
 
-// Number of code points of valid UTF-8 (the HTTP layer rejects invalid UTF-8 earlier).
-std::size_t code_points(std::string_view s) {
-  std::size_t n = 0;
-  for (unsigned char c : s) n += (c & 0xC0) != 0x80;
-  return n;
-}
 
 }  // namespace
 
@@ -60,7 +55,7 @@ Result<std::vector<domain::Jurisdiction>> JurisdictionService::search(std::strin
                                                                        int limit) {
   q = trim(q);
   if (q.empty()) return Error::invalid_argument("the search text q is empty");
-  if (code_points(q) > 50) return Error::invalid_argument("the search text q is longer than 50 characters");
+  if (utf8_length(q).value_or(0) > 50) return Error::invalid_argument("the search text q is longer than 50 characters");
   if (limit < 1 || limit > kMaxSearchResults) {
     return Error::invalid_argument(fmt::format("limit must be between 1 and {}", kMaxSearchResults));
   }

@@ -2,11 +2,8 @@
 
 #include <fmt/format.h>
 
-#include <algorithm>
 #include <cmath>
 
-#include "domain/case.h"
-#include "domain/deadline.h"
 #include "domain/jurisdiction.h"
 
 namespace jiceng::domain {
@@ -55,61 +52,6 @@ Result<void> check_text(std::string_view field, std::string_view text, std::size
 
 }  // namespace
 
-std::string_view to_string(ClockKind k) {
-  switch (k) {
-    case ClockKind::kNone: return "none";
-    case ClockKind::kAcceptance: return "acceptance";
-    case ClockKind::kHandling: return "handling";
-    case ClockKind::kReviewReply: return "review_reply";
-  }
-  return "none";
-}
-
-Result<ClockKind> clock_kind_from_string(std::string_view s) {
-  for (auto k : {ClockKind::kNone, ClockKind::kAcceptance, ClockKind::kHandling,
-                 ClockKind::kReviewReply}) {
-    if (to_string(k) == s) return k;
-  }
-  return field_error("clock", "unknown clock");
-}
-
-std::string_view to_string(Rating r) {
-  switch (r) {
-    case Rating::kNone: return "";
-    case Rating::kSatisfied: return "satisfied";
-    case Rating::kBasicallySatisfied: return "basically_satisfied";
-    case Rating::kUnsatisfied: return "unsatisfied";
-  }
-  return "";
-}
-
-std::string_view label_zh(Rating r) {
-  switch (r) {
-    case Rating::kNone: return "";
-    case Rating::kSatisfied: return "满意";
-    case Rating::kBasicallySatisfied: return "基本满意";
-    case Rating::kUnsatisfied: return "不满意";
-  }
-  return "";
-}
-
-Result<Rating> rating_from_string(std::string_view s) {
-  for (auto r : {Rating::kNone, Rating::kSatisfied, Rating::kBasicallySatisfied,
-                 Rating::kUnsatisfied}) {
-    if (to_string(r) == s) return r;
-  }
-  return field_error("rating", "is one of satisfied, basically_satisfied, unsatisfied");
-}
-
-std::optional<Instant> next_timer(const Case& c) {
-  if (!c.deadline_at || c.breached) return std::nullopt;
-  if (!c.warned && c.clock_started_at) {
-    return std::min(fraction_point(*c.clock_started_at, *c.deadline_at, kWarnFraction),
-                    *c.deadline_at);
-  }
-  return c.deadline_at;
-}
-
 std::string_view to_string(Channel c) {
   switch (c) {
     case Channel::kWeb: return "web";
@@ -134,27 +76,6 @@ Result<Channel> channel_from_string(std::string_view s) {
 bool staff_channel(Channel c) {
   return c == Channel::kPhone || c == Channel::kWalkIn || c == Channel::kLetter ||
          c == Channel::kMailbox;
-}
-
-std::optional<std::size_t> utf8_length(std::string_view s) {
-  std::size_t n = 0;
-  for (std::size_t i = 0; i < s.size();) {
-    auto c = static_cast<unsigned char>(s[i]);
-    std::size_t len = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
-    if (len == 0 || i + len > s.size()) return std::nullopt;
-    std::uint32_t cp = len == 1 ? c : c & (0x7F >> len);
-    for (std::size_t k = 1; k < len; ++k) {
-      auto cc = static_cast<unsigned char>(s[i + k]);
-      if ((cc & 0xC0) != 0x80) return std::nullopt;
-      cp = (cp << 6) | (cc & 0x3F);
-    }
-    // Overlong forms, surrogates and values past U+10FFFF are not UTF-8.
-    static constexpr std::uint32_t kMin[] = {0, 0, 0x80, 0x800, 0x10000};
-    if (cp < kMin[len] || (cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF) return std::nullopt;
-    i += len;
-    ++n;
-  }
-  return n;
 }
 
 Result<void> validate_intake(const Intake& in, Instant now, bool by_staff) {

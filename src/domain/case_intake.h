@@ -10,6 +10,7 @@
 
 #include "common/date.h"
 #include "common/error.h"
+#include "common/utf8.h"
 #include "domain/workflow.h"
 
 namespace jiceng::domain {
@@ -59,8 +60,5 @@ std::string make_tracking_code(std::span<const std::uint8_t> random);
 // Accepts what a person types: case-insensitive, with or without dashes or spaces, and the
 // usual confusions (O→0, I/L→1). nullopt when it cannot be a tracking code.
 std::optional<std::string> normalize_tracking_code(std::string_view typed);
-
-// Number of Unicode code points in valid UTF-8 text; nullopt when the text is not valid UTF-8.
-std::optional<std::size_t> utf8_length(std::string_view s);
 
 }  // namespace jiceng::domain

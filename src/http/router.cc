@@ -1,5 +1,7 @@
 #include "http/router.h"
 
+#include "common/utf8.h"
+
 #include <algorithm>
 #include <stdexcept>
 
@@ -54,40 +56,7 @@ Error bad_target(std::string_view what) {
 
 }  // namespace
 
-bool is_valid_utf8(std::string_view s) {
-  std::size_t i = 0;
-  while (i < s.size()) {
-    auto lead = static_cast<unsigned char>(s[i]);
-    if (lead < 0x80) {
-      ++i;
-      continue;
-    }
-    std::size_t extra;  // continuation bytes
-    char32_t min;       // the smallest code point with this length (no overlong forms)
-    if ((lead & 0xE0) == 0xC0) {
-      extra = 1;
-      min = 0x80;
-    } else if ((lead & 0xF0) == 0xE0) {
-      extra = 2;
-      min = 0x800;
-    } else if ((lead & 0xF8) == 0xF0) {
-      extra = 3;
-      min = 0x10000;
-    } else {
-      return false;
-    }
-    if (i + extra >= s.size()) return false;
-    char32_t cp = lead & (0x3F >> extra);
-    for (std::size_t k = 1; k <= extra; ++k) {
-      auto cont = static_cast<unsigned char>(s[i + k]);
-      if ((cont & 0xC0) != 0x80) return false;
-      cp = (cp << 6) | (cont & 0x3F);
-    }
-    if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return false;
-    i += extra + 1;
-  }
-  return true;
-}
+bool is_valid_utf8(std::string_view s) { return utf8_length(s).has_value(); }
 
 Result<Target> parse_target(std::string_view target) {
   if (target.empty() || target.front() != '/') return bad_target("it must start with '/'");

@@ -225,13 +225,12 @@ TEST_P(Cases, DispatchStaysOnThePlacesChain) {
 
 TEST_P(Cases, EscalationMovesOneLevelUpTheChain) {
   auto c = registered(intake("urban.sanitation", "360602001001"));
-  auto village = unit_of(c);
+  ASSERT_EQ(unit_of(c).kind, domain::UnitKind::kVillageCommittee);
   c = apply(c, Command::kEscalate, {.note = "村委会无力解决"});
   auto township = unit_of(c);
   EXPECT_EQ(township.kind, domain::UnitKind::kTownshipGovernment);
   EXPECT_EQ(township.jurisdiction_code, "360602001");
   EXPECT_EQ(c.state, CaseState::kRegistered);
-  (void)village;
 }
 
 TEST_P(Cases, TrackingShowsNoPersonalData) {
