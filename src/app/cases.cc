@@ -35,10 +35,10 @@ Error not_allowed(const Case& c, Command command) {
   for (Command a : domain::allowed_commands(c.kind, c.state)) {
     allowed += fmt::format("{}{}", allowed.empty() ? "" : ", ", domain::to_string(a));
   }
-  return Error::failed_precondition(fmt::format(
-                                        "'{}' is not allowed while the case is {}; allowed now: {}",
-                                        domain::to_string(command), domain::to_string(c.state),
-                                        allowed.empty() ? "none" : allowed))
+  return Error::failed_precondition(
+             fmt::format("'{}' is not allowed while the case is {}; allowed now: {}",
+                         domain::to_string(command), domain::to_string(c.state),
+                         allowed.empty() ? "none" : allowed))
       .zh(fmt::format("案件{}，不能{}；现在可以：{}", domain::label_zh(c.state),
                       domain::label_zh(command), allowed.empty() ? "无" : allowed));
 }
@@ -79,7 +79,8 @@ Result<Registration> CaseService::register_in(store::Sql& sql, const domain::Int
     auto category = store::catalogue::find_category(sql, in.category_code);
     if (!category) return category.error();
     if (!*category || !(*category)->active) {
-      return Error::invalid_argument("category: '" + in.category_code + "' is not a category in use")
+      return Error::invalid_argument("category: '" + in.category_code +
+                                     "' is not a category in use")
           .zh("分类（category）：" + in.category_code + " 不是在用的分类");
     }
     auto place = store::jurisdictions::find(sql, in.place_code);
@@ -110,10 +111,11 @@ Result<Registration> CaseService::register_in(store::Sql& sql, const domain::Int
     // whole handling limit (its category's).
     c.clock = c.kind == domain::CaseKind::kPetition ? ClockKind::kAcceptance : ClockKind::kHandling;
     c.clock_started_at = c.received_at;
-    c.deadline_at = domain::period_end(
-        c.received_at,
-        c.kind == domain::CaseKind::kPetition ? rules_.petition_acceptance : (*category)->time_limit,
-        **cal);
+    c.deadline_at =
+        domain::period_end(c.received_at,
+                           c.kind == domain::CaseKind::kPetition ? rules_.petition_acceptance
+                                                                 : (*category)->time_limit,
+                           **cal);
     const int year = static_cast<int>(std::chrono::year_month_day(domain::china_date(now)).year());
     auto seq = store::cases::next_number(sql, c.county_code, year);
     if (!seq) return seq.error();
@@ -140,21 +142,32 @@ Result<Registration> CaseService::register_in(store::Sql& sql, const domain::Int
       c.unit_id = out.repeat_of->unit_id;
     }
     if (auto r = store::cases::insert(sql, c); !r) return r.error();
-    domain::CaseEvent registered{.at = now, .actor = actor.name, .command = "register",
-                                 .to = CaseState::kRegistered, .unit_id = c.unit_id,
-                                 .note = plan->unit ? "routed to " + plan->unit->name : "no unit found on the place's chain"};
+    domain::CaseEvent registered{.at = now,
+                                 .actor = actor.name,
+                                 .command = "register",
+                                 .to = CaseState::kRegistered,
+                                 .unit_id = c.unit_id,
+                                 .note = plan->unit ? "routed to " + plan->unit->name
+                                                    : "no unit found on the place's chain"};
     if (auto r = store::cases::append_event(sql, c.number, registered); !r) return r.error();
     if (out.repeat_of) {
-      domain::CaseEvent merged{.at = now, .actor = "system", .command = "merge",
-                               .from = CaseState::kRegistered, .to = CaseState::kMerged,
+      domain::CaseEvent merged{.at = now,
+                               .actor = "system",
+                               .command = "merge",
+                               .from = CaseState::kRegistered,
+                               .to = CaseState::kMerged,
                                .unit_id = c.unit_id,
                                .note = "repeat of open case " + out.repeat_of->number};
       if (auto r = store::cases::append_event(sql, c.number, merged); !r) return r.error();
-      domain::CaseEvent linked{.at = now, .actor = "system", .command = "repeat",
-                               .from = out.repeat_of->state, .to = out.repeat_of->state,
+      domain::CaseEvent linked{.at = now,
+                               .actor = "system",
+                               .command = "repeat",
+                               .from = out.repeat_of->state,
+                               .to = out.repeat_of->state,
                                .unit_id = out.repeat_of->unit_id,
                                .note = "the same matter was submitted again as " + c.number};
-      if (auto r = store::cases::append_event(sql, out.repeat_of->number, linked); !r) return r.error();
+      if (auto r = store::cases::append_event(sql, out.repeat_of->number, linked); !r)
+        return r.error();
     }
     out.registered = std::move(c);
     return out;
@@ -182,10 +195,17 @@ Result<TrackView> CaseService::track(std::string_view tracking_code) {
     if (!c) return c.error();
     if (!*c) return unknown;
     const Case& k = **c;
-    TrackView v{.number = k.number, .kind = k.kind, .category_code = k.category_code,
-                .place_code = k.place_code, .state = k.state, .unit_name = "",
-                .deadline_at = k.deadline_at, .reply = k.reply, .rating = k.rating,
-                .merged_into = k.merged_into, .events = {}};
+    TrackView v{.number = k.number,
+                .kind = k.kind,
+                .category_code = k.category_code,
+                .place_code = k.place_code,
+                .state = k.state,
+                .unit_name = "",
+                .deadline_at = k.deadline_at,
+                .reply = k.reply,
+                .rating = k.rating,
+                .merged_into = k.merged_into,
+                .events = {}};
     if (k.unit_id) {
       auto unit = store::catalogue::find_unit(sql, *k.unit_id);
       if (!unit) return unit.error();
@@ -214,8 +234,9 @@ Result<Case> CaseService::apply(std::string_view number, Command command, const 
     if (!*found) return Error::not_found(fmt::format("no case has the number {}", number));
     Case c = std::move(**found);
     if (c.version != expected_version) {
-      return Error::conflict(fmt::format("the case is at version {}, not {}: reload it and try again",
-                                         c.version, expected_version))
+      return Error::conflict(
+                 fmt::format("the case is at version {}, not {}: reload it and try again",
+                             c.version, expected_version))
           .zh("案件已被他人修改，请刷新后重试");
     }
     const domain::Transition* t = domain::find_transition(c.kind, c.state, command);
@@ -231,7 +252,8 @@ Result<Case> CaseService::apply(std::string_view number, Command command, const 
           break;
         case Guard::kReply:
           if (blank(in.reply)) {
-            return Error::invalid_argument("reply: a written reply is required").zh("须填写书面答复");
+            return Error::invalid_argument("reply: a written reply is required")
+                .zh("须填写书面答复");
           }
           if (!utf8_length(in.reply) || *utf8_length(in.reply) > 8000) {
             return Error::invalid_argument("reply: at most 8,000 characters of valid text");
@@ -246,7 +268,8 @@ Result<Case> CaseService::apply(std::string_view number, Command command, const 
           // (division codes are prefixes of their descendants'). A transfer (转送) may go to the
           // competent body of another jurisdiction.
           if (command != Command::kTransfer && !c.place_code.starts_with((*u)->jurisdiction_code)) {
-            return Error::invalid_argument("unit_id: the unit is not on the case's place or above it")
+            return Error::invalid_argument(
+                       "unit_id: the unit is not on the case's place or above it")
                 .zh("承办单位须位于案件所在地或其上级区划");
           }
           if (c.unit_id && (*u)->id == *c.unit_id && command != Command::kAssign) {
@@ -262,14 +285,17 @@ Result<Case> CaseService::apply(std::string_view number, Command command, const 
           break;
         case Guard::kUnsatisfied:
           if (c.rating != domain::Rating::kUnsatisfied) {
-            return Error::failed_precondition("only an answer rated unsatisfied (不满意) is reworked");
+            return Error::failed_precondition(
+                "only an answer rated unsatisfied (不满意) is reworked");
           }
           break;
         case Guard::kFirstExtension:
-          if (c.extensions > 0) return Error::failed_precondition("a case is extended at most once");
+          if (c.extensions > 0)
+            return Error::failed_precondition("a case is extended at most once");
           break;
         case Guard::kReviewWindow: {
-          if (!c.replied_at) return Error::failed_precondition("there is no written reply to review yet");
+          if (!c.replied_at)
+            return Error::failed_precondition("there is no written reply to review yet");
           Instant window_end = domain::period_end(*c.replied_at, rules_.review_window, **cal);
           if (now >= window_end) {
             return Error::failed_precondition(fmt::format(
@@ -290,13 +316,16 @@ Result<Case> CaseService::apply(std::string_view number, Command command, const 
           break;
         }
         case Guard::kHigherLevel: {
-          if (!c.unit_id) return Error::failed_precondition("the case has no unit to escalate from");
+          if (!c.unit_id)
+            return Error::failed_precondition("the case has no unit to escalate from");
           auto current = store::catalogue::find_unit(sql, *c.unit_id);
           if (!current) return current.error();
           if (!*current) return Error::internal("the case's unit is missing");
           auto up = plan_escalation(sql, **current, {c.place_code, c.kind, ""});
           if (!up) return up.error();
-          if (!*up) return Error::failed_precondition("the case is already with the highest unit above its place");
+          if (!*up)
+            return Error::failed_precondition(
+                "the case is already with the highest unit above its place");
           unit = std::move(**up);
           break;
         }
@@ -368,10 +397,17 @@ Result<Case> CaseService::apply(std::string_view number, Command command, const 
     if (command == Command::kApproveExtension) {
       note = fmt::format("{} days{}{}", in.extension_days, note.empty() ? "" : ": ", note);
     }
-    if (command == Command::kFollowUp) note = std::string(domain::label_zh(in.rating)) + (note.empty() ? "" : ": " + note);
-    if (command == Command::kMerge) note = "merged into " + in.target_case + (note.empty() ? "" : ": " + note);
-    domain::CaseEvent e{.at = now, .actor = actor.name, .command = std::string(domain::to_string(command)),
-                        .from = from, .to = c.state, .unit_id = c.unit_id, .note = note,
+    if (command == Command::kFollowUp)
+      note = std::string(domain::label_zh(in.rating)) + (note.empty() ? "" : ": " + note);
+    if (command == Command::kMerge)
+      note = "merged into " + in.target_case + (note.empty() ? "" : ": " + note);
+    domain::CaseEvent e{.at = now,
+                        .actor = actor.name,
+                        .command = std::string(domain::to_string(command)),
+                        .from = from,
+                        .to = c.state,
+                        .unit_id = c.unit_id,
+                        .note = note,
                         .is_public = t->public_event};
     if (auto r = store::cases::append_event(sql, c.number, e); !r) return r.error();
     return c;
@@ -380,7 +416,8 @@ Result<Case> CaseService::apply(std::string_view number, Command command, const 
 
 Result<int> CaseService::run_due_timers(int limit) {
   const Instant now = clock_.now();
-  auto due = db_.read_value([&](store::Sql& sql) { return store::cases::due_timers(sql, now, limit); });
+  auto due =
+      db_.read_value([&](store::Sql& sql) { return store::cases::due_timers(sql, now, limit); });
   if (!due) return due.error();
   int written = 0;
   for (const std::string& number : *due) {
@@ -393,9 +430,14 @@ Result<int> CaseService::run_due_timers(int limit) {
       if (!timer || *timer > now) return 0;  // changed since it was listed
       int events = 0;
       auto add = [&](std::string command, std::string note, bool is_public) -> Result<void> {
-        domain::CaseEvent e{.at = now, .actor = "system", .command = std::move(command),
-                            .from = c.state, .to = c.state, .unit_id = c.unit_id,
-                            .note = std::move(note), .is_public = is_public};
+        domain::CaseEvent e{.at = now,
+                            .actor = "system",
+                            .command = std::move(command),
+                            .from = c.state,
+                            .to = c.state,
+                            .unit_id = c.unit_id,
+                            .note = std::move(note),
+                            .is_public = is_public};
         auto r = store::cases::append_event(sql, c.number, e);
         if (!r) return r.error();
         ++events;
@@ -404,11 +446,13 @@ Result<int> CaseService::run_due_timers(int limit) {
       const std::string deadline = format_instant_utc(*c.deadline_at);
       if (!c.warned) {
         c.warned = true;
-        if (auto r = add("warn", "80% of the time to " + deadline + " is used", false); !r) return r.error();
+        if (auto r = add("warn", "80% of the time to " + deadline + " is used", false); !r)
+          return r.error();
       }
       if (*c.deadline_at <= now) {
         c.breached = true;
-        if (auto r = add("breach", "the deadline " + deadline + " passed", true); !r) return r.error();
+        if (auto r = add("breach", "the deadline " + deadline + " passed", true); !r)
+          return r.error();
         // A breached handling deadline moves the case one level up, where the workflow allows.
         if (rules_.escalate_on_breach && c.clock == ClockKind::kHandling && c.unit_id &&
             domain::find_transition(c.kind, c.state, Command::kEscalate)) {
@@ -419,7 +463,8 @@ Result<int> CaseService::run_due_timers(int limit) {
             if (!up) return up.error();
             if (*up) {
               c.unit_id = (*up)->id;
-              if (auto r = add("escalate", "deadline breached: moved up to " + (*up)->name, true); !r) {
+              if (auto r = add("escalate", "deadline breached: moved up to " + (*up)->name, true);
+                  !r) {
                 return r.error();
               }
             }

@@ -39,7 +39,7 @@ struct CaseRules {
 };
 
 struct Registration {
-  domain::Case registered;          // the case stored for this submission
+  domain::Case registered;                // the case stored for this submission
   std::optional<domain::Case> repeat_of;  // the open case it was linked to (Art. 19), if any
 };
 
@@ -57,9 +57,9 @@ struct TrackView {
   domain::CaseState state = domain::CaseState::kRegistered;
   std::string unit_name;  // "" when none yet
   std::optional<Instant> deadline_at;
-  std::string reply;      // the written reply, once given
+  std::string reply;  // the written reply, once given
   domain::Rating rating = domain::Rating::kNone;
-  std::string merged_into;  // the number of the case it was linked to
+  std::string merged_into;                // the number of the case it was linked to
   std::vector<domain::CaseEvent> events;  // public ones; actor and unit left out
 };
 
@@ -69,8 +69,8 @@ struct CommandInput {
   std::string reply{};                    // the written reply (办结, 复查/复核答复)
   std::optional<std::int64_t> unit_id{};  // target unit (交办, 转送, 改派)
   domain::Rating rating = domain::Rating::kNone;  // 回访
-  int extension_days = 0;                 // 批准延期: 1..max_extension_days
-  std::string target_case{};              // 并单: the open case to merge into
+  int extension_days = 0;                         // 批准延期: 1..max_extension_days
+  std::string target_case{};                      // 并单: the open case to merge into
 };
 
 class CaseService {
@@ -83,7 +83,8 @@ class CaseService {
   // at the same place, the submission is stored as merged into it (Art. 19) and both are
   // returned. kInvalidArgument for bad input (unknown category or place, a place above county
   // level, …).
-  [[nodiscard]] Result<Registration> register_case(const domain::Intake& intake, const Actor& actor);
+  [[nodiscard]] Result<Registration> register_case(const domain::Intake& intake,
+                                                   const Actor& actor);
   // The same inside the caller's write transaction (e.g. app::run_idempotent's).
   [[nodiscard]] Result<Registration> register_in(store::Sql& sql, const domain::Intake& intake,
                                                  const Actor& actor);
@@ -95,8 +96,8 @@ class CaseService {
   // kConflict (stale version), kFailedPrecondition (not allowed in this state: the message
   // lists the allowed commands; or a guard failed), kInvalidArgument (missing input).
   [[nodiscard]] Result<domain::Case> apply(std::string_view number, domain::Command command,
-                                           const CommandInput& input,
-                                           std::int64_t expected_version, const Actor& actor);
+                                           const CommandInput& input, std::int64_t expected_version,
+                                           const Actor& actor);
 
   // The scheduler's step: raises the warning (预警, at domain::kWarnFraction of the time) and
   // the breach (超期) of every running clock that is due at the clock's now, each as an event in

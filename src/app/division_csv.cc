@@ -1,7 +1,5 @@
 #include "app/division_csv.h"
 
-#include "common/utf8.h"
-
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -17,6 +15,8 @@
 #include <system_error>
 #include <utility>
 #include <vector>
+
+#include "common/utf8.h"
 
 namespace jiceng::app {
 

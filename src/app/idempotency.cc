@@ -18,8 +18,8 @@ Result<std::optional<std::pair<std::string, StoredResponse>>> lookup(store::Sql&
   if (!rows) return rows.error();
   if (rows->empty()) return std::optional<std::pair<std::string, StoredResponse>>();
   const auto& r = rows->front();
-  return std::optional(std::pair(
-      r.text(0), StoredResponse{static_cast<unsigned>(r.int64(1)), r.text(2), true}));
+  return std::optional(
+      std::pair(r.text(0), StoredResponse{static_cast<unsigned>(r.int64(1)), r.text(2), true}));
 }
 
 Result<StoredResponse> replay(const std::pair<std::string, StoredResponse>& stored,
@@ -51,8 +51,9 @@ Result<void> check_idempotency_key(std::string_view key) {
   return {};
 }
 
-Result<StoredResponse> run_idempotent(store::Database& db, const IdempotencyKey& k, Instant now,
-                                      const std::function<Result<StoredResponse>(store::Sql&)>& fn) {
+Result<StoredResponse> run_idempotent(
+    store::Database& db, const IdempotencyKey& k, Instant now,
+    const std::function<Result<StoredResponse>(store::Sql&)>& fn) {
   auto attempt = [&]() {
     return db.write_value([&](store::Sql& sql) -> Result<StoredResponse> {
       auto stored = lookup(sql, k);

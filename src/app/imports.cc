@@ -42,8 +42,8 @@ Result<CalendarImportReport> import_calendar(store::Database& db,
   auto days = read_chinese_days_json(file);
   if (!days) return days.error();
   if (days->empty()) return Error::invalid_argument(fmt::format("{} lists no days", file.string()));
-  auto changed = db.write_value(
-      [&](store::Sql& sql) { return store::calendar::replace_all(sql, *days); });
+  auto changed =
+      db.write_value([&](store::Sql& sql) { return store::calendar::replace_all(sql, *days); });
   if (!changed) return changed.error();
   domain::WorkCalendar cal(*days);
   auto years = cal.covered_years();
@@ -53,8 +53,8 @@ Result<CalendarImportReport> import_calendar(store::Database& db,
 
 Result<DemoReport> set_up_demo(store::Database& db, const DemoOptions& options,
                                const ProgressFn& progress) {
-  auto marker = db.read_value(
-      [&](store::Sql& sql) { return store::settings::get(sql, kDemoMarker); });
+  auto marker =
+      db.read_value([&](store::Sql& sql) { return store::settings::get(sql, kDemoMarker); });
   if (!marker) return marker.error();
   DemoReport report;
   if (*marker == kDemoVersion) {
@@ -85,8 +85,8 @@ Result<DemoReport> set_up_demo(store::Database& db, const DemoOptions& options,
 }
 
 Result<std::string> deployment_root(store::Database& db) {
-  auto root = db.read_value(
-      [&](store::Sql& sql) { return store::settings::get(sql, kDeploymentRoot); });
+  auto root =
+      db.read_value([&](store::Sql& sql) { return store::settings::get(sql, kDeploymentRoot); });
   if (!root) return root.error();
   if (!*root) return Error::not_found("no deployment has been set up (run: jiceng demo)");
   return **root;

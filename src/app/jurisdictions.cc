@@ -20,7 +20,6 @@ std::string_view trim(std::string_view s) {
   return s;
 }
 
-
 }  // namespace
 
 Result<JurisdictionDetail> JurisdictionService::get(std::string_view code) {
@@ -52,14 +51,17 @@ Result<std::vector<domain::Jurisdiction>> JurisdictionService::children(std::str
 }
 
 Result<std::vector<domain::Jurisdiction>> JurisdictionService::search(std::string_view q,
-                                                                       int limit) {
+                                                                      int limit) {
   q = trim(q);
   if (q.empty()) return Error::invalid_argument("the search text q is empty");
-  if (utf8_length(q).value_or(0) > 50) return Error::invalid_argument("the search text q is longer than 50 characters");
+  if (utf8_length(q).value_or(0) > 50)
+    return Error::invalid_argument("the search text q is longer than 50 characters");
   if (limit < 1 || limit > kMaxSearchResults) {
-    return Error::invalid_argument(fmt::format("limit must be between 1 and {}", kMaxSearchResults));
+    return Error::invalid_argument(
+        fmt::format("limit must be between 1 and {}", kMaxSearchResults));
   }
-  return db_.read_value([&](store::Sql& sql) { return store::jurisdictions::search(sql, q, limit); });
+  return db_.read_value(
+      [&](store::Sql& sql) { return store::jurisdictions::search(sql, q, limit); });
 }
 
 }  // namespace jiceng::app

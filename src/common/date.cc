@@ -40,8 +40,8 @@ int iso_weekday(Date d) { return static_cast<int>(std::chrono::weekday(d).iso_en
 std::string format_instant_utc(Instant t) {
   auto day = std::chrono::floor<std::chrono::days>(t);
   auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(t - day).count();
-  return fmt::format("{}T{:02}:{:02}:{:02}.{:03}Z", format_date(day), ms / 3600000,
-                     ms / 60000 % 60, ms / 1000 % 60, ms % 1000);
+  return fmt::format("{}T{:02}:{:02}:{:02}.{:03}Z", format_date(day), ms / 3600000, ms / 60000 % 60,
+                     ms / 1000 % 60, ms % 1000);
 }
 
 Instant SystemClock::now() const {

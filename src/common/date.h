@@ -1,4 +1,5 @@
-// Civil dates (China Standard Time calendar days) and instants. No clock here: callers pass time in.
+// Civil dates (China Standard Time calendar days) and instants. No clock here: callers pass time
+// in.
 #pragma once
 
 #include <chrono>

@@ -30,7 +30,7 @@ std::string_view to_string(ErrorCode code);
 
 struct Error {
   ErrorCode code = ErrorCode::kInternal;
-  std::string message{};   // for people, in English: what went wrong and what to do
+  std::string message{};     // for people, in English: what went wrong and what to do
   std::string message_zh{};  // the same in Chinese, where the code that failed gave one
 
   // A copy with the Chinese message set.
@@ -40,7 +40,9 @@ struct Error {
     return e;
   }
 
-  static Error invalid_argument(std::string m) { return {ErrorCode::kInvalidArgument, std::move(m)}; }
+  static Error invalid_argument(std::string m) {
+    return {ErrorCode::kInvalidArgument, std::move(m)};
+  }
   static Error not_found(std::string m) { return {ErrorCode::kNotFound, std::move(m)}; }
   static Error already_exists(std::string m) { return {ErrorCode::kAlreadyExists, std::move(m)}; }
   static Error conflict(std::string m) { return {ErrorCode::kConflict, std::move(m)}; }

@@ -9,17 +9,21 @@ namespace jiceng::domain {
 
 std::string_view to_string(ClockKind k) {
   switch (k) {
-    case ClockKind::kNone: return "none";
-    case ClockKind::kAcceptance: return "acceptance";
-    case ClockKind::kHandling: return "handling";
-    case ClockKind::kReviewReply: return "review_reply";
+    case ClockKind::kNone:
+      return "none";
+    case ClockKind::kAcceptance:
+      return "acceptance";
+    case ClockKind::kHandling:
+      return "handling";
+    case ClockKind::kReviewReply:
+      return "review_reply";
   }
   return "none";
 }
 
 Result<ClockKind> clock_kind_from_string(std::string_view s) {
-  for (auto k : {ClockKind::kNone, ClockKind::kAcceptance, ClockKind::kHandling,
-                 ClockKind::kReviewReply}) {
+  for (auto k :
+       {ClockKind::kNone, ClockKind::kAcceptance, ClockKind::kHandling, ClockKind::kReviewReply}) {
     if (to_string(k) == s) return k;
   }
   return Error::invalid_argument("clock: unknown clock '" + std::string(s) + "'");
@@ -27,27 +31,35 @@ Result<ClockKind> clock_kind_from_string(std::string_view s) {
 
 std::string_view to_string(Rating r) {
   switch (r) {
-    case Rating::kNone: return "";
-    case Rating::kSatisfied: return "satisfied";
-    case Rating::kBasicallySatisfied: return "basically_satisfied";
-    case Rating::kUnsatisfied: return "unsatisfied";
+    case Rating::kNone:
+      return "";
+    case Rating::kSatisfied:
+      return "satisfied";
+    case Rating::kBasicallySatisfied:
+      return "basically_satisfied";
+    case Rating::kUnsatisfied:
+      return "unsatisfied";
   }
   return "";
 }
 
 std::string_view label_zh(Rating r) {
   switch (r) {
-    case Rating::kNone: return "";
-    case Rating::kSatisfied: return "满意";
-    case Rating::kBasicallySatisfied: return "基本满意";
-    case Rating::kUnsatisfied: return "不满意";
+    case Rating::kNone:
+      return "";
+    case Rating::kSatisfied:
+      return "满意";
+    case Rating::kBasicallySatisfied:
+      return "基本满意";
+    case Rating::kUnsatisfied:
+      return "不满意";
   }
   return "";
 }
 
 Result<Rating> rating_from_string(std::string_view s) {
-  for (auto r : {Rating::kNone, Rating::kSatisfied, Rating::kBasicallySatisfied,
-                 Rating::kUnsatisfied}) {
+  for (auto r :
+       {Rating::kNone, Rating::kSatisfied, Rating::kBasicallySatisfied, Rating::kUnsatisfied}) {
     if (to_string(r) == s) return r;
   }
   return Error::invalid_argument("rating: is one of satisfied, basically_satisfied, unsatisfied")

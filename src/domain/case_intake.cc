@@ -16,11 +16,12 @@ constexpr std::size_t kTrackingChars = 12;
 // The Chinese names of the intake's fields, for messages.
 std::string_view field_zh(std::string_view field) {
   static constexpr std::pair<std::string_view, std::string_view> kNames[] = {
-      {"category", "分类"},        {"place", "地点"},           {"description", "诉求内容"},
-      {"address", "地址"},         {"point", "坐标"},           {"submitter", "提交人"},
+      {"category", "分类"},        {"place", "地点"},
+      {"description", "诉求内容"}, {"address", "地址"},
+      {"point", "坐标"},           {"submitter", "提交人"},
       {"submitter_name", "姓名"},  {"submitter_contact", "联系方式"},
-      {"received_at", "收到时间"}, {"channel", "渠道"},         {"clock", "时限"},
-      {"rating", "评价"}};
+      {"received_at", "收到时间"}, {"channel", "渠道"},
+      {"clock", "时限"},           {"rating", "评价"}};
   for (auto [en, zh] : kNames) {
     if (en == field) return zh;
   }
@@ -41,11 +42,13 @@ Result<void> check_text(std::string_view field, std::string_view text, std::size
   if (required && text.find_first_not_of(" \t\r\n") == std::string_view::npos) {
     return field_error(field, "is required", "必填");
   }
-  if (*len > max) return field_error(field, fmt::format("is longer than {} characters", max),
-                                            fmt::format("不能超过 {} 个字", max));
+  if (*len > max)
+    return field_error(field, fmt::format("is longer than {} characters", max),
+                       fmt::format("不能超过 {} 个字", max));
   for (unsigned char c : text) {
     bool allowed = c >= 0x20 || (multiline && (c == '\n' || c == '\t' || c == '\r'));
-    if (!allowed || c == 0x7f) return field_error(field, "contains a control character", "含有控制字符");
+    if (!allowed || c == 0x7f)
+      return field_error(field, "contains a control character", "含有控制字符");
   }
   return {};
 }
@@ -54,12 +57,18 @@ Result<void> check_text(std::string_view field, std::string_view text, std::size
 
 std::string_view to_string(Channel c) {
   switch (c) {
-    case Channel::kWeb: return "web";
-    case Channel::kPhone: return "phone";
-    case Channel::kWalkIn: return "walk_in";
-    case Channel::kLetter: return "letter";
-    case Channel::kMailbox: return "mailbox";
-    case Channel::kOpen311: return "open311";
+    case Channel::kWeb:
+      return "web";
+    case Channel::kPhone:
+      return "phone";
+    case Channel::kWalkIn:
+      return "walk_in";
+    case Channel::kLetter:
+      return "letter";
+    case Channel::kMailbox:
+      return "mailbox";
+    case Channel::kOpen311:
+      return "open311";
   }
   return "web";
 }
@@ -83,7 +92,8 @@ Result<void> validate_intake(const Intake& in, Instant now, bool by_staff) {
   if (auto level = level_of_code(in.place_code); !level) {
     return field_error("place", level.error().message, level.error().message_zh);
   }
-  if (auto r = check_text("description", in.description, kMaxDescriptionChars, true, true); !r) return r;
+  if (auto r = check_text("description", in.description, kMaxDescriptionChars, true, true); !r)
+    return r;
   if (auto r = check_text("address", in.address, kMaxAddressChars, false, false); !r) return r;
   if (in.point) {
     const auto& p = *in.point;
@@ -99,20 +109,26 @@ Result<void> validate_intake(const Intake& in, Instant now, bool by_staff) {
                          "匿名提交不填写姓名和联系方式");
     }
   } else {
-    if (auto r = check_text("submitter_name", in.submitter_name, kMaxNameChars, true, false); !r) return r;
-    if (auto r = check_text("submitter_contact", in.submitter_contact, kMaxContactChars, true, false); !r) {
+    if (auto r = check_text("submitter_name", in.submitter_name, kMaxNameChars, true, false); !r)
+      return r;
+    if (auto r =
+            check_text("submitter_contact", in.submitter_contact, kMaxContactChars, true, false);
+        !r) {
       return r;
     }
   }
   if (in.received_at) {
     if (!by_staff || !staff_channel(in.channel)) {
-      return field_error("received_at", "only staff registering a call, visit, letter or mailbox item may set it",
+      return field_error("received_at",
+                         "only staff registering a call, visit, letter or mailbox item may set it",
                          "只有登记来电、来访、来信、信箱件的工作人员可以填写");
     }
-    if (*in.received_at > now) return field_error("received_at", "is in the future", "不能晚于当前时间");
+    if (*in.received_at > now)
+      return field_error("received_at", "is in the future", "不能晚于当前时间");
   }
   if (in.channel == Channel::kOpen311 && by_staff) {
-    return field_error("channel", "open311 is for applications using an API key", "open311 渠道仅供持 API 密钥的应用使用");
+    return field_error("channel", "open311 is for applications using an API key",
+                       "open311 渠道仅供持 API 密钥的应用使用");
   }
   return {};
 }

@@ -30,15 +30,15 @@ struct GeoPoint {
 struct Intake {
   CaseKind kind = CaseKind::kDemand;
   std::string category_code;
-  std::string place_code;             // a node of the jurisdiction tree
-  std::string address;                // optional free text
+  std::string place_code;  // a node of the jurisdiction tree
+  std::string address;     // optional free text
   std::optional<GeoPoint> point;
   bool anonymous = false;
-  std::string submitter_name;         // empty when anonymous
-  std::string submitter_contact;      // phone or e-mail; empty when anonymous
+  std::string submitter_name;     // empty when anonymous
+  std::string submitter_contact;  // phone or e-mail; empty when anonymous
   std::string description;
   Channel channel = Channel::kWeb;
-  std::optional<Instant> received_at; // staff channels only; never in the future
+  std::optional<Instant> received_at;  // staff channels only; never in the future
 };
 
 inline constexpr std::size_t kMaxDescriptionChars = 4000;

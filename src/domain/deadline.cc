@@ -6,9 +6,12 @@ namespace jiceng::domain {
 
 std::string_view to_string(PeriodUnit unit) {
   switch (unit) {
-    case PeriodUnit::kHours: return "hours";
-    case PeriodUnit::kCalendarDays: return "calendar_days";
-    case PeriodUnit::kWorkingDays: return "working_days";
+    case PeriodUnit::kHours:
+      return "hours";
+    case PeriodUnit::kCalendarDays:
+      return "calendar_days";
+    case PeriodUnit::kWorkingDays:
+      return "working_days";
   }
   return "calendar_days";
 }

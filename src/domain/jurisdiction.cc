@@ -4,11 +4,16 @@ namespace jiceng::domain {
 
 std::string_view to_string(Level level) {
   switch (level) {
-    case Level::kProvince: return "province";
-    case Level::kCity: return "city";
-    case Level::kCounty: return "county";
-    case Level::kTownship: return "township";
-    case Level::kVillage: return "village";
+    case Level::kProvince:
+      return "province";
+    case Level::kCity:
+      return "city";
+    case Level::kCounty:
+      return "county";
+    case Level::kTownship:
+      return "township";
+    case Level::kVillage:
+      return "village";
   }
   return "unknown";
 }
@@ -27,11 +32,16 @@ Result<Level> level_of_code(std::string_view code) {
     }
   }
   switch (code.size()) {
-    case 2: return Level::kProvince;
-    case 4: return Level::kCity;
-    case 6: return Level::kCounty;
-    case 9: return Level::kTownship;
-    case 12: return Level::kVillage;
+    case 2:
+      return Level::kProvince;
+    case 4:
+      return Level::kCity;
+    case 6:
+      return Level::kCounty;
+    case 9:
+      return Level::kTownship;
+    case 12:
+      return Level::kVillage;
     default:
       return Error::invalid_argument(
                  "a division code has 2, 4, 6, 9 or 12 digits (e.g. 36, 3606, 360602)")
@@ -41,11 +51,16 @@ Result<Level> level_of_code(std::string_view code) {
 
 std::string parent_code_of(std::string_view code) {
   switch (code.size()) {
-    case 4: return std::string(code.substr(0, 2));
-    case 6: return std::string(code.substr(0, 4));
-    case 9: return std::string(code.substr(0, 6));
-    case 12: return std::string(code.substr(0, 9));
-    default: return {};
+    case 4:
+      return std::string(code.substr(0, 2));
+    case 6:
+      return std::string(code.substr(0, 4));
+    case 9:
+      return std::string(code.substr(0, 6));
+    case 12:
+      return std::string(code.substr(0, 9));
+    default:
+      return {};
   }
 }
 

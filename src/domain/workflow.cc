@@ -24,12 +24,22 @@ std::vector<Transition> common_transitions() {
       {S::kAccepted, C::kMerge, S::kMerged, {G::kTargetCase}, K::kStop},
       {S::kAssigned, C::kStart, S::kInProgress, {}, K::kNone},
       {S::kAssigned, C::kReturn, S::kReturned, {G::kReason}, K::kNone, false},
-      {S::kAssigned, C::kRequestExtension, S::kExtensionRequested, {G::kReason, G::kFirstExtension}, K::kNone, false},
+      {S::kAssigned,
+       C::kRequestExtension,
+       S::kExtensionRequested,
+       {G::kReason, G::kFirstExtension},
+       K::kNone,
+       false},
       {S::kAssigned, C::kResolve, S::kResolved, {G::kReply}, K::kStop},
       {S::kReturned, C::kRedispatch, S::kAssigned, {G::kUnit}, K::kHandling},
       {S::kReturned, C::kDecline, S::kDeclined, {G::kReason}, K::kStop},
       {S::kInProgress, C::kReturn, S::kReturned, {G::kReason}, K::kNone, false},
-      {S::kInProgress, C::kRequestExtension, S::kExtensionRequested, {G::kReason, G::kFirstExtension}, K::kNone, false},
+      {S::kInProgress,
+       C::kRequestExtension,
+       S::kExtensionRequested,
+       {G::kReason, G::kFirstExtension},
+       K::kNone,
+       false},
       {S::kInProgress, C::kResolve, S::kResolved, {G::kReply}, K::kStop},
       {S::kExtensionRequested, C::kApproveExtension, S::kInProgress, {}, K::kExtend},
       {S::kExtensionRequested, C::kDenyExtension, S::kInProgress, {G::kReason}, K::kNone, false},
@@ -61,8 +71,8 @@ std::vector<Transition> petition_table() {
     t.push_back({s, C::kRequestReview, S::kUnderReview, {G::kReviewWindow}, K::kReviewReply});
   }
   t.push_back({S::kUnderReview, C::kReplyReview, S::kReviewed, {G::kReply}, K::kStop});
-  t.push_back({S::kReviewed, C::kRequestReReview, S::kUnderReReview, {G::kReviewWindow},
-               K::kReviewReply});
+  t.push_back(
+      {S::kReviewed, C::kRequestReReview, S::kUnderReReview, {G::kReviewWindow}, K::kReviewReply});
   t.push_back({S::kReviewed, C::kClose, S::kClosed, {}, K::kStop});
   t.push_back({S::kUnderReReview, C::kReplyReReview, S::kClosed, {G::kReply}, K::kStop});
   return t;
@@ -90,125 +100,212 @@ Result<CaseKind> case_kind_from_string(std::string_view s) {
 
 std::string_view to_string(CaseState s) {
   switch (s) {
-    case S::kRegistered: return "registered";
-    case S::kDeclined: return "declined";
-    case S::kAccepted: return "accepted";
-    case S::kAssigned: return "assigned";
-    case S::kReturned: return "returned";
-    case S::kInProgress: return "in_progress";
-    case S::kExtensionRequested: return "extension_requested";
-    case S::kResolved: return "resolved";
-    case S::kFollowedUp: return "followed_up";
-    case S::kClosed: return "closed";
-    case S::kUnderReview: return "under_review";
-    case S::kReviewed: return "reviewed";
-    case S::kUnderReReview: return "under_re_review";
-    case S::kMerged: return "merged";
+    case S::kRegistered:
+      return "registered";
+    case S::kDeclined:
+      return "declined";
+    case S::kAccepted:
+      return "accepted";
+    case S::kAssigned:
+      return "assigned";
+    case S::kReturned:
+      return "returned";
+    case S::kInProgress:
+      return "in_progress";
+    case S::kExtensionRequested:
+      return "extension_requested";
+    case S::kResolved:
+      return "resolved";
+    case S::kFollowedUp:
+      return "followed_up";
+    case S::kClosed:
+      return "closed";
+    case S::kUnderReview:
+      return "under_review";
+    case S::kReviewed:
+      return "reviewed";
+    case S::kUnderReReview:
+      return "under_re_review";
+    case S::kMerged:
+      return "merged";
   }
   return "registered";
 }
 
 std::string_view label_zh(CaseState s) {
   switch (s) {
-    case S::kRegistered: return "已登记";
-    case S::kDeclined: return "不予受理";
-    case S::kAccepted: return "已受理";
-    case S::kAssigned: return "已交办";
-    case S::kReturned: return "已退单";
-    case S::kInProgress: return "办理中";
-    case S::kExtensionRequested: return "延期申请中";
-    case S::kResolved: return "已办结";
-    case S::kFollowedUp: return "已回访";
-    case S::kClosed: return "已结案";
-    case S::kUnderReview: return "复查中";
-    case S::kReviewed: return "复查已答复";
-    case S::kUnderReReview: return "复核中";
-    case S::kMerged: return "已并单";
+    case S::kRegistered:
+      return "已登记";
+    case S::kDeclined:
+      return "不予受理";
+    case S::kAccepted:
+      return "已受理";
+    case S::kAssigned:
+      return "已交办";
+    case S::kReturned:
+      return "已退单";
+    case S::kInProgress:
+      return "办理中";
+    case S::kExtensionRequested:
+      return "延期申请中";
+    case S::kResolved:
+      return "已办结";
+    case S::kFollowedUp:
+      return "已回访";
+    case S::kClosed:
+      return "已结案";
+    case S::kUnderReview:
+      return "复查中";
+    case S::kReviewed:
+      return "复查已答复";
+    case S::kUnderReReview:
+      return "复核中";
+    case S::kMerged:
+      return "已并单";
   }
   return "";
 }
 
-Result<CaseState> case_state_from_string(std::string_view s) { return parse(s, kAllStates, "state"); }
+Result<CaseState> case_state_from_string(std::string_view s) {
+  return parse(s, kAllStates, "state");
+}
 
 bool is_terminal(CaseState s) { return s == S::kMerged || s == S::kDeclined; }
 
 std::string_view to_string(Command c) {
   switch (c) {
-    case C::kAccept: return "accept";
-    case C::kDecline: return "decline";
-    case C::kAssign: return "assign";
-    case C::kTransfer: return "transfer";
-    case C::kReturn: return "return";
-    case C::kRedispatch: return "redispatch";
-    case C::kStart: return "start";
-    case C::kRequestExtension: return "request_extension";
-    case C::kApproveExtension: return "approve_extension";
-    case C::kDenyExtension: return "deny_extension";
-    case C::kResolve: return "resolve";
-    case C::kFollowUp: return "follow_up";
-    case C::kClose: return "close";
-    case C::kReopen: return "reopen";
-    case C::kRequestReview: return "request_review";
-    case C::kReplyReview: return "reply_review";
-    case C::kRequestReReview: return "request_re_review";
-    case C::kReplyReReview: return "reply_re_review";
-    case C::kEscalate: return "escalate";
-    case C::kMerge: return "merge";
+    case C::kAccept:
+      return "accept";
+    case C::kDecline:
+      return "decline";
+    case C::kAssign:
+      return "assign";
+    case C::kTransfer:
+      return "transfer";
+    case C::kReturn:
+      return "return";
+    case C::kRedispatch:
+      return "redispatch";
+    case C::kStart:
+      return "start";
+    case C::kRequestExtension:
+      return "request_extension";
+    case C::kApproveExtension:
+      return "approve_extension";
+    case C::kDenyExtension:
+      return "deny_extension";
+    case C::kResolve:
+      return "resolve";
+    case C::kFollowUp:
+      return "follow_up";
+    case C::kClose:
+      return "close";
+    case C::kReopen:
+      return "reopen";
+    case C::kRequestReview:
+      return "request_review";
+    case C::kReplyReview:
+      return "reply_review";
+    case C::kRequestReReview:
+      return "request_re_review";
+    case C::kReplyReReview:
+      return "reply_re_review";
+    case C::kEscalate:
+      return "escalate";
+    case C::kMerge:
+      return "merge";
   }
   return "";
 }
 
 std::string_view label_zh(Command c) {
   switch (c) {
-    case C::kAccept: return "受理";
-    case C::kDecline: return "不予受理";
-    case C::kAssign: return "交办";
-    case C::kTransfer: return "转送";
-    case C::kReturn: return "退单";
-    case C::kRedispatch: return "改派";
-    case C::kStart: return "开始办理";
-    case C::kRequestExtension: return "申请延期";
-    case C::kApproveExtension: return "批准延期";
-    case C::kDenyExtension: return "不批准延期";
-    case C::kResolve: return "办结答复";
-    case C::kFollowUp: return "回访";
-    case C::kClose: return "结案";
-    case C::kReopen: return "返工";
-    case C::kRequestReview: return "申请复查";
-    case C::kReplyReview: return "复查答复";
-    case C::kRequestReReview: return "申请复核";
-    case C::kReplyReReview: return "复核答复";
-    case C::kEscalate: return "提级";
-    case C::kMerge: return "并单";
+    case C::kAccept:
+      return "受理";
+    case C::kDecline:
+      return "不予受理";
+    case C::kAssign:
+      return "交办";
+    case C::kTransfer:
+      return "转送";
+    case C::kReturn:
+      return "退单";
+    case C::kRedispatch:
+      return "改派";
+    case C::kStart:
+      return "开始办理";
+    case C::kRequestExtension:
+      return "申请延期";
+    case C::kApproveExtension:
+      return "批准延期";
+    case C::kDenyExtension:
+      return "不批准延期";
+    case C::kResolve:
+      return "办结答复";
+    case C::kFollowUp:
+      return "回访";
+    case C::kClose:
+      return "结案";
+    case C::kReopen:
+      return "返工";
+    case C::kRequestReview:
+      return "申请复查";
+    case C::kReplyReview:
+      return "复查答复";
+    case C::kRequestReReview:
+      return "申请复核";
+    case C::kReplyReReview:
+      return "复核答复";
+    case C::kEscalate:
+      return "提级";
+    case C::kMerge:
+      return "并单";
   }
   return "";
 }
 
-Result<Command> command_from_string(std::string_view s) { return parse(s, kAllCommands, "command"); }
+Result<Command> command_from_string(std::string_view s) {
+  return parse(s, kAllCommands, "command");
+}
 
 std::string_view to_string(Guard g) {
   switch (g) {
-    case G::kReason: return "reason";
-    case G::kReply: return "reply";
-    case G::kUnit: return "unit";
-    case G::kRating: return "rating";
-    case G::kUnsatisfied: return "unsatisfied";
-    case G::kFirstExtension: return "first_extension";
-    case G::kReviewWindow: return "review_window";
-    case G::kTargetCase: return "target_case";
-    case G::kHigherLevel: return "higher_level";
+    case G::kReason:
+      return "reason";
+    case G::kReply:
+      return "reply";
+    case G::kUnit:
+      return "unit";
+    case G::kRating:
+      return "rating";
+    case G::kUnsatisfied:
+      return "unsatisfied";
+    case G::kFirstExtension:
+      return "first_extension";
+    case G::kReviewWindow:
+      return "review_window";
+    case G::kTargetCase:
+      return "target_case";
+    case G::kHigherLevel:
+      return "higher_level";
   }
   return "";
 }
 
 std::string_view to_string(ClockEffect e) {
   switch (e) {
-    case K::kNone: return "none";
-    case K::kAcceptance: return "acceptance";
-    case K::kHandling: return "handling";
-    case K::kExtend: return "extend";
-    case K::kReviewReply: return "review_reply";
-    case K::kStop: return "stop";
+    case K::kNone:
+      return "none";
+    case K::kAcceptance:
+      return "acceptance";
+    case K::kHandling:
+      return "handling";
+    case K::kExtend:
+      return "extend";
+    case K::kReviewReply:
+      return "review_reply";
+    case K::kStop:
+      return "stop";
   }
   return "";
 }

@@ -4,8 +4,8 @@
 // never hard-codes a transition.
 //
 // The demand path (诉求, 12345): registered → accepted (受理) or declined (不予受理) → assigned
-// (交办) → in_progress → resolved (办结, written reply) → followed_up (回访, rating) → closed (结案),
-// with side paths: transfer (转送), return (退单) and re-dispatch (改派), extension (延期),
+// (交办) → in_progress → resolved (办结, written reply) → followed_up (回访, rating) → closed
+// (结案), with side paths: transfer (转送), return (退单) and re-dispatch (改派), extension (延期),
 // reopen (返工) after an unsatisfied rating, escalation (提级), merge into an open repeat (并单).
 // Petitions (信访) add review (复查) and re-review (复核) after the written reply.
 #pragma once
@@ -39,14 +39,15 @@ enum class CaseState {
   kUnderReReview,       // 复核中 (petitions)
   kMerged,              // 并单: linked into an open case as a repeat
 };
-inline constexpr CaseState kAllStates[] = {
-    CaseState::kRegistered, CaseState::kDeclined,   CaseState::kAccepted,
-    CaseState::kAssigned,   CaseState::kReturned,   CaseState::kInProgress,
-    CaseState::kExtensionRequested, CaseState::kResolved, CaseState::kFollowedUp,
-    CaseState::kClosed,     CaseState::kUnderReview, CaseState::kReviewed,
-    CaseState::kUnderReReview, CaseState::kMerged};
-std::string_view to_string(CaseState s);   // "registered", …
-std::string_view label_zh(CaseState s);    // "登记", …
+inline constexpr CaseState kAllStates[] = {CaseState::kRegistered,         CaseState::kDeclined,
+                                           CaseState::kAccepted,           CaseState::kAssigned,
+                                           CaseState::kReturned,           CaseState::kInProgress,
+                                           CaseState::kExtensionRequested, CaseState::kResolved,
+                                           CaseState::kFollowedUp,         CaseState::kClosed,
+                                           CaseState::kUnderReview,        CaseState::kReviewed,
+                                           CaseState::kUnderReReview,      CaseState::kMerged};
+std::string_view to_string(CaseState s);  // "registered", …
+std::string_view label_zh(CaseState s);   // "登记", …
 [[nodiscard]] Result<CaseState> case_state_from_string(std::string_view s);
 // Declined and merged cases are final: no command applies to them. (A closed case may still be
 // reopened or reviewed, within the rules.)
@@ -74,40 +75,52 @@ enum class Command {
   kEscalate,          // 提级: to the unit one level up (reason required)
   kMerge,             // 并单 into an open case
 };
-inline constexpr Command kAllCommands[] = {
-    Command::kAccept,          Command::kDecline,         Command::kAssign,
-    Command::kTransfer,        Command::kReturn,          Command::kRedispatch,
-    Command::kStart,           Command::kRequestExtension, Command::kApproveExtension,
-    Command::kDenyExtension,   Command::kResolve,         Command::kFollowUp,
-    Command::kClose,           Command::kReopen,          Command::kRequestReview,
-    Command::kReplyReview,     Command::kRequestReReview, Command::kReplyReReview,
-    Command::kEscalate,        Command::kMerge};
+inline constexpr Command kAllCommands[] = {Command::kAccept,
+                                           Command::kDecline,
+                                           Command::kAssign,
+                                           Command::kTransfer,
+                                           Command::kReturn,
+                                           Command::kRedispatch,
+                                           Command::kStart,
+                                           Command::kRequestExtension,
+                                           Command::kApproveExtension,
+                                           Command::kDenyExtension,
+                                           Command::kResolve,
+                                           Command::kFollowUp,
+                                           Command::kClose,
+                                           Command::kReopen,
+                                           Command::kRequestReview,
+                                           Command::kReplyReview,
+                                           Command::kRequestReReview,
+                                           Command::kReplyReReview,
+                                           Command::kEscalate,
+                                           Command::kMerge};
 std::string_view to_string(Command c);  // "accept", "request_extension", …
 std::string_view label_zh(Command c);   // "受理", …
 [[nodiscard]] Result<Command> command_from_string(std::string_view s);
 
 // What a command needs beyond being allowed in the state. The app layer checks each one.
 enum class Guard {
-  kReason,             // a written reason (note) is required
-  kReply,              // a written reply is required
-  kUnit,               // a target unit is required
-  kRating,             // a rating (satisfied / basically / unsatisfied) is required
-  kUnsatisfied,        // the last rating was 不满意
-  kFirstExtension,     // no extension was granted before (one extension at most)
-  kReviewWindow,       // within the window after the (review) reply
-  kTargetCase,         // an open case to merge into is required
-  kHigherLevel,        // there is a unit one level up in the tree above the case's place
+  kReason,          // a written reason (note) is required
+  kReply,           // a written reply is required
+  kUnit,            // a target unit is required
+  kRating,          // a rating (satisfied / basically / unsatisfied) is required
+  kUnsatisfied,     // the last rating was 不满意
+  kFirstExtension,  // no extension was granted before (one extension at most)
+  kReviewWindow,    // within the window after the (review) reply
+  kTargetCase,      // an open case to merge into is required
+  kHigherLevel,     // there is a unit one level up in the tree above the case's place
 };
 std::string_view to_string(Guard g);
 
 // What a command does to the case's running deadline.
 enum class ClockEffect {
-  kNone,           // the clock runs on unchanged
-  kAcceptance,     // start the acceptance/dispatch clock (e.g. petitions: 15 days)
-  kHandling,       // start the handling clock (category limit; petitions: 60 days)
-  kExtend,         // push the handling deadline by the approved extension
-  kReviewReply,    // start the review/re-review reply clock (30 days)
-  kStop,           // no clock (waiting on the resident or finished)
+  kNone,         // the clock runs on unchanged
+  kAcceptance,   // start the acceptance/dispatch clock (e.g. petitions: 15 days)
+  kHandling,     // start the handling clock (category limit; petitions: 60 days)
+  kExtend,       // push the handling deadline by the approved extension
+  kReviewReply,  // start the review/re-review reply clock (30 days)
+  kStop,         // no clock (waiting on the resident or finished)
 };
 std::string_view to_string(ClockEffect e);
 

@@ -43,7 +43,8 @@ Result<std::string> string_field(const json::object& o, std::string_view key, bo
     if (required) return Error::invalid_argument(std::string(key) + ": is required");
     return std::string();
   }
-  if (!it->value().is_string()) return Error::invalid_argument(std::string(key) + ": must be a string");
+  if (!it->value().is_string())
+    return Error::invalid_argument(std::string(key) + ": must be a string");
   return std::string(it->value().as_string());
 }
 
@@ -67,9 +68,9 @@ Result<domain::Intake> intake_from_json(const json::object& o) {
     std::string_view key;
     std::string* out;
     bool required;
-  } texts[] = {{"category", &in.category_code, true}, {"place", &in.place_code, true},
+  } texts[] = {{"category", &in.category_code, true},  {"place", &in.place_code, true},
                {"description", &in.description, true}, {"address", &in.address, false},
-               {"name", &in.submitter_name, false}, {"contact", &in.submitter_contact, false}};
+               {"name", &in.submitter_name, false},    {"contact", &in.submitter_contact, false}};
   for (const auto& t : texts) {
     auto v = string_field(o, t.key, t.required);
     if (!v) return v.error();
@@ -100,7 +101,8 @@ Response submit(app::App& app, const Request& req) {
   if (in->channel != domain::Channel::kWeb) {
     return error_response({ErrorCode::kPermissionDenied,
                            "only staff register phone, walk-in, letter and mailbox cases; "
-                           "residents submit with channel web"}, req);
+                           "residents submit with channel web"},
+                          req);
   }
   const app::Actor resident{.name = "resident", .staff = false};
   auto render = [](const app::Registration& r) {
@@ -142,7 +144,8 @@ Response submit(app::App& app, const Request& req) {
   boost::system::error_code ec;
   auto parsed = json::parse(res.body, ec);
   if (!ec && parsed.is_object()) {
-    if (const auto* code = parsed.as_object().if_contains("tracking_code"); code && code->is_string()) {
+    if (const auto* code = parsed.as_object().if_contains("tracking_code");
+        code && code->is_string()) {
       res.headers.emplace_back("Location", "/api/v1/track/" + std::string(code->as_string()));
     }
   }

@@ -60,8 +60,8 @@ bool prefers_chinese(std::optional<std::string_view> accept_language) {
     auto comma = s.find(',');
     std::string_view range = s.substr(0, comma);
     while (!range.empty() && range.front() == ' ') range.remove_prefix(1);
-    bool zero_q = range.find("q=0") != std::string_view::npos &&
-                  range.find("q=0.") == std::string_view::npos;
+    bool zero_q =
+        range.find("q=0") != std::string_view::npos && range.find("q=0.") == std::string_view::npos;
     if (!zero_q && (range.starts_with("zh") || range.starts_with("ZH"))) return true;
     if (!zero_q && (range.starts_with("en") || range.starts_with("EN"))) return false;
     if (comma == std::string_view::npos) break;
@@ -83,7 +83,8 @@ Response error_response(const Error& e, std::string_view request_id, bool chines
                             " when reporting it";
   } else if (e.code == ErrorCode::kUnavailable) {
     spdlog::warn("request {}: unavailable: {}", request_id, e.message);
-    message = chinese ? "数据存储暂不可用，请稍后重试" : "the store is unavailable, try again shortly";
+    message =
+        chinese ? "数据存储暂不可用，请稍后重试" : "the store is unavailable, try again shortly";
   }
   Response res = protocol_error(http_status(e.code), to_string(e.code), message, request_id);
   if (e.code == ErrorCode::kResourceExhausted) res.headers.emplace_back("Retry-After", "1");

@@ -10,8 +10,8 @@
 namespace jiceng::http {
 
 // invalid_argument 400, not_found 404, already_exists/conflict/failed_precondition 409,
-// permission_denied 403, unauthenticated 401, payload_too_large 413, unprocessable 422, resource_exhausted 429,
-// unavailable 503, internal 500.
+// permission_denied 403, unauthenticated 401, payload_too_large 413, unprocessable 422,
+// resource_exhausted 429, unavailable 503, internal 500.
 unsigned http_status(ErrorCode code);
 
 // The response for e. For kInternal and kUnavailable the message sent is generic and e.message

@@ -1,9 +1,9 @@
 #include "http/router.h"
 
-#include "common/utf8.h"
-
 #include <algorithm>
 #include <stdexcept>
+
+#include "common/utf8.h"
 
 namespace jiceng::http {
 namespace {

@@ -12,8 +12,8 @@ Result<std::vector<domain::CalendarDay>> load(Sql& sql) {
   for (const Row& r : *rows) {
     auto day = parse_date(r.text(0));
     if (!day) return Error::internal("calendar_day holds a malformed date: " + r.text(0));
-    out.push_back({*day, r.int64(1) == 2 ? domain::DayKind::kWorkday : domain::DayKind::kHoliday,
-                   r.text(2)});
+    out.push_back(
+        {*day, r.int64(1) == 2 ? domain::DayKind::kWorkday : domain::DayKind::kHoliday, r.text(2)});
   }
   return out;
 }

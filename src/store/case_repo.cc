@@ -69,7 +69,8 @@ Result<Case> from_row(const Row& r) {
   auto clock = domain::clock_kind_from_string(r.text(20));
   auto rating = domain::rating_from_string(r.text(26));
   if (!kind || !channel || !state || !clock || !rating) {
-    return Error::internal("case " + c.number + " holds an unknown kind, channel, state, clock or rating");
+    return Error::internal("case " + c.number +
+                           " holds an unknown kind, channel, state, clock or rating");
   }
   c.kind = *kind;
   c.category_code = r.text(3);
@@ -126,7 +127,8 @@ Result<std::int64_t> next_number(Sql& sql, std::string_view county_code, int yea
 Result<void> insert(Sql& sql, const Case& c) {
   static const std::string statement = [] {
     std::string placeholders;
-    for (int i = 1; i <= kColumnCount; ++i) placeholders += fmt::format("{}${}", i > 1 ? ", " : "", i);
+    for (int i = 1; i <= kColumnCount; ++i)
+      placeholders += fmt::format("{}${}", i > 1 ? ", " : "", i);
     return fmt::format("INSERT INTO cases ({}) VALUES ({})", kColumns, placeholders);
   }();
   auto v = values(c);
@@ -203,7 +205,8 @@ Result<std::vector<domain::CaseEvent>> events(Sql& sql, std::string_view number)
       if (from) e.from = *from;
     }
     auto to = domain::case_state_from_string(r.text(5));
-    if (!to) return Error::internal("an event of case " + std::string(number) + " has an unknown state");
+    if (!to)
+      return Error::internal("an event of case " + std::string(number) + " has an unknown state");
     e.to = *to;
     e.unit_id = r.opt_int64(6);
     e.note = r.text(7);

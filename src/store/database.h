@@ -36,14 +36,13 @@ struct ConnectionRole {
 };
 
 // Makes connections on demand. Errors: kUnavailable when the database cannot be reached.
-using ConnectionFactory =
-    std::function<Result<std::unique_ptr<Connection>>(ConnectionRole role)>;
+using ConnectionFactory = std::function<Result<std::unique_ptr<Connection>>(ConnectionRole role)>;
 
 struct DatabaseOptions {
-  std::size_t readers = 8;        // at most this many reader connections
-  std::size_t writers = 1;        // writer connections (must be 1 for SQLite)
-  std::size_t max_batch = 128;    // at most this many write callbacks share one commit
-  std::string description;        // for logs and errors, e.g. "sqlite:var/jiceng.db"
+  std::size_t readers = 8;      // at most this many reader connections
+  std::size_t writers = 1;      // writer connections (must be 1 for SQLite)
+  std::size_t max_batch = 128;  // at most this many write callbacks share one commit
+  std::string description;      // for logs and errors, e.g. "sqlite:var/jiceng.db"
 };
 
 using TxFn = std::function<Result<void>(Sql&)>;
@@ -75,8 +74,8 @@ class Database {
   auto write_value(F&& fn) -> decltype(fn(std::declval<Sql&>()));
 
   struct Stats {
-    std::uint64_t commits = 0;        // database transactions committed by writers
-    std::uint64_t writes = 0;         // write callbacks that succeeded
+    std::uint64_t commits = 0;  // database transactions committed by writers
+    std::uint64_t writes = 0;   // write callbacks that succeeded
   };
   Stats stats() const;
 

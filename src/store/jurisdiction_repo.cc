@@ -10,7 +10,8 @@ domain::Jurisdiction from_row(const Row& row) {
   return domain::Jurisdiction{
       .code = row.text(0),
       .name = row.text(1),
-      .level = domain::level_from_int(static_cast<int>(row.int64(2))).value_or(domain::Level::kVillage),
+      .level =
+          domain::level_from_int(static_cast<int>(row.int64(2))).value_or(domain::Level::kVillage),
       .parent_code = row.text(3),
   };
 }
@@ -48,20 +49,22 @@ Result<std::vector<domain::Jurisdiction>> ancestors(Sql& sql, const domain::Juri
   // Codes are hierarchical: the ancestors are the node's code prefixes.
   std::array<std::string, 4> codes;
   std::size_t n = 0;
-  for (std::string c = domain::parent_code_of(node.code); !c.empty(); c = domain::parent_code_of(c)) {
+  for (std::string c = domain::parent_code_of(node.code); !c.empty();
+       c = domain::parent_code_of(c)) {
     codes[n++] = c;
   }
   while (n < codes.size()) codes[n++] = "";
-  return many(sql.query(
-      "SELECT code, name, level, parent_code FROM jurisdiction "
-      "WHERE code IN ($1, $2, $3, $4) ORDER BY level",
-      {codes[0], codes[1], codes[2], codes[3]}));
+  return many(
+      sql.query("SELECT code, name, level, parent_code FROM jurisdiction "
+                "WHERE code IN ($1, $2, $3, $4) ORDER BY level",
+                {codes[0], codes[1], codes[2], codes[3]}));
 }
 
 Result<std::vector<domain::Jurisdiction>> children(Sql& sql, std::string_view code) {
-  return many(sql.query(
-      "SELECT code, name, level, parent_code FROM jurisdiction WHERE parent_code = $1 ORDER BY code",
-      {std::string(code)}));
+  return many(
+      sql.query("SELECT code, name, level, parent_code FROM jurisdiction WHERE parent_code = $1 "
+                "ORDER BY code",
+                {std::string(code)}));
 }
 
 Result<std::int64_t> child_count(Sql& sql, std::string_view code) {
@@ -102,10 +105,10 @@ Result<std::vector<domain::Jurisdiction>> search(Sql& sql, std::string_view q, i
     }
   }
   if (static_cast<int>(out.size()) < limit) {
-    if (auto r = add(many(sql.query(
-            "SELECT code, name, level, parent_code FROM jurisdiction "
-            "WHERE name LIKE $1 ESCAPE '\\' ORDER BY level, code LIMIT $2",
-            {like_pattern(query), lim + static_cast<std::int64_t>(out.size())})));
+    if (auto r = add(
+            many(sql.query("SELECT code, name, level, parent_code FROM jurisdiction "
+                           "WHERE name LIKE $1 ESCAPE '\\' ORDER BY level, code LIMIT $2",
+                           {like_pattern(query), lim + static_cast<std::int64_t>(out.size())})));
         !r) {
       return r.error();
     }

@@ -12,7 +12,8 @@ Result<std::unique_ptr<Database>> open_database(const std::string& url, Database
   options.description = url;
   if (url.starts_with("sqlite:")) {
     std::filesystem::path path = url.substr(7);
-    if (path.empty()) return Error::invalid_argument("sqlite: needs a file path, e.g. sqlite:var/jiceng.db");
+    if (path.empty())
+      return Error::invalid_argument("sqlite: needs a file path, e.g. sqlite:var/jiceng.db");
     std::error_code ec;
     if (path.has_parent_path()) std::filesystem::create_directories(path.parent_path(), ec);
     if (ec) {

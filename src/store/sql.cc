@@ -5,9 +5,7 @@
 
 namespace jiceng::store {
 
-std::string_view to_string(Dialect d) {
-  return d == Dialect::kSqlite ? "sqlite" : "postgresql";
-}
+std::string_view to_string(Dialect d) { return d == Dialect::kSqlite ? "sqlite" : "postgresql"; }
 
 bool Row::is_null(std::size_t i) const {
   return std::holds_alternative<std::nullptr_t>(cells_.at(i));

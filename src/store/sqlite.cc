@@ -112,7 +112,8 @@ class SqliteConnection final : public Connection {
   Result<void> bulk_insert(std::string_view table, std::span<const std::string_view> columns,
                            const std::vector<std::vector<Value>>& rows) override {
     std::string sql = fmt::format("INSERT INTO {} ({}) VALUES (", table, fmt::join(columns, ", "));
-    for (std::size_t i = 0; i < columns.size(); ++i) sql += fmt::format("{}${}", i ? ", " : "", i + 1);
+    for (std::size_t i = 0; i < columns.size(); ++i)
+      sql += fmt::format("{}${}", i ? ", " : "", i + 1);
     sql += ")";
     for (const auto& row : rows) {
       if (auto r = exec(sql, Params(row)); !r) return r.error();
@@ -134,7 +135,8 @@ class SqliteConnection final : public Connection {
       if (i == 0 && k > sqlite3_bind_parameter_count(s)) break;
       index.push_back(i);
     }
-    auto [pos, _] = cache_.emplace(std::string(sql), std::make_unique<Statement>(s, std::move(index)));
+    auto [pos, _] =
+        cache_.emplace(std::string(sql), std::make_unique<Statement>(s, std::move(index)));
     return pos->second.get();
   }
 
@@ -151,10 +153,14 @@ class SqliteConnection final : public Connection {
       int rc = std::visit(
           [&](const auto& v) -> int {
             using T = std::decay_t<decltype(v)>;
-            if constexpr (std::is_same_v<T, std::nullptr_t>) return sqlite3_bind_null(s, i);
-            else if constexpr (std::is_same_v<T, std::int64_t>) return sqlite3_bind_int64(s, i, v);
-            else if constexpr (std::is_same_v<T, double>) return sqlite3_bind_double(s, i, v);
-            else return sqlite3_bind_text(s, i, v.data(), static_cast<int>(v.size()), SQLITE_STATIC);
+            if constexpr (std::is_same_v<T, std::nullptr_t>)
+              return sqlite3_bind_null(s, i);
+            else if constexpr (std::is_same_v<T, std::int64_t>)
+              return sqlite3_bind_int64(s, i, v);
+            else if constexpr (std::is_same_v<T, double>)
+              return sqlite3_bind_double(s, i, v);
+            else
+              return sqlite3_bind_text(s, i, v.data(), static_cast<int>(v.size()), SQLITE_STATIC);
           },
           params[k]);
       if (rc != SQLITE_OK) return map_error(db_, rc);
@@ -164,9 +170,12 @@ class SqliteConnection final : public Connection {
 
   static Value column(sqlite3_stmt* s, int i) {
     switch (sqlite3_column_type(s, i)) {
-      case SQLITE_INTEGER: return static_cast<std::int64_t>(sqlite3_column_int64(s, i));
-      case SQLITE_FLOAT: return sqlite3_column_double(s, i);
-      case SQLITE_NULL: return nullptr;
+      case SQLITE_INTEGER:
+        return static_cast<std::int64_t>(sqlite3_column_int64(s, i));
+      case SQLITE_FLOAT:
+        return sqlite3_column_double(s, i);
+      case SQLITE_NULL:
+        return nullptr;
       default: {
         auto p = reinterpret_cast<const char*>(sqlite3_column_text(s, i));
         return std::string(p, static_cast<std::size_t>(sqlite3_column_bytes(s, i)));
@@ -208,15 +217,15 @@ Result<std::unique_ptr<Connection>> connect_sqlite(const std::filesystem::path& 
   sqlite3_extended_result_codes(db, 1);
   sqlite3_busy_timeout(db, 10000);
   auto conn = std::make_unique<SqliteConnection>(db);
-  const char* setup = role.writer
-                          ? "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; "
-                            "PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY; "
-                            "PRAGMA cache_size=-32768;"
-                          : "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; "
-                            "PRAGMA temp_store=MEMORY; PRAGMA cache_size=-16384; "
-                            "PRAGMA mmap_size=268435456; PRAGMA query_only=1;";
+  const char* setup = role.writer ? "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; "
+                                    "PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY; "
+                                    "PRAGMA cache_size=-32768;"
+                                  : "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; "
+                                    "PRAGMA temp_store=MEMORY; PRAGMA cache_size=-16384; "
+                                    "PRAGMA mmap_size=268435456; PRAGMA query_only=1;";
   if (auto r = conn->exec_script(setup); !r) {
-    return Error::unavailable(fmt::format("cannot set up {}: {}", path.string(), r.error().message));
+    return Error::unavailable(
+        fmt::format("cannot set up {}: {}", path.string(), r.error().message));
   }
   // Startup guard (TESTS.md D6): never run with settings that could lose acknowledged writes.
   auto sync = pragma_value(*conn, "synchronous");
@@ -226,7 +235,8 @@ Result<std::unique_ptr<Connection>> connect_sqlite(const std::filesystem::path& 
   if (*sync != "2" || *fk != "1" || (role.writer && *journal != "wal")) {
     return Error::failed_precondition(fmt::format(
         "{}: unsafe SQLite settings (synchronous={}, foreign_keys={}, journal_mode={}); "
-        "refusing to run", path.string(), *sync, *fk, *journal));
+        "refusing to run",
+        path.string(), *sync, *fk, *journal));
   }
   return std::unique_ptr<Connection>(std::move(conn));
 }
@@ -247,9 +257,9 @@ Result<std::unique_ptr<ProcessLock>> ProcessLock::acquire(const std::filesystem:
     ::close(fd);
     std::string holder = n > 0 ? std::string(buf, static_cast<std::size_t>(n)) : "unknown";
     while (!holder.empty() && (holder.back() == '\n' || holder.back() == ' ')) holder.pop_back();
-    return Error::failed_precondition(fmt::format(
-        "the database {} is in use by another jiceng process (pid {}); stop it first",
-        db_path.string(), holder));
+    return Error::failed_precondition(
+        fmt::format("the database {} is in use by another jiceng process (pid {}); stop it first",
+                    db_path.string(), holder));
   }
   std::string pid = std::to_string(::getpid()) + "\n";
   if (::ftruncate(fd, 0) != 0 || ::pwrite(fd, pid.data(), pid.size(), 0) < 0) {

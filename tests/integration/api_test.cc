@@ -1,10 +1,9 @@
 // The HTTP API end to end: a real server on a loopback port, over the real Jiangxi division
 // tree imported from the pinned npm package, on SQLite and on PostgreSQL.
-#include <boost/json.hpp>
 #include <gtest/gtest.h>
-
 #include <unistd.h>
 
+#include <boost/json.hpp>
 #include <map>
 #include <thread>
 
@@ -106,11 +105,14 @@ TEST_P(Api, EveryRouteDeclaresAPolicyAndIsDocumented) {
 
 TEST_P(Api, ResidentSubmitsAndTracks) {
   http::testing::TestClient client(server_->port());
-  const std::string contact = "1370000" + std::to_string(::getpid() % 10000) + testing::to_string(GetParam());
-  const std::string body = R"({"category":"urban.sanitation","place":"360602001001",)"
-                           R"("description":"<b>垃圾</b>堆放多日无人清运","name":"赵六","contact":")" +
-                           contact + R"("})";
-  auto created = client.request("POST", "/api/v1/cases", body, {{"Content-Type", "application/json"}});
+  const std::string contact =
+      "1370000" + std::to_string(::getpid() % 10000) + testing::to_string(GetParam());
+  const std::string body =
+      R"({"category":"urban.sanitation","place":"360602001001",)"
+      R"("description":"<b>垃圾</b>堆放多日无人清运","name":"赵六","contact":")" +
+      contact + R"("})";
+  auto created =
+      client.request("POST", "/api/v1/cases", body, {{"Content-Type", "application/json"}});
   ASSERT_EQ(created.res.result_int(), 201u) << created.res.body();
   auto c = json::parse(created.res.body());
   const std::string code(c.at("tracking_code").as_string());
@@ -128,7 +130,8 @@ TEST_P(Api, ResidentSubmitsAndTracks) {
 
   // The same person about the same matter: linked to the open case, told where it stands,
   // and never handed that case's tracking code.
-  auto again = client.request("POST", "/api/v1/cases", body, {{"Content-Type", "application/json"}});
+  auto again =
+      client.request("POST", "/api/v1/cases", body, {{"Content-Type", "application/json"}});
   ASSERT_EQ(again.res.result_int(), 201u) << again.res.body();
   auto a = json::parse(again.res.body());
   EXPECT_EQ(a.at("repeat_of").at("number"), c.at("number"));
@@ -143,7 +146,8 @@ TEST_P(Api, IdempotentSubmissions) {
   const std::string tag = std::to_string(::getpid()) + testing::to_string(GetParam());
   const std::string contact = "idem-" + tag;
   const std::string body = R"({"category":"urban.lighting","place":"360602001001",)"
-                           R"("description":"路灯坏了","name":"钱七","contact":")" + contact + R"("})";
+                           R"("description":"路灯坏了","name":"钱七","contact":")" +
+                           contact + R"("})";
   const http::testing::Headers headers = {{"Content-Type", "application/json"},
                                           {"Idempotency-Key", "k1-" + tag}};
   http::testing::TestClient client(server_->port());
@@ -160,7 +164,8 @@ TEST_P(Api, IdempotentSubmissions) {
   const http::testing::Headers race = {{"Content-Type", "application/json"},
                                        {"Idempotency-Key", "k2-" + tag}};
   const std::string race_body = R"({"category":"urban.road","place":"360602001001",)"
-                                R"("description":"路面塌陷","name":"钱七","contact":")" + contact + R"("})";
+                                R"("description":"路面塌陷","name":"钱七","contact":")" +
+                                contact + R"("})";
   std::vector<std::string> answers(16);
   std::vector<std::thread> threads;
   for (std::size_t i = 0; i < answers.size(); ++i) {
@@ -191,19 +196,29 @@ TEST_P(Api, BadSubmissionsChangeNothing) {
   } cases[] = {
       {"not json", 400, "JSON"},
       {"[]", 400, "object"},
-      {R"({"category":"env.noise","place":"360602001001","description":"x","anonymous":true,"extra":1})", 400, "extra"},
+      {R"({"category":"env.noise","place":"360602001001","description":"x","anonymous":true,"extra":1})",
+       400, "extra"},
       {R"({"category":"env.noise","place":"360602001001","anonymous":true})", 400, "description"},
-      {R"({"category":"no.such","place":"360602001001","description":"x","anonymous":true})", 400, "category"},
-      {R"({"category":"env.noise","place":"3606","description":"x","anonymous":true})", 400, "place"},
-      {R"({"category":"env.noise","place":"369999999999","description":"x","anonymous":true})", 400, "place"},
-      {R"({"category":"env.noise","place":"360602001001","description":"x","anonymous":true,"point":{"lat":95,"lon":1}})", 400, "point"},
-      {R"({"category":"env.noise","place":"360602001001","description":")" + std::string(4001, 'a') + R"(","anonymous":true})", 400, "4000"},
-      {R"({"category":"env.noise","place":"360602001001","description":"x","anonymous":true,"channel":"letter"})", 403, "staff"},
-      {R"({"category":"env.noise","place":"360602001001","description":"x"})", 400, "submitter_name"},
+      {R"({"category":"no.such","place":"360602001001","description":"x","anonymous":true})", 400,
+       "category"},
+      {R"({"category":"env.noise","place":"3606","description":"x","anonymous":true})", 400,
+       "place"},
+      {R"({"category":"env.noise","place":"369999999999","description":"x","anonymous":true})", 400,
+       "place"},
+      {R"({"category":"env.noise","place":"360602001001","description":"x","anonymous":true,"point":{"lat":95,"lon":1}})",
+       400, "point"},
+      {R"({"category":"env.noise","place":"360602001001","description":")" +
+           std::string(4001, 'a') + R"(","anonymous":true})",
+       400, "4000"},
+      {R"({"category":"env.noise","place":"360602001001","description":"x","anonymous":true,"channel":"letter"})",
+       403, "staff"},
+      {R"({"category":"env.noise","place":"360602001001","description":"x"})", 400,
+       "submitter_name"},
   };
   for (const auto& k : cases) {
     http::testing::TestClient client(server_->port());
-    auto r = client.request("POST", "/api/v1/cases", k.body, {{"Content-Type", "application/json"}});
+    auto r =
+        client.request("POST", "/api/v1/cases", k.body, {{"Content-Type", "application/json"}});
     EXPECT_EQ(r.res.result_int(), k.status) << k.body.substr(0, 120) << " → " << r.res.body();
     EXPECT_NE(r.res.body().find(k.mentions), std::string::npos) << r.res.body();
   }
@@ -212,13 +227,16 @@ TEST_P(Api, BadSubmissionsChangeNothing) {
 // Bad input answers in the user's language: Chinese when Accept-Language prefers it.
 TEST_P(Api, ErrorsInChineseOrEnglish) {
   http::testing::TestClient client(server_->port());
-  const std::string body = R"({"category":"env.noise","place":"360602001001","description":" ","anonymous":true})";
-  auto zh = client.request("POST", "/api/v1/cases", body,
-                           {{"Content-Type", "application/json"}, {"Accept-Language", "zh-CN,zh;q=0.9,en;q=0.8"}});
+  const std::string body =
+      R"({"category":"env.noise","place":"360602001001","description":" ","anonymous":true})";
+  auto zh = client.request(
+      "POST", "/api/v1/cases", body,
+      {{"Content-Type", "application/json"}, {"Accept-Language", "zh-CN,zh;q=0.9,en;q=0.8"}});
   EXPECT_EQ(zh.res.result_int(), 400u);
   EXPECT_NE(zh.res.body().find("诉求内容"), std::string::npos) << zh.res.body();
-  auto en = client.request("POST", "/api/v1/cases", body,
-                           {{"Content-Type", "application/json"}, {"Accept-Language", "en-US,en;q=0.9,zh;q=0.5"}});
+  auto en = client.request(
+      "POST", "/api/v1/cases", body,
+      {{"Content-Type", "application/json"}, {"Accept-Language", "en-US,en;q=0.9,zh;q=0.5"}});
   EXPECT_NE(en.res.body().find("description: is required"), std::string::npos) << en.res.body();
   auto code = client.request("GET", "/api/v1/jurisdictions/36a", "", {{"Accept-Language", "zh"}});
   EXPECT_NE(code.res.body().find("区划代码"), std::string::npos) << code.res.body();

@@ -41,8 +41,10 @@ std::string slurp(const fs::path& p) {
 // A child process with stdout and stderr sent to files in `dir`.
 class Child {
  public:
-  Child(const std::vector<std::string>& args, const fs::path& dir, std::vector<std::string> env = {})
-      : out_(dir / ("out_" + std::to_string(counter_))), err_(dir / ("err_" + std::to_string(counter_))) {
+  Child(const std::vector<std::string>& args, const fs::path& dir,
+        std::vector<std::string> env = {})
+      : out_(dir / ("out_" + std::to_string(counter_))),
+        err_(dir / ("err_" + std::to_string(counter_))) {
     ++counter_;
     posix_spawn_file_actions_t fa;
     posix_spawn_file_actions_init(&fa);
@@ -100,8 +102,9 @@ class Child {
 class Cli : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("jiceng_cli_" + std::to_string(::getpid()) + "_" +
-                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    dir_ = fs::temp_directory_path() /
+           ("jiceng_cli_" + std::to_string(::getpid()) + "_" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
     fs::remove_all(dir_);
     fs::create_directories(dir_);
     db_ = "sqlite:" + (dir_ / "j.db").string();
@@ -127,8 +130,10 @@ TEST_F(Cli, VersionAndHelp) {
   auto v = run({"version"});
   EXPECT_EQ(v.status, 0);
   EXPECT_NE(v.out.find("jiceng "), std::string::npos);
-  for (auto args : std::vector<std::vector<std::string>>{
-           {"--help"}, {"serve", "--help"}, {"import", "divisions", "--help"}, {"demo", "--help"}}) {
+  for (auto args : std::vector<std::vector<std::string>>{{"--help"},
+                                                         {"serve", "--help"},
+                                                         {"import", "divisions", "--help"},
+                                                         {"demo", "--help"}}) {
     auto h = run(args);
     EXPECT_EQ(h.status, 0) << args.front();
     EXPECT_NE(h.out.find("Usage"), std::string::npos) << h.out;

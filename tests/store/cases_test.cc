@@ -1,11 +1,12 @@
 // The case workflow through the app layer, on SQLite and PostgreSQL, over the real 江西省 tree,
 // the demo units of 鹰潭市, the seeded category catalogue and the official calendar. Time is a
 // fixed clock the tests move; nothing sleeps.
+#include "app/cases.h"
+
 #include <gtest/gtest.h>
 
 #include <regex>
 
-#include "app/cases.h"
 #include "domain/deadline.h"
 #include "store/catalogue_repo.h"
 #include "support/demo_db.h"
@@ -47,7 +48,8 @@ class Cases : public ::testing::TestWithParam<Backend> {
     in.category_code = category;
     in.place_code = place;
     in.submitter_name = "王五";
-    in.submitter_contact = "1390000" + std::to_string(1000 + n++) + "-" + testing::to_string(GetParam());
+    in.submitter_contact =
+        "1390000" + std::to_string(1000 + n++) + "-" + testing::to_string(GetParam());
     in.description = "村口垃圾堆放多日无人清运，气味很大。";
     return in;
   }
@@ -62,7 +64,8 @@ class Cases : public ::testing::TestWithParam<Backend> {
     return r ? *r : c;
   }
   domain::Unit unit_of(const domain::Case& c) {
-    auto u = db_->read_value([&](store::Sql& sql) { return store::catalogue::find_unit(sql, *c.unit_id); });
+    auto u = db_->read_value(
+        [&](store::Sql& sql) { return store::catalogue::find_unit(sql, *c.unit_id); });
     EXPECT_TRUE(u && *u);
     return u && *u ? **u : domain::Unit{};
   }
@@ -75,7 +78,8 @@ class Cases : public ::testing::TestWithParam<Backend> {
 TEST_P(Cases, SmallMattersStayInTheVillage) {
   auto c = registered(intake("urban.sanitation", "360602001001"));
   EXPECT_TRUE(std::regex_match(c.number, std::regex(R"(360602-2026-\d{6})"))) << c.number;
-  EXPECT_TRUE(std::regex_match(c.tracking_code, std::regex(R"([0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4})")));
+  EXPECT_TRUE(
+      std::regex_match(c.tracking_code, std::regex(R"([0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4})")));
   EXPECT_EQ(c.state, CaseState::kRegistered);
   EXPECT_EQ(c.version, 1);
   ASSERT_TRUE(c.unit_id);
@@ -111,7 +115,8 @@ TEST_P(Cases, TheDemandPathWithVersionsAndRework) {
   c = apply(c, Command::kRequestExtension, {.note = "需要协调环保部门现场监测"});
   c = apply(c, Command::kApproveExtension, {.extension_days = 5});
   EXPECT_EQ(c.extensions, 1);
-  auto second = service_->apply(c.number, Command::kRequestExtension, {.note = "again"}, c.version, {});
+  auto second =
+      service_->apply(c.number, Command::kRequestExtension, {.note = "again"}, c.version, {});
   ASSERT_FALSE(second);
   EXPECT_EQ(second.error().code, ErrorCode::kFailedPrecondition);
   clock_.advance(std::chrono::hours(48));
@@ -143,7 +148,8 @@ TEST_P(Cases, StaleVersionsAndIllegalCommandsChangeNothing) {
   ASSERT_FALSE(illegal);
   EXPECT_EQ(illegal.error().code, ErrorCode::kFailedPrecondition);
   EXPECT_NE(illegal.error().message.find("assign"), std::string::npos) << illegal.error().message;
-  auto no_reason = service_->apply(c.number, Command::kTransfer, {.unit_id = *c.unit_id}, accepted.version, {});
+  auto no_reason =
+      service_->apply(c.number, Command::kTransfer, {.unit_id = *c.unit_id}, accepted.version, {});
   ASSERT_FALSE(no_reason);
   EXPECT_EQ(no_reason.error().code, ErrorCode::kInvalidArgument);
   auto after = service_->get(c.number);

@@ -43,8 +43,8 @@ class Conformance : public ::testing::TestWithParam<Backend> {
   }
   void import_small_tree() {
     auto tree = small_tree();
-    auto r = db().write_value(
-        [&](Sql& sql) { return jurisdictions::upsert_all(sql, tree, nullptr); });
+    auto r =
+        db().write_value([&](Sql& sql) { return jurisdictions::upsert_all(sql, tree, nullptr); });
     ASSERT_TRUE(r) << r.error().message;
     EXPECT_EQ(r->inserted, static_cast<std::int64_t>(tree.size()));
   }
@@ -65,13 +65,15 @@ TEST_P(Conformance, MigrationsAreIdempotent) {
 
 TEST_P(Conformance, TypesRoundTrip) {
   auto r = db().write_value([](Sql& sql) -> Result<Row> {
-    if (auto c = sql.exec("CREATE TABLE t (i BIGINT, f DOUBLE PRECISION, s TEXT)"); !c) return c.error();
+    if (auto c = sql.exec("CREATE TABLE t (i BIGINT, f DOUBLE PRECISION, s TEXT)"); !c)
+      return c.error();
     if (auto c = sql.exec("INSERT INTO t VALUES ($1, $2, $3)",
                           {std::int64_t{-9223372036854775807 - 1}, 2.5, std::string("汉字 ✓ 😀")});
         !c) {
       return c.error();
     }
-    if (auto c = sql.exec("INSERT INTO t VALUES ($1, $2, $3)", {nullptr, nullptr, std::string()}); !c) {
+    if (auto c = sql.exec("INSERT INTO t VALUES ($1, $2, $3)", {nullptr, nullptr, std::string()});
+        !c) {
       return c.error();
     }
     return sql.query_one("SELECT i, f, s FROM t WHERE i IS NOT NULL", {});
@@ -92,16 +94,18 @@ TEST_P(Conformance, TypesRoundTrip) {
 TEST_P(Conformance, ConstraintErrorsAreMapped) {
   import_small_tree();
   auto dup = db().write([](Sql& sql) -> Result<void> {
-    auto r = sql.exec("INSERT INTO jurisdiction (code, name, level, parent_code) VALUES ($1, $2, $3, $4)",
-                      {std::string("3606"), std::string("x"), std::int64_t{2}, std::string("36")});
+    auto r = sql.exec(
+        "INSERT INTO jurisdiction (code, name, level, parent_code) VALUES ($1, $2, $3, $4)",
+        {std::string("3606"), std::string("x"), std::int64_t{2}, std::string("36")});
     if (!r) return r.error();
     return {};
   });
   ASSERT_FALSE(dup);
   EXPECT_EQ(dup.error().code, ErrorCode::kAlreadyExists) << dup.error().message;
   auto orphan = db().write([](Sql& sql) -> Result<void> {
-    auto r = sql.exec("INSERT INTO jurisdiction (code, name, level, parent_code) VALUES ($1, $2, $3, $4)",
-                      {std::string("9901"), std::string("x"), std::int64_t{2}, std::string("99")});
+    auto r = sql.exec(
+        "INSERT INTO jurisdiction (code, name, level, parent_code) VALUES ($1, $2, $3, $4)",
+        {std::string("9901"), std::string("x"), std::int64_t{2}, std::string("99")});
     if (!r) return r.error();
     return {};
   });
@@ -125,7 +129,8 @@ TEST_P(Conformance, GroupCommitIsolatesFailures) {
     threads.emplace_back([&, i] {
       start.arrive_and_wait();
       auto r = db().write([i](Sql& sql) -> Result<void> {
-        if (auto x = sql.exec("INSERT INTO w (n) VALUES ($1)", {std::int64_t{i}}); !x) return x.error();
+        if (auto x = sql.exec("INSERT INTO w (n) VALUES ($1)", {std::int64_t{i}}); !x)
+          return x.error();
         if (i % 3 == 0) return Error::invalid_argument("rejected on purpose");
         return {};
       });
@@ -250,12 +255,14 @@ TEST_P(Conformance, SearchRanksExactThenPrefixThenContains) {
 TEST_P(Conformance, UpsertIsIdempotentAndRenames) {
   import_small_tree();
   auto tree = small_tree();
-  auto again = db().write_value([&](Sql& sql) { return jurisdictions::upsert_all(sql, tree, nullptr); });
+  auto again =
+      db().write_value([&](Sql& sql) { return jurisdictions::upsert_all(sql, tree, nullptr); });
   ASSERT_TRUE(again);
   EXPECT_EQ(again->inserted, 0);
   EXPECT_EQ(again->updated, 0);
   tree[2].name = "月湖区（新）";
-  auto renamed = db().write_value([&](Sql& sql) { return jurisdictions::upsert_all(sql, tree, nullptr); });
+  auto renamed =
+      db().write_value([&](Sql& sql) { return jurisdictions::upsert_all(sql, tree, nullptr); });
   ASSERT_TRUE(renamed);
   EXPECT_EQ(renamed->inserted, 0);
   EXPECT_EQ(renamed->updated, 1);

@@ -46,15 +46,23 @@ TEST(CaseIntake, BadInputNamesTheField) {
       {"description", [](Intake& i) { i.description = std::string(4001, 'x'); }},
       {"description", [](Intake& i) { i.description = "bad \x01 byte"; }},
       {"description", [](Intake& i) { i.description = "\xE4\xB8"; }},  // truncated UTF-8
-      {"point", [](Intake& i) { i.point = GeoPoint{91, 116}; }},
-      {"point", [](Intake& i) { i.point = GeoPoint{28.2, 181}; }},
+      {"point",
+       [](Intake& i) {
+         i.point = GeoPoint{91, 116};
+       }},
+      {"point",
+       [](Intake& i) {
+         i.point = GeoPoint{28.2, 181};
+       }},
       {"submitter_name", [](Intake& i) { i.submitter_name.clear(); }},
       {"submitter", [](Intake& i) { i.anonymous = true; }},
       {"received_at", [](Intake& i) { i.received_at = at("2026-02-01"); }},  // web, resident
-      {"received_at", [](Intake& i) {
+      {"received_at",
+       [](Intake& i) {
          i.channel = Channel::kLetter;
          i.received_at = at("2026-03-02");
-       }, true},
+       },
+       true},
   };
   for (const auto& c : cases) {
     Intake in = valid();

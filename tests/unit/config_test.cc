@@ -7,8 +7,10 @@ namespace {
 
 TEST(Config, TomlThenEnvironmentOverride) {
   Config c;
-  ASSERT_TRUE(apply_toml(c, "[server]\nlisten = \"0.0.0.0:9000\"\nworker_threads = 8\n"
-                            "[database]\nurl = \"sqlite:/tmp/a.db\"\n", "t.toml"));
+  ASSERT_TRUE(apply_toml(c,
+                         "[server]\nlisten = \"0.0.0.0:9000\"\nworker_threads = 8\n"
+                         "[database]\nurl = \"sqlite:/tmp/a.db\"\n",
+                         "t.toml"));
   EXPECT_EQ(c.listen, "0.0.0.0:9000");
   EXPECT_EQ(c.worker_threads, 8);
   EXPECT_EQ(c.db, "sqlite:/tmp/a.db");

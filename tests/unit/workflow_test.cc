@@ -48,9 +48,9 @@ TEST(Workflow, ReachabilityAndNoDeadEnds) {
 
 TEST(Workflow, EscalationIsOpenWhileTheMatterIsHandled) {
   for (CaseKind kind : kKinds) {
-    for (CaseState s : {CaseState::kRegistered, CaseState::kAccepted, CaseState::kAssigned,
-                        CaseState::kReturned, CaseState::kInProgress,
-                        CaseState::kExtensionRequested}) {
+    for (CaseState s :
+         {CaseState::kRegistered, CaseState::kAccepted, CaseState::kAssigned, CaseState::kReturned,
+          CaseState::kInProgress, CaseState::kExtensionRequested}) {
       const Transition* t = find_transition(kind, s, Command::kEscalate);
       ASSERT_NE(t, nullptr) << to_string(s);
       EXPECT_EQ(t->to, s);
