@@ -3,6 +3,7 @@
 // of their own beyond what the store guards.
 #pragma once
 
+#include "app/access.h"
 #include "app/cases.h"
 #include "app/catalogue.h"
 #include "app/jurisdictions.h"
@@ -12,14 +13,23 @@
 namespace jiceng::app {
 
 struct App {
-  App(store::Database& database, const Clock& clock_)
-      : db(database), clock(clock_), jurisdictions(db), catalogue(db), cases(db, clock) {}
+  // policy: the password policy (with its list of common passwords) for new accounts.
+  App(store::Database& database, const Clock& clock_,
+      PasswordPolicy policy = PasswordPolicy(std::vector<std::string>{}),
+      AccessOptions access_options = {})
+      : db(database),
+        clock(clock_),
+        jurisdictions(db),
+        catalogue(db),
+        cases(db, clock),
+        access(db, clock, std::move(policy), std::move(access_options)) {}
 
   store::Database& db;
   const Clock& clock;
   JurisdictionService jurisdictions;
   CatalogueService catalogue;
   CaseService cases;
+  AccessService access;
 };
 
 }  // namespace jiceng::app

@@ -45,7 +45,93 @@ Error not_allowed(const Case& c, Command command) {
 
 bool blank(std::string_view s) { return s.find_first_not_of(" \t\r\n") == std::string_view::npos; }
 
+using domain::Role;
+
+AuditActor audit_actor(const Actor& a) {
+  if (a.principal) return AuditActor::of(*a.principal);
+  if (a.holds_tracking_code) return {"tracking_code", ""};
+  // An unnamed resident (the web form without sign-in) is anonymous to the log.
+  return {a.name == "resident" ? "anonymous" : a.name, ""};
+}
+
+Error hidden(std::string_view number) {
+  return Error::not_found(fmt::format("no case has the number {}", number))
+      .zh(fmt::format("没有编号为 {} 的案件", number));
+}
+
+// Whether the actor may see the case at all. Internal callers and tracking-code holders (the
+// code was checked when it was resolved) may.
+bool may_see(const Actor& a, const Case& c) {
+  if (!a.principal) return true;
+  const domain::Principal& p = *a.principal;
+  if (p.role == Role::kResident) return c.resident_id && *c.resident_id == p.id;
+  if (!domain::may_read_cases(p.role) || !domain::in_scope(p.scope_code, c.place_code)) {
+    return false;
+  }
+  // Whistle-blowing material is never shown to the unit it accuses.
+  return !(c.accused_unit_id && p.unit_id && *c.accused_unit_id == *p.unit_id);
+}
+
+Result<void> may_apply(const Actor& a, const Case& c, Command command) {
+  if (!a.principal && !a.holds_tracking_code) return {};  // inside jiceng
+  if (!may_see(a, c)) return hidden(c.number);
+  Role role = a.principal ? a.principal->role : Role::kResident;
+  if (!domain::may_command(role, command)) {
+    return Error{
+        ErrorCode::kPermissionDenied,
+        fmt::format("a {} may not {} a case", domain::to_string(role), domain::to_string(command)),
+        fmt::format("{}无权执行“{}”", domain::label_zh(role), domain::label_zh(command))};
+  }
+  if (a.principal && domain::acts_for_unit(role) && c.unit_id != a.principal->unit_id) {
+    return Error{ErrorCode::kPermissionDenied, "the case is with another unit",
+                 "该案件不由本单位承办"};
+  }
+  return {};
+}
+
+// Masks what the reader's role need not see, and the resident's tracking code from staff.
+void mask_for(const Actor& a, CaseDetail& d) {
+  if (!a.principal || a.principal->role == Role::kResident) return;
+  d.c.tracking_code.clear();
+  if (domain::sees_contact(a.principal->role)) return;
+  d.c.submitter_name = domain::mask_name(d.c.submitter_name);
+  d.c.submitter_contact = domain::mask_contact(d.c.submitter_contact);
+}
+
 }  // namespace
+
+Actor Actor::of(const domain::Principal& p, RequestContext ctx) {
+  return Actor{.name = p.role == Role::kResident ? p.actor() : p.username,
+               .staff = domain::is_staff(p.role),
+               .principal = p,
+               .holds_tracking_code = false,
+               .context = std::move(ctx)};
+}
+
+Actor Actor::by_tracking_code(RequestContext ctx) {
+  return Actor{.name = "resident",
+               .staff = false,
+               .principal = std::nullopt,
+               .holds_tracking_code = true,
+               .context = std::move(ctx)};
+}
+
+Error CaseService::audit_refusal(const Actor& actor, std::string_view action,
+                                 std::string_view number, Error refusal) {
+  bool refused =
+      refusal.code == ErrorCode::kNotFound || refusal.code == ErrorCode::kPermissionDenied;
+  if (!actor.principal || !refused) return refusal;
+  auto wrote = db_.write([&](store::Sql& sql) {
+    return record_audit(sql, clock_.now(), audit_actor(actor),
+                        {.action = std::string(action),
+                         .object_type = "case",
+                         .object_id = std::string(number),
+                         .outcome = "denied"},
+                        actor.context);
+  });
+  if (!wrote) return wrote.error();
+  return refusal;
+}
 
 Result<std::shared_ptr<const domain::WorkCalendar>> CaseService::calendar() {
   std::lock_guard lock(calendar_mu_);
@@ -104,6 +190,9 @@ Result<Registration> CaseService::register_in(store::Sql& sql, const domain::Int
     c.submitter_contact = in.submitter_contact;
     c.description = in.description;
     c.channel = in.channel;
+    if (actor.principal && actor.principal->role == Role::kResident) {
+      c.resident_id = actor.principal->id;
+    }
     if (plan->unit) c.unit_id = plan->unit->id;
     c.received_at = in.received_at.value_or(now);
     c.created_at = c.updated_at = now;
@@ -169,6 +258,13 @@ Result<Registration> CaseService::register_in(store::Sql& sql, const domain::Int
       if (auto r = store::cases::append_event(sql, out.repeat_of->number, linked); !r)
         return r.error();
     }
+    if (auto r =
+            record_audit(sql, now, audit_actor(actor),
+                         {.action = "case.register", .object_type = "case", .object_id = c.number},
+                         actor.context);
+        !r) {
+      return r.error();
+    }
     out.registered = std::move(c);
     return out;
   }
@@ -183,6 +279,45 @@ Result<CaseDetail> CaseService::get(std::string_view number) {
     if (!events) return events.error();
     return CaseDetail{std::move(**c), std::move(*events)};
   });
+}
+
+Result<CaseDetail> CaseService::read(std::string_view number, const Actor& actor) {
+  auto detail = db_.write_value([&](store::Sql& sql) -> Result<CaseDetail> {
+    auto c = store::cases::find(sql, number);
+    if (!c) return c.error();
+    if (!*c || !may_see(actor, **c)) return hidden(number);
+    auto events = store::cases::events(sql, number);
+    if (!events) return events.error();
+    if (auto r = record_audit(
+            sql, clock_.now(), audit_actor(actor),
+            {.action = "case.read", .object_type = "case", .object_id = std::string(number)},
+            actor.context);
+        !r) {
+      return r.error();
+    }
+    return CaseDetail{std::move(**c), std::move(*events)};
+  });
+  if (!detail) return audit_refusal(actor, "case.read", number, detail.error());
+  mask_for(actor, *detail);
+  return detail;
+}
+
+Result<std::vector<store::cases::ListedCase>> CaseService::list(const domain::Principal& p,
+                                                                store::cases::ListQuery q) {
+  if (p.role == Role::kResident) {
+    // Every code is digits: ["0", ":") covers them all.
+    q.place_first = "0";
+    q.place_last = ":";
+    q.resident_id = p.id;
+  } else if (domain::may_read_cases(p.role)) {
+    std::tie(q.place_first, q.place_last) = domain::scope_range(p.scope_code);
+    q.resident_id = 0;
+    q.hide_from_unit = p.unit_id.value_or(0);
+  } else {
+    return Error{ErrorCode::kPermissionDenied, "your role does not work with cases",
+                 "您的角色无权查看案件"};
+  }
+  return db_.read_value([&](store::Sql& sql) { return store::cases::list(sql, q); });
 }
 
 Result<TrackView> CaseService::track(std::string_view tracking_code) {
@@ -228,11 +363,12 @@ Result<Case> CaseService::apply(std::string_view number, Command command, const 
   const Instant now = clock_.now();
   auto cal = calendar();
   if (!cal) return cal.error();
-  return db_.write_value([&](store::Sql& sql) -> Result<Case> {
+  auto applied = db_.write_value([&](store::Sql& sql) -> Result<Case> {
     auto found = store::cases::find(sql, number);
     if (!found) return found.error();
-    if (!*found) return Error::not_found(fmt::format("no case has the number {}", number));
+    if (!*found) return hidden(number);
     Case c = std::move(**found);
+    if (auto ok = may_apply(actor, c, command); !ok) return ok.error();
     if (c.version != expected_version) {
       return Error::conflict(
                  fmt::format("the case is at version {}, not {}: reload it and try again",
@@ -271,6 +407,10 @@ Result<Case> CaseService::apply(std::string_view number, Command command, const 
             return Error::invalid_argument(
                        "unit_id: the unit is not on the case's place or above it")
                 .zh("承办单位须位于案件所在地或其上级区划");
+          }
+          if (c.accused_unit_id && (*u)->id == *c.accused_unit_id) {
+            return Error::invalid_argument("unit_id: the case accuses this unit")
+                .zh("不得交由被举报单位办理");
           }
           if (c.unit_id && (*u)->id == *c.unit_id && command != Command::kAssign) {
             return Error::invalid_argument("unit_id: the case is already with this unit");
@@ -410,8 +550,21 @@ Result<Case> CaseService::apply(std::string_view number, Command command, const 
                         .note = note,
                         .is_public = t->public_event};
     if (auto r = store::cases::append_event(sql, c.number, e); !r) return r.error();
+    if (auto r = record_audit(sql, now, audit_actor(actor),
+                              {.action = "case." + std::string(domain::to_string(command)),
+                               .object_type = "case",
+                               .object_id = c.number},
+                              actor.context);
+        !r) {
+      return r.error();
+    }
     return c;
   });
+  if (!applied) {
+    return audit_refusal(actor, "case." + std::string(domain::to_string(command)), number,
+                         applied.error());
+  }
+  return applied;
 }
 
 Result<int> CaseService::run_due_timers(int limit) {
@@ -441,7 +594,9 @@ Result<int> CaseService::run_due_timers(int limit) {
         auto r = store::cases::append_event(sql, c.number, e);
         if (!r) return r.error();
         ++events;
-        return {};
+        return record_audit(
+            sql, now, {"system", ""},
+            {.action = "case." + e.command, .object_type = "case", .object_id = c.number}, {});
       };
       const std::string deadline = format_instant_utc(*c.deadline_at);
       if (!c.warned) {

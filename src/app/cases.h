@@ -10,20 +10,33 @@
 #include <string_view>
 #include <vector>
 
+#include "app/audit_trail.h"
 #include "common/date.h"
 #include "common/error.h"
+#include "domain/access.h"
 #include "domain/calendar.h"
 #include "domain/case.h"
 #include "domain/deadline.h"
+#include "store/case_repo.h"
 #include "store/database.h"
 
 namespace jiceng::app {
 
-// Who acts. (Until the Access milestone lands, callers state it; then it comes from the
-// session.) Staff may set received_at and register on behalf of a resident.
+// Who acts. Callers inside jiceng (the scheduler, the CLI, tests) state a name; requests act
+// as a signed-in principal, or as the holder of a case's tracking code. With a principal or a
+// tracking code, the access rules of domain/access.h apply and the audit log gets an entry in
+// the same transaction; objects outside the principal's reach answer kNotFound.
 struct Actor {
-  std::string name = "resident";
-  bool staff = false;
+  std::string name = "resident";  // the name events record
+  bool staff = false;             // may set received_at and register for someone else
+  std::optional<domain::Principal> principal{};
+  bool holds_tracking_code = false;  // an anonymous resident, by the case's tracking code
+  RequestContext context{};
+
+  // A request's caller: staff, resident or app.
+  static Actor of(const domain::Principal& p, RequestContext ctx);
+  // An anonymous resident who holds the case's tracking code.
+  static Actor by_tracking_code(RequestContext ctx);
 };
 
 // Statutory periods (信访工作条例 Arts. 22-36) and the warning point; configurable per
@@ -90,11 +103,23 @@ class CaseService {
                                                  const Actor& actor);
   // kNotFound for an unknown number.
   [[nodiscard]] Result<CaseDetail> get(std::string_view number);
+  // The case file for a caller (Actor with a principal): kNotFound when the case is outside
+  // what they may read (not their subtree, not their own, or it accuses their unit). The
+  // submitter's name and contact are masked for roles that need not see them
+  // (domain::sees_contact). The read is audited in the same transaction: if the audit entry
+  // cannot be written, the read fails (TESTS.md A1).
+  [[nodiscard]] Result<CaseDetail> read(std::string_view number, const Actor& actor);
+  // A page of the cases a principal may see (staff: their subtree; residents: their own),
+  // filtered, newest first. The filter's place range and resident are set here.
+  [[nodiscard]] Result<std::vector<store::cases::ListedCase>> list(const domain::Principal& p,
+                                                                   store::cases::ListQuery q);
   // kNotFound for an unknown or malformed code (the same answer, so codes cannot be probed).
   [[nodiscard]] Result<TrackView> track(std::string_view tracking_code);
-  // Applies a workflow command if the case is still at expected_version. Errors: kNotFound,
-  // kConflict (stale version), kFailedPrecondition (not allowed in this state: the message
-  // lists the allowed commands; or a guard failed), kInvalidArgument (missing input).
+  // Applies a workflow command if the case is still at expected_version. Errors: kNotFound
+  // (also for a case outside the actor's reach), kPermissionDenied (the role may not give this
+  // command, or the case is another unit's), kConflict (stale version), kFailedPrecondition (not
+  // allowed in this state: the message lists the allowed commands; or a guard failed),
+  // kInvalidArgument (missing input). Refusals of a principal's command are audited too.
   [[nodiscard]] Result<domain::Case> apply(std::string_view number, domain::Command command,
                                            const CommandInput& input, std::int64_t expected_version,
                                            const Actor& actor);
@@ -109,6 +134,11 @@ class CaseService {
   const CaseRules& rules() const { return rules_; }
 
  private:
+  // Audits a refused request of a principal in its own transaction (the refused one rolled
+  // back) and returns the refusal.
+  Error audit_refusal(const Actor& actor, std::string_view action, std::string_view number,
+                      Error refusal);
+
   // The official calendar, loaded from the store once and kept.
   Result<std::shared_ptr<const domain::WorkCalendar>> calendar();
 

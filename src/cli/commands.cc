@@ -3,17 +3,24 @@
 #include <fmt/format.h>
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
+#include <sys/stat.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include <chrono>
 #include <condition_variable>
 #include <cstdio>
+#include <fstream>
+#include <iostream>
 #include <mutex>
 #include <stop_token>
 #include <thread>
 
 #include "app/app.h"
+#include "app/audit.h"
+#include "app/demo_accounts.h"
 #include "app/imports.h"
+#include "app/totp.h"
 #include "http/api.h"
 #include "http/server.h"
 #include "store/migrations.h"
@@ -64,16 +71,86 @@ void end_progress_line() {
   if (::isatty(STDERR_FILENO)) fmt::print(stderr, "\n");
 }
 
+// The password policy with the configured list of common passwords.
+Result<app::PasswordPolicy> password_policy(const Config& config) {
+  return app::PasswordPolicy::load(config.password_blocklist);
+}
+
+app::AccessOptions access_options(const Config& config) {
+  app::AccessOptions o;
+  o.session_idle = std::chrono::minutes(config.session_idle_min);
+  o.session_absolute = std::chrono::hours(config.session_absolute_h);
+  return o;
+}
+
+// Opens the store and builds the application on it, as every command that changes data needs.
+struct Opened {
+  std::unique_ptr<store::Database> db;
+  std::unique_ptr<app::App> app;
+};
+Result<Opened> open_app(const Config& config, const Clock& clock) {
+  auto policy = password_policy(config);
+  if (!policy) return policy.error();
+  auto db = open_and_migrate(config);
+  if (!db) return db.error();
+  Opened out{std::move(*db), nullptr};
+  out.app = std::make_unique<app::App>(*out.db, clock, std::move(*policy), access_options(config));
+  return out;
+}
+
+// One line from stdin, without echo when stdin is a terminal.
+std::string read_password(const std::string& prompt) {
+  bool tty = ::isatty(STDIN_FILENO) != 0;
+  termios saved{};
+  if (tty) {
+    fmt::print(stderr, "{}", prompt);
+    ::tcgetattr(STDIN_FILENO, &saved);
+    termios quiet = saved;
+    quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
+    ::tcsetattr(STDIN_FILENO, TCSANOW, &quiet);
+  }
+  std::string line;
+  std::getline(std::cin, line);
+  if (!line.empty() && line.back() == '\r') line.pop_back();
+  if (tty) {
+    ::tcsetattr(STDIN_FILENO, TCSANOW, &saved);
+    fmt::print(stderr, "\n");
+  }
+  return line;
+}
+
+void print_totp(const std::string& username, const std::string& secret) {
+  fmt::print("second factor (TOTP) secret for {}: {}\n  {}\n", username, secret,
+             app::otpauth_uri("jiceng", username, secret));
+}
+
+// Signs the audit chain's head now (see app/audit.h).
+void anchor_audit(store::Database& db, const Config& config, const Clock& clock) {
+  auto key = app::load_or_create_audit_key(config.audit_key_file);
+  if (!key) {
+    spdlog::error("audit: signing key {}: {}", config.audit_key_file, key.error().message);
+    return;
+  }
+  auto head = app::anchor_audit_head(db, *key, config.audit_heads_file, clock.now());
+  if (!head) spdlog::error("audit: anchoring the head: {}", head.error().message);
+}
+
 }  // namespace
 
 int serve(const Config& config) {
   set_up_logging(config);
   auto listen = parse_listen(config.listen);
   if (!listen) return fail(listen.error());
+  auto policy = password_policy(config);
+  if (!policy) return fail(policy.error());
   auto db = open_and_migrate(config);
   if (!db) return fail(db.error());
   SystemClock clock;
-  app::App application(**db, clock);
+  app::App application(**db, clock, std::move(*policy), access_options(config));
+  // The audit key must be usable before the first request is served.
+  if (auto key = app::load_or_create_audit_key(config.audit_key_file); !key) {
+    return fail(key.error());
+  }
 
   http::Metrics metrics;
   store::Database& database = **db;
@@ -86,7 +163,8 @@ int serve(const Config& config) {
         "# TYPE jiceng_store_writes_total counter\njiceng_store_writes_total {}\n",
         s.commits, s.writes);
   });
-  http::Router router = http::make_router(application, metrics);
+  http::Router router =
+      http::make_router(application, metrics, {.secure_cookies = config.secure_cookies});
   http::ServerOptions options;
   options.address = listen->host;
   options.port = listen->port;
@@ -96,6 +174,7 @@ int serve(const Config& config) {
   options.header_timeout = std::chrono::seconds(config.header_timeout_s);
   options.idle_timeout = std::chrono::seconds(config.idle_timeout_s);
   options.shutdown_grace = std::chrono::seconds(config.shutdown_grace_s);
+  options.hsts = config.secure_cookies;
   http::Server server(options, router, metrics);
   if (auto r = server.listen(); !r) return fail(r.error());
   server.handle_signals();
@@ -103,10 +182,16 @@ int serve(const Config& config) {
                server.port());
   // The deadline scheduler: warnings and breaches of the cases' clocks. Its timers live in the
   // database, so a restart loses none; it only has to look often enough.
-  std::jthread scheduler([&application](std::stop_token stop) {
+  // It also signs the audit log's head every audit.anchor_interval_s (A3).
+  std::jthread scheduler([&application, &config, &clock](std::stop_token stop) {
     std::mutex mu;
     std::condition_variable_any wake;
+    auto next_anchor = std::chrono::steady_clock::now();
     while (!stop.stop_requested()) {
+      if (std::chrono::steady_clock::now() >= next_anchor) {
+        anchor_audit(application.db, config, clock);
+        next_anchor += std::chrono::seconds(config.audit_anchor_interval_s);
+      }
       auto events = application.cases.run_due_timers();
       if (!events) {
         spdlog::warn("deadline scheduler: {}", events.error().message);
@@ -120,6 +205,7 @@ int serve(const Config& config) {
   server.run();
   scheduler.request_stop();
   scheduler.join();
+  anchor_audit(database, config, clock);
   spdlog::info("jiceng stopped");
   return 0;
 }
@@ -167,6 +253,39 @@ int import_calendar(const Config& config) {
   return 0;
 }
 
+namespace {
+
+// Creates the demo accounts once, prints them and keeps a copy in var/demo-accounts.txt
+// (mode 0600) for the operator.
+int demo_accounts(const Config& config, store::Database& db) {
+  auto policy = password_policy(config);
+  if (!policy) return fail(policy.error());
+  SystemClock clock;
+  app::App application(db, clock, std::move(*policy), access_options(config));
+  auto accounts = app::create_demo_accounts(application);
+  if (!accounts) return fail(accounts.error());
+  if (accounts->empty()) {
+    fmt::print("demo accounts: see var/demo-accounts.txt (created on first start)\n");
+    return 0;
+  }
+  std::string text = "jiceng demo accounts (shown once; passwords are random)\n";
+  for (const auto& a : *accounts) {
+    text += fmt::format("  {:<16} {:<19} password {}  scope {}{}\n", a.username, a.role, a.password,
+                        a.scope, a.unit.empty() ? "" : "  unit " + a.unit);
+    if (!a.totp_secret.empty()) {
+      text += fmt::format("  {:<16} second factor (TOTP) secret {}\n  {}\n", "", a.totp_secret,
+                          app::otpauth_uri("jiceng", a.username, a.totp_secret));
+    }
+  }
+  fmt::print("{}", text);
+  ::umask(077);
+  std::ofstream out("var/demo-accounts.txt", std::ios::trunc);
+  out << text;
+  return 0;
+}
+
+}  // namespace
+
 int demo(const Config& config) {
   set_up_logging(config);
   auto db = open_and_migrate(config);
@@ -182,6 +301,74 @@ int demo(const Config& config) {
     fmt::print("demo deployment set up: {} divisions of 江西省, calendar {}–{}, root 鹰潭市 3606\n",
                report->divisions.read, report->calendar.first_year, report->calendar.last_year);
   }
+  return demo_accounts(config, **db);
+}
+
+int user_create(const Config& config, const NewUser& user) {
+  set_up_logging(config);
+  auto role = domain::role_from_string(user.role);
+  if (!role) return fail(role.error());
+  SystemClock clock;
+  auto opened = open_app(config, clock);
+  if (!opened) return fail(opened.error());
+  std::string password = read_password("password for " + user.username + ": ");
+  auto created = opened->app->access.create_account({.username = user.username,
+                                                     .password = password,
+                                                     .role = *role,
+                                                     .scope_code = user.scope,
+                                                     .unit_id = user.unit_id,
+                                                     .display_name = user.display_name},
+                                                    std::nullopt, {.remote = "cli"});
+  if (!created) return fail(created.error());
+  fmt::print("created {} ({}, scope {})\n", created->account.username, user.role, user.scope);
+  if (!created->totp_secret.empty()) print_totp(created->account.username, created->totp_secret);
+  return 0;
+}
+
+int user_disable(const Config& config, const std::string& username) {
+  set_up_logging(config);
+  SystemClock clock;
+  auto opened = open_app(config, clock);
+  if (!opened) return fail(opened.error());
+  if (auto r = opened->app->access.disable_account(username, std::nullopt, {.remote = "cli"}); !r) {
+    return fail(r.error());
+  }
+  fmt::print("disabled {}; its sessions ended\n", username);
+  return 0;
+}
+
+int user_totp(const Config& config, const std::string& username) {
+  set_up_logging(config);
+  SystemClock clock;
+  auto opened = open_app(config, clock);
+  if (!opened) return fail(opened.error());
+  auto secret = opened->app->access.reset_totp(username, {.remote = "cli"});
+  if (!secret) return fail(secret.error());
+  print_totp(username, *secret);
+  return 0;
+}
+
+int apikey_create(const Config& config, const std::string& name) {
+  set_up_logging(config);
+  SystemClock clock;
+  auto opened = open_app(config, clock);
+  if (!opened) return fail(opened.error());
+  auto key = opened->app->access.create_api_key(name, {.remote = "cli"});
+  if (!key) return fail(key.error());
+  fmt::print("API key {} for {} (shown once; send it as Authorization: Bearer …):\n{}\n", key->id,
+             key->name, key->key);
+  return 0;
+}
+
+int apikey_revoke(const Config& config, std::int64_t id) {
+  set_up_logging(config);
+  SystemClock clock;
+  auto opened = open_app(config, clock);
+  if (!opened) return fail(opened.error());
+  if (auto r = opened->app->access.revoke_api_key(id, {.remote = "cli"}); !r) {
+    return fail(r.error());
+  }
+  fmt::print("revoked API key {}\n", id);
   return 0;
 }
 

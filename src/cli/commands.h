@@ -2,6 +2,8 @@
 // is printed), 2 bad usage (CLI11 prints it).
 #pragma once
 
+#include <cstdint>
+#include <optional>
 #include <string>
 
 #include "cli/config.h"
@@ -13,5 +15,22 @@ int migrate(const Config& config);
 int import_divisions(const Config& config, const std::string& province, bool all);
 int import_calendar(const Config& config);
 int demo(const Config& config);
+
+// Accounts and API keys (docs/SECURITY.md). user_create reads the password from stdin (one
+// line; not echoed on a terminal) and prints an administrator's TOTP secret once.
+struct NewUser {
+  std::string username;
+  std::string role;
+  std::string scope;
+  std::optional<std::int64_t> unit_id;
+  std::string display_name;
+};
+int user_create(const Config& config, const NewUser& user);
+int user_disable(const Config& config, const std::string& username);
+// Gives the account a new second-factor secret and prints it (its sessions end).
+int user_totp(const Config& config, const std::string& username);
+// Prints the new key once; only its hash is stored.
+int apikey_create(const Config& config, const std::string& name);
+int apikey_revoke(const Config& config, std::int64_t id);
 
 }  // namespace jiceng::cli

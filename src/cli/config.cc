@@ -46,6 +46,17 @@ Key string_key(std::string_view path, std::string Config::*field) {
           }};
 }
 
+Key bool_key(std::string_view path, bool Config::*field) {
+  return {path, [=](Config& c, std::string_view text) -> Result<void> {
+            if (text != "true" && text != "false") {
+              return Error::invalid_argument(
+                  fmt::format("{} must be true or false, not '{}'", path, text));
+            }
+            c.*field = text == "true";
+            return {};
+          }};
+}
+
 const std::vector<Key>& keys() {
   static const std::vector<Key> all = {
       string_key("server.listen", &Config::listen),
@@ -61,6 +72,13 @@ const std::vector<Key>& keys() {
       string_key("data.divisions_dir", &Config::divisions_dir),
       string_key("data.calendar_file", &Config::calendar_file),
       string_key("log.level", &Config::log_level),
+      bool_key("server.secure_cookies", &Config::secure_cookies),
+      string_key("access.password_blocklist", &Config::password_blocklist),
+      int_key("access.session_idle_min", &Config::session_idle_min, 1, 24 * 60),
+      int_key("access.session_absolute_h", &Config::session_absolute_h, 1, 24 * 7),
+      string_key("audit.key_file", &Config::audit_key_file),
+      string_key("audit.heads_file", &Config::audit_heads_file),
+      int_key("audit.anchor_interval_s", &Config::audit_anchor_interval_s, 10, 24 * 3600),
   };
   return all;
 }
@@ -101,9 +119,11 @@ Result<void> apply_toml(Config& config, std::string_view toml_text, std::string_
         text = *s;
       } else if (auto i = value.value<std::int64_t>(); i && value.is_integer()) {
         text = std::to_string(*i);
+      } else if (auto b = value.value<bool>(); b && value.is_boolean()) {
+        text = *b ? "true" : "false";
       } else {
-        return Error::invalid_argument(
-            fmt::format("{}: {} must be a string or a whole number", source_name, path));
+        return Error::invalid_argument(fmt::format(
+            "{}: {} must be a string, a whole number or true/false", source_name, path));
       }
       if (auto r = key->set(config, text); !r) {
         return Error::invalid_argument(fmt::format("{}: {}", source_name, r.error().message));

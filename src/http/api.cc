@@ -10,9 +10,10 @@
 
 namespace jiceng::http {
 
-Router make_router(app::App& app, Metrics& metrics) {
+Router make_router(app::App& app, Metrics& metrics, const ApiOptions& options) {
   namespace json = boost::json;
   Router router;
+  router.set_authenticator(make_authenticator(app.access, options));
   router.add({.method = "GET",
               .pattern = "/healthz",
               .summary = "Liveness: the process answers",
@@ -51,6 +52,7 @@ Router make_router(app::App& app, Metrics& metrics) {
   add_catalogue_routes(router, app.catalogue);
   add_workflow_routes(router);
   add_case_routes(router, app);
+  add_access_routes(router, app, options);
 
   // Filled once the table is complete, so that the document lists this route too.
   auto document = std::make_shared<std::string>();

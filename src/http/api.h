@@ -9,9 +9,21 @@
 
 namespace jiceng::http {
 
+struct ApiOptions {
+  // Served over TLS (through a reverse proxy): cookies get Secure and the __Host- prefix.
+  bool secure_cookies = false;
+};
+
 // Every route: GET /healthz, /readyz, /metrics, /api/v1/noop, /api/v1/openapi.json (built from
 // this same table) and the jurisdiction routes. app and metrics must outlive the router.
-Router make_router(app::App& app, Metrics& metrics);
+Router make_router(app::App& app, Metrics& metrics, const ApiOptions& options = {});
+
+// Resolves a request's session cookie or API key (Authorization: Bearer) to its caller.
+Authenticator make_authenticator(app::AccessService& access, const ApiOptions& options);
+
+// POST/GET/DELETE /api/v1/session (sign-in, who am I, sign-out), the administrators' account
+// routes (/api/v1/accounts) and the auditors' search (GET /api/v1/audit).
+void add_access_routes(Router& router, app::App& app, const ApiOptions& options);
 
 // GET /api/v1/jurisdictions/{code}, /api/v1/jurisdictions/{code}/children and
 // /api/v1/jurisdictions?q=…&limit=…. service must outlive the router.
@@ -21,7 +33,10 @@ void add_jurisdiction_routes(Router& router, app::JurisdictionService& service);
 // the router.
 void add_catalogue_routes(Router& router, app::CatalogueService& service);
 
-// POST /api/v1/cases (a resident's submission) and GET /api/v1/track/{code}.
+// POST /api/v1/cases (a submission: residents with channel web, registering staff with any),
+// GET /api/v1/track/{code} and the resident's commands by tracking code; the staff routes
+// (GET /api/v1/cases, GET /api/v1/cases/{number}, POST …/commands/{command}) and the signed-in
+// resident's (/api/v1/my/cases…).
 void add_case_routes(Router& router, app::App& app);
 
 // GET /api/v1/workflows/{kind}: the case workflow table (domain/workflow.h) as JSON.

@@ -1,10 +1,11 @@
-// Cases over HTTP, the public part: a resident submits a demand or petition and tracks it by
-// its code. The staff routes (reading a whole case, workflow commands) come with sign-in and
-// jurisdiction scopes (the Access milestone), so that they are guarded from their first day.
+// Cases over HTTP: submission and tracking (public), the staff's case files and workflow
+// commands (scoped to their jurisdiction subtree), and the resident's own cases (signed in, or
+// by tracking code). Access rules live in app::CaseService; these handlers only translate.
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
+#include <charconv>
 #include <set>
 
 #include "app/idempotency.h"
@@ -17,36 +18,6 @@ namespace jiceng::http {
 namespace {
 
 namespace json = boost::json;
-
-json::value instant_or_null(const std::optional<Instant>& t) {
-  if (!t) return nullptr;
-  return json::string(format_instant_utc(*t));
-}
-
-// Reads a JSON object body strictly: valid JSON, an object, only known keys.
-Result<json::object> parse_object(std::string_view body, const std::set<std::string_view>& known) {
-  boost::system::error_code ec;
-  json::value v = json::parse(body, ec);
-  if (ec) return Error::invalid_argument("the body is not valid JSON: " + ec.message());
-  if (!v.is_object()) return Error::invalid_argument("the body must be a JSON object");
-  for (const auto& kv : v.as_object()) {
-    if (!known.contains(kv.key())) {
-      return Error::invalid_argument("unknown field '" + std::string(kv.key()) + "'");
-    }
-  }
-  return std::move(v.as_object());
-}
-
-Result<std::string> string_field(const json::object& o, std::string_view key, bool required) {
-  auto it = o.find(key);
-  if (it == o.end() || it->value().is_null()) {
-    if (required) return Error::invalid_argument(std::string(key) + ": is required");
-    return std::string();
-  }
-  if (!it->value().is_string())
-    return Error::invalid_argument(std::string(key) + ": must be a string");
-  return std::string(it->value().as_string());
-}
 
 Result<domain::Intake> intake_from_json(const json::object& o) {
   domain::Intake in;
@@ -92,19 +63,48 @@ Result<domain::Intake> intake_from_json(const json::object& o) {
   return in;
 }
 
+app::RequestContext context_of(const Request& req) {
+  return {.remote = req.remote,
+          .request_id = req.request_id,
+          .purpose = std::string(req.query_value("purpose").value_or(""))};
+}
+
+// Who submits: anonymous and signed-in residents and apps through their own channel; staff
+// who register for others (operators, grid workers) through any.
+Result<app::Actor> submitter(const Request& req, const domain::Intake& in) {
+  if (!req.principal) {
+    if (in.channel != domain::Channel::kWeb) {
+      return Error{ErrorCode::kPermissionDenied,
+                   "only staff register phone, walk-in, letter and mailbox cases; residents "
+                   "submit with channel web",
+                   "电话、来访、来信和信箱渠道由工作人员登记；群众请使用网上渠道（web）"};
+    }
+    return app::Actor{.name = "resident", .staff = false, .context = context_of(req)};
+  }
+  const domain::Principal& p = *req.principal;
+  bool staff_may = domain::may_register_for_others(p.role);
+  bool own_channel = in.channel == (p.role == domain::Role::kApp ? domain::Channel::kOpen311
+                                                                 : domain::Channel::kWeb);
+  if (!staff_may && !own_channel) {
+    return Error{ErrorCode::kPermissionDenied,
+                 "your role may submit only through channel " +
+                     std::string(p.role == domain::Role::kApp ? "open311" : "web"),
+                 "您的角色只能通过本渠道提交"};
+  }
+  auto actor = app::Actor::of(p, context_of(req));
+  actor.staff = staff_may;
+  return actor;
+}
+
 Response submit(app::App& app, const Request& req) {
   auto body = parse_object(req.body(), {"kind", "category", "place", "address", "point",
                                         "anonymous", "name", "contact", "description", "channel"});
   if (!body) return error_response(body.error(), req);
   auto in = intake_from_json(*body);
   if (!in) return error_response(in.error(), req);
-  if (in->channel != domain::Channel::kWeb) {
-    return error_response({ErrorCode::kPermissionDenied,
-                           "only staff register phone, walk-in, letter and mailbox cases; "
-                           "residents submit with channel web"},
-                          req);
-  }
-  const app::Actor resident{.name = "resident", .staff = false};
+  auto who = submitter(req, *in);
+  if (!who) return error_response(who.error(), req);
+  const app::Actor& resident = *who;
   auto render = [](const app::Registration& r) {
     const domain::Case& c = r.registered;
     json::object out{{"number", c.number},
@@ -126,7 +126,9 @@ Response submit(app::App& app, const Request& req) {
   if (auto key = req.header("Idempotency-Key")) {
     if (auto ok = app::check_idempotency_key(*key); !ok) return error_response(ok.error(), req);
     answer = app::run_idempotent(
-        app.db, {"POST /api/v1/cases", std::string(*key), app::hash_request(req.body())},
+        app.db,
+        {"POST /api/v1/cases " + (req.principal ? req.principal->actor() : std::string()),
+         std::string(*key), app::hash_request(req.body())},
         app.clock.now(), [&](store::Sql& sql) -> Result<app::StoredResponse> {
           auto r = app.cases.register_in(sql, *in, resident);
           if (!r) return r.error();
@@ -179,6 +181,222 @@ Response track(app::App& app, const Request& req) {
   return json_response(out);
 }
 
+json::object event_json(const domain::CaseEvent& e) {
+  json::object out{{"seq", e.seq},         {"at", format_instant_utc(e.at)}, {"actor", e.actor},
+                   {"event", e.command},   {"to", domain::to_string(e.to)},  {"note", e.note},
+                   {"public", e.is_public}};
+  out["from"] = e.from ? json::value(domain::to_string(*e.from)) : json::value(nullptr);
+  out["unit_id"] = e.unit_id ? json::value(*e.unit_id) : json::value(nullptr);
+  return out;
+}
+
+json::object case_json(const app::CaseDetail& d) {
+  const domain::Case& c = d.c;
+  json::array events;
+  for (const auto& e : d.events) events.push_back(event_json(e));
+  json::object out{{"number", c.number},
+                   {"kind", domain::to_string(c.kind)},
+                   {"category", c.category_code},
+                   {"place", c.place_code},
+                   {"address", c.address},
+                   {"anonymous", c.anonymous},
+                   {"name", c.submitter_name},
+                   {"contact", c.submitter_contact},
+                   {"description", c.description},
+                   {"channel", domain::to_string(c.channel)},
+                   {"state", domain::to_string(c.state)},
+                   {"state_zh", domain::label_zh(c.state)},
+                   {"version", c.version},
+                   {"received_at", format_instant_utc(c.received_at)},
+                   {"updated_at", format_instant_utc(c.updated_at)},
+                   {"clock", domain::to_string(c.clock)},
+                   {"deadline_at", instant_or_null(c.deadline_at)},
+                   {"warned", c.warned},
+                   {"breached", c.breached},
+                   {"extensions", c.extensions},
+                   {"reply", c.reply},
+                   {"rating", domain::to_string(c.rating)},
+                   {"merged_into", c.merged_into},
+                   {"allowed_commands", json::array{}},
+                   {"events", std::move(events)}};
+  if (!c.tracking_code.empty()) out["tracking_code"] = c.tracking_code;
+  out["unit_id"] = c.unit_id ? json::value(*c.unit_id) : json::value(nullptr);
+  auto& allowed = out["allowed_commands"].as_array();
+  for (domain::Command cmd : domain::allowed_commands(c.kind, c.state)) {
+    allowed.push_back(json::string(domain::to_string(cmd)));
+  }
+  return out;
+}
+
+Result<std::int64_t> int_query(const Request& req, std::string_view name, std::int64_t fallback,
+                               std::int64_t max) {
+  auto v = req.query_value(name);
+  if (!v) return fallback;
+  std::int64_t out = 0;
+  auto [end, ec] = std::from_chars(v->data(), v->data() + v->size(), out);
+  if (ec != std::errc() || end != v->data() + v->size() || out < 0 || out > max) {
+    return Error::invalid_argument(std::string(name) + ": a whole number from 0 to " +
+                                   std::to_string(max));
+  }
+  return out;
+}
+
+// The cursor of the next page: "<created_at µs>.<number>".
+std::string cursor_of(const store::cases::ListedCase& c) {
+  return std::to_string(to_micros(c.created_at)) + "." + c.number;
+}
+
+Result<void> apply_cursor(std::string_view cursor, store::cases::ListQuery& q) {
+  auto dot = cursor.find('.');
+  std::int64_t us = 0;
+  auto [end, ec] =
+      std::from_chars(cursor.data(), cursor.data() + (dot == std::string_view::npos ? 0 : dot), us);
+  if (dot == std::string_view::npos || ec != std::errc() || end != cursor.data() + dot || us <= 0) {
+    return Error::invalid_argument("cursor: pass the `next` value of the previous page");
+  }
+  q.before_created_at = from_micros(us);
+  q.before_number = std::string(cursor.substr(dot + 1));
+  return {};
+}
+
+Response list_cases(app::App& app, const Request& req) {
+  store::cases::ListQuery q;
+  q.state = std::string(req.query_value("state").value_or(""));
+  q.kind = std::string(req.query_value("kind").value_or(""));
+  q.category_code = std::string(req.query_value("category").value_or(""));
+  auto unit = int_query(req, "unit_id", 0, std::numeric_limits<std::int64_t>::max());
+  auto limit = int_query(req, "limit", 50, 200);
+  if (!unit) return error_response(unit.error(), req);
+  if (!limit) return error_response(limit.error(), req);
+  q.unit_id = *unit;
+  q.limit = static_cast<int>(std::max<std::int64_t>(*limit, 1));
+  if (auto cursor = req.query_value("cursor")) {
+    if (auto ok = apply_cursor(*cursor, q); !ok) return error_response(ok.error(), req);
+  }
+  auto page = app.cases.list(*req.principal, q);
+  if (!page) return error_response(page.error(), req);
+  json::array items;
+  for (const auto& c : *page) {
+    json::object item{{"number", c.number},
+                      {"kind", domain::to_string(c.kind)},
+                      {"category", c.category_code},
+                      {"place", c.place_code},
+                      {"state", domain::to_string(c.state)},
+                      {"state_zh", domain::label_zh(c.state)},
+                      {"deadline_at", instant_or_null(c.deadline_at)},
+                      {"warned", c.warned},
+                      {"breached", c.breached},
+                      {"created_at", format_instant_utc(c.created_at)}};
+    item["unit_id"] = c.unit_id ? json::value(*c.unit_id) : json::value(nullptr);
+    items.push_back(std::move(item));
+  }
+  json::object out{{"items", std::move(items)}};
+  if (static_cast<int>(page->size()) == q.limit) out["next"] = cursor_of(page->back());
+  return json_response(out);
+}
+
+Response read_case(app::App& app, const Request& req) {
+  auto d = app.cases.read(req.params.at("number"), app::Actor::of(*req.principal, context_of(req)));
+  if (!d) return error_response(d.error(), req);
+  Response res = json_response(case_json(*d));
+  res.headers.emplace_back("ETag", "\"" + std::to_string(d->c.version) + "\"");
+  return res;
+}
+
+Result<app::CommandInput> command_input(const Request& req) {
+  app::CommandInput in;
+  if (req.body().empty()) return in;
+  auto body = parse_object(req.body(),
+                           {"note", "reply", "unit_id", "rating", "extension_days", "target_case"});
+  if (!body) return body.error();
+  for (auto [key, out] : {std::pair{"note", &in.note}, std::pair{"reply", &in.reply},
+                          std::pair{"target_case", &in.target_case}}) {
+    auto v = string_field(*body, key, false);
+    if (!v) return v.error();
+    *out = std::move(*v);
+  }
+  auto rating = string_field(*body, "rating", false);
+  if (!rating) return rating.error();
+  if (!rating->empty()) {
+    auto r = domain::rating_from_string(*rating);
+    if (!r) return r.error();
+    in.rating = *r;
+  }
+  if (const auto* unit = body->if_contains("unit_id"); unit && !unit->is_null()) {
+    if (!unit->is_int64()) return Error::invalid_argument("unit_id: a unit's id");
+    in.unit_id = unit->as_int64();
+  }
+  if (const auto* days = body->if_contains("extension_days"); days && !days->is_null()) {
+    if (!days->is_int64()) return Error::invalid_argument("extension_days: a whole number");
+    in.extension_days = static_cast<int>(std::clamp<std::int64_t>(days->as_int64(), -1, 1000));
+  }
+  return in;
+}
+
+// The version in If-Match ("3" or "\"3\""): nullopt when absent; kInvalidArgument when not a
+// version.
+Result<std::optional<std::int64_t>> if_match(const Request& req) {
+  auto v = req.header("If-Match");
+  if (!v) return std::optional<std::int64_t>{};
+  std::string_view s = *v;
+  if (s.starts_with("W/")) s.remove_prefix(2);
+  if (s.size() >= 2 && s.front() == '"' && s.back() == '"') s = s.substr(1, s.size() - 2);
+  std::int64_t version = 0;
+  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), version);
+  if (ec != std::errc() || end != s.data() + s.size() || version < 1) {
+    return Error::invalid_argument("If-Match: the case's version, as its ETag gives it");
+  }
+  return std::optional<std::int64_t>{version};
+}
+
+// Runs a command. With require_version, If-Match is required (428 without it) and a stale one
+// answers 412; otherwise the case's current version is used when it is absent.
+Response run_command(app::App& app, const Request& req, std::string_view number,
+                     const app::Actor& actor, bool require_version) {
+  auto command = domain::command_from_string(req.params.at("command"));
+  if (!command) return error_response(Error::not_found(command.error().message), req);
+  auto input = command_input(req);
+  if (!input) return error_response(input.error(), req);
+  auto version = if_match(req);
+  if (!version) return error_response(version.error(), req);
+  if (!*version && require_version) {
+    Response res = protocol_error(428, "precondition_required",
+                                  "send If-Match with the case's version (its ETag) so that "
+                                  "concurrent changes are not lost",
+                                  req.request_id);
+    return res;
+  }
+  std::int64_t expected = 0;
+  if (*version) {
+    expected = **version;
+  } else {
+    auto current = app.cases.get(number);
+    if (!current) return error_response(current.error(), req);
+    expected = current->c.version;
+  }
+  auto applied = app.cases.apply(number, *command, *input, expected, actor);
+  if (!applied) {
+    if (applied.error().code == ErrorCode::kConflict && *version) {
+      return protocol_error(412, "precondition_failed", applied.error().message, req.request_id);
+    }
+    return error_response(applied.error(), req);
+  }
+  Response res =
+      json_response(json::object{{"number", applied->number},
+                                 {"state", domain::to_string(applied->state)},
+                                 {"state_zh", domain::label_zh(applied->state)},
+                                 {"version", applied->version},
+                                 {"deadline_at", instant_or_null(applied->deadline_at)}});
+  res.headers.emplace_back("ETag", "\"" + std::to_string(applied->version) + "\"");
+  return res;
+}
+
+Response command_by_tracking_code(app::App& app, const Request& req) {
+  auto v = app.cases.track(req.params.at("code"));
+  if (!v) return error_response(v.error(), req);
+  return run_command(app, req, v->number, app::Actor::by_tracking_code(context_of(req)), false);
+}
+
 }  // namespace
 
 void add_case_routes(Router& router, app::App& app) {
@@ -189,7 +407,7 @@ void add_case_routes(Router& router, app::App& app) {
                          "name, contact. Answers 201 with the case number and tracking code. "
                          "An Idempotency-Key header makes retries safe: the same key and body "
                          "return the first answer, the same key with another body 422",
-              .policy = Policy::kPublic,
+              .policy = Policy::public_identified(),
               .handler = [&app](const Request& req) { return submit(app, req); }});
   router.add({.method = "GET",
               .pattern = "/api/v1/track/{code}",
@@ -197,6 +415,73 @@ void add_case_routes(Router& router, app::App& app) {
                          "deadline and the public timeline; no personal data",
               .policy = Policy::kPublic,
               .handler = [&app](const Request& req) { return track(app, req); }});
+  router.add(
+      {.method = "POST",
+       .pattern = "/api/v1/track/{code}/commands/{command}",
+       .summary = "The resident's commands by tracking code: follow_up (rate the answer: "
+                  "JSON body {\"rating\": …}), request_review, request_re_review, "
+                  "escalate (with a note)",
+       .policy = Policy::kPublic,
+       .handler = [&app](const Request& req) { return command_by_tracking_code(app, req); }});
+
+  const domain::RoleSet readers{domain::Role::kOperator, domain::Role::kHandler,
+                                domain::Role::kUnitHead, domain::Role::kGridWorker,
+                                domain::Role::kCadre,    domain::Role::kLeader};
+  const domain::RoleSet workers{domain::Role::kOperator, domain::Role::kHandler,
+                                domain::Role::kUnitHead};
+  router.add({.method = "GET",
+              .pattern = "/api/v1/cases",
+              .summary = "The cases in the caller's jurisdiction subtree, newest first, without "
+                         "personal data. Filters: state, kind, category, unit_id; limit (≤ 200) "
+                         "and cursor (the previous page's `next`)",
+              .query_params = {{.name = "state"},
+                               {.name = "kind"},
+                               {.name = "category"},
+                               {.name = "unit_id", .type = "integer"},
+                               {.name = "limit", .type = "integer"},
+                               {.name = "cursor"}},
+              .policy = Policy::only(readers, ScopeCheck::kSubtree),
+              .handler = [&app](const Request& req) { return list_cases(app, req); }});
+  router.add({.method = "GET",
+              .pattern = "/api/v1/cases/{number}",
+              .summary = "A case file with its history; contact details masked for roles that "
+                         "need not see them. The read is audited (give ?purpose=…). ETag: the "
+                         "version",
+              .query_params = {{.name = "purpose", .description = "why the file is read"}},
+              .policy = Policy::only(readers, ScopeCheck::kSubtree),
+              .handler = [&app](const Request& req) { return read_case(app, req); }});
+  router.add({.method = "POST",
+              .pattern = "/api/v1/cases/{number}/commands/{command}",
+              .summary = "Apply a workflow command (see /api/v1/workflows/{kind}). If-Match: the "
+                         "case's version (428 without, 412 when stale). JSON body: note, reply, "
+                         "unit_id, rating, extension_days, target_case, as the command needs",
+              .policy = Policy::only(workers, ScopeCheck::kSubtree),
+              .handler = [&app](const Request& req) {
+                return run_command(app, req, req.params.at("number"),
+                                   app::Actor::of(*req.principal, context_of(req)), true);
+              }});
+
+  const domain::RoleSet residents{domain::Role::kResident};
+  router.add({.method = "GET",
+              .pattern = "/api/v1/my/cases",
+              .summary = "The signed-in resident's own cases, newest first",
+              .query_params = {{.name = "limit", .type = "integer"}, {.name = "cursor"}},
+              .policy = Policy::only(residents, ScopeCheck::kOwn),
+              .handler = [&app](const Request& req) { return list_cases(app, req); }});
+  router.add({.method = "GET",
+              .pattern = "/api/v1/my/cases/{number}",
+              .summary = "One of the signed-in resident's own cases, with its history",
+              .policy = Policy::only(residents, ScopeCheck::kOwn),
+              .handler = [&app](const Request& req) { return read_case(app, req); }});
+  router.add({.method = "POST",
+              .pattern = "/api/v1/my/cases/{number}/commands/{command}",
+              .summary = "The resident's commands on their own case: follow_up (rating), "
+                         "request_review, request_re_review, escalate (note). If-Match optional",
+              .policy = Policy::only(residents, ScopeCheck::kOwn),
+              .handler = [&app](const Request& req) {
+                return run_command(app, req, req.params.at("number"),
+                                   app::Actor::of(*req.principal, context_of(req)), false);
+              }});
 }
 
 }  // namespace jiceng::http

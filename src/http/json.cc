@@ -1,5 +1,6 @@
 #include "http/json.h"
 
+#include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
 namespace jiceng::http {
@@ -9,6 +10,38 @@ Response json_response(const boost::json::value& body, unsigned status) {
   res.status = status;
   res.body = boost::json::serialize(body);
   return res;
+}
+
+Result<boost::json::object> parse_object(std::string_view body,
+                                         const std::set<std::string_view>& known) {
+  boost::system::error_code ec;
+  boost::json::value v = boost::json::parse(body, ec);
+  if (ec) return Error::invalid_argument("the body is not valid JSON: " + ec.message());
+  if (!v.is_object()) return Error::invalid_argument("the body must be a JSON object");
+  for (const auto& kv : v.as_object()) {
+    if (!known.contains(kv.key())) {
+      return Error::invalid_argument("unknown field '" + std::string(kv.key()) + "'");
+    }
+  }
+  return std::move(v.as_object());
+}
+
+Result<std::string> string_field(const boost::json::object& o, std::string_view key,
+                                 bool required) {
+  auto it = o.find(key);
+  if (it == o.end() || it->value().is_null()) {
+    if (required) return Error::invalid_argument(std::string(key) + ": is required");
+    return std::string();
+  }
+  if (!it->value().is_string()) {
+    return Error::invalid_argument(std::string(key) + ": must be a string");
+  }
+  return std::string(it->value().as_string());
+}
+
+boost::json::value instant_or_null(const std::optional<Instant>& t) {
+  if (!t) return nullptr;
+  return boost::json::string(format_instant_utc(*t));
 }
 
 }  // namespace jiceng::http

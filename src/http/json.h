@@ -1,13 +1,31 @@
 // JSON responses for handlers: the body is always serialized by Boost.JSON.
 #pragma once
 
+#include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
 
+#include "common/date.h"
+#include "common/error.h"
 #include "http/router.h"
 
 namespace jiceng::http {
 
 // A response with `body` serialized as JSON (Content-Type application/json; charset=utf-8).
 Response json_response(const boost::json::value& body, unsigned status = 200);
+
+// Reads a JSON object body strictly: valid JSON, an object, only the known keys.
+// kInvalidArgument otherwise, naming the problem.
+[[nodiscard]] Result<boost::json::object> parse_object(std::string_view body,
+                                                       const std::set<std::string_view>& known);
+// The string at key: "" when absent or null and not required; kInvalidArgument when required
+// and absent, or not a string.
+[[nodiscard]] Result<std::string> string_field(const boost::json::object& o, std::string_view key,
+                                               bool required);
+// An instant as an ISO 8601 UTC string, or null.
+boost::json::value instant_or_null(const std::optional<Instant>& t);
 
 }  // namespace jiceng::http

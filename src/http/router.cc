@@ -4,6 +4,7 @@
 #include <stdexcept>
 
 #include "common/utf8.h"
+#include "http/errors.h"
 
 namespace jiceng::http {
 namespace {
@@ -89,14 +90,33 @@ Result<Target> parse_target(std::string_view target) {
   return t;
 }
 
-std::string_view to_string(Policy policy) {
-  switch (policy) {
-    case Policy::kPublic:
-      return "public";
-    case Policy::kUndeclared:
-      return "undeclared";
+std::string_view to_string(ScopeCheck s) {
+  switch (s) {
+    case ScopeCheck::kNone:
+      return "none";
+    case ScopeCheck::kSubtree:
+      return "subtree";
+    case ScopeCheck::kOwn:
+      return "own";
   }
   return "unknown";
+}
+
+std::string to_string(const Policy& policy) {
+  switch (policy.who) {
+    case Policy::Who::kUndeclared:
+      return "undeclared";
+    case Policy::Who::kPublic:
+      return policy.identify ? "public, identified" : "public";
+    case Policy::Who::kRoles:
+      break;
+  }
+  std::string out;
+  for (domain::Role r : policy.roles.roles()) {
+    if (!out.empty()) out += ", ";
+    out += domain::to_string(r);
+  }
+  return out + "; scope: " + std::string(to_string(policy.scope));
 }
 
 std::optional<std::string_view> Request::header(std::string_view name) const {
@@ -117,6 +137,74 @@ std::optional<std::string_view> Request::query_value(std::string_view name) cons
   return it->second;
 }
 
+namespace {
+
+bool is_write(std::string_view method) { return method != "GET" && method != "HEAD"; }
+
+// Compares in time that depends only on the lengths.
+bool same_secret(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  unsigned char diff = 0;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    diff = static_cast<unsigned char>(
+        diff | (static_cast<unsigned char>(a[i]) ^ static_cast<unsigned char>(b[i])));
+  }
+  return diff == 0;
+}
+
+Response refuse(const Request& req, ErrorCode code, std::string en, std::string zh) {
+  return error_response(Error{code, std::move(en), std::move(zh)}, req);
+}
+
+// The guard in front of every handler (see Router::add).
+Response guarded(const Policy& policy, const Authenticator* authenticate, const Handler& handler,
+                 const Request& req) {
+  for (std::string_view h : {"X-HTTP-Method-Override", "X-HTTP-Method", "X-Method-Override"}) {
+    if (req.header(h)) {
+      return refuse(req, ErrorCode::kInvalidArgument,
+                    std::string(h) + " is not supported: send the method itself",
+                    "不支持 " + std::string(h) + "，请直接使用相应的请求方法");
+    }
+  }
+  bool is_public = policy.who == Policy::Who::kPublic;
+  if (is_public && !policy.identify) return handler(req);
+  Result<std::optional<Caller>> caller =
+      authenticate != nullptr && *authenticate ? (*authenticate)(req) : std::optional<Caller>{};
+  if (!caller && (caller.error().code != ErrorCode::kUnauthenticated || !is_public)) {
+    return error_response(caller.error(), req);
+  }
+  if (!caller || !*caller) {
+    if (is_public) return handler(req);
+    return refuse(req, ErrorCode::kUnauthenticated, "sign in first", "请先登录");
+  }
+  Caller& c = **caller;
+  if (!is_public && !policy.roles.contains(c.principal.role)) {
+    return refuse(
+        req, ErrorCode::kPermissionDenied,
+        "your role (" + std::string(domain::to_string(c.principal.role)) + ") may not do this",
+        "您的角色（" + std::string(domain::label_zh(c.principal.role)) + "）无权执行此操作");
+  }
+  if (c.via_cookie && is_write(req.method)) {
+    auto token = req.header("X-CSRF-Token");
+    if (!token || !same_secret(*token, c.csrf_token)) {
+      return refuse(req, ErrorCode::kPermissionDenied,
+                    "missing or wrong X-CSRF-Token header (get it from GET /api/v1/session)",
+                    "缺少或错误的 X-CSRF-Token 请求头");
+    }
+  }
+  Request with_caller = req;
+  with_caller.principal = std::move(c.principal);
+  return handler(with_caller);
+}
+
+}  // namespace
+
+Router::Router() : authenticator_(std::make_shared<Authenticator>()) {}
+
+void Router::set_authenticator(Authenticator authenticator) {
+  *authenticator_ = std::move(authenticator);
+}
+
 void Router::add(Route route) {
   auto fail = [&](std::string_view why) {
     throw std::invalid_argument("route " + route.method + " " + route.pattern + ": " +
@@ -125,7 +213,11 @@ void Router::add(Route route) {
   if (route.pattern.empty() || route.pattern.front() != '/') fail("pattern must start with '/'");
   if (route.method.empty()) fail("no method");
   if (!route.handler) fail("no handler");
-  if (route.policy == Policy::kUndeclared) fail("no policy declared (who may call it?)");
+  if (route.policy.who == Policy::Who::kUndeclared) fail("no policy declared (who may call it?)");
+  if (route.policy.who == Policy::Who::kRoles && route.policy.roles.empty()) fail("no roles");
+  if (route.inline_handler && (route.policy.who != Policy::Who::kPublic || route.policy.identify)) {
+    fail("an inline handler must be public (authentication may block)");
+  }
 
   Compiled compiled;
   std::vector<std::string_view> names;
@@ -151,6 +243,10 @@ void Router::add(Route route) {
       fail("method and pattern already taken");
     }
   }
+  route.handler = [policy = route.policy, authenticator = authenticator_,
+                   handler = std::move(route.handler)](const Request& req) {
+    return guarded(policy, authenticator.get(), handler, req);
+  };
   routes_.push_back(std::move(route));
   compiled_.push_back(std::move(compiled));
 }

@@ -8,6 +8,7 @@
 #include <cstddef>
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -15,6 +16,7 @@
 #include <vector>
 
 #include "common/error.h"
+#include "domain/access.h"
 
 namespace jiceng::http {
 
@@ -30,6 +32,9 @@ struct Request {
   const RawRequest* raw = nullptr;  // the parsed message; null only in unit tests
   std::string request_id;
   std::string remote;  // "address:port" of the peer
+  // The authenticated caller, set by the router before a non-public handler runs (and before a
+  // public one with Policy::identify when credentials came); nullopt for anonymous callers.
+  std::optional<domain::Principal> principal{};
 
   // The first value of header `name` (case-insensitive), or nullopt when absent.
   std::optional<std::string_view> header(std::string_view name) const;
@@ -48,14 +53,53 @@ struct Response {
   std::vector<std::pair<std::string, std::string>> headers{};
 };
 
-// Who may call a route. Every route must state one: Router::add refuses kUndeclared, so a
-// route cannot be added without a decision about who may call it (TESTS.md S5). The server
-// enforces policies once roles exist (Access milestone).
-enum class Policy {
-  kUndeclared,  // the default of Route::policy; never valid in a router
-  kPublic,      // anyone, without credentials
+// Which object-level check a route's handler applies (TESTS.md S6), declared with the route so
+// that the route table says it and the authorization tests can walk it.
+enum class ScopeCheck {
+  kNone,     // public data, or data that belongs to no one (categories, jurisdictions)
+  kSubtree,  // objects outside the caller's jurisdiction subtree answer 404
+  kOwn,      // the caller's own objects only (a resident's cases, one's own session)
 };
-std::string_view to_string(Policy policy);  // "public"
+std::string_view to_string(ScopeCheck s);  // "none", "subtree", "own"
+
+// Who may call a route (TESTS.md S5, S7). Every route must state one: Router::add refuses an
+// undeclared policy, so a route cannot be added without a decision about who may call it.
+struct Policy {
+  enum class Who {
+    kUndeclared,  // the default of Route::policy; never valid in a router
+    kPublic,      // anyone, without credentials
+    kRoles,       // callers signed in with one of `roles`
+  };
+  Who who = Who::kUndeclared;
+  domain::RoleSet roles{};
+  ScopeCheck scope = ScopeCheck::kNone;
+  // Public routes only: when the request carries credentials, identify the caller (e.g. a
+  // signed-in resident submitting a case); invalid credentials then make it anonymous.
+  bool identify = false;
+
+  static const Policy kUndeclared;
+  static const Policy kPublic;
+  // Public, identifying a signed-in caller (see identify).
+  static Policy public_identified() { return {Who::kPublic, {}, ScopeCheck::kNone, true}; }
+  static Policy only(domain::RoleSet roles, ScopeCheck scope) {
+    return {Who::kRoles, roles, scope, false};
+  }
+  bool operator==(const Policy&) const = default;
+};
+inline constexpr Policy Policy::kUndeclared{};
+inline constexpr Policy Policy::kPublic{Policy::Who::kPublic, {}, ScopeCheck::kNone, false};
+// "public", "public, identified", or "operator, handler; scope: subtree".
+std::string to_string(const Policy& policy);
+
+// The caller behind a request's credentials.
+struct Caller {
+  domain::Principal principal;
+  bool via_cookie = false;  // a session cookie (then writes need the CSRF token)
+  std::string csrf_token{};
+};
+// Resolves a request's credentials (session cookie or API key): nullopt when it carries none;
+// kUnauthenticated when they are invalid or expired; kUnavailable when the store is down.
+using Authenticator = std::function<Result<std::optional<Caller>>(const Request&)>;
 
 // A documented query parameter (OpenAPI). Members have initializers, as in Response.
 struct ParamDoc {
@@ -108,9 +152,20 @@ struct RouteMatch {
 // The route table. Built once at startup, then only read (match() is thread-safe).
 class Router {
  public:
-  // Adds a route. Throws std::invalid_argument on a programming error: a pattern that does not
-  // start with '/', a malformed or repeated capture, a route without a handler, or a method and
-  // pattern that are already taken.
+  Router();
+
+  // Sets how requests are authenticated. Until it is set, routes that need a caller answer 401.
+  // Call before serving.
+  void set_authenticator(Authenticator authenticator);
+
+  // Adds a route. Its handler is wrapped in the guard of its policy: a request with a method
+  // override header (X-HTTP-Method-Override and kin) is refused with 400; a non-public route
+  // answers 401 without valid credentials and 403 for a caller whose role is not in the policy;
+  // a write (not GET or HEAD) authenticated by a session cookie needs the session's CSRF token
+  // in X-CSRF-Token, else 403. Throws std::invalid_argument on a programming error: a pattern
+  // that does not start with '/', a malformed or repeated capture, a route without a handler or
+  // without a policy (or with kRoles and no roles), an inline handler that is not public, or a
+  // method and pattern that are already taken.
   void add(Route route);
 
   // The route for method and target. When several patterns match the path, the most specific
@@ -133,6 +188,8 @@ class Router {
 
   std::vector<Route> routes_;
   std::vector<Compiled> compiled_;  // parallel to routes_
+  // Shared with the guards of the routes, so that it survives moving the router.
+  std::shared_ptr<Authenticator> authenticator_;
 };
 
 }  // namespace jiceng::http

@@ -528,8 +528,16 @@ bhttp::response<bhttp::string_body> Server::Impl::to_message(Exchange& ex, Respo
     out.set("Referrer-Policy", "no-referrer");
     out.set("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'");
     if (api) out.set(bhttp::field::cache_control, "no-store");
+    if (options_.hsts) out.set("Strict-Transport-Security", "max-age=31536000; includeSubDomains");
     if (!res.content_type.empty()) out.set(bhttp::field::content_type, res.content_type);
-    for (const auto& [name, value] : res.headers) out.set(name, value);
+    // Set-Cookie is the one header that may not be folded (RFC 6265): each goes out on its own.
+    for (const auto& [name, value] : res.headers) {
+      if (bhttp::string_to_field(name) == bhttp::field::set_cookie) {
+        out.insert(name, value);
+      } else {
+        out.set(name, value);
+      }
+    }
     out.body() = std::move(res.body);
   } catch (const std::exception& e) {
     return to_message(

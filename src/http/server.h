@@ -37,6 +37,8 @@ struct ServerOptions {
   std::chrono::milliseconds request_timeout = std::chrono::seconds(30);
   // After stop(), requests in flight have this long to finish before the server stops anyway.
   std::chrono::milliseconds shutdown_grace = std::chrono::seconds(10);
+  // Served over TLS (by a reverse proxy): every response carries Strict-Transport-Security.
+  bool hsts = false;
 };
 
 class Server {

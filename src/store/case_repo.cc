@@ -12,9 +12,10 @@ constexpr std::string_view kColumns =
     "number, tracking_code, kind, category_code, place_code, county_code, address, lat, lon, "
     "anonymous, submitter_name, submitter_contact, description, channel, unit_id, state, "
     "version, received_at, created_at, updated_at, clock, clock_started_at, deadline_at, "
-    "extensions, reply, replied_at, rating, merged_into, warned, breached, next_timer_at";
+    "extensions, reply, replied_at, rating, merged_into, warned, breached, next_timer_at, "
+    "resident_id, accused_unit_id";
 
-constexpr int kColumnCount = 31;
+constexpr int kColumnCount = 33;
 
 Value opt_instant(const std::optional<Instant>& t) {
   return t ? Value(to_micros(*t)) : Value(nullptr);
@@ -56,7 +57,9 @@ std::vector<Value> values(const Case& c) {
           c.merged_into.empty() ? Value(nullptr) : Value(c.merged_into),
           std::int64_t{c.warned},
           std::int64_t{c.breached},
-          opt_instant(domain::next_timer(c))};
+          opt_instant(domain::next_timer(c)),
+          c.resident_id ? Value(*c.resident_id) : Value(nullptr),
+          c.accused_unit_id ? Value(*c.accused_unit_id) : Value(nullptr)};
 }
 
 Result<Case> from_row(const Row& r) {
@@ -99,6 +102,8 @@ Result<Case> from_row(const Row& r) {
   c.merged_into = r.text(27);
   c.warned = r.int64(28) != 0;
   c.breached = r.int64(29) != 0;
+  c.resident_id = r.opt_int64(31);
+  c.accused_unit_id = r.opt_int64(32);
   return c;
 }
 
@@ -235,6 +240,46 @@ Result<std::vector<std::string>> open_repeats(Sql& sql, const Case& c) {
   if (!rows) return rows.error();
   std::vector<std::string> out;
   for (const Row& r : *rows) out.push_back(r.text(0));
+  return out;
+}
+
+Result<std::vector<ListedCase>> list(Sql& sql, const ListQuery& q) {
+  // One statement; an empty filter value matches everything, so the text stays the same and
+  // is prepared once.
+  constexpr std::string_view statement =
+      "SELECT number, kind, category_code, place_code, unit_id, state, deadline_at, warned, "
+      "breached, created_at FROM cases "
+      "WHERE place_code >= $1 AND place_code < $2 "
+      "AND (CAST($3 AS BIGINT) = 0 OR resident_id = $3) "
+      "AND (CAST($4 AS BIGINT) = 0 OR accused_unit_id IS NULL OR accused_unit_id <> $4) "
+      "AND (CAST($5 AS TEXT) = '' OR state = $5) AND (CAST($6 AS TEXT) = '' OR kind = $6) "
+      "AND (CAST($7 AS TEXT) = '' OR category_code = $7) "
+      "AND (CAST($8 AS BIGINT) = 0 OR unit_id = $8) "
+      "AND (CAST($9 AS BIGINT) = 0 OR created_at < $9 OR "
+      "(created_at = $9 AND number < CAST($10 AS TEXT))) "
+      "ORDER BY created_at DESC, number DESC LIMIT $11";
+  auto rows = sql.query(statement, {q.place_first, q.place_last, q.resident_id, q.hide_from_unit,
+                                    q.state, q.kind, q.category_code, q.unit_id,
+                                    q.before_created_at ? to_micros(*q.before_created_at) : 0,
+                                    q.before_number, std::int64_t{q.limit}});
+  if (!rows) return rows.error();
+  std::vector<ListedCase> out;
+  out.reserve(rows->size());
+  for (const Row& r : *rows) {
+    auto kind = domain::case_kind_from_string(r.text(1));
+    auto state = domain::case_state_from_string(r.text(5));
+    if (!kind || !state) return Error::internal("case " + r.text(0) + " has a bad kind or state");
+    out.push_back(ListedCase{.number = r.text(0),
+                             .kind = *kind,
+                             .category_code = r.text(2),
+                             .place_code = r.text(3),
+                             .unit_id = r.opt_int64(4),
+                             .state = *state,
+                             .deadline_at = instant_at(r, 6),
+                             .warned = r.int64(7) != 0,
+                             .breached = r.int64(8) != 0,
+                             .created_at = from_micros(r.int64(9))});
+  }
   return out;
 }
 

@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -34,5 +35,34 @@ namespace jiceng::store::cases {
 // Open cases (not closed, declined or merged) of this submitter with this category and place,
 // newest first: the candidates for Art. 19 repeat linking.
 [[nodiscard]] Result<std::vector<std::string>> open_repeats(Sql& sql, const domain::Case& c);
+
+// A list page: the cases whose place lies in [place_first, place_last) (a jurisdiction subtree,
+// domain::scope_range) and that match the filters, newest first. No personal data.
+struct ListQuery {
+  std::string place_first{};
+  std::string place_last{};
+  std::int64_t resident_id = 0;     // 0: any; else only this resident's cases
+  std::int64_t hide_from_unit = 0;  // 0: none; else leave out cases that accuse this unit
+  std::string state{};              // "" for any
+  std::string kind{};
+  std::string category_code{};
+  std::int64_t unit_id = 0;                    // 0 for any
+  std::optional<Instant> before_created_at{};  // cursor: after this (created_at, number)
+  std::string before_number{};
+  int limit = 50;
+};
+struct ListedCase {
+  std::string number;
+  domain::CaseKind kind = domain::CaseKind::kDemand;
+  std::string category_code;
+  std::string place_code;
+  std::optional<std::int64_t> unit_id;
+  domain::CaseState state = domain::CaseState::kRegistered;
+  std::optional<Instant> deadline_at;
+  bool warned = false;
+  bool breached = false;
+  Instant created_at{};
+};
+[[nodiscard]] Result<std::vector<ListedCase>> list(Sql& sql, const ListQuery& q);
 
 }  // namespace jiceng::store::cases

@@ -38,19 +38,21 @@ std::string slurp(const fs::path& p) {
   return s.str();
 }
 
-// A child process with stdout and stderr sent to files in `dir`.
+// A child process with stdout and stderr sent to files in `dir`, and `input` as its stdin.
 class Child {
  public:
   Child(const std::vector<std::string>& args, const fs::path& dir,
-        std::vector<std::string> env = {})
+        std::vector<std::string> env = {}, const std::string& input = {})
       : out_(dir / ("out_" + std::to_string(counter_))),
         err_(dir / ("err_" + std::to_string(counter_))) {
+    fs::path in = dir / ("in_" + std::to_string(counter_));
+    std::ofstream(in) << input;
     ++counter_;
     posix_spawn_file_actions_t fa;
     posix_spawn_file_actions_init(&fa);
     posix_spawn_file_actions_addopen(&fa, 1, out_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
     posix_spawn_file_actions_addopen(&fa, 2, err_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+    posix_spawn_file_actions_addopen(&fa, 0, in.c_str(), O_RDONLY, 0);
     std::vector<char*> argv;
     std::string bin = JICENG_BIN;
     argv.push_back(bin.data());
@@ -61,6 +63,10 @@ class Child {
     for (char** e = environ; *e; ++e) {
       if (!std::string_view(*e).starts_with("JICENG_")) envs.emplace_back(*e);
     }
+    // The common-password list of the source tree's node_modules (the server needs one).
+    envs.push_back(
+        "JICENG_ACCESS_PASSWORD_BLOCKLIST=" +
+        (kSource / "node_modules/@zxcvbn-ts/language-common/src/passwords.json").string());
     for (auto& e : env) envs.push_back(e);
     std::vector<char*> envp;
     for (auto& e : envs) envp.push_back(e.data());
@@ -110,8 +116,9 @@ class Cli : public ::testing::Test {
     db_ = "sqlite:" + (dir_ / "j.db").string();
   }
   void TearDown() override { fs::remove_all(dir_); }
-  Outcome run(const std::vector<std::string>& args, std::vector<std::string> env = {}) {
-    return Child(args, dir_, std::move(env)).wait();
+  Outcome run(const std::vector<std::string>& args, std::vector<std::string> env = {},
+              const std::string& input = {}) {
+    return Child(args, dir_, std::move(env), input).wait();
   }
   std::int64_t jurisdiction_count() {
     auto db = store::open_database(db_);
@@ -192,6 +199,56 @@ TEST_F(Cli, OneServerPerSqliteFileAndCleanStop) {
   // The lock goes with the process.
   auto after = run({"--db", db_, "migrate"});
   EXPECT_EQ(after.status, 0) << after.err;
+}
+
+// Accounts, API keys and the audit log from the command line: every change is audited, the
+// chain verifies, a signed head is written outside the database, and tampering is reported.
+TEST_F(Cli, AccountsKeysAndAuditVerify) {
+  ASSERT_EQ(run({"--db", db_, "migrate"}).status, 0);
+  auto divisions = run({"--db", db_, "import", "divisions", "--all", "--source",
+                        (kSource / "tests/data/divisions/ok").string()});
+  ASSERT_EQ(divisions.status, 0) << divisions.err;
+  std::vector<std::string> files = {"JICENG_AUDIT_KEY_FILE=" + (dir_ / "keys/audit.key").string(),
+                                    "JICENG_AUDIT_HEADS_FILE=" + (dir_ / "heads.jsonl").string()};
+  auto weak = run(
+      {"--db", db_, "user", "create", "--username", "li.si", "--role", "leader", "--scope", "3606"},
+      files, "password\n");
+  EXPECT_EQ(weak.status, 1);
+  EXPECT_NE(weak.err.find("common"), std::string::npos) << weak.err;
+  auto admin = run({"--db", db_, "user", "create", "--username", "zhang.san", "--role", "admin",
+                    "--scope", "3606"},
+                   files, "a long and unusual passphrase\n");
+  ASSERT_EQ(admin.status, 0) << admin.err;
+  EXPECT_NE(admin.out.find("otpauth://totp/jiceng:zhang.san?secret="), std::string::npos)
+      << admin.out;
+  auto key = run({"--db", db_, "apikey", "create", "--name", "city app"}, files);
+  ASSERT_EQ(key.status, 0) << key.err;
+  EXPECT_NE(key.out.find("jck_1_"), std::string::npos) << key.out;
+  EXPECT_EQ(run({"--db", db_, "apikey", "revoke", "1"}, files).status, 0);
+  EXPECT_EQ(run({"--db", db_, "user", "disable", "zhang.san"}, files).status, 0);
+
+  ASSERT_EQ(run({"--db", db_, "audit", "anchor"}, files).status, 0);
+  EXPECT_TRUE(fs::exists(dir_ / "heads.jsonl"));
+  EXPECT_EQ(fs::status(dir_ / "keys/audit.key").permissions() & fs::perms::group_all,
+            fs::perms::none);
+  auto ok = run({"--db", db_, "audit", "verify"}, files);
+  EXPECT_EQ(ok.status, 0) << ok.out << ok.err;
+
+  // An attacker with the database file rewrites an entry: verify names it.
+  {
+    auto db = store::open_database(db_);
+    ASSERT_TRUE(db);
+    auto w = (*db)->write([](store::Sql& sql) -> Result<void> {
+      if (auto r = sql.exec_script("DROP TRIGGER audit_log_no_update"); !r) return r;
+      auto n = sql.exec("UPDATE audit_log SET actor = 'nobody' WHERE seq = 2", {});
+      if (!n) return n.error();
+      return {};
+    });
+    ASSERT_TRUE(w) << w.error().message;
+  }
+  auto bad = run({"--db", db_, "audit", "verify"}, files);
+  EXPECT_EQ(bad.status, 1) << bad.out << bad.err;
+  EXPECT_NE((bad.out + bad.err).find("2"), std::string::npos) << bad.out << bad.err;
 }
 
 }  // namespace
