@@ -8,6 +8,7 @@
 #include <regex>
 
 #include "domain/deadline.h"
+#include "store/audit_repo.h"
 #include "store/catalogue_repo.h"
 #include "support/demo_db.h"
 
@@ -304,6 +305,106 @@ TEST_P(Cases, DeadlinesWarnThenBreachAndEscalate) {
   std::vector<std::string> public_events;
   for (const auto& e : view->events) public_events.push_back(e.command);
   EXPECT_EQ(public_events, (std::vector<std::string>{"register", "breach", "escalate"}));
+}
+
+// Access rules in the use cases (TESTS.md S6, S8, A1): what a principal may see and do.
+domain::Principal staff(domain::Role role, std::string scope,
+                        std::optional<std::int64_t> unit = std::nullopt) {
+  return {.role = role,
+          .id = 1,
+          .username = "t." + std::string(domain::to_string(role)),
+          .display_name = {},
+          .scope_code = std::move(scope),
+          .unit_id = unit};
+}
+
+std::vector<store::audit::Entry> audit_of(store::Database& db, const std::string& number) {
+  auto found = db.read_value([&](store::Sql& sql) {
+    return store::audit::find(sql, {.object_type = "case", .object_id = number});
+  });
+  EXPECT_TRUE(found) << found.error().message;
+  return found ? *found : std::vector<store::audit::Entry>{};
+}
+
+TEST_P(Cases, ReadsOutsideTheSubtreeAreNotFoundAndLogged) {
+  auto c = registered(intake("urban.sanitation", "360602001001"));  // 月湖区
+  auto outsider = Actor::of(staff(domain::Role::kLeader, "360603"), {.request_id = "r1"});
+  auto r = service_->read(c.number, outsider);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, ErrorCode::kNotFound);
+  auto entries = audit_of(*db_, c.number);
+  ASSERT_FALSE(entries.empty());
+  EXPECT_EQ(entries.front().action, "case.read");
+  EXPECT_EQ(entries.front().outcome, "denied");
+  EXPECT_EQ(entries.front().actor, "t.leader");
+}
+
+TEST_P(Cases, ReadsAreMaskedByRoleAndAuditedWithoutPersonalData) {
+  auto c = registered(intake("urban.sanitation", "360602001001"));
+  auto leader = service_->read(
+      c.number, Actor::of(staff(domain::Role::kLeader, "3606"), {.purpose = "督办"}));
+  ASSERT_TRUE(leader) << leader.error().message;
+  EXPECT_EQ(leader->c.submitter_name, "王*");
+  EXPECT_EQ(leader->c.submitter_contact.find(c.submitter_contact), std::string::npos);
+  EXPECT_EQ(leader->c.submitter_contact.substr(0, 7), "139****");
+  EXPECT_TRUE(leader->c.tracking_code.empty());
+  auto op = service_->read(c.number, Actor::of(staff(domain::Role::kOperator, "3606"), {}));
+  ASSERT_TRUE(op);
+  EXPECT_EQ(op->c.submitter_name, "王五");
+  EXPECT_EQ(op->c.submitter_contact, c.submitter_contact);
+  EXPECT_TRUE(op->c.tracking_code.empty());
+
+  auto entries = audit_of(*db_, c.number);
+  ASSERT_GE(entries.size(), 3u);  // register, the leader's read, the operator's read
+  EXPECT_EQ(entries[1].action, "case.read");
+  EXPECT_EQ(entries[1].purpose, "督办");
+  for (const auto& e : entries) {
+    for (const std::string& field : {e.actor, e.action, e.object_id, e.purpose, e.remote}) {
+      EXPECT_EQ(field.find("王五"), std::string::npos);
+      EXPECT_EQ(field.find(c.submitter_contact), std::string::npos);
+    }
+  }
+}
+
+TEST_P(Cases, RolesAndUnitsLimitCommands) {
+  auto c = registered(intake("urban.sanitation", "360602001001"));
+  ASSERT_TRUE(c.unit_id);
+  auto leader = Actor::of(staff(domain::Role::kLeader, "3606"), {});
+  auto r = service_->apply(c.number, Command::kAccept, {}, c.version, leader);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, ErrorCode::kPermissionDenied);
+  auto other_unit = Actor::of(staff(domain::Role::kHandler, "3606", *c.unit_id + 1), {});
+  auto accepted = service_->apply(c.number, Command::kAccept, {}, c.version,
+                                  Actor::of(staff(domain::Role::kOperator, "3606"), {}));
+  ASSERT_TRUE(accepted) << accepted.error().message;
+  // Whatever the workflow allows next, a handler of another unit may not act on it.
+  auto start = service_->apply(c.number, Command::kStart, {}, accepted->version, other_unit);
+  ASSERT_FALSE(start);
+  EXPECT_TRUE(start.error().code == ErrorCode::kPermissionDenied ||
+              start.error().code == ErrorCode::kFailedPrecondition)
+      << start.error().message;
+  // Out of scope: not found, whatever the command, and the version is not revealed.
+  auto far = Actor::of(staff(domain::Role::kOperator, "360681"), {});
+  auto hidden = service_->apply(c.number, Command::kClose, {}, 999, far);
+  ASSERT_FALSE(hidden);
+  EXPECT_EQ(hidden.error().code, ErrorCode::kNotFound);
+}
+
+TEST_P(Cases, ListsHoldOnlyTheSubtree) {
+  auto inside = registered(intake("urban.sanitation", "360603001001"));
+  auto outside = registered(intake("urban.sanitation", "360602001001"));
+  auto page = service_->list(staff(domain::Role::kLeader, "360603"), {.limit = 200});
+  ASSERT_TRUE(page) << page.error().message;
+  bool found_inside = false;
+  for (const auto& item : *page) {
+    EXPECT_TRUE(item.place_code.starts_with("360603")) << item.place_code;
+    EXPECT_NE(item.number, outside.number);
+    found_inside = found_inside || item.number == inside.number;
+  }
+  EXPECT_TRUE(found_inside);
+  auto admin = service_->list(staff(domain::Role::kAdmin, "3606"), {});
+  ASSERT_FALSE(admin);
+  EXPECT_EQ(admin.error().code, ErrorCode::kPermissionDenied);
 }
 
 INSTANTIATE_TEST_SUITE_P(Stores, Cases, ::testing::ValuesIn(testing::backends()),
