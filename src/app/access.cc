@@ -43,16 +43,6 @@ std::string normalize_username(std::string_view s) {
   return out;
 }
 
-// The address part of "address:port" (and of "[v6]:port").
-std::string address_of(std::string_view remote) {
-  if (remote.starts_with('[')) {
-    auto end = remote.find(']');
-    return std::string(remote.substr(1, end == std::string_view::npos ? end : end - 1));
-  }
-  auto colon = remote.rfind(':');
-  return std::string(colon == std::string_view::npos ? remote : remote.substr(0, colon));
-}
-
 Error bad(std::string en, std::string zh) {
   return Error::invalid_argument(std::move(en)).zh(std::move(zh));
 }
@@ -159,7 +149,7 @@ Result<SignIn> AccessService::sign_in(const Credentials& c, const RequestContext
                                       std::chrono::seconds* retry_after) {
   Instant now = clock_.now();
   std::string name = normalize_username(c.username);
-  std::string address = address_of(ctx.remote);
+  const std::string& address = ctx.remote;
   bool trusted =
       !c.device_token.empty() && device_token_valid(c.device_token, name, options_.device_key);
   auto audit_attempt = [&](std::string_view outcome) {
@@ -244,12 +234,11 @@ Result<SignIn> AccessService::check_credentials(const Credentials& c, const Requ
                                   .csrf_token = out.csrf_token,
                                   .created_at = now,
                                   .last_seen_at = now,
-                                  .remote = address_of(ctx.remote)};
+                                  .remote = ctx.remote};
     if (auto r = store::accounts::insert_session(sql, s); !r) return r;
     return record_audit(
         sql, now, AuditActor::of(out.principal),
-        {.action = "session.login", .object_type = "account", .object_id = std::to_string(a.id)},
-        ctx);
+        {.action = "session.login", .object_type = "account", .object_id = a.username}, ctx);
   });
   if (!wrote) return wrote.error();
   return out;
@@ -267,8 +256,7 @@ Result<void> AccessService::sign_out(std::string_view session_token, const Reque
     if (!p) return p.error();
     return record_audit(
         sql, now, AuditActor::of(*p),
-        {.action = "session.logout", .object_type = "account", .object_id = std::to_string(p->id)},
-        ctx);
+        {.action = "session.logout", .object_type = "account", .object_id = p->username}, ctx);
   });
 }
 
@@ -370,8 +358,7 @@ Result<CreatedAccount> AccessService::create_account(const NewAccount& in,
     row.id = *id;
     return record_audit(
         sql, now, AuditActor::of(by, "system"),
-        {.action = "account.create", .object_type = "account", .object_id = std::to_string(*id)},
-        ctx);
+        {.action = "account.create", .object_type = "account", .object_id = row.username}, ctx);
   });
   if (!wrote) return wrote.error();
   out.account = account_of(row);
@@ -392,9 +379,7 @@ Result<void> AccessService::disable_account(std::string_view username,
     if (auto r = store::accounts::set_disabled(sql, (*found)->id, true); !r) return r;
     if (auto r = store::accounts::delete_sessions_of(sql, (*found)->id); !r) return r;
     return record_audit(sql, now, AuditActor::of(by, "system"),
-                        {.action = "account.disable",
-                         .object_type = "account",
-                         .object_id = std::to_string((*found)->id)},
+                        {.action = "account.disable", .object_type = "account", .object_id = name},
                         ctx);
   });
 }
@@ -410,11 +395,9 @@ Result<std::string> AccessService::reset_totp(std::string_view username,
     if (!*found) return Error::not_found("no account " + name).zh("没有账号 " + name);
     if (auto r = store::accounts::set_totp_secret(sql, (*found)->id, secret); !r) return r;
     if (auto r = store::accounts::delete_sessions_of(sql, (*found)->id); !r) return r;
-    return record_audit(sql, now, AuditActor{"system", ""},
-                        {.action = "account.totp_reset",
-                         .object_type = "account",
-                         .object_id = std::to_string((*found)->id)},
-                        ctx);
+    return record_audit(
+        sql, now, AuditActor{"system", ""},
+        {.action = "account.totp_reset", .object_type = "account", .object_id = name}, ctx);
   });
   if (!wrote) return wrote.error();
   return secret;

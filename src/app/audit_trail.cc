@@ -17,7 +17,13 @@ Result<void> record_audit(store::Sql& sql, Instant at, const AuditActor& who,
                         .remote = ctx.remote,
                         .request_id = ctx.request_id};
   auto stored = store::audit::append(sql, std::move(e));
-  if (!stored) return stored.error();
+  if (!stored) {
+    // The request fails with it (A1). Retryable store failures keep their code; anything else
+    // is the server's problem and its words stay in the log, not in the answer.
+    ErrorCode code = stored.error().code;
+    if (code == ErrorCode::kUnavailable || code == ErrorCode::kConflict) return stored.error();
+    return Error::internal("audit log: " + stored.error().message);
+  }
   return {};
 }
 

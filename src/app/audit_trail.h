@@ -16,7 +16,7 @@ namespace jiceng::app {
 
 // Where a request came from, for the audit log.
 struct RequestContext {
-  std::string remote{};      // the client's address
+  std::string remote{};      // the client's address (IP, without the port)
   std::string request_id{};  // the correlation id of the HTTP exchange
   std::string purpose{};     // the stated purpose of a read of personal data, where asked
 };

@@ -274,7 +274,7 @@ Result<CaseDetail> CaseService::get(std::string_view number) {
   return db_.read_value([&](store::Sql& sql) -> Result<CaseDetail> {
     auto c = store::cases::find(sql, number);
     if (!c) return c.error();
-    if (!*c) return Error::not_found(fmt::format("no case has the number {}", number));
+    if (!*c) return hidden(number);
     auto events = store::cases::events(sql, number);
     if (!events) return events.error();
     return CaseDetail{std::move(**c), std::move(*events)};
@@ -369,7 +369,7 @@ Result<Case> CaseService::apply(std::string_view number, Command command, const 
     if (!*found) return hidden(number);
     Case c = std::move(**found);
     if (auto ok = may_apply(actor, c, command); !ok) return ok.error();
-    if (c.version != expected_version) {
+    if (expected_version != kCurrentVersion && c.version != expected_version) {
       return Error::conflict(
                  fmt::format("the case is at version {}, not {}: reload it and try again",
                              c.version, expected_version))

@@ -88,6 +88,8 @@ struct CommandInput {
 
 class CaseService {
  public:
+  static constexpr std::int64_t kCurrentVersion = 0;
+
   CaseService(store::Database& db, const Clock& clock, CaseRules rules = {})
       : db_(db), clock_(clock), rules_(rules) {}
 
@@ -120,6 +122,8 @@ class CaseService {
   // command, or the case is another unit's), kConflict (stale version), kFailedPrecondition (not
   // allowed in this state: the message lists the allowed commands; or a guard failed),
   // kInvalidArgument (missing input). Refusals of a principal's command are audited too.
+  // expected_version kCurrentVersion applies to whatever version the case is at (a resident's
+  // request, which the workflow state guards well enough).
   [[nodiscard]] Result<domain::Case> apply(std::string_view number, domain::Command command,
                                            const CommandInput& input, std::int64_t expected_version,
                                            const Actor& actor);

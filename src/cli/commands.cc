@@ -163,8 +163,11 @@ int serve(const Config& config) {
         "# TYPE jiceng_store_writes_total counter\njiceng_store_writes_total {}\n",
         s.commits, s.writes);
   });
-  http::Router router =
-      http::make_router(application, metrics, {.secure_cookies = config.secure_cookies});
+  http::Router router = http::make_router(
+      application, metrics,
+      {.secure_cookies = config.secure_cookies,
+       .audit_heads_file = config.audit_heads_file,
+       .audit_public_key_file = app::audit_public_key_path(config.audit_key_file).string()});
   http::ServerOptions options;
   options.address = listen->host;
   options.port = listen->port;
@@ -270,8 +273,9 @@ int demo_accounts(const Config& config, store::Database& db) {
   }
   std::string text = "jiceng demo accounts (shown once; passwords are random)\n";
   for (const auto& a : *accounts) {
-    text += fmt::format("  {:<16} {:<19} password {}  scope {}{}\n", a.username, a.role, a.password,
-                        a.scope, a.unit.empty() ? "" : "  unit " + a.unit);
+    text += fmt::format("  {:<16} {:<19} password {}{}{}\n", a.username, a.role, a.password,
+                        a.scope.empty() ? "" : "  scope " + a.scope,
+                        a.unit.empty() ? "" : "  unit " + a.unit);
     if (!a.totp_secret.empty()) {
       text += fmt::format("  {:<16} second factor (TOTP) secret {}\n  {}\n", "", a.totp_secret,
                           app::otpauth_uri("jiceng", a.username, a.totp_secret));

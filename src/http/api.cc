@@ -10,6 +10,19 @@
 
 namespace jiceng::http {
 
+app::RequestContext context_of(const Request& req) {
+  std::string_view remote = req.remote;
+  if (remote.starts_with('[')) {
+    remote = remote.substr(1, remote.find(']') == std::string_view::npos ? std::string_view::npos
+                                                                         : remote.find(']') - 1);
+  } else if (auto colon = remote.rfind(':'); colon != std::string_view::npos) {
+    remote = remote.substr(0, colon);
+  }
+  return {.remote = std::string(remote),
+          .request_id = req.request_id,
+          .purpose = std::string(req.query_value("purpose").value_or(""))};
+}
+
 Router make_router(app::App& app, Metrics& metrics, const ApiOptions& options) {
   namespace json = boost::json;
   Router router;

@@ -3,6 +3,8 @@
 // or to an error response (errors.h).
 #pragma once
 
+#include <string>
+
 #include "app/app.h"
 #include "http/metrics.h"
 #include "http/router.h"
@@ -12,7 +14,15 @@ namespace jiceng::http {
 struct ApiOptions {
   // Served over TLS (through a reverse proxy): cookies get Secure and the __Host- prefix.
   bool secure_cookies = false;
+  // For GET /api/v1/audit/verify: the signed heads and the signer's public key (hex), as
+  // `jiceng serve` keeps them; empty: the chain is verified alone.
+  std::string audit_heads_file{};
+  std::string audit_public_key_file{};
 };
+
+// Where a request came from, for the audit log: the client's address (without the port), the
+// request id, and the purpose it states (?purpose=…) for reads of personal data.
+app::RequestContext context_of(const Request& req);
 
 // Every route: GET /healthz, /readyz, /metrics, /api/v1/noop, /api/v1/openapi.json (built from
 // this same table) and the jurisdiction routes. app and metrics must outlive the router.
@@ -22,7 +32,8 @@ Router make_router(app::App& app, Metrics& metrics, const ApiOptions& options = 
 Authenticator make_authenticator(app::AccessService& access, const ApiOptions& options);
 
 // POST/GET/DELETE /api/v1/session (sign-in, who am I, sign-out), the administrators' account
-// routes (/api/v1/accounts) and the auditors' search (GET /api/v1/audit).
+// routes (/api/v1/accounts) and the auditors' search and verification (GET /api/v1/audit,
+// GET /api/v1/audit/verify).
 void add_access_routes(Router& router, app::App& app, const ApiOptions& options);
 
 // GET /api/v1/jurisdictions/{code}, /api/v1/jurisdictions/{code}/children and

@@ -3,8 +3,11 @@
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 #include <charconv>
+#include <filesystem>
+#include <fstream>
 
 #include "app/access.h"
+#include "app/audit.h"
 #include "http/api.h"
 #include "http/errors.h"
 #include "http/json.h"
@@ -51,10 +54,6 @@ std::optional<std::string> cookie(const Request& req, std::string_view name) {
   return std::nullopt;
 }
 
-app::RequestContext context_of(const Request& req) {
-  return {.remote = req.remote, .request_id = req.request_id, .purpose = {}};
-}
-
 json::object principal_json(const domain::Principal& p) {
   json::object out{{"username", p.username},
                    {"display_name", p.display_name},
@@ -94,6 +93,7 @@ Response sign_in(app::AccessService& access, const ApiOptions& o, const Request&
   if (!s) {
     Response res = error_response(s.error(), req);
     if (s.error().code == ErrorCode::kResourceExhausted) {
+      std::erase_if(res.headers, [](const auto& h) { return h.first == "Retry-After"; });
       res.headers.emplace_back("Retry-After", std::to_string(retry_after.count()));
     }
     return res;
@@ -251,6 +251,48 @@ Response search_audit(app::App& app, const Request& req) {
   return json_response(out);
 }
 
+// The chain walked on the server, so that auditors need not stop it (one process per SQLite
+// file); the verdict is audited like any read of the log.
+Response verify_audit(app::App& app, const ApiOptions& o, const Request& req) {
+  app::VerifyOptions options;
+  std::error_code ec;
+  if (!o.audit_heads_file.empty() && std::filesystem::exists(o.audit_heads_file, ec)) {
+    options.heads_file = o.audit_heads_file;
+  }
+  if (!o.audit_public_key_file.empty()) {
+    std::ifstream in(o.audit_public_key_file);
+    std::string key;
+    if (in && std::getline(in, key) && !key.empty()) options.public_key = key;
+  }
+  auto report = app::verify_audit(app.db, options);
+  if (!report) return error_response(report.error(), req);
+  auto logged = app.db.write([&](store::Sql& sql) {
+    return app::record_audit(sql, app.clock.now(), app::AuditActor::of(*req.principal),
+                             {.action = "audit.verify",
+                              .object_type = "audit",
+                              .object_id = {},
+                              .outcome = report->intact() ? "ok" : "tampered"},
+                             context_of(req));
+  });
+  if (!logged) return error_response(logged.error(), req);
+  json::object out{{"intact", report->intact()},
+                   {"entries_checked", report->entries_checked},
+                   {"last_seq", report->last_seq},
+                   {"key_from_heads_file", report->key_from_heads_file}};
+  out["problem"] = nullptr;
+  if (report->problem) {
+    out["problem"] = json::object{{"seq", report->problem->seq},
+                                  {"kind", app::to_string(report->problem->kind)},
+                                  {"message", report->problem->message}};
+  }
+  out["signed_head"] = nullptr;
+  if (report->signed_head) {
+    out["signed_head"] =
+        json::object{{"seq", report->signed_head->seq}, {"at", report->signed_head->at}};
+  }
+  return json_response(out);
+}
+
 Response register_resident(app::AccessService& access, const Request& req) {
   auto body = parse_object(req.body(), {"username", "password", "display_name"});
   if (!body) return error_response(body.error(), req);
@@ -352,6 +394,14 @@ void add_access_routes(Router& router, app::App& app, const ApiOptions& options)
                                {.name = "limit", .type = "integer"}},
               .policy = Policy::only({Role::kAuditor}, ScopeCheck::kNone),
               .handler = [&app](const Request& req) { return search_audit(app, req); }});
+  router.add(
+      {.method = "GET",
+       .pattern = "/api/v1/audit/verify",
+       .summary = "Walk the audit chain and check it against the latest signed head "
+                  "(auditors): intact, or the first altered, deleted, inserted, reordered, "
+                  "truncated or rewritten entry",
+       .policy = Policy::only({Role::kAuditor}, ScopeCheck::kNone),
+       .handler = [&app, options](const Request& req) { return verify_audit(app, options, req); }});
 }
 
 }  // namespace jiceng::http

@@ -63,12 +63,6 @@ Result<domain::Intake> intake_from_json(const json::object& o) {
   return in;
 }
 
-app::RequestContext context_of(const Request& req) {
-  return {.remote = req.remote,
-          .request_id = req.request_id,
-          .purpose = std::string(req.query_value("purpose").value_or(""))};
-}
-
 // Who submits: anonymous and signed-in residents and apps through their own channel; staff
 // who register for others (operators, grid workers) through any.
 Result<app::Actor> submitter(const Request& req, const domain::Intake& in) {
@@ -190,7 +184,8 @@ json::object event_json(const domain::CaseEvent& e) {
   return out;
 }
 
-json::object case_json(const app::CaseDetail& d) {
+// The case file; allowed_commands are those the workflow allows now and `role` may give.
+json::object case_json(const app::CaseDetail& d, domain::Role role) {
   const domain::Case& c = d.c;
   json::array events;
   for (const auto& e : d.events) events.push_back(event_json(e));
@@ -223,7 +218,7 @@ json::object case_json(const app::CaseDetail& d) {
   out["unit_id"] = c.unit_id ? json::value(*c.unit_id) : json::value(nullptr);
   auto& allowed = out["allowed_commands"].as_array();
   for (domain::Command cmd : domain::allowed_commands(c.kind, c.state)) {
-    allowed.push_back(json::string(domain::to_string(cmd)));
+    if (domain::may_command(role, cmd)) allowed.push_back(json::string(domain::to_string(cmd)));
   }
   return out;
 }
@@ -298,7 +293,7 @@ Response list_cases(app::App& app, const Request& req) {
 Response read_case(app::App& app, const Request& req) {
   auto d = app.cases.read(req.params.at("number"), app::Actor::of(*req.principal, context_of(req)));
   if (!d) return error_response(d.error(), req);
-  Response res = json_response(case_json(*d));
+  Response res = json_response(case_json(*d, req.principal->role));
   res.headers.emplace_back("ETag", "\"" + std::to_string(d->c.version) + "\"");
   return res;
 }
@@ -366,14 +361,7 @@ Response run_command(app::App& app, const Request& req, std::string_view number,
                                   req.request_id);
     return res;
   }
-  std::int64_t expected = 0;
-  if (*version) {
-    expected = **version;
-  } else {
-    auto current = app.cases.get(number);
-    if (!current) return error_response(current.error(), req);
-    expected = current->c.version;
-  }
+  std::int64_t expected = version->value_or(app::CaseService::kCurrentVersion);
   auto applied = app.cases.apply(number, *command, *input, expected, actor);
   if (!applied) {
     if (applied.error().code == ErrorCode::kConflict && *version) {

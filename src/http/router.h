@@ -50,6 +50,7 @@ struct Response {
   std::string content_type = "application/json; charset=utf-8";
   std::string body{};
   // Extra headers; a name set here replaces the server's default for it (never X-Request-Id).
+  // Set-Cookie may appear several times.
   std::vector<std::pair<std::string, std::string>> headers{};
 };
 

@@ -1,0 +1,492 @@
+// Sign-in, sessions and the route guard over HTTP (TESTS.md S2, S3, S4, S5, S7, S11): a real
+// server on a loopback port over the demo deployment, on SQLite and on PostgreSQL. Rules that
+// need another client address or time (the account-wide throttle, session timeouts) are tested
+// on an app::AccessService of their own over the same store.
+#include <gtest/gtest.h>
+
+#include <boost/json.hpp>
+#include <cctype>
+#include <charconv>
+
+#include "integration/access_fixture.h"
+#include "store/account_repo.h"
+
+namespace jiceng {
+namespace {
+
+namespace json = boost::json;
+namespace bhttp = boost::beast::http;
+using domain::Role;
+using testing::kPassword;
+
+class AccessApi : public testing::AccessFixture {};
+
+// A route's pattern with every {capture} replaced by `value`.
+std::string fill(std::string_view pattern, std::string_view value) {
+  std::string out;
+  for (std::size_t i = 0; i < pattern.size(); ++i) {
+    if (pattern[i] != '{') {
+      out += pattern[i];
+      continue;
+    }
+    out += value;
+    i = pattern.find('}', i);
+  }
+  return out;
+}
+
+// The JSON error object without its request_id, for comparing two answers.
+std::string error_without_id(const http::testing::Reply& r) {
+  auto v = testing::body_json(r);
+  if (!v.is_object() || !v.as_object().contains("error")) return "not an error: " + r.res.body();
+  json::object e = v.at("error").as_object();
+  e.erase("request_id");
+  return json::serialize(e);
+}
+
+std::string lower(std::string s) {
+  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+// TESTS.md S2 over HTTP: five wrong passwords from one address, then even the right one waits,
+// with 429 and Retry-After; every attempt is in the audit log.
+TEST_P(AccessApi, ThrottlesGuessingAndAuditsEveryAttempt) {
+  const std::string user = unique("s2.victim");
+  make_account(user, Role::kOperator);
+  for (int i = 0; i < 5; ++i) {
+    auto r = post_session(user, "wrong password number " + std::to_string(i));
+    EXPECT_EQ(r.res.result_int(), 401u) << r.res.body();
+  }
+  auto r = post_session(user, kPassword);
+  ASSERT_EQ(r.res.result_int(), 429u) << r.res.body();
+  EXPECT_TRUE(testing::set_cookies(r.res).empty());
+  ASSERT_EQ(r.res.count(bhttp::field::retry_after), 1u);
+  const std::string retry(r.res[bhttp::field::retry_after]);
+  int seconds = 0;
+  auto [end, ec] = std::from_chars(retry.data(), retry.data() + retry.size(), seconds);
+  EXPECT_TRUE(ec == std::errc() && end == retry.data() + retry.size()) << retry;
+  EXPECT_GE(seconds, 1) << retry;
+  EXPECT_EQ(testing::body_json(r).at("error").at("code").as_string(), "resource_exhausted");
+
+  int failed = 0;
+  int throttled = 0;
+  for (const auto& e : audit_of(user)) {
+    if (e.action != "session.login") continue;
+    failed += e.outcome == "failed";
+    throttled += e.outcome == "throttled";
+    EXPECT_EQ(e.actor, user);
+    EXPECT_TRUE(e.remote.starts_with("127.0.0.1")) << e.remote;
+  }
+  EXPECT_EQ(failed, 5);
+  EXPECT_EQ(throttled, 1);
+}
+
+// TESTS.md S2, "an attacker cannot lock a victim out": failures from many addresses lock the
+// account for unknown browsers only; the owner's browser, with its device token, still gets in.
+TEST_P(AccessApi, DistributedGuessingDoesNotLockOutTheOwner) {
+  testing::ManualClock clock(clock_.now());
+  app::AccessOptions options;
+  options.throttle.account_failures = 3;
+  options.throttle.pair_failures = 100;
+  options.throttle.address_failures = 100;
+  app::AccessService access(*db_, clock, app::PasswordPolicy(std::vector<std::string>{}), options);
+  const std::string user = unique("s2.owner");
+  const std::string other = unique("s2.other");
+  for (const auto& name : {user, other}) {
+    ASSERT_TRUE(access.create_account({.username = name,
+                                       .password = std::string(kPassword),
+                                       .role = Role::kOperator,
+                                       .scope_code = std::string(testing::kYujiang)},
+                                      std::nullopt, {}));
+  }
+  auto at = [](int n) {
+    return app::RequestContext{.remote = "10.0.0." + std::to_string(n) + ":1234"};
+  };
+  auto owner = access.sign_in({.username = user, .password = std::string(kPassword)}, at(1));
+  ASSERT_TRUE(owner) << owner.error().message;
+  ASSERT_FALSE(owner->device_token.empty());
+  auto stranger = access.sign_in({.username = other, .password = std::string(kPassword)}, at(1));
+  ASSERT_TRUE(stranger);
+
+  for (int n = 2; n <= 4; ++n) {
+    auto r = access.sign_in({.username = user, .password = "not the password"}, at(n));
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error().code, ErrorCode::kUnauthenticated);
+  }
+  std::chrono::seconds retry{0};
+  auto locked =
+      access.sign_in({.username = user, .password = std::string(kPassword)}, at(9), &retry);
+  ASSERT_FALSE(locked) << "the account is locked for browsers without a device token";
+  EXPECT_EQ(locked.error().code, ErrorCode::kResourceExhausted);
+  EXPECT_GE(retry.count(), 1);
+  auto foreign = access.sign_in({.username = user,
+                                 .password = std::string(kPassword),
+                                 .totp = {},
+                                 .device_token = stranger->device_token},
+                                at(9));
+  ASSERT_FALSE(foreign) << "another account's device token does not count";
+  EXPECT_EQ(foreign.error().code, ErrorCode::kResourceExhausted);
+  auto trusted = access.sign_in({.username = user,
+                                 .password = std::string(kPassword),
+                                 .totp = {},
+                                 .device_token = owner->device_token},
+                                at(9));
+  EXPECT_TRUE(trusted) << trusted.error().message;
+}
+
+// TESTS.md S1: argon2id with unique salts, rehashed at sign-in when the parameters rise.
+TEST_P(AccessApi, PasswordsAreRehashedWhenTheParametersRise) {
+  auto stored_hash = [&](const std::string& name) {
+    auto a = db_->read_value(
+        [&](store::Sql& sql) { return store::accounts::find_by_username(sql, name); });
+    EXPECT_TRUE(a && *a);
+    return a && *a ? (*a)->password_hash : std::string();
+  };
+  app::AccessOptions weak;
+  weak.password = {.opslimit = 1, .memlimit = 8u << 20};
+  app::AccessService before(*db_, clock_, app::PasswordPolicy(std::vector<std::string>{}), weak);
+  const std::string a = unique("s1.a");
+  const std::string b = unique("s1.b");
+  for (const auto& name : {a, b}) {
+    ASSERT_TRUE(before.create_account({.username = name,
+                                       .password = std::string(kPassword),
+                                       .role = Role::kLeader,
+                                       .scope_code = std::string(testing::kYujiang)},
+                                      std::nullopt, {}));
+  }
+  std::string old_hash = stored_hash(a);
+  EXPECT_TRUE(old_hash.starts_with("$argon2id$v=19$m=8192,t=1,p=1$")) << old_hash;
+  EXPECT_NE(old_hash, stored_hash(b)) << "same password, different salts";
+
+  app::AccessService after(*db_, clock_, app::PasswordPolicy(std::vector<std::string>{}), {});
+  ASSERT_TRUE(after.sign_in({.username = a, .password = std::string(kPassword)}, {}));
+  std::string new_hash = stored_hash(a);
+  EXPECT_TRUE(new_hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$")) << new_hash;
+  EXPECT_TRUE(after.sign_in({.username = a, .password = std::string(kPassword)}, {}));
+  EXPECT_FALSE(after.sign_in({.username = a, .password = "not the password"}, {}));
+}
+
+// Administrators need the second factor (等保 level 3), and a code works only once.
+TEST_P(AccessApi, AdministratorsUseASecondFactorOnce) {
+  const std::string admin = unique("s4.admin");
+  auto created = app_->access.create_account({.username = admin,
+                                              .password = std::string(kPassword),
+                                              .role = Role::kAdmin,
+                                              .scope_code = std::string(testing::kYujiang)},
+                                             std::nullopt, {});
+  ASSERT_TRUE(created) << created.error().message;
+  ASSERT_FALSE(created->totp_secret.empty());
+  auto no_code = app_->access.sign_in({.username = admin, .password = std::string(kPassword)}, {});
+  ASSERT_FALSE(no_code);
+  EXPECT_EQ(no_code.error().code, ErrorCode::kUnauthenticated);
+  std::string code = app::totp_code(created->totp_secret, clock_.now());
+  auto first = app_->access.sign_in(
+      {.username = admin, .password = std::string(kPassword), .totp = code}, {});
+  ASSERT_TRUE(first) << first.error().message;
+  auto replay = app_->access.sign_in(
+      {.username = admin, .password = std::string(kPassword), .totp = code}, {});
+  ASSERT_FALSE(replay) << "a TOTP code is good once";
+  EXPECT_EQ(replay.error().code, ErrorCode::kUnauthenticated);
+}
+
+// TESTS.md S3: a wrong password, an unknown user and a disabled account get the same answer.
+TEST_P(AccessApi, SignInDoesNotTellWhichUsersExist) {
+  const std::string user = unique("s3.known");
+  const std::string disabled = unique("s3.disabled");
+  make_account(user, Role::kHandler, "360603", unit_in(village_in(testing::kYujiang), "360603"));
+  make_account(disabled, Role::kLeader);
+  ASSERT_TRUE(app_->access.disable_account(disabled, std::nullopt, {}));
+
+  auto wrong = post_session(user, "not the password at all");
+  auto unknown = post_session(unique("s3.nobody"), "not the password at all");
+  auto off = post_session(disabled, kPassword);
+  for (const auto* r : {&wrong, &unknown, &off}) {
+    EXPECT_EQ(r->res.result_int(), 401u) << r->res.body();
+    EXPECT_TRUE(testing::set_cookies(r->res).empty());
+  }
+  EXPECT_EQ(error_without_id(wrong), error_without_id(unknown));
+  EXPECT_EQ(error_without_id(wrong), error_without_id(off));
+}
+
+// TESTS.md S4: cookie attributes, a new token per sign-in, server-side sign-out.
+TEST_P(AccessApi, SessionCookiesAndSignOut) {
+  const std::string user = unique("s4.user");
+  make_account(user, Role::kLeader);
+  auto first = post_session(user, kPassword);
+  ASSERT_EQ(first.res.result_int(), 200u) << first.res.body();
+  bool session_seen = false;
+  for (const auto& line : testing::set_cookies(first.res)) {
+    session_seen = session_seen || line.starts_with("jiceng_session=");
+    EXPECT_NE(line.find("; HttpOnly"), std::string::npos) << line;
+    EXPECT_NE(line.find("; SameSite=Strict"), std::string::npos) << line;
+    EXPECT_NE(line.find("; Path=/"), std::string::npos) << line;
+    EXPECT_EQ(line.find("Secure"), std::string::npos) << "not without TLS: " << line;
+  }
+  ASSERT_TRUE(session_seen) << "no session cookie among the Set-Cookie headers";
+  auto a = sign_in(user, Role::kLeader);
+  auto b = sign_in(user, Role::kLeader);
+  ASSERT_FALSE(a.cookie.empty());
+  EXPECT_NE(a.cookie, b.cookie) << "a new token at each sign-in";
+  EXPECT_NE(a.cookie, testing::cookie_pair(first.res, "jiceng_session"));
+  EXPECT_NE(a.csrf, b.csrf);
+
+  auto who = call(&a, "GET", "/api/v1/session");
+  ASSERT_EQ(who.res.result_int(), 200u) << who.res.body();
+  EXPECT_EQ(testing::body_json(who).at("user").at("username").as_string(), user);
+  EXPECT_EQ(testing::body_json(who).at("csrf_token").as_string(), a.csrf);
+
+  auto out = call(&a, "DELETE", "/api/v1/session");
+  EXPECT_EQ(out.res.result_int(), 204u) << out.res.body();
+  auto cleared = testing::set_cookies(out.res);
+  ASSERT_EQ(cleared.size(), 1u);
+  EXPECT_TRUE(cleared[0].starts_with("jiceng_session=;")) << cleared[0];
+  EXPECT_NE(cleared[0].find("Max-Age=0"), std::string::npos) << cleared[0];
+  EXPECT_EQ(call(&a, "GET", "/api/v1/session").res.result_int(), 401u)
+      << "the old cookie is dead on the server";
+  EXPECT_EQ(call(&b, "GET", "/api/v1/session").res.result_int(), 200u)
+      << "signing out ends that session only";
+  http::testing::TestClient client(server_->port());
+  EXPECT_EQ(client.get("/api/v1/session", {{"Cookie", "jiceng_session=forged"}}).res.result_int(),
+            401u);
+}
+
+// TESTS.md S4: every write authenticated by the cookie needs the session's CSRF token.
+TEST_P(AccessApi, CookieWritesNeedTheCsrfToken) {
+  auto s = account_session("s4.csrf", Role::kOperator);
+  ASSERT_FALSE(s.csrf.empty());
+  auto without = s;
+  without.csrf.clear();
+  auto wrong = s;
+  wrong.csrf = std::string(s.csrf.size(), 'A');
+  const std::string command = "/api/v1/cases/360603-2099-000001/commands/accept";
+  for (const auto* who : {&without, &wrong}) {
+    auto r = call(who, "POST", command);
+    EXPECT_EQ(r.res.result_int(), 403u) << r.res.body();
+    EXPECT_NE(r.res.body().find("CSRF"), std::string::npos) << r.res.body();
+    auto off = call(who, "DELETE", "/api/v1/session");
+    EXPECT_EQ(off.res.result_int(), 403u) << off.res.body();
+  }
+  EXPECT_EQ(call(&s, "GET", "/api/v1/session").res.result_int(), 200u)
+      << "the refused sign-outs changed nothing";
+  auto right = call(&s, "POST", command);
+  EXPECT_NE(right.res.result_int(), 403u) << right.res.body();
+  EXPECT_EQ(right.res.result_int(), 428u) << "past the guard, If-Match is asked for";
+  auto bye = call(&s, "DELETE", "/api/v1/session");
+  EXPECT_EQ(bye.res.result_int(), 204u) << bye.res.body();
+}
+
+// TESTS.md S4 and S11 behind TLS: __Host- cookies with Secure, and HSTS on every response.
+TEST_P(AccessApi, SecureCookiesBehindTls) {
+  http::Metrics metrics;
+  http::Router router = http::make_router(*app_, metrics, {.secure_cookies = true});
+  http::ServerOptions options;
+  options.port = 0;
+  options.worker_threads = 2;
+  options.hsts = true;
+  http::Server server(options, router, metrics);
+  ASSERT_TRUE(server.listen());
+  std::thread thread([&] { server.run(); });
+
+  const std::string user = unique("s4.tls");
+  make_account(user, Role::kCadre);
+  http::testing::TestClient client(server.port());
+  auto r =
+      client.request("POST", "/api/v1/session",
+                     json::serialize(json::object{{"username", user}, {"password", kPassword}}),
+                     {{"Content-Type", "application/json"}});
+  EXPECT_EQ(r.res.result_int(), 200u) << r.res.body();
+  EXPECT_NE(r.res.find("Strict-Transport-Security"), r.res.end());
+  std::string pair = testing::cookie_pair(r.res, "__Host-jiceng_session");
+  EXPECT_FALSE(pair.empty()) << "no __Host- session cookie";
+  for (const auto& line : testing::set_cookies(r.res)) {
+    EXPECT_TRUE(line.starts_with("__Host-")) << line;
+    EXPECT_NE(line.find("; Secure"), std::string::npos) << line;
+    EXPECT_NE(line.find("; Path=/"), std::string::npos) << line;
+    EXPECT_EQ(lower(line).find("domain="), std::string::npos) << line;
+    EXPECT_NE(line.find("; HttpOnly"), std::string::npos) << line;
+  }
+  if (!pair.empty()) {
+    http::testing::TestClient c(server.port());
+    EXPECT_EQ(c.get("/api/v1/session", {{"Cookie", pair}}).res.result_int(), 200u);
+    http::testing::TestClient plain(server.port());
+    EXPECT_EQ(plain.get("/api/v1/session", {{"Cookie", pair.substr(7)}}).res.result_int(), 401u)
+        << "without the prefix the cookie is not the session's";
+  }
+  server.stop();
+  thread.join();
+}
+
+// TESTS.md S4: sessions end after 30 minutes idle and 12 hours after sign-in, whatever the
+// activity.
+TEST_P(AccessApi, SessionsExpireIdleAndAbsolute) {
+  testing::ManualClock clock(clock_.now());
+  app::AccessService access(*db_, clock, app::PasswordPolicy(std::vector<std::string>{}));
+  const std::string user = unique("s4.timeout");
+  ASSERT_TRUE(access.create_account({.username = user,
+                                     .password = std::string(kPassword),
+                                     .role = Role::kLeader,
+                                     .scope_code = std::string(testing::kYujiang)},
+                                    std::nullopt, {}));
+  auto sign_in = [&] {
+    auto s = access.sign_in({.username = user, .password = std::string(kPassword)},
+                            {.remote = "10.1.1.1:1"});
+    EXPECT_TRUE(s);
+    return s ? s->session_token : std::string();
+  };
+
+  std::string idle = sign_in();
+  clock.advance(std::chrono::minutes(29));
+  EXPECT_TRUE(access.session(idle)) << "29 minutes idle is fine";
+  clock.advance(std::chrono::minutes(31));
+  auto ended = access.session(idle);
+  ASSERT_FALSE(ended) << "31 minutes after the last request";
+  EXPECT_EQ(ended.error().code, ErrorCode::kUnauthenticated);
+  clock.advance(std::chrono::minutes(-31));
+  EXPECT_FALSE(access.session(idle)) << "an ended session is gone, not just late";
+
+  std::string busy = sign_in();
+  for (int minutes = 20; minutes <= 12 * 60; minutes += 20) {
+    clock.advance(std::chrono::minutes(20));
+    ASSERT_TRUE(access.session(busy)) << "active, after " << minutes << " minutes";
+  }
+  clock.advance(std::chrono::minutes(1));
+  auto over = access.session(busy);
+  ASSERT_FALSE(over) << "12 h 1 min after sign-in, however busy";
+  EXPECT_EQ(over.error().code, ErrorCode::kUnauthenticated);
+}
+
+// TESTS.md S5: every route states who may call it; every route that is not public answers 401
+// to anonymous callers and to forged credentials.
+TEST_P(AccessApi, EveryGuardedRouteAsksForCredentials) {
+  ASSERT_FALSE(router_->routes().empty());
+  int guarded = 0;
+  for (const auto& route : router_->routes()) {
+    const std::string where = route.method + " " + route.pattern;
+    EXPECT_NE(route.policy, http::Policy::kUndeclared) << where;
+    if (route.policy.who == http::Policy::Who::kPublic) continue;
+    ++guarded;
+    const std::string target = fill(route.pattern, "x");
+    const std::string body = route.method == "GET" ? "" : "{}";
+    for (const http::testing::Headers& creds : {http::testing::Headers{},
+                                                {{"Cookie", "jiceng_session=forged"}},
+                                                {{"Authorization", "Bearer jck_1_forged"}},
+                                                {{"Authorization", "Basic eDp5"}}}) {
+      http::testing::Headers h = creds;
+      h.emplace_back("Content-Type", "application/json");
+      http::testing::TestClient client(server_->port());
+      auto r = client.request(route.method, target, body, h);
+      EXPECT_EQ(r.res.result_int(), 401u)
+          << where << " " << (creds.empty() ? "" : creds[0].second) << ": " << r.res.body();
+    }
+  }
+  EXPECT_GE(guarded, 10);
+}
+
+// TESTS.md S7: the administrators' routes refuse everyone else, and no method override gets
+// around the guard.
+TEST_P(AccessApi, AdminRoutesAndMethodOverride) {
+  const std::string new_user = unique("s7.created");
+  const std::string create = json::serialize(json::object{{"username", new_user},
+                                                          {"password", kPassword},
+                                                          {"role", "leader"},
+                                                          {"scope", testing::kYujiang},
+                                                          {"display_name", "新人"}});
+  for (Role role :
+       {Role::kOperator, Role::kLeader, Role::kAuditor, Role::kMediator, Role::kResident}) {
+    auto s = account_session("s7.nonadmin", role);
+    EXPECT_EQ(call(&s, "GET", "/api/v1/accounts").res.result_int(), 403u)
+        << domain::to_string(role);
+    EXPECT_EQ(call(&s, "POST", "/api/v1/accounts", create).res.result_int(), 403u)
+        << domain::to_string(role);
+    EXPECT_EQ(call(&s, "POST", "/api/v1/accounts/" + s.username + "/disable").res.result_int(),
+              403u);
+    auto get_override =
+        call(&s, "GET", "/api/v1/accounts", "", {{"X-HTTP-Method-Override", "POST"}});
+    EXPECT_EQ(get_override.res.result_int(), 400u) << get_override.res.body();
+  }
+  auto admin = account_session("s7.admin", Role::kAdmin);
+  for (std::string_view header : {"X-HTTP-Method-Override", "X-HTTP-Method", "X-Method-Override"}) {
+    auto r = call(&admin, "POST", "/api/v1/accounts", create, {{std::string(header), "GET"}});
+    EXPECT_EQ(r.res.result_int(), 400u) << header << ": " << r.res.body();
+  }
+  auto listed = call(&admin, "GET", "/api/v1/accounts");
+  ASSERT_EQ(listed.res.result_int(), 200u) << listed.res.body();
+  EXPECT_EQ(listed.res.body().find(new_user), std::string::npos) << "nothing was created";
+
+  auto user = account_session("s7.override", Role::kLeader);
+  auto r = call(&user, "POST", "/api/v1/session", "{}", {{"X-HTTP-Method-Override", "DELETE"}});
+  EXPECT_EQ(r.res.result_int(), 400u) << r.res.body();
+  EXPECT_EQ(call(&user, "GET", "/api/v1/session").res.result_int(), 200u)
+      << "the session survived the overridden POST";
+
+  auto made = call(&admin, "POST", "/api/v1/accounts", create);
+  EXPECT_EQ(made.res.result_int(), 201u)
+      << "the same request without the header works: " << made.res.body();
+}
+
+// TESTS.md S11: the security headers on every kind of answer, and error bodies that say what
+// went wrong with a correlation id, never how (no stack, no SQL).
+TEST_P(AccessApi, SecurityHeadersOnEveryAnswer) {
+  auto op = account_session("s11.operator", Role::kOperator);
+  const std::string user = unique("s11.throttled");
+  make_account(user, Role::kLeader);
+  for (int i = 0; i < 5; ++i) post_session(user, "wrong password again");
+
+  struct Sample {
+    const char* what;
+    http::testing::Reply reply;
+    unsigned status;
+  };
+  const std::string case_target = "/api/v1/cases/" + std::string(testing::kYuehu) + "-2099-000001";
+  std::vector<Sample> samples;
+  samples.push_back({"200 session", call(&op, "GET", "/api/v1/session"), 200});
+  samples.push_back({"401 anonymous", call(nullptr, "GET", "/api/v1/cases"), 401});
+  samples.push_back({"403 role", call(&op, "GET", "/api/v1/accounts"), 403});
+  samples.push_back({"404 case", call(&op, "GET", case_target), 404});
+  samples.push_back({"404 path", call(&op, "GET", "/api/v1/no-such-thing"), 404});
+  samples.push_back({"405 method", call(&op, "PUT", "/api/v1/session", "{}"), 405});
+  samples.push_back({"429 throttled", post_session(user, kPassword), 429});
+  samples.push_back({"400 override",
+                     call(&op, "GET", "/api/v1/cases", "", {{"X-HTTP-Method-Override", "PUT"}}),
+                     400});
+  samples.push_back(
+      {"400 body", call(nullptr, "POST", "/api/v1/session", "{\"username\":1}"), 400});
+  samples.push_back({"428 if-match", call(&op, "POST", case_target + "/commands/accept"), 428});
+  auto forged = op;
+  forged.csrf = "nope";
+  samples.push_back({"403 csrf", call(&forged, "POST", case_target + "/commands/accept"), 403});
+
+  for (const auto& s : samples) {
+    const auto& res = s.reply.res;
+    ASSERT_FALSE(s.reply.ec) << s.what << ": " << s.reply.ec.message();
+    EXPECT_EQ(res.result_int(), s.status) << s.what << ": " << res.body();
+    EXPECT_NE(res["Content-Security-Policy"].find("default-src 'none'"), std::string::npos)
+        << s.what;
+    EXPECT_EQ(res["X-Content-Type-Options"], "nosniff") << s.what;
+    EXPECT_FALSE(res["Referrer-Policy"].empty()) << s.what;
+    EXPECT_NE(res[bhttp::field::cache_control].find("no-store"), std::string::npos) << s.what;
+    const std::string request_id(res["X-Request-Id"]);
+    EXPECT_FALSE(request_id.empty()) << s.what;
+    if (s.status < 400) continue;
+    auto v = testing::body_json(s.reply);
+    ASSERT_TRUE(v.is_object() && v.as_object().contains("error")) << s.what << ": " << res.body();
+    const auto& e = v.at("error").as_object();
+    EXPECT_EQ(e.size(), 3u) << s.what << ": " << res.body();
+    EXPECT_TRUE(e.contains("code") && e.at("code").is_string()) << s.what;
+    EXPECT_TRUE(e.contains("message") && e.at("message").is_string()) << s.what;
+    EXPECT_TRUE(e.contains("request_id") && e.at("request_id").as_string() == request_id) << s.what;
+    const std::string body = lower(res.body());
+    for (std::string_view leak : {"sql", "select ", "insert ", "std::", "exception",
+                                  ".cc:", "stack", "trace", "postgres", "sqlstate"}) {
+      EXPECT_EQ(body.find(leak), std::string::npos)
+          << s.what << " mentions " << leak << ": " << res.body();
+    }
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Stores, AccessApi, ::testing::ValuesIn(testing::backends()),
+                         [](const auto& p) { return testing::to_string(p.param); });
+
+}  // namespace
+}  // namespace jiceng

@@ -1,0 +1,405 @@
+// Who sees which case over HTTP (TESTS.md S6, S8, A1, C1): every guarded route × every role ×
+// an object inside and one outside the caller's jurisdiction, field masking by role, the audit
+// entry of every read, and If-Match on commands; on SQLite and on PostgreSQL.
+//
+// The staff work in 余江区 (360603); the foreign case lies in 月湖区 (360602).
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <boost/json.hpp>
+#include <functional>
+#include <set>
+#include <thread>
+
+#include "integration/access_fixture.h"
+
+namespace jiceng {
+namespace {
+
+namespace json = boost::json;
+using domain::Role;
+using testing::kYuehu;
+using testing::kYujiang;
+
+class Authz : public testing::AccessFixture {
+ protected:
+  // A caller of the matrix: a role's session, or anonymous.
+  struct Caller {
+    std::string label;
+    std::optional<Role> role;  // nullopt: anonymous
+    Session session{};
+  };
+
+  // One staff account per role (handler and unit head on `unit`), a resident and an app.
+  std::vector<Caller> callers(const Session& resident, std::int64_t unit) {
+    std::vector<Caller> out{{"anonymous", std::nullopt, {}}};
+    for (Role r : domain::all_roles()) {
+      if (!domain::is_staff(r)) continue;
+      auto unit_of = domain::acts_for_unit(r) ? std::optional<std::int64_t>(unit) : std::nullopt;
+      out.push_back(
+          {std::string(domain::to_string(r)), r,
+           account_session("s6." + std::string(domain::to_string(r)), r, kYujiang, unit_of)});
+    }
+    out.push_back({"resident", Role::kResident, resident});
+    auto key = app_->access.create_api_key(unique("s6.app"), {});
+    EXPECT_TRUE(key);
+    Session app{.username = "app", .role = Role::kApp, .cookie = {}, .device = {}, .csrf = {}};
+    app.authorization = "Bearer " + (key ? key->key : std::string());
+    out.push_back({"app", Role::kApp, app});
+    return out;
+  }
+
+  // Walks GET target page by page (limit=1, following `next`); the numbers and places seen.
+  std::vector<std::pair<std::string, std::string>> walk(const Session& s, const std::string& path) {
+    std::vector<std::pair<std::string, std::string>> seen;
+    std::string cursor;
+    for (int page = 0; page < 2000; ++page) {
+      auto r = call(&s, "GET", path + "?limit=1" + (cursor.empty() ? "" : "&cursor=" + cursor));
+      EXPECT_EQ(r.res.result_int(), 200u) << s.username << " " << path << ": " << r.res.body();
+      auto v = testing::body_json(r);
+      if (!v.is_object()) break;
+      for (const auto& item : v.at("items").as_array()) {
+        seen.emplace_back(item.at("number").as_string(), item.at("place").as_string());
+      }
+      const auto* next = v.as_object().if_contains("next");
+      if (next == nullptr || !next->is_string()) break;
+      cursor = std::string(next->as_string());
+    }
+    return seen;
+  }
+};
+
+// The same case number with another serial: a case that does not exist.
+std::string ghost_of(const std::string& number) {
+  return number.substr(0, number.rfind('-') + 1) + "999999";
+}
+
+std::string replace_all(std::string s, std::string_view from, std::string_view to) {
+  for (auto at = s.find(from); !from.empty() && at != std::string::npos;
+       at = s.find(from, at + to.size())) {
+    s.replace(at, from.size(), to);
+  }
+  return s;
+}
+
+// The error object without its request_id.
+std::string error_of(const http::testing::Reply& r) {
+  auto v = testing::body_json(r);
+  if (!v.is_object() || !v.as_object().contains("error")) return r.res.body();
+  json::object e = v.at("error").as_object();
+  e.erase("request_id");
+  return json::serialize(e);
+}
+
+// TESTS.md S6: every route that is not public, for every role, on an object inside and one
+// outside the caller's subtree. Nothing of the foreign case ever comes back; it answers exactly
+// like a case that does not exist; roles outside a route's policy get 403, anonymous callers 401.
+TEST_P(Authz, ObjectLevelMatrix) {
+  const std::string in_place = village_in(kYujiang);
+  const std::string out_place = village_in(kYuehu);
+  auto resident = account_session("s6.resident", Role::kResident);
+  const Filed in = file_case(in_place, &resident);  // the resident's own case
+  const Filed out = file_case(out_place);
+  ASSERT_FALSE(in.number.empty());
+  ASSERT_FALSE(out.number.empty());
+  const auto out_case = app_->cases.get(out.number);
+  ASSERT_TRUE(out_case);
+  const std::int64_t unit = unit_in(in_place, kYujiang, app_->cases.get(in.number)->c.unit_id);
+  const std::string in_victim = unique("s6.victim.in");
+  const std::string out_victim = unique("s6.victim.out");
+  make_account(in_victim, Role::kMediator, kYujiang);
+  make_account(out_victim, Role::kMediator, kYuehu);
+  const std::string ghost_user = unique("s6.nobody");
+  const std::vector<Caller> all = callers(resident, unit);
+  for (const auto& c : all) {
+    if (!c.role) continue;
+    ASSERT_FALSE(c.session.cookie.empty() && c.session.authorization.empty()) << c.label;
+  }
+  const std::vector<std::string> secrets = {out.number,      out.name,   out.contact,
+                                            out.description, out_victim, out.tracking_code};
+
+  // Lists and cursors: only the subtree, however the pages are cut or the cursor is forged.
+  const auto out_created = to_micros(out_case->c.created_at);
+  for (const auto& c : all) {
+    if (!c.role || !domain::may_read_cases(*c.role)) continue;
+    auto pages = walk(c.session, "/api/v1/cases");
+    std::set<std::string> numbers;
+    for (const auto& [number, place] : pages) {
+      EXPECT_TRUE(place.starts_with(kYujiang)) << c.label << " sees " << number << " at " << place;
+      EXPECT_TRUE(numbers.insert(number).second) << c.label << ": " << number << " twice";
+    }
+    EXPECT_TRUE(numbers.contains(in.number)) << c.label << " misses its own subtree's case";
+    for (const std::string& query : std::vector<std::string>{
+             "?limit=200", "?unit_id=" + std::to_string(out_case->c.unit_id.value_or(0)),
+             "?limit=200&cursor=" + std::to_string(out_created + 1) + "." + out.number,
+             "?category=urban.sanitation&state=registered"}) {
+      auto r = call(&c.session, "GET", "/api/v1/cases" + query);
+      EXPECT_EQ(r.res.result_int(), 200u) << c.label << query << ": " << r.res.body();
+      const auto page = testing::body_json(r);
+      for (const auto& item : page.at("items").as_array()) {
+        EXPECT_TRUE(item.at("place").as_string().starts_with(kYujiang)) << c.label << query;
+      }
+      for (const auto& secret : secrets) {
+        EXPECT_EQ(r.res.body().find(secret), std::string::npos) << c.label << query;
+      }
+    }
+  }
+  auto own = walk(resident, "/api/v1/my/cases");
+  ASSERT_EQ(own.size(), 1u) << "a resident lists their own cases only";
+  EXPECT_EQ(own[0].first, in.number);
+
+  // The routes, signing out last.
+  std::vector<const http::Route*> routes;
+  for (const auto& r : router_->routes()) {
+    if (r.policy.who != http::Policy::Who::kPublic) routes.push_back(&r);
+  }
+  std::stable_partition(routes.begin(), routes.end(), [](const http::Route* r) {
+    return !(r->method == "DELETE" && r->pattern == "/api/v1/session");
+  });
+
+  std::string table;
+  std::string failures;
+  for (const http::Route* route : routes) {
+    const std::string& pattern = route->pattern;
+    const bool creates_account = route->method == "POST" && pattern == "/api/v1/accounts";
+    const bool has_object = pattern.find('{') != std::string::npos || creates_account;
+    for (const auto& c : all) {
+      for (bool inside : has_object ? std::vector<bool>{true, false} : std::vector<bool>{true}) {
+        const Filed& object = inside ? in : out;
+        std::string target = pattern;
+        target = replace_all(target, "{number}", object.number);
+        target = replace_all(target, "{command}", "accept");
+        target = replace_all(target, "{username}", inside ? in_victim : out_victim);
+        std::string body;
+        if (creates_account) {
+          body = json::serialize(json::object{{"username", unique("s6.new")},
+                                              {"password", testing::kPassword},
+                                              {"role", "mediator"},
+                                              {"scope", inside ? kYujiang : kYuehu},
+                                              {"display_name", "新"}});
+        }
+        http::testing::Headers headers = {{"Accept-Language", "zh-CN"}};
+        // Staff commands need If-Match; the resident's take the current version without it.
+        if (pattern.starts_with("/api/v1/cases/{number}/") && route->method == "POST") {
+          headers.emplace_back("If-Match", "\"" + std::to_string(version_of(object.number)) + "\"");
+        }
+        const Session* who = c.role ? &c.session : nullptr;
+        auto reply = call(who, route->method, target, body, headers);
+        const unsigned status = reply.res.result_int();
+        const std::string where = route->method + " " + pattern + " | " + c.label + " | " +
+                                  (has_object ? (inside ? "in" : "out") : "-");
+        table += where + " | " + std::to_string(status) + "\n";
+        auto fail = [&](const std::string& why) { failures += where + ": " + why + "\n"; };
+
+        // No trace of the foreign case or account, apart from the number or name the caller
+        // sent; and the answer equals that for a case or account that does not exist.
+        std::string seen = reply.res.body();
+        for (const auto& [sent, ghost_value] :
+             {std::pair{out.number, ghost_of(out.number)}, std::pair{out_victim, ghost_user}}) {
+          if (inside || target.find(sent) == std::string::npos) continue;
+          seen = replace_all(seen, sent, "<sent>");
+          auto ghost =
+              call(who, route->method, replace_all(target, sent, ghost_value), body, headers);
+          if (ghost.res.result_int() != status ||
+              replace_all(error_of(ghost), ghost_value, "<sent>") !=
+                  replace_all(error_of(reply), sent, "<sent>")) {
+            fail("answers unlike a missing object: " + reply.res.body() + " vs " +
+                 ghost.res.body());
+          }
+        }
+        for (const auto& secret : secrets) {
+          // The audit log names cases by number by design; auditors see the whole deployment's.
+          bool audit_number = pattern == "/api/v1/audit" && secret == out.number;
+          if (!audit_number && seen.find(secret) != std::string::npos) {
+            fail("leaks '" + secret + "': " + reply.res.body().substr(0, 300));
+          }
+        }
+        if (status >= 500) fail("server error: " + reply.res.body());
+        if (!c.role) {
+          if (status != 401) fail("anonymous, expected 401");
+          continue;
+        }
+        if (!route->policy.roles.contains(*c.role)) {
+          if (status != 403) fail("role outside the policy, expected 403");
+          continue;
+        }
+        const bool names_object = pattern.find("{number}") != std::string::npos ||
+                                  pattern.find("{username}") != std::string::npos ||
+                                  creates_account;
+        if (!inside && names_object && status != 404) fail("outside the subtree, expected 404");
+        if (inside && route->method == "GET" && status != 200) fail("expected 200");
+      }
+    }
+  }
+  if (!failures.empty()) {
+    ADD_FAILURE() << failures << "\nroute | role | object | status\n" << table;
+  }
+}
+
+// TESTS.md S8: only the roles that call residents back see their name and contact in the
+// clear; no staff role sees the tracking code; a command body cannot set protected fields.
+TEST_P(Authz, FieldsByRole) {
+  const std::string place = village_in(kYujiang);
+  const Filed c = file_case(place);
+  ASSERT_FALSE(c.number.empty());
+  const std::int64_t unit = unit_in(place, kYujiang, app_->cases.get(c.number)->c.unit_id);
+  const std::string masked_contact = c.contact.substr(0, 3) + "****" + c.contact.substr(7);
+  for (Role r : {Role::kOperator, Role::kHandler, Role::kUnitHead, Role::kLeader, Role::kGridWorker,
+                 Role::kCadre}) {
+    const std::string role(domain::to_string(r));
+    auto s = account_session("s8." + role, r, kYujiang,
+                             domain::acts_for_unit(r) ? std::optional(unit) : std::nullopt);
+    auto reply = call(&s, "GET", "/api/v1/cases/" + c.number + "?purpose=s8");
+    ASSERT_EQ(reply.res.result_int(), 200u) << role << ": " << reply.res.body();
+    const auto v = testing::body_json(reply);
+    EXPECT_FALSE(v.as_object().contains("tracking_code")) << role;
+    EXPECT_EQ(reply.res.body().find(c.tracking_code), std::string::npos) << role;
+    EXPECT_EQ(v.at("description").as_string(), c.description) << role;
+    if (domain::sees_contact(r)) {
+      EXPECT_EQ(v.at("name").as_string(), c.name) << role;
+      EXPECT_EQ(v.at("contact").as_string(), c.contact) << role;
+      continue;
+    }
+    EXPECT_EQ(v.at("contact").as_string(), masked_contact) << role;
+    const std::string name(v.at("name").as_string());
+    EXPECT_TRUE(name.starts_with("欧") && name.find_first_not_of('*', 3) == std::string::npos)
+        << role << " sees the name " << name;
+    EXPECT_EQ(reply.res.body().find(c.name), std::string::npos) << role;
+    EXPECT_EQ(reply.res.body().find(c.contact), std::string::npos) << role;
+  }
+
+  auto op = account_session("s8.writer", Role::kOperator);
+  const std::int64_t version = version_of(c.number);
+  const http::testing::Headers if_match = {{"If-Match", "\"" + std::to_string(version) + "\""}};
+  for (std::string body :
+       {R"({"state":"closed"})", R"({"version":9})", R"({"note":"x","submitter_contact":"110"})",
+        R"({"tracking_code":"x"})"}) {
+    auto r = call(&op, "POST", "/api/v1/cases/" + c.number + "/commands/accept", body, if_match);
+    EXPECT_EQ(r.res.result_int(), 400u) << body << ": " << r.res.body();
+  }
+  auto after = app_->cases.get(c.number);
+  ASSERT_TRUE(after);
+  EXPECT_EQ(after->c.version, version) << "the refused commands changed nothing";
+  EXPECT_EQ(after->c.state, domain::CaseState::kRegistered);
+  EXPECT_EQ(after->c.submitter_contact, c.contact);
+}
+
+// TESTS.md A1: a read of a case file writes one audit entry naming who, which case, why and the
+// outcome, but none of the personal data; refused reads are audited too; and when the entry
+// cannot be written the read fails.
+TEST_P(Authz, ReadsAreAudited) {
+  const Filed c = file_case(village_in(kYujiang));
+  const Filed foreign = file_case(village_in(kYuehu));
+  ASSERT_FALSE(c.number.empty());
+  auto op = account_session("a1.operator", Role::kOperator);
+  const std::size_t before = audit_of(c.number).size();
+  auto read = call(&op, "GET", "/api/v1/cases/" + c.number + "?purpose=callback");
+  ASSERT_EQ(read.res.result_int(), 200u) << read.res.body();
+  auto entries = audit_of(c.number);
+  ASSERT_EQ(entries.size(), before + 1) << "exactly one entry per read";
+  const auto& e = entries.front();
+  EXPECT_EQ(e.action, "case.read");
+  EXPECT_EQ(e.object_type, "case");
+  EXPECT_EQ(e.object_id, c.number);
+  EXPECT_EQ(e.purpose, "callback");
+  EXPECT_EQ(e.actor, op.username);
+  EXPECT_EQ(e.role, "operator");
+  EXPECT_EQ(e.outcome, "ok");
+  EXPECT_EQ(e.request_id, std::string(read.res["X-Request-Id"]));
+  EXPECT_LE(e.at, clock_.now());
+  for (const auto& entry : entries) {
+    for (const std::string& field : {entry.actor, entry.object_id, entry.purpose, entry.remote,
+                                     entry.outcome, entry.request_id, entry.action}) {
+      for (const std::string& secret : {c.name, c.contact, c.description, c.tracking_code}) {
+        EXPECT_EQ(field.find(secret), std::string::npos) << entry.action << " holds " << secret;
+      }
+    }
+  }
+
+  auto refused = call(&op, "GET", "/api/v1/cases/" + foreign.number + "?purpose=curiosity");
+  EXPECT_EQ(refused.res.result_int(), 404u) << refused.res.body();
+  bool denied = false;
+  for (const auto& entry : audit_of(foreign.number)) {
+    denied = denied || (entry.action == "case.read" && entry.actor == op.username &&
+                        entry.outcome == "denied" && entry.purpose == "curiosity");
+  }
+  EXPECT_TRUE(denied) << "the refused read is in the log";
+
+  // The audit log refuses appends: the read must fail, with nothing of the case in the answer.
+  const bool pg = db_->dialect() == store::Dialect::kPostgres;
+  auto exec = [&](const char* sql) {
+    auto r = db_->write([&](store::Sql& s) { return s.exec_script(sql); });
+    EXPECT_TRUE(r) << sql << ": " << (r ? "" : r.error().message);
+  };
+  exec(pg ? "CREATE FUNCTION a1_refuse() RETURNS trigger LANGUAGE plpgsql AS "
+            "$$ BEGIN RAISE EXCEPTION 'audit refused by test'; END $$; "
+            "CREATE TRIGGER a1_refuse BEFORE INSERT ON audit_log "
+            "FOR EACH ROW EXECUTE FUNCTION a1_refuse();"
+          : "CREATE TRIGGER a1_refuse BEFORE INSERT ON audit_log "
+            "BEGIN SELECT RAISE(ABORT, 'audit refused by test'); END;");
+  struct DropTrigger {
+    std::function<void()> drop;
+    ~DropTrigger() { drop(); }
+  } cleanup{[&] {
+    exec(pg ? "DROP TRIGGER a1_refuse ON audit_log; DROP FUNCTION a1_refuse();"
+            : "DROP TRIGGER a1_refuse;");
+  }};
+  const std::size_t kept = audit_of(c.number).size();
+  auto failed = call(&op, "GET", "/api/v1/cases/" + c.number + "?purpose=callback");
+  EXPECT_GE(failed.res.result_int(), 500u) << failed.res.body();
+  const auto failed_json = testing::body_json(failed);
+  EXPECT_TRUE(failed_json.is_object() && failed_json.as_object().size() == 1 &&
+              failed_json.as_object().contains("error"))
+      << failed.res.body();
+  for (const std::string& secret : {c.name, c.contact, c.description, std::string("refused")}) {
+    EXPECT_EQ(failed.res.body().find(secret), std::string::npos) << failed.res.body();
+  }
+  EXPECT_EQ(audit_of(c.number).size(), kept);
+  cleanup.drop();
+  cleanup.drop = [] {};
+  EXPECT_EQ(call(&op, "GET", "/api/v1/cases/" + c.number).res.result_int(), 200u)
+      << "reads work again once the log accepts entries";
+}
+
+// TESTS.md C1 over HTTP: commands need If-Match; of two with the same version one wins and the
+// other gets 412; the version goes up by exactly one.
+TEST_P(Authz, CommandsNeedTheCurrentVersion) {
+  const Filed c = file_case(village_in(kYujiang));
+  ASSERT_FALSE(c.number.empty());
+  auto op = account_session("c1.operator", Role::kOperator);
+  const std::string target = "/api/v1/cases/" + c.number + "/commands/accept";
+  const std::int64_t version = version_of(c.number);
+  auto read = call(&op, "GET", "/api/v1/cases/" + c.number);
+  EXPECT_EQ(std::string(read.res["ETag"]), "\"" + std::to_string(version) + "\"");
+
+  auto bare = call(&op, "POST", target);
+  EXPECT_EQ(bare.res.result_int(), 428u) << bare.res.body();
+  EXPECT_EQ(version_of(c.number), version);
+
+  const http::testing::Headers if_match = {{"If-Match", "\"" + std::to_string(version) + "\""}};
+  std::vector<http::testing::Reply> replies(2);
+  std::vector<std::thread> threads;
+  for (auto& r : replies) {
+    threads.emplace_back([&] { r = call(&op, "POST", target, "", if_match); });
+  }
+  for (auto& t : threads) t.join();
+  std::multiset<unsigned> statuses;
+  for (const auto& r : replies) statuses.insert(r.res.result_int());
+  EXPECT_EQ(statuses, (std::multiset<unsigned>{200u, 412u}))
+      << replies[0].res.body() << " / " << replies[1].res.body();
+  for (const auto& r : replies) {
+    if (r.res.result_int() == 200) {
+      EXPECT_EQ(std::string(r.res["ETag"]), "\"" + std::to_string(version + 1) + "\"");
+    } else {
+      EXPECT_EQ(testing::body_json(r).at("error").at("code").as_string(), "precondition_failed");
+    }
+  }
+  EXPECT_EQ(version_of(c.number), version + 1);
+  EXPECT_EQ(app_->cases.get(c.number)->c.state, domain::CaseState::kAccepted);
+}
+
+INSTANTIATE_TEST_SUITE_P(Stores, Authz, ::testing::ValuesIn(testing::backends()),
+                         [](const auto& p) { return testing::to_string(p.param); });
+
+}  // namespace
+}  // namespace jiceng
