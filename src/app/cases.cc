@@ -303,7 +303,8 @@ Result<CaseDetail> CaseService::read(std::string_view number, const Actor& actor
 }
 
 Result<std::vector<store::cases::ListedCase>> CaseService::list(const domain::Principal& p,
-                                                                store::cases::ListQuery q) {
+                                                                store::cases::ListQuery q,
+                                                                std::string_view place) {
   if (p.role == Role::kResident) {
     // Every code is digits: ["0", ":") covers them all.
     q.place_first = "0";
@@ -316,6 +317,13 @@ Result<std::vector<store::cases::ListedCase>> CaseService::list(const domain::Pr
   } else {
     return Error{ErrorCode::kPermissionDenied, "your role does not work with cases",
                  "您的角色无权查看案件"};
+  }
+  if (!place.empty()) {
+    // A subtree inside the caller's range narrows it; one outside it holds nothing for them.
+    auto [first, last] = domain::scope_range(place);
+    q.place_first = std::max(q.place_first, first);
+    q.place_last = std::min(q.place_last, last);
+    if (q.place_first >= q.place_last) return std::vector<store::cases::ListedCase>{};
   }
   return db_.read_value([&](store::Sql& sql) { return store::cases::list(sql, q); });
 }

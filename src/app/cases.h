@@ -112,9 +112,11 @@ class CaseService {
   // cannot be written, the read fails (TESTS.md A1).
   [[nodiscard]] Result<CaseDetail> read(std::string_view number, const Actor& actor);
   // A page of the cases a principal may see (staff: their subtree; residents: their own),
-  // filtered, newest first. The filter's place range and resident are set here.
+  // filtered, newest first. The filter's place range and resident are set here; `place`
+  // narrows the range to a subtree (nothing when it lies outside the caller's scope).
   [[nodiscard]] Result<std::vector<store::cases::ListedCase>> list(const domain::Principal& p,
-                                                                   store::cases::ListQuery q);
+                                                                   store::cases::ListQuery q,
+                                                                   std::string_view place = {});
   // kNotFound for an unknown or malformed code (the same answer, so codes cannot be probed).
   [[nodiscard]] Result<TrackView> track(std::string_view tracking_code);
   // Applies a workflow command if the case is still at expected_version. Errors: kNotFound

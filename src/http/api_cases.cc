@@ -264,11 +264,35 @@ Response list_cases(app::App& app, const Request& req) {
   if (!unit) return error_response(unit.error(), req);
   if (!limit) return error_response(limit.error(), req);
   q.unit_id = *unit;
+  for (auto [name, out] : {std::pair{"from", &q.created_from}, std::pair{"to", &q.created_to}}) {
+    if (auto v = req.query_value(name)) {
+      auto t = parse_instant_utc(*v);
+      if (!t) {
+        return error_response(
+            Error::invalid_argument(std::string(name) +
+                                    ": a date (2026-03-01) or an ISO 8601 UTC time "
+                                    "(2026-03-01T08:00:00Z)")
+                .zh(std::string(name) + "：请填写日期或 UTC 时间"),
+            req);
+      }
+      *out = *t;
+    }
+  }
+  if (auto overdue = req.query_value("overdue")) {
+    if (*overdue != "true" && *overdue != "false") {
+      return error_response(Error::invalid_argument("overdue: true or false"), req);
+    }
+    if (*overdue == "true") q.overdue_at = app.clock.now();
+  }
+  std::string place(req.query_value("place").value_or(""));
+  if (!place.empty() && !domain::level_of_code(place)) {
+    return error_response(Error::invalid_argument("place: a division code such as 360603"), req);
+  }
   q.limit = static_cast<int>(std::max<std::int64_t>(*limit, 1));
   if (auto cursor = req.query_value("cursor")) {
     if (auto ok = apply_cursor(*cursor, q); !ok) return error_response(ok.error(), req);
   }
-  auto page = app.cases.list(*req.principal, q);
+  auto page = app.cases.list(*req.principal, q, place);
   if (!page) return error_response(page.error(), req);
   json::array items;
   for (const auto& c : *page) {
@@ -420,11 +444,17 @@ void add_case_routes(Router& router, app::App& app) {
   router.add({.method = "GET",
               .pattern = "/api/v1/cases",
               .summary = "The cases in the caller's jurisdiction subtree, newest first, without "
-                         "personal data. Filters: state, kind, category, unit_id; limit (≤ 200) "
-                         "and cursor (the previous page's `next`)",
+                         "personal data. Filters: state, kind, category, unit_id, place (a "
+                         "subtree), overdue=true (deadline passed), from/to (entered jiceng; "
+                         "dates or UTC times); limit (≤ 200) and cursor (the previous page's "
+                         "`next`)",
               .query_params = {{.name = "state"},
                                {.name = "kind"},
                                {.name = "category"},
+                               {.name = "place"},
+                               {.name = "overdue"},
+                               {.name = "from"},
+                               {.name = "to"},
                                {.name = "unit_id", .type = "integer"},
                                {.name = "limit", .type = "integer"},
                                {.name = "cursor"}},

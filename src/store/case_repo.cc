@@ -20,6 +20,8 @@ constexpr int kColumnCount = 33;
 Value opt_instant(const std::optional<Instant>& t) {
   return t ? Value(to_micros(*t)) : Value(nullptr);
 }
+std::int64_t micros_or_zero(const std::optional<Instant>& t) { return t ? to_micros(*t) : 0; }
+
 std::optional<Instant> instant_at(const Row& r, std::size_t i) {
   auto v = r.opt_int64(i);
   return v ? std::optional(from_micros(*v)) : std::nullopt;
@@ -257,11 +259,15 @@ Result<std::vector<ListedCase>> list(Sql& sql, const ListQuery& q) {
       "AND (CAST($8 AS BIGINT) = 0 OR unit_id = $8) "
       "AND (CAST($9 AS BIGINT) = 0 OR created_at < $9 OR "
       "(created_at = $9 AND number < CAST($10 AS TEXT))) "
+      "AND (CAST($12 AS BIGINT) = 0 OR created_at >= $12) "
+      "AND (CAST($13 AS BIGINT) = 0 OR created_at < $13) "
+      "AND (CAST($14 AS BIGINT) = 0 OR (deadline_at IS NOT NULL AND deadline_at < $14)) "
       "ORDER BY created_at DESC, number DESC LIMIT $11";
-  auto rows = sql.query(statement, {q.place_first, q.place_last, q.resident_id, q.hide_from_unit,
-                                    q.state, q.kind, q.category_code, q.unit_id,
-                                    q.before_created_at ? to_micros(*q.before_created_at) : 0,
-                                    q.before_number, std::int64_t{q.limit}});
+  auto rows =
+      sql.query(statement, {q.place_first, q.place_last, q.resident_id, q.hide_from_unit, q.state,
+                            q.kind, q.category_code, q.unit_id, micros_or_zero(q.before_created_at),
+                            q.before_number, std::int64_t{q.limit}, micros_or_zero(q.created_from),
+                            micros_or_zero(q.created_to), micros_or_zero(q.overdue_at)});
   if (!rows) return rows.error();
   std::vector<ListedCase> out;
   out.reserve(rows->size());

@@ -47,6 +47,9 @@ struct ListQuery {
   std::string kind{};
   std::string category_code{};
   std::int64_t unit_id = 0;                    // 0 for any
+  std::optional<Instant> created_from{};       // created_at >= created_from
+  std::optional<Instant> created_to{};         // created_at < created_to
+  std::optional<Instant> overdue_at{};         // only cases whose running deadline is before it
   std::optional<Instant> before_created_at{};  // cursor: after this (created_at, number)
   std::string before_number{};
   int limit = 50;

@@ -407,6 +407,42 @@ TEST_P(Cases, ListsHoldOnlyTheSubtree) {
   EXPECT_EQ(admin.error().code, ErrorCode::kPermissionDenied);
 }
 
+TEST_P(Cases, ListFiltersNarrowButNeverWiden) {
+  auto village = registered(intake("urban.sanitation", "360603001001"));
+  clock_.advance(std::chrono::hours(1));
+  auto later = registered(intake("urban.sanitation", "360603001001"));
+  auto leader = staff(domain::Role::kLeader, "360603");
+  auto by_place = service_->list(leader, {.limit = 200}, "360603001001");
+  ASSERT_TRUE(by_place);
+  for (const auto& item : *by_place) EXPECT_EQ(item.place_code, "360603001001");
+  // A place outside the scope gives nothing, not the foreign cases.
+  auto outside = service_->list(leader, {.limit = 200}, "360602");
+  ASSERT_TRUE(outside);
+  EXPECT_TRUE(outside->empty());
+  // A place above the scope is cut down to the scope.
+  auto above = service_->list(leader, {.limit = 200}, "3606");
+  ASSERT_TRUE(above);
+  for (const auto& item : *above) EXPECT_TRUE(item.place_code.starts_with("360603"));
+  // The time window: only the later case was entered after the first one.
+  auto window = service_->list(leader, {.created_from = later.created_at,
+                                        .created_to = later.created_at + std::chrono::seconds(1),
+                                        .limit = 200});
+  ASSERT_TRUE(window);
+  ASSERT_EQ(window->size(), 1u);
+  EXPECT_EQ(window->front().number, later.number);
+  // Overdue: nothing yet; both once their 7-day limit has passed.
+  auto none = service_->list(leader, {.overdue_at = clock_.now(), .limit = 200}, "360603001001");
+  ASSERT_TRUE(none);
+  for (const auto& item : *none) EXPECT_NE(item.number, village.number);
+  auto overdue = service_->list(
+      leader, {.overdue_at = clock_.now() + std::chrono::days(30), .limit = 200}, "360603001001");
+  ASSERT_TRUE(overdue);
+  int found = 0;
+  for (const auto& item : *overdue)
+    found += item.number == village.number || item.number == later.number;
+  EXPECT_EQ(found, 2);
+}
+
 INSTANTIATE_TEST_SUITE_P(Stores, Cases, ::testing::ValuesIn(testing::backends()),
                          [](const auto& p) { return testing::to_string(p.param); });
 
