@@ -416,6 +416,15 @@ Result<Case> CaseService::apply(std::string_view number, Command command, const 
                        "unit_id: the unit is not on the case's place or above it")
                 .zh("承办单位须位于案件所在地或其上级区划");
           }
+          auto competent = competent_for(sql, **u, c.category_code, c.description);
+          if (!competent) return competent.error();
+          if (!*competent) {
+            return Error::invalid_argument(
+                       fmt::format(
+                           "unit_id: {} does not handle {} matters (see the dispatch catalogue)",
+                           (*u)->name, c.category_code))
+                .zh(fmt::format("{}不承办该类事项（见派单目录）", (*u)->name));
+          }
           if (c.accused_unit_id && (*u)->id == *c.accused_unit_id) {
             return Error::invalid_argument("unit_id: the case accuses this unit")
                 .zh("不得交由被举报单位办理");
@@ -449,6 +458,20 @@ Result<Case> CaseService::apply(std::string_view number, Command command, const 
             return Error::failed_precondition(fmt::format(
                 "the window for asking a review closed at {}", format_instant_utc(window_end)));
           }
+          // A matter is reviewed once and re-reviewed once; the re-review is final (Art. 36).
+          auto history = store::cases::events(sql, c.number);
+          if (!history) return history.error();
+          for (const auto& e : *history) {
+            if (e.command == "request_re_review" ||
+                (command == Command::kRequestReview && e.command == "request_review")) {
+              return Error::failed_precondition(
+                         command == Command::kRequestReview
+                             ? "the matter was reviewed already; ask for a re-review (复核)"
+                             : "the re-review (复核) was given; the matter is final")
+                  .zh(command == Command::kRequestReview ? "该事项已复查，可申请复核"
+                                                         : "复核意见为最终意见");
+            }
+          }
           break;
         }
         case Guard::kTargetCase: {
@@ -478,6 +501,24 @@ Result<Case> CaseService::apply(std::string_view number, Command command, const 
           break;
         }
       }
+    }
+    // 复查 and 复核 go to the body one level up from the one that answered (Arts. 35-36).
+    if ((command == Command::kRequestReview || command == Command::kRequestReReview) && c.unit_id) {
+      auto current = store::catalogue::find_unit(sql, *c.unit_id);
+      if (!current) return current.error();
+      if (*current) {
+        auto up = plan_escalation(sql, **current, {c.place_code, c.kind, ""});
+        if (!up) return up.error();
+        if (*up) unit = std::move(**up);
+      }
+    }
+    // A transfer to another jurisdiction's body hands it the matter: the case's place moves to
+    // the receiving node (the old one stays in the event), so that its staff see and dispatch it.
+    std::string moved_from;
+    if (command == Command::kTransfer && unit &&
+        !c.place_code.starts_with(unit->jurisdiction_code)) {
+      moved_from = c.place_code;
+      c.place_code = unit->jurisdiction_code;
     }
     if (command == Command::kApproveExtension &&
         (in.extension_days < 1 || in.extension_days > rules_.max_extension_days)) {
@@ -543,7 +584,18 @@ Result<Case> CaseService::apply(std::string_view number, Command command, const 
     if (auto r = store::cases::update(sql, c); !r) return r.error();
     std::string note = in.note;
     if (command == Command::kApproveExtension) {
-      note = fmt::format("{} days{}{}", in.extension_days, note.empty() ? "" : ": ", note);
+      // The petitioner is told the reason (Art. 34): the request's, which was internal.
+      auto history = store::cases::events(sql, c.number);
+      if (!history) return history.error();
+      std::string reason;
+      for (const auto& e : *history) {
+        if (e.command == "request_extension") reason = e.note;
+      }
+      if (!note.empty()) reason += (reason.empty() ? "" : "; ") + note;
+      note = fmt::format("{} days{}{}", in.extension_days, reason.empty() ? "" : ": ", reason);
+    }
+    if (!moved_from.empty()) {
+      note += fmt::format("{}place moved from {}", note.empty() ? "" : "; ", moved_from);
     }
     if (command == Command::kFollowUp)
       note = std::string(domain::label_zh(in.rating)) + (note.empty() ? "" : ": " + note);

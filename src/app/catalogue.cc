@@ -71,6 +71,17 @@ Result<DispatchPlan> plan_dispatch(store::Sql& sql, const DispatchRequest& reque
   return plan;
 }
 
+Result<bool> competent_for(store::Sql& sql, const domain::Unit& unit,
+                           std::string_view category_code, std::string_view description) {
+  if (unit.kind != domain::UnitKind::kCountyDepartment) return true;
+  auto categories = store::catalogue::categories(sql);
+  if (!categories) return categories.error();
+  auto rules = store::catalogue::routing_rules(sql);
+  if (!rules) return rules.error();
+  const auto path = domain::category_path(*categories, category_code);
+  return domain::department_handles(*rules, path, description, unit.department);
+}
+
 Result<std::optional<domain::Unit>> plan_escalation(store::Sql& sql, const domain::Unit& current,
                                                     const domain::UnitQuery& query) {
   if (auto level = domain::level_of_code(query.place_code); !level) return level.error();

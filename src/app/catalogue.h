@@ -51,6 +51,13 @@ struct DispatchPlan {
 // category, or an inactive category.
 [[nodiscard]] Result<DispatchPlan> plan_dispatch(store::Sql& sql, const DispatchRequest& request);
 
+// Whether `unit` is competent for cases of `category_code`: village committees, township
+// governments, petition bureaus and hotline centres take any matter of their place; a county
+// department only matters the dispatch catalogue sends it (domain::department_handles).
+[[nodiscard]] Result<bool> competent_for(store::Sql& sql, const domain::Unit& unit,
+                                         std::string_view category_code,
+                                         std::string_view description);
+
 // The unit one level up from `current` for a case at `place_code` (domain::escalation_target);
 // nullopt at the top. Runs in the caller's transaction. kInvalidArgument for a malformed place.
 [[nodiscard]] Result<std::optional<domain::Unit>> plan_escalation(store::Sql& sql,

@@ -167,4 +167,19 @@ std::optional<Unit> escalation_target(std::span<const Unit> units, const UnitQue
   return pick_unit(units, query, static_cast<Level>(static_cast<int>(level) - 1));
 }
 
+bool department_handles(std::span<const RoutingRule> rules,
+                        std::span<const std::string> category_path, std::string_view description,
+                        std::string_view department) {
+  for (const RoutingRule& r : rules) {
+    if (r.department.empty() || r.department != department) continue;
+    bool category = r.category_code.empty() || std::find(category_path.begin(), category_path.end(),
+                                                         r.category_code) != category_path.end();
+    bool keywords = std::all_of(r.keywords.begin(), r.keywords.end(), [&](const std::string& k) {
+      return description.find(k) != std::string_view::npos;
+    });
+    if (category && keywords) return true;
+  }
+  return false;
+}
+
 }  // namespace jiceng::domain

@@ -69,6 +69,14 @@ struct RoutingDecision {
 // (a case placed at a township does not go down to a village).
 RoutingDecision route(std::span<const RoutingRule> rules, const CaseToRoute& c);
 
+// Whether the dispatch catalogue sends matters like this one to `department`: some rule names the
+// department, a category on the case's category path (or any category), and keywords that all
+// appear in the description (place, kind and level aside). A transfer or dispatch to a county
+// department no such rule names is refused (competence).
+bool department_handles(std::span<const RoutingRule> rules,
+                        std::span<const std::string> category_path, std::string_view description,
+                        std::string_view department);
+
 // What a unit is picked for.
 struct UnitQuery {
   std::string_view place_code{};  // the case's place: a valid division code (precondition)

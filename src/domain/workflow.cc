@@ -65,6 +65,12 @@ std::vector<Transition> demand_table() {
 
 std::vector<Transition> petition_table() {
   auto t = common_transitions();
+  // A petition's 60 days run from acceptance (受理, Art. 34), not from dispatch: accepting starts
+  // the handling clock, and assigning or re-dispatching it later does not restart it.
+  for (Transition& tr : t) {
+    if (tr.from == S::kRegistered && tr.command == C::kAccept) tr.clock = K::kHandling;
+    if (tr.command == C::kAssign || tr.command == C::kRedispatch) tr.clock = K::kNone;
+  }
   // 复查 within 30 days of the written reply, to the body one level up; 复核 within 30 days of
   // the review reply. After re-review the matter is final (信访工作条例 Arts. 35-36).
   for (S s : {S::kResolved, S::kFollowedUp, S::kClosed}) {

@@ -7,12 +7,14 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <thread>
 
+#include "integration/http_client.h"
 #include "store/database.h"
 #include "store/jurisdiction_repo.h"
 
@@ -249,6 +251,78 @@ TEST_F(Cli, AccountsKeysAndAuditVerify) {
   auto bad = run({"--db", db_, "audit", "verify"}, files);
   EXPECT_EQ(bad.status, 1) << bad.out << bad.err;
   EXPECT_NE((bad.out + bad.err).find("2"), std::string::npos) << bad.out << bad.err;
+}
+
+// TESTS.md A4: no change survives a crash without its audit entry. Clients register cases
+// while the server is killed with SIGKILL; afterwards every stored case has exactly its one
+// "case.register" entry, no entry names a case that is not there, and the chain verifies.
+TEST_F(Cli, KilledServerLeavesNoChangeWithoutItsAuditEntry) {
+  ASSERT_EQ(run({"--db", db_, "migrate"}).status, 0);
+  ASSERT_EQ(run({"--db", db_, "import", "divisions", "--all", "--source",
+                 (kSource / "tests/data/divisions/ok").string()})
+                .status,
+            0);
+  ASSERT_EQ(run({"--db", db_, "import", "calendar", "--source",
+                 (kSource / "tests/data/calendar/ok.json").string()})
+                .status,
+            0);
+  std::vector<std::string> files = {"JICENG_AUDIT_KEY_FILE=" + (dir_ / "keys/audit.key").string(),
+                                    "JICENG_AUDIT_HEADS_FILE=" + (dir_ / "heads.jsonl").string()};
+  Child server({"--db", db_, "serve", "--listen", "127.0.0.1:0"}, dir_, files);
+  ASSERT_TRUE(server.wait_for_stderr("listening", std::chrono::seconds(30))) << server.err();
+  std::string err = server.err();
+  auto at = err.find("listening on 127.0.0.1:");
+  ASSERT_NE(at, std::string::npos) << err;
+  auto port = static_cast<std::uint16_t>(std::stoi(err.substr(at + 23)));
+
+  std::atomic<int> acknowledged{0};
+  std::atomic<bool> stop{false};
+  std::vector<std::thread> clients;
+  for (int t = 0; t < 4; ++t) {
+    clients.emplace_back([&, t] {
+      for (int i = 0; !stop; ++i) {
+        http::testing::TestClient client(port, std::chrono::seconds(2));
+        std::string body = R"({"category":"urban.lighting","place":"360602001001",)"
+                           R"("description":"路灯不亮 )" +
+                           std::to_string(t) + "-" + std::to_string(i) + R"(","anonymous":true})";
+        auto reply =
+            client.request("POST", "/api/v1/cases", body, {{"Content-Type", "application/json"}});
+        if (reply.ec) return;  // the server is gone
+        if (reply.res.result_int() == 201) ++acknowledged;
+      }
+    });
+  }
+  while (acknowledged < 40) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  ::kill(server.pid(), SIGKILL);
+  stop = true;
+  for (auto& c : clients) c.join();
+  server.wait();
+
+  auto db = store::open_database(db_);
+  ASSERT_TRUE(db) << db.error().message;
+  auto counts = (*db)->read_value([](store::Sql& sql) -> Result<std::vector<std::int64_t>> {
+    auto cases = sql.query("SELECT COUNT(*) FROM cases", {});
+    auto audited = sql.query(
+        "SELECT COUNT(*) FROM cases c WHERE (SELECT COUNT(*) FROM audit_log a WHERE "
+        "a.action = 'case.register' AND a.object_id = c.number) = 1",
+        {});
+    auto orphans = sql.query(
+        "SELECT COUNT(*) FROM audit_log a WHERE a.action = 'case.register' AND NOT EXISTS "
+        "(SELECT 1 FROM cases c WHERE c.number = a.object_id)",
+        {});
+    if (!cases) return cases.error();
+    if (!audited) return audited.error();
+    if (!orphans) return orphans.error();
+    return std::vector<std::int64_t>{cases->at(0).int64(0), audited->at(0).int64(0),
+                                     orphans->at(0).int64(0)};
+  });
+  ASSERT_TRUE(counts) << counts.error().message;
+  EXPECT_GE((*counts)[0], acknowledged.load()) << "an acknowledged case was lost";
+  EXPECT_EQ((*counts)[1], (*counts)[0]) << "a case without its audit entry";
+  EXPECT_EQ((*counts)[2], 0) << "an audit entry without its case";
+  db->reset();
+  auto verify = run({"--db", db_, "audit", "verify"}, files);
+  EXPECT_EQ(verify.status, 0) << verify.out << verify.err;
 }
 
 }  // namespace

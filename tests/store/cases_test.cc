@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <regex>
 
 #include "domain/deadline.h"
@@ -228,6 +229,34 @@ TEST_P(Cases, DispatchStaysOnThePlacesChain) {
   auto moved = apply(c, Command::kTransfer, {.note = "属贵溪市管辖", .unit_id = foreign.id});
   EXPECT_EQ(moved.state, CaseState::kRegistered);
   EXPECT_EQ(*moved.unit_id, foreign.id);
+}
+
+TEST_P(Cases, TransfersGoOnlyToCompetentUnits) {
+  auto c = registered(intake("env.noise", "360602001001"));
+  c = apply(c, Command::kAccept);
+  auto chain = db_->read_value(
+      [](store::Sql& sql) { return store::catalogue::units_on_chain(sql, "360681001001"); });
+  ASSERT_TRUE(chain);
+  auto find = [&](std::string_view department) {
+    auto it = std::find_if(chain->begin(), chain->end(),
+                           [&](const domain::Unit& u) { return u.department == department; });
+    EXPECT_NE(it, chain->end()) << department;
+    return it == chain->end() ? domain::Unit{} : *it;
+  };
+  // 人社局 handles labour matters, not noise.
+  auto wrong = service_->apply(c.number, Command::kTransfer,
+                               {.note = "转人社局", .unit_id = find("人社局").id}, c.version, {});
+  ASSERT_FALSE(wrong);
+  EXPECT_EQ(wrong.error().code, ErrorCode::kInvalidArgument);
+  EXPECT_NE(wrong.error().message.find("does not handle"), std::string::npos)
+      << wrong.error().message;
+  // A township government takes any matter of its place.
+  auto township = std::find_if(chain->begin(), chain->end(), [](const domain::Unit& u) {
+    return u.kind == domain::UnitKind::kTownshipGovernment;
+  });
+  ASSERT_NE(township, chain->end());
+  auto moved = apply(c, Command::kTransfer, {.note = "属贵溪市管辖", .unit_id = township->id});
+  EXPECT_EQ(*moved.unit_id, township->id);
 }
 
 TEST_P(Cases, EscalationMovesOneLevelUpTheChain) {

@@ -360,5 +360,23 @@ TEST(UnitKinds, RoundTrip) {
   EXPECT_FALSE(unit_kind_from_string("bureau"));
 }
 
+// Competence for transfers: a county department handles what the catalogue sends it.
+TEST(Competence, DepartmentsHandleWhatTheCatalogueSendsThem) {
+  const std::vector<RoutingRule> rules = {
+      {.id = 1, .category_code = "labour", .level = Level::kCounty, .department = "人社局"},
+      {.id = 2, .keywords = {"燃气"}, .level = Level::kCounty, .department = "住建局"},
+      {.id = 3, .category_code = "land.homestead", .level = Level::kTownship},
+  };
+  const std::vector<std::string> wages = {"labour", "labour.wages"};
+  const std::vector<std::string> noise = {"env", "env.noise"};
+  EXPECT_TRUE(department_handles(rules, wages, "老板拖欠工资三个月", "人社局"));
+  EXPECT_FALSE(department_handles(rules, noise, "夜间施工噪音", "人社局"));
+  // A keyword rule makes the department competent only for matters that mention it.
+  EXPECT_TRUE(department_handles(rules, noise, "楼下燃气管道漏气还很吵", "住建局"));
+  EXPECT_FALSE(department_handles(rules, noise, "夜间施工噪音", "住建局"));
+  // A rule without a department grants nobody anything.
+  EXPECT_FALSE(department_handles(rules, {{"land", "land.homestead"}}, "宅基地纠纷", ""));
+}
+
 }  // namespace
 }  // namespace jiceng::domain
