@@ -32,6 +32,9 @@ struct Error {
   ErrorCode code = ErrorCode::kInternal;
   std::string message{};     // for people, in English: what went wrong and what to do
   std::string message_zh{};  // the same in Chinese, where the code that failed gave one
+  // The message is a dependency's own words (the database's, say): logged, never shown to the
+  // caller, who gets a generic message for the code instead.
+  bool raw = false;
 
   // A copy with the Chinese message set.
   Error zh(std::string m) const {

@@ -85,6 +85,14 @@ Response error_response(const Error& e, std::string_view request_id, bool chines
     spdlog::warn("request {}: unavailable: {}", request_id, e.message);
     message =
         chinese ? "数据存储暂不可用，请稍后重试" : "the store is unavailable, try again shortly";
+  } else if (e.raw) {
+    // A dependency's words (a constraint's name, a table) are for the log, not the caller.
+    spdlog::warn("request {}: {}: {}", request_id, to_string(e.code), e.message);
+    message = chinese ? "请求与已存数据冲突或不符合数据规则，报告时请提供请求编号 " +
+                            std::string(request_id)
+                      : "the request conflicts with stored data or breaks one of its rules; quote "
+                        "request id " +
+                            std::string(request_id) + " when reporting it";
   }
   Response res = protocol_error(http_status(e.code), to_string(e.code), message, request_id);
   if (e.code == ErrorCode::kResourceExhausted) res.headers.emplace_back("Retry-After", "1");

@@ -14,8 +14,9 @@ namespace jiceng::http {
 // resource_exhausted 429, unavailable 503, internal 500.
 unsigned http_status(ErrorCode code);
 
-// The response for e. For kInternal and kUnavailable the message sent is generic and e.message
-// is logged (with the request id) instead; 429 and 503 carry Retry-After.
+// The response for e. For kInternal and kUnavailable, and for any error whose message is a
+// dependency's own words (Error::raw), the message sent is generic and e.message is logged
+// (with the request id) instead; 429 and 503 carry Retry-After.
 // The message is Chinese when chinese is set and the error carries one (Error::message_zh).
 Response error_response(const Error& e, std::string_view request_id, bool chinese = false);
 // The same, in the language the request's Accept-Language prefers (zh or en; English by

@@ -325,7 +325,7 @@ Error PostgresConnection::failure(const PGresult* res) {
     if (message.empty()) return lost_connection();
     return Error::unavailable("PostgreSQL connection lost: " + message);
   }
-  return Error{code, std::move(message)};
+  return Error{code, std::move(message), {}, true};
 }
 
 Error PostgresConnection::lost_connection() const {

@@ -19,9 +19,9 @@ Error map_error(sqlite3* db, int rc) {
   switch (rc & 0xff) {
     case SQLITE_CONSTRAINT:
       if (rc == SQLITE_CONSTRAINT_UNIQUE || rc == SQLITE_CONSTRAINT_PRIMARYKEY) {
-        return {ErrorCode::kAlreadyExists, msg};
+        return {ErrorCode::kAlreadyExists, msg, {}, true};
       }
-      return {ErrorCode::kInvalidArgument, msg};
+      return {ErrorCode::kInvalidArgument, msg, {}, true};
     case SQLITE_BUSY:
     case SQLITE_LOCKED:
     case SQLITE_IOERR:

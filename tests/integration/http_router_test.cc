@@ -147,6 +147,20 @@ TEST(Errors, StatusTableAndBody) {
   }
 }
 
+// A store's own words (table and constraint names) never reach the caller, whatever the code.
+TEST(Errors, RawMessagesOfDependenciesAreHidden) {
+  for (ErrorCode code : {ErrorCode::kInvalidArgument, ErrorCode::kAlreadyExists,
+                         ErrorCode::kConflict, ErrorCode::kNotFound}) {
+    Error e{code, "UNIQUE constraint failed: account.username", {}, true};
+    for (bool chinese : {false, true}) {
+      Response res = error_response(e, "rid", chinese);
+      EXPECT_EQ(res.body.find("constraint"), std::string::npos) << res.body;
+      EXPECT_EQ(res.body.find("account"), std::string::npos) << res.body;
+      EXPECT_NE(res.body.find("rid"), std::string::npos) << res.body;
+    }
+  }
+}
+
 TEST(Metrics, RendersCountersAndCumulativeHistograms) {
   Router router;
   router.add(route("GET", "/a/{id}"));
