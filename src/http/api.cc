@@ -66,6 +66,7 @@ Router make_router(app::App& app, Metrics& metrics, const ApiOptions& options) {
   add_workflow_routes(router);
   add_case_routes(router, app);
   add_access_routes(router, app, options);
+  add_open311_routes(router, app);
 
   // Filled once the table is complete, so that the document lists this route too.
   auto document = std::make_shared<std::string>();

@@ -50,6 +50,10 @@ void add_catalogue_routes(Router& router, app::CatalogueService& service);
 // resident's (/api/v1/my/cases…).
 void add_case_routes(Router& router, app::App& app);
 
+// Open311 GeoReport v2 under /open311/v2/ (open311.cc): discovery, services, requests, tokens,
+// in .json and .xml.
+void add_open311_routes(Router& router, app::App& app);
+
 // GET /api/v1/workflows/{kind}: the case workflow table (domain/workflow.h) as JSON.
 void add_workflow_routes(Router& router);
 

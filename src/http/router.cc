@@ -55,6 +55,26 @@ Error bad_target(std::string_view what) {
   return Error::invalid_argument("malformed request target: " + std::string(what));
 }
 
+// Decodes "a=1&b=x+y" into out ('+' is a space; of a repeated name the first value is kept);
+// false on bad percent-encoding or UTF-8.
+bool decode_pairs(std::string_view raw, StringMap& out) {
+  while (!raw.empty()) {
+    std::size_t amp = raw.find('&');
+    std::string_view pair = raw.substr(0, amp);
+    raw = amp == std::string_view::npos ? std::string_view() : raw.substr(amp + 1);
+    if (pair.empty()) continue;
+    std::size_t eq = pair.find('=');
+    std::string key;
+    std::string value;
+    if (!decode(pair.substr(0, eq), true, key) ||
+        (eq != std::string_view::npos && !decode(pair.substr(eq + 1), true, value))) {
+      return false;
+    }
+    out.try_emplace(std::move(key), std::move(value));
+  }
+  return true;
+}
+
 }  // namespace
 
 bool is_valid_utf8(std::string_view s) { return utf8_length(s).has_value(); }
@@ -73,21 +93,19 @@ Result<Target> parse_target(std::string_view target) {
     if (!decode(part, false, segment)) return bad_target("bad percent-encoding in the path");
     t.segments.push_back(std::move(segment));
   }
-  while (!raw_query.empty()) {
-    std::size_t amp = raw_query.find('&');
-    std::string_view pair = raw_query.substr(0, amp);
-    raw_query = amp == std::string_view::npos ? std::string_view() : raw_query.substr(amp + 1);
-    if (pair.empty()) continue;
-    std::size_t eq = pair.find('=');
-    std::string key;
-    std::string value;
-    if (!decode(pair.substr(0, eq), true, key) ||
-        (eq != std::string_view::npos && !decode(pair.substr(eq + 1), true, value))) {
-      return bad_target("bad percent-encoding or UTF-8 in the query string");
-    }
-    t.query.try_emplace(std::move(key), std::move(value));
+  if (!decode_pairs(raw_query, t.query)) {
+    return bad_target("bad percent-encoding or UTF-8 in the query string");
   }
   return t;
+}
+
+Result<StringMap> parse_form(std::string_view body) {
+  StringMap form;
+  if (!decode_pairs(body, form)) {
+    return Error::invalid_argument("malformed form body: bad percent-encoding or UTF-8")
+        .zh("表单内容格式错误：百分号编码或 UTF-8 编码有误");
+  }
+  return form;
 }
 
 std::string_view to_string(ScopeCheck s) {

@@ -138,6 +138,11 @@ struct Target {
 // not valid UTF-8 or contains NUL.
 [[nodiscard]] Result<Target> parse_target(std::string_view target);
 
+// Parses an application/x-www-form-urlencoded body ("a=1&b=x+y") the way parse_target parses
+// a query string: '+' is a space, of a repeated name the first value is kept. kInvalidArgument
+// on bad percent-encoding, invalid UTF-8 or a NUL.
+[[nodiscard]] Result<StringMap> parse_form(std::string_view body);
+
 // True when s is well-formed UTF-8 (no overlong forms, surrogates or code points past U+10FFFF).
 bool is_valid_utf8(std::string_view s);
 

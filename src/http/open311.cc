@@ -1,0 +1,937 @@
+// Open311 GeoReport v2 (https://wiki.open311.org/GeoReport_v2) over the case store, for apps
+// and for anyone who wants the public picture of what residents report:
+// - services are the active leaf categories of the catalogue;
+// - a service request is a demand (诉求); petitions (信访) never appear, nor cases that accuse a
+//   unit (whistle-blowing);
+// - reading is public and shows no personal data: no names, contacts or street addresses, no
+//   description (residents write personal details into it), points rounded to 3 decimals;
+// - creating needs an app's API key (form field api_key) and a jurisdiction_id that names the
+//   county, township or village of the deployment where the matter is, since every case sits
+//   on a node of the jurisdiction tree;
+// - every resource comes as .json and .xml, errors as [{"code":…,"description":…}], times in
+//   China Standard Time with their offset ("2026-03-02T09:00:00+08:00").
+// Text is Chinese unless the caller's Accept-Language prefers English.
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <boost/json/array.hpp>
+#include <boost/json/object.hpp>
+#include <cctype>
+#include <charconv>
+#include <chrono>
+#include <cmath>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "app/imports.h"
+#include "domain/access.h"
+#include "domain/deadline.h"
+#include "http/api.h"
+#include "http/errors.h"
+#include "http/xml.h"
+#include "store/case_repo.h"
+#include "store/catalogue_repo.h"
+#include "store/jurisdiction_repo.h"
+
+namespace jiceng::http {
+namespace {
+
+namespace json = boost::json;
+using domain::Category;
+
+constexpr std::string_view kBase = "/open311/v2";
+constexpr std::size_t kMaxPageSize = 1000;        // also the default: the spec's 1,000
+constexpr std::size_t kMaxOffset = 100'000;       // (page - 1) * page_size
+constexpr auto kWindow = std::chrono::days(90);   // the spec's default and widest range
+constexpr std::size_t kMaxIds = kMaxPageSize;     // in one service_request_id list
+constexpr std::string_view kNoName = "未留姓名";  // a contact given without a name
+
+enum class Format { kJson, kXml };
+
+// ---- Requests and responses in the spec's shapes ----
+
+struct Resource {
+  std::string name;
+  Format format = Format::kJson;
+};
+
+// "360602-2026-000123.json" → {"360602-2026-000123", kJson}: the text before the last dot and
+// the format after it; nullopt for any other extension.
+std::optional<Resource> split_format(std::string_view file) {
+  auto dot = file.rfind('.');
+  if (dot == std::string_view::npos || dot == 0) return std::nullopt;
+  std::string_view ext = file.substr(dot + 1);
+  if (ext != "json" && ext != "xml") return std::nullopt;
+  return Resource{std::string(file.substr(0, dot)), ext == "json" ? Format::kJson : Format::kXml};
+}
+
+// True when the first zh or en range of Accept-Language is en (then text is English).
+bool english(const Request& req) {
+  auto accept = req.header("Accept-Language");
+  if (!accept || prefers_chinese(accept)) return false;
+  std::string_view s = *accept;
+  while (!s.empty()) {
+    auto comma = s.find(',');
+    std::string_view range = s.substr(0, comma);
+    while (!range.empty() && range.front() == ' ') range.remove_prefix(1);
+    bool zero_q =
+        range.find("q=0") != std::string_view::npos && range.find("q=0.") == std::string_view::npos;
+    if (!zero_q && (range.starts_with("en") || range.starts_with("EN"))) return true;
+    if (comma == std::string_view::npos) break;
+    s.remove_prefix(comma + 1);
+  }
+  return false;
+}
+
+Response document(const json::value& v, Format f, std::string_view root, std::string_view item,
+                  unsigned status = 200) {
+  Response res;
+  res.status = status;
+  if (f == Format::kXml) {
+    res.content_type = "text/xml; charset=utf-8";
+    res.body = to_xml(v, root, item);
+  } else {
+    res.body = to_plain_json(v);
+  }
+  return res;
+}
+
+// The spec's statuses: 404 unknown resource, 403 missing or bad api_key, 400 anything else the
+// caller got wrong; the server's own troubles keep their statuses.
+unsigned spec_status(ErrorCode code) {
+  switch (code) {
+    case ErrorCode::kNotFound:
+      return 404;
+    case ErrorCode::kUnauthenticated:
+    case ErrorCode::kPermissionDenied:
+      return 403;
+    case ErrorCode::kPayloadTooLarge:
+    case ErrorCode::kResourceExhausted:
+    case ErrorCode::kUnavailable:
+    case ErrorCode::kInternal:
+      return http_status(code);
+    default:
+      return 400;
+  }
+}
+
+Response spec_error(const Error& e, const Request& req, Format f) {
+  const bool en = english(req);
+  std::string description = !en && !e.message_zh.empty() ? e.message_zh : e.message;
+  if (e.code == ErrorCode::kInternal) {
+    spdlog::error("request {}: internal error: {}", req.request_id, e.message);
+    description = en ? "internal error, quote request id " + req.request_id + " when reporting it"
+                     : "内部错误，报告时请提供请求编号 " + req.request_id;
+  } else if (e.code == ErrorCode::kUnavailable) {
+    spdlog::warn("request {}: unavailable: {}", req.request_id, e.message);
+    description =
+        en ? "the store is unavailable, try again shortly" : "数据存储暂不可用，请稍后重试";
+  }
+  const unsigned status = spec_status(e.code);
+  Response res = document(json::array{json::object{{"code", status}, {"description", description}}},
+                          f, "errors", "error", status);
+  if (e.code == ErrorCode::kResourceExhausted) res.headers.emplace_back("Retry-After", "1");
+  if (e.code == ErrorCode::kUnavailable) res.headers.emplace_back("Retry-After", "5");
+  return res;
+}
+
+Error bad(std::string en, std::string zh) {
+  return Error::invalid_argument(std::move(en)).zh(std::move(zh));
+}
+
+// A parameter's value; an empty one is the same as none (GeoReport v2).
+std::optional<std::string_view> param(const StringMap& m, std::string_view name) {
+  auto it = m.find(name);
+  if (it == m.end() || it->second.empty()) return std::nullopt;
+  return it->second;
+}
+
+// "a, b,,c" → {"a", "b", "c"}.
+std::vector<std::string> comma_list(std::string_view s) {
+  std::vector<std::string> out;
+  while (!s.empty()) {
+    auto comma = s.find(',');
+    std::string_view item = s.substr(0, comma);
+    while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
+    while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
+    if (!item.empty()) out.emplace_back(item);
+    if (comma == std::string_view::npos) break;
+    s.remove_prefix(comma + 1);
+  }
+  return out;
+}
+
+// ---- Time ----
+
+// "2026-03-02T09:00:00+08:00": China Standard Time, to the second.
+std::string china_time(Instant t) {
+  using namespace std::chrono;
+  auto local = floor<seconds>(t) + domain::kChinaOffset;
+  auto day = floor<days>(local);
+  year_month_day ymd(day);
+  hh_mm_ss hms(local - day);
+  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}+08:00", static_cast<int>(ymd.year()),
+                     static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
+                     hms.hours().count(), hms.minutes().count(), hms.seconds().count());
+}
+
+json::value china_time_or_null(const std::optional<Instant>& t) {
+  if (!t) return nullptr;
+  return json::string(china_time(*t));
+}
+
+std::optional<int> digits(std::string_view s, std::size_t pos, std::size_t n) {
+  if (pos + n > s.size()) return std::nullopt;
+  int v = 0;
+  for (std::size_t i = pos; i < pos + n; ++i) {
+    if (s[i] < '0' || s[i] > '9') return std::nullopt;
+    v = v * 10 + (s[i] - '0');
+  }
+  return v;
+}
+
+// A W3C datetime: "2026-03-01" (midnight, China time), or "2026-03-01T08:00[:00[.000]]" and a
+// zone: "Z" or an offset ("+08:00", "+0800", "+08"). A space stands for '+', as an unencoded
+// '+' in a query string arrives. nullopt on anything else.
+std::optional<Instant> parse_datetime(std::string_view s) {
+  using namespace std::chrono;
+  auto date = parse_date(s.substr(0, 10));
+  if (!date) return std::nullopt;
+  if (s.size() == 10) return domain::china_midnight(*date);
+  if (s.size() < 17 || (s[10] != 'T' && s[10] != 't') || s[13] != ':') return std::nullopt;
+  auto hour = digits(s, 11, 2);
+  auto minute = digits(s, 14, 2);
+  if (!hour || !minute || *hour > 23 || *minute > 59) return std::nullopt;
+  Instant t = Instant(*date) + hours(*hour) + minutes(*minute);
+  std::size_t pos = 16;
+  if (s[pos] == ':') {
+    auto second = digits(s, pos + 1, 2);
+    if (!second || *second > 59) return std::nullopt;
+    t += seconds(*second);
+    pos += 3;
+    if (pos < s.size() && s[pos] == '.') {
+      std::int64_t scale = 100'000;
+      std::size_t end = pos + 1;
+      for (; end < s.size() && s[end] >= '0' && s[end] <= '9'; ++end) {
+        t += microseconds((s[end] - '0') * scale);
+        scale /= 10;
+      }
+      if (end == pos + 1) return std::nullopt;
+      pos = end;
+    }
+  }
+  std::string_view zone = s.substr(pos);
+  if (zone == "Z" || zone == "z") return t;
+  if (zone.empty() || (zone[0] != '+' && zone[0] != '-' && zone[0] != ' ')) return std::nullopt;
+  auto oh = digits(zone, 1, 2);
+  std::optional<int> om = 0;
+  if (zone.size() == 6 && zone[3] == ':') {
+    om = digits(zone, 4, 2);
+  } else if (zone.size() == 5) {
+    om = digits(zone, 3, 2);
+  } else if (zone.size() != 3) {
+    return std::nullopt;
+  }
+  if (!oh || !om || *oh > 14 || *om > 59) return std::nullopt;
+  auto offset = hours(*oh) + minutes(*om);
+  return zone[0] == '-' ? t + offset : t - offset;
+}
+
+// ---- Services ----
+
+// The services: active categories without an active child, in catalogue order.
+std::vector<const Category*> services_of(const std::vector<Category>& all) {
+  std::set<std::string_view> parents;
+  for (const Category& c : all) {
+    if (c.active && !c.parent_code.empty()) parents.insert(c.parent_code);
+  }
+  std::vector<const Category*> out;
+  for (const Category& c : all) {
+    if (c.active && !parents.contains(c.code)) out.push_back(&c);
+  }
+  return out;
+}
+
+const Category* find_category(const std::vector<Category>& all, std::string_view code) {
+  auto it = std::find_if(all.begin(), all.end(), [&](const Category& c) { return c.code == code; });
+  return it == all.end() ? nullptr : &*it;
+}
+
+std::string_view name_of(const Category& c, bool en) { return en ? c.name_en : c.name_zh; }
+
+std::string period_text(const domain::Period& p, bool en) {
+  switch (p.unit) {
+    case domain::PeriodUnit::kHours:
+      return en ? fmt::format("{} hours", p.amount) : fmt::format("{} 小时", p.amount);
+    case domain::PeriodUnit::kCalendarDays:
+      return en ? fmt::format("{} calendar days", p.amount) : fmt::format("{} 个自然日", p.amount);
+    case domain::PeriodUnit::kWorkingDays:
+      return en ? fmt::format("{} working days", p.amount) : fmt::format("{} 个工作日", p.amount);
+  }
+  return std::to_string(p.amount);
+}
+
+// metadata is false: jiceng asks no service-specific attributes (so a service definition has
+// none), and requests get their ids at once (type realtime).
+json::object service_json(const std::vector<Category>& all, const Category& c, bool en) {
+  const Category* parent = find_category(all, c.parent_code);
+  std::string keywords(name_of(c, !en));
+  if (parent) keywords += fmt::format(",{},{}", parent->name_zh, parent->name_en);
+  return json::object{
+      {"service_code", c.code},
+      {"service_name", name_of(c, en)},
+      {"description",
+       en ? fmt::format("{}: handled within {}", c.name_en, period_text(c.time_limit, true))
+          : fmt::format("{}：办理时限 {}", c.name_zh, period_text(c.time_limit, false))},
+      {"metadata", false},
+      {"type", "realtime"},
+      {"keywords", keywords},
+      {"group", parent ? name_of(*parent, en) : std::string_view()},
+  };
+}
+
+Error unknown_service(std::string_view code) {
+  return Error::not_found(fmt::format("service_code: no service has the code '{}'", code))
+      .zh(fmt::format("service_code：没有代码为“{}”的服务类型", code));
+}
+
+Response services(app::App& app, const Request& req, Format f) {
+  auto all = app.catalogue.categories();
+  if (!all) return spec_error(all.error(), req, f);
+  json::array out;
+  for (const Category* c : services_of(*all)) out.push_back(service_json(*all, *c, english(req)));
+  return document(out, f, "services", "service");
+}
+
+Response service_definition(app::App& app, const Request& req) {
+  auto file = split_format(req.params.at("code_format"));
+  if (!file)
+    return spec_error(Error::not_found("use services/{service_code}.xml or .json"), req,
+                      Format::kXml);
+  auto all = app.catalogue.categories();
+  if (!all) return spec_error(all.error(), req, file->format);
+  auto services = services_of(*all);
+  if (std::none_of(services.begin(), services.end(),
+                   [&](const Category* c) { return c->code == file->name; })) {
+    return spec_error(unknown_service(file->name), req, file->format);
+  }
+  return document(json::object{{"service_code", file->name}, {"attributes", json::array()}},
+                  file->format, "service_definition", "");
+}
+
+// ---- Discovery ----
+
+// "http://HOST/open311/v2" from the Host header (https behind a proxy that says so); the bare
+// path when the header is missing or holds characters a host cannot have.
+std::string base_url(const Request& req) {
+  auto host = req.header("Host");
+  if (!host || host->empty() ||
+      host->find_first_not_of(
+          "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-:[]") !=
+          std::string_view::npos) {
+    return std::string(kBase);
+  }
+  auto proto = req.header("X-Forwarded-Proto");
+  return fmt::format("{}://{}{}", proto && *proto == "https" ? "https" : "http", *host, kBase);
+}
+
+Response discovery(app::App& app, const Request& req, Format f) {
+  const bool en = english(req);
+  std::string place = "jiceng";
+  if (auto root = app::deployment_root(app.db)) {
+    auto node = app.jurisdictions.get(*root);
+    if (!node) return spec_error(node.error(), req, f);
+    place = node->node.name;
+  } else if (root.error().code != ErrorCode::kNotFound) {
+    return spec_error(root.error(), req, f);
+  }
+  json::object endpoint{{"specification", "http://wiki.open311.org/GeoReport_v2"},
+                        {"url", base_url(req)},
+                        {"changeset", JICENG_VERSION},
+                        {"type", "production"},
+                        {"formats", json::array{"text/xml", "application/json"}}};
+  json::object out{
+      {"changeset", JICENG_VERSION},
+      {"contact", en ? fmt::format("12345 citizen service hotline of {}", place)
+                     : fmt::format("{}12345政务服务便民热线", place)},
+      {"key_service", en ? "API keys for apps are issued by this deployment's administrators "
+                           "(jiceng apikey create NAME); ask them through the contact above"
+                         : "应用的 API 密钥由本系统管理员签发（jiceng apikey create 名称），"
+                           "请通过上述联系方式申请"},
+      {"endpoints", json::array{std::move(endpoint)}}};
+  return document(out, f, "discovery", "");
+}
+
+// ---- Jurisdictions ----
+
+// The subtree a jurisdiction_id names: the node must be the deployment's root or lie below it.
+Result<domain::Jurisdiction> deployment_node(app::App& app, std::string_view code) {
+  Error outside = bad(fmt::format("jurisdiction_id: {} is not a jurisdiction of this deployment; "
+                                  "give the code of its county, township or village",
+                                  code),
+                      fmt::format("jurisdiction_id：{} 不是本系统所辖的行政区划，请填写县、乡镇或"
+                                  "村的区划代码",
+                                  code));
+  auto root = app::deployment_root(app.db);
+  if (!root) return root.error().code == ErrorCode::kNotFound ? outside : root.error();
+  if (!domain::in_scope(*root, code)) return outside;
+  auto node = app.jurisdictions.get(code);
+  if (!node) {
+    return node.error().code == ErrorCode::kNotFound ||
+                   node.error().code == ErrorCode::kInvalidArgument
+               ? outside
+               : node.error();
+  }
+  return node->node;
+}
+
+// ---- Service requests: the public view ----
+
+bool is_closed(domain::CaseState s) {
+  return s == domain::CaseState::kClosed || s == domain::CaseState::kDeclined ||
+         s == domain::CaseState::kMerged;
+}
+
+// Renders cases as public service requests, inside one read transaction.
+class PublicView {
+ public:
+  PublicView(store::Sql& sql, const std::vector<Category>& categories, bool en)
+      : sql_(sql), categories_(categories), en_(en) {}
+
+  // The request for a case number; nullopt when there is no such case or it is not public.
+  Result<std::optional<json::object>> request(std::string_view number) {
+    auto found = store::cases::find(sql_, number);
+    if (!found) return found.error();
+    if (!*found || (*found)->kind != domain::CaseKind::kDemand || (*found)->accused_unit_id) {
+      return std::optional<json::object>();
+    }
+    const domain::Case& c = **found;
+    auto unit = c.unit_id ? unit_name(*c.unit_id) : Result<std::string>(std::string());
+    if (!unit) return unit.error();
+    auto address = place_name(c.place_code);
+    if (!address) return address.error();
+    const Category* category = find_category(categories_, c.category_code);
+    std::string notice;
+    if (!c.merged_into.empty()) {
+      notice = en_ ? "a repeat, merged into " + c.merged_into : "重复事项，已并入 " + c.merged_into;
+    }
+    json::object out{
+        {"service_request_id", c.number},
+        {"status", is_closed(c.state) ? "closed" : "open"},
+        {"status_notes",
+         fmt::format("{} ({})", domain::label_zh(c.state), domain::to_string(c.state))},
+        {"service_name", category ? name_of(*category, en_) : std::string_view(c.category_code)},
+        {"service_code", c.category_code},
+        // No description: residents write personal details into it.
+        {"agency_responsible", *unit},
+        {"service_notice", notice},
+        {"requested_datetime", china_time(c.received_at)},
+        {"updated_datetime", china_time(c.updated_at)},
+        {"expected_datetime", china_time_or_null(c.deadline_at)},
+        {"address", *address},
+        {"address_id", ""},
+        {"zipcode", ""},
+        {"lat", nullptr},
+        {"long", nullptr},
+        {"media_url", ""},
+    };
+    if (c.point) {
+      // To about 100 m: where the matter is, not whose door it is.
+      out["lat"] = std::round(c.point->lat * 1000) / 1000;
+      out["long"] = std::round(c.point->lon * 1000) / 1000;
+    }
+    return std::optional<json::object>(std::move(out));
+  }
+
+ private:
+  Result<std::string> unit_name(std::int64_t id) {
+    if (auto it = units_.find(id); it != units_.end()) return it->second;
+    auto unit = store::catalogue::find_unit(sql_, id);
+    if (!unit) return unit.error();
+    return units_[id] = *unit ? (*unit)->name : std::string();
+  }
+
+  // The names from the county down to the place: "余江区潢溪镇渡口村".
+  Result<std::string> place_name(std::string_view code) {
+    std::string out;
+    for (std::size_t len : {6, 9, 12}) {
+      if (code.size() < len) break;
+      std::string prefix(code.substr(0, len));
+      auto it = places_.find(prefix);
+      if (it == places_.end()) {
+        auto node = store::jurisdictions::find(sql_, prefix);
+        if (!node) return node.error();
+        it = places_.emplace(prefix, *node ? (*node)->name : std::string()).first;
+      }
+      out += it->second;
+    }
+    return out;
+  }
+
+  store::Sql& sql_;
+  const std::vector<Category>& categories_;
+  bool en_;
+  std::map<std::int64_t, std::string> units_;
+  std::map<std::string, std::string> places_;
+};
+
+struct ListFilter {
+  std::vector<std::string> ids;  // service_request_id: when given, the rest is ignored
+  std::set<std::string, std::less<>> codes;
+  bool open = true;
+  bool closed = true;
+  Instant from{};  // [from, to)
+  Instant to{};
+  std::string place_first;
+  std::string place_last;
+  std::size_t page = 1;
+  std::size_t page_size = kMaxPageSize;
+};
+
+Result<std::size_t> count_param(const Request& req, std::string_view name, std::size_t fallback,
+                                std::size_t max) {
+  auto v = param(req.query, name);
+  if (!v) return fallback;
+  std::size_t n = 0;
+  auto [end, ec] = std::from_chars(v->data(), v->data() + v->size(), n);
+  if (ec != std::errc() || end != v->data() + v->size() || n < 1 || n > max) {
+    return bad(fmt::format("{}: a whole number from 1 to {}", name, max),
+               fmt::format("{}：应为 1 到 {} 的整数", name, max));
+  }
+  return n;
+}
+
+Result<ListFilter> list_filter(app::App& app, const Request& req,
+                               const std::vector<Category>& categories) {
+  ListFilter f;
+  if (auto ids = param(req.query, "service_request_id")) {
+    f.ids = comma_list(*ids);
+    if (f.ids.size() > kMaxIds) {
+      return bad(fmt::format("service_request_id: at most {} ids at a time", kMaxIds),
+                 fmt::format("service_request_id：一次最多 {} 个", kMaxIds));
+    }
+    if (!f.ids.empty()) return f;
+  }
+  if (auto codes = param(req.query, "service_code")) {
+    for (std::string& code : comma_list(*codes)) {
+      if (!find_category(categories, code)) {
+        return bad(fmt::format("service_code: no service has the code '{}'", code),
+                   fmt::format("service_code：没有代码为“{}”的服务类型", code));
+      }
+      f.codes.insert(std::move(code));
+    }
+  }
+  if (auto status = param(req.query, "status")) {
+    f.open = f.closed = false;
+    for (const std::string& s : comma_list(*status)) {
+      if (s != "open" && s != "closed") {
+        return bad("status: open, closed, or both separated by a comma",
+                   "status：open、closed，或以逗号分隔两者");
+      }
+      (s == "open" ? f.open : f.closed) = true;
+    }
+  }
+  std::optional<Instant> from;
+  std::optional<Instant> to;
+  for (auto [name, out] : {std::pair{"start_date", &from}, std::pair{"end_date", &to}}) {
+    if (auto v = param(req.query, name)) {
+      *out = parse_datetime(*v);
+      if (!*out) {
+        return bad(
+            fmt::format("{}: a W3C datetime with a time zone, such as "
+                        "2026-03-01T00:00:00+08:00, or a date",
+                        name),
+            fmt::format("{}：请使用带时区的时间（如 2026-03-01T00:00:00+08:00）或日期", name));
+      }
+    }
+  }
+  // end_date is inclusive; a range spans at most kWindow, and is the last kWindow by default.
+  if (to) *to += std::chrono::microseconds(1);
+  if (from && to && *to <= *from) {
+    return bad("end_date: must not be before start_date", "end_date：不能早于 start_date");
+  }
+  if (from && to && *to - *from > kWindow + std::chrono::microseconds(1)) {
+    return bad("start_date, end_date: the range may not span more than 90 days",
+               "start_date、end_date：查询范围不能超过 90 天");
+  }
+  f.to = to ? *to : from ? *from + kWindow : app.clock.now() + std::chrono::seconds(1);
+  f.from = from ? *from : f.to - kWindow;
+  // The deployment's subtree, or the one jurisdiction_id names; every code without a deployment
+  // (digits only: ["0", ":") holds them all).
+  std::optional<std::string> scope;
+  if (auto j = param(req.query, "jurisdiction_id")) {
+    auto node = deployment_node(app, *j);
+    if (!node) return node.error();
+    scope = node->code;
+  } else if (auto root = app::deployment_root(app.db)) {
+    scope = *root;
+  } else if (root.error().code != ErrorCode::kNotFound) {
+    return root.error();
+  }
+  if (scope) {
+    std::tie(f.place_first, f.place_last) = domain::scope_range(*scope);
+  } else {
+    f.place_first = "0";
+    f.place_last = ":";
+  }
+  auto page = count_param(req, "page", 1, kMaxOffset);
+  if (!page) return page.error();
+  auto page_size = count_param(req, "page_size", kMaxPageSize, kMaxPageSize);
+  if (!page_size) return page_size.error();
+  f.page = *page;
+  f.page_size = *page_size;
+  if ((f.page - 1) * f.page_size > kMaxOffset) {
+    return bad(fmt::format("page: at most {} requests may come before a page; narrow the dates",
+                           kMaxOffset),
+               fmt::format("page：翻页不能超过前 {} 条，请缩小日期范围", kMaxOffset));
+  }
+  return f;
+}
+
+// The numbers of the page that f asks for, newest first.
+Result<std::vector<std::string>> page_numbers(store::Sql& sql, const ListFilter& f) {
+  store::cases::ListQuery q;
+  q.place_first = f.place_first;
+  q.place_last = f.place_last;
+  q.kind = std::string(domain::to_string(domain::CaseKind::kDemand));
+  if (f.codes.size() == 1) q.category_code = *f.codes.begin();
+  q.created_from = f.from;
+  q.created_to = f.to;
+  q.limit = static_cast<int>(kMaxPageSize);
+  const std::size_t skip = (f.page - 1) * f.page_size;
+  std::size_t matched = 0;
+  std::vector<std::string> out;
+  for (;;) {
+    auto rows = store::cases::list(sql, q);
+    if (!rows) return rows.error();
+    for (const auto& c : *rows) {
+      bool wanted = (f.codes.empty() || f.codes.contains(c.category_code)) &&
+                    (is_closed(c.state) ? f.closed : f.open);
+      if (!wanted || matched++ < skip) continue;
+      out.push_back(c.number);
+      if (out.size() == f.page_size) return out;
+    }
+    if (rows->size() < kMaxPageSize) return out;
+    q.before_created_at = rows->back().created_at;
+    q.before_number = rows->back().number;
+  }
+}
+
+Result<json::array> render(app::App& app, const std::vector<Category>& categories, bool en,
+                           const std::optional<ListFilter>& filter,
+                           std::vector<std::string> numbers) {
+  return app.db.read_value([&](store::Sql& sql) -> Result<json::array> {
+    if (filter) {
+      auto page = page_numbers(sql, *filter);
+      if (!page) return page.error();
+      numbers = std::move(*page);
+    }
+    PublicView view(sql, categories, en);
+    json::array out;
+    for (const std::string& number : numbers) {
+      auto r = view.request(number);
+      if (!r) return r.error();
+      if (*r) out.push_back(std::move(**r));
+    }
+    return out;
+  });
+}
+
+Response list_requests(app::App& app, const Request& req, Format f) {
+  auto categories = app.catalogue.categories();
+  if (!categories) return spec_error(categories.error(), req, f);
+  auto filter = list_filter(app, req, *categories);
+  if (!filter) return spec_error(filter.error(), req, f);
+  auto out = filter->ids.empty()
+                 ? render(app, *categories, english(req), *filter, {})
+                 : render(app, *categories, english(req), std::nullopt, filter->ids);
+  if (!out) return spec_error(out.error(), req, f);
+  return document(*out, f, "service_requests", "request");
+}
+
+Error unknown_request(std::string_view id) {
+  return Error::not_found(fmt::format("no service request has the id '{}'", id))
+      .zh(fmt::format("没有编号为“{}”的服务请求", id));
+}
+
+Response one_request(app::App& app, const Request& req) {
+  auto file = split_format(req.params.at("id_format"));
+  if (!file)
+    return spec_error(Error::not_found("use requests/{service_request_id}.xml or .json"), req,
+                      Format::kXml);
+  auto categories = app.catalogue.categories();
+  if (!categories) return spec_error(categories.error(), req, file->format);
+  auto out = render(app, *categories, english(req), std::nullopt, {file->name});
+  if (!out) return spec_error(out.error(), req, file->format);
+  if (out->empty()) return spec_error(unknown_request(file->name), req, file->format);
+  return document(*out, file->format, "service_requests", "request");
+}
+
+Response token(app::App& app, const Request& req) {
+  auto file = split_format(req.params.at("token_format"));
+  if (!file)
+    return spec_error(Error::not_found("use tokens/{token}.xml or .json"), req, Format::kXml);
+  Error unknown =
+      Error::not_found("no service request has this token").zh("没有与此 token 对应的服务请求");
+  auto code = domain::normalize_tracking_code(file->name);
+  if (!code) return spec_error(unknown, req, file->format);
+  auto tracked = app.cases.track(*code);
+  if (!tracked) {
+    return spec_error(tracked.error().code == ErrorCode::kNotFound ? unknown : tracked.error(), req,
+                      file->format);
+  }
+  if (tracked->kind != domain::CaseKind::kDemand) return spec_error(unknown, req, file->format);
+  return document(
+      json::array{json::object{{"service_request_id", tracked->number}, {"token", *code}}},
+      file->format, "service_requests", "request");
+}
+
+// ---- Creating a service request ----
+
+// The intake's field names in a message, renamed to the form's.
+Error in_form_terms(Error e) {
+  static constexpr std::pair<std::string_view, std::string_view> kNames[] = {
+      {"place", "jurisdiction_id"},
+      {"point", "lat/long"},
+      {"address", "address_string"},
+      {"category", "service_code"},
+      {"submitter_name", "first_name/last_name"},
+      {"submitter_contact", "phone/email"}};
+  for (auto [ours, theirs] : kNames) {
+    std::string prefix = std::string(ours) + ":";
+    if (e.message.starts_with(prefix)) {
+      e.message = std::string(theirs) + ":" + e.message.substr(prefix.size());
+    }
+    std::string zh = "（" + std::string(ours) + "）";
+    if (auto at = e.message_zh.find(zh); at != std::string::npos) {
+      e.message_zh.replace(at, zh.size(), "（" + std::string(theirs) + "）");
+    }
+  }
+  return e;
+}
+
+bool is_ascii(std::string_view s) {
+  return std::all_of(s.begin(), s.end(),
+                     [](char c) { return static_cast<unsigned char>(c) < 0x80; });
+}
+
+// 姓 before 名 for Chinese names ("欧阳" + "修"), "First Last" otherwise.
+std::string full_name(std::string_view first, std::string_view last) {
+  if (first.empty() || last.empty()) return std::string(first.empty() ? last : first);
+  if (!is_ascii(first) || !is_ascii(last)) return std::string(last) + std::string(first);
+  return std::string(first) + " " + std::string(last);
+}
+
+Result<double> coordinate(const StringMap& form, std::string_view name) {
+  std::string_view v = *param(form, name);
+  double d = 0;
+  auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), d);
+  if (ec != std::errc() || end != v.data() + v.size() || !std::isfinite(d)) {
+    return bad(fmt::format("{}: a number of WGS-84 degrees", name),
+               fmt::format("{}：应为 WGS-84 经纬度数值", name));
+  }
+  return d;
+}
+
+// The intake a form describes; the app behind api_key is checked before.
+Result<domain::Intake> intake_from_form(app::App& app, const StringMap& form,
+                                        const std::vector<Category>& categories) {
+  domain::Intake in;
+  in.kind = domain::CaseKind::kDemand;
+  in.channel = domain::Channel::kOpen311;
+  auto code = param(form, "service_code");
+  if (!code) return bad("service_code: is required", "service_code：必填");
+  auto services = services_of(categories);
+  if (std::none_of(services.begin(), services.end(),
+                   [&](const Category* c) { return c->code == *code; })) {
+    Error e = unknown_service(*code);
+    e.code = ErrorCode::kInvalidArgument;
+    return e;
+  }
+  in.category_code = std::string(*code);
+  auto place = param(form, "jurisdiction_id");
+  if (!place) {
+    return bad(
+        "jurisdiction_id: is required: the code of the county, township or village "
+        "where the matter is",
+        "jurisdiction_id：必填，请填写事项所在县、乡镇或村的区划代码");
+  }
+  auto node = deployment_node(app, *place);
+  if (!node) return node.error();
+  in.place_code = node->code;
+
+  auto lat = param(form, "lat");
+  auto lon = param(form, "long");
+  if (lat.has_value() != lon.has_value()) {
+    return bad("lat, long: give both or neither", "lat、long：须同时提供");
+  }
+  if (lat) {
+    auto la = coordinate(form, "lat");
+    if (!la) return la.error();
+    auto lo = coordinate(form, "long");
+    if (!lo) return lo.error();
+    in.point = domain::GeoPoint{*la, *lo};
+  }
+  in.address = std::string(param(form, "address_string").value_or(""));
+  if (!in.point && in.address.empty()) {
+    return param(form, "address_id")
+               ? bad("address_id: this server keeps no address ids; send lat and long, or "
+                     "address_string",
+                     "address_id：本系统不使用地址编号，请提供 lat 和 long，或 address_string")
+               : bad("a location is required: lat and long, or address_string",
+                     "须提供位置：lat 和 long，或 address_string");
+  }
+  const Category& category = *find_category(categories, in.category_code);
+  in.description = param(form, "description")
+                       ? std::string(*param(form, "description"))
+                       : fmt::format("{}（提交时未填写描述）", category.name_zh);
+  // Without a phone or e-mail nobody can be answered: the request is anonymous.
+  std::string contact(param(form, "phone").value_or(param(form, "email").value_or("")));
+  in.anonymous = contact.empty();
+  if (!in.anonymous) {
+    in.submitter_contact = std::move(contact);
+    in.submitter_name =
+        full_name(param(form, "first_name").value_or(""), param(form, "last_name").value_or(""));
+    if (in.submitter_name.empty()) in.submitter_name = kNoName;
+  }
+  return in;
+}
+
+std::string created_notice(app::App& app, const app::Registration& r, bool en) {
+  const domain::Case& c = r.registered;
+  if (r.repeat_of) {
+    return en ? fmt::format(
+                    "the same matter as open request {}, which is being handled; this "
+                    "request was merged into it",
+                    r.repeat_of->number)
+              : fmt::format("与尚未办结的 {} 为同一事项，已并入该件办理", r.repeat_of->number);
+  }
+  std::string unit;
+  if (c.unit_id) {
+    if (auto u = app.catalogue.unit(*c.unit_id)) unit = u->name;
+  }
+  std::string deadline = c.deadline_at ? china_time(*c.deadline_at) : "";
+  return en ? fmt::format("registered; handled by {}; expected by {}", unit, deadline)
+            : fmt::format("已登记，承办单位：{}；办理期限：{}", unit, deadline);
+}
+
+Response create_request(app::App& app, const Request& req, Format f) {
+  if (auto type = req.header("Content-Type")) {
+    std::string lower(type->substr(0, type->find(';')));
+    std::transform(lower.begin(), lower.end(), lower.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    while (!lower.empty() && lower.back() == ' ') lower.pop_back();
+    if (lower != "application/x-www-form-urlencoded") {
+      return spec_error(bad("send the request as application/x-www-form-urlencoded",
+                            "请以 application/x-www-form-urlencoded 表单格式提交"),
+                        req, f);
+    }
+  }
+  auto form = parse_form(req.body());
+  if (!form) return spec_error(form.error(), req, f);
+  Error no_key{ErrorCode::kPermissionDenied,
+               "invalid api_key received -- can't proceed with create_request",
+               "api_key 无效，无法创建服务请求"};
+  auto key = param(*form, "api_key");
+  if (!key) return spec_error(no_key, req, f);
+  auto app_principal = app.access.app_for_key(*key);
+  if (!app_principal) {
+    return spec_error(
+        app_principal.error().code == ErrorCode::kUnauthenticated ? no_key : app_principal.error(),
+        req, f);
+  }
+  auto categories = app.catalogue.categories();
+  if (!categories) return spec_error(categories.error(), req, f);
+  auto in = intake_from_form(app, *form, *categories);
+  if (!in) return spec_error(in.error(), req, f);
+  auto registered = app.cases.register_case(*in, app::Actor::of(*app_principal, context_of(req)));
+  if (!registered) return spec_error(in_form_terms(registered.error()), req, f);
+  // The token is the case's tracking code: the app keeps it for the resident, who can follow
+  // the case with it (GET tokens/{token}, /api/v1/track/{code}).
+  json::array out{json::object{{"service_request_id", registered->registered.number},
+                               {"token", registered->registered.tracking_code},
+                               {"service_notice", created_notice(app, *registered, english(req))},
+                               {"account_id", nullptr}}};
+  return document(out, f, "service_requests", "request");
+}
+
+}  // namespace
+
+void add_open311_routes(Router& router, app::App& app) {
+  for (Format f : {Format::kJson, Format::kXml}) {
+    const std::string ext = f == Format::kJson ? ".json" : ".xml";
+    router.add({.method = "GET",
+                .pattern = std::string(kBase) + "/discovery" + ext,
+                .summary = "Open311 GeoReport v2 service discovery: contact, how to get an API "
+                           "key, the endpoint and its formats",
+                .policy = Policy::kPublic,
+                .handler = [&app, f](const Request& req) { return discovery(app, req, f); }});
+    router.add({.method = "GET",
+                .pattern = std::string(kBase) + "/services" + ext,
+                .summary = "Open311: the services (request types): the active leaf categories, "
+                           "with their group (parent category); Chinese names unless "
+                           "Accept-Language prefers English",
+                .query_params = {{.name = "jurisdiction_id", .description = "accepted, ignored"}},
+                .policy = Policy::kPublic,
+                .handler = [&app, f](const Request& req) { return services(app, req, f); }});
+    router.add(
+        {.method = "GET",
+         .pattern = std::string(kBase) + "/requests" + ext,
+         .summary = "Open311: public service requests (demands; never petitions), newest first, "
+                    "without personal data or descriptions; points rounded to 3 decimals, "
+                    "address = the jurisdiction's name. Default: the last 90 days, at most 1,000 "
+                    "per page. start_date/end_date filter on the time the request entered "
+                    "jiceng; service_request_id (comma list) overrides the other filters; an "
+                    "empty parameter is the same as none",
+         .query_params = {{.name = "service_request_id", .description = "comma-separated"},
+                          {.name = "service_code", .description = "comma-separated"},
+                          {.name = "start_date", .description = "W3C datetime with zone"},
+                          {.name = "end_date", .description = "W3C datetime with zone"},
+                          {.name = "status", .description = "open, closed, or both"},
+                          {.name = "jurisdiction_id", .description = "a subtree of the tree"},
+                          {.name = "page", .type = "integer"},
+                          {.name = "page_size", .type = "integer"}},
+         .policy = Policy::kPublic,
+         .handler = [&app, f](const Request& req) { return list_requests(app, req, f); }});
+    router.add({.method = "POST",
+                .pattern = std::string(kBase) + "/requests" + ext,
+                .summary =
+                    "Open311: create a service request (a demand, channel open311). "
+                    "api_key required (403 without a valid one). Form fields "
+                    "(application/x-www-form-urlencoded): service_code (a leaf category), "
+                    "jurisdiction_id (required: the county, township or village of this "
+                    "deployment where the matter is; the case's place), lat+long or "
+                    "address_string, description, first_name, last_name, phone or email (the "
+                    "contact; without one the request is anonymous); media_url, device_id, "
+                    "account_id and attribute[…] are ignored. Answers [{service_request_id, "
+                    "token (the tracking code), service_notice, account_id}]",
+                .policy = Policy::kPublic,
+                .handler = [&app, f](const Request& req) { return create_request(app, req, f); }});
+  }
+  router.add({.method = "GET",
+              .pattern = std::string(kBase) + "/services/{code_format}",
+              .summary = "Open311: a service definition, services/{service_code}.json or .xml "
+                         "(no attributes: metadata is false for every service)",
+              .policy = Policy::kPublic,
+              .handler = [&app](const Request& req) { return service_definition(app, req); }});
+  router.add({.method = "GET",
+              .pattern = std::string(kBase) + "/requests/{id_format}",
+              .summary = "Open311: one public service request, requests/{service_request_id}.json "
+                         "or .xml (the case number), as an array of one",
+              .policy = Policy::kPublic,
+              .handler = [&app](const Request& req) { return one_request(app, req); }});
+  router.add({.method = "GET",
+              .pattern = std::string(kBase) + "/tokens/{token_format}",
+              .summary = "Open311: the service_request_id for a token (the tracking code that "
+                         "POST requests answered), tokens/{token}.json or .xml",
+              .policy = Policy::kPublic,
+              .handler = [&app](const Request& req) { return token(app, req); }});
+}
+
+}  // namespace jiceng::http

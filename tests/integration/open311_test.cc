@@ -1,0 +1,865 @@
+// Open311 GeoReport v2 contract tests (issue 3): every resource in .json and .xml, the spec's
+// error format and statuses, form-encoded creation with an app's API key, the list's default
+// window, paging and filters, tokens, and that public reads carry no personal data. A real
+// server over the demo deployment (鹰潭市 3606), on both stores, with a clock the test moves.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <atomic>
+#include <boost/beast/http/field.hpp>
+#include <boost/json.hpp>
+#include <cctype>
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include "app/app.h"
+#include "http/api.h"
+#include "http/server.h"
+#include "integration/access_fixture.h"
+#include "integration/http_client.h"
+#include "store/catalogue_repo.h"
+#include "support/demo_db.h"
+
+namespace jiceng {
+namespace {
+
+namespace json = boost::json;
+using http::testing::Headers;
+using http::testing::Reply;
+using testing::Backend;
+using Fields = std::vector<std::pair<std::string, std::string>>;
+
+constexpr std::string_view kYujiang = "360603";  // 余江区, in the deployment
+// 2026-03-02 09:00 in China.
+const Instant kT0 = *parse_instant_utc("2026-03-02T01:00:00Z");
+constexpr std::chrono::days kDay{1};
+
+// ---- A minimal XML reader: enough to check well-formedness and compare with the JSON ----
+
+struct XmlNode {
+  std::string name;
+  std::string text;
+  std::vector<XmlNode> children;
+};
+
+class XmlReader {
+ public:
+  explicit XmlReader(std::string_view doc) : s_(doc) {}
+
+  // The root element after the declaration; nullopt when anything is malformed.
+  std::optional<XmlNode> document() {
+    const std::string_view decl = "<?xml version=\"1.0\" encoding=\"utf-8\"?>";
+    if (!s_.starts_with(decl)) return std::nullopt;
+    pos_ = decl.size();
+    skip_space();
+    auto root = element();
+    skip_space();
+    if (!root || pos_ != s_.size()) return std::nullopt;
+    return root;
+  }
+
+ private:
+  void skip_space() {
+    while (pos_ < s_.size() && (s_[pos_] == '\n' || s_[pos_] == ' ')) ++pos_;
+  }
+
+  std::optional<std::string> name() {
+    std::size_t start = pos_;
+    while (pos_ < s_.size() && (std::isalnum(static_cast<unsigned char>(s_[pos_])) ||
+                                s_[pos_] == '_' || s_[pos_] == '-')) {
+      ++pos_;
+    }
+    if (pos_ == start) return std::nullopt;
+    return std::string(s_.substr(start, pos_ - start));
+  }
+
+  std::optional<XmlNode> element() {
+    if (pos_ >= s_.size() || s_[pos_] != '<') return std::nullopt;
+    ++pos_;
+    XmlNode node;
+    auto n = name();
+    if (!n) return std::nullopt;
+    node.name = *n;
+    if (s_.substr(pos_).starts_with("/>")) {
+      pos_ += 2;
+      return node;
+    }
+    if (pos_ >= s_.size() || s_[pos_] != '>') return std::nullopt;
+    ++pos_;
+    while (pos_ < s_.size()) {
+      char c = s_[pos_];
+      if (s_.substr(pos_).starts_with("</")) {
+        pos_ += 2;
+        auto end = name();
+        if (!end || *end != node.name || pos_ >= s_.size() || s_[pos_] != '>') return std::nullopt;
+        ++pos_;
+        return node;
+      }
+      if (c == '<') {
+        auto child = element();
+        if (!child) return std::nullopt;
+        node.children.push_back(std::move(*child));
+      } else if (c == '&') {
+        static constexpr std::pair<std::string_view, char> kEntities[] = {
+            {"&amp;", '&'}, {"&lt;", '<'}, {"&gt;", '>'}, {"&quot;", '"'}, {"&apos;", '\''}};
+        bool known = false;
+        for (auto [entity, ch] : kEntities) {
+          if (s_.substr(pos_).starts_with(entity)) {
+            node.text += ch;
+            pos_ += entity.size();
+            known = true;
+            break;
+          }
+        }
+        if (!known) return std::nullopt;
+      } else {
+        node.text += c;
+        ++pos_;
+      }
+    }
+    return std::nullopt;
+  }
+
+  std::string_view s_;
+  std::size_t pos_ = 0;
+};
+
+std::optional<XmlNode> parse_xml(std::string_view doc) { return XmlReader(doc).document(); }
+
+// "" when the XML element holds what the JSON value holds (arrays as repeated elements named
+// `item`, objects as elements named by their keys in order, arrays under key K as items named K
+// without its final 's'); otherwise the first difference.
+std::string compare(const json::value& v, const XmlNode& x, std::string_view item) {
+  auto differ = [&](std::string what) { return x.name + ": " + what; };
+  switch (v.kind()) {
+    case json::kind::array: {
+      const auto& a = v.get_array();
+      if (a.size() != x.children.size()) {
+        return differ(std::to_string(a.size()) + " items in JSON, " +
+                      std::to_string(x.children.size()) + " in XML");
+      }
+      for (std::size_t i = 0; i < a.size(); ++i) {
+        if (x.children[i].name != item) return differ("item named " + x.children[i].name);
+        if (auto d = compare(a[i], x.children[i], ""); !d.empty()) return d;
+      }
+      return "";
+    }
+    case json::kind::object: {
+      const auto& o = v.get_object();
+      if (o.size() != x.children.size()) return differ("different number of fields");
+      std::size_t i = 0;
+      for (const auto& member : o) {
+        const XmlNode& child = x.children[i++];
+        std::string key(member.key());
+        if (child.name != key) return differ("expected <" + key + ">, found <" + child.name + ">");
+        std::string singular = key.ends_with('s') ? key.substr(0, key.size() - 1) : key;
+        if (auto d = compare(member.value(), child, singular); !d.empty()) return d;
+      }
+      return "";
+    }
+    case json::kind::string:
+      return x.text == v.get_string() && x.children.empty()
+                 ? ""
+                 : differ("'" + x.text + "' vs '" + std::string(v.get_string()) + "'");
+    case json::kind::bool_:
+      return x.text == (v.get_bool() ? "true" : "false") ? "" : differ("boolean " + x.text);
+    case json::kind::null:
+      return x.text.empty() && x.children.empty() ? "" : differ("not empty for null");
+    default:
+      return std::stod(x.text) == v.to_number<double>() ? "" : differ("number " + x.text);
+  }
+}
+
+std::string form_encode(const Fields& fields) {
+  std::string out;
+  for (const auto& [name, value] : fields) {
+    if (!out.empty()) out += '&';
+    for (const std::string* part : {&name, &value}) {
+      for (unsigned char c : *part) {
+        if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
+          out += static_cast<char>(c);
+        } else if (c == ' ') {
+          out += '+';
+        } else {
+          static constexpr char kHex[] = "0123456789ABCDEF";
+          out += '%';
+          out += kHex[c >> 4];
+          out += kHex[c & 15];
+        }
+      }
+      if (part == &name) out += '=';
+    }
+  }
+  return out;
+}
+
+json::value parse_json(const Reply& r) {
+  boost::system::error_code ec;
+  auto v = json::parse(r.res.body(), ec);
+  EXPECT_FALSE(ec) << "not JSON: " << r.res.body();
+  return ec ? json::value() : v;
+}
+
+std::string content_type(const Reply& r) {
+  return std::string(r.res[boost::beast::http::field::content_type]);
+}
+
+class Open311 : public ::testing::TestWithParam<Backend> {
+ protected:
+  struct Created {
+    std::string id;
+    std::string token;
+    std::string notice;
+  };
+
+  void SetUp() override {
+    db_ = testing::demo_database(GetParam());
+    ASSERT_TRUE(db_);
+    app_ = std::make_unique<app::App>(*db_, clock_);
+    router_ = std::make_unique<http::Router>(http::make_router(*app_, metrics_));
+    http::ServerOptions options;
+    options.port = 0;
+    options.worker_threads = 2;
+    server_ = std::make_unique<http::Server>(options, *router_, metrics_);
+    ASSERT_TRUE(server_->listen());
+    thread_ = std::thread([this] { server_->run(); });
+  }
+  void TearDown() override {
+    if (server_) server_->stop();
+    if (thread_.joinable()) thread_.join();
+  }
+
+  Reply get(const std::string& target, const Headers& headers = {}) {
+    http::testing::TestClient client(server_->port());
+    return client.request("GET", target, {}, headers);
+  }
+
+  // GETs a .json resource, expects the status and the JSON content type, and returns the body.
+  json::value get_json(const std::string& target, unsigned status = 200,
+                       const Headers& headers = {}) {
+    auto r = get(target, headers);
+    EXPECT_EQ(r.res.result_int(), status) << target << ": " << r.res.body();
+    EXPECT_EQ(content_type(r), "application/json; charset=utf-8") << target;
+    return parse_json(r);
+  }
+
+  // GETs the .xml twin of a .json target, expects the same status, the XML content type, a
+  // well-formed document with this root, holding what the JSON holds; returns the body.
+  std::string expect_same_xml(const std::string& json_target, const json::value& from_json,
+                              std::string_view root, std::string_view item, unsigned status = 200,
+                              const Headers& headers = {}) {
+    std::string target = json_target;
+    target.replace(target.find(".json"), 5, ".xml");
+    auto r = get(target, headers);
+    EXPECT_EQ(r.res.result_int(), status) << target << ": " << r.res.body();
+    EXPECT_EQ(content_type(r), "text/xml; charset=utf-8") << target;
+    auto doc = parse_xml(r.res.body());
+    EXPECT_TRUE(doc) << target << " is not well-formed: " << r.res.body();
+    if (doc) {
+      EXPECT_EQ(doc->name, root) << target;
+      EXPECT_EQ(compare(from_json, *doc, item), "") << target << ": " << r.res.body();
+    }
+    return r.res.body();
+  }
+
+  // Expects the spec's error: the status, and [{"code": status, "description": "…"}].
+  void expect_spec_error(const Reply& r, unsigned status, const std::string& where) {
+    EXPECT_EQ(r.res.result_int(), status) << where << ": " << r.res.body();
+    if (content_type(r).starts_with("text/xml")) {
+      auto doc = parse_xml(r.res.body());
+      ASSERT_TRUE(doc) << where << ": " << r.res.body();
+      EXPECT_EQ(doc->name, "errors") << where;
+      ASSERT_EQ(doc->children.size(), 1u) << where;
+      const XmlNode& e = doc->children[0];
+      ASSERT_EQ(e.name, "error") << where;
+      ASSERT_EQ(e.children.size(), 2u) << where;
+      EXPECT_EQ(e.children[0].name, "code");
+      EXPECT_EQ(e.children[0].text, std::to_string(status)) << where;
+      EXPECT_EQ(e.children[1].name, "description");
+      EXPECT_FALSE(e.children[1].text.empty()) << where;
+      return;
+    }
+    EXPECT_EQ(content_type(r), "application/json; charset=utf-8") << where;
+    auto v = parse_json(r);
+    ASSERT_TRUE(v.is_array() && v.as_array().size() == 1) << where << ": " << r.res.body();
+    const auto& e = v.as_array()[0].as_object();
+    EXPECT_EQ(e.size(), 2u) << where;
+    EXPECT_EQ(e.at("code").to_number<unsigned>(), status) << where;
+    EXPECT_FALSE(e.at("description").as_string().empty()) << where;
+  }
+
+  std::string api_key() {
+    static std::atomic<int> n{0};
+    auto key = app_->access.create_api_key("open311-test-" + std::to_string(++n), {});
+    EXPECT_TRUE(key);
+    return key ? key->key : "";
+  }
+
+  // A village of 余江区 that no other test of this binary uses.
+  std::string fresh_village() {
+    static std::atomic<std::int64_t> next{0};
+    auto [first, last] = domain::scope_range(kYujiang);
+    std::int64_t offset = next++;
+    auto row = db_->read_value([&](store::Sql& sql) {
+      return sql.query_one(
+          "SELECT code FROM jurisdiction WHERE level = 5 AND code >= $1 AND code < $2 "
+          "ORDER BY code LIMIT 1 OFFSET $3",
+          {first, last, offset});
+    });
+    EXPECT_TRUE(row) << "no village at offset " << offset;
+    return row ? row->text(0) : "";
+  }
+
+  Reply post(const std::string& target, const Fields& fields, Headers headers = {}) {
+    headers.emplace_back("Content-Type", "application/x-www-form-urlencoded");
+    http::testing::TestClient client(server_->port());
+    return client.request("POST", target, form_encode(fields), headers);
+  }
+
+  // Creates a request (the key, service and place given, anonymous unless fields say otherwise).
+  Created create(const std::string& key, const std::string& place, Fields extra = {},
+                 std::string service = "urban.sanitation") {
+    Fields fields = {{"api_key", key},
+                     {"service_code", service},
+                     {"jurisdiction_id", place},
+                     {"address_string", "村口"},
+                     {"description", "路边垃圾无人清运"}};
+    for (auto& f : extra) fields.push_back(std::move(f));
+    auto r = post("/open311/v2/requests.json", fields);
+    EXPECT_EQ(r.res.result_int(), 200u) << r.res.body();
+    EXPECT_EQ(content_type(r), "application/json; charset=utf-8");
+    auto v = parse_json(r);
+    Created c;
+    if (!v.is_array() || v.as_array().size() != 1) {
+      ADD_FAILURE() << "not an array of one: " << r.res.body();
+      return c;
+    }
+    const auto& o = v.as_array()[0].as_object();
+    c.id = std::string(o.at("service_request_id").as_string());
+    c.token = std::string(o.at("token").as_string());
+    c.notice = std::string(o.at("service_notice").as_string());
+    EXPECT_TRUE(o.at("account_id").is_null());
+    return c;
+  }
+
+  // The service_request_ids of a list answer, in order.
+  std::vector<std::string> ids_of(const json::value& v) {
+    std::vector<std::string> out;
+    if (!v.is_array()) return out;
+    for (const auto& r : v.as_array()) {
+      out.emplace_back(r.at("service_request_id").as_string());
+    }
+    return out;
+  }
+
+  std::vector<std::string> list_ids(const std::string& query) {
+    return ids_of(get_json("/open311/v2/requests.json?" + query));
+  }
+
+  store::Database* db_ = nullptr;
+  testing::ManualClock clock_{kT0};
+  std::unique_ptr<app::App> app_;
+  http::Metrics metrics_;
+  std::unique_ptr<http::Router> router_;
+  std::unique_ptr<http::Server> server_;
+  std::thread thread_;
+};
+
+TEST_P(Open311, Discovery) {
+  auto v = get_json("/open311/v2/discovery.json");
+  ASSERT_TRUE(v.is_object());
+  for (std::string_view key : {"changeset", "contact", "key_service"}) {
+    EXPECT_FALSE(v.at(key).as_string().empty()) << key;
+  }
+  EXPECT_NE(std::string(v.at("contact").as_string()).find("鹰潭市"), std::string::npos);
+  const auto& endpoints = v.at("endpoints").as_array();
+  ASSERT_EQ(endpoints.size(), 1u);
+  const auto& e = endpoints[0].as_object();
+  EXPECT_EQ(e.at("specification").as_string(), "http://wiki.open311.org/GeoReport_v2");
+  EXPECT_EQ(e.at("url").as_string(), "http://127.0.0.1/open311/v2");  // the client's Host
+  EXPECT_EQ(e.at("type").as_string(), "production");
+  EXPECT_EQ(e.at("formats"), json::value(json::array{"text/xml", "application/json"}));
+  auto xml = expect_same_xml("/open311/v2/discovery.json", v, "discovery", "");
+  EXPECT_NE(xml.find("<formats><format>text/xml</format><format>application/json</format>"),
+            std::string::npos);
+}
+
+TEST_P(Open311, ServicesAreTheLeafCategories) {
+  auto categories = app_->catalogue.categories();
+  ASSERT_TRUE(categories);
+  std::set<std::string> parents;
+  for (const auto& c : *categories) {
+    if (c.active && !c.parent_code.empty()) parents.insert(c.parent_code);
+  }
+  std::set<std::string> leaves;
+  for (const auto& c : *categories) {
+    if (c.active && !parents.contains(c.code)) leaves.insert(c.code);
+  }
+
+  auto v = get_json("/open311/v2/services.json");
+  std::set<std::string> codes;
+  for (const auto& s : v.as_array()) {
+    const auto& o = s.as_object();
+    codes.insert(std::string(o.at("service_code").as_string()));
+    EXPECT_EQ(o.at("type").as_string(), "realtime");
+    EXPECT_EQ(o.at("metadata"), json::value(false));
+    for (std::string_view key : {"service_name", "description", "keywords", "group"}) {
+      EXPECT_TRUE(o.at(key).is_string()) << key;
+    }
+  }
+  EXPECT_EQ(codes, leaves);
+  EXPECT_FALSE(codes.contains("urban")) << "a parent category is a group, not a service";
+
+  auto find = [](const json::value& list, std::string_view code) {
+    for (const auto& s : list.as_array()) {
+      if (s.at("service_code").as_string() == code) return s.as_object();
+    }
+    return json::object();
+  };
+  auto sanitation = find(v, "urban.sanitation");
+  EXPECT_EQ(sanitation.at("service_name").as_string(), "环境卫生");
+  EXPECT_EQ(sanitation.at("group").as_string(), "城乡建设");
+  EXPECT_NE(std::string(sanitation.at("description").as_string()).find("7 个自然日"),
+            std::string::npos);
+  expect_same_xml("/open311/v2/services.json", v, "services", "service");
+
+  const Headers english = {{"Accept-Language", "en-GB,en;q=0.9,zh;q=0.5"}};
+  auto en = get_json("/open311/v2/services.json", 200, english);
+  EXPECT_EQ(find(en, "urban.sanitation").at("service_name").as_string(), "Public sanitation");
+  EXPECT_EQ(find(en, "urban.sanitation").at("group").as_string(), "Urban and rural construction");
+  expect_same_xml("/open311/v2/services.json", en, "services", "service", 200, english);
+
+  auto definition = get_json("/open311/v2/services/urban.sanitation.json");
+  EXPECT_EQ(definition, json::value(json::object{{"service_code", "urban.sanitation"},
+                                                 {"attributes", json::array()}}));
+  expect_same_xml("/open311/v2/services/urban.sanitation.json", definition, "service_definition",
+                  "");
+  expect_spec_error(get("/open311/v2/services/urban.json"), 404, "a group");
+  expect_spec_error(get("/open311/v2/services/nope.xml"), 404, "unknown, XML");
+  expect_spec_error(get("/open311/v2/services/urban.sanitation.csv"), 404, "unknown format");
+}
+
+TEST_P(Open311, XmlEscapesText) {
+  const std::string name = "测试<&>\"'名称";
+  domain::Category c{.code = "urban.o311_escape",
+                     .parent_code = "urban",
+                     .name_zh = name,
+                     .name_en = "Test <&> \"quotes\" 'apos'",
+                     .time_limit = {7, domain::PeriodUnit::kCalendarDays},
+                     .routing_level = domain::Level::kTownship,
+                     .active = true,
+                     .sort_order = 99};
+  ASSERT_TRUE(
+      db_->write([&](store::Sql& sql) { return store::catalogue::upsert_category(sql, c); }));
+
+  auto r = get("/open311/v2/services.xml");
+  ASSERT_EQ(r.res.result_int(), 200u);
+  EXPECT_NE(r.res.body().find("<service_name>测试&lt;&amp;&gt;&quot;&apos;名称</service_name>"),
+            std::string::npos)
+      << r.res.body();
+  EXPECT_EQ(r.res.body().find("<&>"), std::string::npos);
+  auto doc = parse_xml(r.res.body());
+  ASSERT_TRUE(doc) << r.res.body();
+  bool found = false;
+  for (const auto& s : doc->children) {
+    if (s.children.at(0).text == c.code) {
+      found = true;
+      EXPECT_EQ(s.children.at(1).name, "service_name");
+      EXPECT_EQ(s.children.at(1).text, name) << "reads back as written";
+    }
+  }
+  EXPECT_TRUE(found);
+
+  // And in a request's service_name.
+  auto created = create(api_key(), fresh_village(), {}, c.code);
+  auto one = get_json("/open311/v2/requests/" + created.id + ".json");
+  EXPECT_EQ(one.at(0).at("service_name").as_string(), name);
+  auto xml = expect_same_xml("/open311/v2/requests/" + created.id + ".json", one,
+                             "service_requests", "request");
+  EXPECT_EQ(xml.find("<&>"), std::string::npos);
+}
+
+TEST_P(Open311, CreateAndReadBack) {
+  const std::string village = fresh_village();
+  auto node = app_->jurisdictions.get(village);
+  ASSERT_TRUE(node);
+  auto created = create(api_key(), village,
+                        {{"lat", "28.2412345"},
+                         {"long", "116.8198765"},
+                         {"first_name", "修"},
+                         {"last_name", "欧阳"},
+                         {"phone", "13912340001"},
+                         {"email", "ouyang@example.cn"},
+                         {"media_url", "https://example.cn/photo.jpg"},
+                         {"attribute[size]", "large"}});
+  ASSERT_TRUE(created.id.starts_with("360603-2026-")) << created.id;
+  EXPECT_FALSE(created.token.empty());
+  EXPECT_NE(created.notice.find("已登记"), std::string::npos) << created.notice;
+
+  // What was stored: an open311 case at the village, submitted by the app.
+  auto stored = app_->cases.get(created.id);
+  ASSERT_TRUE(stored);
+  const domain::Case& c = stored->c;
+  EXPECT_EQ(c.channel, domain::Channel::kOpen311);
+  EXPECT_EQ(c.kind, domain::CaseKind::kDemand);
+  EXPECT_EQ(c.place_code, village);
+  EXPECT_EQ(c.category_code, "urban.sanitation");
+  EXPECT_EQ(c.address, "村口");
+  EXPECT_EQ(c.description, "路边垃圾无人清运");
+  EXPECT_EQ(c.submitter_name, "欧阳修");
+  EXPECT_EQ(c.submitter_contact, "13912340001");
+  EXPECT_FALSE(c.anonymous);
+  ASSERT_TRUE(c.point);
+  EXPECT_DOUBLE_EQ(c.point->lat, 28.2412345);
+  EXPECT_EQ(c.tracking_code, created.token);
+  ASSERT_FALSE(stored->events.empty());
+  EXPECT_TRUE(stored->events[0].actor.starts_with("open311-test-")) << "the app acted";
+
+  const std::string target = "/open311/v2/requests/" + created.id + ".json";
+  auto v = get_json(target);
+  ASSERT_TRUE(v.is_array());
+  ASSERT_EQ(v.as_array().size(), 1u) << "a single request is still an array";
+  const auto& r = v.at(0).as_object();
+  EXPECT_EQ(r.at("service_request_id").as_string(), created.id);
+  EXPECT_EQ(r.at("status").as_string(), "open");
+  EXPECT_EQ(r.at("status_notes").as_string(),
+            std::string(domain::label_zh(domain::CaseState::kRegistered)) + " (registered)");
+  EXPECT_EQ(r.at("service_code").as_string(), "urban.sanitation");
+  EXPECT_EQ(r.at("service_name").as_string(), "环境卫生");
+  EXPECT_FALSE(r.at("agency_responsible").as_string().empty());
+  EXPECT_EQ(r.at("requested_datetime").as_string(), "2026-03-02T09:00:00+08:00");
+  EXPECT_EQ(r.at("updated_datetime").as_string(), "2026-03-02T09:00:00+08:00");
+  ASSERT_TRUE(c.deadline_at);
+  const std::string china = format_instant_utc(*c.deadline_at + std::chrono::hours(8));
+  EXPECT_EQ(r.at("expected_datetime").as_string(), china.substr(0, 19) + "+08:00");
+  const std::string address(r.at("address").as_string());
+  EXPECT_TRUE(address.starts_with("余江区")) << address;
+  EXPECT_TRUE(address.ends_with(node->node.name)) << address;
+  EXPECT_EQ(r.at("lat"), json::value(28.241));
+  EXPECT_EQ(r.at("long"), json::value(116.82));
+  EXPECT_FALSE(r.contains("description"));
+  const auto body = get(target).res.body();
+  EXPECT_NE(body.find("\"lat\":28.241,"), std::string::npos) << "plain decimals: " << body;
+  expect_same_xml(target, v, "service_requests", "request");
+
+  // POST …/requests.xml answers in XML.
+  auto xml = post("/open311/v2/requests.xml", {{"api_key", api_key()},
+                                               {"service_code", "env.noise"},
+                                               {"jurisdiction_id", village},
+                                               {"lat", "28.2"},
+                                               {"long", "116.8"}});
+  ASSERT_EQ(xml.res.result_int(), 200u) << xml.res.body();
+  EXPECT_EQ(content_type(xml), "text/xml; charset=utf-8");
+  auto doc = parse_xml(xml.res.body());
+  ASSERT_TRUE(doc) << xml.res.body();
+  EXPECT_EQ(doc->name, "service_requests");
+  ASSERT_EQ(doc->children.size(), 1u);
+  ASSERT_EQ(doc->children[0].children.size(), 4u);
+  EXPECT_EQ(doc->children[0].children[0].name, "service_request_id");
+  auto anonymous = app_->cases.get(doc->children[0].children[0].text);
+  ASSERT_TRUE(anonymous);
+  EXPECT_TRUE(anonymous->c.anonymous) << "no phone or e-mail: anonymous";
+  EXPECT_NE(anonymous->c.description.find("噪声扰民"), std::string::npos)
+      << "no description: the service's name stands in";
+}
+
+TEST_P(Open311, CreateRefusals) {
+  const std::string village = fresh_village();
+  const std::string key = api_key();
+  const Fields good = {{"service_code", "urban.sanitation"},
+                       {"jurisdiction_id", village},
+                       {"address_string", "村口"},
+                       {"description", "垃圾"}};
+  auto with = [&](Fields f, std::string_view drop = {}) {
+    Fields out;
+    for (const auto& g : good) {
+      if (g.first == drop) continue;
+      bool replaced = false;
+      for (const auto& x : f) replaced = replaced || x.first == g.first;
+      if (!replaced) out.push_back(g);
+    }
+    for (auto& x : f) out.push_back(std::move(x));
+    return out;
+  };
+  const std::string target = "/open311/v2/requests.json";
+
+  // The key: missing, wrong, revoked → 403.
+  expect_spec_error(post(target, good), 403, "no api_key");
+  expect_spec_error(post(target, with({{"api_key", "jck_1_forged"}})), 403, "forged");
+  auto revoked = app_->access.create_api_key("open311-revoked", {});
+  ASSERT_TRUE(revoked);
+  ASSERT_TRUE(app_->access.revoke_api_key(revoked->id, {}));
+  expect_spec_error(post(target, with({{"api_key", revoked->key}})), 403, "revoked");
+  auto xml = post("/open311/v2/requests.xml", good);
+  expect_spec_error(xml, 403, "no api_key, XML");
+  EXPECT_NE(xml.res.body().find("<errors><error><code>403</code><description>"), std::string::npos)
+      << xml.res.body();
+
+  // Anything else the caller got wrong → 400.
+  const std::string big(domain::kMaxDescriptionChars + 1, 'x');
+  const struct {
+    const char* label;
+    Fields fields;
+    std::string_view drop;
+    std::string_view mentions;
+  } cases[] = {
+      {"unknown service", {{"service_code", "nope"}}, {}, "service_code"},
+      {"a group, not a service", {{"service_code", "urban"}}, {}, "service_code"},
+      {"no service", {}, "service_code", "service_code"},
+      {"no jurisdiction", {}, "jurisdiction_id", "jurisdiction_id"},
+      {"outside the deployment", {{"jurisdiction_id", "360102"}}, {}, "jurisdiction_id"},
+      {"unknown village", {{"jurisdiction_id", "360603999999"}}, {}, "jurisdiction_id"},
+      {"the deployment's city", {{"jurisdiction_id", "3606"}}, {}, "jurisdiction_id"},
+      {"not a code", {{"jurisdiction_id", "yujiang"}}, {}, "jurisdiction_id"},
+      {"no location", {}, "address_string", "address_string"},
+      {"address_id only", {{"address_id", "17"}}, "address_string", "address_id"},
+      {"lat without long", {{"lat", "28.2"}}, {}, "long"},
+      {"lat not a number", {{"lat", "north"}, {"long", "116.8"}}, {}, "lat"},
+      {"lat out of range", {{"lat", "200"}, {"long", "116.8"}}, {}, "lat/long"},
+      {"description too long", {{"description", big}}, {}, "description"},
+  };
+  for (const auto& c : cases) {
+    Fields f = c.fields;
+    f.emplace_back("api_key", key);
+    auto r = post(target, with(f, c.drop), {{"Accept-Language", "en"}});
+    expect_spec_error(r, 400, c.label);
+    EXPECT_NE(r.res.body().find(c.mentions), std::string::npos) << c.label << ": " << r.res.body();
+  }
+
+  // Not a form.
+  http::testing::TestClient client(server_->port());
+  auto json_body = client.request("POST", target, "{\"api_key\":\"" + key + "\"}",
+                                  {{"Content-Type", "application/json"}});
+  expect_spec_error(json_body, 400, "JSON body");
+  // Messages are Chinese unless English is preferred.
+  auto zh = post(target, with({{"api_key", key}, {"service_code", "nope"}}));
+  EXPECT_NE(zh.res.body().find("服务类型"), std::string::npos) << zh.res.body();
+}
+
+TEST_P(Open311, ListWindowAndPages) {
+  const std::string v = fresh_village();
+  const std::string key = api_key();
+  clock_.advance(-100 * kDay);
+  auto old = create(key, v);
+  clock_.advance(90 * kDay);  // T0 - 10 days
+  auto b = create(key, v);
+  clock_.advance(std::chrono::seconds(1));
+  auto c = create(key, v);
+  clock_.advance(std::chrono::seconds(1));
+  auto d = create(key, v);
+  clock_.advance(10 * kDay - std::chrono::seconds(2));  // T0
+
+  const std::string in = "jurisdiction_id=" + v;
+  EXPECT_EQ(list_ids(in), (std::vector<std::string>{d.id, c.id, b.id}))
+      << "the last 90 days, newest first";
+  EXPECT_EQ(list_ids(in + "&page_size=2"), (std::vector<std::string>{d.id, c.id}));
+  EXPECT_EQ(list_ids(in + "&page_size=2&page=2"), (std::vector<std::string>{b.id}));
+  EXPECT_TRUE(list_ids(in + "&page_size=2&page=3").empty());
+
+  const std::string from = format_instant_utc(kT0 - 101 * kDay);
+  const std::string to = format_instant_utc(kT0 - 99 * kDay);
+  EXPECT_EQ(list_ids(in + "&start_date=" + from + "&end_date=" + to),
+            (std::vector<std::string>{old.id}));
+  EXPECT_EQ(list_ids(in + "&start_date=" + from), (std::vector<std::string>{old.id}))
+      << "start_date alone: 90 days from it";
+  // With an offset; '+' sent raw arrives as a space and is still understood.
+  EXPECT_EQ(
+      list_ids(in + "&start_date=2026-02-20T09:00:00%2B08:00&end_date=2026-02-20T09:00:01+08:00"),
+      (std::vector<std::string>{c.id, b.id}));
+  EXPECT_EQ(list_ids(in + "&start_date=2026-02-20&end_date=2026-02-21"),
+            (std::vector<std::string>{d.id, c.id, b.id}))
+      << "dates: China days";
+  auto json_list = get_json("/open311/v2/requests.json?" + in);
+  expect_same_xml("/open311/v2/requests.json?" + in, json_list, "service_requests", "request");
+
+  for (const std::string& bad : std::vector<std::string>{
+           "start_date=" + format_instant_utc(kT0 - 91 * kDay) +
+               "&end_date=" + format_instant_utc(kT0),
+           "start_date=" + to + "&end_date=" + from, "start_date=yesterday",
+           "end_date=2026-03-02T09:00:00", "page_size=0", "page_size=1001", "page=0", "page=x",
+           "jurisdiction_id=360102", "jurisdiction_id=36"}) {
+    // The bad parameter first: of a repeated name, the first value counts.
+    expect_spec_error(get("/open311/v2/requests.json?" + bad + "&" + in), 400, bad);
+  }
+  expect_spec_error(get("/open311/v2/requests.xml?status=pending"), 400, "XML");
+}
+
+TEST_P(Open311, StatusAndServiceFilters) {
+  const std::string v = fresh_village();
+  const std::string key = api_key();
+  const Fields person = {{"first_name", "三"}, {"last_name", "张"}, {"phone", "13912340002"}};
+  auto x = create(key, v, person);
+  clock_.advance(std::chrono::seconds(1));
+  // The same person, the same matter, the same place: linked to x (Art. 19), so closed.
+  auto y = create(key, v, person);
+  EXPECT_NE(y.notice.find(x.id), std::string::npos) << y.notice;
+  clock_.advance(std::chrono::seconds(1));
+  auto z = create(key, v, {}, "env.noise");
+
+  auto merged = get_json("/open311/v2/requests/" + y.id + ".json");
+  EXPECT_EQ(merged.at(0).at("status").as_string(), "closed");
+  EXPECT_EQ(merged.at(0).at("status_notes").as_string(),
+            std::string(domain::label_zh(domain::CaseState::kMerged)) + " (merged)");
+  EXPECT_NE(std::string(merged.at(0).at("service_notice").as_string()).find(x.id),
+            std::string::npos);
+
+  const std::string in = "jurisdiction_id=" + v;
+  EXPECT_EQ(list_ids(in + "&status=open"), (std::vector<std::string>{z.id, x.id}));
+  EXPECT_EQ(list_ids(in + "&status=closed"), (std::vector<std::string>{y.id}));
+  EXPECT_EQ(list_ids(in + "&status=open,closed"), (std::vector<std::string>{z.id, y.id, x.id}));
+  EXPECT_EQ(list_ids(in + "&service_code=env.noise"), (std::vector<std::string>{z.id}));
+  EXPECT_EQ(list_ids(in + "&service_code=env.noise,urban.sanitation&status=open"),
+            (std::vector<std::string>{z.id, x.id}));
+  EXPECT_EQ(list_ids(in + "&service_code=env.noise&page_size=1&page=2"),
+            std::vector<std::string>{});
+  expect_spec_error(get("/open311/v2/requests.json?" + in + "&status=pending"), 400, "status");
+  expect_spec_error(get("/open311/v2/requests.json?" + in + "&service_code=nope"), 400, "code");
+  // A jurisdiction_id above the village covers it.
+  auto county = list_ids("jurisdiction_id=" + std::string(kYujiang) + "&service_code=env.noise");
+  EXPECT_NE(std::find(county.begin(), county.end(), z.id), county.end());
+}
+
+TEST_P(Open311, ServiceRequestIdsOverrideFilters) {
+  const std::string v = fresh_village();
+  const std::string key = api_key();
+  auto a = create(key, v);
+  auto b = create(key, v, {}, "env.noise");
+  // A petition (信访) at the same place never shows.
+  domain::Intake petition{.kind = domain::CaseKind::kPetition,
+                          .category_code = "land.compensation",
+                          .place_code = v,
+                          .address = {},
+                          .point = {},
+                          .anonymous = true,
+                          .submitter_name = {},
+                          .submitter_contact = {},
+                          .description = "征地补偿款未发放",
+                          .channel = domain::Channel::kLetter,
+                          .received_at = {}};
+  auto p = app_->cases.register_case(petition, app::Actor{.name = "o311-clerk", .staff = true});
+  ASSERT_TRUE(p) << p.error().message;
+  const std::string pid = p->registered.number;
+
+  auto ids = list_ids("service_request_id=" + b.id + "," + pid + ",360603-2026-999999," + a.id +
+                      "&service_code=env.air&status=closed&jurisdiction_id=360102");
+  EXPECT_EQ(ids, (std::vector<std::string>{b.id, a.id}));
+  auto listed = list_ids("jurisdiction_id=" + v);
+  EXPECT_EQ(std::find(listed.begin(), listed.end(), pid), listed.end()) << "no petitions";
+  expect_spec_error(get("/open311/v2/requests/" + pid + ".json"), 404, "a petition");
+  expect_spec_error(get("/open311/v2/tokens/" + p->registered.tracking_code + ".json"), 404,
+                    "a petition's tracking code");
+}
+
+TEST_P(Open311, PublicReadsCarryNoPersonalData) {
+  const std::string v = fresh_village();
+  const std::string tag = testing::to_string(GetParam());
+  const std::vector<std::string> secrets = {
+      "名字独特" + tag,
+      "姓氏独特" + tag,
+      "1390000" + std::to_string(GetParam() == Backend::kSqlite ? 1111 : 2222),
+      "secret.person." + tag + "@example.cn",
+      "描述里有住址和电话" + tag,
+      "幸福路8号3单元" + tag,
+      "2412345",
+      "8198765"};
+  auto created = create(api_key(), v,
+                        {{"first_name", secrets[0]},
+                         {"last_name", secrets[1]},
+                         {"phone", secrets[2]},
+                         {"email", secrets[3]},
+                         {"description", secrets[4]},
+                         {"address_string", secrets[5]},
+                         {"lat", "28.2412345"},
+                         {"long", "116.8198765"}});
+  ASSERT_FALSE(created.id.empty());
+  for (const std::string& target : {"/open311/v2/requests/" + created.id + ".json",
+                                    "/open311/v2/requests/" + created.id + ".xml",
+                                    "/open311/v2/requests.json?jurisdiction_id=" + v,
+                                    "/open311/v2/requests.xml?jurisdiction_id=" + v,
+                                    "/open311/v2/requests.json?service_request_id=" + created.id,
+                                    "/open311/v2/tokens/" + created.token + ".json",
+                                    "/open311/v2/tokens/" + created.token + ".xml"}) {
+    auto r = get(target);
+    ASSERT_EQ(r.res.result_int(), 200u) << target << ": " << r.res.body();
+    EXPECT_NE(r.res.body().find(created.id), std::string::npos) << target;
+    for (const auto& secret : secrets) {
+      EXPECT_EQ(r.res.body().find(secret), std::string::npos) << target << " shows " << secret;
+    }
+    if (!target.starts_with("/open311/v2/tokens/")) {
+      EXPECT_EQ(r.res.body().find(created.token), std::string::npos)
+          << target << " shows the tracking code";
+    }
+  }
+}
+
+TEST_P(Open311, Tokens) {
+  auto created = create(api_key(), fresh_village());
+  const std::string target = "/open311/v2/tokens/" + created.token + ".json";
+  auto v = get_json(target);
+  EXPECT_EQ(v, json::value(json::array{
+                   json::object{{"service_request_id", created.id}, {"token", created.token}}}));
+  expect_same_xml(target, v, "service_requests", "request");
+  // As a person types it: lower case, without dashes.
+  std::string typed;
+  for (char c : created.token) {
+    if (c != '-') typed += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  }
+  EXPECT_EQ(get_json("/open311/v2/tokens/" + typed + ".json"), v);
+  expect_spec_error(get("/open311/v2/tokens/ZZZZ-ZZZZ-ZZZZ.json"), 404, "unknown token");
+  expect_spec_error(get("/open311/v2/tokens/not-a-token.xml"), 404, "malformed token");
+}
+
+TEST_P(Open311, EmptyParametersAreAbsent) {
+  const std::string v = fresh_village();
+  const std::string key = api_key();
+  auto a = create(key, v,
+                  {{"first_name", ""},
+                   {"last_name", ""},
+                   {"phone", ""},
+                   {"email", ""},
+                   {"lat", ""},
+                   {"long", ""},
+                   {"address_id", ""},
+                   {"media_url", ""}});
+  ASSERT_FALSE(a.id.empty());
+  auto stored = app_->cases.get(a.id);
+  ASSERT_TRUE(stored);
+  EXPECT_TRUE(stored->c.anonymous);
+  EXPECT_FALSE(stored->c.point);
+
+  const std::string in = "jurisdiction_id=" + v;
+  auto plain = get_json("/open311/v2/requests.json?" + in);
+  EXPECT_EQ(ids_of(plain), (std::vector<std::string>{a.id}));
+  EXPECT_EQ(get_json("/open311/v2/requests.json?" + in +
+                     "&service_request_id=&service_code=&status=&start_date=&end_date=&page="
+                     "&page_size="),
+            plain);
+  EXPECT_EQ(plain.at(0).at("lat"), json::value(nullptr)) << "no point given";
+  EXPECT_EQ(plain.at(0).at("long"), json::value(nullptr));
+  expect_spec_error(post("/open311/v2/requests.json", {{"api_key", key},
+                                                       {"service_code", "urban.sanitation"},
+                                                       {"jurisdiction_id", ""},
+                                                       {"address_string", "村口"}}),
+                    400, "an empty jurisdiction_id is none");
+  expect_spec_error(post("/open311/v2/requests.json", {{"api_key", ""}}), 403, "an empty key");
+}
+
+TEST_P(Open311, UnknownResources) {
+  expect_spec_error(get("/open311/v2/requests/360603-2026-999999.json"), 404, "unknown id");
+  expect_spec_error(get("/open311/v2/requests/360603-2026-999999.xml"), 404, "unknown id, XML");
+  expect_spec_error(get("/open311/v2/requests/360603-2026-999999"), 404, "no format");
+  expect_spec_error(get("/open311/v2/requests/360603-2026-999999.csv"), 404, "other format");
+}
+
+INSTANTIATE_TEST_SUITE_P(Stores, Open311, ::testing::ValuesIn(testing::backends()),
+                         [](const auto& p) { return testing::to_string(p.param); });
+
+}  // namespace
+}  // namespace jiceng
