@@ -485,6 +485,66 @@ TEST_P(AccessApi, SecurityHeadersOnEveryAnswer) {
   }
 }
 
+// Residents sign up with a phone number or e-mail, see and act on their own cases only, and
+// anyone holding a tracking code can rate, ask for review or escalate without an account.
+TEST_P(AccessApi, ResidentsSignUpAndActOnTheirOwnCases) {
+  const std::string email = unique("resident") + "@example.cn";
+  http::testing::TestClient signup(server_->port());
+  auto weak = signup.request(
+      "POST", "/api/v1/residents",
+      boost::json::serialize(boost::json::object{{"username", email}, {"password", "12345678"}}),
+      {{"Content-Type", "application/json"}, {"Accept-Language", "zh-CN"}});
+  EXPECT_EQ(weak.res.result_int(), 400u) << weak.res.body();
+  EXPECT_NE(weak.res.body().find("常见"), std::string::npos) << weak.res.body();
+  http::testing::TestClient again(server_->port());
+  auto made = again.request("POST", "/api/v1/residents",
+                            boost::json::serialize(boost::json::object{
+                                {"username", email}, {"password", std::string(kPassword)}}),
+                            {{"Content-Type", "application/json"}});
+  ASSERT_EQ(made.res.result_int(), 201u) << made.res.body();
+  Session me = sign_in(email, Role::kResident);
+  Session other = account_session("other.resident", Role::kResident);
+
+  Filed mine = file_case(village_in(testing::kYujiang), &me);
+  Filed anonymous = file_case(village_in(testing::kYujiang));
+  auto list = call(&me, "GET", "/api/v1/my/cases");
+  ASSERT_EQ(list.res.result_int(), 200u) << list.res.body();
+  EXPECT_NE(list.res.body().find(mine.number), std::string::npos) << list.res.body();
+  EXPECT_EQ(list.res.body().find(anonymous.number), std::string::npos) << list.res.body();
+  auto own = call(&me, "GET", "/api/v1/my/cases/" + mine.number);
+  ASSERT_EQ(own.res.result_int(), 200u) << own.res.body();
+  EXPECT_NE(own.res.body().find(mine.contact), std::string::npos) << "their own data, unmasked";
+  // Another resident: as if the case did not exist.
+  auto theirs = call(&other, "GET", "/api/v1/my/cases/" + mine.number);
+  auto missing = call(&other, "GET", "/api/v1/my/cases/000000-2026-999999");
+  EXPECT_EQ(theirs.res.result_int(), 404u);
+  EXPECT_EQ(missing.res.result_int(), 404u);
+  EXPECT_EQ(testing::body_json(theirs).at("error").at("code"),
+            testing::body_json(missing).at("error").at("code"));
+  EXPECT_EQ(theirs.res.body().find(mine.contact), std::string::npos);
+  auto escalate_theirs =
+      call(&other, "POST", "/api/v1/my/cases/" + mine.number + "/commands/escalate",
+           R"({"note":"不是我的案件"})");
+  EXPECT_EQ(escalate_theirs.res.result_int(), 404u) << escalate_theirs.res.body();
+  // The owner may escalate (nothing blocks it), but may not decide the case.
+  auto accept = call(&me, "POST", "/api/v1/my/cases/" + mine.number + "/commands/accept");
+  EXPECT_EQ(accept.res.result_int(), 403u) << accept.res.body();
+  auto escalate = call(&me, "POST", "/api/v1/my/cases/" + mine.number + "/commands/escalate",
+                       R"({"note":"村里解决不了"})");
+  EXPECT_EQ(escalate.res.result_int(), 200u) << escalate.res.body();
+  // Without an account: the tracking code is the key.
+  auto by_code =
+      call(nullptr, "POST", "/api/v1/track/" + anonymous.tracking_code + "/commands/escalate",
+           R"({"note":"一直没人处理"})");
+  EXPECT_EQ(by_code.res.result_int(), 200u) << by_code.res.body();
+  auto wrong_code =
+      call(nullptr, "POST", "/api/v1/track/AAAA-BBBB-CCCC/commands/escalate", R"({"note":"x"})");
+  EXPECT_EQ(wrong_code.res.result_int(), 404u);
+  auto not_theirs =
+      call(nullptr, "POST", "/api/v1/track/" + anonymous.tracking_code + "/commands/close", "");
+  EXPECT_EQ(not_theirs.res.result_int(), 403u) << not_theirs.res.body();
+}
+
 INSTANTIATE_TEST_SUITE_P(Stores, AccessApi, ::testing::ValuesIn(testing::backends()),
                          [](const auto& p) { return testing::to_string(p.param); });
 

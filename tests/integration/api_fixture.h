@@ -21,7 +21,10 @@ class ApiFixture : public ::testing::TestWithParam<Backend> {
   void SetUp() override {
     db_ = demo_database(GetParam());
     ASSERT_TRUE(db_);
-    app_ = std::make_unique<app::App>(*db_, clock_);
+    // The real list of common passwords, as the server loads it.
+    auto policy = app::PasswordPolicy::load(app::default_blocklist_path(JICENG_SOURCE_DIR));
+    ASSERT_TRUE(policy) << policy.error().message;
+    app_ = std::make_unique<app::App>(*db_, clock_, std::move(*policy));
     router_ = std::make_unique<http::Router>(http::make_router(*app_, metrics_));
     http::ServerOptions options;
     options.port = 0;
