@@ -149,6 +149,12 @@ Result<SignIn> AccessService::sign_in(const Credentials& c, const RequestContext
                                       std::chrono::seconds* retry_after) {
   Instant now = clock_.now();
   std::string name = normalize_username(c.username);
+  if (name.empty() || name.size() > 254 || std::any_of(name.begin(), name.end(), [](char ch) {
+        return static_cast<unsigned char>(ch) < 0x20 || ch == 0x7f;
+      })) {
+    return bad("username: 1 to 254 characters, without control characters",
+               "用户名为 1 到 254 个字符，不含控制字符");
+  }
   const std::string& address = ctx.remote;
   bool trusted =
       !c.device_token.empty() && device_token_valid(c.device_token, name, options_.device_key);
@@ -376,6 +382,11 @@ Result<void> AccessService::disable_account(std::string_view username,
     bool visible = *found && (!by || ((*found)->kind == "staff" &&
                                       domain::in_scope(by->scope_code, (*found)->scope_code)));
     if (!visible) return Error::not_found("no account " + name).zh("没有账号 " + name);
+    if (by && ((*found)->role == "admin" || (*found)->role == "auditor")) {
+      return Error{ErrorCode::kPermissionDenied,
+                   "administrators and auditors are disabled with `jiceng user disable`",
+                   "管理员和审计员账号须由 jiceng user disable 停用"};
+    }
     if (auto r = store::accounts::set_disabled(sql, (*found)->id, true); !r) return r;
     if (auto r = store::accounts::delete_sessions_of(sql, (*found)->id); !r) return r;
     return record_audit(sql, now, AuditActor::of(by, "system"),

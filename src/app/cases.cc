@@ -91,7 +91,17 @@ Result<void> may_apply(const Actor& a, const Case& c, Command command) {
 
 // Masks what the reader's role need not see, and the resident's tracking code from staff.
 void mask_for(const Actor& a, CaseDetail& d) {
-  if (!a.principal || a.principal->role == Role::kResident) return;
+  if (!a.principal) return;
+  if (a.principal->role == Role::kResident) {
+    // Their own data in the clear, but of the history only what the tracking page shows: no
+    // internal events, no staff names.
+    std::erase_if(d.events, [](const domain::CaseEvent& e) { return !e.is_public; });
+    for (auto& e : d.events) {
+      e.actor.clear();
+      e.unit_id.reset();
+    }
+    return;
+  }
   d.c.tracking_code.clear();
   if (domain::sees_contact(a.principal->role)) return;
   d.c.submitter_name = domain::mask_name(d.c.submitter_name);
@@ -213,7 +223,11 @@ Result<Registration> CaseService::register_in(store::Sql& sql, const domain::Int
 
     Registration out;
     // Art. 19: the same person, the same matter (category and place), an open case → link.
-    if (!c.anonymous) {
+    // Only when the person is known: a signed-in resident, or someone staff registered. A
+    // contact typed into a public form proves nothing, and linking on it would tell anyone
+    // whether that phone number has an open case.
+    bool known_person = c.resident_id.has_value() || (actor.staff && !actor.holds_tracking_code);
+    if (!c.anonymous && known_person) {
       auto repeats = store::cases::open_repeats(sql, c);
       if (!repeats) return repeats.error();
       if (!repeats->empty()) {
@@ -480,8 +494,11 @@ Result<Case> CaseService::apply(std::string_view number, Command command, const 
           }
           auto target = store::cases::find(sql, in.target_case);
           if (!target) return target.error();
+          // Only into a case of the same kind the actor may see: otherwise the answer would
+          // tell which numbers exist elsewhere.
           if (!*target || domain::is_terminal((*target)->state) ||
-              (*target)->state == CaseState::kClosed) {
+              (*target)->state == CaseState::kClosed || (*target)->kind != c.kind ||
+              !may_see(actor, **target)) {
             return Error::invalid_argument("target_case: no open case has this number");
           }
           break;

@@ -137,7 +137,6 @@ bool may_command(Role r, Command c) {
     case Command::kAssign:
     case Command::kTransfer:
     case Command::kRedispatch:
-    case Command::kFollowUp:
     case Command::kClose:
     case Command::kReopen:
     case Command::kMerge:
@@ -151,6 +150,9 @@ bool may_command(Role r, Command c) {
     case Command::kApproveExtension:
     case Command::kDenyExtension:
       return r == Role::kUnitHead;
+    // The resident rates the answer; the office records a rating given by phone (回访).
+    case Command::kFollowUp:
+      return r == Role::kResident || r == Role::kOperator;
     // Reviews are answered by the office or the head of the unit that answers for the case.
     case Command::kReplyReview:
     case Command::kReplyReReview:

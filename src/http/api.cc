@@ -18,9 +18,15 @@ app::RequestContext context_of(const Request& req) {
   } else if (auto colon = remote.rfind(':'); colon != std::string_view::npos) {
     remote = remote.substr(0, colon);
   }
-  return {.remote = std::string(remote),
-          .request_id = req.request_id,
-          .purpose = std::string(req.query_value("purpose").value_or(""))};
+  // The stated purpose is kept to 200 bytes (whole UTF-8 characters): the log is append-only.
+  std::string_view purpose = req.query_value("purpose").value_or("");
+  if (purpose.size() > 200) {
+    std::size_t end = 200;
+    while (end > 0 && (static_cast<unsigned char>(purpose[end]) & 0xC0) == 0x80) --end;
+    purpose = purpose.substr(0, end);
+  }
+  return {
+      .remote = std::string(remote), .request_id = req.request_id, .purpose = std::string(purpose)};
 }
 
 Router make_router(app::App& app, Metrics& metrics, const ApiOptions& options) {

@@ -78,7 +78,7 @@ json::object account_json(const app::Account& a) {
 }
 
 Response sign_in(app::AccessService& access, const ApiOptions& o, const Request& req) {
-  auto body = parse_object(req.body(), {"username", "password", "totp"});
+  auto body = parse_json_body(req, {"username", "password", "totp"});
   if (!body) return error_response(body.error(), req);
   app::Credentials c;
   for (auto [key, out] : {std::pair{"username", &c.username}, std::pair{"password", &c.password},
@@ -138,8 +138,8 @@ Response list_accounts(app::AccessService& access, const Request& req) {
 }
 
 Response create_account(app::AccessService& access, const Request& req) {
-  auto body = parse_object(req.body(),
-                           {"username", "password", "role", "scope", "unit_id", "display_name"});
+  auto body =
+      parse_json_body(req, {"username", "password", "role", "scope", "unit_id", "display_name"});
   if (!body) return error_response(body.error(), req);
   app::NewAccount a;
   std::string role;
@@ -152,9 +152,15 @@ Response create_account(app::AccessService& access, const Request& req) {
   }
   auto r = domain::role_from_string(role);
   if (!r) return error_response(r.error(), req);
-  if (!domain::is_staff(*r)) {
-    return error_response(Error::invalid_argument("role: administrators create staff accounts"),
-                          req);
+  if (!domain::is_staff(*r) || *r == Role::kAdmin || *r == Role::kAuditor) {
+    // Administrators and auditors are made with `jiceng user create`: an administrator who
+    // could make them could read the audit log or personal data through a second account.
+    return error_response(
+        Error{ErrorCode::kPermissionDenied,
+              "role: administrators create staff accounts; administrators and auditors are made "
+              "with `jiceng user create`",
+              "管理员和审计员账号须由 jiceng user create 创建"},
+        req);
   }
   a.role = *r;
   if (const auto* unit = body->if_contains("unit_id"); unit && !unit->is_null()) {
@@ -294,7 +300,7 @@ Response verify_audit(app::App& app, const ApiOptions& o, const Request& req) {
 }
 
 Response register_resident(app::AccessService& access, const Request& req) {
-  auto body = parse_object(req.body(), {"username", "password", "display_name"});
+  auto body = parse_json_body(req, {"username", "password", "display_name"});
   if (!body) return error_response(body.error(), req);
   app::NewAccount a{.role = Role::kResident};
   for (auto [key, out] : {std::pair{"username", &a.username}, std::pair{"password", &a.password},

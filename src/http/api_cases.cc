@@ -77,6 +77,11 @@ Result<app::Actor> submitter(const Request& req, const domain::Intake& in) {
   }
   const domain::Principal& p = *req.principal;
   bool staff_may = domain::may_register_for_others(p.role);
+  if (domain::is_staff(p.role) && !staff_may) {
+    return Error{ErrorCode::kPermissionDenied,
+                 "your role does not register cases; operators and grid workers do",
+                 "您的角色不登记案件，请由话务员或网格员登记"};
+  }
   bool own_channel = in.channel == (p.role == domain::Role::kApp ? domain::Channel::kOpen311
                                                                  : domain::Channel::kWeb);
   if (!staff_may && !own_channel) {
@@ -91,8 +96,8 @@ Result<app::Actor> submitter(const Request& req, const domain::Intake& in) {
 }
 
 Response submit(app::App& app, const Request& req) {
-  auto body = parse_object(req.body(), {"kind", "category", "place", "address", "point",
-                                        "anonymous", "name", "contact", "description", "channel"});
+  auto body = parse_json_body(req, {"kind", "category", "place", "address", "point", "anonymous",
+                                    "name", "contact", "description", "channel"});
   if (!body) return error_response(body.error(), req);
   auto in = intake_from_json(*body);
   if (!in) return error_response(in.error(), req);
@@ -325,8 +330,8 @@ Response read_case(app::App& app, const Request& req) {
 Result<app::CommandInput> command_input(const Request& req) {
   app::CommandInput in;
   if (req.body().empty()) return in;
-  auto body = parse_object(req.body(),
-                           {"note", "reply", "unit_id", "rating", "extension_days", "target_case"});
+  auto body =
+      parse_json_body(req, {"note", "reply", "unit_id", "rating", "extension_days", "target_case"});
   if (!body) return body.error();
   for (auto [key, out] : {std::pair{"note", &in.note}, std::pair{"reply", &in.reply},
                           std::pair{"target_case", &in.target_case}}) {

@@ -26,6 +26,16 @@ Result<boost::json::object> parse_object(std::string_view body,
   return std::move(v.as_object());
 }
 
+Result<boost::json::object> parse_json_body(const Request& req,
+                                            const std::set<std::string_view>& known) {
+  auto type = req.header("Content-Type");
+  if (!type || !type->starts_with("application/json")) {
+    return Error::invalid_argument("send the body as JSON with Content-Type: application/json")
+        .zh("请求体须为 JSON，并带 Content-Type: application/json");
+  }
+  return parse_object(req.body(), known);
+}
+
 Result<std::string> string_field(const boost::json::object& o, std::string_view key,
                                  bool required) {
   auto it = o.find(key);

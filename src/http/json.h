@@ -21,6 +21,10 @@ Response json_response(const boost::json::value& body, unsigned status = 200);
 // kInvalidArgument otherwise, naming the problem.
 [[nodiscard]] Result<boost::json::object> parse_object(std::string_view body,
                                                        const std::set<std::string_view>& known);
+// The same for a request: its Content-Type must be application/json (so that a cross-site
+// form cannot send it without a CORS preflight), then parse_object.
+[[nodiscard]] Result<boost::json::object> parse_json_body(const Request& req,
+                                                          const std::set<std::string_view>& known);
 // The string at key: "" when absent or null and not required; kInvalidArgument when required
 // and absent, or not a string.
 [[nodiscard]] Result<std::string> string_field(const boost::json::object& o, std::string_view key,

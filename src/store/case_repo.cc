@@ -234,11 +234,14 @@ Result<std::vector<std::string>> due_timers(Sql& sql, Instant now, int limit) {
 }
 
 Result<std::vector<std::string>> open_repeats(Sql& sql, const Case& c) {
+  // A signed-in resident is matched by account; otherwise by the contact staff registered.
   auto rows = sql.query(
-      "SELECT number FROM cases WHERE submitter_contact = $1 AND category_code = $2 "
-      "AND place_code = $3 AND number <> $4 "
+      "SELECT number FROM cases WHERE (CASE WHEN CAST($5 AS BIGINT) = 0 "
+      "THEN submitter_contact = $1 ELSE resident_id = $5 END) AND category_code = $2 "
+      "AND place_code = $3 AND number <> $4 AND kind = $6 "
       "AND state NOT IN ('closed', 'declined', 'merged') ORDER BY created_at DESC",
-      {c.submitter_contact, c.category_code, c.place_code, c.number});
+      {c.submitter_contact, c.category_code, c.place_code, c.number, c.resident_id.value_or(0),
+       std::string(domain::to_string(c.kind))});
   if (!rows) return rows.error();
   std::vector<std::string> out;
   for (const Row& r : *rows) out.push_back(r.text(0));

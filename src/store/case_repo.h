@@ -32,8 +32,9 @@ namespace jiceng::store::cases {
 // first.
 [[nodiscard]] Result<std::vector<std::string>> due_timers(Sql& sql, Instant now, int limit);
 
-// Open cases (not closed, declined or merged) of this submitter with this category and place,
-// newest first: the candidates for Art. 19 repeat linking.
+// Open cases (not closed, declined or merged) of the same kind, category and place and the same
+// submitter — the same resident account when c has one, else the same contact — newest first:
+// the candidates for Art. 19 repeat linking.
 [[nodiscard]] Result<std::vector<std::string>> open_repeats(Sql& sql, const domain::Case& c);
 
 // A list page: the cases whose place lies in [place_first, place_last) (a jurisdiction subtree,

@@ -198,10 +198,16 @@ TEST_P(Cases, ReviewOnlyWithinItsWindow) {
 }
 
 TEST_P(Cases, RepeatsLinkToTheOpenCase) {
+  // Staff registering a caller know who it is; so does a signed-in resident's account.
+  const Actor office{.name = "operator", .staff = true};
   auto in = intake("urban.sanitation", "360602001001");
-  auto first = registered(in);
+  auto first = registered(in, office);
   in.description = "又一次反映：垃圾还是没人清运。";
-  auto again = service_->register_case(in, {});
+  // A contact typed into the public form proves nothing: not linked.
+  auto anonymous_form = service_->register_case(in, {});
+  ASSERT_TRUE(anonymous_form) << anonymous_form.error().message;
+  EXPECT_FALSE(anonymous_form->repeat_of);
+  auto again = service_->register_case(in, office);
   ASSERT_TRUE(again) << again.error().message;
   ASSERT_TRUE(again->repeat_of);
   EXPECT_EQ(again->repeat_of->number, first.number);

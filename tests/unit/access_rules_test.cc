@@ -53,11 +53,12 @@ TEST(Permissions, AdminsAuditorsAndAppsDoNoCasework) {
 }
 
 TEST(Permissions, ResidentsAskButDoNotDecide) {
-  for (Command c : {Command::kRequestReview, Command::kRequestReReview, Command::kEscalate}) {
+  for (Command c : {Command::kRequestReview, Command::kRequestReReview, Command::kEscalate,
+                    Command::kFollowUp}) {
     EXPECT_TRUE(may_command(Role::kResident, c)) << to_string(c);
   }
   for (Command c : {Command::kAccept, Command::kResolve, Command::kClose, Command::kAssign,
-                    Command::kApproveExtension, Command::kFollowUp}) {
+                    Command::kApproveExtension, Command::kReopen}) {
     EXPECT_FALSE(may_command(Role::kResident, c)) << to_string(c);
   }
 }
