@@ -183,19 +183,6 @@ Response disable_account(app::AccessService& access, const Request& req) {
   return res;
 }
 
-Result<std::int64_t> int_param(const Request& req, std::string_view name, std::int64_t fallback,
-                               std::int64_t max) {
-  auto v = req.query_value(name);
-  if (!v) return fallback;
-  std::int64_t out = 0;
-  auto [end, ec] = std::from_chars(v->data(), v->data() + v->size(), out);
-  if (ec != std::errc() || end != v->data() + v->size() || out < 0 || out > max) {
-    return Error::invalid_argument(std::string(name) + ": a whole number from 0 to " +
-                                   std::to_string(max));
-  }
-  return out;
-}
-
 Result<std::optional<Instant>> instant_param(const Request& req, std::string_view name) {
   auto v = req.query_value(name);
   if (!v) return std::optional<Instant>{};
@@ -211,8 +198,8 @@ Response search_audit(app::App& app, const Request& req) {
   q.object_id = std::string(req.query_value("object_id").value_or(""));
   auto from = instant_param(req, "from");
   auto to = instant_param(req, "to");
-  auto before = int_param(req, "before", 0, std::numeric_limits<std::int64_t>::max());
-  auto limit = int_param(req, "limit", 50, 500);
+  auto before = int_query(req, "before", 0, std::numeric_limits<std::int64_t>::max());
+  auto limit = int_query(req, "limit", 50, 500);
   for (const Result<void>& ok :
        {from ? Result<void>{} : from.error(), to ? Result<void>{} : to.error(),
         before ? Result<void>{} : before.error(), limit ? Result<void>{} : limit.error()}) {

@@ -228,19 +228,6 @@ json::object case_json(const app::CaseDetail& d, domain::Role role) {
   return out;
 }
 
-Result<std::int64_t> int_query(const Request& req, std::string_view name, std::int64_t fallback,
-                               std::int64_t max) {
-  auto v = req.query_value(name);
-  if (!v) return fallback;
-  std::int64_t out = 0;
-  auto [end, ec] = std::from_chars(v->data(), v->data() + v->size(), out);
-  if (ec != std::errc() || end != v->data() + v->size() || out < 0 || out > max) {
-    return Error::invalid_argument(std::string(name) + ": a whole number from 0 to " +
-                                   std::to_string(max));
-  }
-  return out;
-}
-
 // The cursor of the next page: "<created_at µs>.<number>".
 std::string cursor_of(const store::cases::ListedCase& c) {
   return std::to_string(to_micros(c.created_at)) + "." + c.number;

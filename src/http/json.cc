@@ -2,6 +2,7 @@
 
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
+#include <charconv>
 
 namespace jiceng::http {
 
@@ -47,6 +48,19 @@ Result<std::string> string_field(const boost::json::object& o, std::string_view 
     return Error::invalid_argument(std::string(key) + ": must be a string");
   }
   return std::string(it->value().as_string());
+}
+
+Result<std::int64_t> int_query(const Request& req, std::string_view name, std::int64_t fallback,
+                               std::int64_t max) {
+  auto v = req.query_value(name);
+  if (!v) return fallback;
+  std::int64_t out = 0;
+  auto [end, ec] = std::from_chars(v->data(), v->data() + v->size(), out);
+  if (ec != std::errc() || end != v->data() + v->size() || out < 0 || out > max) {
+    return Error::invalid_argument(std::string(name) + ": a whole number from 0 to " +
+                                   std::to_string(max));
+  }
+  return out;
 }
 
 boost::json::value instant_or_null(const std::optional<Instant>& t) {

@@ -29,6 +29,10 @@ Response json_response(const boost::json::value& body, unsigned status = 200);
 // and absent, or not a string.
 [[nodiscard]] Result<std::string> string_field(const boost::json::object& o, std::string_view key,
                                                bool required);
+// The whole number in query parameter `name`: `fallback` when absent; kInvalidArgument unless
+// it is 0 to max.
+[[nodiscard]] Result<std::int64_t> int_query(const Request& req, std::string_view name,
+                                             std::int64_t fallback, std::int64_t max);
 // An instant as an ISO 8601 UTC string, or null.
 boost::json::value instant_or_null(const std::optional<Instant>& t);
 
