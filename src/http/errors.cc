@@ -53,7 +53,11 @@ Response protocol_error(unsigned status, std::string_view code, std::string_view
 }
 
 bool prefers_chinese(std::optional<std::string_view> accept_language) {
-  if (!accept_language) return false;
+  return preferred_language(accept_language) == Language::kChinese;
+}
+
+std::optional<Language> preferred_language(std::optional<std::string_view> accept_language) {
+  if (!accept_language) return std::nullopt;
   // The first language range that is zh or en decides ("zh-CN,zh;q=0.9,en;q=0.8" → zh).
   std::string_view s = *accept_language;
   while (!s.empty()) {
@@ -62,12 +66,12 @@ bool prefers_chinese(std::optional<std::string_view> accept_language) {
     while (!range.empty() && range.front() == ' ') range.remove_prefix(1);
     bool zero_q =
         range.find("q=0") != std::string_view::npos && range.find("q=0.") == std::string_view::npos;
-    if (!zero_q && (range.starts_with("zh") || range.starts_with("ZH"))) return true;
-    if (!zero_q && (range.starts_with("en") || range.starts_with("EN"))) return false;
+    if (!zero_q && (range.starts_with("zh") || range.starts_with("ZH"))) return Language::kChinese;
+    if (!zero_q && (range.starts_with("en") || range.starts_with("EN"))) return Language::kEnglish;
     if (comma == std::string_view::npos) break;
     s.remove_prefix(comma + 1);
   }
-  return false;
+  return std::nullopt;
 }
 
 Response error_response(const Error& e, const Request& req) {

@@ -24,6 +24,9 @@ Response error_response(const Error& e, std::string_view request_id, bool chines
 Response error_response(const Error& e, const Request& req);
 // True when the first zh or en range of an Accept-Language value is zh.
 bool prefers_chinese(std::optional<std::string_view> accept_language);
+enum class Language { kChinese, kEnglish };
+// The first zh or en range of an Accept-Language value; nullopt when it names neither.
+std::optional<Language> preferred_language(std::optional<std::string_view> accept_language);
 
 // An error response for a protocol failure that has no ErrorCode (e.g. 405
 // "method_not_allowed"): status, code and message are sent as given.

@@ -73,20 +73,7 @@ std::optional<Resource> split_format(std::string_view file) {
 
 // True when the first zh or en range of Accept-Language is en (then text is English).
 bool english(const Request& req) {
-  auto accept = req.header("Accept-Language");
-  if (!accept || prefers_chinese(accept)) return false;
-  std::string_view s = *accept;
-  while (!s.empty()) {
-    auto comma = s.find(',');
-    std::string_view range = s.substr(0, comma);
-    while (!range.empty() && range.front() == ' ') range.remove_prefix(1);
-    bool zero_q =
-        range.find("q=0") != std::string_view::npos && range.find("q=0.") == std::string_view::npos;
-    if (!zero_q && (range.starts_with("en") || range.starts_with("EN"))) return true;
-    if (comma == std::string_view::npos) break;
-    s.remove_prefix(comma + 1);
-  }
-  return false;
+  return preferred_language(req.header("Accept-Language")) == Language::kEnglish;
 }
 
 Response document(const json::value& v, Format f, std::string_view root, std::string_view item,
