@@ -5,14 +5,24 @@
 -- errors_socket counts connect, read, write errors and timeouts; errors_status counts responses
 -- with a status of 400 or more.
 
-local paths = {}
+local entries = {}
 
--- Installs setup/init/request over `list` (paths such as "/api/v1/noop"). Each wrk thread
--- starts at a different place in the list, so that the threads do not ask for the same rows in
--- lockstep.
+-- Installs setup/init/request over `list`: request paths such as "/api/v1/noop" (GET), or
+-- tables {method = , path = , headers = , body = }. Each wrk thread starts at a different place
+-- in the list, so that the threads do not ask for the same rows in lockstep.
 function rotate_over(list)
   if #list == 0 then error("no paths to request") end
-  paths = list
+  entries = list
+end
+
+-- The lines of the file named by the environment variable `name` that match `pattern`.
+function lines_of(name, pattern)
+  local file = os.getenv(name) or error("set " .. name .. " (bench/run does)")
+  local out = {}
+  for line in io.lines(file) do
+    if line:match(pattern) then out[#out + 1] = line end
+  end
+  return out
 end
 
 local thread_count = 0
@@ -24,12 +34,31 @@ end
 local requests = {}
 local next_request = 1
 function init(args)
-  for i, p in ipairs(paths) do requests[i] = wrk.format("GET", p) end
+  for i, e in ipairs(entries) do
+    if type(e) == "string" then
+      requests[i] = wrk.format("GET", e)
+    else
+      requests[i] = wrk.format(e.method, e.path, e.headers, e.body)
+    end
+  end
   local offset = (thread_index or 0) * 7919
   next_request = offset % #requests + 1
 end
 
+-- Makes each request anew instead: fn(thread_index, n) returns the n-th request (1, 2, …) of the
+-- thread, formatted with wrk.format. For writes that must differ from one another.
+local generate = nil
+function generate_with(fn)
+  generate = fn
+  entries = {"/unused"}
+end
+
+local made = 0
 function request()
+  if generate then
+    made = made + 1
+    return generate(thread_index or 0, made)
+  end
   local r = requests[next_request]
   next_request = next_request % #requests + 1
   return r

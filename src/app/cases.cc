@@ -553,49 +553,14 @@ Result<Case> CaseService::apply(std::string_view number, Command command, const 
     if (command == Command::kFollowUp) c.rating = in.rating;
     if (command == Command::kReopen) c.rating = domain::Rating::kNone;
     if (command == Command::kMerge) c.merged_into = in.target_case;
-    const auto deadline_before = c.deadline_at;
-    switch (t->clock) {
-      case domain::ClockEffect::kNone:
-        break;
-      case domain::ClockEffect::kAcceptance:
-        if (c.kind == domain::CaseKind::kPetition) {
-          c.clock = ClockKind::kAcceptance;
-          c.clock_started_at = now;
-          c.deadline_at = domain::period_end(now, rules_.petition_acceptance, **cal);
-        }
-        break;
-      case domain::ClockEffect::kHandling: {
-        domain::Period limit = rules_.petition_handling;
-        if (c.kind == domain::CaseKind::kDemand) {
-          auto category = store::catalogue::find_category(sql, c.category_code);
-          if (!category) return category.error();
-          if (*category) limit = (*category)->time_limit;
-        }
-        c.clock = ClockKind::kHandling;
-        c.clock_started_at = now;
-        c.deadline_at = domain::period_end(now, limit, **cal);
-        break;
-      }
-      case domain::ClockEffect::kExtend: {
-        ++c.extensions;
-        Instant base = c.deadline_at.value_or(now);
-        Date last_day = domain::china_date(base - std::chrono::microseconds(1));
-        c.deadline_at = domain::china_midnight(
-            (*cal)->period_end_calendar_days(last_day, in.extension_days) + std::chrono::days(1));
-        break;
-      }
-      case domain::ClockEffect::kReviewReply:
-        c.clock = ClockKind::kReviewReply;
-        c.clock_started_at = now;
-        c.deadline_at = domain::period_end(now, rules_.review_reply, **cal);
-        break;
-      case domain::ClockEffect::kStop:
-        c.clock = ClockKind::kNone;
-        c.clock_started_at.reset();
-        c.deadline_at.reset();
-        break;
+    domain::ClockPeriods periods{rules_.petition_acceptance, rules_.petition_handling,
+                                 rules_.review_reply};
+    if (t->clock == domain::ClockEffect::kHandling && c.kind == domain::CaseKind::kDemand) {
+      auto category = store::catalogue::find_category(sql, c.category_code);
+      if (!category) return category.error();
+      if (*category) periods.handling = (*category)->time_limit;
     }
-    if (c.deadline_at != deadline_before) c.warned = c.breached = false;  // a new clock
+    domain::apply_clock_effect(c, t->clock, now, periods, in.extension_days, **cal);
     c.updated_at = now;
     c.version += 1;
     if (auto r = store::cases::update(sql, c); !r) return r.error();

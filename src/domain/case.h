@@ -8,7 +8,9 @@
 
 #include "common/date.h"
 #include "common/error.h"
+#include "domain/calendar.h"
 #include "domain/case_intake.h"
+#include "domain/deadline.h"
 #include "domain/workflow.h"
 
 namespace jiceng::domain {
@@ -67,6 +69,20 @@ inline constexpr double kWarnFraction = 0.8;
 // from clock_started_at to deadline_at) until the warning is raised, then the deadline until it
 // is breached; nullopt when no clock runs or both happened.
 std::optional<Instant> next_timer(const Case& c);
+
+// The periods the clocks run for (app::CaseRules and the category's time limit supply them).
+struct ClockPeriods {
+  Period acceptance;    // a petition's decision on acceptance (15 days)
+  Period handling;      // the category's limit for a demand, 60 days for a petition
+  Period review_reply;  // the reply to a review or re-review (30 days)
+};
+
+// Applies a command's clock effect to `c` at `at`: starts the acceptance clock (petitions only),
+// the handling or the review-reply clock, extends the deadline by `extension_days` calendar days
+// after its last day (kExtend), or stops the clock. A deadline that changes clears warned and
+// breached: a new clock.
+void apply_clock_effect(Case& c, ClockEffect effect, Instant at, const ClockPeriods& periods,
+                        int extension_days, const WorkCalendar& calendar);
 
 struct CaseEvent {
   int seq = 0;  // 1, 2, … per case

@@ -1,0 +1,635 @@
+#include "app/demo_case_generator.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cassert>
+#include <cmath>
+#include <span>
+#include <unordered_map>
+
+#include "app/demo_case_lifecycle.h"
+#include "app/demo_case_texts.h"
+#include "app/demo_random.h"
+#include "domain/deadline.h"
+
+namespace jiceng::app {
+
+namespace {
+
+using demo::days;
+using demo::hours;
+using demo::Micros;
+using demo::minutes;
+using demo::Rng;
+using demo::Weights;
+using demo::zipf;
+using domain::Case;
+using domain::CaseEvent;
+using domain::CaseKind;
+using domain::CaseState;
+using domain::Channel;
+using domain::ClockKind;
+
+constexpr int kPersons = 10000;                      // demo residents, phones 1700000xxxx
+constexpr Micros kHistory = std::chrono::days(730);  // cases are created over the last two years
+
+// How often each category comes up, most frequent first (a rural county's 12345 line); leaf
+// categories missing here follow in tree order.
+constexpr std::string_view kCategoryRanking[] = {"urban.sanitation",
+                                                 "utility.power_outage",
+                                                 "urban.road",
+                                                 "env.noise",
+                                                 "urban.lighting",
+                                                 "utility.water_outage",
+                                                 "labour.wages",
+                                                 "transport.rural_road",
+                                                 "urban.drainage",
+                                                 "other.neighbour",
+                                                 "other.enquiry",
+                                                 "labour.enquiry",
+                                                 "env.waste",
+                                                 "urban.property",
+                                                 "health.insurance",
+                                                 "env.air",
+                                                 "civil.dibao",
+                                                 "safety.public_order",
+                                                 "market.food",
+                                                 "edu.enrolment",
+                                                 "agri.subsidy",
+                                                 "land.compensation",
+                                                 "market.consumer",
+                                                 "urban.illegal_building",
+                                                 "transport.bus",
+                                                 "env.livestock",
+                                                 "land.homestead",
+                                                 "health.service",
+                                                 "agri.land_contract",
+                                                 "utility.water_quality",
+                                                 "market.price",
+                                                 "civil.elderly",
+                                                 "labour.social_insurance",
+                                                 "env.water",
+                                                 "transport.overload",
+                                                 "agri.irrigation",
+                                                 "safety.fire_hazard",
+                                                 "edu.fees",
+                                                 "land.demolition",
+                                                 "other.suggestion",
+                                                 "labour.contract",
+                                                 "civil.temporary_aid",
+                                                 "utility.gas",
+                                                 "health.vaccination",
+                                                 "transport.taxi",
+                                                 "edu.campus_safety",
+                                                 "market.unlicensed",
+                                                 "safety.unsafe_building",
+                                                 "civil.disability",
+                                                 "land.resettlement",
+                                                 "agri.inputs",
+                                                 "labour.employment",
+                                                 "market.enquiry",
+                                                 "health.epidemic",
+                                                 "agri.animal_epidemic",
+                                                 "edu.student_aid",
+                                                 "safety.gas_leak",
+                                                 "safety.geo_hazard",
+                                                 "civil.marriage",
+                                                 "other.praise",
+                                                 "utility.heating"};
+
+// The share of petitions (信访) among a family's cases; the rest are demands (诉求).
+double petition_share(std::string_view family) {
+  if (family == "land") return 0.35;
+  if (family == "labour") return 0.12;
+  if (family == "civil" || family == "agri") return 0.08;
+  return 0.03;
+}
+
+// Cases per hour of the day (China Standard Time), relative.
+constexpr double kHourWeights[24] = {0.05, 0.03, 0.02, 0.02, 0.02, 0.05, 0.15, 0.45,
+                                     0.90, 1.00, 1.00, 0.95, 0.60, 0.55, 0.90, 1.00,
+                                     1.00, 0.90, 0.60, 0.55, 0.50, 0.40, 0.25, 0.12};
+
+struct Leaf {
+  const domain::Category* category = nullptr;
+  std::vector<std::string> path;
+  std::vector<std::string_view> texts;
+  std::vector<std::string_view> replies;  // the leaf's and its family's own
+  double petition_share = 0;
+};
+
+// The next row to fill: a kept one, whose strings' memory is reused, or a new one.
+std::vector<store::Value>& next_row(std::vector<std::vector<store::Value>>& rows, std::size_t& used,
+                                    std::size_t width) {
+  if (used == rows.size()) rows.emplace_back(width);
+  return rows[used++];
+}
+
+// Writes a row's cells in column order, copying text into the cell's string where it has one
+// (so that refilling a batch allocates little).
+class RowWriter {
+ public:
+  explicit RowWriter(std::vector<store::Value>& row) : row_(row) {}
+  void text(std::string_view s) {
+    store::Value& v = row_[i_++];
+    if (auto* t = std::get_if<std::string>(&v)) {
+      t->assign(s.data(), s.size());
+    } else {
+      v = std::string(s);
+    }
+  }
+  void integer(std::int64_t x) { row_[i_++] = x; }
+  void integer(std::optional<std::int64_t> x) { x ? integer(*x) : null(); }
+  void real(std::optional<double> x) { x ? void(row_[i_++] = *x) : null(); }
+  void instant(std::optional<Instant> t) { t ? integer(to_micros(*t)) : null(); }
+  void null() { row_[i_++] = nullptr; }
+
+ private:
+  std::vector<store::Value>& row_;
+  std::size_t i_ = 0;
+};
+
+}  // namespace
+
+class DemoCaseGenerator::Impl {
+ public:
+  Impl(const DemoWorld& world, std::int64_t total, std::uint64_t seed)
+      : world_(world), texts_(demo_texts()), total_(total), rng_(seed), counters_(world.counters) {
+    set_up_places();
+    set_up_leaves();
+    set_up_arrivals();
+    for (const auto& rule : world_.routing_rules) {
+      for (const auto& k : rule.keywords) {
+        if (std::find(keywords_.begin(), keywords_.end(), k) == keywords_.end()) {
+          keywords_.push_back(k);
+        }
+      }
+    }
+    surnames_ = zipf(texts_.surnames.size(), 1.0);
+    plain_routes_.resize(world_.places.size() * leaves_.size() * 2);
+  }
+
+  void next(std::int64_t count, DemoBatch& out) {
+    out.by_state.clear();
+    out.breached = 0;
+    Rows rows{out};
+    count = std::min(count, total_ - made_);
+    for (std::int64_t i = 0; i < count; ++i) make_case(rows);
+    out.cases.resize(rows.cases);
+    out.events.resize(rows.events);
+  }
+
+  std::int64_t made() const { return made_; }
+  const std::map<std::pair<std::string, int>, std::int64_t>& counters() const { return counters_; }
+
+ private:
+  // ---- Set-up ---------------------------------------------------------------------------------
+
+  void set_up_places() {
+    // Villages by a fixed rank (the same hot spots whatever the seed), Zipf-weighted.
+    for (std::size_t i = 0; i < world_.places.size(); ++i) {
+      if (world_.places[i].level == domain::Level::kVillage) villages_.push_back(i);
+      by_code_[world_.places[i].code] = i;
+    }
+    Rng fixed(0x6a6963656e67ULL);  // "jiceng"
+    for (std::size_t i = villages_.size(); i > 1; --i)
+      std::swap(villages_[i - 1], villages_[fixed.below(i)]);
+    village_weights_ = zipf(villages_.size(), 0.75);
+  }
+
+  void set_up_leaves() {
+    std::vector<const domain::Category*> ordered;
+    for (std::string_view code : kCategoryRanking) {
+      for (const auto& c : world_.leaves) {
+        if (c.code == code) ordered.push_back(&c);
+      }
+    }
+    for (const auto& c : world_.leaves) {
+      if (std::find(ordered.begin(), ordered.end(), &c) == ordered.end()) ordered.push_back(&c);
+    }
+    for (const domain::Category* c : ordered) {
+      Leaf leaf;
+      leaf.category = c;
+      leaf.path = domain::category_path(world_.categories, c->code);
+      if (leaf.path.empty()) leaf.path = {c->code};
+      const std::string& family = leaf.path.front();
+      for (const DemoText& t : texts_.descriptions) {
+        if (t.category == c->code) leaf.texts.push_back(t.text);
+      }
+      // A category the texts do not know (an administrator's) borrows its family's, or any.
+      for (const DemoText& t : texts_.descriptions) {
+        if (leaf.texts.empty() && t.category.starts_with(family + "."))
+          leaf.texts.push_back(t.text);
+      }
+      if (leaf.texts.empty()) {
+        for (const DemoText& t : texts_.descriptions) leaf.texts.push_back(t.text);
+      }
+      for (const DemoText& t : texts_.replies) {
+        if (t.category == c->code || t.category == family) leaf.replies.push_back(t.text);
+      }
+      leaf.petition_share = petition_share(family);
+      leaves_.push_back(std::move(leaf));
+    }
+    leaf_weights_ = zipf(leaves_.size(), 0.9);
+    for (const DemoText& t : texts_.replies) {
+      if (t.category.empty()) generic_replies_.push_back(t.text);
+    }
+  }
+
+  // Cases arrive over the two years before now: more on working days and in office hours, and
+  // a little more each month.
+  void set_up_arrivals() {
+    history_start_ = std::chrono::floor<std::chrono::hours>(world_.now - kHistory);
+    const auto span = world_.now - history_start_;
+    const auto hours_total =
+        static_cast<std::size_t>(std::chrono::ceil<std::chrono::hours>(span).count());
+    for (std::size_t h = 0; h < hours_total; ++h) {
+      Instant t = history_start_ + std::chrono::hours(h);
+      Micros length = std::min<Micros>(std::chrono::hours(1), world_.now - t);
+      const Date day = domain::china_date(t);
+      const auto hour_cst = std::chrono::floor<std::chrono::hours>(t + domain::kChinaOffset -
+                                                                   Instant(day.time_since_epoch()))
+                                .count();
+      double w = kHourWeights[hour_cst % 24] * (world_.calendar.is_rest_day(day) ? 0.6 : 1.0) *
+                 (0.7 + 0.6 * static_cast<double>(h) / static_cast<double>(hours_total)) *
+                 (static_cast<double>(length.count()) / 3.6e9);
+      arrivals_.add(w);
+    }
+  }
+
+  // ---- One case -------------------------------------------------------------------------------
+
+  // When case i of total_ is created: the arrival curve's (i + u)/total quantile, so that cases
+  // come in time order.
+  Instant created_at(std::int64_t i) {
+    double x =
+        (static_cast<double>(i) + rng_.uniform()) / static_cast<double>(total_) * arrivals_.total();
+    std::size_t h = arrivals_.find(x);
+    Instant start = history_start_ + std::chrono::hours(h);
+    Micros length = std::min<Micros>(std::chrono::hours(1), world_.now - start);
+    double within = std::clamp((x - arrivals_.before(h)) / arrivals_.weight(h), 0.0, 1.0);
+    Instant t =
+        start + Micros(static_cast<std::int64_t>(within * static_cast<double>(length.count())));
+    return std::min(t, world_.now - std::chrono::seconds(1));
+  }
+
+  const DemoPlace& pick_place() {
+    const DemoPlace& village = world_.places[villages_[village_weights_.sample(rng_)]];
+    double r = rng_.uniform();
+    std::string code;
+    if (r < 0.08)
+      code = village.code.substr(0, 9);  // the township
+    else if (r < 0.10)
+      code = village.code.substr(0, 6);  // the county
+    else
+      return village;
+    auto it = by_code_.find(code);
+    return it == by_code_.end() ? village : world_.places[it->second];
+  }
+
+  std::string person_name(int person) const {
+    Rng r(0x70657273ULL + static_cast<std::uint64_t>(person));
+    std::string name(texts_.surnames[surnames_.sample(r)]);
+    if (r.chance(0.55)) name += r.pick(texts_.given_first);
+    name += r.pick(texts_.given_second);
+    return name;
+  }
+
+  void append_slot(std::string& out, std::string_view slot, const DemoPlace& p) {
+    if (slot == "地")
+      out += p.short_name;
+    else if (slot == "组")
+      out += p.community ? fmt::format("{}栋", rng_.between(1, 24))
+                         : fmt::format("{}组", rng_.between(1, 12));
+    else if (slot == "镇")
+      out += p.township;
+    else if (slot == "县")
+      out += p.county;
+    else if (slot == "路")
+      out += rng_.pick(texts_.roads);
+    else if (slot == "小区")
+      out += rng_.pick(texts_.compounds);
+    else if (slot == "厂")
+      out += rng_.pick(texts_.companies);
+    else if (slot == "姓")
+      out += texts_.surnames[surnames_.sample(rng_)];
+    else if (slot == "时")
+      out += rng_.pick(texts_.times_of_day);
+    else if (slot == "N")
+      out += std::to_string(rng_.between(2, 9));
+    else if (slot == "天")
+      out += std::to_string(rng_.between(2, 30));
+    else if (slot == "月")
+      out += std::to_string(rng_.between(2, 12));
+    else if (slot == "元")
+      out += std::to_string(100 * rng_.between(8, 600));
+    else
+      out += fmt::format("{{{}}}", slot);
+  }
+
+  std::string fill(std::string_view text, const DemoPlace& p) {
+    std::string out;
+    out.reserve(text.size() + 32);
+    std::size_t i = 0;
+    while (i < text.size()) {
+      std::size_t open = text.find('{', i);
+      std::size_t close = open == std::string_view::npos ? open : text.find('}', open);
+      if (close == std::string_view::npos) {
+        out.append(text.substr(i));
+        break;
+      }
+      out.append(text.substr(i, open - i));
+      append_slot(out, text.substr(open + 1, close - open - 1), p);
+      i = close + 1;
+    }
+    return out;
+  }
+
+  std::string description(const Leaf& leaf, const DemoPlace& p, CaseKind kind) {
+    std::string out = fill(rng_.pick(texts_.openings), p);
+    out += fill(rng_.pick(leaf.texts), p);
+    out += fill(kind == CaseKind::kPetition ? rng_.pick(texts_.petition_closings)
+                                            : rng_.pick(texts_.closings),
+                p);
+    return out;
+  }
+
+  std::string address(const DemoPlace& p) {
+    if (!rng_.chance(0.55)) return "";
+    switch (p.level) {
+      case domain::Level::kVillage:
+        return p.county + p.township + p.short_name +
+               (p.community ? fmt::format("{}栋", rng_.between(1, 24))
+                            : fmt::format("{}组", rng_.between(1, 12)));
+      case domain::Level::kTownship:
+        return p.county + p.township +
+               fmt::format("{}{}号", rng_.pick(texts_.roads), rng_.between(1, 300));
+      default:
+        return p.county + fmt::format("{}{}号", rng_.pick(texts_.roads), rng_.between(1, 300));
+    }
+  }
+
+  Channel channel(CaseKind kind) {
+    double r = rng_.uniform();
+    if (kind == CaseKind::kPetition) {
+      return r < 0.35   ? Channel::kLetter
+             : r < 0.75 ? Channel::kWalkIn
+             : r < 0.90 ? Channel::kWeb
+             : r < 0.95 ? Channel::kPhone
+                        : Channel::kMailbox;
+    }
+    return r < 0.46   ? Channel::kPhone
+           : r < 0.72 ? Channel::kWeb
+           : r < 0.78 ? Channel::kOpen311
+           : r < 0.86 ? Channel::kWalkIn
+           : r < 0.90 ? Channel::kLetter
+                      : Channel::kMailbox;
+  }
+
+  Instant received_at(Channel ch, Instant created) {
+    switch (ch) {
+      case Channel::kPhone:
+        return created - minutes(rng_.uniform(1, 6));
+      case Channel::kWalkIn:
+        return created - minutes(rng_.uniform(5, 40));
+      case Channel::kLetter:
+        return created - days(rng_.uniform(1, 6));
+      case Channel::kMailbox:
+        return created - hours(rng_.uniform(1, 48));
+      default:
+        return created;  // residents and apps cannot set it
+    }
+  }
+
+  // The unit a new case goes to (app::plan_dispatch, on data loaded once): computed once per
+  // kind, category, place and set of routing keywords the description holds.
+  const domain::Unit* dispatch(std::size_t place, std::size_t leaf, CaseKind kind,
+                               std::string_view text) {
+    std::uint64_t keys = 0;
+    for (std::size_t k = 0; k < keywords_.size() && k < 64; ++k) {
+      if (text.find(keywords_[k]) != std::string_view::npos) keys |= std::uint64_t{1} << k;
+    }
+    std::optional<const domain::Unit*>* cached = nullptr;
+    if (keys == 0) {
+      cached = &plain_routes_[(place * leaves_.size() + leaf) * 2 +
+                              (kind == CaseKind::kPetition ? 1 : 0)];
+    } else if (keywords_.size() <= 64) {
+      cached = &routes_[RouteKey{place, leaf, kind, keys}];
+    }
+    if (cached && *cached) return **cached;
+    const DemoPlace& p = world_.places[place];
+    const Leaf& l = leaves_[leaf];
+    auto decision =
+        domain::route(world_.routing_rules, {.kind = kind,
+                                             .category_path = l.path,
+                                             .category_level = l.category->routing_level,
+                                             .place_code = p.code,
+                                             .description = text});
+    auto unit = domain::pick_unit(
+        p.chain, {.place_code = p.code, .kind = kind, .department = decision.department},
+        decision.level);
+    const domain::Unit* out = nullptr;
+    if (unit) {
+      for (const auto& u : p.chain) {
+        if (u.id == unit->id) out = &u;
+      }
+    }
+    if (cached) *cached = out;
+    return out;
+  }
+
+  // The rows of a batch being refilled: the first `cases` and `events` rows hold new values,
+  // later ones are the last batch's, kept for their memory.
+  struct Rows {
+    DemoBatch& out;
+    std::size_t cases = 0;
+    std::size_t events = 0;
+  };
+  void make_case(Rows& out);
+  static void emit(const Case& c, const std::vector<CaseEvent>& events, Rows& out);
+
+  std::string say(std::span<const std::string_view> texts, const DemoPlace& p) {
+    return fill(rng_.pick(texts), p);
+  }
+  std::string reply(const Leaf& leaf, const DemoPlace& p) {
+    if (!leaf.replies.empty() && rng_.chance(0.6)) return fill(rng_.pick(leaf.replies), p);
+    return fill(rng_.pick(generic_replies_), p);
+  }
+
+  struct RouteKey {
+    std::size_t place;
+    std::size_t leaf;
+    CaseKind kind;
+    std::uint64_t keywords;
+    bool operator==(const RouteKey&) const = default;
+  };
+  struct RouteHash {
+    std::size_t operator()(const RouteKey& k) const {
+      std::uint64_t h = k.place * 0x9e3779b97f4a7c15ULL ^ (k.leaf + 1) * 0xbf58476d1ce4e5b9ULL ^
+                        (k.keywords + 7) * 0x94d049bb133111ebULL ^
+                        static_cast<std::uint64_t>(k.kind);
+      return static_cast<std::size_t>(h ^ (h >> 29));
+    }
+  };
+
+  const DemoWorld& world_;
+  const DemoTexts& texts_;
+  std::int64_t total_;
+  std::int64_t made_ = 0;
+  Rng rng_;
+  std::map<std::pair<std::string, int>, std::int64_t> counters_;
+  std::vector<std::size_t> villages_;
+  std::unordered_map<std::string, std::size_t> by_code_;
+  Weights village_weights_;
+  std::vector<Leaf> leaves_;
+  Weights leaf_weights_;
+  std::vector<std::string_view> generic_replies_;
+  Weights surnames_;
+  Instant history_start_{};
+  Weights arrivals_;
+  std::vector<std::string> keywords_;
+  // Dispatch decisions: without routing keywords in the text, by (place, leaf, kind); with, by
+  // the keywords found too.
+  std::vector<std::optional<const domain::Unit*>> plain_routes_;
+  std::unordered_map<RouteKey, std::optional<const domain::Unit*>, RouteHash> routes_;
+  std::vector<CaseEvent> events_;  // of the case being made
+};
+
+void DemoCaseGenerator::Impl::make_case(Rows& out) {
+  const std::int64_t i = made_++;
+  Case c;
+  std::vector<CaseEvent>& events = events_;
+  events.clear();
+  const Instant created = created_at(i);
+  const DemoPlace& place = pick_place();
+  const auto place_index = static_cast<std::size_t>(&place - world_.places.data());
+  const std::size_t leaf_index = leaf_weights_.sample(rng_);
+  const Leaf& leaf = leaves_[leaf_index];
+
+  // What register_in stores (a repeat is never linked here: every case stands alone).
+  const bool petition = rng_.chance(leaf.petition_share);
+  c.kind = petition ? CaseKind::kPetition : CaseKind::kDemand;
+  c.channel = channel(c.kind);
+  c.category_code = leaf.category->code;
+  c.place_code = place.code;
+  c.county_code = place.code.substr(0, 6);
+  c.address = address(place);
+  if (place.centre && rng_.chance(0.4)) {
+    c.point = domain::GeoPoint{place.centre->lat + rng_.uniform(-0.004, 0.004),
+                               place.centre->lon + rng_.uniform(-0.004, 0.004)};
+  }
+  c.anonymous = rng_.chance(petition ? 0.02 : 0.06);
+  if (!c.anonymous) {
+    const int person = static_cast<int>(rng_.below(kPersons));
+    c.submitter_name = person_name(person);
+    c.submitter_contact = fmt::format("1700000{:04d}", person);
+  }
+  c.description = description(leaf, place, c.kind);
+  const domain::Unit* unit = dispatch(place_index, leaf_index, c.kind, c.description);
+  if (unit) c.unit_id = unit->id;
+  c.received_at = received_at(c.channel, created);
+  c.created_at = c.updated_at = created;
+  c.clock = petition ? ClockKind::kAcceptance : ClockKind::kHandling;
+  c.clock_started_at = c.received_at;
+  c.deadline_at = domain::period_end(
+      c.received_at, petition ? world_.rules.petition_acceptance : leaf.category->time_limit,
+      world_.calendar);
+  const int year =
+      static_cast<int>(std::chrono::year_month_day(domain::china_date(created)).year());
+  std::int64_t& seq = counters_[{c.county_code, year}];
+  c.number = domain::format_case_number(c.county_code, year, ++seq);
+  std::array<std::uint8_t, 8> random{};
+  std::uint64_t bits = rng_.next();
+  for (auto& b : random) {
+    b = static_cast<std::uint8_t>(bits & 0xff);
+    bits >>= 8;
+  }
+  c.tracking_code = domain::make_tracking_code(random);
+  c.version = 1;
+  std::string actor = c.channel == Channel::kWeb       ? "resident"
+                      : c.channel == Channel::kOpen311 ? "open311"
+                                                       : demo_operator(rng_);
+  events.push_back(
+      CaseEvent{.seq = 1,
+                .at = created,
+                .actor = std::move(actor),
+                .command = "register",
+                .from = std::nullopt,
+                .to = CaseState::kRegistered,
+                .unit_id = c.unit_id,
+                .note = unit ? "routed to " + unit->name : "no unit found on the place's chain",
+                .is_public = true});
+  live_demo_case({.world = world_,
+                  .place = place,
+                  .time_limit = leaf.category->time_limit,
+                  .rng = rng_,
+                  .say = [&](std::span<const std::string_view> texts) { return say(texts, place); },
+                  .reply = [&] { return reply(leaf, place); }},
+                 c, events);
+  emit(c, events, out);
+}
+
+void DemoCaseGenerator::Impl::emit(const Case& c, const std::vector<CaseEvent>& events, Rows& out) {
+  for (const CaseEvent& e : events) {
+    RowWriter w(next_row(out.out.events, out.events, kDemoEventColumns.size()));
+    w.text(c.number);
+    w.integer(e.seq);
+    w.instant(e.at);
+    w.text(e.actor);
+    w.text(e.command);
+    if (e.from) {
+      w.text(domain::to_string(*e.from));
+    } else {
+      w.null();
+    }
+    w.text(domain::to_string(e.to));
+    w.integer(e.unit_id);
+    w.text(e.note);
+    w.integer(e.is_public);
+  }
+  ++out.out.by_state[c.state];
+  if (c.breached) ++out.out.breached;
+  RowWriter w(next_row(out.out.cases, out.cases, kDemoCaseColumns.size()));
+  w.text(c.number);
+  w.text(c.tracking_code);
+  w.text(domain::to_string(c.kind));
+  w.text(c.category_code);
+  w.text(c.place_code);
+  w.text(c.county_code);
+  w.text(c.address);
+  w.real(c.point ? std::optional(c.point->lat) : std::nullopt);
+  w.real(c.point ? std::optional(c.point->lon) : std::nullopt);
+  w.integer(c.anonymous);
+  w.text(c.submitter_name);
+  w.text(c.submitter_contact);
+  w.text(c.description);
+  w.text(domain::to_string(c.channel));
+  w.integer(c.unit_id);
+  w.text(domain::to_string(c.state));
+  w.integer(c.version);
+  w.instant(c.received_at);
+  w.instant(c.created_at);
+  w.instant(c.updated_at);
+  w.text(domain::to_string(c.clock));
+  w.instant(c.clock_started_at);
+  w.instant(c.deadline_at);
+  w.integer(c.warned);
+  w.integer(c.breached);
+  w.instant(domain::next_timer(c));
+  w.integer(c.extensions);
+  w.text(c.reply);
+  w.instant(c.replied_at);
+  w.text(domain::to_string(c.rating));
+}
+
+DemoCaseGenerator::DemoCaseGenerator(const DemoWorld& world, std::int64_t total, std::uint64_t seed)
+    : impl_(std::make_unique<Impl>(world, total, seed)) {}
+DemoCaseGenerator::~DemoCaseGenerator() = default;
+void DemoCaseGenerator::next(std::int64_t count, DemoBatch& batch) { impl_->next(count, batch); }
+std::int64_t DemoCaseGenerator::made() const { return impl_->made(); }
+const std::map<std::pair<std::string, int>, std::int64_t>& DemoCaseGenerator::counters() const {
+  return impl_->counters();
+}
+
+}  // namespace jiceng::app

@@ -1,0 +1,46 @@
+// Demo cases (`jiceng demo --cases N`): the demo deployment (set_up_demo, 鹰潭市 3606) filled
+// with realistic demands and petitions and their histories, fast enough for a million, for the
+// UI and the benchmarks. What the cases look like: app/demo_case_generator.h.
+#pragma once
+
+#include <cstdint>
+#include <map>
+
+#include "app/imports.h"
+#include "common/date.h"
+#include "common/error.h"
+#include "domain/workflow.h"
+#include "store/database.h"
+
+namespace jiceng::app {
+
+struct DemoCasesReport {
+  std::int64_t before = 0;                               // cases in the store before
+  std::int64_t cases = 0;                                // cases added
+  std::int64_t events = 0;                               // events added
+  std::map<domain::CaseState, std::int64_t> by_state{};  // the added cases by state
+  std::int64_t breached = 0;  // added cases whose running deadline has passed (超期)
+};
+
+// Adds n cases to the deployment, created over the two years before clock.now(), with their
+// events, in one transaction: all or nothing. Case numbers continue each county's numbers of
+// the year (case_counter), and the counters are left at the last number used, so that cases
+// registered later follow without a gap or a clash; tracking codes are random. The batch gets
+// one audit entry (action "demo.cases", actor "system", object_id n). The same seed on the same
+// store at the same clock gives the same cases (the seed is mixed with the counters, so a second
+// batch differs from the first). progress gets phase "cases" with the cases written so far.
+// Errors: kFailedPrecondition when no deployment has been set up (set_up_demo) or it has no
+// villages, units or categories; kAlreadyExists in the unlikely case of a tracking code clash
+// (nothing is written; run it again); store errors as they come.
+[[nodiscard]] Result<DemoCasesReport> add_demo_cases(store::Database& db, const Clock& clock,
+                                                     std::int64_t n, std::uint64_t seed,
+                                                     const ProgressFn& progress = {});
+
+// Adds as many cases as add_demo_cases would to bring the store to at least `target` cases
+// (counted in the same transaction); adds nothing when it holds that many already. So
+// `jiceng demo --cases N` may be run again and again, like `jiceng demo` itself.
+[[nodiscard]] Result<DemoCasesReport> top_up_demo_cases(store::Database& db, const Clock& clock,
+                                                        std::int64_t target, std::uint64_t seed,
+                                                        const ProgressFn& progress = {});
+
+}  // namespace jiceng::app
