@@ -57,6 +57,10 @@ std::vector<Transition> common_transitions() {
 }
 
 std::vector<Transition> demand_table() {
+  // A demand's time limit runs from receipt until it is dispatched (the hotline's own clock), and
+  // then anew from each dispatch (交办, 改派): the limit is the handling unit's, counted from when
+  // the work order reaches it (接诉即办 practice), so a unit that gets a returned order late
+  // still has its whole limit, and the time before dispatch was the dispatcher's, on its clock.
   auto t = common_transitions();
   // A closed demand whose answer the resident rated unsatisfied can be reworked.
   t.push_back({S::kClosed, C::kReopen, S::kInProgress, {G::kUnsatisfied}, K::kHandling});

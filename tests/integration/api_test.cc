@@ -127,6 +127,8 @@ TEST_P(Api, ResidentSubmitsAndTracks) {
   EXPECT_EQ(t.at("number"), c.at("number"));
   EXPECT_FALSE(t.at("unit").as_string().empty());
   EXPECT_EQ(t.at("timeline").as_array().size(), 1u);
+  // A registered case: the resident may only escalate it (the staff act first).
+  EXPECT_EQ(t.at("allowed_commands"), json::parse(R"(["escalate"])"));
 
   // The same contact about the same matter through the public form is a new case: a typed
   // contact proves nothing, and linking on it would tell anyone whether that number has an
