@@ -1,14 +1,16 @@
 # The two commands of the README. Everything they need is installed by scripts/install-deps.
-#   make run   — build the release binary, set up the demo once, serve on http://127.0.0.1:8080
+#   make run   — build the release binary, set up the demo once (with 20,000 demo cases), serve on
+#                http://127.0.0.1:8080
 #   make test  — build the dev preset (Debug + ASan + UBSan) and run every test, SQLite and
 #                PostgreSQL (a throw-away cluster on loopback, started and stopped by the run)
 SHELL := /bin/bash
 JOBS ?= $(shell nproc)
+DEMO_CASES ?= 20000
 
 .PHONY: run test deps release dev bench format clean
 
 run: deps release
-	build/release/jiceng demo
+	build/release/jiceng demo --cases $(DEMO_CASES)
 	exec build/release/jiceng serve
 
 test: deps dev
