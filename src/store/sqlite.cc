@@ -8,6 +8,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <functional>
 #include <unordered_map>
 
 namespace jiceng::store {
@@ -84,14 +85,7 @@ class SqliteConnection final : public Connection {
   Result<std::int64_t> exec(std::string_view sql, Params params) override {
     auto stmt = prepare(sql);
     if (!stmt) return stmt.error();
-    if (auto b = bind(**stmt, params); !b) return b.error();
-    sqlite3_stmt* s = (*stmt)->get();
-    int rc;
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-    }
-    if (rc != SQLITE_DONE) return fail(s, rc);
-    sqlite3_reset(s);
-    return static_cast<std::int64_t>(sqlite3_changes64(db_));
+    return run(**stmt, params);
   }
 
   Result<void> exec_script(std::string_view sql) override {
@@ -115,15 +109,35 @@ class SqliteConnection final : public Connection {
     for (std::size_t i = 0; i < columns.size(); ++i)
       sql += fmt::format("{}${}", i ? ", " : "", i + 1);
     sql += ")";
+    auto stmt = prepare(sql);  // once: each row only binds and steps
+    if (!stmt) return stmt.error();
     for (const auto& row : rows) {
-      if (auto r = exec(sql, Params(row)); !r) return r.error();
+      if (auto r = run(**stmt, Params(row)); !r) return r.error();
     }
     return {};
   }
 
  private:
+  // Keys by text; finds by string_view without making a string.
+  struct TextHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+
+  // Binds params to stmt and runs it to the end; the number of rows it changed.
+  Result<std::int64_t> run(const Statement& stmt, Params params) {
+    if (auto b = bind(stmt, params); !b) return b.error();
+    sqlite3_stmt* s = stmt.get();
+    int rc;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+    }
+    if (rc != SQLITE_DONE) return fail(s, rc);
+    sqlite3_reset(s);
+    return static_cast<std::int64_t>(sqlite3_changes64(db_));
+  }
+
   Result<Statement*> prepare(std::string_view sql) {
-    auto it = cache_.find(std::string(sql));
+    auto it = cache_.find(sql);
     if (it != cache_.end()) return it->second.get();
     sqlite3_stmt* s = nullptr;
     int rc = sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()),
@@ -192,7 +206,7 @@ class SqliteConnection final : public Connection {
 
   sqlite3* db_;
   bool healthy_ = true;
-  std::unordered_map<std::string, std::unique_ptr<Statement>> cache_;
+  std::unordered_map<std::string, std::unique_ptr<Statement>, TextHash, std::equal_to<>> cache_;
 };
 
 Result<std::string> pragma_value(Connection& c, std::string_view pragma) {
