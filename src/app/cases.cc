@@ -4,6 +4,7 @@
 #include <sodium.h>
 
 #include <array>
+#include <future>
 
 #include "app/catalogue.h"
 #include "domain/jurisdiction.h"
@@ -126,21 +127,31 @@ Actor Actor::by_tracking_code(RequestContext ctx) {
                .context = std::move(ctx)};
 }
 
-Error CaseService::audit_refusal(const Actor& actor, std::string_view action,
-                                 std::string_view number, Error refusal) {
+void CaseService::audit_refusal_async(const Actor& actor, std::string_view action,
+                                      std::string_view number, Error refusal,
+                                      std::function<void(Error)> done) {
   bool refused =
       refusal.code == ErrorCode::kNotFound || refusal.code == ErrorCode::kPermissionDenied;
-  if (!actor.principal || !refused) return refusal;
-  auto wrote = db_.write([&](store::Sql& sql) {
-    return record_audit(sql, clock_.now(), audit_actor(actor),
-                        {.action = std::string(action),
-                         .object_type = "case",
-                         .object_id = std::string(number),
-                         .outcome = "denied"},
-                        actor.context);
-  });
-  if (!wrote) return wrote.error();
-  return refusal;
+  if (!actor.principal || !refused) return done(std::move(refusal));
+  db_.write_async(
+      [now = clock_.now(), who = audit_actor(actor), context = actor.context,
+       event = AuditEvent{.action = std::string(action),
+                          .object_type = "case",
+                          .object_id = std::string(number),
+                          .outcome = "denied"}](store::Sql& sql) {
+        return record_audit(sql, now, who, event, context);
+      },
+      [refusal = std::move(refusal), done = std::move(done)](Result<void> wrote) mutable {
+        done(wrote ? std::move(refusal) : wrote.error());
+      });
+}
+
+Error CaseService::audit_refusal(const Actor& actor, std::string_view action,
+                                 std::string_view number, Error refusal) {
+  std::promise<Error> answer;
+  audit_refusal_async(actor, action, number, std::move(refusal),
+                      [&answer](Error e) { answer.set_value(std::move(e)); });
+  return answer.get_future().get();
 }
 
 Result<std::shared_ptr<const domain::WorkCalendar>> CaseService::calendar() {
@@ -156,6 +167,14 @@ Result<Registration> CaseService::register_case(const domain::Intake& in, const 
   // Load the calendar before taking the writer (register_in would load it inside).
   if (auto cal = calendar(); !cal) return cal.error();
   return db_.write_value([&](store::Sql& sql) { return register_in(sql, in, actor); });
+}
+
+void CaseService::register_case_async(domain::Intake in, Actor actor,
+                                      std::function<void(Result<Registration>)> done) {
+  if (auto cal = calendar(); !cal) return done(cal.error());
+  db_.write_value_async([this, in = std::move(in), actor = std::move(actor)](
+                            store::Sql& sql) { return register_in(sql, in, actor); },
+                        std::move(done));
 }
 
 Result<Registration> CaseService::register_in(store::Sql& sql, const domain::Intake& in,
@@ -185,7 +204,8 @@ Result<Registration> CaseService::register_in(store::Sql& sql, const domain::Int
       return Error::invalid_argument("place: " + in.place_code + " is not in the jurisdiction tree")
           .zh("地点（place）：行政区划中没有 " + in.place_code);
     }
-    auto plan = plan_dispatch(sql, {in.kind, in.category_code, in.place_code, in.description});
+    auto plan =
+        plan_dispatch(sql, catalogue_, {in.kind, in.category_code, in.place_code, in.description});
     if (!plan) return plan.error();
 
     Case c;
@@ -295,25 +315,43 @@ Result<CaseDetail> CaseService::get(std::string_view number) {
   });
 }
 
+Result<CaseDetail> CaseService::read_in(store::Sql& sql, std::string_view number,
+                                        const Actor& actor) {
+  auto c = store::cases::find(sql, number);
+  if (!c) return c.error();
+  if (!*c || !may_see(actor, **c)) return hidden(number);
+  auto events = store::cases::events(sql, number);
+  if (!events) return events.error();
+  if (auto r = record_audit(
+          sql, clock_.now(), audit_actor(actor),
+          {.action = "case.read", .object_type = "case", .object_id = std::string(number)},
+          actor.context);
+      !r) {
+    return r.error();
+  }
+  return CaseDetail{std::move(**c), std::move(*events)};
+}
+
 Result<CaseDetail> CaseService::read(std::string_view number, const Actor& actor) {
-  auto detail = db_.write_value([&](store::Sql& sql) -> Result<CaseDetail> {
-    auto c = store::cases::find(sql, number);
-    if (!c) return c.error();
-    if (!*c || !may_see(actor, **c)) return hidden(number);
-    auto events = store::cases::events(sql, number);
-    if (!events) return events.error();
-    if (auto r = record_audit(
-            sql, clock_.now(), audit_actor(actor),
-            {.action = "case.read", .object_type = "case", .object_id = std::string(number)},
-            actor.context);
-        !r) {
-      return r.error();
-    }
-    return CaseDetail{std::move(**c), std::move(*events)};
-  });
+  auto detail = db_.write_value([&](store::Sql& sql) { return read_in(sql, number, actor); });
   if (!detail) return audit_refusal(actor, "case.read", number, detail.error());
   mask_for(actor, *detail);
   return detail;
+}
+
+void CaseService::read_async(std::string number, Actor actor,
+                             std::function<void(Result<CaseDetail>)> done) {
+  auto reader = std::make_shared<const Actor>(std::move(actor));
+  db_.write_value_async(
+      [this, number, reader](store::Sql& sql) { return read_in(sql, number, *reader); },
+      [this, number, reader, done = std::move(done)](Result<CaseDetail> detail) mutable {
+        if (!detail) {
+          return audit_refusal_async(*reader, "case.read", number, detail.error(),
+                                     [done = std::move(done)](Error e) { done(std::move(e)); });
+        }
+        mask_for(*reader, *detail);
+        done(std::move(detail));
+      });
 }
 
 Result<std::vector<store::cases::ListedCase>> CaseService::list(const domain::Principal& p,
@@ -348,26 +386,21 @@ Result<TrackView> CaseService::track(std::string_view tracking_code) {
                       .zh("查询码不存在，请核对后重试");
   if (!code) return unknown;
   return db_.read_value([&](store::Sql& sql) -> Result<TrackView> {
-    auto c = store::cases::find_by_tracking_code(sql, *code);
+    auto c = store::cases::find_tracked(sql, *code);
     if (!c) return c.error();
     if (!*c) return unknown;
-    const Case& k = **c;
+    const Case& k = (*c)->c;
     TrackView v{.number = k.number,
                 .kind = k.kind,
                 .category_code = k.category_code,
                 .place_code = k.place_code,
                 .state = k.state,
-                .unit_name = "",
+                .unit_name = std::move((*c)->unit_name),
                 .deadline_at = k.deadline_at,
                 .reply = k.reply,
                 .rating = k.rating,
                 .merged_into = k.merged_into,
                 .events = {}};
-    if (k.unit_id) {
-      auto unit = store::catalogue::find_unit(sql, *k.unit_id);
-      if (!unit) return unit.error();
-      if (*unit) v.unit_name = (*unit)->name;
-    }
     auto events = store::cases::events(sql, k.number);
     if (!events) return events.error();
     for (auto& e : *events) {
@@ -430,7 +463,7 @@ Result<Case> CaseService::apply(std::string_view number, Command command, const 
                        "unit_id: the unit is not on the case's place or above it")
                 .zh("承办单位须位于案件所在地或其上级区划");
           }
-          auto competent = competent_for(sql, **u, c.category_code, c.description);
+          auto competent = competent_for(sql, catalogue_, **u, c.category_code, c.description);
           if (!competent) return competent.error();
           if (!*competent) {
             return Error::invalid_argument(

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -11,6 +12,7 @@
 #include <vector>
 
 #include "app/audit_trail.h"
+#include "app/catalogue.h"
 #include "common/date.h"
 #include "common/error.h"
 #include "domain/access.h"
@@ -100,6 +102,10 @@ class CaseService {
   // level, …).
   [[nodiscard]] Result<Registration> register_case(const domain::Intake& intake,
                                                    const Actor& actor);
+  // The same without waiting: done receives the result on a store writer thread once the case
+  // is durable (Database::write_async; done must be quick and must not block).
+  void register_case_async(domain::Intake intake, Actor actor,
+                           std::function<void(Result<Registration>)> done);
   // The same inside the caller's write transaction (e.g. app::run_idempotent's).
   [[nodiscard]] Result<Registration> register_in(store::Sql& sql, const domain::Intake& intake,
                                                  const Actor& actor);
@@ -111,6 +117,9 @@ class CaseService {
   // (domain::sees_contact). The read is audited in the same transaction: if the audit entry
   // cannot be written, the read fails (TESTS.md A1).
   [[nodiscard]] Result<CaseDetail> read(std::string_view number, const Actor& actor);
+  // The same without waiting: done receives the result as register_case_async's does, after
+  // the read's audit entry (or the refusal's) is durable.
+  void read_async(std::string number, Actor actor, std::function<void(Result<CaseDetail>)> done);
   // A page of the cases a principal may see (staff: their subtree; residents: their own),
   // filtered, newest first. The filter's place range and resident are set here; `place`
   // narrows the range to a subtree (nothing when it lies outside the caller's scope).
@@ -144,6 +153,12 @@ class CaseService {
   // back) and returns the refusal.
   Error audit_refusal(const Actor& actor, std::string_view action, std::string_view number,
                       Error refusal);
+  // The same without waiting: done receives the refusal (or the audit write's error) on a
+  // writer thread, or at once when there is nothing to audit.
+  void audit_refusal_async(const Actor& actor, std::string_view action, std::string_view number,
+                           Error refusal, std::function<void(Error)> done);
+  // read()'s transaction: the case file, its events and the audit entry.
+  Result<CaseDetail> read_in(store::Sql& sql, std::string_view number, const Actor& actor);
 
   // The official calendar, loaded from the store once and kept.
   Result<std::shared_ptr<const domain::WorkCalendar>> calendar();
@@ -153,6 +168,7 @@ class CaseService {
   CaseRules rules_;
   std::mutex calendar_mu_;
   std::shared_ptr<const domain::WorkCalendar> calendar_;
+  CatalogueCache catalogue_;
 };
 
 }  // namespace jiceng::app

@@ -32,7 +32,26 @@ Result<domain::Unit> CatalogueService::unit(std::int64_t id) {
   });
 }
 
-Result<DispatchPlan> plan_dispatch(store::Sql& sql, const DispatchRequest& request) {
+Result<std::shared_ptr<const CatalogueSnapshot>> CatalogueCache::get(store::Sql& sql) {
+  auto version = store::catalogue::version(sql);
+  if (!version) return version.error();
+  {
+    std::lock_guard lock(mu_);
+    if (kept_ && kept_->version == *version) return kept_;
+  }
+  auto categories = store::catalogue::categories(sql);
+  if (!categories) return categories.error();
+  auto rules = store::catalogue::routing_rules(sql);
+  if (!rules) return rules.error();
+  auto loaded = std::make_shared<const CatalogueSnapshot>(
+      CatalogueSnapshot{*version, std::move(*categories), std::move(*rules)});
+  std::lock_guard lock(mu_);
+  if (!kept_ || kept_->version < loaded->version) kept_ = loaded;
+  return loaded;
+}
+
+Result<DispatchPlan> plan_dispatch(store::Sql& sql, CatalogueCache& catalogue,
+                                   const DispatchRequest& request) {
   if (auto level = domain::level_of_code(request.place_code); !level) return level.error();
   auto place = store::jurisdictions::find(sql, request.place_code);
   if (!place) return place.error();
@@ -40,11 +59,12 @@ Result<DispatchPlan> plan_dispatch(store::Sql& sql, const DispatchRequest& reque
     return Error::invalid_argument(
         fmt::format("no jurisdiction has the code {}", request.place_code));
   }
-  auto categories = store::catalogue::categories(sql);
-  if (!categories) return categories.error();
-  auto category = std::find_if(categories->begin(), categories->end(),
+  auto snapshot = catalogue.get(sql);
+  if (!snapshot) return snapshot.error();
+  const auto& categories = (*snapshot)->categories;
+  auto category = std::find_if(categories.begin(), categories.end(),
                                [&](const auto& c) { return c.code == request.category_code; });
-  if (category == categories->end()) {
+  if (category == categories.end()) {
     return Error::invalid_argument(
         fmt::format("no category has the code {}", request.category_code));
   }
@@ -52,15 +72,13 @@ Result<DispatchPlan> plan_dispatch(store::Sql& sql, const DispatchRequest& reque
     return Error::invalid_argument(
         fmt::format("the category {} is no longer in use", request.category_code));
   }
-  auto rules = store::catalogue::routing_rules(sql);
-  if (!rules) return rules.error();
-  const auto path = domain::category_path(*categories, request.category_code);
+  const auto path = domain::category_path(categories, request.category_code);
   DispatchPlan plan;
-  plan.decision = domain::route(*rules, {.kind = request.kind,
-                                         .category_path = path,
-                                         .category_level = category->routing_level,
-                                         .place_code = request.place_code,
-                                         .description = request.description});
+  plan.decision = domain::route((*snapshot)->rules, {.kind = request.kind,
+                                                     .category_path = path,
+                                                     .category_level = category->routing_level,
+                                                     .place_code = request.place_code,
+                                                     .description = request.description});
   auto units = store::catalogue::units_on_chain(sql, request.place_code);
   if (!units) return units.error();
   plan.unit = domain::pick_unit(*units,
@@ -71,15 +89,13 @@ Result<DispatchPlan> plan_dispatch(store::Sql& sql, const DispatchRequest& reque
   return plan;
 }
 
-Result<bool> competent_for(store::Sql& sql, const domain::Unit& unit,
+Result<bool> competent_for(store::Sql& sql, CatalogueCache& catalogue, const domain::Unit& unit,
                            std::string_view category_code, std::string_view description) {
   if (unit.kind != domain::UnitKind::kCountyDepartment) return true;
-  auto categories = store::catalogue::categories(sql);
-  if (!categories) return categories.error();
-  auto rules = store::catalogue::routing_rules(sql);
-  if (!rules) return rules.error();
-  const auto path = domain::category_path(*categories, category_code);
-  return domain::department_handles(*rules, path, description, unit.department);
+  auto snapshot = catalogue.get(sql);
+  if (!snapshot) return snapshot.error();
+  const auto path = domain::category_path((*snapshot)->categories, category_code);
+  return domain::department_handles((*snapshot)->rules, path, description, unit.department);
 }
 
 Result<std::optional<domain::Unit>> plan_escalation(store::Sql& sql, const domain::Unit& current,

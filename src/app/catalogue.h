@@ -3,6 +3,8 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -33,6 +35,27 @@ class CatalogueService {
   store::Database& db_;
 };
 
+// The category tree (in tree order) and the dispatch catalogue, as one transaction saw them.
+struct CatalogueSnapshot {
+  std::int64_t version = 0;  // store::catalogue::version
+  std::vector<domain::Category> categories;
+  std::vector<domain::RoutingRule> rules;
+};
+
+// Keeps the last catalogue loaded, so that routing a case does not reload and sort the whole
+// tree. Correct across processes: the store's counter is read in the caller's transaction.
+// Thread-safe.
+class CatalogueCache {
+ public:
+  // The catalogue as sql's transaction sees it: the kept one while the store's counter matches
+  // it (one indexed read), else loaded anew (and kept, unless a newer one is kept already).
+  [[nodiscard]] Result<std::shared_ptr<const CatalogueSnapshot>> get(store::Sql& sql);
+
+ private:
+  std::mutex mu_;
+  std::shared_ptr<const CatalogueSnapshot> kept_;  // guarded by mu_
+};
+
 struct DispatchRequest {
   domain::CaseKind kind = domain::CaseKind::kDemand;
   std::string category_code{};
@@ -49,13 +72,14 @@ struct DispatchPlan {
 // (domain::route), then the unit is picked on the place's chain (domain::pick_unit). Runs in the
 // caller's transaction. kInvalidArgument for a malformed place code, an unknown place or
 // category, or an inactive category.
-[[nodiscard]] Result<DispatchPlan> plan_dispatch(store::Sql& sql, const DispatchRequest& request);
+[[nodiscard]] Result<DispatchPlan> plan_dispatch(store::Sql& sql, CatalogueCache& catalogue,
+                                                 const DispatchRequest& request);
 
 // Whether `unit` is competent for cases of `category_code`: village committees, township
 // governments, petition bureaus and hotline centres take any matter of their place; a county
 // department only matters the dispatch catalogue sends it (domain::department_handles).
-[[nodiscard]] Result<bool> competent_for(store::Sql& sql, const domain::Unit& unit,
-                                         std::string_view category_code,
+[[nodiscard]] Result<bool> competent_for(store::Sql& sql, CatalogueCache& catalogue,
+                                         const domain::Unit& unit, std::string_view category_code,
                                          std::string_view description);
 
 // The unit one level up from `current` for a case at `place_code` (domain::escalation_target);

@@ -4,6 +4,7 @@
 #include <sodium.h>
 
 #include <array>
+#include <future>
 
 namespace jiceng::app {
 
@@ -51,30 +52,42 @@ Result<void> check_idempotency_key(std::string_view key) {
   return {};
 }
 
-Result<StoredResponse> run_idempotent(
-    store::Database& db, const IdempotencyKey& k, Instant now,
-    const std::function<Result<StoredResponse>(store::Sql&)>& fn) {
-  auto attempt = [&]() {
-    return db.write_value([&](store::Sql& sql) -> Result<StoredResponse> {
-      auto stored = lookup(sql, k);
-      if (!stored) return stored.error();
-      if (*stored) return replay(**stored, k);
-      auto fresh = fn(sql);
-      if (!fresh) return fresh.error();
-      auto r = sql.exec(
-          "INSERT INTO idempotency_key (scope, key, request_hash, status, body, created_at) "
-          "VALUES ($1, $2, $3, $4, $5, $6)",
-          {k.scope, k.key, k.request_hash, std::int64_t{fresh->status}, fresh->body,
-           to_micros(now)});
-      if (!r) return r.error();
-      return fresh;
-    });
+void run_idempotent_async(store::Database& db, IdempotencyKey key, Instant now,
+                          std::function<Result<StoredResponse>(store::Sql&)> fn,
+                          std::function<void(Result<StoredResponse>)> done) {
+  auto attempt = [k = std::move(key), now,
+                  fn = std::move(fn)](store::Sql& sql) -> Result<StoredResponse> {
+    auto stored = lookup(sql, k);
+    if (!stored) return stored.error();
+    if (*stored) return replay(**stored, k);
+    auto fresh = fn(sql);
+    if (!fresh) return fresh.error();
+    auto r = sql.exec(
+        "INSERT INTO idempotency_key (scope, key, request_hash, status, body, created_at) "
+        "VALUES ($1, $2, $3, $4, $5, $6)",
+        {k.scope, k.key, k.request_hash, std::int64_t{fresh->status}, fresh->body, to_micros(now)});
+    if (!r) return r.error();
+    return fresh;
   };
-  auto out = attempt();
-  // Another writer committed the same key first (PostgreSQL runs several writers): its
-  // transaction is visible now, so the second attempt replays it.
-  if (!out && out.error().code == ErrorCode::kAlreadyExists) out = attempt();
-  return out;
+  db.write_value_async(attempt,
+                       [&db, attempt, done = std::move(done)](Result<StoredResponse> out) mutable {
+                         // Another writer committed the same key first (PostgreSQL runs several
+                         // writers): its transaction is visible now, so the second attempt replays
+                         // it.
+                         if (!out && out.error().code == ErrorCode::kAlreadyExists) {
+                           return db.write_value_async(std::move(attempt), std::move(done));
+                         }
+                         done(std::move(out));
+                       });
+}
+
+Result<StoredResponse> run_idempotent(
+    store::Database& db, const IdempotencyKey& key, Instant now,
+    const std::function<Result<StoredResponse>(store::Sql&)>& fn) {
+  std::promise<Result<StoredResponse>> answer;
+  run_idempotent_async(db, key, now, fn,
+                       [&answer](Result<StoredResponse> r) { answer.set_value(std::move(r)); });
+  return answer.get_future().get();
 }
 
 }  // namespace jiceng::app

@@ -161,8 +161,10 @@ int serve(const Config& config) {
         "# HELP jiceng_store_commits_total Database transactions committed by writers.\n"
         "# TYPE jiceng_store_commits_total counter\njiceng_store_commits_total {}\n"
         "# HELP jiceng_store_writes_total Write transactions committed (several share a commit).\n"
-        "# TYPE jiceng_store_writes_total counter\njiceng_store_writes_total {}\n",
-        s.commits, s.writes);
+        "# TYPE jiceng_store_writes_total counter\njiceng_store_writes_total {}\n"
+        "# HELP jiceng_store_writes_refused_total Writes refused because too many were waiting.\n"
+        "# TYPE jiceng_store_writes_refused_total counter\njiceng_store_writes_refused_total {}\n",
+        s.commits, s.writes, s.refused);
   });
   http::Router router = http::make_router(
       application, metrics,
@@ -174,6 +176,9 @@ int serve(const Config& config) {
   options.port = listen->port;
   options.io_threads = config.io_threads;
   options.worker_threads = config.worker_threads;
+  options.max_queued_handlers = static_cast<std::size_t>(config.queue_limit);
+  // SQLite reads are in the process and short; a PostgreSQL read waits for a round trip.
+  options.short_reads_inline = database.dialect() == store::Dialect::kSqlite;
   options.body_limit = static_cast<std::size_t>(config.body_limit);
   options.header_timeout = std::chrono::seconds(config.header_timeout_s);
   options.idle_timeout = std::chrono::seconds(config.idle_timeout_s);

@@ -16,6 +16,7 @@ struct Config {
   std::string listen = "127.0.0.1:8080";
   int io_threads = 2;
   int worker_threads = 8;  // few: handoffs cost more than waits on a 2-core box (PERFORMANCE.md)
+  int queue_limit = 1024;  // requests waiting for a worker; more are answered 503 at once
   std::int64_t body_limit = 1 << 20;
   int header_timeout_s = 10;
   int idle_timeout_s = 30;

@@ -37,7 +37,7 @@ Router make_router(app::App& app, Metrics& metrics, const ApiOptions& options) {
               .pattern = "/healthz",
               .summary = "Liveness: the process answers",
               .policy = Policy::kPublic,
-              .inline_handler = true,
+              .runs = Runs::kInline,
               .handler = [](const Request&) {
                 return json_response(json::object{{"status", "ok"}});
               }});
@@ -54,7 +54,7 @@ Router make_router(app::App& app, Metrics& metrics, const ApiOptions& options) {
               .pattern = "/metrics",
               .summary = "Metrics in the Prometheus text format 0.0.4",
               .policy = Policy::kPublic,
-              .inline_handler = true,
+              .runs = Runs::kInline,
               .handler = [&metrics](const Request&) {
                 Response res;
                 res.content_type = "text/plain; version=0.0.4; charset=utf-8";
@@ -65,7 +65,7 @@ Router make_router(app::App& app, Metrics& metrics, const ApiOptions& options) {
               .pattern = "/api/v1/noop",
               .summary = "Does nothing: the server's own cost per request",
               .policy = Policy::kPublic,
-              .inline_handler = true,
+              .runs = Runs::kInline,
               .handler = [](const Request&) { return json_response(json::object()); }});
   add_jurisdiction_routes(router, app.jurisdictions);
   add_catalogue_routes(router, app.catalogue);
@@ -80,7 +80,7 @@ Router make_router(app::App& app, Metrics& metrics, const ApiOptions& options) {
               .pattern = "/api/v1/openapi.json",
               .summary = "This API's OpenAPI 3.0.3 document",
               .policy = Policy::kPublic,
-              .inline_handler = true,
+              .runs = Runs::kInline,
               .handler = [document](const Request&) {
                 Response res;
                 res.body = *document;

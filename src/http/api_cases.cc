@@ -95,50 +95,10 @@ Result<app::Actor> submitter(const Request& req, const domain::Intake& in) {
   return actor;
 }
 
-Response submit(app::App& app, const Request& req) {
-  auto body = parse_json_body(req, {"kind", "category", "place", "address", "point", "anonymous",
-                                    "name", "contact", "description", "channel"});
-  if (!body) return error_response(body.error(), req);
-  auto in = intake_from_json(*body);
-  if (!in) return error_response(in.error(), req);
-  auto who = submitter(req, *in);
-  if (!who) return error_response(who.error(), req);
-  const app::Actor& resident = *who;
-  auto render = [](const app::Registration& r) {
-    const domain::Case& c = r.registered;
-    json::object out{{"number", c.number},
-                     {"tracking_code", c.tracking_code},
-                     {"state", domain::to_string(c.state)},
-                     {"deadline_at", instant_or_null(c.deadline_at)}};
-    if (r.repeat_of) {
-      // Where the open case stands, without its tracking code or anyone's personal data: the
-      // contact given is not verified, so it must not unlock another person's case.
-      const domain::Case& open = *r.repeat_of;
-      out["repeat_of"] = json::object{{"number", open.number},
-                                      {"state", domain::to_string(open.state)},
-                                      {"state_zh", domain::label_zh(open.state)},
-                                      {"deadline_at", instant_or_null(open.deadline_at)}};
-    }
-    return app::StoredResponse{201, json::serialize(out)};
-  };
-  Result<app::StoredResponse> answer = Error::internal("unset");
-  if (auto key = req.header("Idempotency-Key")) {
-    if (auto ok = app::check_idempotency_key(*key); !ok) return error_response(ok.error(), req);
-    answer = app::run_idempotent(
-        app.db,
-        {"POST /api/v1/cases " + (req.principal ? req.principal->actor() : std::string()),
-         std::string(*key), app::hash_request(req.body())},
-        app.clock.now(), [&](store::Sql& sql) -> Result<app::StoredResponse> {
-          auto r = app.cases.register_in(sql, *in, resident);
-          if (!r) return r.error();
-          return render(*r);
-        });
-  } else {
-    auto r = app.cases.register_case(*in, resident);
-    if (!r) return error_response(r.error(), req);
-    answer = render(*r);
-  }
-  if (!answer) return error_response(answer.error(), req);
+// The submission's answer: 201 with the case, Location, and Idempotent-Replayed on a replay.
+Response submitted(Result<app::StoredResponse> answer, const std::string& request_id,
+                   bool chinese) {
+  if (!answer) return error_response(answer.error(), request_id, chinese);
   Response res;
   res.status = answer->status;
   res.body = std::move(answer->body);
@@ -152,6 +112,63 @@ Response submit(app::App& app, const Request& req) {
   }
   if (answer->replayed) res.headers.emplace_back("Idempotent-Replayed", "true");
   return res;
+}
+
+app::StoredResponse registration_json(const app::Registration& r) {
+  const domain::Case& c = r.registered;
+  json::object out{{"number", c.number},
+                   {"tracking_code", c.tracking_code},
+                   {"state", domain::to_string(c.state)},
+                   {"deadline_at", instant_or_null(c.deadline_at)}};
+  if (r.repeat_of) {
+    // Where the open case stands, without its tracking code or anyone's personal data: the
+    // contact given is not verified, so it must not unlock another person's case.
+    const domain::Case& open = *r.repeat_of;
+    out["repeat_of"] = json::object{{"number", open.number},
+                                    {"state", domain::to_string(open.state)},
+                                    {"state_zh", domain::label_zh(open.state)},
+                                    {"deadline_at", instant_or_null(open.deadline_at)}};
+  }
+  return app::StoredResponse{201, json::serialize(out)};
+}
+
+// Answers after the commit, from the store's writer (the worker thread is free meanwhile).
+void submit(app::App& app, const Request& req, const Responder& respond) {
+  auto body = parse_json_body(req, {"kind", "category", "place", "address", "point", "anonymous",
+                                    "name", "contact", "description", "channel"});
+  if (!body) return respond(error_response(body.error(), req));
+  auto in = intake_from_json(*body);
+  if (!in) return respond(error_response(in.error(), req));
+  auto who = submitter(req, *in);
+  if (!who) return respond(error_response(who.error(), req));
+  auto answer =
+      [respond, request_id = req.request_id,
+       chinese = prefers_chinese(req.header("Accept-Language"))](Result<app::StoredResponse> r) {
+        respond.later([r = std::move(r), request_id, chinese]() mutable {
+          return submitted(std::move(r), request_id, chinese);
+        });
+      };
+  if (auto key = req.header("Idempotency-Key")) {
+    if (auto ok = app::check_idempotency_key(*key); !ok)
+      return respond(error_response(ok.error(), req));
+    app::run_idempotent_async(
+        app.db,
+        {"POST /api/v1/cases " + (req.principal ? req.principal->actor() : std::string()),
+         std::string(*key), app::hash_request(req.body())},
+        app.clock.now(),
+        [&app, in = *in, resident = *who](store::Sql& sql) -> Result<app::StoredResponse> {
+          auto r = app.cases.register_in(sql, in, resident);
+          if (!r) return r.error();
+          return registration_json(*r);
+        },
+        std::move(answer));
+    return;
+  }
+  app.cases.register_case_async(std::move(*in), std::move(*who),
+                                [answer = std::move(answer)](Result<app::Registration> r) mutable {
+                                  if (!r) return answer(r.error());
+                                  answer(registration_json(*r));
+                                });
 }
 
 Response track(app::App& app, const Request& req) {
@@ -315,12 +332,19 @@ Response list_cases(app::App& app, const Request& req) {
   return json_response(out);
 }
 
-Response read_case(app::App& app, const Request& req) {
-  auto d = app.cases.read(req.params.at("number"), app::Actor::of(*req.principal, context_of(req)));
-  if (!d) return error_response(d.error(), req);
-  Response res = json_response(case_json(*d, req.principal->role));
-  res.headers.emplace_back("ETag", "\"" + std::to_string(d->c.version) + "\"");
-  return res;
+// Answers after the read's audit entry is durable, from the store's writer.
+void read_case(app::App& app, const Request& req, const Responder& respond) {
+  app.cases.read_async(
+      req.params.at("number"), app::Actor::of(*req.principal, context_of(req)),
+      [respond, role = req.principal->role, request_id = req.request_id,
+       chinese = prefers_chinese(req.header("Accept-Language"))](Result<app::CaseDetail> d) {
+        respond.later([d = std::move(d), role, request_id, chinese]() {
+          if (!d) return error_response(d.error(), request_id, chinese);
+          Response res = json_response(case_json(*d, role));
+          res.headers.emplace_back("ETag", "\"" + std::to_string(d->c.version) + "\"");
+          return res;
+        });
+      });
 }
 
 Result<app::CommandInput> command_input(const Request& req) {
@@ -421,13 +445,16 @@ void add_case_routes(Router& router, app::App& app) {
                          "An Idempotency-Key header makes retries safe: the same key and body "
                          "return the first answer, the same key with another body 422",
               .policy = Policy::public_identified(),
-              .handler = [&app](const Request& req) { return submit(app, req); }});
+              .async_handler = [&app](const Request& req, const Responder& respond) {
+                submit(app, req, respond);
+              }});
   router.add({.method = "GET",
               .pattern = "/api/v1/track/{code}",
               .summary = "Where a case stands, by its tracking code: state, unit in charge, "
                          "deadline, the public timeline and the commands the resident may give "
                          "now (allowed_commands); no personal data",
               .policy = Policy::kPublic,
+              .runs = Runs::kShortRead,
               .handler = [&app](const Request& req) { return track(app, req); }});
   router.add(
       {.method = "POST",
@@ -469,7 +496,9 @@ void add_case_routes(Router& router, app::App& app) {
                          "version",
               .query_params = {{.name = "purpose", .description = "why the file is read"}},
               .policy = Policy::only(readers, ScopeCheck::kSubtree),
-              .handler = [&app](const Request& req) { return read_case(app, req); }});
+              .async_handler = [&app](const Request& req, const Responder& respond) {
+                read_case(app, req, respond);
+              }});
   router.add({.method = "POST",
               .pattern = "/api/v1/cases/{number}/commands/{command}",
               .summary = "Apply a workflow command (see /api/v1/workflows/{kind}). If-Match: the "
@@ -492,7 +521,9 @@ void add_case_routes(Router& router, app::App& app) {
               .pattern = "/api/v1/my/cases/{number}",
               .summary = "One of the signed-in resident's own cases, with its history",
               .policy = Policy::only(residents, ScopeCheck::kOwn),
-              .handler = [&app](const Request& req) { return read_case(app, req); }});
+              .async_handler = [&app](const Request& req, const Responder& respond) {
+                read_case(app, req, respond);
+              }});
   router.add({.method = "POST",
               .pattern = "/api/v1/my/cases/{number}/commands/{command}",
               .summary = "The resident's commands on their own case: follow_up (rating), "

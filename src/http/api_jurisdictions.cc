@@ -92,6 +92,7 @@ void add_jurisdiction_routes(Router& router, app::JurisdictionService& service) 
               .pattern = "/api/v1/jurisdictions/{code}",
               .summary = "A jurisdiction with its ancestors and number of children",
               .policy = Policy::kPublic,
+              .runs = Runs::kShortRead,
               .handler = [&service](const Request& req) { return get(service, req); }});
   router.add({.method = "GET",
               .pattern = "/api/v1/jurisdictions/{code}/children",

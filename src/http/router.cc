@@ -1,6 +1,7 @@
 #include "http/router.h"
 
 #include <algorithm>
+#include <atomic>
 #include <stdexcept>
 
 #include "common/utf8.h"
@@ -174,9 +175,10 @@ Response refuse(const Request& req, ErrorCode code, std::string en, std::string 
   return error_response(Error{code, std::move(en), std::move(zh)}, req);
 }
 
-// The guard in front of every handler (see Router::add).
-Response guarded(const Policy& policy, const Authenticator* authenticate, const Handler& handler,
-                 const Request& req) {
+// The guard in front of every handler (see Router::add): a refusal, or nullopt with the
+// caller's principal set in `admitted` (a copy of req).
+std::optional<Response> admit(const Policy& policy, const Authenticator* authenticate,
+                              const Request& req, std::optional<Request>& admitted) {
   for (std::string_view h : {"X-HTTP-Method-Override", "X-HTTP-Method", "X-Method-Override"}) {
     if (req.header(h)) {
       return refuse(req, ErrorCode::kInvalidArgument,
@@ -185,14 +187,14 @@ Response guarded(const Policy& policy, const Authenticator* authenticate, const 
     }
   }
   bool is_public = policy.who == Policy::Who::kPublic;
-  if (is_public && !policy.identify) return handler(req);
+  if (is_public && !policy.identify) return std::nullopt;
   Result<std::optional<Caller>> caller =
       authenticate != nullptr && *authenticate ? (*authenticate)(req) : std::optional<Caller>{};
   if (!caller && (caller.error().code != ErrorCode::kUnauthenticated || !is_public)) {
     return error_response(caller.error(), req);
   }
   if (!caller || !*caller) {
-    if (is_public) return handler(req);
+    if (is_public) return std::nullopt;
     return refuse(req, ErrorCode::kUnauthenticated, "sign in first", "请先登录");
   }
   Caller& c = **caller;
@@ -210,12 +212,38 @@ Response guarded(const Policy& policy, const Authenticator* authenticate, const 
                     "缺少或错误的 X-CSRF-Token 请求头");
     }
   }
-  Request with_caller = req;
-  with_caller.principal = std::move(c.principal);
-  return handler(with_caller);
+  admitted.emplace(req);
+  admitted->principal = std::move(c.principal);
+  return std::nullopt;
 }
 
 }  // namespace
+
+struct Responder::State {
+  explicit State(Sink s) : sink(std::move(s)) {}
+  ~State() {
+    if (!sent.test_and_set()) {
+      sink([] {
+        return error_response(Error::internal("an asynchronous handler never answered"), "");
+      });
+    }
+  }
+  State(const State&) = delete;
+  State& operator=(const State&) = delete;
+  Sink sink;
+  std::atomic_flag sent;
+};
+
+Responder::Responder(Sink sink) : state_(std::make_shared<State>(std::move(sink))) {}
+
+void Responder::operator()(Response res) const {
+  later([res = std::move(res)]() mutable { return std::move(res); });
+}
+
+void Responder::later(std::function<Response()> make) const {
+  if (state_->sent.test_and_set()) return;
+  state_->sink(std::move(make));
+}
 
 Router::Router() : authenticator_(std::make_shared<Authenticator>()) {}
 
@@ -230,11 +258,15 @@ void Router::add(Route route) {
   };
   if (route.pattern.empty() || route.pattern.front() != '/') fail("pattern must start with '/'");
   if (route.method.empty()) fail("no method");
-  if (!route.handler) fail("no handler");
+  if (!route.handler && !route.async_handler) fail("no handler");
   if (route.policy.who == Policy::Who::kUndeclared) fail("no policy declared (who may call it?)");
   if (route.policy.who == Policy::Who::kRoles && route.policy.roles.empty()) fail("no roles");
-  if (route.inline_handler && (route.policy.who != Policy::Who::kPublic || route.policy.identify)) {
-    fail("an inline handler must be public (authentication may block)");
+  if (static_cast<bool>(route.handler) == static_cast<bool>(route.async_handler)) {
+    fail("give a handler or an asynchronous handler, not both");
+  }
+  if (route.runs != Runs::kWorker &&
+      (route.policy.who != Policy::Who::kPublic || route.policy.identify)) {
+    fail("a handler on the I/O thread must be public (authentication may block)");
   }
 
   Compiled compiled;
@@ -261,10 +293,24 @@ void Router::add(Route route) {
       fail("method and pattern already taken");
     }
   }
-  route.handler = [policy = route.policy, authenticator = authenticator_,
-                   handler = std::move(route.handler)](const Request& req) {
-    return guarded(policy, authenticator.get(), handler, req);
-  };
+  if (route.handler) {
+    route.handler = [policy = route.policy, authenticator = authenticator_,
+                     handler = std::move(route.handler)](const Request& req) {
+      std::optional<Request> admitted;
+      if (auto refusal = admit(policy, authenticator.get(), req, admitted)) return *refusal;
+      return handler(admitted ? *admitted : req);
+    };
+  } else {
+    route.async_handler = [policy = route.policy, authenticator = authenticator_,
+                           handler = std::move(route.async_handler)](const Request& req,
+                                                                     Responder respond) {
+      std::optional<Request> admitted;
+      if (auto refusal = admit(policy, authenticator.get(), req, admitted)) {
+        return respond(std::move(*refusal));
+      }
+      handler(admitted ? *admitted : req, std::move(respond));
+    };
+  }
   routes_.push_back(std::move(route));
   compiled_.push_back(std::move(compiled));
 }

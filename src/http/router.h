@@ -1,6 +1,8 @@
 // Requests, responses and the route table. A route is a method, a path pattern with `{name}`
-// captures, its documentation (for OpenAPI), its access policy, and a plain synchronous handler.
-// The router knows nothing of sockets; the server (server.h) feeds it parsed targets.
+// captures, its documentation (for OpenAPI), its access policy, where its handler runs, and the
+// handler: a plain synchronous function, or an asynchronous one that answers through a Responder
+// (for writes, which then wait for their commit without holding a thread). The router knows
+// nothing of sockets; the server (server.h) feeds it parsed targets.
 #pragma once
 
 #include <boost/beast/http/message.hpp>
@@ -112,6 +114,42 @@ struct ParamDoc {
 
 using Handler = std::function<Response(const Request&)>;
 
+// How an asynchronous handler answers. Copyable; the first call sends the response, later calls
+// are ignored. Callable from any thread: the response goes to the connection's I/O thread.
+// A Responder whose copies are all destroyed without a call answers 500.
+class Responder {
+ public:
+  // Receives the function that makes the response; the server calls it on the I/O thread.
+  using Sink = std::function<void(std::function<Response()>)>;
+  explicit Responder(Sink sink);
+
+  // Sends res.
+  void operator()(Response res) const;
+  // Sends what make returns, made on the connection's I/O thread (a writer thread that
+  // completes a request hands it the result instead of rendering JSON itself). An exception
+  // from make becomes a 500.
+  void later(std::function<Response()> make) const;
+
+ private:
+  struct State;
+  std::shared_ptr<State> state_;
+};
+
+// An asynchronous handler: calls respond exactly once, now or later (e.g. from a
+// Database::write_async completion). req is valid only until the handler returns: copy what the
+// completion needs.
+using AsyncHandler = std::function<void(const Request&, Responder)>;
+
+// Where a route's handler runs.
+enum class Runs {
+  kWorker,  // may block (store writes, password hashing, long reads): the worker pool
+  kInline,  // never blocks (no store, no lock held for long): on the I/O thread
+  // A few indexed reads of the store and nothing else (tens of microseconds on SQLite): on the
+  // I/O thread when ServerOptions::short_reads_inline (a store in the process), else on the
+  // worker pool (a store over the network, where a read waits for a round trip).
+  kShortRead,
+};
+
 // Members have initializers, as in Response.
 struct Route {
   std::string method{};   // "GET", "POST", …
@@ -119,10 +157,10 @@ struct Route {
   std::string summary{};  // one line, for OpenAPI
   std::vector<ParamDoc> query_params{};
   Policy policy = Policy::kUndeclared;
-  // True when the handler never blocks (no store, no locks held for long): it then runs on the
-  // I/O thread instead of the worker pool.
-  bool inline_handler = false;
+  Runs runs = Runs::kWorker;
+  // Exactly one of the two.
   Handler handler{};
+  AsyncHandler async_handler{};
 };
 
 // A request target split into its parts.
@@ -169,9 +207,10 @@ class Router {
   // answers 401 without valid credentials and 403 for a caller whose role is not in the policy;
   // a write (not GET or HEAD) authenticated by a session cookie needs the session's CSRF token
   // in X-CSRF-Token, else 403. Throws std::invalid_argument on a programming error: a pattern
-  // that does not start with '/', a malformed or repeated capture, a route without a handler or
-  // without a policy (or with kRoles and no roles), an inline handler that is not public, or a
-  // method and pattern that are already taken.
+  // that does not start with '/', a malformed or repeated capture, a route with no handler or
+  // two, without a policy (or with kRoles and no roles), a route that runs on the I/O thread
+  // but is not public or identifies its caller (authentication may write), or a method and
+  // pattern that are already taken.
   void add(Route route);
 
   // The route for method and target. When several patterns match the path, the most specific

@@ -1,7 +1,10 @@
 // The server's lifecycle (listen, run, stop) and the per-connection coroutine. Threading: one
 // io_context run by io_threads threads; every connection lives on its own strand, the acceptor,
-// signals and the shutdown timer on the control strand; blocking handlers run on a thread_pool
-// and their result is posted back to the connection's strand.
+// signals and the shutdown timer on the control strand. Inline handlers (and short reads, when
+// the store is in the process) run on the connection's strand; the others on a thread_pool.
+// Every handler that does not answer inline answers through a Responder, which posts the response
+// back to the connection's strand: from the pool, or from a store writer thread once a write
+// is durable, so that no thread waits for a commit.
 #include "http/server.h"
 
 #include <fmt/format.h>
@@ -30,8 +33,10 @@
 #include <boost/beast/http/write.hpp>
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
+#include <condition_variable>
 #include <csignal>
 #include <mutex>
+#include <optional>
 #include <random>
 #include <thread>
 #include <unordered_set>
@@ -92,21 +97,84 @@ Response call_handler(const Route& route, const Request& req) {
   }
 }
 
-// Runs the handler on pool, then completes on the caller's executor (the connection's strand).
+// Counts the Replies whose response is not posted yet, so that the server outlives them: a
+// Responder completed by a store writer thread after a forced stop must still find the io_context.
+class PendingReplies {
+ public:
+  void add() {
+    std::lock_guard lock(mu_);
+    ++count_;
+  }
+  void done() {
+    std::lock_guard lock(mu_);
+    if (--count_ == 0) cv_.notify_all();
+  }
+  void wait_for_none() {
+    std::unique_lock lock(mu_);
+    cv_.wait(lock, [&] { return count_ == 0; });
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::size_t count_ = 0;
+};
+
+// Makes the response on the connection's strand; an exception becomes a 500.
+Response make_response(const std::function<Response()>& make, const Request& req) {
+  try {
+    return make();
+  } catch (const std::exception& e) {
+    return error_response(Error::internal(std::string("handler threw: ") + e.what()),
+                          req.request_id);
+  }
+}
+
+// Runs the route's handler (on pool when on_pool, else here, on the connection's strand) and
+// completes on the caller's executor once the handler has replied (see Responder). queued counts
+// the handlers posted to the pool and not started; the caller has counted this one.
 template <class Token>
-auto async_call_handler(asio::thread_pool& pool, const Route& route, const Request& req,
+auto async_call_handler(asio::thread_pool& pool, bool on_pool, PendingReplies& pending,
+                        const Route& route, const Request& req, std::atomic<std::size_t>& queued,
                         Token&& token) {
   return asio::async_initiate<Token, void(Response)>(
-      [&pool](auto completion, const Route* r, const Request* q) {
+      [&pool, on_pool, &pending, &queued](auto completion, const Route* r, const Request* q) {
+        using Completion = decltype(completion);
+        struct Waiting {
+          Completion completion;
+          asio::executor_work_guard<asio::associated_executor_t<Completion>> work;
+        };
         auto work = asio::make_work_guard(asio::get_associated_executor(completion));
-        asio::post(
-            pool, [completion = std::move(completion), work = std::move(work), r, q]() mutable {
-              Response res = call_handler(*r, *q);
-              asio::post(work.get_executor(),
-                         [completion = std::move(completion), res = std::move(res)]() mutable {
-                           std::move(completion)(std::move(res));
-                         });
-            });
+        auto waiting = std::make_shared<Waiting>(Waiting{std::move(completion), std::move(work)});
+        pending.add();
+        // Called once (Responder). It gives `waiting` away, so that a copy of the Responder
+        // that outlives the server holds nothing of its io_context.
+        Responder respond([waiting, q, &pending](std::function<Response()> make) mutable {
+          auto executor = waiting->work.get_executor();
+          asio::post(executor, [waiting = std::move(waiting), q, make = std::move(make)]() {
+            Response res = make_response(make, *q);
+            waiting->work.reset();
+            std::move(waiting->completion)(std::move(res));
+          });
+          pending.done();
+        });
+        auto start = [r, q, respond = std::move(respond)]() {
+          try {
+            if (r->async_handler) return r->async_handler(*q, respond);
+            respond(call_handler(*r, *q));
+          } catch (const std::exception& e) {
+            respond(error_response(Error::internal(std::string("handler threw: ") + e.what()),
+                                   q->request_id));
+          }
+        };
+        if (on_pool) {
+          asio::post(pool, [&queued, start = std::move(start)]() {
+            queued.fetch_sub(1, std::memory_order_relaxed);
+            start();
+          });
+        } else {
+          start();
+        }
       },
       std::forward<Token>(token), &route, &req);
 }
@@ -177,15 +245,19 @@ class Server::Impl {
         metrics_(metrics),
         access_log_(access_logger()),
         ioc_(std::max(options_.io_threads, 1)),
-        workers_(static_cast<std::size_t>(std::max(options_.worker_threads, 1))) {
+        workers_(std::in_place, static_cast<std::size_t>(std::max(options_.worker_threads, 1))) {
     metrics_.bind(router_);
   }
 
   ~Impl() {
     ending_ = true;
     ioc_.stop();
-    workers_.stop();
-    workers_.join();
+    workers_->stop();
+    workers_->join();
+    // Handlers still queued on the pool are dropped with it; their Replies answer (into the
+    // stopped io_context). Replies held by store writers arrive once their commit is done.
+    workers_.reset();
+    pending_.wait_for_none();
   }
 
   Result<void> listen();
@@ -228,6 +300,10 @@ class Server::Impl {
   std::atomic<bool> ending_{false};    // the destructor runs: connections unregister silently
   std::unordered_set<std::shared_ptr<Connection>> connections_;  // guarded by mu_
 
+  PendingReplies pending_;
+  // Handlers posted to the worker pool and not started yet (admission control).
+  std::atomic<std::size_t> queued_{0};
+
   // Destroyed in reverse order: the worker pool first, the io_context after the objects on it
   // (its destruction destroys suspended connection coroutines, which unregister above).
   asio::io_context ioc_;
@@ -235,7 +311,7 @@ class Server::Impl {
   tcp::acceptor acceptor_{control_};
   asio::signal_set signals_{control_};
   asio::steady_timer grace_timer_{control_};
-  asio::thread_pool workers_;
+  std::optional<asio::thread_pool> workers_;  // reset by the destructor
 };
 
 Result<void> Server::Impl::listen() {
@@ -495,8 +571,20 @@ asio::awaitable<Response> Server::Impl::dispatch(const RawRequest& raw, Exchange
   req.raw = &raw;
   req.request_id = ex.request_id;
   req.remote = remote;
-  if (m.route->inline_handler) co_return call_handler(*m.route, req);
-  co_return co_await async_call_handler(workers_, *m.route, req, asio::use_awaitable);
+  const Runs runs = m.route->runs;
+  const bool on_pool =
+      runs == Runs::kWorker || (runs == Runs::kShortRead && !options_.short_reads_inline);
+  if (!on_pool && m.route->handler) co_return call_handler(*m.route, req);
+  if (on_pool && queued_.load(std::memory_order_relaxed) >= options_.max_queued_handlers) {
+    // Saturated: a quick refusal now instead of an answer too late to be of use.
+    Response res =
+        protocol_error(503, "unavailable", "the server is busy; try again shortly", ex.request_id);
+    res.headers.emplace_back("Retry-After", "1");
+    co_return res;
+  }
+  if (on_pool) queued_.fetch_add(1, std::memory_order_relaxed);
+  co_return co_await async_call_handler(*workers_, on_pool, pending_, *m.route, req, queued_,
+                                        asio::use_awaitable);
 }
 
 asio::awaitable<Next> Server::Impl::respond(Connection& conn, Exchange& ex, InFlight& in_flight,

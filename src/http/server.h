@@ -1,5 +1,9 @@
 // The HTTP/1.1 server: keep-alive connections served by C++20 coroutines on a few I/O threads;
-// blocking handlers run on a worker pool, inline ones on the I/O thread (router.h).
+// blocking handlers run on a worker pool, inline ones (and short reads, when short_reads_inline)
+// on the I/O thread (router.h). Asynchronous handlers answer when their Reply is called, from
+// any thread; a request waiting for its write's commit holds no thread. When max_queued_handlers
+// handlers already wait for a worker, a request for the pool is answered at once with 503 and
+// Retry-After: 1 (a JSON error body, code "unavailable").
 //
 // Every response carries X-Request-Id (the client's, when it matches [A-Za-z0-9._-]{1,64}, else
 // 16 random hex digits), X-Content-Type-Options: nosniff, Referrer-Policy: no-referrer, a
@@ -27,6 +31,11 @@ struct ServerOptions {
   std::uint16_t port = 8080;  // 0 picks a free port (see Server::port())
   int io_threads = 2;
   int worker_threads = 16;
+  // Routes marked Runs::kShortRead run on the I/O thread (true when the store is in the process:
+  // SQLite) or on the worker pool (false: a read waits for a network round trip).
+  bool short_reads_inline = true;
+  // At most this many handlers wait for a worker; beyond, requests for the pool get 503.
+  std::size_t max_queued_handlers = 1024;
   std::size_t body_limit = 1 << 20;  // larger request bodies get 413
   // A new connection must deliver a whole request header within header_timeout, and so must
   // the next request on a kept-alive connection once its first byte has arrived.
@@ -46,7 +55,8 @@ class Server {
   // The router and metrics must outlive the server. Binds metrics to the router's routes.
   Server(ServerOptions options, const Router& router, Metrics& metrics);
   // Precondition: run() is not running. Waits for handlers still running on the worker pool
-  // (after a forced stop); handlers queued but not started are dropped.
+  // (after a forced stop) and for Replies held elsewhere (writes waiting for their commit);
+  // handlers queued but not started are dropped.
   ~Server();
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;

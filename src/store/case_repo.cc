@@ -109,9 +109,8 @@ Result<Case> from_row(const Row& r) {
   return c;
 }
 
-Result<std::optional<Case>> find_where(Sql& sql, std::string_view column, std::string_view key) {
-  auto rows = sql.query(fmt::format("SELECT {} FROM cases WHERE {} = $1", kColumns, column),
-                        {std::string(key)});
+// The first row of rows as a case, nullopt when there is none.
+Result<std::optional<Case>> first_case(const Result<Rows>& rows) {
   if (!rows) return rows.error();
   if (rows->empty()) return std::optional<Case>();
   auto c = from_row(rows->front());
@@ -145,11 +144,22 @@ Result<void> insert(Sql& sql, const Case& c) {
 }
 
 Result<std::optional<Case>> find(Sql& sql, std::string_view number) {
-  return find_where(sql, "number", number);
+  static const std::string statement =
+      fmt::format("SELECT {} FROM cases WHERE number = $1", kColumns);
+  return first_case(sql.query(statement, {std::string(number)}));
 }
 
-Result<std::optional<Case>> find_by_tracking_code(Sql& sql, std::string_view code) {
-  return find_where(sql, "tracking_code", code);
+Result<std::optional<TrackedCase>> find_tracked(Sql& sql, std::string_view tracking_code) {
+  // One statement: the unit's name comes with the row.
+  static const std::string statement = fmt::format(
+      "SELECT {}, (SELECT name FROM unit WHERE unit.id = cases.unit_id) FROM cases "
+      "WHERE tracking_code = $1",
+      kColumns);
+  auto rows = sql.query(statement, {std::string(tracking_code)});
+  auto c = first_case(rows);
+  if (!c) return c.error();
+  if (!*c) return std::optional<TrackedCase>();
+  return std::optional(TrackedCase{std::move(**c), rows->front().text(kColumnCount)});
 }
 
 Result<void> update(Sql& sql, const Case& c) {

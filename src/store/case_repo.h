@@ -18,8 +18,13 @@ namespace jiceng::store::cases {
 
 [[nodiscard]] Result<void> insert(Sql& sql, const domain::Case& c);
 [[nodiscard]] Result<std::optional<domain::Case>> find(Sql& sql, std::string_view number);
-[[nodiscard]] Result<std::optional<domain::Case>> find_by_tracking_code(Sql& sql,
-                                                                        std::string_view code);
+struct TrackedCase {
+  domain::Case c;
+  std::string unit_name;  // "" when the case has no unit
+};
+// The case with this tracking code and its unit's name, in one statement; nullopt if none.
+[[nodiscard]] Result<std::optional<TrackedCase>> find_tracked(Sql& sql,
+                                                              std::string_view tracking_code);
 // Writes c over the stored case if the stored version is still c.version - 1 (optimistic
 // concurrency). kConflict when another change came first; kNotFound when there is no such case.
 [[nodiscard]] Result<void> update(Sql& sql, const domain::Case& c);

@@ -287,4 +287,10 @@ Result<std::int64_t> insert_routing_rule(Sql& sql, const domain::RoutingRule& ru
   return row->int64(0);
 }
 
+Result<std::int64_t> version(Sql& sql) {
+  auto row = sql.query_one("SELECT version FROM catalogue_version WHERE id = 1", {});
+  if (!row) return row.error();
+  return row->int64(0);
+}
+
 }  // namespace jiceng::store::catalogue

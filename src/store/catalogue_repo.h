@@ -41,6 +41,10 @@ namespace jiceng::store::catalogue {
 // call). kInvalidArgument for a malformed code, kNotFound when the node does not exist.
 [[nodiscard]] Result<int> seed_demo_units(Sql& sql, std::string_view root_code);
 
+// The counter that every change of the category tree or of the routing rules raises (triggers on
+// both tables, migration 0007): equal counters, equal catalogues.
+[[nodiscard]] Result<std::int64_t> version(Sql& sql);
+
 // The whole dispatch catalogue, by id.
 [[nodiscard]] Result<std::vector<domain::RoutingRule>> routing_rules(Sql& sql);
 // Stores a new rule and returns its id (rule.id is ignored). kInvalidArgument when it is

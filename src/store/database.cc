@@ -67,23 +67,42 @@ class Database::Impl {
   }
 
   Result<void> write(TxFn fn) {
-    Job job{std::move(fn), {}};
-    auto done = job.result.get_future();
-    {
-      std::lock_guard lock(queue_mu_);
-      queue_.push_back(&job);
+    if (on_writer_thread) {
+      return Error::internal("Database::write called on a writer thread; use write_async");
     }
-    queue_cv_.notify_one();
+    std::promise<Result<void>> promise;
+    auto done = promise.get_future();
+    write_async(std::move(fn), [&promise](Result<void> r) { promise.set_value(std::move(r)); });
     return done.get();
   }
 
-  Stats stats() const { return {commits_.load(), writes_.load()}; }
+  void write_async(TxFn fn, WriteDone done) {
+    bool queued = false;
+    {
+      std::lock_guard lock(queue_mu_);
+      if (!stopping_ && queue_.size() < options_.max_queued) {
+        queue_.push_back(Job{std::move(fn), std::move(done)});
+        queued = true;
+      }
+    }
+    if (!queued) {
+      refused_.fetch_add(1, std::memory_order_relaxed);
+      return done(Error::unavailable("the store has too many writes waiting; try again shortly")
+                      .zh("系统繁忙，请稍后重试"));
+    }
+    queue_cv_.notify_one();
+  }
+
+  Stats stats() const { return {commits_.load(), writes_.load(), refused_.load()}; }
 
  private:
   struct Job {
     TxFn fn;
-    std::promise<Result<void>> result;
+    WriteDone done;
   };
+
+  // Set on the writer threads, where a blocking write() would wait for itself.
+  static thread_local bool on_writer_thread;
 
   Result<std::unique_ptr<Connection>> acquire_reader() {
     {
@@ -116,15 +135,16 @@ class Database::Impl {
   }
 
   void writer_loop() {
+    on_writer_thread = true;
     std::unique_ptr<Connection> conn;
-    std::vector<Job*> batch;
+    std::vector<Job> batch;
     for (;;) {
       {
         std::unique_lock lock(queue_mu_);
         queue_cv_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
         if (queue_.empty()) return;  // stopping, and nothing left to do
         while (!queue_.empty() && batch.size() < options_.max_batch) {
-          batch.push_back(queue_.front());
+          batch.push_back(std::move(queue_.front()));
           queue_.pop_front();
         }
       }
@@ -134,7 +154,7 @@ class Database::Impl {
         if (c) {
           conn = std::move(*c);
         } else {
-          for (Job* j : batch) j->result.set_value(c.error());
+          for (Job& j : batch) j.done(c.error());
           batch.clear();
           continue;
         }
@@ -145,10 +165,10 @@ class Database::Impl {
   }
 
   // One database transaction for the whole batch; one savepoint per job.
-  void run_batch(Connection& c, std::vector<Job*>& batch) {
+  void run_batch(Connection& c, std::vector<Job>& batch) {
     std::vector<Result<void>> results(batch.size());
     auto fail_all = [&](const Error& e) {
-      for (Job* j : batch) j->result.set_value(e);
+      for (Job& j : batch) j.done(e);
     };
     if (auto r = c.exec(begin_write(dialect_)); !r) return fail_all(r.error());
     for (std::size_t i = 0; i < batch.size(); ++i) {
@@ -156,7 +176,7 @@ class Database::Impl {
         (void)c.exec("ROLLBACK");
         return fail_all(r.error());
       }
-      results[i] = run_guarded(batch[i]->fn, c);
+      results[i] = run_guarded(batch[i].fn, c);
       auto end = results[i] ? c.exec("RELEASE SAVEPOINT jiceng_write")
                             : c.exec("ROLLBACK TO SAVEPOINT jiceng_write");
       if (end && !results[i]) end = c.exec("RELEASE SAVEPOINT jiceng_write");
@@ -173,7 +193,7 @@ class Database::Impl {
     commits_.fetch_add(1, std::memory_order_relaxed);
     for (std::size_t i = 0; i < batch.size(); ++i) {
       if (results[i]) writes_.fetch_add(1, std::memory_order_relaxed);
-      batch[i]->result.set_value(std::move(results[i]));
+      batch[i].done(std::move(results[i]));
     }
   }
 
@@ -188,13 +208,16 @@ class Database::Impl {
 
   std::mutex queue_mu_;
   std::condition_variable queue_cv_;
-  std::deque<Job*> queue_;
+  std::deque<Job> queue_;
   bool stopping_ = false;
   std::vector<std::thread> writers_;
 
   std::atomic<std::uint64_t> commits_{0};
   std::atomic<std::uint64_t> writes_{0};
+  std::atomic<std::uint64_t> refused_{0};
 };
+
+thread_local bool Database::Impl::on_writer_thread = false;
 
 Database::Database(Dialect dialect, ConnectionFactory factory, DatabaseOptions options)
     : dialect_(dialect),
@@ -205,6 +228,9 @@ Database::~Database() = default;
 
 Result<void> Database::read(const TxFn& fn) { return impl_->read(fn); }
 Result<void> Database::write(TxFn fn) { return impl_->write(std::move(fn)); }
+void Database::write_async(TxFn fn, WriteDone done) {
+  impl_->write_async(std::move(fn), std::move(done));
+}
 Result<void> Database::ping() {
   return read([](Sql& sql) -> Result<void> {
     auto r = sql.query("SELECT 1", {});

@@ -7,7 +7,11 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <condition_variable>
 #include <cstring>
+#include <functional>
+#include <mutex>
+#include <thread>
 #include <unordered_map>
 
 namespace jiceng::store {
@@ -50,12 +54,95 @@ class Statement {
   std::vector<int> param_index_;
 };
 
+// Copies the WAL back into the database file on a thread and connection of its own, so that
+// commits rarely wait for it: SQLite's automatic checkpoint runs inside the commit that crosses
+// its threshold, on the writer, which every write in flight is waiting for. The writer's WAL
+// hook (called after each commit with the WAL's size) wakes it; a PASSIVE checkpoint never
+// blocks the writer or the readers. Under a steady load the writer appends while it copies, so
+// the WAL is never wholly copied and could not start over: at kInlineFrames the writer copies
+// the rest itself (little: the thread did most), and its next transaction restarts the WAL.
+// Durability is the commit's (the WAL is synced before a commit returns); checkpoints only
+// bound the WAL's size.
+class Checkpointer {
+ public:
+  // SQLite's default for its automatic checkpoint, in pages.
+  static constexpr int kThresholdFrames = 1000;
+  // The writer checkpoints itself past this.
+  static constexpr int kInlineFrames = 4 * kThresholdFrames;
+
+  // Takes db, a connection to the writer's file that does nothing else.
+  explicit Checkpointer(sqlite3* db) : db_(db), thread_([this] { loop(); }) {}
+  ~Checkpointer() {
+    {
+      std::lock_guard lock(mu_);
+      stopping_ = true;
+    }
+    cv_.notify_one();
+    thread_.join();
+    sqlite3_close_v2(db_);
+  }
+  Checkpointer(const Checkpointer&) = delete;
+  Checkpointer& operator=(const Checkpointer&) = delete;
+
+  // Makes the writer's commits wake this checkpointer (and turns SQLite's own off).
+  void watch(sqlite3* writer) {
+    sqlite3_wal_hook(
+        writer,
+        [](void* self, sqlite3* db, const char*, int frames) {
+          if (frames >= kInlineFrames) {
+            sqlite3_wal_checkpoint_v2(db, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+          } else if (frames >= kThresholdFrames) {
+            static_cast<Checkpointer*>(self)->wake();
+          }
+          return SQLITE_OK;
+        },
+        this);
+  }
+
+ private:
+  void wake() {
+    {
+      std::lock_guard lock(mu_);
+      due_ = true;
+    }
+    cv_.notify_one();
+  }
+
+  void loop() {
+    std::unique_lock lock(mu_);
+    for (;;) {
+      cv_.wait(lock, [&] { return due_ || stopping_; });
+      if (stopping_) return;
+      due_ = false;
+      lock.unlock();
+      // Busy (another checkpoint, a reader on an old snapshot) is fine: the next wake retries.
+      sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+      lock.lock();
+    }
+  }
+
+  sqlite3* db_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool due_ = false;       // guarded by mu_
+  bool stopping_ = false;  // guarded by mu_
+  std::thread thread_;
+};
+
 class SqliteConnection final : public Connection {
  public:
   explicit SqliteConnection(sqlite3* db) : db_(db) {}
   ~SqliteConnection() override {
     cache_.clear();
     sqlite3_close_v2(db_);
+    checkpointer_.reset();  // after the writer, whose hook calls it
+  }
+
+  // Writer connections only: checkpoints on a thread of their own (Checkpointer), through db,
+  // a second connection to the same file.
+  void checkpoint_elsewhere(sqlite3* db) {
+    checkpointer_ = std::make_unique<Checkpointer>(db);
+    checkpointer_->watch(db_);
   }
 
   Dialect dialect() const override { return Dialect::kSqlite; }
@@ -84,14 +171,7 @@ class SqliteConnection final : public Connection {
   Result<std::int64_t> exec(std::string_view sql, Params params) override {
     auto stmt = prepare(sql);
     if (!stmt) return stmt.error();
-    if (auto b = bind(**stmt, params); !b) return b.error();
-    sqlite3_stmt* s = (*stmt)->get();
-    int rc;
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-    }
-    if (rc != SQLITE_DONE) return fail(s, rc);
-    sqlite3_reset(s);
-    return static_cast<std::int64_t>(sqlite3_changes64(db_));
+    return run(**stmt, params);
   }
 
   Result<void> exec_script(std::string_view sql) override {
@@ -115,15 +195,35 @@ class SqliteConnection final : public Connection {
     for (std::size_t i = 0; i < columns.size(); ++i)
       sql += fmt::format("{}${}", i ? ", " : "", i + 1);
     sql += ")";
+    auto stmt = prepare(sql);  // once: each row only binds and steps
+    if (!stmt) return stmt.error();
     for (const auto& row : rows) {
-      if (auto r = exec(sql, Params(row)); !r) return r.error();
+      if (auto r = run(**stmt, Params(row)); !r) return r.error();
     }
     return {};
   }
 
  private:
+  // Keys by text; finds by string_view without making a string.
+  struct TextHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+
+  // Binds params to stmt and runs it to the end; the number of rows it changed.
+  Result<std::int64_t> run(const Statement& stmt, Params params) {
+    if (auto b = bind(stmt, params); !b) return b.error();
+    sqlite3_stmt* s = stmt.get();
+    int rc;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+    }
+    if (rc != SQLITE_DONE) return fail(s, rc);
+    sqlite3_reset(s);
+    return static_cast<std::int64_t>(sqlite3_changes64(db_));
+  }
+
   Result<Statement*> prepare(std::string_view sql) {
-    auto it = cache_.find(std::string(sql));
+    auto it = cache_.find(sql);
     if (it != cache_.end()) return it->second.get();
     sqlite3_stmt* s = nullptr;
     int rc = sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()),
@@ -191,8 +291,9 @@ class SqliteConnection final : public Connection {
   }
 
   sqlite3* db_;
+  std::unique_ptr<Checkpointer> checkpointer_;  // writers only
   bool healthy_ = true;
-  std::unordered_map<std::string, std::unique_ptr<Statement>> cache_;
+  std::unordered_map<std::string, std::unique_ptr<Statement>, TextHash, std::equal_to<>> cache_;
 };
 
 Result<std::string> pragma_value(Connection& c, std::string_view pragma) {
@@ -237,6 +338,21 @@ Result<std::unique_ptr<Connection>> connect_sqlite(const std::filesystem::path& 
         "{}: unsafe SQLite settings (synchronous={}, foreign_keys={}, journal_mode={}); "
         "refusing to run",
         path.string(), *sync, *fk, *journal));
+  }
+  if (role.writer) {
+    sqlite3* checkpoints = nullptr;
+    rc = sqlite3_open_v2(path.c_str(), &checkpoints, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX,
+                         nullptr);
+    // synchronous=FULL: a checkpoint syncs the database file before the WAL may be reused.
+    if (rc != SQLITE_OK || sqlite3_busy_timeout(checkpoints, 10000) != SQLITE_OK ||
+        sqlite3_exec(checkpoints, "PRAGMA synchronous=FULL", nullptr, nullptr, nullptr) !=
+            SQLITE_OK) {
+      std::string msg = checkpoints ? sqlite3_errmsg(checkpoints) : sqlite3_errstr(rc);
+      sqlite3_close_v2(checkpoints);
+      return Error::unavailable(
+          fmt::format("cannot open {} for checkpoints: {}", path.string(), msg));
+    }
+    conn->checkpoint_elsewhere(checkpoints);
   }
   return std::unique_ptr<Connection>(std::move(conn));
 }

@@ -90,7 +90,7 @@ class ServerTest : public ::testing::Test {
                  .summary = "Echoes what the server parsed",
                  .query_params = {{.name = "x", .description = "anything"}},
                  .policy = Policy::kPublic,
-                 .inline_handler = true,
+                 .runs = Runs::kInline,
                  .handler = [](const Request& req) {
                    json::object query;
                    for (const auto& [k, v] : req.query) query[k] = v;
@@ -123,6 +123,21 @@ class ServerTest : public ::testing::Test {
                    return json_response(json::object{{"slow", true}});
                  }});
     router_.add({.method = "GET",
+                 .pattern = "/later",
+                 .summary = "Answers when the test says so, from the test's thread",
+                 .policy = Policy::kPublic,
+                 .async_handler = [this](const Request&, Responder respond) {
+                   std::lock_guard lock(held_mu_);
+                   held_ = std::move(respond);
+                   held_cv_.notify_all();
+                 }});
+    router_.add({.method = "GET",
+                 .pattern = "/forgotten",
+                 .summary = "Never answers",
+                 .policy = Policy::kPublic,
+                 .runs = Runs::kInline,
+                 .async_handler = [](const Request&, const Responder&) {}});
+    router_.add({.method = "GET",
                  .pattern = "/api/v1/items/{id}",
                  .summary = "An item",
                  .policy = Policy::kPublic,
@@ -133,7 +148,7 @@ class ServerTest : public ::testing::Test {
                  .pattern = "/metrics",
                  .summary = "Metrics",
                  .policy = Policy::kPublic,
-                 .inline_handler = true,
+                 .runs = Runs::kInline,
                  .handler = [this](const Request&) {
                    Response res;
                    res.content_type = "text/plain; version=0.0.4; charset=utf-8";
@@ -144,7 +159,18 @@ class ServerTest : public ::testing::Test {
 
   ~ServerTest() override {
     gate_.release();
+    {
+      std::lock_guard lock(held_mu_);
+      held_.reset();  // a held request answers 500, so that the server can stop
+    }
     stop_and_join();
+  }
+
+  // The Responder of the request to /later, once it has arrived.
+  std::optional<Responder> wait_held() {
+    std::unique_lock lock(held_mu_);
+    if (!held_cv_.wait_for(lock, 5s, [&] { return held_.has_value(); })) return std::nullopt;
+    return std::exchange(held_, std::nullopt);
   }
 
   void start(ServerOptions options = {}) {
@@ -171,6 +197,9 @@ class ServerTest : public ::testing::Test {
   Router router_;
   Metrics metrics_;
   Gate gate_;
+  std::mutex held_mu_;
+  std::condition_variable held_cv_;
+  std::optional<Responder> held_;  // guarded by held_mu_
   std::unique_ptr<Server> server_;
   std::thread thread_;
   std::atomic<bool> run_returned_{false};
@@ -506,6 +535,75 @@ TEST_F(ServerTest, StopGivesUpAfterTheGrace) {
   EXPECT_LT(std::chrono::steady_clock::now() - t0, 3s);
   gate_.release();
   server_.reset();  // waits for the handler
+}
+
+TEST_F(ServerTest, AsynchronousHandlerAnswersFromAnotherThread) {
+  start();
+  TestClient client(port());
+  ASSERT_FALSE(client.connect());
+  ASSERT_FALSE(client.write_raw("GET /later HTTP/1.1\r\nHost: x\r\n\r\n"));
+  auto respond = wait_held();
+  ASSERT_TRUE(respond);
+  // Meanwhile the other connections are served (no thread waits for the answer).
+  TestClient other(port());
+  Reply hello = other.get("/hello");
+  ASSERT_FALSE(hello.ec);
+  EXPECT_EQ(hello.res.result_int(), 200u);
+
+  std::thread([respond = std::move(*respond)] {
+    respond.later([] { return json_response(json::object{{"later", true}}, 202); });
+    respond(json_response(json::object{{"twice", true}}));  // ignored: the first call answers
+  }).join();
+  Reply r;
+  r.ec = client.read(r.res);
+  ASSERT_FALSE(r.ec) << r.ec.message();
+  EXPECT_EQ(r.res.result_int(), 202u);
+  EXPECT_EQ(body_json(r.res).at("later"), true);
+  expect_security_headers(r.res);
+  Reply again = client.get("/hello");  // the connection is kept alive
+  ASSERT_FALSE(again.ec);
+  EXPECT_EQ(again.res.result_int(), 200u);
+
+  // A handler that drops its Responder without answering gets a 500, not a hung connection.
+  expect_error(client.get("/forgotten"), 500, "internal");
+}
+
+TEST_F(ServerTest, SaturatedServerAnswers503AtOnceAndRecovers) {
+  ServerOptions options;
+  options.max_queued_handlers = 1;
+  start(options);  // 4 workers
+  std::vector<std::unique_ptr<TestClient>> slow;
+  for (int i = 0; i < 5; ++i) {
+    slow.push_back(std::make_unique<TestClient>(port()));
+    ASSERT_FALSE(slow.back()->connect());
+    ASSERT_FALSE(slow.back()->write_raw("GET /slow HTTP/1.1\r\nHost: x\r\n\r\n"));
+    if (i == 3) ASSERT_TRUE(gate_.wait_entered(4));  // every worker is busy
+  }
+  // The fifth waits for a worker (it is in flight once its header is read, and queued at once
+  // after); the queue is full, so the next request for the pool is shed.
+  ASSERT_TRUE(eventually([&] {
+    return metrics_.render().find("jiceng_http_requests_in_flight 5\n") != std::string::npos;
+  }));
+  std::this_thread::sleep_for(50ms);
+  TestClient flood(port());
+  Reply shed = flood.get("/hello");
+  expect_error(shed, 503, "unavailable");
+  EXPECT_EQ(shed.res[testing::bhttp::field::retry_after], "1");
+  // Inline routes do not queue and still answer.
+  Reply inline_route = flood.get("/echo/x");
+  ASSERT_FALSE(inline_route.ec);
+  EXPECT_EQ(inline_route.res.result_int(), 200u);
+
+  gate_.release();
+  for (auto& c : slow) {
+    Reply r;
+    r.ec = c->read(r.res);
+    ASSERT_FALSE(r.ec) << r.ec.message();
+    EXPECT_EQ(r.res.result_int(), 200u);
+  }
+  Reply recovered = flood.get("/hello");
+  ASSERT_FALSE(recovered.ec);
+  EXPECT_EQ(recovered.res.result_int(), 200u);
 }
 
 TEST_F(ServerTest, StopBeforeRunReturnsPromptly) {

@@ -327,9 +327,10 @@ TEST_P(Catalogue, DispatchAndEscalationPlans) {
       {"at the city: the hotline", CaseKind::kDemand, "urban.road", "3606", "", Level::kCity,
        "鹰潭市12345热线中心"},
   };
+  app::CatalogueCache cache;  // kept across the calls: a change below must reach it
   for (const auto& c : cases) {
     auto plan = db().read_value([&](Sql& sql) {
-      return app::plan_dispatch(sql, {c.kind, c.category, c.place, c.description});
+      return app::plan_dispatch(sql, cache, {c.kind, c.category, c.place, c.description});
     });
     ASSERT_TRUE(plan) << c.what << ": " << plan.error().message;
     EXPECT_EQ(plan->decision.level, c.level) << c.what;
@@ -339,7 +340,7 @@ TEST_P(Catalogue, DispatchAndEscalationPlans) {
 
   auto plan_error = [&](const char* category, const char* place) {
     auto plan = db().read_value([&](Sql& sql) {
-      return app::plan_dispatch(sql, {CaseKind::kDemand, category, place, ""});
+      return app::plan_dispatch(sql, cache, {CaseKind::kDemand, category, place, ""});
     });
     return plan ? ErrorCode::kInternal : plan.error().code;
   };

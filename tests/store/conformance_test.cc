@@ -4,6 +4,10 @@
 
 #include <atomic>
 #include <barrier>
+#include <condition_variable>
+#include <future>
+#include <mutex>
+#include <optional>
 #include <thread>
 
 #include "store/calendar_repo.h"
@@ -191,6 +195,88 @@ TEST_P(Conformance, GroupCommitSharesOneCommit) {
   // 21 writes on one writer connection (the fixture's default): the holder's commit, then the
   // 20 queued writes in one batch (a straggler may make it two).
   EXPECT_LE(after.commits - before.commits, 3u);
+}
+
+// Writes queued with write_async hold no thread while they wait: one thread queues them all, and
+// those that arrive while the writer is busy share the next commit. Past max_queued waiting
+// writes, a write is refused at once.
+TEST_P(Conformance, AsyncWritesShareCommitsAndAreBounded) {
+  DatabaseOptions options;
+  options.max_queued = 30;
+  auto bounded = testing::open_fresh(GetParam(), options);
+  ASSERT_TRUE(bounded);
+  Database& db = *bounded;
+  ASSERT_TRUE(db.write([](Sql& sql) -> Result<void> {
+    auto r = sql.exec("CREATE TABLE a (n BIGINT PRIMARY KEY)");
+    if (!r) return r.error();
+    return {};
+  }));
+  std::mutex mu;
+  std::condition_variable cv;
+  bool holding = false;
+  bool release = false;
+  std::vector<Result<void>> results;
+  auto record = [&](Result<void> r) {
+    std::lock_guard lock(mu);
+    results.push_back(std::move(r));
+    cv.notify_all();
+  };
+  auto insert = [](std::int64_t n) {
+    return [n](Sql& sql) -> Result<void> {
+      auto r = sql.exec("INSERT INTO a (n) VALUES ($1)", {n});
+      if (!r) return r.error();
+      return {};
+    };
+  };
+  const auto before = db.stats();
+  db.write_async(
+      [&](Sql& sql) -> Result<void> {
+        std::unique_lock lock(mu);
+        holding = true;
+        cv.notify_all();
+        cv.wait(lock, [&] { return release; });
+        lock.unlock();
+        return insert(-1)(sql);
+      },
+      record);
+  {
+    std::unique_lock lock(mu);
+    cv.wait(lock, [&] { return holding; });
+  }
+  for (int i = 0; i < 30; ++i) db.write_async(insert(i), record);
+  // The 31st waiting write is refused at once, on this thread.
+  std::optional<Result<void>> refused;
+  db.write_async(insert(99), [&](Result<void> r) { refused = std::move(r); });
+  ASSERT_TRUE(refused);
+  ASSERT_FALSE(*refused);
+  EXPECT_EQ(refused->error().code, ErrorCode::kUnavailable);
+  {
+    std::lock_guard lock(mu);
+    EXPECT_TRUE(results.empty()) << "nothing completes before its commit";
+    release = true;
+    cv.notify_all();
+  }
+  {
+    std::unique_lock lock(mu);
+    ASSERT_TRUE(cv.wait_for(lock, std::chrono::seconds(30), [&] { return results.size() == 31; }));
+    for (const auto& r : results) EXPECT_TRUE(r) << r.error().message;
+  }
+  // A completion runs on the writer: a blocking write there would wait for itself.
+  std::promise<Result<void>> nested;
+  db.write_async(insert(100), [&](Result<void>) { nested.set_value(db.write(insert(101))); });
+  auto inner = nested.get_future().get();
+  ASSERT_FALSE(inner);
+  EXPECT_EQ(inner.error().code, ErrorCode::kInternal);
+
+  const auto after = db.stats();
+  EXPECT_EQ(after.writes - before.writes, 32u);
+  EXPECT_EQ(after.refused - before.refused, 1u);
+  // The holder's commit, then the 30 queued writes in one (a straggler may make it two), then
+  // the nested test's.
+  EXPECT_LE(after.commits - before.commits, 4u);
+  auto count = db.read_value([](Sql& sql) { return sql.query_one("SELECT COUNT(*) FROM a", {}); });
+  ASSERT_TRUE(count);
+  EXPECT_EQ(count->int64(0), 32);
 }
 
 TEST_P(Conformance, JurisdictionQueries) {
