@@ -176,7 +176,16 @@ Response track(app::App& app, const Request& req) {
                    {"reply", v->reply},
                    {"rating", domain::to_string(v->rating)},
                    {"merged_into", v->merged_into},
+                   {"allowed_commands", json::array{}},
                    {"timeline", std::move(events)}};
+  // What the holder of the code may do now: the workflow's commands in this state that a
+  // resident may give (the same rule the command route enforces).
+  auto& allowed = out["allowed_commands"].as_array();
+  for (domain::Command cmd : domain::allowed_commands(v->kind, v->state)) {
+    if (domain::may_command(domain::Role::kResident, cmd)) {
+      allowed.push_back(json::string(domain::to_string(cmd)));
+    }
+  }
   return json_response(out);
 }
 
@@ -416,7 +425,8 @@ void add_case_routes(Router& router, app::App& app) {
   router.add({.method = "GET",
               .pattern = "/api/v1/track/{code}",
               .summary = "Where a case stands, by its tracking code: state, unit in charge, "
-                         "deadline and the public timeline; no personal data",
+                         "deadline, the public timeline and the commands the resident may give "
+                         "now (allowed_commands); no personal data",
               .policy = Policy::kPublic,
               .handler = [&app](const Request& req) { return track(app, req); }});
   router.add(
