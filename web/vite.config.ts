@@ -2,10 +2,25 @@
 // component tests in tests/unit under happy-dom.
 import { fileURLToPath } from 'node:url'
 import vue from '@vitejs/plugin-vue'
+import type { Plugin } from 'vite'
 import { defineConfig } from 'vitest/config'
 
+// Vant's icon font names a copy on a CDN after its inline woff2. Government intranets reach no
+// CDN, and the page's Content-Security-Policy allows fonts only from the app itself: the CDN
+// copy is cut, the inline font stays.
+function selfHostedFonts(): Plugin {
+  return {
+    name: 'jiceng-self-hosted-fonts',
+    enforce: 'pre',
+    transform(code, id) {
+      if (!id.split('?')[0].endsWith('.css') || !code.includes('at.alicdn.com')) return null
+      return code.replace(/,\s*url\(\/\/at\.alicdn\.com[^)]*\)\s*format\("woff"\)/g, '')
+    },
+  }
+}
+
 export default defineConfig({
-  plugins: [vue()],
+  plugins: [vue(), selfHostedFonts()],
   resolve: { alias: { '@': fileURLToPath(new URL('./src', import.meta.url)) } },
   build: {
     outDir: 'dist',
