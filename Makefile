@@ -1,19 +1,19 @@
 # The two commands of the README. Everything they need is installed by scripts/install-deps.
-#   make run   — build the release binary, set up the demo once (with 20,000 demo cases), serve on
-#                http://127.0.0.1:8080
+#   make run   — build the release binary and the web UI, set up the demo once (with 20,000
+#                demo cases), serve on http://127.0.0.1:8080
 #   make test  — build the dev preset (Debug + ASan + UBSan) and run every test, SQLite and
 #                PostgreSQL (a throw-away cluster on loopback, started and stopped by the run)
 SHELL := /bin/bash
 JOBS ?= $(shell nproc)
 DEMO_CASES ?= 20000
 
-.PHONY: run test deps release dev bench format clean
+.PHONY: run test deps release dev web bench format clean
 
-run: deps release
+run: deps release web
 	build/release/jiceng demo --cases $(DEMO_CASES)
 	exec build/release/jiceng serve
 
-test: deps dev
+test: deps dev web
 	scripts/with-pg ctest --preset dev -j $(JOBS)
 
 deps:
@@ -26,6 +26,15 @@ release:
 dev:
 	@cmake --preset dev >/dev/null
 	cmake --build --preset dev -j $(JOBS)
+
+# The web UI, served by `jiceng serve` from web/dist (server.web_root); rebuilt when a source
+# changed.
+WEB_SOURCES := $(shell find web/src web/public web/index.html web/package-lock.json \
+                 web/vite.config.ts web/tsconfig.json -type f 2>/dev/null)
+web: deps web/dist/index.html
+
+web/dist/index.html: $(WEB_SOURCES)
+	npm --prefix web run build
 
 bench: deps release
 	bench/run

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "app/imports.h"
 #include "common/utf8.h"
 #include "store/jurisdiction_repo.h"
 
@@ -48,6 +49,30 @@ Result<std::vector<domain::Jurisdiction>> JurisdictionService::children(std::str
     if (!*node) return unknown_code(code);
     return store::jurisdictions::children(sql, code);
   });
+}
+
+Result<std::vector<domain::Jurisdiction>> JurisdictionService::descendants(std::string_view code) {
+  if (auto level = domain::level_of_code(code); !level) return level.error();
+  return db_.read_value([&](store::Sql& sql) -> Result<std::vector<domain::Jurisdiction>> {
+    auto node = store::jurisdictions::find(sql, code);
+    if (!node) return node.error();
+    if (!*node) return unknown_code(code);
+    auto below = store::jurisdictions::descendants(sql, code, kMaxDescendants + 1);
+    if (below && below->size() > static_cast<std::size_t>(kMaxDescendants)) {
+      return Error::failed_precondition(
+                 fmt::format("{} has more than {} places below it; list them level by level "
+                             "with /children",
+                             code, kMaxDescendants))
+          .zh(fmt::format("{} 以下的区划超过 {} 个，请逐级查询下级区划", code, kMaxDescendants));
+    }
+    return below;
+  });
+}
+
+Result<JurisdictionDetail> JurisdictionService::deployment_root() {
+  auto root = app::deployment_root(db_);
+  if (!root) return root.error();
+  return get(*root);
 }
 
 Result<std::vector<domain::Jurisdiction>> JurisdictionService::search(std::string_view q,

@@ -20,6 +20,8 @@ struct JurisdictionDetail {
 class JurisdictionService {
  public:
   static constexpr int kMaxSearchResults = 50;
+  // A city's tree (鹰潭市: 590 nodes) fits; a province's (about 20,000) does not.
+  static constexpr int kMaxDescendants = 5000;
 
   explicit JurisdictionService(store::Database& db) : db_(db) {}
 
@@ -27,6 +29,13 @@ class JurisdictionService {
   [[nodiscard]] Result<JurisdictionDetail> get(std::string_view code);
   // The children ordered by code. Errors as get().
   [[nodiscard]] Result<std::vector<domain::Jurisdiction>> children(std::string_view code);
+  // Every node below code, ordered by code (so each parent comes before its children), for a
+  // client that searches a deployment's places itself (by pinyin, say). Errors as get(), and
+  // kFailedPrecondition when there are more than kMaxDescendants (drill down with children()).
+  [[nodiscard]] Result<std::vector<domain::Jurisdiction>> descendants(std::string_view code);
+  // The deployment's root node (the "deployment.root" setting, e.g. 鹰潭市), as get() gives it.
+  // kNotFound when no deployment has been set up.
+  [[nodiscard]] Result<JurisdictionDetail> deployment_root();
   // Nodes whose name contains q: exact names first, then names starting with q, then the rest;
   // higher levels first within each group, then by code. At most `limit` (≤ 50) results.
   // kInvalidArgument when q is empty after trimming or longer than 50 characters.

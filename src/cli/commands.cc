@@ -24,6 +24,7 @@
 #include "app/totp.h"
 #include "http/api.h"
 #include "http/server.h"
+#include "http/static_files.h"
 #include "store/migrations.h"
 
 namespace jiceng::cli {
@@ -171,6 +172,9 @@ int serve(const Config& config) {
       {.secure_cookies = config.secure_cookies,
        .audit_heads_file = config.audit_heads_file,
        .audit_public_key_file = app::audit_public_key_path(config.audit_key_file).string()});
+  if (auto ui = http::serve_web_ui(router, config.web_root); !ui) {
+    spdlog::warn("{}; serving the API only", ui.error().message);
+  }
   http::ServerOptions options;
   options.address = listen->host;
   options.port = listen->port;

@@ -74,6 +74,7 @@ const std::vector<Key>& keys() {
       string_key("data.calendar_file", &Config::calendar_file),
       string_key("log.level", &Config::log_level),
       bool_key("server.secure_cookies", &Config::secure_cookies),
+      string_key("server.web_root", &Config::web_root),
       string_key("access.password_blocklist", &Config::password_blocklist),
       int_key("access.session_idle_min", &Config::session_idle_min, 1, 24 * 60),
       int_key("access.session_absolute_h", &Config::session_absolute_h, 1, 24 * 7),

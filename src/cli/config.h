@@ -23,6 +23,8 @@ struct Config {
   int shutdown_grace_s = 10;
   // Served over TLS by a reverse proxy: Secure, __Host- cookies and HSTS (docs/SECURITY.md).
   bool secure_cookies = false;
+  // The built web UI (web/dist), served at "/"; without it the server answers the API only.
+  std::string web_root = "web/dist";
   // [database]
   std::string db = "sqlite:var/jiceng.db";
   int db_readers = 8;

@@ -36,8 +36,9 @@ Authenticator make_authenticator(app::AccessService& access, const ApiOptions& o
 // GET /api/v1/audit/verify).
 void add_access_routes(Router& router, app::App& app, const ApiOptions& options);
 
-// GET /api/v1/jurisdictions/{code}, /api/v1/jurisdictions/{code}/children and
-// /api/v1/jurisdictions?q=…&limit=…. service must outlive the router.
+// GET /api/v1/jurisdictions/{code}, …/{code}/children, …/{code}/descendants,
+// /api/v1/jurisdictions?q=…&limit=… and /api/v1/deployment (the root jurisdiction). service must
+// outlive the router.
 void add_jurisdiction_routes(Router& router, app::JurisdictionService& service);
 
 // GET /api/v1/categories, /api/v1/units?place=… and /api/v1/units/{id}. service must outlive

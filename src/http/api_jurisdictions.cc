@@ -32,16 +32,32 @@ json::object list_json(const std::vector<domain::Jurisdiction>& nodes) {
   return json::object{{"items", std::move(items)}};
 }
 
+json::object detail_json(const app::JurisdictionDetail& detail) {
+  json::object body = summary(detail.node);
+  body["parent_code"] = parent_code(detail.node);
+  json::array ancestors;
+  for (const auto& a : detail.ancestors) ancestors.push_back(summary(a));
+  body["ancestors"] = std::move(ancestors);
+  body["child_count"] = detail.child_count;
+  return body;
+}
+
 Response get(app::JurisdictionService& service, const Request& req) {
   auto detail = service.get(req.params.at("code"));
   if (!detail) return error_response(detail.error(), req);
-  json::object body = summary(detail->node);
-  body["parent_code"] = parent_code(detail->node);
-  json::array ancestors;
-  for (const auto& a : detail->ancestors) ancestors.push_back(summary(a));
-  body["ancestors"] = std::move(ancestors);
-  body["child_count"] = detail->child_count;
-  return json_response(body);
+  return json_response(detail_json(*detail));
+}
+
+Response deployment(app::JurisdictionService& service, const Request& req) {
+  auto root = service.deployment_root();
+  if (!root) return error_response(root.error(), req);
+  return json_response(json::object{{"root", detail_json(*root)}});
+}
+
+Response descendants(app::JurisdictionService& service, const Request& req) {
+  auto nodes = service.descendants(req.params.at("code"));
+  if (!nodes) return error_response(nodes.error(), req);
+  return json_response(list_json(*nodes));
 }
 
 Response children(app::JurisdictionService& service, const Request& req) {
@@ -94,6 +110,18 @@ void add_jurisdiction_routes(Router& router, app::JurisdictionService& service) 
               .policy = Policy::kPublic,
               .runs = Runs::kShortRead,
               .handler = [&service](const Request& req) { return get(service, req); }});
+  router.add({.method = "GET",
+              .pattern = "/api/v1/jurisdictions/{code}/descendants",
+              .summary = "Every jurisdiction below code, ordered by code (parents first); 409 "
+                         "when there are more than 5,000 (use /children)",
+              .policy = Policy::kPublic,
+              .handler = [&service](const Request& req) { return descendants(service, req); }});
+  router.add({.method = "GET",
+              .pattern = "/api/v1/deployment",
+              .summary = "The deployment: its root jurisdiction (e.g. 鹰潭市), as "
+                         "/api/v1/jurisdictions/{code} gives it",
+              .policy = Policy::kPublic,
+              .handler = [&service](const Request& req) { return deployment(service, req); }});
   router.add({.method = "GET",
               .pattern = "/api/v1/jurisdictions/{code}/children",
               .summary = "The children of a jurisdiction, ordered by code",

@@ -38,12 +38,24 @@ unsigned http_status(ErrorCode code) {
   return 500;
 }
 
+std::string_view field_of(const Error& e) {
+  if (e.code != ErrorCode::kInvalidArgument) return {};
+  std::string_view m = e.message;
+  std::size_t colon = m.find(": ");
+  if (colon == 0 || colon == std::string_view::npos) return {};
+  for (char c : m.substr(0, colon)) {
+    if (!((c >= 'a' && c <= 'z') || c == '_')) return {};
+  }
+  return m.substr(0, colon);
+}
+
 Response protocol_error(unsigned status, std::string_view code, std::string_view message,
-                        std::string_view request_id) {
+                        std::string_view request_id, std::string_view field) {
   boost::json::object error;
   error["code"] = code;
   error["message"] = message;
   error["request_id"] = request_id;
+  if (!field.empty()) error["field"] = field;
   boost::json::object body;
   body["error"] = std::move(error);
   Response res;
@@ -98,7 +110,8 @@ Response error_response(const Error& e, std::string_view request_id, bool chines
                         "request id " +
                             std::string(request_id) + " when reporting it";
   }
-  Response res = protocol_error(http_status(e.code), to_string(e.code), message, request_id);
+  Response res = protocol_error(http_status(e.code), to_string(e.code), message, request_id,
+                                field_of(e));
   if (e.code == ErrorCode::kResourceExhausted) res.headers.emplace_back("Retry-After", "1");
   if (e.code == ErrorCode::kUnavailable) res.headers.emplace_back("Retry-After", "5");
   return res;

@@ -1,5 +1,6 @@
 // The one table from jiceng::ErrorCode to an HTTP status, and the JSON error body every error
-// response carries: {"error":{"code":"not_found","message":"…","request_id":"…"}}.
+// response carries: {"error":{"code":"not_found","message":"…","request_id":"…"}}, with
+// "field" too when the error is about one input field.
 #pragma once
 
 #include <string_view>
@@ -14,7 +15,12 @@ namespace jiceng::http {
 // resource_exhausted 429, unavailable 503, internal 500.
 unsigned http_status(ErrorCode code);
 
-// The response for e. For kInternal and kUnavailable, and for any error whose message is a
+// The request field an input error is about: for kInvalidArgument with a message of the form
+// "field: what" (the convention of every input check, e.g. "description: is required"), the
+// field ("description"); else "". Clients show the message next to that field.
+std::string_view field_of(const Error& e);
+
+// The response for e; the body's "field" is field_of(e) when not empty. For kInternal and kUnavailable, and for any error whose message is a
 // dependency's own words (Error::raw), the message sent is generic and e.message is logged
 // (with the request id) instead; 429 and 503 carry Retry-After.
 // The message is Chinese when chinese is set and the error carries one (Error::message_zh).
@@ -29,8 +35,8 @@ enum class Language { kChinese, kEnglish };
 std::optional<Language> preferred_language(std::optional<std::string_view> accept_language);
 
 // An error response for a protocol failure that has no ErrorCode (e.g. 405
-// "method_not_allowed"): status, code and message are sent as given.
+// "method_not_allowed"): status, code, message and field (omitted when empty) are sent as given.
 Response protocol_error(unsigned status, std::string_view code, std::string_view message,
-                        std::string_view request_id);
+                        std::string_view request_id, std::string_view field = {});
 
 }  // namespace jiceng::http

@@ -53,6 +53,10 @@ void Metrics::bind(const Router& router) {
   for (const Route& route : router.routes()) {
     routes_.push_back(std::make_unique<Series>(route.pattern, route.method));
   }
+  // At index routes().size(), where Router::match puts it.
+  if (const Route* f = router.fallback()) {
+    routes_.push_back(std::make_unique<Series>(f->pattern, f->method));
+  }
 }
 
 Metrics::Series& Metrics::unmatched_series(std::string_view method) {

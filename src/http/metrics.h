@@ -2,8 +2,8 @@
 //   jiceng_http_requests_total{route,method,status}          counter
 //   jiceng_http_request_duration_seconds{route,method}       histogram (0.5 ms … 10 s)
 //   jiceng_http_requests_in_flight                            gauge
-// One series per route, made once from the route table; requests that match no route count
-// under route="unmatched". Recording is lock-free (relaxed atomics per series).
+// One series per route, made once from the route table (and its fallback); requests that match
+// no route count under route="unmatched". Recording is lock-free (relaxed atomics per series).
 #pragma once
 
 #include <array>

@@ -15,7 +15,10 @@ json::object error_schema() {
   json::object error{
       {"type", "object"},
       {"required", json::array{"code", "message", "request_id"}},
-      {"properties", json::object{{"code", text}, {"message", text}, {"request_id", text}}},
+      {"properties", json::object{{"code", text},
+                                  {"message", text},
+                                  {"request_id", text},
+                                  {"field", text}}},
   };
   return json::object{
       {"type", "object"},

@@ -315,6 +315,16 @@ void Router::add(Route route) {
   compiled_.push_back(std::move(compiled));
 }
 
+void Router::set_fallback(Route route) {
+  if (!route.handler) throw std::invalid_argument("fallback route: no handler");
+  if (route.policy != Policy::kPublic) throw std::invalid_argument("fallback route: not public");
+  route.handler = [authenticator = authenticator_,
+                   handler = std::move(route.handler)](const Request& req) {
+    return guarded(Policy::kPublic, authenticator.get(), handler, req);
+  };
+  fallback_ = std::move(route);
+}
+
 bool Router::same_shape(const Compiled& a, const Compiled& b) {
   if (a.segments.size() != b.segments.size()) return false;
   for (std::size_t i = 0; i < a.segments.size(); ++i) {
@@ -346,7 +356,14 @@ RouteMatch Router::match(std::string_view method, const Target& target) const {
     if (path_matches(c) && (best == nullptr || more_specific(c, *best))) best = &c;
   }
   RouteMatch m;
-  if (best == nullptr) return m;
+  if (best == nullptr) {
+    if (fallback_ && (method == "GET" || method == "HEAD")) {
+      m.outcome = RouteMatch::Outcome::kFound;
+      m.route = &*fallback_;
+      m.index = routes_.size();
+    }
+    return m;
+  }
 
   for (std::size_t i = 0; i < routes_.size(); ++i) {
     if (!same_shape(compiled_[i], *best)) continue;

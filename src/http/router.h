@@ -213,12 +213,21 @@ class Router {
   // pattern that are already taken.
   void add(Route route);
 
+  // Sets the route that answers GET and HEAD requests whose path matches no pattern (the web
+  // UI's files, static_files.h). Its pattern is only its name in logs and metrics; it is not in
+  // routes() (nor in the OpenAPI document). Its handler is guarded like add()'s. Throws
+  // std::invalid_argument without a handler or with a policy other than public.
+  void set_fallback(Route route);
+
   // The route for method and target. When several patterns match the path, the most specific
   // wins (at the first segment where they differ, a literal beats a capture); when none of the
-  // winner's routes has the method, the outcome is kMethodNotAllowed.
+  // winner's routes has the method, the outcome is kMethodNotAllowed. A GET or HEAD that matches
+  // no pattern finds the fallback, if one is set, with index routes().size().
   RouteMatch match(std::string_view method, const Target& target) const;
 
   const std::vector<Route>& routes() const { return routes_; }
+  // The fallback route, or null.
+  const Route* fallback() const { return fallback_ ? &*fallback_ : nullptr; }
 
  private:
   struct Segment {
@@ -233,6 +242,7 @@ class Router {
 
   std::vector<Route> routes_;
   std::vector<Compiled> compiled_;  // parallel to routes_
+  std::optional<Route> fallback_;
   // Shared with the guards of the routes, so that it survives moving the router.
   std::shared_ptr<Authenticator> authenticator_;
 };

@@ -636,6 +636,11 @@ bhttp::response<bhttp::string_body> Server::Impl::to_message(Exchange& ex, Respo
   out.set("X-Request-Id", ex.request_id);
   out.keep_alive(ex.keep_alive);
   out.prepare_payload();
+  if (ex.method == "HEAD") {  // the headers a GET would get, without the body (RFC 9110 9.3.2)
+    auto length = out.body().size();
+    out.body().clear();
+    out.content_length(length);
+  }
   return out;
 }
 

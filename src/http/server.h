@@ -11,7 +11,8 @@
 // Each request is logged as one JSON line by the spdlog logger "access" (made with a stdout
 // sink if the program has not registered one): ts, request_id, remote, method, path, route,
 // status, bytes, duration_us. A handler that throws yields a 500 whose body holds only the
-// request id; the exception's text is logged.
+// request id; the exception's text is logged. A response to HEAD carries the Content-Length of
+// the handler's body but not the body.
 #pragma once
 
 #include <chrono>

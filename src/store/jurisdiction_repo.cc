@@ -2,6 +2,8 @@
 
 #include <array>
 
+#include "domain/access.h"
+
 namespace jiceng::store::jurisdictions {
 
 namespace {
@@ -72,6 +74,16 @@ Result<std::int64_t> child_count(Sql& sql, std::string_view code) {
                            {std::string(code)});
   if (!row) return row.error();
   return row->int64(0);
+}
+
+Result<std::vector<domain::Jurisdiction>> descendants(Sql& sql, std::string_view code,
+                                                      int limit) {
+  // Codes are hierarchical: the subtree is the range of codes that start with code.
+  auto [first, last] = domain::scope_range(code);
+  return many(
+      sql.query("SELECT code, name, level, parent_code FROM jurisdiction "
+                "WHERE code > $1 AND code < $2 ORDER BY code LIMIT $3",
+                {first, last, static_cast<std::int64_t>(limit)}));
 }
 
 Result<std::vector<domain::Jurisdiction>> search(Sql& sql, std::string_view q, int limit) {

@@ -21,6 +21,10 @@ namespace jiceng::store::jurisdictions {
                                                                   const domain::Jurisdiction& node);
 [[nodiscard]] Result<std::vector<domain::Jurisdiction>> children(Sql& sql, std::string_view code);
 [[nodiscard]] Result<std::int64_t> child_count(Sql& sql, std::string_view code);
+// The nodes below code (not code itself), ordered by code; at most limit of them.
+[[nodiscard]] Result<std::vector<domain::Jurisdiction>> descendants(Sql& sql,
+                                                                    std::string_view code,
+                                                                    int limit);
 // Names equal to q, then starting with q, then containing q; each group by level, then code.
 [[nodiscard]] Result<std::vector<domain::Jurisdiction>> search(Sql& sql, std::string_view q,
                                                                int limit);

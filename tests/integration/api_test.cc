@@ -5,6 +5,7 @@
 
 #include <boost/json.hpp>
 #include <map>
+#include <set>
 #include <thread>
 
 #include "http/errors.h"
@@ -43,6 +44,35 @@ TEST_P(Api, ChildrenOfYingtan) {
   EXPECT_EQ(names, (std::vector<std::string>{"月湖区", "余江区", "贵溪市"}));
   auto village_children = get_json("/api/v1/jurisdictions/360602001001/children", 200);
   EXPECT_TRUE(village_children.at("items").as_array().empty());
+}
+
+// The deployment's root, and its whole tree for a client that searches it itself.
+TEST_P(Api, DeploymentAndItsDescendants) {
+  auto d = get_json("/api/v1/deployment", 200);
+  EXPECT_EQ(d.at("root").at("code"), "3606");
+  EXPECT_EQ(d.at("root").at("name"), "鹰潭市");
+  EXPECT_EQ(d.at("root").at("child_count"), 3);
+  auto below = get_json("/api/v1/jurisdictions/3606/descendants", 200);
+  const auto& items = below.at("items").as_array();
+  ASSERT_GT(items.size(), 500u);  // 3 counties, their townships and villages
+  std::set<std::string> seen;
+  for (const auto& item : items) {
+    std::string code(item.at("code").as_string());
+    EXPECT_TRUE(code.starts_with("3606") && code != "3606") << code;
+    EXPECT_TRUE(seen.contains(std::string(item.at("parent_code").as_string())) ||
+                item.at("parent_code") == "3606")
+        << code << " comes after its parent";
+    seen.insert(code);
+  }
+  EXPECT_TRUE(seen.contains("360602001001"));
+  EXPECT_TRUE(get_json("/api/v1/jurisdictions/360602001001/descendants", 200)
+                  .at("items")
+                  .as_array()
+                  .empty());
+  // A province is too large for one answer: drill down instead.
+  EXPECT_EQ(get_json("/api/v1/jurisdictions/36/descendants", 409).at("error").at("code"),
+            "failed_precondition");
+  get_json("/api/v1/jurisdictions/3699/descendants", 404);
 }
 
 TEST_P(Api, SearchPutsTheCityFirst) {
@@ -127,8 +157,8 @@ TEST_P(Api, ResidentSubmitsAndTracks) {
   EXPECT_EQ(t.at("number"), c.at("number"));
   EXPECT_FALSE(t.at("unit").as_string().empty());
   EXPECT_EQ(t.at("timeline").as_array().size(), 1u);
-  // A registered case: the resident may only escalate it (the staff act first).
-  EXPECT_EQ(t.at("allowed_commands"), json::parse(R"(["escalate"])"));
+  // A resident may only escalate a registered case (with a reason); accepting is staff's.
+  EXPECT_EQ(t.at("allowed_commands"), json::array({"escalate"})) << tracked.res.body();
 
   // The same contact about the same matter through the public form is a new case: a typed
   // contact proves nothing, and linking on it would tell anyone whether that number has an
@@ -242,6 +272,12 @@ TEST_P(Api, ErrorsInChineseOrEnglish) {
       "POST", "/api/v1/cases", body,
       {{"Content-Type", "application/json"}, {"Accept-Language", "en-US,en;q=0.9,zh;q=0.5"}});
   EXPECT_NE(en.res.body().find("description: is required"), std::string::npos) << en.res.body();
+  // Both name the field, so that a form shows the message beside it.
+  for (const auto* r : {&zh, &en}) {
+    EXPECT_EQ(json::parse(r->res.body()).at("error").at("field"), "description") << r->res.body();
+  }
+  auto not_input = client.request("GET", "/api/v1/jurisdictions/3699");
+  EXPECT_FALSE(json::parse(not_input.res.body()).at("error").as_object().contains("field"));
   auto code = client.request("GET", "/api/v1/jurisdictions/36a", "", {{"Accept-Language", "zh"}});
   EXPECT_NE(code.res.body().find("区划代码"), std::string::npos) << code.res.body();
   EXPECT_TRUE(http::prefers_chinese("zh-CN"));

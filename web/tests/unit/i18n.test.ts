@@ -1,0 +1,14 @@
+// Every text has both languages: the English messages have exactly the keys of the Chinese.
+import { describe, expect, it } from 'vitest'
+import en from '@/i18n/en'
+import zh from '@/i18n/zh-CN'
+
+function keys(o: object, prefix = ''): string[] {
+  return Object.entries(o).flatMap(([k, v]) => (typeof v === 'object' ? keys(v, `${prefix}${k}.`) : [`${prefix}${k}`]))
+}
+
+describe('messages', () => {
+  it('has the same keys in English and Chinese', () => {
+    expect(keys(en).sort()).toEqual(keys(zh).sort())
+  })
+})
