@@ -320,7 +320,9 @@ void Router::set_fallback(Route route) {
   if (route.policy != Policy::kPublic) throw std::invalid_argument("fallback route: not public");
   route.handler = [authenticator = authenticator_,
                    handler = std::move(route.handler)](const Request& req) {
-    return guarded(Policy::kPublic, authenticator.get(), handler, req);
+    std::optional<Request> admitted;
+    if (auto refusal = admit(Policy::kPublic, authenticator.get(), req, admitted)) return *refusal;
+    return handler(admitted ? *admitted : req);
   };
   fallback_ = std::move(route);
 }

@@ -577,7 +577,9 @@ TEST_F(ServerTest, SaturatedServerAnswers503AtOnceAndRecovers) {
     slow.push_back(std::make_unique<TestClient>(port()));
     ASSERT_FALSE(slow.back()->connect());
     ASSERT_FALSE(slow.back()->write_raw("GET /slow HTTP/1.1\r\nHost: x\r\n\r\n"));
-    if (i == 3) ASSERT_TRUE(gate_.wait_entered(4));  // every worker is busy
+    if (i == 3) {
+      ASSERT_TRUE(gate_.wait_entered(4));  // every worker is busy
+    }
   }
   // The fifth waits for a worker (it is in flight once its header is read, and queued at once
   // after); the queue is full, so the next request for the pool is shed.
