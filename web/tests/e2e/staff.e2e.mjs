@@ -3,7 +3,8 @@
 //   the operator signs in (after a wrong password), registers a phone call by keyboard, finds it
 //   in the queue, opens it, accepts it — while a second, stale tab of the same case is refused
 //   with the conflict message — and assigns it to 邓埠街道办事处; the township handler opens it,
-//   is refused a case outside the township ("not found"), resolves it with a written reply and
+//   is refused a case outside the township ("not found"), resolves it with a written reply, sees
+//   the page in English, signs in again when the session ends and lands back on the case, and
 //   opens the print view of the reply letter (saved as an A4 PDF too).
 // Screenshots of every main page go to $JICENG_ARTIFACTS (look at them).
 //
@@ -102,6 +103,9 @@ try {
   await shot(op, 'sign-in-wrong-password')
   await signIn(op, 'demo.operator', operatorPassword)
   await op.locator('.queue-table .el-table__row').first().waitFor()
+  const started = Date.now()
+  await op.waitForFunction(() => !document.body.innerText.includes('正在读取辖区地名'))
+  console.log(`  the places of the scope indexed in ${Date.now() - started} ms`)
   await shot(op, 'queue')
 
   console.log('operator: registers a call by keyboard')
@@ -125,7 +129,8 @@ try {
   await op.keyboard.press('Tab')
   await op.keyboard.type('李建国')
   await op.keyboard.press('Tab')
-  await op.keyboard.type('13907011234')
+  // A new caller each run: the same person reporting the same matter again joins the open case.
+  await op.keyboard.type(`139${String(Date.now() % 1e8).padStart(8, '0')}`)
   await shot(op, 'register-filled')
   await op.keyboard.press('Enter')
   await op.getByText('登记成功').waitFor()
@@ -199,6 +204,24 @@ try {
   await empty.locator('button.send').click()
   await stateIs(h, '已办结')
   await shot(h, 'case-resolved', true)
+
+  console.log('handler: the same page in English')
+  await h.getByRole('button', { name: '语言' }).click()
+  await h.getByRole('heading', { name: /Case file/ }).waitFor()
+  await stateIs(h, 'Answered')
+  await shot(h, 'case-resolved-en', true)
+  await h.getByRole('button', { name: 'Language' }).click()
+  await stateIs(h, '已办结')
+
+  console.log('handler: the session ends; sign in again and come back')
+  await h.context().clearCookies()
+  await h.getByRole('button', { name: '刷新' }).click()
+  await h.waitForURL(/\/staff\/sign-in\?.*expired=1/)
+  await h.getByText('登录已过期，请重新登录').first().waitFor()
+  await shot(h, 'session-expired')
+  await signIn(h, 'demo.handler', handlerPassword)
+  await h.waitForURL(new RegExp(`/staff/cases/${number}$`))
+  await stateIs(h, '已办结')
 
   console.log('handler: the reply letter, printed')
   await h.click('text=打印答复意见书')
