@@ -30,8 +30,8 @@ export default defineConfig({
     chunkSizeWarningLimit: 1200,
   },
   server: {
-    // `npm run dev` beside `jiceng serve` on the default port.
-    proxy: { '/api': 'http://127.0.0.1:8080' },
+    // `npm run dev` beside `jiceng serve` on the default port, or the server at JICENG_API.
+    proxy: { '/api': process.env.JICENG_API ?? 'http://127.0.0.1:8080' },
   },
   test: {
     environment: 'happy-dom',

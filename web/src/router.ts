@@ -1,9 +1,11 @@
-// The app's pages. The resident portal (phone first, Vant) lives at the root; the staff
-// workbench and the leader dashboard (desk, Element Plus and ECharts) will live under /staff
-// and /dashboard with their own layouts, each loaded only when first visited.
+// The app's pages. The resident portal (phone first, Vant) lives at the root, the staff
+// workbench (desk, Element Plus; src/staff/routes.ts) under /staff, and the leader dashboard
+// (ECharts) will live under /dashboard; each has its own layout, loaded only when first visited.
 import { createRouter, createWebHistory, type RouteRecordRaw } from 'vue-router'
+import { staffRoutes } from '@/staff/routes'
 
 export const routes: RouteRecordRaw[] = [
+  ...staffRoutes,
   {
     path: '/',
     component: () => import('@/layouts/ResidentLayout.vue'),

@@ -114,3 +114,5 @@ export const api = {
       body: input,
     }),
 } satisfies Record<string, (...args: never[]) => Promise<ApiResult<unknown>>>
+
+export * from './staff'

@@ -7,6 +7,8 @@ import { createI18n } from 'vue-i18n'
 import { setApiLanguage } from '@/api'
 import en from './en'
 import zh from './zh-CN'
+import staffEn from './staff.en'
+import staffZh from './staff.zh-CN'
 
 export type Language = 'zh-CN' | 'en'
 export const languages: Language[] = ['zh-CN', 'en']
@@ -26,7 +28,11 @@ export const i18n = createI18n({
   legacy: false,
   locale: 'zh-CN',
   fallbackLocale: 'zh-CN',
-  messages: { 'zh-CN': zh, en },
+  // The workbench's texts (staff.*.ts) join the few staff keys the portal has.
+  messages: {
+    'zh-CN': { ...zh, staff: { ...zh.staff, ...staffZh } },
+    en: { ...en, staff: { ...en.staff, ...staffEn } },
+  },
 })
 
 /** Switches the whole UI (and the server's messages) to language. */

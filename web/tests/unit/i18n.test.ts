@@ -1,6 +1,8 @@
 // Every text has both languages: the English messages have exactly the keys of the Chinese.
 import { describe, expect, it } from 'vitest'
 import en from '@/i18n/en'
+import staffEn from '@/i18n/staff.en'
+import staffZh from '@/i18n/staff.zh-CN'
 import zh from '@/i18n/zh-CN'
 
 function keys(o: object, prefix = ''): string[] {
@@ -10,5 +12,8 @@ function keys(o: object, prefix = ''): string[] {
 describe('messages', () => {
   it('has the same keys in English and Chinese', () => {
     expect(keys(en).sort()).toEqual(keys(zh).sort())
+  })
+  it('has the same keys in the workbench\'s English and Chinese', () => {
+    expect(keys(staffEn).sort()).toEqual(keys(staffZh).sort())
   })
 })

@@ -1,0 +1,219 @@
+// The staff workbench's routes: the session, the case list and file, workflow commands with the
+// case's version in If-Match, registration for residents, units and the workflow tables.
+// Shapes follow src/http/api_access.cc, api_cases.cc, api_catalogue.cc and api_workflows.cc.
+import { request, type ApiError, type ApiResult, type RequestOptions } from './http'
+import type { Applied, Rating, Submitted } from './index'
+
+export interface StaffUser {
+  username: string
+  display_name: string
+  role: string
+  role_zh: string
+  /** The jurisdiction the account covers (its whole subtree). */
+  scope?: string
+  unit_id?: number
+}
+
+export interface SessionAnswer {
+  user: StaffUser
+  csrf_token?: string
+}
+
+export interface ListedCase {
+  number: string
+  kind: 'demand' | 'petition'
+  category: string
+  place: string
+  state: string
+  state_zh: string
+  deadline_at: string | null
+  warned: boolean
+  breached: boolean
+  created_at: string
+  unit_id: number | null
+}
+
+export interface CasePage {
+  items: ListedCase[]
+  /** The cursor of the next page; absent on the last one. */
+  next?: string
+}
+
+export interface CaseFilters {
+  state?: string
+  kind?: string
+  category?: string
+  unit_id?: number
+  place?: string
+  overdue?: boolean
+  /** Entered jiceng at or after (ISO 8601 UTC). */
+  from?: string
+  /** Entered jiceng before (ISO 8601 UTC). */
+  to?: string
+  limit?: number
+  cursor?: string
+}
+
+export interface CaseEvent {
+  seq: number
+  at: string
+  actor: string
+  event: string
+  from: string | null
+  to: string
+  note: string
+  public: boolean
+  unit_id: number | null
+}
+
+export interface CaseFile {
+  number: string
+  kind: 'demand' | 'petition'
+  category: string
+  place: string
+  address: string
+  anonymous: boolean
+  /** Masked for roles that need not call back. */
+  name: string
+  contact: string
+  description: string
+  channel: string
+  state: string
+  state_zh: string
+  version: number
+  received_at: string
+  updated_at: string
+  clock: string
+  deadline_at: string | null
+  warned: boolean
+  breached: boolean
+  extensions: number
+  reply: string
+  rating: string
+  merged_into: string
+  unit_id: number | null
+  allowed_commands: string[]
+  events: CaseEvent[]
+}
+
+export interface Unit {
+  id: number
+  name: string
+  kind: string
+  kind_zh: string
+  department: string | null
+  jurisdiction_code: string
+  level: string
+  active: boolean
+}
+
+export interface Transition {
+  from: string
+  command: string
+  to: string
+  /** reason, reply, unit, rating, unsatisfied, first_extension, review_window, target_case, higher_level */
+  guards: string[]
+  /** none, acceptance, handling, extend, review_reply, stop */
+  clock: string
+  public: boolean
+}
+
+export interface Workflow {
+  kind: 'demand' | 'petition'
+  transitions: Transition[]
+}
+
+export interface StaffCommandInput {
+  note?: string
+  reply?: string
+  unit_id?: number
+  rating?: Rating
+  extension_days?: number
+  target_case?: string
+}
+
+export type Channel = 'phone' | 'walk_in' | 'letter' | 'mailbox'
+
+export interface Registration {
+  kind: 'demand' | 'petition'
+  channel: Channel
+  category: string
+  place: string
+  description: string
+  address?: string
+  anonymous: boolean
+  name?: string
+  contact?: string
+  /** When the call, visit or letter came in (ISO 8601 UTC); the server's now when absent. */
+  received_at?: string
+}
+
+let onSessionEnded: ((error: ApiError) => void) | null = null
+
+/**
+ * Sets what happens when a signed-in call answers 401 (the session ended on the server): the
+ * workbench sends the user to sign in and back.
+ */
+export function whenSessionEnds(handler: ((error: ApiError) => void) | null): void {
+  onSessionEnded = handler
+}
+
+async function signedIn<T>(path: string, options: RequestOptions = {}): Promise<ApiResult<T>> {
+  const r = await request<T>(path, options)
+  if (!r.ok && r.error.status === 401 && onSessionEnded) onSessionEnded(r.error)
+  return r
+}
+
+function query(filters: CaseFilters): string {
+  const q = new URLSearchParams()
+  for (const [key, value] of Object.entries(filters)) {
+    if (value === undefined || value === '' || value === false) continue
+    q.set(key, String(value))
+  }
+  const s = q.toString()
+  return s ? `?${s}` : ''
+}
+
+const enc = encodeURIComponent
+
+export const staffApi = {
+  signIn: (username: string, password: string, totp?: string) =>
+    request<SessionAnswer>('/api/v1/session', {
+      method: 'POST',
+      body: totp ? { username, password, totp } : { username, password },
+    }),
+  /** Who is signed in; a 401 here only means "nobody", so it does not count as an expiry. */
+  session: () => request<SessionAnswer>('/api/v1/session'),
+  signOut: () => request<void>('/api/v1/session', { method: 'DELETE' }),
+  cases: (filters: CaseFilters) => signedIn<CasePage>(`/api/v1/cases${query(filters)}`),
+  /** The case file; the read is audited with purpose. */
+  caseFile: (number: string, purpose: string) =>
+    signedIn<CaseFile>(`/api/v1/cases/${enc(number)}?purpose=${enc(purpose)}`),
+  command: (number: string, command: string, input: StaffCommandInput, version: number) =>
+    signedIn<Applied>(`/api/v1/cases/${enc(number)}/commands/${enc(command)}`, {
+      method: 'POST',
+      body: input,
+      headers: { 'If-Match': `"${version}"` },
+    }),
+  register: (r: Registration, idempotencyKey: string) =>
+    signedIn<Submitted>('/api/v1/cases', {
+      method: 'POST',
+      body: r,
+      headers: { 'Idempotency-Key': idempotencyKey },
+    }),
+  units: (place: string) => request<{ items: Unit[] }>(`/api/v1/units?place=${enc(place)}`),
+  unit: (id: number) => request<Unit>(`/api/v1/units/${id}`),
+  workflow: (kind: string) => request<Workflow>(`/api/v1/workflows/${enc(kind)}`),
+} satisfies Record<string, (...args: never[]) => Promise<ApiResult<unknown>>>
+
+/**
+ * The request field an error is about: the one the server names, or the one its message starts
+ * with ("note: …", "收到时间（received_at）：…"); undefined when it names none.
+ */
+export function errorField(error: ApiError): string | undefined {
+  if (error.field) return error.field
+  const en = /^([a-z_]+): /.exec(error.message)
+  if (en) return en[1]
+  const zh = /（([a-z_]+)）：/.exec(error.message)
+  return zh ? zh[1] : undefined
+}

@@ -1,0 +1,40 @@
+// The staff workbench's pages under /staff. Every page but sign-in needs a session: entering the
+// workbench asks the server who is signed in, and sends everyone else to sign in first and then
+// back to where they were going.
+import type { RouteLocationNormalized, RouteRecordRaw } from 'vue-router'
+import { useStaffSession } from '@/stores/staffSession'
+
+async function signedIn(to: RouteLocationNormalized) {
+  const session = useStaffSession()
+  await session.restore()
+  if (session.user) return true
+  return { name: 'staff-sign-in', query: { redirect: to.fullPath } }
+}
+
+export const staffRoutes: RouteRecordRaw[] = [
+  {
+    path: '/staff/sign-in',
+    name: 'staff-sign-in',
+    component: () => import('@/pages/staff/SignInPage.vue'),
+    meta: { title: 'staff.signIn.title' },
+  },
+  {
+    path: '/staff/cases/:number/letter',
+    name: 'staff-letter',
+    component: () => import('@/pages/staff/ReplyLetterPage.vue'),
+    props: true,
+    beforeEnter: signedIn,
+    meta: { title: 'staff.letter.title' },
+  },
+  {
+    path: '/staff',
+    component: () => import('@/layouts/StaffLayout.vue'),
+    beforeEnter: signedIn,
+    children: [
+      { path: '', name: 'staff-queue', component: () => import('@/pages/staff/QueuePage.vue'), meta: { title: 'staff.queue.title' } },
+      { path: 'register', name: 'staff-register', component: () => import('@/pages/staff/RegisterPage.vue'), meta: { title: 'staff.register.title' } },
+      { path: 'cases/:number', name: 'staff-case', component: () => import('@/pages/staff/CasePage.vue'), props: true, meta: { title: 'staff.caseFile.title' } },
+      { path: ':unknown(.*)*', name: 'staff-not-found', component: () => import('@/pages/staff/StaffNotFoundPage.vue'), meta: { title: 'notFound.title' } },
+    ],
+  },
+]

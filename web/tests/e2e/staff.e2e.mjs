@@ -1,0 +1,249 @@
+// End to end through the staff workbench in Debian's Chromium (never a downloaded browser),
+// against a real jiceng server with the demo accounts (`jiceng demo`):
+//   the operator signs in (after a wrong password), registers a phone call by keyboard, finds it
+//   in the queue, opens it, accepts it — while a second, stale tab of the same case is refused
+//   with the conflict message — and assigns it to 邓埠街道办事处; the township handler opens it,
+//   is refused a case outside the township ("not found"), resolves it with a written reply, sees
+//   the page in English, signs in again when the session ends and lands back on the case, and
+//   opens the print view of the reply letter (saved as an A4 PDF too).
+// Screenshots of every main page go to $JICENG_ARTIFACTS (look at them).
+//
+// Environment:
+//   JICENG_URL        the web UI with /api behind it (jiceng serve, or `npm run dev` proxying)
+//   JICENG_ACCOUNTS   the text `jiceng demo` printed (var/demo-accounts.txt), or give
+//   JICENG_OPERATOR_PASSWORD and JICENG_HANDLER_PASSWORD
+//   JICENG_ARTIFACTS  where screenshots go (default: a new directory under the system's tmp)
+//   CHROMIUM          the browser (default /usr/bin/chromium)
+import { mkdtempSync, mkdirSync, readFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { chromium } from 'playwright-core'
+
+const base = (process.env.JICENG_URL ?? '').replace(/\/$/, '')
+if (!base) {
+  console.error('set JICENG_URL to the web UI, e.g. http://127.0.0.1:8080')
+  process.exit(2)
+}
+
+function password(user, variable) {
+  if (process.env[variable]) return process.env[variable]
+  const file = process.env.JICENG_ACCOUNTS
+  if (!file) throw new Error(`set ${variable} or JICENG_ACCOUNTS`)
+  const line = readFileSync(file, 'utf8').split('\n').find((l) => l.trim().startsWith(`${user} `))
+  const m = line && /password\s+(\S+)/.exec(line)
+  if (!m) throw new Error(`no password for ${user} in ${file}`)
+  return m[1]
+}
+
+const operatorPassword = password('demo.operator', 'JICENG_OPERATOR_PASSWORD')
+const handlerPassword = password('demo.handler', 'JICENG_HANDLER_PASSWORD')
+const artifacts = process.env.JICENG_ARTIFACTS ?? mkdtempSync(join(tmpdir(), 'jiceng-staff-e2e-'))
+mkdirSync(artifacts, { recursive: true })
+
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+  headless: true,
+  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+    '--disable-component-update', '--disable-sync'],
+})
+
+const viewport = { width: 1440, height: 900 }
+let step = 0
+async function shot(page, name, fullPage = false) {
+  step += 1
+  const path = join(artifacts, `${String(step).padStart(2, '0')}-${name}.png`)
+  await page.screenshot({ path, fullPage })
+  console.log(`  screenshot ${path}`)
+}
+
+function check(condition, message) {
+  if (!condition) throw new Error(message)
+}
+
+async function newPage() {
+  const context = await browser.newContext({ viewport, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' })
+  const page = await context.newPage()
+  page.on('pageerror', (e) => console.error(`  page error: ${e.message}`))
+  return page
+}
+
+async function signIn(page, username, pass, { expectFailure = false } = {}) {
+  await page.fill('input[name="username"]', username)
+  await page.fill('input[name="password"]', pass)
+  await page.keyboard.press('Enter')
+  if (expectFailure) {
+    await page.getByRole('alert').filter({ hasText: '用户名或密码错误' }).waitFor()
+    return
+  }
+  await page.waitForURL((u) => !u.pathname.startsWith('/staff/sign-in'))
+}
+
+/** Opens the command's form, fills it with fill(dialog), confirms; resolves to the dialog. */
+async function command(page, name, fill = async () => {}) {
+  await page.click(`[data-command="${name}"]`)
+  const dialog = page.locator('.el-dialog').filter({ has: page.locator('.command-form') })
+  await dialog.waitFor()
+  await fill(dialog)
+  await dialog.locator('button.send').click()
+  return dialog
+}
+
+async function stateIs(page, label) {
+  await page.locator('.state-tag').filter({ hasText: label }).waitFor()
+}
+
+let failed = false
+try {
+  console.log('operator: sign-in, wrong password first')
+  const op = await newPage()
+  await op.goto(`${base}/staff`)
+  await op.waitForURL(/\/staff\/sign-in/)
+  await shot(op, 'sign-in')
+  await signIn(op, 'demo.operator', 'not-the-password', { expectFailure: true })
+  await shot(op, 'sign-in-wrong-password')
+  await signIn(op, 'demo.operator', operatorPassword)
+  await op.locator('.queue-table .el-table__row').first().waitFor()
+  const started = Date.now()
+  await op.waitForFunction(() => !document.body.innerText.includes('正在读取辖区地名'))
+  console.log(`  the places of the scope indexed in ${Date.now() - started} ms`)
+  await shot(op, 'queue')
+
+  console.log('operator: registers a call by keyboard')
+  await op.click('text=来件登记')
+  await op.waitForURL(/\/staff\/register/)
+  await op.locator('.register-form').waitFor()
+  await op.click('#r-category')
+  await op.keyboard.type('ld')
+  await op.locator('.el-select-dropdown__item').filter({ hasText: '路灯' }).first().waitFor()
+  await op.keyboard.press('Enter')
+  await op.click('#r-place')
+  await op.keyboard.type('yj zqsq')
+  await op.locator('.el-select-dropdown__item').filter({ hasText: '邓埠街道' }).first().waitFor()
+  await op.keyboard.press('Enter')
+  await op.click('#r-description')
+  await op.keyboard.type('来电反映：站前社区建设路 12 号门前路灯已连续三晚不亮，夜间出行不便，请尽快维修。')
+  await op.keyboard.press('Tab')
+  await op.keyboard.press('Tab')
+  await op.keyboard.type('建设路 12 号')
+  await op.keyboard.press('Tab')
+  await op.keyboard.press('Tab')
+  await op.keyboard.type('李建国')
+  await op.keyboard.press('Tab')
+  // A new caller each run: the same person reporting the same matter again joins the open case.
+  await op.keyboard.type(`139${String(Date.now() % 1e8).padStart(8, '0')}`)
+  await shot(op, 'register-filled')
+  await op.keyboard.press('Enter')
+  await op.getByText('登记成功').waitFor()
+  const number = (await op.locator('.done-facts .mono').first().textContent()).trim()
+  check(/^\d{6}-\d{4}-\d{6}$/.test(number), `no case number after registering: ${number}`)
+  console.log(`  registered ${number}`)
+  await shot(op, 'register-done')
+
+  console.log('operator: finds it in the queue and opens it')
+  await op.goto(`${base}/staff?state=registered&place=360603001001`)
+  const row = op.locator('.queue-table .el-table__row').filter({ hasText: number })
+  await row.waitFor()
+  await shot(op, 'queue-filtered')
+  await row.click()
+  await op.waitForURL(new RegExp(`/staff/cases/${number}$`))
+  await stateIs(op, '已登记')
+  const buttons = await op.locator('[data-command]').evaluateAll((els) => els.map((e) => e.dataset.command))
+  check(buttons.includes('accept') && buttons.includes('assign') === false, `registered case offers ${buttons}`)
+  await shot(op, 'case-registered', true)
+
+  console.log('operator: a stale second tab is refused with the conflict message')
+  const stale = await op.context().newPage()
+  await stale.goto(`${base}/staff/cases/${number}`)
+  await stateIs(stale, '已登记')
+  await command(op, 'accept')
+  await stateIs(op, '已受理')
+  const staleDialog = await command(stale, 'decline', async (d) => {
+    await d.locator('#cmd-note').fill('重复来电')
+  })
+  await staleDialog.locator('.conflict').filter({ hasText: '有人在您打开之后修改了这个案件' }).waitFor()
+  await shot(stale, 'case-conflict')
+  await staleDialog.locator('button.reload').click()
+  await stateIs(stale, '已受理')
+  await stale.close()
+
+  console.log('operator: assigns it to 邓埠街道办事处')
+  await command(op, 'assign', async (d) => {
+    await d.locator('#cmd-unit_id').click()
+    await op.keyboard.type('邓埠街道')
+    await op.locator('.el-select-dropdown__item').filter({ hasText: '邓埠街道办事处' }).first().waitFor()
+    await op.keyboard.press('Enter')
+    await d.locator('#cmd-note').fill('请属地核实后维修')
+    await shot(op, 'assign-form')
+  })
+  await stateIs(op, '已交办')
+  await op.locator('.staff-timeline').getByText('交办').first().waitFor()
+  await shot(op, 'case-assigned', true)
+
+  console.log('handler: a case outside the township is "not found"')
+  const h = await newPage()
+  await h.goto(`${base}/staff/cases/${encodeURIComponent(number)}`)
+  await h.waitForURL(/\/staff\/sign-in\?redirect=/)
+  await signIn(h, 'demo.handler', handlerPassword)
+  await h.waitForURL(new RegExp(`/staff/cases/${number}$`))
+  await stateIs(h, '已交办')
+  await h.goto(`${base}/staff/cases/360681-2026-000001`)
+  await h.getByText('没有找到该案件，或不在您的管辖范围内').waitFor()
+  await shot(h, 'case-out-of-scope')
+
+  console.log('handler: resolves with a written reply')
+  await h.goto(`${base}/staff/cases/${number}`)
+  await stateIs(h, '已交办')
+  const empty = await command(h, 'resolve')
+  await empty.locator('[data-field="reply"] .el-form-item__error').waitFor()
+  await shot(h, 'resolve-reply-required')
+  await empty.locator('#cmd-reply').fill(
+    '经我街道办事处会同城管所现场核查，建设路 12 号门前路灯因线路老化短路熄灭。\n' +
+      '我办已于当日安排维修人员更换线缆和灯具，路灯现已恢复正常照明。\n' +
+      '感谢您对城市管理工作的关心和支持。',
+  )
+  await empty.locator('button.send').click()
+  await stateIs(h, '已办结')
+  await shot(h, 'case-resolved', true)
+
+  console.log('handler: the same page in English')
+  await h.getByRole('button', { name: '语言' }).click()
+  await h.getByRole('heading', { name: /Case file/ }).waitFor()
+  await stateIs(h, 'Answered')
+  await shot(h, 'case-resolved-en', true)
+  await h.getByRole('button', { name: 'Language' }).click()
+  await stateIs(h, '已办结')
+
+  console.log('handler: the session ends; sign in again and come back')
+  await h.context().clearCookies()
+  await h.getByRole('button', { name: '刷新' }).click()
+  await h.waitForURL(/\/staff\/sign-in\?.*expired=1/)
+  await h.getByText('登录已过期，请重新登录').first().waitFor()
+  await shot(h, 'session-expired')
+  await signIn(h, 'demo.handler', handlerPassword)
+  await h.waitForURL(new RegExp(`/staff/cases/${number}$`))
+  await stateIs(h, '已办结')
+
+  console.log('handler: the reply letter, printed')
+  await h.click('text=打印答复意见书')
+  await h.waitForURL(new RegExp(`/staff/cases/${number}/letter$`))
+  await h.locator('.letter-title').waitFor()
+  const title = await h.locator('.letter-title').textContent()
+  check(title.includes('邓埠街道办事处') && title.includes('答复意见书'), `letter title: ${title}`)
+  await shot(h, 'reply-letter', true)
+  // The printable width of A4 inside the GB/T 9704 margins (156 mm at 96 dpi).
+  await h.setViewportSize({ width: 590, height: 850 })
+  await h.emulateMedia({ media: 'print' })
+  await shot(h, 'reply-letter-print-media')
+  await h.pdf({ path: join(artifacts, 'reply-letter.pdf'), format: 'A4', preferCSSPageSize: true })
+  console.log(`  pdf ${join(artifacts, 'reply-letter.pdf')}`)
+  console.log('staff e2e: passed')
+} catch (e) {
+  failed = true
+  console.error(`staff e2e: FAILED: ${e.stack ?? e}`)
+  for (const context of browser.contexts()) {
+    for (const page of context.pages()) await shot(page, 'failure').catch(() => {})
+  }
+} finally {
+  await browser.close()
+}
+process.exit(failed ? 1 : 0)

@@ -1,0 +1,200 @@
+// The action bar on a case: exactly the commands the server allows, the inputs each command's
+// guards need (read from the workflow table), If-Match on every command, and the messages for a
+// stale version (412), a refused command (409) and a missing or rejected field.
+import { flushPromises, mount } from '@vue/test-utils'
+import { createPinia, setActivePinia } from 'pinia'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import type { CaseFile, Workflow } from '@/api'
+import ActionBar from '@/components/staff/ActionBar.vue'
+import { i18n, setLanguage } from '@/i18n'
+import { commandBody, commandForm, emptyValues, missingFields } from '@/staff/commands'
+
+// The parts of the demand workflow these tests use, as GET /api/v1/workflows/demand gives them.
+const workflow: Workflow = {
+  kind: 'demand',
+  transitions: [
+    { from: 'registered', command: 'accept', to: 'accepted', guards: [], clock: 'none', public: true },
+    { from: 'registered', command: 'decline', to: 'declined', guards: ['reason'], clock: 'stop', public: true },
+    { from: 'registered', command: 'transfer', to: 'registered', guards: ['unit', 'reason'], clock: 'acceptance', public: true },
+    { from: 'registered', command: 'merge', to: 'merged', guards: ['target_case'], clock: 'stop', public: true },
+    { from: 'accepted', command: 'assign', to: 'assigned', guards: ['unit'], clock: 'handling', public: true },
+    { from: 'assigned', command: 'resolve', to: 'resolved', guards: ['reply'], clock: 'stop', public: true },
+    { from: 'assigned', command: 'request_extension', to: 'extension_requested', guards: ['reason', 'first_extension'], clock: 'none', public: false },
+    { from: 'extension_requested', command: 'approve_extension', to: 'in_progress', guards: [], clock: 'extend', public: true },
+    { from: 'resolved', command: 'follow_up', to: 'followed_up', guards: ['rating'], clock: 'none', public: true },
+    { from: 'followed_up', command: 'reopen', to: 'in_progress', guards: ['unsatisfied'], clock: 'handling', public: true },
+    { from: 'assigned', command: 'escalate', to: 'assigned', guards: ['reason', 'higher_level'], clock: 'none', public: true },
+  ],
+}
+
+type Bar = Pick<CaseFile, 'number' | 'kind' | 'state' | 'version' | 'place' | 'allowed_commands'>
+const registered: Bar = {
+  number: '360603-2026-000384',
+  kind: 'demand',
+  state: 'registered',
+  version: 3,
+  place: '360603001001',
+  allowed_commands: ['accept', 'decline', 'merge'],
+}
+
+function json(status: number, body: unknown) {
+  return new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json' } })
+}
+
+function show(caseFile: Bar) {
+  return mount(ActionBar, { props: { caseFile, workflow }, global: { plugins: [i18n], stubs: { transition: false, 'transition-group': false } }, attachTo: document.body })
+}
+
+async function open(wrapper: ReturnType<typeof show>, command: string) {
+  await wrapper.get(`[data-command="${command}"]`).trigger('click')
+  await flushPromises()
+}
+
+const dialogFields = () => [...document.body.querySelectorAll<HTMLElement>('.command-form [data-field]')].map((e) => e.dataset.field)
+const send = async () => {
+  document.body.querySelector<HTMLButtonElement>('button.send')!.click()
+  await flushPromises()
+}
+// Element Plus shows a field's error a moment after its state turns to error.
+const errorOf = async (field: string) => {
+  await new Promise((r) => setTimeout(r, 200))
+  return document.body.querySelector(`[data-field="${field}"] .el-form-item__error`)?.textContent
+}
+
+beforeEach(() => {
+  setActivePinia(createPinia())
+  setLanguage('zh-CN')
+})
+afterEach(() => {
+  vi.unstubAllGlobals()
+  document.body.innerHTML = ''
+})
+
+describe('commandForm', () => {
+  const cases: { state: string; command: string; fields: string[]; required: string[] }[] = [
+    { state: 'registered', command: 'accept', fields: ['note'], required: [] },
+    { state: 'registered', command: 'decline', fields: ['note'], required: ['note'] },
+    { state: 'registered', command: 'transfer', fields: ['unit_id', 'note'], required: ['unit_id', 'note'] },
+    { state: 'registered', command: 'merge', fields: ['target_case', 'note'], required: ['target_case'] },
+    { state: 'accepted', command: 'assign', fields: ['unit_id', 'note'], required: ['unit_id'] },
+    { state: 'assigned', command: 'resolve', fields: ['reply', 'note'], required: ['reply'] },
+    { state: 'assigned', command: 'request_extension', fields: ['note'], required: ['note'] },
+    { state: 'extension_requested', command: 'approve_extension', fields: ['extension_days', 'note'], required: ['extension_days'] },
+    { state: 'resolved', command: 'follow_up', fields: ['rating', 'note'], required: ['rating'] },
+    { state: 'followed_up', command: 'reopen', fields: ['note'], required: [] },
+    { state: 'assigned', command: 'escalate', fields: ['note'], required: ['note'] },
+  ]
+  for (const c of cases) {
+    it(`asks ${c.command} in ${c.state} for ${c.required.join(', ') || 'nothing'}`, () => {
+      const form = commandForm(workflow, c.state, c.command)
+      expect(form.fields).toEqual(c.fields)
+      expect(form.required).toEqual(c.required)
+    })
+  }
+
+  it('counts blank text as missing and sends only what is filled in, trimmed', () => {
+    const form = commandForm(workflow, 'accepted', 'assign')
+    const v = { ...emptyValues(), note: '  ', unit_id: null }
+    expect(missingFields(form, v)).toEqual(['unit_id'])
+    expect(commandBody(form, { ...v, unit_id: 50, note: ' 请核实 ', reply: 'not shown' })).toEqual({ unit_id: 50, note: '请核实' })
+  })
+})
+
+describe('ActionBar', () => {
+  it('offers exactly the allowed commands, in the server\'s order', () => {
+    const w = show(registered)
+    expect(w.findAll('[data-command]').map((b) => b.attributes('data-command'))).toEqual(['accept', 'decline', 'merge'])
+    expect(w.text()).toContain('受理')
+    expect(w.text()).not.toContain('交办')
+  })
+
+  it('says so when nothing is allowed', () => {
+    const w = show({ ...registered, allowed_commands: [] })
+    expect(w.findAll('[data-command]')).toHaveLength(0)
+    expect(w.text()).toContain('当前状态下您没有可办理的操作')
+  })
+
+  it('asks for the reason before declining, without sending anything', async () => {
+    const fetch = vi.fn()
+    vi.stubGlobal('fetch', fetch)
+    const w = show(registered)
+    await open(w, 'decline')
+    expect(dialogFields()).toEqual(['note'])
+    await send()
+    expect(fetch).not.toHaveBeenCalled()
+    expect(await errorOf('note')).toContain('请填写理由或说明')
+  })
+
+  it('loads the units of the case\'s place for assign and sends the chosen one with If-Match', async () => {
+    const calls: { url: string; init?: RequestInit }[] = []
+    vi.stubGlobal('fetch', vi.fn(async (url: string, init?: RequestInit) => {
+      calls.push({ url, init })
+      if (url.startsWith('/api/v1/units')) {
+        return json(200, { items: [{ id: 50, name: '邓埠街道办事处', kind: 'township_government', kind_zh: '乡镇政府', department: null, jurisdiction_code: '360603001', level: 'township', active: true }] })
+      }
+      return json(200, { number: registered.number, state: 'assigned', state_zh: '已交办', version: 4, deadline_at: null })
+    }))
+    const w = show({ ...registered, state: 'accepted', allowed_commands: ['assign'] })
+    await open(w, 'assign')
+    expect(dialogFields()).toEqual(['unit_id', 'note'])
+    expect(calls[0].url).toBe('/api/v1/units?place=360603001001')
+    const select = w.findComponent({ name: 'ElSelect' })
+    select.vm.$emit('update:modelValue', 50)
+    await flushPromises()
+    await send()
+    const sent = calls.find((c) => c.url.includes('/commands/'))
+    expect(sent?.url).toBe('/api/v1/cases/360603-2026-000384/commands/assign')
+    expect((sent?.init?.headers as Record<string, string>)['If-Match']).toBe('"3"')
+    expect(JSON.parse(String(sent?.init?.body))).toEqual({ unit_id: 50 })
+    expect(w.emitted('applied')?.[0]?.[1]).toBe('assign')
+  })
+
+  it('shows the conflict on 412, keeps what was typed and sends nothing more', async () => {
+    const fetch = vi.fn(async () =>
+      json(412, { error: { code: 'precondition_failed', message: 'the case is at version 4, not 3: reload it and try again', request_id: 'r' } }),
+    )
+    vi.stubGlobal('fetch', fetch)
+    const w = show(registered)
+    await open(w, 'decline')
+    const note = document.body.querySelector<HTMLTextAreaElement>('#cmd-note')!
+    note.value = '重复来电'
+    note.dispatchEvent(new Event('input'))
+    await flushPromises()
+    await send()
+    expect(document.body.querySelector('.conflict')?.textContent).toContain('有人在您打开之后修改了这个案件')
+    expect(note.value).toBe('重复来电')
+    expect(document.body.querySelector<HTMLButtonElement>('button.send')!.disabled).toBe(true)
+    await send()
+    expect(fetch).toHaveBeenCalledTimes(1)
+    expect(w.emitted('applied')).toBeUndefined()
+    document.body.querySelector<HTMLButtonElement>('button.reload')!.click()
+    await flushPromises()
+    expect(w.emitted('reload')).toHaveLength(1)
+  })
+
+  it('explains a refused command (409) with the commands allowed now', async () => {
+    vi.stubGlobal('fetch', vi.fn(async () =>
+      json(409, { error: { code: 'failed_precondition', message: '该案件当前状态不能办理此操作', request_id: 'r' } }),
+    ))
+    const w = show(registered)
+    await open(w, 'accept')
+    await send()
+    const refused = document.body.querySelector('.refused')?.textContent ?? ''
+    expect(refused).toContain('该案件当前状态不能办理此操作')
+    expect(refused).toContain('当前可办理的操作：受理、不予受理、并单')
+  })
+
+  it('puts the server\'s input error beside the field it names', async () => {
+    vi.stubGlobal('fetch', vi.fn(async () =>
+      json(400, { error: { code: 'invalid_argument', message: 'target_case: no open case has this number', request_id: 'r' } }),
+    ))
+    const w = show(registered)
+    await open(w, 'merge')
+    const input = document.body.querySelector<HTMLInputElement>('#cmd-target_case')!
+    input.value = '360603-2026-999999'
+    input.dispatchEvent(new Event('input'))
+    await flushPromises()
+    await send()
+    expect(await errorOf('target_case')).toContain('no open case has this number')
+  })
+})
