@@ -7,6 +7,7 @@
 #include <future>
 
 #include "app/catalogue.h"
+#include "domain/case_notes.h"
 #include "domain/jurisdiction.h"
 #include "store/calendar_repo.h"
 #include "store/case_repo.h"
@@ -270,8 +271,8 @@ Result<Registration> CaseService::register_in(store::Sql& sql, const domain::Int
                                  .command = "register",
                                  .to = CaseState::kRegistered,
                                  .unit_id = c.unit_id,
-                                 .note = plan->unit ? "routed to " + plan->unit->name
-                                                    : "no unit found on the place's chain"};
+                                 .note = plan->unit ? domain::notes::routed(plan->unit->name)
+                                                    : domain::notes::no_unit()};
     if (auto r = store::cases::append_event(sql, c.number, registered); !r) return r.error();
     if (out.repeat_of) {
       domain::CaseEvent merged{.at = now,
@@ -280,7 +281,7 @@ Result<Registration> CaseService::register_in(store::Sql& sql, const domain::Int
                                .from = CaseState::kRegistered,
                                .to = CaseState::kMerged,
                                .unit_id = c.unit_id,
-                               .note = "repeat of open case " + out.repeat_of->number};
+                               .note = domain::notes::repeat_of(out.repeat_of->number)};
       if (auto r = store::cases::append_event(sql, c.number, merged); !r) return r.error();
       domain::CaseEvent linked{.at = now,
                                .actor = "system",
@@ -288,7 +289,7 @@ Result<Registration> CaseService::register_in(store::Sql& sql, const domain::Int
                                .from = out.repeat_of->state,
                                .to = out.repeat_of->state,
                                .unit_id = out.repeat_of->unit_id,
-                               .note = "the same matter was submitted again as " + c.number};
+                               .note = domain::notes::submitted_again(c.number)};
       if (auto r = store::cases::append_event(sql, out.repeat_of->number, linked); !r)
         return r.error();
     }
@@ -606,16 +607,16 @@ Result<Case> CaseService::apply(std::string_view number, Command command, const 
       for (const auto& e : *history) {
         if (e.command == "request_extension") reason = e.note;
       }
-      if (!note.empty()) reason += (reason.empty() ? "" : "; ") + note;
-      note = fmt::format("{} days{}{}", in.extension_days, reason.empty() ? "" : ": ", reason);
+      if (!note.empty()) reason += (reason.empty() ? "" : "；") + note;
+      note = domain::notes::extension(in.extension_days, reason);
     }
     if (!moved_from.empty()) {
-      note += fmt::format("{}place moved from {}", note.empty() ? "" : "; ", moved_from);
+      note = domain::notes::place_moved(note, moved_from);
     }
     if (command == Command::kFollowUp)
       note = std::string(domain::label_zh(in.rating)) + (note.empty() ? "" : ": " + note);
     if (command == Command::kMerge)
-      note = "merged into " + in.target_case + (note.empty() ? "" : ": " + note);
+      note = domain::notes::merged_into(in.target_case, note);
     domain::CaseEvent e{.at = now,
                         .actor = actor.name,
                         .command = std::string(domain::to_string(command)),
@@ -676,12 +677,12 @@ Result<int> CaseService::run_due_timers(int limit) {
       const std::string deadline = format_instant_utc(*c.deadline_at);
       if (!c.warned) {
         c.warned = true;
-        if (auto r = add("warn", "80% of the time to " + deadline + " is used", false); !r)
+        if (auto r = add("warn", domain::notes::warned(deadline), false); !r)
           return r.error();
       }
       if (*c.deadline_at <= now) {
         c.breached = true;
-        if (auto r = add("breach", "the deadline " + deadline + " passed", true); !r)
+        if (auto r = add("breach", domain::notes::breached(deadline), true); !r)
           return r.error();
         // A breached handling deadline moves the case one level up, where the workflow allows.
         if (rules_.escalate_on_breach && c.clock == ClockKind::kHandling && c.unit_id &&
@@ -693,7 +694,7 @@ Result<int> CaseService::run_due_timers(int limit) {
             if (!up) return up.error();
             if (*up) {
               c.unit_id = (*up)->id;
-              if (auto r = add("escalate", "deadline breached: moved up to " + (*up)->name, true);
+              if (auto r = add("escalate", domain::notes::escalated_on_breach((*up)->name), true);
                   !r) {
                 return r.error();
               }

@@ -11,6 +11,7 @@
 #include "app/demo_case_lifecycle.h"
 #include "app/demo_case_texts.h"
 #include "app/demo_random.h"
+#include "domain/case_notes.h"
 #include "domain/deadline.h"
 
 namespace jiceng::app {
@@ -558,7 +559,7 @@ void DemoCaseGenerator::Impl::make_case(Rows& out) {
                 .from = std::nullopt,
                 .to = CaseState::kRegistered,
                 .unit_id = c.unit_id,
-                .note = unit ? "routed to " + unit->name : "no unit found on the place's chain",
+                .note = unit ? domain::notes::routed(unit->name) : domain::notes::no_unit(),
                 .is_public = true});
   live_demo_case({.world = world_,
                   .place = place,

