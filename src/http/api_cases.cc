@@ -51,6 +51,19 @@ Result<domain::Intake> intake_from_json(const json::object& o) {
     if (!it->value().is_bool()) return Error::invalid_argument("anonymous: must be true or false");
     in.anonymous = it->value().as_bool();
   }
+  // When an operator took the call, visit or letter (the clock starts then); domain::
+  // validate_intake allows it only to staff on those channels, and never in the future.
+  auto received = string_field(o, "received_at", false);
+  if (!received) return received.error();
+  if (!received->empty()) {
+    auto at = received->find('T') == std::string::npos ? std::nullopt
+                                                        : parse_instant_utc(*received);
+    if (!at) {
+      return Error::invalid_argument("received_at: a UTC time like 2026-03-02T01:30:00Z")
+          .zh("收到时间（received_at）：须为 UTC 时间，如 2026-03-02T01:30:00Z");
+    }
+    in.received_at = *at;
+  }
   if (auto it = o.find("point"); it != o.end() && !it->value().is_null()) {
     const auto* p = it->value().if_object();
     const json::value* lat = p ? p->if_contains("lat") : nullptr;
@@ -135,7 +148,8 @@ app::StoredResponse registration_json(const app::Registration& r) {
 // Answers after the commit, from the store's writer (the worker thread is free meanwhile).
 void submit(app::App& app, const Request& req, const Responder& respond) {
   auto body = parse_json_body(req, {"kind", "category", "place", "address", "point", "anonymous",
-                                    "name", "contact", "description", "channel"});
+                                    "name", "contact", "description", "channel",
+                                    "received_at"});
   if (!body) return respond(error_response(body.error(), req));
   auto in = intake_from_json(*body);
   if (!in) return respond(error_response(in.error(), req));
@@ -439,9 +453,12 @@ Response command_by_tracking_code(app::App& app, const Request& req) {
 void add_case_routes(Router& router, app::App& app) {
   router.add({.method = "POST",
               .pattern = "/api/v1/cases",
-              .summary = "Submit a demand or petition (resident, channel web). JSON body: kind, "
-                         "category, place, description, address, point {lat, lon}, anonymous, "
-                         "name, contact. Answers 201 with the case number and tracking code. "
+              .summary = "Submit a demand or petition (resident, channel web; operators and "
+                         "grid workers register any channel). JSON body: kind, category, place, "
+                         "description, address, point {lat, lon}, anonymous, name, contact, "
+                         "channel, received_at (staff on phone, walk-in, letter, mailbox: when "
+                         "the matter came in, UTC, not in the future). Answers 201 with the case "
+                         "number and tracking code. "
                          "An Idempotency-Key header makes retries safe: the same key and body "
                          "return the first answer, the same key with another body 422",
               .policy = Policy::public_identified(),

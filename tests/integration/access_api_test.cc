@@ -2,6 +2,7 @@
 // server on a loopback port over the demo deployment, on SQLite and on PostgreSQL. Rules that
 // need another client address or time (the account-wide throttle, session timeouts) are tested
 // on an app::AccessService of their own over the same store.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
@@ -274,6 +275,37 @@ TEST_P(AccessApi, CookieWritesNeedTheCsrfToken) {
   EXPECT_EQ(right.res.result_int(), 428u) << "past the guard, If-Match is asked for";
   auto bye = call(&s, "DELETE", "/api/v1/session");
   EXPECT_EQ(bye.res.result_int(), 204u) << bye.res.body();
+}
+
+// An operator records when the call came in (the clock starts then); never in the future, and
+// nobody else may set it.
+TEST_P(AccessApi, OperatorsRecordWhenACallCameIn) {
+  auto s = account_session("received", Role::kOperator);
+  const Instant now = SystemClock().now();
+  auto body = [&](std::string_view channel, Instant at) {
+    return fmt::format(
+        R"({{"channel":"{}","category":"urban.lighting","place":"{}","description":"路灯不亮",)"
+        R"("name":"李四","contact":"13900001111","received_at":"{}"}})",
+        channel, village_in(testing::kYujiang), format_instant_utc(at));
+  };
+  const Instant hour_ago = now - std::chrono::hours(1);
+  auto made = call(&s, "POST", "/api/v1/cases", body("phone", hour_ago));
+  ASSERT_EQ(made.res.result_int(), 201u) << made.res.body();
+  const std::string number(json::parse(made.res.body()).at("number").as_string());
+  auto file = call(&s, "GET", "/api/v1/cases/" + number + "?purpose=check");
+  ASSERT_EQ(file.res.result_int(), 200u) << file.res.body();
+  EXPECT_EQ(json::parse(file.res.body()).at("received_at").as_string(),
+            format_instant_utc(hour_ago));
+
+  auto future = call(&s, "POST", "/api/v1/cases", body("phone", now + std::chrono::hours(1)));
+  EXPECT_EQ(future.res.result_int(), 400u) << future.res.body();
+  EXPECT_NE(future.res.body().find("received_at"), std::string::npos) << future.res.body();
+  auto web = call(nullptr, "POST", "/api/v1/cases", body("web", hour_ago));
+  EXPECT_EQ(web.res.result_int(), 400u) << "residents cannot set it: " << web.res.body();
+  auto bad = call(&s, "POST", "/api/v1/cases",
+                  R"({"channel":"phone","category":"urban.lighting","place":")" +
+                      village_in(testing::kYujiang) + R"(","description":"x","received_at":"2026-03-02"})");
+  EXPECT_EQ(bad.res.result_int(), 400u) << "a date alone is not a moment: " << bad.res.body();
 }
 
 // TESTS.md S4 and S11 behind TLS: __Host- cookies with Secure, and HSTS on every response.
