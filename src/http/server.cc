@@ -120,8 +120,13 @@ class PendingResponders {
   std::size_t count_ = 0;
 };
 
-// Makes the response on the connection's strand; an exception becomes a 500.
+// Makes the response on the connection's strand; an exception, or no make at all (the handler
+// dropped its Responder), becomes a 500.
 Response make_response(const std::function<Response()>& make, const Request& req) {
+  if (!make) {
+    return error_response(Error::internal("an asynchronous handler dropped its Responder"),
+                          req.request_id);
+  }
   try {
     return make();
   } catch (const std::exception& e) {
