@@ -119,7 +119,8 @@ using Handler = std::function<Response(const Request&)>;
 // A Responder whose copies are all destroyed without a call answers 500.
 class Responder {
  public:
-  // Receives the function that makes the response; the server calls it on the I/O thread.
+  // Receives the function that makes the response (the server calls it on the I/O thread), or
+  // an empty function when every copy was destroyed without a call (the server answers 500).
   using Sink = std::function<void(std::function<Response()>)>;
   explicit Responder(Sink sink);
 

@@ -97,9 +97,9 @@ Response call_handler(const Route& route, const Request& req) {
   }
 }
 
-// Counts the Replies whose response is not posted yet, so that the server outlives them: a
+// Counts the Responders whose response is not posted yet, so that the server outlives them: a
 // Responder completed by a store writer thread after a forced stop must still find the io_context.
-class PendingReplies {
+class PendingResponders {
  public:
   void add() {
     std::lock_guard lock(mu_);
@@ -120,8 +120,13 @@ class PendingReplies {
   std::size_t count_ = 0;
 };
 
-// Makes the response on the connection's strand; an exception becomes a 500.
+// Makes the response on the connection's strand; an exception, or no make at all (the handler
+// dropped its Responder), becomes a 500.
 Response make_response(const std::function<Response()>& make, const Request& req) {
+  if (!make) {
+    return error_response(Error::internal("an asynchronous handler dropped its Responder"),
+                          req.request_id);
+  }
   try {
     return make();
   } catch (const std::exception& e) {
@@ -134,7 +139,7 @@ Response make_response(const std::function<Response()>& make, const Request& req
 // completes on the caller's executor once the handler has replied (see Responder). queued counts
 // the handlers posted to the pool and not started; the caller has counted this one.
 template <class Token>
-auto async_call_handler(asio::thread_pool& pool, bool on_pool, PendingReplies& pending,
+auto async_call_handler(asio::thread_pool& pool, bool on_pool, PendingResponders& pending,
                         const Route& route, const Request& req, std::atomic<std::size_t>& queued,
                         Token&& token) {
   return asio::async_initiate<Token, void(Response)>(
@@ -254,8 +259,8 @@ class Server::Impl {
     ioc_.stop();
     workers_->stop();
     workers_->join();
-    // Handlers still queued on the pool are dropped with it; their Replies answer (into the
-    // stopped io_context). Replies held by store writers arrive once their commit is done.
+    // Handlers still queued on the pool are dropped with it; their Responders answer (into the
+    // stopped io_context). Responders held by store writers arrive once their commit is done.
     workers_.reset();
     pending_.wait_for_none();
   }
@@ -300,7 +305,7 @@ class Server::Impl {
   std::atomic<bool> ending_{false};    // the destructor runs: connections unregister silently
   std::unordered_set<std::shared_ptr<Connection>> connections_;  // guarded by mu_
 
-  PendingReplies pending_;
+  PendingResponders pending_;
   // Handlers posted to the worker pool and not started yet (admission control).
   std::atomic<std::size_t> queued_{0};
 

@@ -1,6 +1,6 @@
 // The HTTP/1.1 server: keep-alive connections served by C++20 coroutines on a few I/O threads;
 // blocking handlers run on a worker pool, inline ones (and short reads, when short_reads_inline)
-// on the I/O thread (router.h). Asynchronous handlers answer when their Reply is called, from
+// on the I/O thread (router.h). Asynchronous handlers answer when their Responder is called, from
 // any thread; a request waiting for its write's commit holds no thread. When max_queued_handlers
 // handlers already wait for a worker, a request for the pool is answered at once with 503 and
 // Retry-After: 1 (a JSON error body, code "unavailable").
@@ -56,7 +56,7 @@ class Server {
   // The router and metrics must outlive the server. Binds metrics to the router's routes.
   Server(ServerOptions options, const Router& router, Metrics& metrics);
   // Precondition: run() is not running. Waits for handlers still running on the worker pool
-  // (after a forced stop) and for Replies held elsewhere (writes waiting for their commit);
+  // (after a forced stop) and for Responders held elsewhere (writes waiting for their commit);
   // handlers queued but not started are dropped.
   ~Server();
   Server(const Server&) = delete;

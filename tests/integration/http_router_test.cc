@@ -91,6 +91,24 @@ TEST(Router, RejectsMalformedRoutes) {
   EXPECT_THROW(router.add(route("GET", "/a/{other}")), std::invalid_argument);
   EXPECT_NO_THROW(router.add(route("PUT", "/a/{other}")));
   EXPECT_THROW(router.add(Route{.method = "GET", .pattern = "/b"}), std::invalid_argument);
+  // Both kinds of handler at once.
+  Route both = route("GET", "/c");
+  both.async_handler = [](const Request&, const Responder&) {};
+  EXPECT_THROW(router.add(std::move(both)), std::invalid_argument);
+  // Off the pool, only public routes that do not authenticate (authentication may write).
+  for (Runs runs : {Runs::kInline, Runs::kShortRead}) {
+    Route staff = route("GET", "/d");
+    staff.policy = Policy::only(domain::RoleSet{domain::Role::kOperator}, ScopeCheck::kSubtree);
+    staff.runs = runs;
+    EXPECT_THROW(router.add(std::move(staff)), std::invalid_argument);
+    Route identified = route("GET", "/d");
+    identified.policy = Policy::public_identified();
+    identified.runs = runs;
+    EXPECT_THROW(router.add(std::move(identified)), std::invalid_argument);
+  }
+  Route short_read = route("GET", "/d");
+  short_read.runs = Runs::kShortRead;
+  EXPECT_NO_THROW(router.add(std::move(short_read)));
 }
 
 TEST(ParseTarget, DecodesPathSegmentsAndQuery) {
