@@ -64,7 +64,7 @@ void append_escaped(std::string& out, std::string_view s) {
 
 }  // namespace
 
-std::string snippet_html(std::string_view original, const SearchQuery& q, std::size_t width) {
+Snippet snippet_html(std::string_view original, const SearchQuery& q, std::size_t width) {
   NormalizedText t = normalize(original);
   std::vector<Indexed> sequence;
   std::vector<Indexed> unigrams;
@@ -76,8 +76,13 @@ std::string snippet_html(std::string_view original, const SearchQuery& q, std::s
       },
       t.chars.size() + 1);
   std::vector<Match> matches;
-  for (const auto& term : q.terms) find_term(sequence, unigrams, term, matches);
-  if (matches.empty()) return "";
+  Snippet out;
+  for (const auto& term : q.terms) {
+    std::size_t before = matches.size();
+    find_term(sequence, unigrams, term, matches);
+    if (matches.size() > before) ++out.terms;
+  }
+  if (matches.empty()) return out;
   std::sort(matches.begin(), matches.end(),
             [](const Match& a, const Match& b) { return a.begin < b.begin; });
   // The window: a little context before the first match, then up to `width` characters.
@@ -87,15 +92,15 @@ std::string snippet_html(std::string_view original, const SearchQuery& q, std::s
   std::size_t end = std::min(n, begin + width);
   if (end - begin < width) begin = end > width ? end - width : 0;  // a short tail: more before
   end = std::max<std::size_t>(end, matches.front().end);
-  std::string out;
-  if (begin > 0) out += "…";
+  std::string& html = out.html;
+  if (begin > 0) html += "…";
   auto m = matches.begin();
   std::size_t mark_end = 0;  // the end of the open <mark>, 0 when none is open
   for (std::size_t i = begin; i < end; ++i) {
     if (mark_end == 0) {
       while (m != matches.end() && m->end <= i) ++m;
       if (m != matches.end() && m->begin <= i) {
-        out += "<mark>";
+        html += "<mark>";
         mark_end = m->end;
         // Overlapping and touching matches share one mark.
         for (auto k = m; k != matches.end() && k->begin <= mark_end; ++k) {
@@ -104,16 +109,16 @@ std::string snippet_html(std::string_view original, const SearchQuery& q, std::s
       }
     }
     if (t.shows_source(i)) {
-      append_escaped(out, original.substr(t.source[i].begin, t.source[i].end - t.source[i].begin));
+      append_escaped(html, original.substr(t.source[i].begin, t.source[i].end - t.source[i].begin));
     } else {
-      append_utf8(out, t.chars[i]);
+      append_utf8(html, t.chars[i]);
     }
     if (mark_end != 0 && i + 1 >= std::min(mark_end, end)) {
-      out += "</mark>";
+      html += "</mark>";
       mark_end = 0;
     }
   }
-  if (end < n) out += "…";
+  if (end < n) html += "…";
   return out;
 }
 

@@ -9,11 +9,16 @@
 
 namespace jiceng::text {
 
+struct Snippet {
+  std::string html;
+  std::size_t terms = 0;  // how many of the query's terms occur in the text
+};
+
 // An excerpt of `original` (about `width` characters) around the first place where a term of
 // q occurs, as HTML: the text is escaped (& < > " ') and every occurrence of a term inside the
 // excerpt is wrapped in <mark>…</mark>, the only markup it holds. The excerpt shows the
 // original characters (traditional stays traditional, full-width stays full-width); white space
-// is shown as one space, bad UTF-8 as U+FFFD; "…" marks a cut. "" when no term occurs.
-std::string snippet_html(std::string_view original, const SearchQuery& q, std::size_t width = 80);
+// is shown as one space, bad UTF-8 as U+FFFD; "…" marks a cut. html is "" when no term occurs.
+Snippet snippet_html(std::string_view original, const SearchQuery& q, std::size_t width = 80);
 
 }  // namespace jiceng::text

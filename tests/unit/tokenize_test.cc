@@ -92,22 +92,22 @@ TEST(Query, BadQueries) {
 TEST(Snippet, MarksMatchesInTheOriginalText) {
   auto q = parse_query("纠纷");
   ASSERT_TRUE(q);
-  EXPECT_EQ(snippet_html("两户因宅基地边界发生纠纷，请调解", *q),
+  EXPECT_EQ(snippet_html("两户因宅基地边界发生纠纷，请调解", *q).html,
             "两户因宅基地边界发生<mark>纠纷</mark>，请调解");
   // Traditional text is shown as it was written, and escaped.
-  EXPECT_EQ(snippet_html("<b>鄰里糾紛</b> & more", *q),
+  EXPECT_EQ(snippet_html("<b>鄰里糾紛</b> & more", *q).html,
             "&lt;b&gt;鄰里<mark>糾紛</mark>&lt;/b&gt; &amp; more");
-  EXPECT_EQ(snippet_html("没有相关内容", *q), "");
+  EXPECT_EQ(snippet_html("没有相关内容", *q).html, "");
 }
 
 TEST(Snippet, PhrasesAndWindows) {
   auto q = parse_query("\"3号楼\" 漏水");
   ASSERT_TRUE(q);
-  EXPECT_EQ(snippet_html("３号楼302室漏水", *q), "<mark>３号楼</mark>302室<mark>漏水</mark>");
+  EXPECT_EQ(snippet_html("３号楼302室漏水", *q).html, "<mark>３号楼</mark>302室<mark>漏水</mark>");
   std::string long_text(300, 'a');
   long_text += " 3号楼 ";
   long_text += std::string(300, 'b');
-  std::string s = snippet_html(long_text, *q, 40);
+  std::string s = snippet_html(long_text, *q, 40).html;
   EXPECT_TRUE(s.starts_with("…")) << s;
   EXPECT_TRUE(s.ends_with("…")) << s;
   EXPECT_NE(s.find("<mark>3号楼</mark>"), std::string::npos) << s;
