@@ -4,6 +4,7 @@
 #pragma once
 
 #include "app/access.h"
+#include "app/case_search.h"
 #include "app/cases.h"
 #include "app/catalogue.h"
 #include "app/jurisdictions.h"
@@ -22,6 +23,7 @@ struct App {
         jurisdictions(db),
         catalogue(db),
         cases(db, clock),
+        search(db, clock),
         access(db, clock, std::move(policy), std::move(access_options)) {}
 
   store::Database& db;
@@ -29,6 +31,7 @@ struct App {
   JurisdictionService jurisdictions;
   CatalogueService catalogue;
   CaseService cases;
+  CaseSearch search;
   AccessService access;
 };
 

@@ -355,9 +355,8 @@ void CaseService::read_async(std::string number, Actor actor,
       });
 }
 
-Result<std::vector<store::cases::ListedCase>> CaseService::list(const domain::Principal& p,
-                                                                store::cases::ListQuery q,
-                                                                std::string_view place) {
+Result<bool> scope_list_query(const domain::Principal& p, store::cases::ListQuery& q,
+                              std::string_view place) {
   if (p.role == Role::kResident) {
     // Every code is digits: ["0", ":") covers them all.
     q.place_first = "0";
@@ -376,8 +375,17 @@ Result<std::vector<store::cases::ListedCase>> CaseService::list(const domain::Pr
     auto [first, last] = domain::scope_range(place);
     q.place_first = std::max(q.place_first, first);
     q.place_last = std::min(q.place_last, last);
-    if (q.place_first >= q.place_last) return std::vector<store::cases::ListedCase>{};
+    if (q.place_first >= q.place_last) return false;
   }
+  return true;
+}
+
+Result<std::vector<store::cases::ListedCase>> CaseService::list(const domain::Principal& p,
+                                                                store::cases::ListQuery q,
+                                                                std::string_view place) {
+  auto any = scope_list_query(p, q, place);
+  if (!any) return any.error();
+  if (!*any) return std::vector<store::cases::ListedCase>{};
   return db_.read_value([&](store::Sql& sql) { return store::cases::list(sql, q); });
 }
 

@@ -88,6 +88,13 @@ struct CommandInput {
   std::string target_case{};                      // 并单: the open case to merge into
 };
 
+// Sets the place range and resident of a list query to what a principal may see (staff: their
+// subtree, without cases that accuse their unit; residents: their own), narrowed to the subtree
+// `place` when given. false when nothing can match (place outside the caller's scope);
+// kPermissionDenied for a role that does not work with cases.
+[[nodiscard]] Result<bool> scope_list_query(const domain::Principal& p, store::cases::ListQuery& q,
+                                            std::string_view place);
+
 class CaseService {
  public:
   static constexpr std::int64_t kCurrentVersion = 0;

@@ -13,6 +13,7 @@
 #include "app/demo_random.h"
 #include "domain/case_notes.h"
 #include "domain/deadline.h"
+#include "store/search_repo.h"
 
 namespace jiceng::app {
 
@@ -179,6 +180,7 @@ class DemoCaseGenerator::Impl {
     for (std::int64_t i = 0; i < count; ++i) make_case(rows);
     out.cases.resize(rows.cases);
     out.events.resize(rows.events);
+    out.search.resize(rows.cases_indexed);
   }
 
   std::int64_t made() const { return made_; }
@@ -446,6 +448,7 @@ class DemoCaseGenerator::Impl {
     DemoBatch& out;
     std::size_t cases = 0;
     std::size_t events = 0;
+    std::size_t cases_indexed = 0;
   };
   void make_case(Rows& out);
   static void emit(const Case& c, const std::vector<CaseEvent>& events, Rows& out);
@@ -622,6 +625,12 @@ void DemoCaseGenerator::Impl::emit(const Case& c, const std::vector<CaseEvent>& 
   w.text(c.reply);
   w.instant(c.replied_at);
   w.text(domain::to_string(c.rating));
+  // The same tokens store::cases::insert would index; made here, on the generator's thread.
+  text::IndexTerms terms = store::search::terms_of(c.description, c.address, c.reply);
+  RowWriter s(next_row(out.out.search, out.cases_indexed, store::search::kIndexRowWidth));
+  s.text(c.number);
+  s.text(terms.sequence);
+  s.text(terms.unigrams);
 }
 
 DemoCaseGenerator::DemoCaseGenerator(const DemoWorld& world, std::int64_t total, std::uint64_t seed)

@@ -1,6 +1,7 @@
 // The generator behind `jiceng demo --cases` (app/demo_cases.h): realistic cases of a
 // deployment and their event histories, built in memory, deterministically from a seed, as rows
-// ready for Sql::bulk_insert. Pure: everything it needs from the store comes in a DemoWorld.
+// ready for Sql::bulk_insert, with their search tokens. Pure: everything it needs from the store
+// comes in a DemoWorld.
 //
 // Each case is registered as CaseService::register_in would (routing, clock from the category's
 // time limit or the petition rules, number, tracking code), then driven through the workflow
@@ -74,6 +75,8 @@ inline constexpr std::array<std::string_view, 10> kDemoEventColumns = {
 struct DemoBatch {
   std::vector<std::vector<store::Value>> cases;   // kDemoCaseColumns
   std::vector<std::vector<store::Value>> events;  // kDemoEventColumns
+  // The cases' search tokens, for store::search::index_rows once the cases are stored.
+  std::vector<std::vector<store::Value>> search;
   std::map<domain::CaseState, std::int64_t> by_state;
   std::int64_t breached = 0;  // cases whose running deadline has passed
 };

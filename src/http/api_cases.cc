@@ -13,6 +13,7 @@
 #include "http/api.h"
 #include "http/errors.h"
 #include "http/json.h"
+#include "text/query.h"
 
 namespace jiceng::http {
 namespace {
@@ -286,8 +287,10 @@ Result<void> apply_cursor(std::string_view cursor, store::cases::ListQuery& q) {
   return {};
 }
 
-Response list_cases(app::App& app, const Request& req) {
-  store::cases::ListQuery q;
+// The list's filters from the query string (state, kind, category, unit_id, limit, from, to,
+// overdue, place) into q and place; an error response for a bad one.
+std::optional<Response> read_list_filters(app::App& app, const Request& req,
+                                          store::cases::ListQuery& q, std::string& place) {
   q.state = std::string(req.query_value("state").value_or(""));
   q.kind = std::string(req.query_value("kind").value_or(""));
   q.category_code = std::string(req.query_value("category").value_or(""));
@@ -316,33 +319,70 @@ Response list_cases(app::App& app, const Request& req) {
     }
     if (*overdue == "true") q.overdue_at = app.clock.now();
   }
-  std::string place(req.query_value("place").value_or(""));
+  place = std::string(req.query_value("place").value_or(""));
   if (!place.empty() && !domain::level_of_code(place)) {
     return error_response(Error::invalid_argument("place: a division code such as 360603"), req);
   }
   q.limit = static_cast<int>(std::max<std::int64_t>(*limit, 1));
+  return std::nullopt;
+}
+
+// A case of a list page: no personal data.
+json::object listed_json(const store::cases::ListedCase& c) {
+  json::object item{{"number", c.number},
+                    {"kind", domain::to_string(c.kind)},
+                    {"category", c.category_code},
+                    {"place", c.place_code},
+                    {"state", domain::to_string(c.state)},
+                    {"state_zh", domain::label_zh(c.state)},
+                    {"deadline_at", instant_or_null(c.deadline_at)},
+                    {"warned", c.warned},
+                    {"breached", c.breached},
+                    {"created_at", format_instant_utc(c.created_at)}};
+  item["unit_id"] = c.unit_id ? json::value(*c.unit_id) : json::value(nullptr);
+  return item;
+}
+
+Response list_cases(app::App& app, const Request& req) {
+  store::cases::ListQuery q;
+  std::string place;
+  if (auto bad = read_list_filters(app, req, q, place)) return *bad;
   if (auto cursor = req.query_value("cursor")) {
     if (auto ok = apply_cursor(*cursor, q); !ok) return error_response(ok.error(), req);
   }
   auto page = app.cases.list(*req.principal, q, place);
   if (!page) return error_response(page.error(), req);
   json::array items;
-  for (const auto& c : *page) {
-    json::object item{{"number", c.number},
-                      {"kind", domain::to_string(c.kind)},
-                      {"category", c.category_code},
-                      {"place", c.place_code},
-                      {"state", domain::to_string(c.state)},
-                      {"state_zh", domain::label_zh(c.state)},
-                      {"deadline_at", instant_or_null(c.deadline_at)},
-                      {"warned", c.warned},
-                      {"breached", c.breached},
-                      {"created_at", format_instant_utc(c.created_at)}};
-    item["unit_id"] = c.unit_id ? json::value(*c.unit_id) : json::value(nullptr);
+  for (const auto& c : *page) items.push_back(listed_json(c));
+  json::object out{{"items", std::move(items)}};
+  if (static_cast<int>(page->size()) == q.limit) out["next"] = cursor_of(page->back());
+  return json_response(out);
+}
+
+Response search_cases(app::App& app, const Request& req) {
+  auto query = text::parse_query(req.query_value("q").value_or(""));
+  if (!query) return error_response(query.error(), req);
+  store::cases::ListQuery q;
+  std::string place;
+  if (auto bad = read_list_filters(app, req, q, place)) return *bad;
+  auto offset = int_query(req, "offset", 0, app::CaseSearch::kMaxOffset);
+  if (!offset) return error_response(offset.error(), req);
+  auto hits = app.search.search(app::Actor::of(*req.principal, context_of(req)), *query, q, place,
+                                static_cast<int>(*offset));
+  if (!hits) return error_response(hits.error(), req);
+  json::array items;
+  for (const auto& h : *hits) {
+    json::object item = listed_json(h.c);
+    item["score"] = h.score;
+    item["field"] = h.field;
+    item["snippet"] = h.snippet;
     items.push_back(std::move(item));
   }
   json::object out{{"items", std::move(items)}};
-  if (static_cast<int>(page->size()) == q.limit) out["next"] = cursor_of(page->back());
+  std::int64_t next = *offset + q.limit;
+  if (static_cast<int>(hits->size()) == q.limit && next <= app::CaseSearch::kMaxOffset) {
+    out["next"] = std::to_string(next);
+  }
   return json_response(out);
 }
 
@@ -506,6 +546,31 @@ void add_case_routes(Router& router, app::App& app) {
                                {.name = "cursor"}},
               .policy = Policy::only(readers, ScopeCheck::kSubtree),
               .handler = [&app](const Request& req) { return list_cases(app, req); }});
+  router.add({.method = "GET",
+              .pattern = "/api/v1/search",
+              .summary = "Full-text search of the cases in the caller's jurisdiction subtree, best "
+                         "match first (bm25 on SQLite, ts_rank_cd on PostgreSQL). q: words, "
+                         "Chinese (traditional is read as simplified; two characters such as 纠纷 "
+                         "match as a pair) and \"quoted phrases\"; every term must occur; at most "
+                         "100 characters. Searches description, address and reply, never names or "
+                         "contacts. The same filters as /api/v1/cases; limit (≤ 200) and offset "
+                         "(≤ 1000; the previous page's `next`). Each item: the list's fields, "
+                         "score, field and snippet — HTML-escaped text whose matches are wrapped "
+                         "in <mark>…</mark>. Audited (case.search; give ?purpose=…)",
+              .query_params = {{.name = "q", .description = "the words to find"},
+                               {.name = "state"},
+                               {.name = "kind"},
+                               {.name = "category"},
+                               {.name = "place"},
+                               {.name = "overdue"},
+                               {.name = "from"},
+                               {.name = "to"},
+                               {.name = "unit_id", .type = "integer"},
+                               {.name = "limit", .type = "integer"},
+                               {.name = "offset", .type = "integer"},
+                               {.name = "purpose", .description = "why the search is made"}},
+              .policy = Policy::only(readers, ScopeCheck::kSubtree),
+              .handler = [&app](const Request& req) { return search_cases(app, req); }});
   router.add({.method = "GET",
               .pattern = "/api/v1/cases/{number}",
               .summary = "A case file with its history; contact details masked for roles that "

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "store/search_repo.h"
+
 namespace jiceng::store::cases {
 
 namespace {
@@ -140,7 +142,7 @@ Result<void> insert(Sql& sql, const Case& c) {
   auto v = values(c);
   auto r = sql.exec(statement, Params(v));
   if (!r) return r.error();
-  return {};
+  return search::index_case(sql, c);
 }
 
 Result<std::optional<Case>> find(Sql& sql, std::string_view number) {
@@ -178,11 +180,21 @@ Result<void> update(Sql& sql, const Case& c) {
     return fmt::format("UPDATE cases SET {} WHERE number = $1 AND version = ${}", sets,
                        kColumnCount + 1);
   }();
+  // The searchable fields as stored, to re-index the case when they change.
+  auto before =
+      sql.query("SELECT description, address, reply FROM cases WHERE number = $1", {c.number});
+  if (!before) return before.error();
   auto v = values(c);
   v.push_back(c.version - 1);
   auto changed = sql.exec(statement, Params(v));
   if (!changed) return changed.error();
-  if (*changed == 1) return {};
+  if (*changed == 1) {
+    const Row& old = before->front();
+    if (old.text(0) == c.description && old.text(1) == c.address && old.text(2) == c.reply) {
+      return {};
+    }
+    return search::reindex_case(sql, c, search::terms_of(old.text(0), old.text(1), old.text(2)));
+  }
   auto exists = sql.query("SELECT version FROM cases WHERE number = $1", {c.number});
   if (!exists) return exists.error();
   if (exists->empty()) return Error::not_found("no case has the number " + c.number);
@@ -258,46 +270,70 @@ Result<std::vector<std::string>> open_repeats(Sql& sql, const Case& c) {
   return out;
 }
 
+const std::string_view kListedColumns =
+    "c.number, c.kind, c.category_code, c.place_code, c.unit_id, c.state, c.deadline_at, "
+    "c.warned, c.breached, c.created_at";
+
+// An empty filter value matches everything, so the text stays the same and is prepared once.
+const std::string_view kListFilters =
+    "c.place_code >= $1 AND c.place_code < $2 "
+    "AND (CAST($3 AS BIGINT) = 0 OR c.resident_id = $3) "
+    "AND (CAST($4 AS BIGINT) = 0 OR c.accused_unit_id IS NULL OR c.accused_unit_id <> $4) "
+    "AND (CAST($5 AS TEXT) = '' OR c.state = $5) AND (CAST($6 AS TEXT) = '' OR c.kind = $6) "
+    "AND (CAST($7 AS TEXT) = '' OR c.category_code = $7) "
+    "AND (CAST($8 AS BIGINT) = 0 OR c.unit_id = $8) "
+    "AND (CAST($9 AS BIGINT) = 0 OR c.created_at < $9 OR "
+    "(c.created_at = $9 AND c.number < CAST($10 AS TEXT))) "
+    "AND (CAST($12 AS BIGINT) = 0 OR c.created_at >= $12) "
+    "AND (CAST($13 AS BIGINT) = 0 OR c.created_at < $13) "
+    "AND (CAST($14 AS BIGINT) = 0 OR (c.deadline_at IS NOT NULL AND c.deadline_at < $14))";
+
+std::vector<Value> list_params(const ListQuery& q) {
+  return {q.place_first,
+          q.place_last,
+          q.resident_id,
+          q.hide_from_unit,
+          q.state,
+          q.kind,
+          q.category_code,
+          q.unit_id,
+          micros_or_zero(q.before_created_at),
+          q.before_number,
+          std::int64_t{q.limit},
+          micros_or_zero(q.created_from),
+          micros_or_zero(q.created_to),
+          micros_or_zero(q.overdue_at)};
+}
+
+Result<ListedCase> listed_from_row(const Row& r) {
+  auto kind = domain::case_kind_from_string(r.text(1));
+  auto state = domain::case_state_from_string(r.text(5));
+  if (!kind || !state) return Error::internal("case " + r.text(0) + " has a bad kind or state");
+  return ListedCase{.number = r.text(0),
+                    .kind = *kind,
+                    .category_code = r.text(2),
+                    .place_code = r.text(3),
+                    .unit_id = r.opt_int64(4),
+                    .state = *state,
+                    .deadline_at = instant_at(r, 6),
+                    .warned = r.int64(7) != 0,
+                    .breached = r.int64(8) != 0,
+                    .created_at = from_micros(r.int64(9))};
+}
+
 Result<std::vector<ListedCase>> list(Sql& sql, const ListQuery& q) {
-  // One statement; an empty filter value matches everything, so the text stays the same and
-  // is prepared once.
-  constexpr std::string_view statement =
-      "SELECT number, kind, category_code, place_code, unit_id, state, deadline_at, warned, "
-      "breached, created_at FROM cases "
-      "WHERE place_code >= $1 AND place_code < $2 "
-      "AND (CAST($3 AS BIGINT) = 0 OR resident_id = $3) "
-      "AND (CAST($4 AS BIGINT) = 0 OR accused_unit_id IS NULL OR accused_unit_id <> $4) "
-      "AND (CAST($5 AS TEXT) = '' OR state = $5) AND (CAST($6 AS TEXT) = '' OR kind = $6) "
-      "AND (CAST($7 AS TEXT) = '' OR category_code = $7) "
-      "AND (CAST($8 AS BIGINT) = 0 OR unit_id = $8) "
-      "AND (CAST($9 AS BIGINT) = 0 OR created_at < $9 OR "
-      "(created_at = $9 AND number < CAST($10 AS TEXT))) "
-      "AND (CAST($12 AS BIGINT) = 0 OR created_at >= $12) "
-      "AND (CAST($13 AS BIGINT) = 0 OR created_at < $13) "
-      "AND (CAST($14 AS BIGINT) = 0 OR (deadline_at IS NOT NULL AND deadline_at < $14)) "
-      "ORDER BY created_at DESC, number DESC LIMIT $11";
-  auto rows =
-      sql.query(statement, {q.place_first, q.place_last, q.resident_id, q.hide_from_unit, q.state,
-                            q.kind, q.category_code, q.unit_id, micros_or_zero(q.before_created_at),
-                            q.before_number, std::int64_t{q.limit}, micros_or_zero(q.created_from),
-                            micros_or_zero(q.created_to), micros_or_zero(q.overdue_at)});
+  static const std::string statement = fmt::format(
+      "SELECT {} FROM cases c WHERE {} ORDER BY c.created_at DESC, c.number DESC "
+      "LIMIT $11",
+      kListedColumns, kListFilters);
+  auto rows = sql.query(statement, Params(list_params(q)));
   if (!rows) return rows.error();
   std::vector<ListedCase> out;
   out.reserve(rows->size());
   for (const Row& r : *rows) {
-    auto kind = domain::case_kind_from_string(r.text(1));
-    auto state = domain::case_state_from_string(r.text(5));
-    if (!kind || !state) return Error::internal("case " + r.text(0) + " has a bad kind or state");
-    out.push_back(ListedCase{.number = r.text(0),
-                             .kind = *kind,
-                             .category_code = r.text(2),
-                             .place_code = r.text(3),
-                             .unit_id = r.opt_int64(4),
-                             .state = *state,
-                             .deadline_at = instant_at(r, 6),
-                             .warned = r.int64(7) != 0,
-                             .breached = r.int64(8) != 0,
-                             .created_at = from_micros(r.int64(9))});
+    auto c = listed_from_row(r);
+    if (!c) return c.error();
+    out.push_back(std::move(*c));
   }
   return out;
 }

@@ -74,4 +74,13 @@ struct ListedCase {
 };
 [[nodiscard]] Result<std::vector<ListedCase>> list(Sql& sql, const ListQuery& q);
 
+// For other queries with the list's filters (store/search_repo.cc): the columns of a
+// ListedCase of `cases c`, the WHERE conditions of list() over `cases c` with parameters
+// $1…$14 (and $11, the limit) as list_params gives them, and the ListedCase of a row that
+// starts with kListedColumns.
+extern const std::string_view kListedColumns;
+extern const std::string_view kListFilters;
+std::vector<Value> list_params(const ListQuery& q);
+[[nodiscard]] Result<ListedCase> listed_from_row(const Row& r);
+
 }  // namespace jiceng::store::cases

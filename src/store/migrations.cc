@@ -7,6 +7,8 @@
 #include <charconv>
 #include <map>
 
+#include "store/search_repo.h"
+
 namespace jiceng::store {
 
 namespace {
@@ -14,6 +16,12 @@ namespace {
 constexpr std::string_view kCreateTable =
     "CREATE TABLE IF NOT EXISTS schema_migrations ("
     " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)";
+
+// What a migration needs done in C++ after its script, in the same transaction.
+using MigrationStep = Result<void> (*)(Sql&);
+const std::map<int, MigrationStep> kStepsAfterScript = {
+    {9, &search::index_all_cases},  // 0009_search: index the cases stored before it
+};
 
 }  // namespace
 
@@ -71,6 +79,11 @@ Result<int> migrate(Database& db) {
       if (!seen->empty()) return false;
       if (auto r = sql.exec_script(m.sql); !r) {
         return Error::internal(fmt::format("migration {} failed: {}", m.name, r.error().message));
+      }
+      if (auto step = kStepsAfterScript.find(m.version); step != kStepsAfterScript.end()) {
+        if (auto r = step->second(sql); !r) {
+          return Error::internal(fmt::format("migration {} failed: {}", m.name, r.error().message));
+        }
       }
       auto now = std::chrono::duration_cast<std::chrono::microseconds>(
                      std::chrono::system_clock::now().time_since_epoch())

@@ -3,7 +3,9 @@
 // File names: NNNN_what.sql applies to both dialects; NNNN_what.sqlite.sql and
 // NNNN_what.postgres.sql hold a dialect's own version of migration NNNN (then both must exist).
 // Applied migrations are recorded in schema_migrations; migrate() applies the missing ones in
-// order, each in its own transaction, and is idempotent. Never edit a released migration: add one.
+// order, each in its own transaction, and is idempotent. A migration may have a step in C++
+// after its script, in the same transaction (0009: index the stored cases for search). Never edit a
+// released migration: add one.
 #pragma once
 
 #include <string>

@@ -1,0 +1,52 @@
+// Full-text search over the cases a staff member may see (GET /api/v1/search): the index and
+// its tokens are store/search_repo.h and text/; this is who may search what, the snippets and
+// the audit entry.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "app/cases.h"
+#include "common/date.h"
+#include "store/case_repo.h"
+#include "store/database.h"
+#include "text/query.h"
+
+namespace jiceng::app {
+
+struct SearchHit {
+  store::cases::ListedCase c;
+  std::string field;    // where the snippet comes from: description, address or reply
+  std::string snippet;  // text::snippet_html: escaped text, matches in <mark>…</mark>
+  double score = 0;     // higher is better, within one page's store
+};
+
+class CaseSearch {
+ public:
+  // The largest offset a search page may start at: ranked results are for reading the best
+  // ones, not for walking the whole store.
+  static constexpr int kMaxOffset = 1000;
+
+  CaseSearch(store::Database& db, const Clock& clock) : db_(db), clock_(clock) {}
+
+  // The cases that hold every term of `query`, among those `actor` (a staff principal) may see
+  // with the filters of `q` — the same scope and filters as CaseService::list: their subtree,
+  // narrowed to `place`, never a case that accuses their unit — best match first, `offset`
+  // skipped, at most q.limit. No personal data: the submitter's name and contact are not
+  // indexed and not returned. kPermissionDenied for residents, apps and roles that do not read
+  // cases; kInvalidArgument for an offset past kMaxOffset. The search is audited (action
+  // case.search, the hits' numbers, the purpose; never the query, which may name a person) in
+  // its own write transaction after the read: when the entry cannot be written, the hits are
+  // not returned.
+  [[nodiscard]] Result<std::vector<SearchHit>> search(const Actor& actor,
+                                                      const text::SearchQuery& query,
+                                                      store::cases::ListQuery q,
+                                                      std::string_view place, int offset);
+
+ private:
+  store::Database& db_;
+  const Clock& clock_;
+};
+
+}  // namespace jiceng::app
