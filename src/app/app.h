@@ -7,6 +7,7 @@
 #include "app/cases.h"
 #include "app/catalogue.h"
 #include "app/jurisdictions.h"
+#include "app/stats.h"
 #include "common/date.h"
 #include "store/database.h"
 
@@ -22,6 +23,7 @@ struct App {
         jurisdictions(db),
         catalogue(db),
         cases(db, clock),
+        stats(db, clock),
         access(db, clock, std::move(policy), std::move(access_options)) {}
 
   store::Database& db;
@@ -29,6 +31,7 @@ struct App {
   JurisdictionService jurisdictions;
   CatalogueService catalogue;
   CaseService cases;
+  StatsService stats;
   AccessService access;
 };
 

@@ -173,6 +173,7 @@ class DemoCaseGenerator::Impl {
   void next(std::int64_t count, DemoBatch& out) {
     out.by_state.clear();
     out.breached = 0;
+    out.stats.clear();
     Rows rows{out};
     count = std::min(count, total_ - made_);
     for (std::int64_t i = 0; i < count; ++i) make_case(rows);
@@ -590,6 +591,7 @@ void DemoCaseGenerator::Impl::emit(const Case& c, const std::vector<CaseEvent>& 
   }
   ++out.out.by_state[c.state];
   if (c.breached) ++out.out.breached;
+  domain::add_case_facts(out.out.stats, c, domain::facts_of(c, events), +1);
   RowWriter w(next_row(out.out.cases, out.cases, kDemoCaseColumns.size()));
   w.text(c.number);
   w.text(c.tracking_code);

@@ -27,6 +27,7 @@
 #include "common/date.h"
 #include "domain/calendar.h"
 #include "domain/case.h"
+#include "domain/case_stats.h"
 #include "domain/catalogue.h"
 #include "domain/routing.h"
 #include "store/sql.h"
@@ -76,6 +77,7 @@ struct DemoBatch {
   std::vector<std::vector<store::Value>> events;  // kDemoEventColumns
   std::map<domain::CaseState, std::int64_t> by_state;
   std::int64_t breached = 0;  // cases whose running deadline has passed
+  domain::StatDeltas stats;   // the cases' facts for case_stat (domain/case_stats.h)
 };
 
 class DemoCaseGenerator {

@@ -12,6 +12,7 @@
 #include "domain/access.h"
 #include "store/calendar_repo.h"
 #include "store/catalogue_repo.h"
+#include "store/stats_repo.h"
 
 namespace jiceng::app {
 
@@ -197,6 +198,7 @@ Result<DemoCasesReport> add_cases(store::Database& db, const Clock& clock,
       if (auto r = sql.bulk_insert("case_event", kDemoEventColumns, batch.events); !r) {
         return r.error();
       }
+      if (auto r = store::stats::add(sql, batch.stats); !r) return r.error();
       report.cases += static_cast<std::int64_t>(batch.cases.size());
       report.events += static_cast<std::int64_t>(batch.events.size());
       report.breached += batch.breached;
