@@ -682,8 +682,8 @@ Result<int> CaseService::run_due_timers(int limit) {
       c.updated_at = now;
       c.version += 1;
       if (auto r = store::cases::update(sql, c); !r) return r.error();
-      if (auto r = store::stats::record_change(sql, &before,
-                                               static_cast<std::size_t>(first_seq - 1), c);
+      if (auto r =
+              store::stats::record_change(sql, &before, static_cast<std::size_t>(first_seq - 1), c);
           !r) {
         return r.error();
       }

@@ -15,8 +15,8 @@ namespace {
 
 using domain::CaseFacts;
 using domain::StatGrain;
-using store::stats::BucketRange;
 using std::chrono::days;
+using store::stats::BucketRange;
 
 Date first_of_month(Date d) {
   std::chrono::year_month_day ymd(d);
@@ -127,7 +127,9 @@ Result<std::vector<CategoryFigures>> categories_of(store::Sql& sql, const std::s
   return out;
 }
 
-Error bad(std::string en, std::string zh) { return Error::invalid_argument(std::move(en)).zh(std::move(zh)); }
+Error bad(std::string en, std::string zh) {
+  return Error::invalid_argument(std::move(en)).zh(std::move(zh));
+}
 
 }  // namespace
 
@@ -174,8 +176,9 @@ Result<Dashboard> StatsService::dashboard(const domain::Principal& p, const Stat
     return bad(fmt::format("to: a period is at most {} days", kMaxPeriodDays),
                fmt::format("统计期间最长 {} 天", kMaxPeriodDays));
   }
-  const StatInterval interval = q.interval.value_or(
-      length <= 31 ? StatInterval::kDay : length <= 183 ? StatInterval::kWeek : StatInterval::kMonth);
+  const StatInterval interval = q.interval.value_or(length <= 31    ? StatInterval::kDay
+                                                    : length <= 183 ? StatInterval::kWeek
+                                                                    : StatInterval::kMonth);
   if ((interval == StatInterval::kDay && length > kMaxDailyDays) ||
       (interval == StatInterval::kWeek && length > kMaxWeeklyDays)) {
     const int most = interval == StatInterval::kDay ? kMaxDailyDays : kMaxWeeklyDays;

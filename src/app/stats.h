@@ -23,12 +23,12 @@ std::string_view to_string(StatInterval i);  // "day", "week", "month"
 [[nodiscard]] Result<StatInterval> stat_interval_from_string(std::string_view s);
 
 struct StatsQuery {
-  std::string area{};                       // a division code; "" for the caller's scope
-  std::optional<Date> from{};               // China dates, both included; default: 1 January
-  std::optional<Date> to{};                 // of this year … today
-  std::optional<domain::CaseKind> kind{};   // nullopt: both kinds
-  std::optional<StatInterval> interval{};   // default by the period's length
-  int list_limit = 10;                      // rows of the overdue and escalation lists
+  std::string area{};                      // a division code; "" for the caller's scope
+  std::optional<Date> from{};              // China dates, both included; default: 1 January
+  std::optional<Date> to{};                // of this year … today
+  std::optional<domain::CaseKind> kind{};  // nullopt: both kinds
+  std::optional<StatInterval> interval{};  // default by the period's length
+  int list_limit = 10;                     // rows of the overdue and escalation lists
 };
 
 struct TrendPoint {
@@ -44,7 +44,7 @@ struct CategoryFigures {
 struct AreaFigures {
   domain::Jurisdiction area{};
   domain::CaseFacts period{};  // the cases received in the period
-  domain::CaseFacts now{};   // all the area's cases, whenever received: open and overdue now
+  domain::CaseFacts now{};     // all the area's cases, whenever received: open and overdue now
 };
 
 struct Dashboard {
@@ -52,14 +52,14 @@ struct Dashboard {
   Date from{};
   Date to{};
   StatInterval interval = StatInterval::kMonth;
-  std::vector<TrendPoint> trend{};             // every bucket of the period, empty ones included
-  std::vector<CategoryFigures> categories{};   // by top-level category, catalogue order
-  std::vector<AreaFigures> sub_areas{};        // the children of the area, in code order
+  std::vector<TrendPoint> trend{};            // every bucket of the period, empty ones included
+  std::vector<CategoryFigures> categories{};  // by top-level category, catalogue order
+  std::vector<AreaFigures> sub_areas{};       // the children of the area, in code order
   // The cases placed on the area's node itself rather than on a child (e.g. a county's own
   // cases beside its townships'); nullopt when there are none.
   std::optional<AreaFigures> own_cases{};
-  std::vector<store::stats::OverdueCase> overdue{};      // most overdue first
-  std::vector<store::stats::Escalation> escalations{};   // in the period, newest first
+  std::vector<store::stats::OverdueCase> overdue{};     // most overdue first
+  std::vector<store::stats::Escalation> escalations{};  // in the period, newest first
 };
 
 class StatsService {

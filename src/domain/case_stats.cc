@@ -104,10 +104,9 @@ Date first_day_of_month_bucket(std::int64_t bucket) {
 
 void add_case_facts(StatDeltas& out, const Case& c, const CaseFacts& facts, int sign) {
   const Date day = china_date(c.received_at);
-  const std::pair<StatGrain, std::int64_t> buckets[] = {
-      {StatGrain::kDay, day_bucket(day)},
-      {StatGrain::kMonth, month_bucket(day)},
-      {StatGrain::kTotal, 0}};
+  const std::pair<StatGrain, std::int64_t> buckets[] = {{StatGrain::kDay, day_bucket(day)},
+                                                        {StatGrain::kMonth, month_bucket(day)},
+                                                        {StatGrain::kTotal, 0}};
   for (std::size_t len : kCodeLengths) {
     if (len > c.place_code.size()) break;
     for (const auto& [grain, bucket] : buckets) {

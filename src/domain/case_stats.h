@@ -40,8 +40,8 @@ enum class StatCounter {
 inline constexpr std::size_t kStatCounterCount = 13;
 // The counters' column names: "received", "merged", …
 inline constexpr std::array<std::string_view, kStatCounterCount> kStatCounterNames = {
-    "received", "merged", "responded", "accepted", "declined", "resolved",   "on_time",
-    "closed",   "rated",  "satisfied", "escalations", "open",  "overdue"};
+    "received", "merged", "responded", "accepted",    "declined", "resolved", "on_time",
+    "closed",   "rated",  "satisfied", "escalations", "open",     "overdue"};
 
 struct CaseFacts {
   std::array<std::int64_t, kStatCounterCount> n{};

@@ -40,9 +40,8 @@ json::object now_json(const CaseFacts& f) {
 }
 
 json::object area_json(const app::AreaFigures& a) {
-  json::object out{{"code", a.area.code},
-                   {"name", a.area.name},
-                   {"level", domain::to_string(a.area.level)}};
+  json::object out{
+      {"code", a.area.code}, {"name", a.area.name}, {"level", domain::to_string(a.area.level)}};
   out["figures"] = figures_json(a.period);
   out["now"] = now_json(a.now);
   return out;
@@ -53,15 +52,14 @@ json::value unit_or_null(const std::optional<std::int64_t>& id) {
 }
 
 json::object dashboard_json(const app::Dashboard& d, std::string_view kind, Instant now) {
-  json::object out{{"area",
-                    json::object{{"code", d.totals.area.code},
-                                 {"name", d.totals.area.name},
-                                 {"level", domain::to_string(d.totals.area.level)}}},
-                   {"period", json::object{{"from", format_date(d.from)},
-                                           {"to", format_date(d.to)},
-                                           {"interval", app::to_string(d.interval)},
-                                           {"kind", kind.empty() ? json::value(nullptr)
-                                                                 : json::value(kind)}}}};
+  json::object out{
+      {"area", json::object{{"code", d.totals.area.code},
+                            {"name", d.totals.area.name},
+                            {"level", domain::to_string(d.totals.area.level)}}},
+      {"period", json::object{{"from", format_date(d.from)},
+                              {"to", format_date(d.to)},
+                              {"interval", app::to_string(d.interval)},
+                              {"kind", kind.empty() ? json::value(nullptr) : json::value(kind)}}}};
   out["figures"] = figures_json(d.totals.period);
   out["now"] = now_json(d.totals.now);
   json::array trend;
@@ -117,8 +115,8 @@ json::object dashboard_json(const app::Dashboard& d, std::string_view kind, Inst
 Result<app::StatsQuery> stats_query(const Request& req) {
   app::StatsQuery q;
   q.area = std::string(req.query_value("area").value_or(""));
-  for (auto [name, out, zh] : {std::tuple{"from", &q.from, "开始日期"},
-                               std::tuple{"to", &q.to, "结束日期"}}) {
+  for (auto [name, out, zh] :
+       {std::tuple{"from", &q.from, "开始日期"}, std::tuple{"to", &q.to, "结束日期"}}) {
     auto v = req.query_value(name);
     if (!v || v->empty()) continue;
     auto d = parse_date(*v);

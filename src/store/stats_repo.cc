@@ -24,7 +24,8 @@ constexpr std::size_t kRowColumns = kKeyColumns + kStatCounterCount;
 const std::string& sum_list() {
   static const std::string s = [] {
     std::string out;
-    for (auto name : kStatCounterNames) out += fmt::format("{}SUM({})", out.empty() ? "" : ", ", name);
+    for (auto name : kStatCounterNames)
+      out += fmt::format("{}SUM({})", out.empty() ? "" : ", ", name);
     return out;
   }();
   return s;
@@ -109,8 +110,7 @@ Result<void> record_change(Sql& sql, const domain::Case* before, std::size_t eve
   if (!events) return events.error();
   domain::StatDeltas deltas;
   if (before) {
-    std::span<const domain::CaseEvent> old(events->data(),
-                                           std::min(events_before, events->size()));
+    std::span<const domain::CaseEvent> old(events->data(), std::min(events_before, events->size()));
     domain::add_case_facts(deltas, *before, domain::facts_of(*before, old), -1);
   }
   domain::add_case_facts(deltas, after, domain::facts_of(after, *events), +1);

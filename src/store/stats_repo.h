@@ -19,8 +19,8 @@ namespace jiceng::store::stats {
 // Moves the case's facts in case_stat from `before` (nullptr for a new case) with the first
 // `events_before` of its events to `after` with all its events as stored now: call it after
 // the case's row and new events were written, in the same transaction.
-[[nodiscard]] Result<void> record_change(Sql& sql, const domain::Case* before, std::size_t events_before,
-                                         const domain::Case& after);
+[[nodiscard]] Result<void> record_change(Sql& sql, const domain::Case* before,
+                                         std::size_t events_before, const domain::Case& after);
 
 // A run of buckets of one grain: lo <= bucket <= hi.
 struct BucketRange {
@@ -35,8 +35,8 @@ struct CategorySums {
   domain::CaseFacts facts;
 };
 [[nodiscard]] Result<std::vector<CategorySums>> by_category(Sql& sql, std::string_view area,
-                                                           std::span<const BucketRange> ranges,
-                                                           std::string_view kind);
+                                                            std::span<const BucketRange> ranges,
+                                                            std::string_view kind);
 // The sums of one area over the ranges.
 [[nodiscard]] Result<domain::CaseFacts> total(Sql& sql, std::string_view area,
                                               std::span<const BucketRange> ranges,
@@ -69,8 +69,7 @@ struct OverdueCase {
   Instant deadline_at{};
 };
 [[nodiscard]] Result<std::vector<OverdueCase>> overdue(Sql& sql, std::string_view first,
-                                                       std::string_view last,
-                                                       std::string_view kind,
+                                                       std::string_view last, std::string_view kind,
                                                        std::int64_t hide_from_unit, int limit);
 
 // Up to `limit` escalations (提级) of cases of the subtree [first, last) made in [from, to),

@@ -71,8 +71,8 @@ TEST_P(StatsApi, ATownshipUserSeesOnlyTheirTownship) {
   }
   EXPECT_EQ(in_rows, received(county));
   // The cadre asks for the other township, the county, another county: not found.
-  for (std::string area : {there.substr(0, 9), std::string(testing::kYujiang),
-                           std::string(testing::kYuehu)}) {
+  for (std::string area :
+       {there.substr(0, 9), std::string(testing::kYujiang), std::string(testing::kYuehu)}) {
     auto r = call(&cadre, "GET", "/api/v1/stats?area=" + area);
     EXPECT_EQ(r.res.result_int(), 404u) << area << ": " << r.res.body();
   }
@@ -107,14 +107,13 @@ TEST_P(StatsApi, BadInputAnswers400InTheUsersLanguage) {
   };
   for (const auto& c : cases) {
     for (auto [language, piece] : {std::pair{"en", c.en}, std::pair{"zh-CN", c.zh}}) {
-      auto r = call(&leader, "GET", "/api/v1/stats" + c.query, {},
-                    {{"Accept-Language", language}});
+      auto r = call(&leader, "GET", "/api/v1/stats" + c.query, {}, {{"Accept-Language", language}});
       EXPECT_EQ(r.res.result_int(), 400u) << c.query << ": " << r.res.body();
       auto v = testing::body_json(r);
       ASSERT_TRUE(v.is_object()) << r.res.body();
       std::string message(v.at("error").at("message").as_string());
-      EXPECT_NE(message.find(piece), std::string::npos) << c.query << " " << language << ": "
-                                                         << message;
+      EXPECT_NE(message.find(piece), std::string::npos)
+          << c.query << " " << language << ": " << message;
     }
   }
 }

@@ -120,15 +120,13 @@ class Stats : public ::testing::TestWithParam<Backend> {
   std::unique_ptr<CaseService> cases_;
   std::unique_ptr<StatsService> stats_;
   const Actor office_{.name = "operator", .staff = true};
-  const domain::Principal leader_{.role = domain::Role::kLeader,
-                                  .id = 1,
-                                  .username = "leader",
-                                  .scope_code = "3606"};
+  const domain::Principal leader_{
+      .role = domain::Role::kLeader, .id = 1, .username = "leader", .scope_code = "3606"};
 };
 
 TEST_P(Stats, AScriptedHistoryGivesExactFigures) {
   clock_.set(cst("2025-04-07", 0));
-  run_timers();  // nothing of earlier tests falls due in the script below
+  run_timers();                      // nothing of earlier tests falls due in the script below
   clock_.set(cst("2025-04-07", 9));  // D, a Monday
   const std::string v = village("360602", 2);
   const std::string township = v.substr(0, 9);
@@ -185,12 +183,12 @@ TEST_P(Stats, AScriptedHistoryGivesExactFigures) {
   // received merged responded accepted declined resolved on_time closed rated satisfied
   // escalations open overdue
   const CaseFacts expected = counts({9, 2, 6, 5, 1, 2, 1, 1, 2, 1, 3, 5, 1});
-  for (auto [from, to] : {std::pair{"2025-04-07", "2025-04-07"},    // day rows
-                          std::pair{"2025-04-01", "2025-04-30"},    // one month row
+  for (auto [from, to] : {std::pair{"2025-04-07", "2025-04-07"},     // day rows
+                          std::pair{"2025-04-01", "2025-04-30"},     // one month row
                           std::pair{"2025-03-15", "2025-05-31"}}) {  // days, then months
     auto dash = dashboard(v, from, to);
-    EXPECT_EQ(dash.totals.period, expected) << from << ".." << to << ": "
-                                            << describe(dash.totals.period);
+    EXPECT_EQ(dash.totals.period, expected)
+        << from << ".." << to << ": " << describe(dash.totals.period);
   }
   auto dash = dashboard(v, "2025-04-06", "2025-04-08");
   EXPECT_EQ(dash.totals.now[StatCounter::kOpen], 5);
@@ -240,10 +238,8 @@ TEST_P(Stats, TheDemoFillKeepsTheAggregatesExact) {
 
 TEST_P(Stats, AreasOutsideTheScopeAreNotFound) {
   clock_.set(cst("2025-10-01", 9));
-  domain::Principal township{.role = domain::Role::kCadre,
-                             .id = 2,
-                             .username = "cadre",
-                             .scope_code = "360602001"};
+  domain::Principal township{
+      .role = domain::Role::kCadre, .id = 2, .username = "cadre", .scope_code = "360602001"};
   auto own = stats_->dashboard(township, {});
   ASSERT_TRUE(own) << own.error().message;
   EXPECT_EQ(own->totals.area.code, "360602001");
