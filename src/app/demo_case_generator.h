@@ -72,12 +72,16 @@ inline constexpr std::array<std::string_view, 10> kDemoEventColumns = {
     "case_number", "seq",      "at",      "actor", "command",
     "from_state",  "to_state", "unit_id", "note",  "public"};
 
+inline constexpr std::array<std::string_view, 4> kDemoEscalationColumns = {"area_code", "at",
+                                                                           "case_number", "seq"};
+
 struct DemoBatch {
   std::vector<std::vector<store::Value>> cases;   // kDemoCaseColumns
   std::vector<std::vector<store::Value>> events;  // kDemoEventColumns
   std::map<domain::CaseState, std::int64_t> by_state;
-  std::int64_t breached = 0;  // cases whose running deadline has passed
-  domain::StatDeltas stats;   // the cases' facts for case_stat (domain/case_stats.h)
+  std::int64_t breached = 0;           // cases whose running deadline has passed
+  std::vector<domain::StatRow> stats;  // the cases' facts for case_stat (domain/case_stats.h)
+  std::vector<std::vector<store::Value>> escalations;  // kDemoEscalationColumns (case_escalation)
 };
 
 class DemoCaseGenerator {

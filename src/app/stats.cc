@@ -230,7 +230,7 @@ Result<Dashboard> StatsService::dashboard(const domain::Principal& p, const Stat
     if (!overdue) return overdue.error();
     d.overdue = std::move(*overdue);
     auto escalations =
-        store::stats::escalations(sql, first, last, domain::china_midnight(from),
+        store::stats::escalations(sql, area, domain::china_midnight(from),
                                   domain::china_midnight(to + days(1)), kind, hide, limit);
     if (!escalations) return escalations.error();
     d.escalations = std::move(*escalations);

@@ -102,6 +102,68 @@ Date first_day_of_month_bucket(std::int64_t bucket) {
   return Date(std::chrono::year(year) / std::chrono::month(month) / 1);
 }
 
+std::vector<std::string> chain_of(std::string_view place_code) {
+  std::vector<std::string> out;
+  for (std::size_t len : kCodeLengths) {
+    if (len > place_code.size()) break;
+    out.emplace_back(place_code.substr(0, len));
+  }
+  return out;
+}
+
+std::size_t StatAccumulator::KeyHash::operator()(const Key& k) const {
+  std::uint64_t h = k.area * 0x9e3779b97f4a7c15ULL;
+  h ^= static_cast<std::uint64_t>(k.bucket) + 0x7f4a7c15ULL + (h << 6) + (h >> 2);
+  h ^= (std::uint64_t{k.category} << 16 | std::uint64_t{k.grain} << 8 | k.kind) + (h << 6) +
+       (h >> 2);
+  return static_cast<std::size_t>(h);
+}
+
+void StatAccumulator::add(const Case& c, const CaseFacts& facts) {
+  auto [it, fresh] =
+      category_index_.try_emplace(c.category_code, static_cast<std::uint32_t>(categories_.size()));
+  if (fresh) categories_.push_back(c.category_code);
+  const Date day = china_date(c.received_at);
+  const std::pair<StatGrain, std::int64_t> buckets[] = {{StatGrain::kDay, day_bucket(day)},
+                                                        {StatGrain::kMonth, month_bucket(day)},
+                                                        {StatGrain::kTotal, 0}};
+  std::uint64_t digits = 0;
+  std::size_t done = 0;
+  for (std::size_t len : kCodeLengths) {
+    if (len > c.place_code.size()) break;
+    for (; done < len; ++done)
+      digits = digits * 10 + static_cast<std::uint64_t>(c.place_code[done] - '0');
+    for (const auto& [grain, bucket] : buckets) {
+      for (std::uint32_t category : {it->second, std::uint32_t{0}}) {
+        Key key{.area = len * 1'000'000'000'000ULL + digits,
+                .bucket = bucket,
+                .category = category,
+                .grain = static_cast<std::uint8_t>(grain),
+                .kind = static_cast<std::uint8_t>(c.kind)};
+        sums_[key] += facts;
+      }
+    }
+  }
+}
+
+std::vector<StatRow> StatAccumulator::rows() const {
+  std::vector<StatRow> out;
+  out.reserve(sums_.size());
+  for (const auto& [k, facts] : sums_) {
+    const auto len = static_cast<int>(k.area / 1'000'000'000'000ULL);
+    const std::uint64_t digits = k.area % 1'000'000'000'000ULL;
+    std::string code(static_cast<std::size_t>(len), '0');
+    std::uint64_t rest = digits;
+    for (int i = len - 1; i >= 0; --i, rest /= 10) {
+      code[static_cast<std::size_t>(i)] = static_cast<char>('0' + rest % 10);
+    }
+    out.push_back({StatKey{std::move(code), static_cast<StatGrain>(k.grain), k.bucket,
+                           static_cast<CaseKind>(k.kind), categories_[k.category]},
+                   facts});
+  }
+  return out;
+}
+
 void add_case_facts(StatDeltas& out, const Case& c, const CaseFacts& facts, int sign) {
   const Date day = china_date(c.received_at);
   const std::pair<StatGrain, std::int64_t> buckets[] = {{StatGrain::kDay, day_bucket(day)},
@@ -110,10 +172,12 @@ void add_case_facts(StatDeltas& out, const Case& c, const CaseFacts& facts, int 
   for (std::size_t len : kCodeLengths) {
     if (len > c.place_code.size()) break;
     for (const auto& [grain, bucket] : buckets) {
-      StatKey key{c.place_code.substr(0, len), grain, bucket, c.kind, c.category_code};
-      CaseFacts& slot = out[key];
-      for (std::size_t i = 0; i < kStatCounterCount; ++i) slot.n[i] += sign * facts.n[i];
-      if (slot.zero()) out.erase(key);
+      for (const std::string& category : {c.category_code, std::string()}) {
+        StatKey key{c.place_code.substr(0, len), grain, bucket, c.kind, category};
+        CaseFacts& slot = out[key];
+        for (std::size_t i = 0; i < kStatCounterCount; ++i) slot.n[i] += sign * facts.n[i];
+        if (slot.zero()) out.erase(key);
+      }
     }
   }
 }

@@ -15,6 +15,9 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <unordered_map>
+#include <utility>
+#include <vector>
 
 #include "common/date.h"
 #include "domain/case.h"
@@ -81,14 +84,49 @@ struct StatKey {
   StatGrain grain = StatGrain::kDay;
   std::int64_t bucket = 0;
   CaseKind kind = CaseKind::kDemand;
-  std::string category_code;  // the case's own (leaf) category
+  // The case's own (leaf) category; "" for the sum over all categories, which the figures of an
+  // area read (one row where the categories' are dozens).
+  std::string category_code;
   auto operator<=>(const StatKey&) const = default;
 };
 
 using StatDeltas = std::map<StatKey, CaseFacts>;
 
+using StatRow = std::pair<StatKey, CaseFacts>;
+
+// Sums the facts of many cases per key, fast enough for the demo fill's millions: integer keys
+// in a hash table where StatDeltas compares strings.
+class StatAccumulator {
+ public:
+  // Adds the facts under every key add_case_facts would.
+  void add(const Case& c, const CaseFacts& facts);
+  // The sums, one row per key, in no particular order.
+  std::vector<StatRow> rows() const;
+  void clear() { sums_.clear(); }
+
+ private:
+  struct Key {
+    std::uint64_t area = 0;  // the code's length × 10^12 + its digits
+    std::int64_t bucket = 0;
+    std::uint32_t category = 0;  // index into categories_
+    std::uint8_t grain = 0;
+    std::uint8_t kind = 0;
+    bool operator==(const Key&) const = default;
+  };
+  struct KeyHash {
+    std::size_t operator()(const Key& k) const;
+  };
+  std::unordered_map<Key, CaseFacts, KeyHash> sums_;
+  std::vector<std::string> categories_{""};  // index 0: all categories
+  std::unordered_map<std::string, std::uint32_t> category_index_{{"", 0}};
+};
+
+// The codes of the nodes on a place's chain, from its province down to the place itself.
+std::vector<std::string> chain_of(std::string_view place_code);
+
 // Adds sign × facts to every key the case counts under: each node of its place's chain (from
-// the province down to the place), each grain, the buckets of its received day. Entries that
+// the province down to the place), each grain, the buckets of its received day, its category
+// and "" (all categories). Entries that
 // come to zero are erased.
 void add_case_facts(StatDeltas& out, const Case& c, const CaseFacts& facts, int sign);
 

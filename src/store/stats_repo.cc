@@ -79,7 +79,7 @@ Result<domain::CaseKind> kind_of(const Row& r, std::size_t i) {
 
 }  // namespace
 
-Result<void> add(Sql& sql, const domain::StatDeltas& deltas) {
+Result<void> add(Sql& sql, std::span<const domain::StatRow> deltas) {
   // Chunks of 128, 64, …, 1 rows: few statement texts, few round trips.
   std::vector<Value> params;
   auto it = deltas.begin();
@@ -114,8 +114,22 @@ Result<void> record_change(Sql& sql, const domain::Case* before, std::size_t eve
     domain::add_case_facts(deltas, *before, domain::facts_of(*before, old), -1);
   }
   domain::add_case_facts(deltas, after, domain::facts_of(after, *events), +1);
+  for (std::size_t i = std::min(events_before, events->size()); i < events->size(); ++i) {
+    const domain::CaseEvent& e = (*events)[i];
+    if (e.command != "escalate") continue;
+    for (const std::string& area : domain::chain_of(after.place_code)) {
+      if (auto r = sql.exec(
+              "INSERT INTO case_escalation (area_code, at, case_number, seq) VALUES ($1, $2, $3, "
+              "$4)",
+              {area, to_micros(e.at), after.number, std::int64_t{e.seq}});
+          !r) {
+        return r.error();
+      }
+    }
+  }
   if (deltas.empty()) return {};
-  return add(sql, deltas);
+  const std::vector<domain::StatRow> rows(deltas.begin(), deltas.end());
+  return add(sql, rows);
 }
 
 Result<std::vector<CategorySums>> by_category(Sql& sql, std::string_view area,
@@ -124,6 +138,7 @@ Result<std::vector<CategorySums>> by_category(Sql& sql, std::string_view area,
   static const std::string statement = fmt::format(
       "SELECT category_code, {} FROM case_stat WHERE area_code = $1 AND grain = $2 "
       "AND bucket >= $3 AND bucket <= $4 AND (CAST($5 AS TEXT) = '' OR kind = $5) "
+      "AND category_code <> '' "
       "GROUP BY category_code ORDER BY category_code",
       sum_list());
   std::map<std::string, CaseFacts> sums;
@@ -143,7 +158,7 @@ Result<CaseFacts> total(Sql& sql, std::string_view area, std::span<const BucketR
                         std::string_view kind) {
   static const std::string statement = fmt::format(
       "SELECT {} FROM case_stat WHERE area_code = $1 AND grain = $2 AND bucket >= $3 "
-      "AND bucket <= $4 AND (CAST($5 AS TEXT) = '' OR kind = $5)",
+      "AND bucket <= $4 AND (CAST($5 AS TEXT) = '' OR kind = $5) AND category_code = ''",
       sum_list());
   CaseFacts sum;
   for (const BucketRange& range : ranges) {
@@ -160,7 +175,8 @@ Result<std::vector<BucketSums>> by_bucket(Sql& sql, std::string_view area, const
                                           std::string_view kind) {
   static const std::string statement = fmt::format(
       "SELECT bucket, {} FROM case_stat WHERE area_code = $1 AND grain = $2 AND bucket >= $3 "
-      "AND bucket <= $4 AND (CAST($5 AS TEXT) = '' OR kind = $5) GROUP BY bucket ORDER BY bucket",
+      "AND bucket <= $4 AND (CAST($5 AS TEXT) = '' OR kind = $5) AND category_code = '' "
+      "GROUP BY bucket ORDER BY bucket",
       sum_list());
   std::vector<BucketSums> out;
   if (range.hi < range.lo) return out;
@@ -208,17 +224,38 @@ Result<std::vector<std::string>> differences_from_recount(Sql& sql) {
   for (const auto& [key, facts] : *recounted) {
     if (!stored->contains(key)) out.push_back(describe(key) + ": missing from case_stat");
   }
+  // Every escalate event, and nothing else, under each node of a chain down to a place.
+  auto listed = sql.query_one(
+      "SELECT (SELECT COUNT(*) FROM case_event WHERE command = 'escalate'), "
+      "(SELECT COUNT(*) FROM case_escalation WHERE length(area_code) = 2), "
+      "(SELECT COUNT(*) FROM case_escalation x WHERE NOT EXISTS (SELECT 1 FROM case_event e "
+      "WHERE e.case_number = x.case_number AND e.seq = x.seq AND e.command = 'escalate' "
+      "AND e.at = x.at)), "
+      "(SELECT COUNT(*) FROM case_escalation x WHERE length(area_code) > 2 AND NOT EXISTS "
+      "(SELECT 1 FROM case_escalation p WHERE p.case_number = x.case_number AND p.seq = x.seq "
+      "AND length(p.area_code) = 2 AND substr(x.area_code, 1, 2) = p.area_code))",
+      {});
+  if (!listed) return listed.error();
+  if (listed->int64(0) != listed->int64(1) || listed->int64(2) != 0 || listed->int64(3) != 0) {
+    out.push_back(
+        fmt::format("case_escalation: {} escalate events, {} listed, {} strays, {} "
+                    "off their chain",
+                    listed->int64(0), listed->int64(1), listed->int64(2), listed->int64(3)));
+  }
   return out;
 }
 
 Result<std::vector<OverdueCase>> overdue(Sql& sql, std::string_view first, std::string_view last,
                                          std::string_view kind, std::int64_t hide_from_unit,
                                          int limit) {
+  // Walks the partial index cases_overdue in deadline order and stops at `limit` matches; the
+  // place test is an expression (|| '') so that no planner prefers cases_place and then sorts
+  // every overdue case of a county.
   auto rows = sql.query(
       "SELECT c.number, c.kind, c.category_code, c.place_code, j.name, c.unit_id, u.name, "
       "c.deadline_at FROM cases c LEFT JOIN jurisdiction j ON j.code = c.place_code "
       "LEFT JOIN unit u ON u.id = c.unit_id "
-      "WHERE c.breached = 1 AND c.place_code >= $1 AND c.place_code < $2 "
+      "WHERE c.breached = 1 AND c.place_code || '' >= $1 AND c.place_code || '' < $2 "
       "AND (CAST($3 AS TEXT) = '' OR c.kind = $3) "
       "AND (CAST($4 AS BIGINT) = 0 OR c.accused_unit_id IS NULL OR c.accused_unit_id <> $4) "
       "ORDER BY c.deadline_at, c.number LIMIT $5",
@@ -241,20 +278,20 @@ Result<std::vector<OverdueCase>> overdue(Sql& sql, std::string_view first, std::
   return out;
 }
 
-Result<std::vector<Escalation>> escalations(Sql& sql, std::string_view first, std::string_view last,
-                                            Instant from, Instant to, std::string_view kind,
+Result<std::vector<Escalation>> escalations(Sql& sql, std::string_view area, Instant from,
+                                            Instant to, std::string_view kind,
                                             std::int64_t hide_from_unit, int limit) {
-  // command = 'escalate' as a literal: the partial index case_event_escalations applies.
   auto rows = sql.query(
-      "SELECT e.case_number, e.at, c.kind, c.category_code, c.place_code, j.name, e.unit_id, "
-      "u.name, e.actor FROM case_event e JOIN cases c ON c.number = e.case_number "
+      "SELECT x.case_number, x.at, c.kind, c.category_code, c.place_code, j.name, e.unit_id, "
+      "u.name, e.actor FROM case_escalation x JOIN cases c ON c.number = x.case_number "
+      "JOIN case_event e ON e.case_number = x.case_number AND e.seq = x.seq "
       "LEFT JOIN jurisdiction j ON j.code = c.place_code LEFT JOIN unit u ON u.id = e.unit_id "
-      "WHERE e.command = 'escalate' AND e.at >= $1 AND e.at < $2 "
-      "AND c.place_code >= $3 AND c.place_code < $4 AND (CAST($5 AS TEXT) = '' OR c.kind = $5) "
-      "AND (CAST($6 AS BIGINT) = 0 OR c.accused_unit_id IS NULL OR c.accused_unit_id <> $6) "
-      "ORDER BY e.at DESC, e.case_number LIMIT $7",
-      {to_micros(from), to_micros(to), std::string(first), std::string(last), std::string(kind),
-       hide_from_unit, std::int64_t{limit}});
+      "WHERE x.area_code = $1 AND x.at >= $2 AND x.at < $3 "
+      "AND (CAST($4 AS TEXT) = '' OR c.kind = $4) "
+      "AND (CAST($5 AS BIGINT) = 0 OR c.accused_unit_id IS NULL OR c.accused_unit_id <> $5) "
+      "ORDER BY x.at DESC, x.case_number DESC LIMIT $6",
+      {std::string(area), to_micros(from), to_micros(to), std::string(kind), hide_from_unit,
+       std::int64_t{limit}});
   if (!rows) return rows.error();
   std::vector<Escalation> out;
   for (const Row& r : *rows) {

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -13,12 +14,14 @@
 
 namespace jiceng::store::stats {
 
-// Adds each delta to its row of case_stat (created at zero when missing).
-[[nodiscard]] Result<void> add(Sql& sql, const domain::StatDeltas& deltas);
+// Adds each delta to its row of case_stat (created at zero when missing). Each key at most
+// once.
+[[nodiscard]] Result<void> add(Sql& sql, std::span<const domain::StatRow> deltas);
 
 // Moves the case's facts in case_stat from `before` (nullptr for a new case) with the first
-// `events_before` of its events to `after` with all its events as stored now: call it after
-// the case's row and new events were written, in the same transaction.
+// `events_before` of its events to `after` with all its events as stored now, and lists its
+// new escalate events in case_escalation under the chain of its place: call it after the
+// case's row and new events were written, in the same transaction.
 [[nodiscard]] Result<void> record_change(Sql& sql, const domain::Case* before,
                                          std::size_t events_before, const domain::Case& after);
 
@@ -72,8 +75,8 @@ struct OverdueCase {
                                                        std::string_view last, std::string_view kind,
                                                        std::int64_t hide_from_unit, int limit);
 
-// Up to `limit` escalations (提级) of cases of the subtree [first, last) made in [from, to),
-// newest first; `automatic` when the scheduler made it on a breached deadline.
+// Up to `limit` escalations (提级) made in [from, to) of cases that were in `area`'s subtree
+// then, newest first; `automatic` when the scheduler made it on a breached deadline.
 struct Escalation {
   std::string number;
   Instant at{};
@@ -85,9 +88,9 @@ struct Escalation {
   std::string unit_name;
   bool automatic = false;
 };
-[[nodiscard]] Result<std::vector<Escalation>> escalations(Sql& sql, std::string_view first,
-                                                          std::string_view last, Instant from,
-                                                          Instant to, std::string_view kind,
+[[nodiscard]] Result<std::vector<Escalation>> escalations(Sql& sql, std::string_view area,
+                                                          Instant from, Instant to,
+                                                          std::string_view kind,
                                                           std::int64_t hide_from_unit, int limit);
 
 }  // namespace jiceng::store::stats

@@ -2,7 +2,8 @@
 -- per (area, grain, bucket, kind, category), kept exact by the same transaction as each case
 -- write. area_code is every node on the case's chain (province … its place); grain 1 = day
 -- (bucket: days since 1970-01-01, China time, of received_at), 2 = month (year × 12 + month − 1),
--- 3 = all time (bucket 0). category_code is the case's own category.
+-- 3 = all time (bucket 0). category_code is the case's own category, or '' for the sum over all
+-- categories (what an area's figures read).
 CREATE TABLE case_stat (
   area_code     TEXT NOT NULL,
   grain         INTEGER NOT NULL,
@@ -32,6 +33,7 @@ CREATE TABLE case_stat (
 CREATE VIEW case_stat_recount AS
 WITH lens (n) AS (VALUES (2), (4), (6), (9), (12)),
 grains (g) AS (VALUES (1), (2), (3)),
+split (by_category) AS (VALUES (1), (0)),
 facts AS (
   SELECT c.place_code, c.kind, c.category_code,
          (c.received_at + 28800000000) / 86400000000 AS day,
@@ -76,7 +78,7 @@ SELECT substr(b.place_code, 1, l.n) AS area_code,
        g.g AS grain,
        CASE g.g WHEN 1 THEN b.day WHEN 2 THEN b.month ELSE 0 END AS bucket,
        b.kind,
-       b.category_code,
+       CASE s.by_category WHEN 1 THEN b.category_code ELSE '' END AS category_code,
        CAST(COUNT(*) AS BIGINT) AS received,
        CAST(SUM(b.merged) AS BIGINT) AS merged,
        CAST(SUM(b.responded) AS BIGINT) AS responded,
@@ -93,8 +95,10 @@ SELECT substr(b.place_code, 1, l.n) AS area_code,
 FROM bucketed b
 JOIN lens l ON l.n <= length(b.place_code)
 CROSS JOIN grains g
+CROSS JOIN split s
 GROUP BY substr(b.place_code, 1, l.n), g.g,
-         CASE g.g WHEN 1 THEN b.day WHEN 2 THEN b.month ELSE 0 END, b.kind, b.category_code;
+         CASE g.g WHEN 1 THEN b.day WHEN 2 THEN b.month ELSE 0 END, b.kind,
+         CASE s.by_category WHEN 1 THEN b.category_code ELSE '' END;
 
 INSERT INTO case_stat (area_code, grain, bucket, kind, category_code, received, merged,
                        responded, accepted, declined, resolved, on_time, closed, rated, satisfied,
@@ -103,7 +107,21 @@ SELECT area_code, grain, bucket, kind, category_code, received, merged, responde
        declined, resolved, on_time, closed, rated, satisfied, escalations, open, overdue
 FROM case_stat_recount;
 
--- The "now" lists: the overdue cases of a subtree, most overdue first, and the latest
--- escalations.
-CREATE INDEX cases_overdue ON cases (place_code, deadline_at) WHERE breached = 1;
-CREATE INDEX case_event_escalations ON case_event (at) WHERE command = 'escalate';
+-- The overdue cases of a subtree, most overdue first: this index in deadline order.
+CREATE INDEX cases_overdue ON cases (deadline_at, place_code) WHERE breached = 1;
+
+-- The latest escalations (提级) of an area: one row per escalate event and node on the chain of
+-- the case's place when it was escalated, so that any area's newest come first in the key.
+CREATE TABLE case_escalation (
+  area_code   TEXT NOT NULL,
+  at          BIGINT NOT NULL,
+  case_number TEXT NOT NULL,
+  seq         INTEGER NOT NULL,
+  PRIMARY KEY (area_code, at, case_number, seq)
+);
+WITH lens (n) AS (VALUES (2), (4), (6), (9), (12))
+INSERT INTO case_escalation (area_code, at, case_number, seq)
+SELECT substr(c.place_code, 1, l.n), e.at, e.case_number, e.seq
+FROM case_event e JOIN cases c ON c.number = e.case_number
+JOIN lens l ON l.n <= length(c.place_code)
+WHERE e.command = 'escalate';
