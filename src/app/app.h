@@ -8,6 +8,7 @@
 #include "app/cases.h"
 #include "app/catalogue.h"
 #include "app/jurisdictions.h"
+#include "app/stats.h"
 #include "common/date.h"
 #include "store/database.h"
 
@@ -24,6 +25,7 @@ struct App {
         catalogue(db),
         cases(db, clock),
         search(db, clock),
+        stats(db, clock),
         access(db, clock, std::move(policy), std::move(access_options)) {}
 
   store::Database& db;
@@ -32,6 +34,7 @@ struct App {
   CatalogueService catalogue;
   CaseService cases;
   CaseSearch search;
+  StatsService stats;
   AccessService access;
 };
 

@@ -13,6 +13,7 @@
 #include "store/case_repo.h"
 #include "store/catalogue_repo.h"
 #include "store/jurisdiction_repo.h"
+#include "store/stats_repo.h"
 
 namespace jiceng::app {
 
@@ -293,6 +294,8 @@ Result<Registration> CaseService::register_in(store::Sql& sql, const domain::Int
       if (auto r = store::cases::append_event(sql, out.repeat_of->number, linked); !r)
         return r.error();
     }
+    // (The open case's facts do not change by the link.)
+    if (auto r = store::stats::record_change(sql, nullptr, 0, c); !r) return r.error();
     if (auto r =
             record_audit(sql, now, audit_actor(actor),
                          {.action = "case.register", .object_type = "case", .object_id = c.number},
@@ -432,6 +435,7 @@ Result<Case> CaseService::apply(std::string_view number, Command command, const 
     if (!found) return found.error();
     if (!*found) return hidden(number);
     Case c = std::move(**found);
+    const Case before = c;
     if (auto ok = may_apply(actor, c, command); !ok) return ok.error();
     if (expected_version != kCurrentVersion && c.version != expected_version) {
       return Error::conflict(
@@ -633,7 +637,12 @@ Result<Case> CaseService::apply(std::string_view number, Command command, const 
                         .unit_id = c.unit_id,
                         .note = note,
                         .is_public = t->public_event};
-    if (auto r = store::cases::append_event(sql, c.number, e); !r) return r.error();
+    auto seq = store::cases::append_event(sql, c.number, e);
+    if (!seq) return seq.error();
+    if (auto r = store::stats::record_change(sql, &before, static_cast<std::size_t>(*seq - 1), c);
+        !r) {
+      return r.error();
+    }
     if (auto r = record_audit(sql, now, audit_actor(actor),
                               {.action = "case." + std::string(domain::to_string(command)),
                                .object_type = "case",
@@ -665,7 +674,9 @@ Result<int> CaseService::run_due_timers(int limit) {
       Case c = std::move(**found);
       auto timer = domain::next_timer(c);
       if (!timer || *timer > now) return 0;  // changed since it was listed
+      const Case before = c;
       int events = 0;
+      int first_seq = 0;
       auto add = [&](std::string command, std::string note, bool is_public) -> Result<void> {
         domain::CaseEvent e{.at = now,
                             .actor = "system",
@@ -677,7 +688,7 @@ Result<int> CaseService::run_due_timers(int limit) {
                             .is_public = is_public};
         auto r = store::cases::append_event(sql, c.number, e);
         if (!r) return r.error();
-        ++events;
+        if (events++ == 0) first_seq = *r;
         return record_audit(
             sql, now, {"system", ""},
             {.action = "case." + e.command, .object_type = "case", .object_id = c.number}, {});
@@ -713,6 +724,11 @@ Result<int> CaseService::run_due_timers(int limit) {
       c.updated_at = now;
       c.version += 1;
       if (auto r = store::cases::update(sql, c); !r) return r.error();
+      if (auto r =
+              store::stats::record_change(sql, &before, static_cast<std::size_t>(first_seq - 1), c);
+          !r) {
+        return r.error();
+      }
       return events;
     });
     if (!n) return n.error();

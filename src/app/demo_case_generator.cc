@@ -175,12 +175,15 @@ class DemoCaseGenerator::Impl {
   void next(std::int64_t count, DemoBatch& out) {
     out.by_state.clear();
     out.breached = 0;
-    Rows rows{out};
+    Rows rows{out, stats_};
     count = std::min(count, total_ - made_);
+    stats_.clear();
+    out.escalations.clear();
     for (std::int64_t i = 0; i < count; ++i) make_case(rows);
     out.cases.resize(rows.cases);
     out.events.resize(rows.events);
     out.search.resize(rows.cases_indexed);
+    out.stats = stats_.rows();
   }
 
   std::int64_t made() const { return made_; }
@@ -446,6 +449,7 @@ class DemoCaseGenerator::Impl {
   // later ones are the last batch's, kept for their memory.
   struct Rows {
     DemoBatch& out;
+    domain::StatAccumulator& stats;
     std::size_t cases = 0;
     std::size_t events = 0;
     std::size_t cases_indexed = 0;
@@ -483,6 +487,7 @@ class DemoCaseGenerator::Impl {
   std::int64_t made_ = 0;
   Rng rng_;
   std::map<std::pair<std::string, int>, std::int64_t> counters_;
+  domain::StatAccumulator stats_;  // the batch's facts
   std::vector<std::size_t> villages_;
   std::unordered_map<std::string, std::size_t> by_code_;
   Weights village_weights_;
@@ -591,9 +596,15 @@ void DemoCaseGenerator::Impl::emit(const Case& c, const std::vector<CaseEvent>& 
     w.integer(e.unit_id);
     w.text(e.note);
     w.integer(e.is_public);
+    if (e.command != "escalate") continue;
+    for (auto& area : domain::chain_of(c.place_code)) {
+      out.out.escalations.push_back(
+          {std::move(area), to_micros(e.at), c.number, std::int64_t{e.seq}});
+    }
   }
   ++out.out.by_state[c.state];
   if (c.breached) ++out.out.breached;
+  out.stats.add(c, domain::facts_of(c, events));
   RowWriter w(next_row(out.out.cases, out.cases, kDemoCaseColumns.size()));
   w.text(c.number);
   w.text(c.tracking_code);

@@ -28,6 +28,7 @@
 #include "common/date.h"
 #include "domain/calendar.h"
 #include "domain/case.h"
+#include "domain/case_stats.h"
 #include "domain/catalogue.h"
 #include "domain/routing.h"
 #include "store/sql.h"
@@ -72,13 +73,18 @@ inline constexpr std::array<std::string_view, 10> kDemoEventColumns = {
     "case_number", "seq",      "at",      "actor", "command",
     "from_state",  "to_state", "unit_id", "note",  "public"};
 
+inline constexpr std::array<std::string_view, 4> kDemoEscalationColumns = {"area_code", "at",
+                                                                           "case_number", "seq"};
+
 struct DemoBatch {
   std::vector<std::vector<store::Value>> cases;   // kDemoCaseColumns
   std::vector<std::vector<store::Value>> events;  // kDemoEventColumns
   // The cases' search tokens, for store::search::index_rows once the cases are stored.
   std::vector<std::vector<store::Value>> search;
   std::map<domain::CaseState, std::int64_t> by_state;
-  std::int64_t breached = 0;  // cases whose running deadline has passed
+  std::int64_t breached = 0;           // cases whose running deadline has passed
+  std::vector<domain::StatRow> stats;  // the cases' facts for case_stat (domain/case_stats.h)
+  std::vector<std::vector<store::Value>> escalations;  // kDemoEscalationColumns (case_escalation)
 };
 
 class DemoCaseGenerator {

@@ -13,6 +13,7 @@
 #include "store/calendar_repo.h"
 #include "store/catalogue_repo.h"
 #include "store/search_repo.h"
+#include "store/stats_repo.h"
 
 namespace jiceng::app {
 
@@ -199,6 +200,11 @@ Result<DemoCasesReport> add_cases(store::Database& db, const Clock& clock,
         return r.error();
       }
       if (auto r = store::search::index_rows(sql, batch.search); !r) return r.error();
+      if (auto r = store::stats::add(sql, batch.stats); !r) return r.error();
+      if (auto r = sql.bulk_insert("case_escalation", kDemoEscalationColumns, batch.escalations);
+          !r) {
+        return r.error();
+      }
       report.cases += static_cast<std::int64_t>(batch.cases.size());
       report.events += static_cast<std::int64_t>(batch.events.size());
       report.breached += batch.breached;

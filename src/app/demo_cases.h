@@ -23,7 +23,8 @@ struct DemoCasesReport {
 };
 
 // Adds n cases to the deployment, created over the two years before clock.now(), with their
-// events, in one transaction: all or nothing. Case numbers continue each county's numbers of
+// events and their facts in the dashboard's aggregates (case_stat), in one transaction: all or
+// nothing. Case numbers continue each county's numbers of
 // the year (case_counter), and the counters are left at the last number used, so that cases
 // registered later follow without a gap or a clash; tracking codes are random. The batch gets
 // one audit entry (action "demo.cases", actor "system", object_id n). The same seed on the same

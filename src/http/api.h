@@ -51,6 +51,9 @@ void add_catalogue_routes(Router& router, app::CatalogueService& service);
 // resident's (/api/v1/my/cases…).
 void add_case_routes(Router& router, app::App& app);
 
+// GET /api/v1/stats: the leader's dashboard (app::StatsService) for staff who see cases.
+void add_stats_routes(Router& router, app::App& app);
+
 // Open311 GeoReport v2 under /open311/v2/ (open311.cc): discovery, services, requests, tokens,
 // in .json and .xml.
 void add_open311_routes(Router& router, app::App& app);
