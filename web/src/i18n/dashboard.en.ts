@@ -8,6 +8,7 @@ export default {
   signOut: 'Sign out',
   signedOut: 'Signed out',
   area: {
+    home: 'Back to my area',
     breadcrumb: 'Area levels',
     ownCases: '{name} itself',
     ownCasesHint: 'Cases placed on {name} itself, not on any area below it',

@@ -8,6 +8,7 @@ export default {
   signOut: '退出登录',
   signedOut: '已退出登录',
   area: {
+    home: '返回本辖区',
     breadcrumb: '区域层级',
     ownCases: '{name}本级',
     ownCasesHint: '直接登记在{name}、未落到下级区域的案件',
