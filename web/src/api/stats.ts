@@ -61,7 +61,8 @@ export interface CategoryFigures {
   figures: StatFigures
 }
 
-export interface OverdueCase {
+/** A case in one of the dashboard's lists: where it is and who handles it, no personal data. */
+export interface StatCase {
   number: string
   kind: CaseKind
   category: string
@@ -69,19 +70,15 @@ export interface OverdueCase {
   place_name: string
   unit_id: number | null
   unit_name: string
+}
+
+export interface OverdueCase extends StatCase {
   deadline_at: string
   overdue_hours: number
 }
 
-export interface Escalation {
-  number: string
+export interface Escalation extends StatCase {
   at: string
-  kind: CaseKind
-  category: string
-  place: string
-  place_name: string
-  unit_id: number | null
-  unit_name: string
   /** Made by the scheduler on a breached handling deadline, not by hand. */
   automatic: boolean
 }

@@ -7,7 +7,7 @@ import dayjs from 'dayjs'
 import type { BarSeriesOption, LineSeriesOption } from 'echarts/charts'
 import type { GridComponentOption, LegendComponentOption, TooltipComponentOption } from 'echarts/components'
 import type { ComposeOption } from 'echarts/core'
-import type { CategoryFigures, StatInterval, TrendPoint } from '@/api'
+import type { CategoryFigures, StatFigures, StatInterval, TrendPoint } from '@/api'
 import { formatCount, formatRate, ratePercent, type Language } from './figures'
 
 export type ChartOption = ComposeOption<
@@ -80,7 +80,31 @@ export function tooltipContent(title: string, rows: TooltipRow[]): HTMLElement {
 
 const axisText = { color: palette.text, fontSize: 12 }
 
-function baseOption(legend: string[]): ChartOption {
+type Counted = Pick<StatFigures, 'received' | 'resolved' | 'rates'>
+
+/** A tooltip's rows for one bucket or category: received, resolved and the two rates. */
+function figureRows(f: Counted, language: Language, texts: ChartTexts): TooltipRow[] {
+  return [
+    { color: palette.received, name: texts.received, value: formatCount(f.received, language) },
+    { color: palette.resolved, name: texts.resolved, value: formatCount(f.resolved, language) },
+    { color: palette.onTime, name: texts.onTimeRate, value: formatRate(f.rates.on_time, language) },
+    { color: palette.satisfaction, name: texts.satisfactionRate, value: formatRate(f.rates.satisfaction, language) },
+  ]
+}
+
+/** A rate (%) as a line on the right axis; a bucket with nothing to divide leaves a gap. */
+function rateLine(name: string, color: string, rates: (number | null)[]): LineSeriesOption {
+  return { name, type: 'line', yAxisIndex: 1, data: rates.map(ratePercent), itemStyle: { color }, symbolSize: 6, connectNulls: false }
+}
+
+/** The index of the bucket or category an axis tooltip is about. */
+function hovered(params: unknown): number {
+  const first = (Array.isArray(params) ? params[0] : params) as { dataIndex?: number } | undefined
+  return first?.dataIndex ?? 0
+}
+
+/** What the two charts share: the legend, and axis tooltips built by tooltipAt(index). */
+function baseOption(legend: string[], tooltipAt: (index: number) => HTMLElement | ''): ChartOption {
   return {
     backgroundColor: 'transparent',
     textStyle: { fontFamily: 'inherit' },
@@ -93,6 +117,7 @@ function baseOption(legend: string[]): ChartOption {
       borderColor: '#2f5b93',
       padding: [8, 12],
       className: 'chart-tooltip-box',
+      formatter: (params) => tooltipAt(hovered(params)),
     },
   }
 }
@@ -104,26 +129,10 @@ function baseOption(legend: string[]): ChartOption {
 export function trendOption(points: TrendPoint[], interval: StatInterval, language: Language, texts: ChartTexts): ChartOption {
   const years = new Set(points.map((p) => p.start.slice(0, 4)))
   const labels = points.map((p) => bucketLabel(p.start, interval, language, years.size > 1))
-  const option = baseOption([texts.received, texts.resolved, texts.onTimeRate, texts.satisfactionRate])
-  const rowsAt = (i: number): TooltipRow[] => {
-    const p = points[i]
-    return [
-      { color: palette.received, name: texts.received, value: formatCount(p.received, language) },
-      { color: palette.resolved, name: texts.resolved, value: formatCount(p.resolved, language) },
-      { color: palette.onTime, name: texts.onTimeRate, value: formatRate(p.rates.on_time, language) },
-      { color: palette.satisfaction, name: texts.satisfactionRate, value: formatRate(p.rates.satisfaction, language) },
-    ]
-  }
+  const tooltipAt = (i: number) =>
+    points[i] ? tooltipContent(texts.bucketTitle(labels[i]), figureRows(points[i], language, texts)) : ''
   return {
-    ...option,
-    tooltip: {
-      ...(option.tooltip as TooltipComponentOption),
-      formatter: (params) => {
-        const first = Array.isArray(params) ? params[0] : params
-        const i = first?.dataIndex ?? 0
-        return tooltipContent(texts.bucketTitle(labels[i] ?? ''), rowsAt(i))
-      },
-    },
+    ...baseOption([texts.received, texts.resolved, texts.onTimeRate, texts.satisfactionRate], tooltipAt),
     grid: { left: 8, right: 8, top: 40, bottom: 4, containLabel: true },
     xAxis: {
       type: 'category',
@@ -150,24 +159,8 @@ export function trendOption(points: TrendPoint[], interval: StatInterval, langua
     series: [
       { name: texts.received, type: 'bar', data: points.map((p) => p.received), itemStyle: { color: palette.received }, barMaxWidth: 22 },
       { name: texts.resolved, type: 'bar', data: points.map((p) => p.resolved), itemStyle: { color: palette.resolved }, barMaxWidth: 22 },
-      {
-        name: texts.onTimeRate,
-        type: 'line',
-        yAxisIndex: 1,
-        data: points.map((p) => ratePercent(p.rates.on_time)),
-        itemStyle: { color: palette.onTime },
-        symbolSize: 6,
-        connectNulls: false,
-      },
-      {
-        name: texts.satisfactionRate,
-        type: 'line',
-        yAxisIndex: 1,
-        data: points.map((p) => ratePercent(p.rates.satisfaction)),
-        itemStyle: { color: palette.satisfaction },
-        symbolSize: 6,
-        connectNulls: false,
-      },
+      rateLine(texts.onTimeRate, palette.onTime, points.map((p) => p.rates.on_time)),
+      rateLine(texts.satisfactionRate, palette.satisfaction, points.map((p) => p.rates.satisfaction)),
     ],
   }
 }
@@ -187,23 +180,9 @@ export function categoryOption(categories: CategoryFigures[], language: Language
   // ECharts draws a category axis from the bottom up: the busiest goes last to sit on top.
   const shown = busiestCategories(categories).reverse()
   const names = shown.map((c) => categoryName(c, language))
-  const option = baseOption([texts.received, texts.resolved])
+  const tooltipAt = (i: number) => (shown[i] ? tooltipContent(names[i], figureRows(shown[i].figures, language, texts)) : '')
   return {
-    ...option,
-    tooltip: {
-      ...(option.tooltip as TooltipComponentOption),
-      formatter: (params) => {
-        const first = Array.isArray(params) ? params[0] : params
-        const c = shown[first?.dataIndex ?? 0]
-        if (!c) return ''
-        return tooltipContent(names[first?.dataIndex ?? 0], [
-          { color: palette.received, name: texts.received, value: formatCount(c.figures.received, language) },
-          { color: palette.resolved, name: texts.resolved, value: formatCount(c.figures.resolved, language) },
-          { color: palette.onTime, name: texts.onTimeRate, value: formatRate(c.figures.rates.on_time, language) },
-          { color: palette.satisfaction, name: texts.satisfactionRate, value: formatRate(c.figures.rates.satisfaction, language) },
-        ])
-      },
-    },
+    ...baseOption([texts.received, texts.resolved], tooltipAt),
     grid: { left: 8, right: 24, top: 40, bottom: 4, containLabel: true },
     xAxis: {
       type: 'value',

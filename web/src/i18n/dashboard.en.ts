@@ -5,8 +5,6 @@ export default {
   appSubtitle: 'How residents\' cases are handled',
   clock: 'China time {time}',
   workbench: 'Workbench',
-  signOut: 'Sign out',
-  signedOut: 'Signed out',
   area: {
     home: 'Back to my area',
     breadcrumb: 'Area levels',
@@ -27,7 +25,6 @@ export default {
     thisQuarter: 'This quarter',
     thisYear: 'This year',
     lastYear: 'Last year',
-    shown: '{from} to {to}',
   },
   kind: { label: 'Kind of case', all: 'All', demand: 'Demands', petition: 'Petitions' },
   interval: {

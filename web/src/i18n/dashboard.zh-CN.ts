@@ -5,8 +5,6 @@ export default {
   appSubtitle: '群众诉求办理态势',
   clock: '北京时间 {time}',
   workbench: '工作台',
-  signOut: '退出登录',
-  signedOut: '已退出登录',
   area: {
     home: '返回本辖区',
     breadcrumb: '区域层级',
@@ -27,7 +25,6 @@ export default {
     thisQuarter: '本季度',
     thisYear: '本年',
     lastYear: '去年',
-    shown: '{from} 至 {to}',
   },
   kind: { label: '案件类型', all: '全部', demand: '诉求', petition: '信访' },
   interval: {

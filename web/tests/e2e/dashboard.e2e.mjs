@@ -10,7 +10,7 @@
 //
 // Environment: JICENG_URL, JICENG_ACCOUNTS (or JICENG_LEADER_PASSWORD), JICENG_ARTIFACTS and
 // CHROMIUM, as in staff-browser.mjs.
-import { artifactsDir, baseUrl, check, launchBrowser, newPage, password, screenshots, signIn } from './staff-browser.mjs'
+import { artifactsDir, baseUrl, check, launchBrowser, newPage, password, runScenario, screenshots, signIn } from './staff-browser.mjs'
 
 const base = baseUrl()
 const leaderPassword = password('demo.leader', 'JICENG_LEADER_PASSWORD')
@@ -88,8 +88,7 @@ async function cspViolations(page) {
   return page.evaluate(() => window.cspViolations ?? [])
 }
 
-let failed = false
-try {
+await runScenario('dashboard e2e', browser, shot, async () => {
   console.log('leader: /dashboard asks to sign in, then comes back')
   const page = await newPage(browser, { width: 1920, height: 1080 })
   await page.addInitScript(() => {
@@ -183,14 +182,4 @@ try {
 
   const violations = await cspViolations(page)
   check(violations.length === 0, `Content-Security-Policy violations: ${violations.join('; ')}`)
-  console.log('dashboard e2e: passed')
-} catch (e) {
-  failed = true
-  console.error(`dashboard e2e: FAILED: ${e.stack ?? e}`)
-  for (const context of browser.contexts()) {
-    for (const page of context.pages()) await shot(page, 'failure').catch(() => {})
-  }
-} finally {
-  await browser.close()
-}
-process.exit(failed ? 1 : 0)
+})

@@ -88,3 +88,24 @@ export async function signIn(page, username, pass, { expectFailure = false } = {
   }
   await page.waitForURL((u) => !u.pathname.startsWith('/staff/sign-in'))
 }
+
+/**
+ * Runs scenario, then closes the browser and exits: 0 when it passed, 1 when it threw (after a
+ * screenshot of every open page, named "failure").
+ */
+export async function runScenario(name, browser, shot, scenario) {
+  let failed = false
+  try {
+    await scenario()
+    console.log(`${name}: passed`)
+  } catch (e) {
+    failed = true
+    console.error(`${name}: FAILED: ${e.stack ?? e}`)
+    for (const context of browser.contexts()) {
+      for (const page of context.pages()) await shot(page, 'failure').catch(() => {})
+    }
+  } finally {
+    await browser.close()
+  }
+  process.exit(failed ? 1 : 0)
+}

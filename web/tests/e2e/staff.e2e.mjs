@@ -14,7 +14,7 @@
 //   JICENG_OPERATOR_PASSWORD and JICENG_HANDLER_PASSWORD
 //   JICENG_ARTIFACTS, CHROMIUM: see staff-browser.mjs
 import { join } from 'node:path'
-import { artifactsDir, baseUrl, check, launchBrowser, newPage as openPage, password, screenshots, signIn } from './staff-browser.mjs'
+import { artifactsDir, baseUrl, check, launchBrowser, newPage as openPage, password, runScenario, screenshots, signIn } from './staff-browser.mjs'
 
 const base = baseUrl()
 const operatorPassword = password('demo.operator', 'JICENG_OPERATOR_PASSWORD')
@@ -38,8 +38,7 @@ async function stateIs(page, label) {
   await page.locator('.state-tag').filter({ hasText: label }).waitFor()
 }
 
-let failed = false
-try {
+await runScenario('staff e2e', browser, shot, async () => {
   console.log('operator: sign-in, wrong password first')
   const op = await newPage()
   await op.goto(`${base}/staff`)
@@ -182,14 +181,4 @@ try {
   await shot(h, 'reply-letter-print-media')
   await h.pdf({ path: join(artifacts, 'reply-letter.pdf'), format: 'A4', preferCSSPageSize: true })
   console.log(`  pdf ${join(artifacts, 'reply-letter.pdf')}`)
-  console.log('staff e2e: passed')
-} catch (e) {
-  failed = true
-  console.error(`staff e2e: FAILED: ${e.stack ?? e}`)
-  for (const context of browser.contexts()) {
-    for (const page of context.pages()) await shot(page, 'failure').catch(() => {})
-  }
-} finally {
-  await browser.close()
-}
-process.exit(failed ? 1 : 0)
+})
