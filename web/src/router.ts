@@ -1,11 +1,14 @@
 // The app's pages. The resident portal (phone first, Vant) lives at the root, the staff
 // workbench (desk, Element Plus; src/staff/routes.ts) under /staff, and the leader dashboard
-// (ECharts) will live under /dashboard; each has its own layout, loaded only when first visited.
+// (ECharts; src/dashboard/routes.ts) under /dashboard; each has its own layout, loaded only when
+// first visited.
 import { createRouter, createWebHistory, type RouteRecordRaw } from 'vue-router'
+import { dashboardRoutes } from '@/dashboard/routes'
 import { staffRoutes } from '@/staff/routes'
 
 export const routes: RouteRecordRaw[] = [
   ...staffRoutes,
+  ...dashboardRoutes,
   {
     path: '/',
     component: () => import('@/layouts/ResidentLayout.vue'),

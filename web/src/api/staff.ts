@@ -158,7 +158,8 @@ export function whenSessionEnds(handler: ((error: ApiError) => void) | null): vo
   onSessionEnded = handler
 }
 
-async function signedIn<T>(path: string, options: RequestOptions = {}): Promise<ApiResult<T>> {
+/** Calls a staff route; a 401 there means the session ended (see whenSessionEnds). */
+export async function signedIn<T>(path: string, options: RequestOptions = {}): Promise<ApiResult<T>> {
   const r = await request<T>(path, options)
   if (!r.ok && r.error.status === 401 && onSessionEnded) onSessionEnded(r.error)
   return r

@@ -9,6 +9,8 @@ import en from './en'
 import zh from './zh-CN'
 import staffEn from './staff.en'
 import staffZh from './staff.zh-CN'
+import dashboardEn from './dashboard.en'
+import dashboardZh from './dashboard.zh-CN'
 
 export type Language = 'zh-CN' | 'en'
 export const languages: Language[] = ['zh-CN', 'en']
@@ -28,10 +30,11 @@ export const i18n = createI18n({
   legacy: false,
   locale: 'zh-CN',
   fallbackLocale: 'zh-CN',
-  // The workbench's texts (staff.*.ts) join the few staff keys the portal has.
+  // The workbench's texts (staff.*.ts) join the few staff keys the portal has; the dashboard's
+  // (dashboard.*.ts) are its own section.
   messages: {
-    'zh-CN': { ...zh, staff: { ...zh.staff, ...staffZh } },
-    en: { ...en, staff: { ...en.staff, ...staffEn } },
+    'zh-CN': { ...zh, staff: { ...zh.staff, ...staffZh }, dashboard: dashboardZh },
+    en: { ...en, staff: { ...en.staff, ...staffEn }, dashboard: dashboardEn },
   },
 })
 

@@ -4,7 +4,8 @@
 import type { RouteLocationNormalized, RouteRecordRaw } from 'vue-router'
 import { useStaffSession } from '@/stores/staffSession'
 
-async function signedIn(to: RouteLocationNormalized) {
+/** The guard of every page for signed-in staff: sign in first, then come back to `to`. */
+export async function signedIn(to: RouteLocationNormalized) {
   const session = useStaffSession()
   await session.restore()
   if (session.user) return true

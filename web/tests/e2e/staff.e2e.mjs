@@ -12,71 +12,17 @@
 //   JICENG_URL        the web UI with /api behind it (jiceng serve, or `npm run dev` proxying)
 //   JICENG_ACCOUNTS   the text `jiceng demo` printed (var/demo-accounts.txt), or give
 //   JICENG_OPERATOR_PASSWORD and JICENG_HANDLER_PASSWORD
-//   JICENG_ARTIFACTS  where screenshots go (default: a new directory under the system's tmp)
-//   CHROMIUM          the browser (default /usr/bin/chromium)
-import { mkdtempSync, mkdirSync, readFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+//   JICENG_ARTIFACTS, CHROMIUM: see staff-browser.mjs
 import { join } from 'node:path'
-import { chromium } from 'playwright-core'
+import { artifactsDir, baseUrl, check, launchBrowser, newPage as openPage, password, runScenario, screenshots, signIn } from './staff-browser.mjs'
 
-const base = (process.env.JICENG_URL ?? '').replace(/\/$/, '')
-if (!base) {
-  console.error('set JICENG_URL to the web UI, e.g. http://127.0.0.1:8080')
-  process.exit(2)
-}
-
-function password(user, variable) {
-  if (process.env[variable]) return process.env[variable]
-  const file = process.env.JICENG_ACCOUNTS
-  if (!file) throw new Error(`set ${variable} or JICENG_ACCOUNTS`)
-  const line = readFileSync(file, 'utf8').split('\n').find((l) => l.trim().startsWith(`${user} `))
-  const m = line && /password\s+(\S+)/.exec(line)
-  if (!m) throw new Error(`no password for ${user} in ${file}`)
-  return m[1]
-}
-
+const base = baseUrl()
 const operatorPassword = password('demo.operator', 'JICENG_OPERATOR_PASSWORD')
 const handlerPassword = password('demo.handler', 'JICENG_HANDLER_PASSWORD')
-const artifacts = process.env.JICENG_ARTIFACTS ?? mkdtempSync(join(tmpdir(), 'jiceng-staff-e2e-'))
-mkdirSync(artifacts, { recursive: true })
-
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-  headless: true,
-  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-    '--disable-component-update', '--disable-sync'],
-})
-
-const viewport = { width: 1440, height: 900 }
-let step = 0
-async function shot(page, name, fullPage = false) {
-  step += 1
-  const path = join(artifacts, `${String(step).padStart(2, '0')}-${name}.png`)
-  await page.screenshot({ path, fullPage })
-  console.log(`  screenshot ${path}`)
-}
-
-function check(condition, message) {
-  if (!condition) throw new Error(message)
-}
-
-async function newPage() {
-  const context = await browser.newContext({ viewport, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' })
-  const page = await context.newPage()
-  page.on('pageerror', (e) => console.error(`  page error: ${e.message}`))
-  return page
-}
-
-async function signIn(page, username, pass, { expectFailure = false } = {}) {
-  await page.fill('input[name="username"]', username)
-  await page.fill('input[name="password"]', pass)
-  await page.keyboard.press('Enter')
-  if (expectFailure) {
-    await page.getByRole('alert').filter({ hasText: '用户名或密码错误' }).waitFor()
-    return
-  }
-  await page.waitForURL((u) => !u.pathname.startsWith('/staff/sign-in'))
-}
+const artifacts = artifactsDir('jiceng-staff-e2e-')
+const browser = await launchBrowser()
+const shot = screenshots(artifacts)
+const newPage = () => openPage(browser, { width: 1440, height: 900 })
 
 /** Opens the command's form, fills it with fill(dialog), confirms; resolves to the dialog. */
 async function command(page, name, fill = async () => {}) {
@@ -92,8 +38,7 @@ async function stateIs(page, label) {
   await page.locator('.state-tag').filter({ hasText: label }).waitFor()
 }
 
-let failed = false
-try {
+await runScenario('staff e2e', browser, shot, async () => {
   console.log('operator: sign-in, wrong password first')
   const op = await newPage()
   await op.goto(`${base}/staff`)
@@ -236,14 +181,4 @@ try {
   await shot(h, 'reply-letter-print-media')
   await h.pdf({ path: join(artifacts, 'reply-letter.pdf'), format: 'A4', preferCSSPageSize: true })
   console.log(`  pdf ${join(artifacts, 'reply-letter.pdf')}`)
-  console.log('staff e2e: passed')
-} catch (e) {
-  failed = true
-  console.error(`staff e2e: FAILED: ${e.stack ?? e}`)
-  for (const context of browser.contexts()) {
-    for (const page of context.pages()) await shot(page, 'failure').catch(() => {})
-  }
-} finally {
-  await browser.close()
-}
-process.exit(failed ? 1 : 0)
+})

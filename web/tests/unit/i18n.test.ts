@@ -1,5 +1,7 @@
 // Every text has both languages: the English messages have exactly the keys of the Chinese.
 import { describe, expect, it } from 'vitest'
+import dashboardEn from '@/i18n/dashboard.en'
+import dashboardZh from '@/i18n/dashboard.zh-CN'
 import en from '@/i18n/en'
 import staffEn from '@/i18n/staff.en'
 import staffZh from '@/i18n/staff.zh-CN'
@@ -15,5 +17,8 @@ describe('messages', () => {
   })
   it('has the same keys in the workbench\'s English and Chinese', () => {
     expect(keys(staffEn).sort()).toEqual(keys(staffZh).sort())
+  })
+  it('has the same keys in the dashboard\'s English and Chinese', () => {
+    expect(keys(dashboardEn).sort()).toEqual(keys(dashboardZh).sort())
   })
 })
