@@ -47,8 +47,8 @@ struct ServerOptions {
   // 503 with Retry-After: 1 at once. So excess load costs the server a short answer each, and
   // the requests it accepts are answered in bounded time (PERFORMANCE.md, overload). 0 turns
   // either check off.
-  std::size_t max_in_flight = 1024;
-  std::chrono::milliseconds max_loop_lag = std::chrono::milliseconds(100);
+  std::size_t max_in_flight = 256;
+  std::chrono::milliseconds max_loop_lag = std::chrono::milliseconds(500);
   std::size_t body_limit = 1 << 20;  // larger request bodies get 413
   // A new connection must deliver a whole request header within header_timeout, and so must
   // the next request on a kept-alive connection once its first byte has arrived.
