@@ -37,7 +37,7 @@ web/dist/index.html: $(WEB_SOURCES)
 	npm --prefix web run build
 
 bench: deps release
-	bench/run
+	bench/run $(BENCH_ARGS)
 
 format:
 	clang-format -i $$(git ls-files '*.cc' '*.h')

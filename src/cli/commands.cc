@@ -184,6 +184,8 @@ int serve(const Config& config) {
   options.io_threads = config.io_threads;
   options.worker_threads = config.worker_threads;
   options.max_queued_handlers = static_cast<std::size_t>(config.queue_limit);
+  options.max_in_flight = static_cast<std::size_t>(config.max_in_flight);
+  options.max_loop_lag = std::chrono::milliseconds(config.max_loop_lag_ms);
   // SQLite reads are in the process and short; a PostgreSQL read waits for a round trip.
   options.short_reads_inline = database.dialect() == store::Dialect::kSqlite;
   options.body_limit = static_cast<std::size_t>(config.body_limit);

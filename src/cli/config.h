@@ -17,6 +17,8 @@ struct Config {
   int io_threads = 2;
   int worker_threads = 8;  // few: handoffs cost more than waits on a 2-core box (PERFORMANCE.md)
   int queue_limit = 1024;  // requests waiting for a worker; more are answered 503 at once
+  int max_in_flight = 256;  // requests handled at once; more are answered 503 at once
+  int max_loop_lag_ms = 500;  // while the event loop lags more, requests are answered 503
   std::int64_t body_limit = 1 << 20;
   int header_timeout_s = 10;
   int idle_timeout_s = 30;

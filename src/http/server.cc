@@ -120,6 +120,14 @@ class PendingResponders {
   std::size_t count_ = 0;
 };
 
+// The answer to a request the server is too busy to handle (admission control).
+Response busy_response(const std::string& request_id) {
+  Response res =
+      protocol_error(503, "unavailable", "the server is busy; try again shortly", request_id);
+  res.headers.emplace_back("Retry-After", "1");
+  return res;
+}
+
 // Makes the response on the connection's strand; an exception, or no make at all (the handler
 // dropped its Responder), becomes a 500.
 Response make_response(const std::function<Response()>& make, const Request& req) {
@@ -283,6 +291,8 @@ class Server::Impl {
   void arm_grace_timer();
 
   asio::awaitable<void> accept_loop();
+  asio::awaitable<void> probe_loop_lag();
+  std::optional<Response> refuse_when_busy(const Route& route, const std::string& request_id);
   asio::awaitable<void> serve(std::shared_ptr<Connection> conn);
   asio::awaitable<Next> serve_one(Connection& conn, beast::flat_buffer& buffer,
                                   const std::string& remote, Clock::time_point header_deadline);
@@ -308,6 +318,9 @@ class Server::Impl {
   PendingResponders pending_;
   // Handlers posted to the worker pool and not started yet (admission control).
   std::atomic<std::size_t> queued_{0};
+  // Requests dispatched and not yet answered, and the event loop's latest lag (admission).
+  std::atomic<std::size_t> handling_{0};
+  std::atomic<std::int64_t> loop_lag_us_{0};
 
   // Destroyed in reverse order: the worker pool first, the io_context after the objects on it
   // (its destruction destroys suspended connection coroutines, which unregister above).
@@ -316,6 +329,7 @@ class Server::Impl {
   tcp::acceptor acceptor_{control_};
   asio::signal_set signals_{control_};
   asio::steady_timer grace_timer_{control_};
+  asio::steady_timer lag_probe_{control_};
   std::optional<asio::thread_pool> workers_;  // reset by the destructor
 };
 
@@ -343,6 +357,10 @@ Result<void> Server::Impl::listen() {
 void Server::Impl::run() {
   asio::co_spawn(control_, accept_loop(),
                  [](std::exception_ptr e) { log_escaped(e, "the accept loop"); });
+  if (options_.max_loop_lag.count() > 0) {
+    asio::co_spawn(control_, probe_loop_lag(),
+                   [](std::exception_ptr e) { log_escaped(e, "the lag probe"); });
+  }
   auto run_loop = [this] {
     for (;;) {
       try {
@@ -372,6 +390,7 @@ void Server::Impl::stop() {
     beast::error_code ignored;
     acceptor_.close(ignored);
     signals_.cancel(ignored);
+    lag_probe_.cancel();
     arm_grace_timer();
   });
   for (auto& conn : open) {
@@ -438,6 +457,38 @@ asio::awaitable<void> Server::Impl::accept_loop() {
     asio::co_spawn(conn->stream.get_executor(), serve(conn),
                    [](std::exception_ptr e) { log_escaped(e, "a connection"); });
   }
+}
+
+// Every 10 ms: how late the timer fires is how long a ready handler waits for an I/O thread.
+// The estimate halves per period when the loop is on time again, so that shedding outlasts a
+// stall by a few periods instead of flapping with each sample.
+asio::awaitable<void> Server::Impl::probe_loop_lag() {
+  constexpr auto kPeriod = std::chrono::milliseconds(10);
+  std::int64_t estimate_us = 0;
+  while (!stopping_) {
+    lag_probe_.expires_after(kPeriod);
+    const auto due = lag_probe_.expiry();
+    auto [ec] = co_await lag_probe_.async_wait(kUseTuple);
+    if (ec) co_return;
+    const auto lag = std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - due);
+    estimate_us = std::max<std::int64_t>(lag.count(), estimate_us / 2);
+    loop_lag_us_.store(estimate_us, std::memory_order_relaxed);
+  }
+}
+
+// The 503 for a request that arrives while the server is saturated, if it does.
+std::optional<Response> Server::Impl::refuse_when_busy(const Route& route,
+                                                       const std::string& request_id) {
+  const std::string_view p = route.pattern;
+  if (p == "/healthz" || p == "/readyz" || p == "/metrics") return std::nullopt;
+  const bool too_many = options_.max_in_flight > 0 &&
+                        handling_.load(std::memory_order_relaxed) >= options_.max_in_flight;
+  const bool lagging =
+      options_.max_loop_lag.count() > 0 &&
+      loop_lag_us_.load(std::memory_order_relaxed) >
+          std::chrono::duration_cast<std::chrono::microseconds>(options_.max_loop_lag).count();
+  if (!too_many && !lagging) return std::nullopt;
+  return busy_response(request_id);
 }
 
 asio::awaitable<void> Server::Impl::serve(std::shared_ptr<Connection> conn) {
@@ -576,17 +627,20 @@ asio::awaitable<Response> Server::Impl::dispatch(const RawRequest& raw, Exchange
   req.raw = &raw;
   req.request_id = ex.request_id;
   req.remote = remote;
+  // Saturated: a quick refusal now instead of an answer too late to be of use.
+  if (auto refusal = refuse_when_busy(*m.route, ex.request_id)) co_return std::move(*refusal);
   const Runs runs = m.route->runs;
   const bool on_pool =
       runs == Runs::kWorker || (runs == Runs::kShortRead && !options_.short_reads_inline);
-  if (!on_pool && m.route->handler) co_return call_handler(*m.route, req);
   if (on_pool && queued_.load(std::memory_order_relaxed) >= options_.max_queued_handlers) {
-    // Saturated: a quick refusal now instead of an answer too late to be of use.
-    Response res =
-        protocol_error(503, "unavailable", "the server is busy; try again shortly", ex.request_id);
-    res.headers.emplace_back("Retry-After", "1");
-    co_return res;
+    co_return busy_response(ex.request_id);
   }
+  handling_.fetch_add(1, std::memory_order_relaxed);
+  struct Handled {
+    std::atomic<std::size_t>& n;
+    ~Handled() { n.fetch_sub(1, std::memory_order_relaxed); }
+  } handled{handling_};
+  if (!on_pool && m.route->handler) co_return call_handler(*m.route, req);
   if (on_pool) queued_.fetch_add(1, std::memory_order_relaxed);
   co_return co_await async_call_handler(*workers_, on_pool, pending_, *m.route, req, queued_,
                                         asio::use_awaitable);

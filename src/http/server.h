@@ -5,6 +5,9 @@
 // handlers already wait for a worker, a request for the pool is answered at once with 503 and
 // Retry-After: 1 (a JSON error body, code "unavailable").
 //
+// Requests beyond max_in_flight, or arriving while the event loop lags more than max_loop_lag
+// behind, are refused the same way (ServerOptions).
+//
 // Every response carries X-Request-Id (the client's, when it matches [A-Za-z0-9._-]{1,64}, else
 // 16 random hex digits), X-Content-Type-Options: nosniff, Referrer-Policy: no-referrer, a
 // Content-Security-Policy that forbids everything, and on /api paths Cache-Control: no-store.
@@ -37,6 +40,15 @@ struct ServerOptions {
   bool short_reads_inline = true;
   // At most this many handlers wait for a worker; beyond, requests for the pool get 503.
   std::size_t max_queued_handlers = 1024;
+  // Admission control for all routes but /healthz, /readyz and /metrics: at most max_in_flight
+  // requests are being handled at once (from their dispatch to their response, a write waiting
+  // for its commit included), and while the I/O threads run more than max_loop_lag behind
+  // (measured every 10 ms by a timer), new requests are not handled either; both are answered
+  // 503 with Retry-After: 1 at once. So excess load costs the server a short answer each, and
+  // the requests it accepts are answered in bounded time (PERFORMANCE.md, overload). 0 turns
+  // either check off.
+  std::size_t max_in_flight = 256;
+  std::chrono::milliseconds max_loop_lag = std::chrono::milliseconds(500);
   std::size_t body_limit = 1 << 20;  // larger request bodies get 413
   // A new connection must deliver a whole request header within header_timeout, and so must
   // the next request on a kept-alive connection once its first byte has arrived.

@@ -132,6 +132,15 @@ class ServerTest : public ::testing::Test {
                    held_cv_.notify_all();
                  }});
     router_.add({.method = "GET",
+                 .pattern = "/block",
+                 .summary = "Holds the I/O thread for 300 ms (as an overloaded one is)",
+                 .policy = Policy::kPublic,
+                 .runs = Runs::kInline,
+                 .handler = [](const Request&) {
+                   std::this_thread::sleep_for(300ms);
+                   return json_response(json::object{{"blocked", true}});
+                 }});
+    router_.add({.method = "GET",
                  .pattern = "/forgotten",
                  .summary = "Never answers",
                  .policy = Policy::kPublic,
@@ -607,6 +616,75 @@ TEST_F(ServerTest, SaturatedServerAnswers503AtOnceAndRecovers) {
   Reply recovered = flood.get("/hello");
   ASSERT_FALSE(recovered.ec);
   EXPECT_EQ(recovered.res.result_int(), 200u);
+}
+
+TEST_F(ServerTest, RequestsBeyondTheInFlightLimitAre503ButHealthIsServed) {
+  ServerOptions options;
+  options.max_in_flight = 1;
+  start(options);
+  TestClient held(port());
+  ASSERT_FALSE(held.connect());
+  ASSERT_FALSE(held.write_raw("GET /later HTTP/1.1\r\nHost: x\r\n\r\n"));
+  auto respond = wait_held();  // one request in flight: a write waiting for its commit, say
+  ASSERT_TRUE(respond);
+
+  TestClient other(port());
+  Reply shed = other.get("/hello");
+  expect_error(shed, 503, "unavailable");
+  EXPECT_EQ(shed.res[testing::bhttp::field::retry_after], "1");
+  Reply metrics = other.get("/metrics");  // monitoring still sees the server
+  ASSERT_FALSE(metrics.ec);
+  EXPECT_EQ(metrics.res.result_int(), 200u);
+
+  (*respond)(json_response(json::object{{"later", true}}));
+  Reply answered;
+  answered.ec = held.read(answered.res);
+  ASSERT_FALSE(answered.ec) << answered.ec.message();
+  EXPECT_EQ(answered.res.result_int(), 200u);
+  Reply recovered = other.get("/hello");
+  ASSERT_FALSE(recovered.ec);
+  EXPECT_EQ(recovered.res.result_int(), 200u);
+}
+
+TEST_F(ServerTest, RequestsWhileTheEventLoopLagsAre503AndServiceResumes) {
+  ServerOptions options;
+  options.io_threads = 1;
+  options.max_loop_lag = 50ms;
+  start(options);
+  TestClient blocker(port());
+  ASSERT_FALSE(blocker.connect());
+  // The one I/O thread is held for 300 ms; requests sent meanwhile wait, and the lag probe's
+  // timer fires 300 ms late: right after, the server sheds until it has caught up.
+  ASSERT_FALSE(blocker.write_raw("GET /block HTTP/1.1\r\nHost: x\r\n\r\n"));
+  std::atomic<int> shed = 0;
+  std::atomic<int> other_status = 0;
+  std::vector<std::thread> clients;
+  for (int i = 0; i < 8; ++i) {
+    clients.emplace_back([&] {
+      TestClient c(port());
+      if (c.connect()) return;
+      const auto end = std::chrono::steady_clock::now() + 2s;
+      while (shed == 0 && std::chrono::steady_clock::now() < end) {
+        Reply r = c.get("/hello");
+        if (r.ec) return;
+        if (r.res.result_int() == 503) {
+          ++shed;
+        } else if (r.res.result_int() != 200) {
+          other_status = static_cast<int>(r.res.result_int());
+        }
+      }
+    });
+  }
+  for (auto& t : clients) t.join();
+  Reply blocked;
+  blocked.ec = blocker.read(blocked.res);
+  ASSERT_FALSE(blocked.ec) << blocked.ec.message();
+  EXPECT_EQ(blocked.res.result_int(), 200u);
+  EXPECT_GT(shed.load(), 0) << "no request was shed while the loop lagged";
+  EXPECT_EQ(other_status.load(), 0);
+  // Caught up: requests are served again.
+  TestClient after(port());
+  ASSERT_TRUE(eventually([&] { return after.get("/hello").res.result_int() == 200u; }));
 }
 
 TEST_F(ServerTest, StopBeforeRunReturnsPromptly) {
