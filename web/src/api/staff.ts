@@ -50,6 +50,8 @@ export interface CaseFilters {
   from?: string
   /** Entered jiceng before (ISO 8601 UTC). */
   to?: string
+  /** newest (the default), or deadline: the running deadline soonest first, then no clock. */
+  sort?: 'newest' | 'deadline'
   limit?: number
   cursor?: string
 }
