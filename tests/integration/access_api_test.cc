@@ -560,6 +560,8 @@ TEST_P(AccessApi, ResidentsSignUpAndActOnTheirOwnCases) {
       {{"Content-Type", "application/json"}, {"Accept-Language", "zh-CN"}});
   EXPECT_EQ(weak.res.result_int(), 400u) << weak.res.body();
   EXPECT_NE(weak.res.body().find("常见"), std::string::npos) << weak.res.body();
+  EXPECT_EQ(testing::body_json(weak).at("error").at("field").as_string(), "password")
+      << "shown beside the password field";
   http::testing::TestClient again(server_->port());
   auto made = again.request("POST", "/api/v1/residents",
                             boost::json::serialize(boost::json::object{
