@@ -2,6 +2,7 @@
 // workbench (desk, Element Plus; src/staff/routes.ts) under /staff, and the leader dashboard
 // (ECharts) will live under /dashboard; each has its own layout, loaded only when first visited.
 import { createRouter, createWebHistory, type RouteRecordRaw } from 'vue-router'
+import { residentAccountRoutes } from '@/resident/routes'
 import { staffRoutes } from '@/staff/routes'
 
 export const routes: RouteRecordRaw[] = [
@@ -14,6 +15,7 @@ export const routes: RouteRecordRaw[] = [
       { path: 'submit', name: 'submit', component: () => import('@/pages/resident/SubmitPage.vue'), meta: { title: 'submit.title' } },
       { path: 'track', name: 'track-lookup', component: () => import('@/pages/resident/TrackPage.vue'), meta: { title: 'track.title' } },
       { path: 'track/:code', name: 'track', component: () => import('@/pages/resident/TrackPage.vue'), props: true, meta: { title: 'track.title' } },
+      ...residentAccountRoutes,
       { path: ':unknown(.*)*', name: 'not-found', component: () => import('@/pages/NotFoundPage.vue'), meta: { title: 'notFound.title' } },
     ],
   },

@@ -116,3 +116,4 @@ export const api = {
 } satisfies Record<string, (...args: never[]) => Promise<ApiResult<unknown>>>
 
 export * from './staff'
+export * from './my'

@@ -94,6 +94,8 @@ export interface CaseFile {
   rating: string
   merged_into: string
   unit_id: number | null
+  /** Only in the resident's own case (GET /api/v1/my/cases/{number}). */
+  tracking_code?: string
   allowed_commands: string[]
   events: CaseEvent[]
 }

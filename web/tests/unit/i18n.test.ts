@@ -1,6 +1,8 @@
 // Every text has both languages: the English messages have exactly the keys of the Chinese.
 import { describe, expect, it } from 'vitest'
 import en from '@/i18n/en'
+import myEn from '@/i18n/my.en'
+import myZh from '@/i18n/my.zh-CN'
 import staffEn from '@/i18n/staff.en'
 import staffZh from '@/i18n/staff.zh-CN'
 import zh from '@/i18n/zh-CN'
@@ -15,5 +17,9 @@ describe('messages', () => {
   })
   it('has the same keys in the workbench\'s English and Chinese', () => {
     expect(keys(staffEn).sort()).toEqual(keys(staffZh).sort())
+  })
+  it('has the same keys in the residents\' accounts and cases, in sections of their own', () => {
+    expect(keys(myEn).sort()).toEqual(keys(myZh).sort())
+    for (const section of Object.keys(myZh)) expect(Object.keys(zh)).not.toContain(section)
   })
 })
