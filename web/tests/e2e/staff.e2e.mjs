@@ -14,10 +14,13 @@
 //   JICENG_OPERATOR_PASSWORD and JICENG_HANDLER_PASSWORD
 //   JICENG_ARTIFACTS  where screenshots go (default: a new directory under the system's tmp)
 //   CHROMIUM          the browser (default /usr/bin/chromium)
-import { mkdtempSync, mkdirSync, readFileSync } from 'node:fs'
+import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { chromium } from 'playwright-core'
+import {
+  check, demoPassword, desk, launchBrowser, screenshots, staffAssign, staffCommand as command, staffSignIn as signIn,
+  staffStateIs as stateIs,
+} from './support.mjs'
 
 const base = (process.env.JICENG_URL ?? '').replace(/\/$/, '')
 if (!base) {
@@ -25,71 +28,17 @@ if (!base) {
   process.exit(2)
 }
 
-function password(user, variable) {
-  if (process.env[variable]) return process.env[variable]
-  const file = process.env.JICENG_ACCOUNTS
-  if (!file) throw new Error(`set ${variable} or JICENG_ACCOUNTS`)
-  const line = readFileSync(file, 'utf8').split('\n').find((l) => l.trim().startsWith(`${user} `))
-  const m = line && /password\s+(\S+)/.exec(line)
-  if (!m) throw new Error(`no password for ${user} in ${file}`)
-  return m[1]
-}
-
-const operatorPassword = password('demo.operator', 'JICENG_OPERATOR_PASSWORD')
-const handlerPassword = password('demo.handler', 'JICENG_HANDLER_PASSWORD')
+const operatorPassword = demoPassword('demo.operator', 'JICENG_OPERATOR_PASSWORD')
+const handlerPassword = demoPassword('demo.handler', 'JICENG_HANDLER_PASSWORD')
 const artifacts = process.env.JICENG_ARTIFACTS ?? mkdtempSync(join(tmpdir(), 'jiceng-staff-e2e-'))
-mkdirSync(artifacts, { recursive: true })
-
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-  headless: true,
-  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-    '--disable-component-update', '--disable-sync'],
-})
-
-const viewport = { width: 1440, height: 900 }
-let step = 0
-async function shot(page, name, fullPage = false) {
-  step += 1
-  const path = join(artifacts, `${String(step).padStart(2, '0')}-${name}.png`)
-  await page.screenshot({ path, fullPage })
-  console.log(`  screenshot ${path}`)
-}
-
-function check(condition, message) {
-  if (!condition) throw new Error(message)
-}
+const shot = screenshots(artifacts)
+const browser = await launchBrowser()
 
 async function newPage() {
-  const context = await browser.newContext({ viewport, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' })
+  const context = await browser.newContext(desk)
   const page = await context.newPage()
   page.on('pageerror', (e) => console.error(`  page error: ${e.message}`))
   return page
-}
-
-async function signIn(page, username, pass, { expectFailure = false } = {}) {
-  await page.fill('input[name="username"]', username)
-  await page.fill('input[name="password"]', pass)
-  await page.keyboard.press('Enter')
-  if (expectFailure) {
-    await page.getByRole('alert').filter({ hasText: '用户名或密码错误' }).waitFor()
-    return
-  }
-  await page.waitForURL((u) => !u.pathname.startsWith('/staff/sign-in'))
-}
-
-/** Opens the command's form, fills it with fill(dialog), confirms; resolves to the dialog. */
-async function command(page, name, fill = async () => {}) {
-  await page.click(`[data-command="${name}"]`)
-  const dialog = page.locator('.el-dialog').filter({ has: page.locator('.command-form') })
-  await dialog.waitFor()
-  await fill(dialog)
-  await dialog.locator('button.send').click()
-  return dialog
-}
-
-async function stateIs(page, label) {
-  await page.locator('.state-tag').filter({ hasText: label }).waitFor()
 }
 
 let failed = false
@@ -167,14 +116,7 @@ try {
   await stale.close()
 
   console.log('operator: assigns it to 邓埠街道办事处')
-  await command(op, 'assign', async (d) => {
-    await d.locator('#cmd-unit_id').click()
-    await op.keyboard.type('邓埠街道')
-    await op.locator('.el-select-dropdown__item').filter({ hasText: '邓埠街道办事处' }).first().waitFor()
-    await op.keyboard.press('Enter')
-    await d.locator('#cmd-note').fill('请属地核实后维修')
-    await shot(op, 'assign-form')
-  })
+  await staffAssign(op, { search: '邓埠街道', unit: '邓埠街道办事处', note: '请属地核实后维修' }, () => shot(op, 'assign-form'))
   await stateIs(op, '已交办')
   await op.locator('.staff-timeline').getByText('交办').first().waitFor()
   await shot(op, 'case-assigned', true)
