@@ -22,8 +22,8 @@ async function resident(to: RouteLocationNormalized) {
 }
 
 export const residentAccountRoutes: RouteRecordRaw[] = [
-  { path: 'account/sign-in', name: 'account-sign-in', component: () => import('@/pages/resident/SignInPage.vue'), meta: { title: 'account.signInTitle' } },
-  { path: 'account/sign-up', name: 'account-sign-up', component: () => import('@/pages/resident/SignUpPage.vue'), meta: { title: 'account.signUpTitle' } },
+  { path: 'account/sign-in', name: 'account-sign-in', component: () => import('@/pages/resident/AccountPage.vue'), props: { mode: 'sign-in' }, meta: { title: 'account.signInTitle' } },
+  { path: 'account/sign-up', name: 'account-sign-up', component: () => import('@/pages/resident/AccountPage.vue'), props: { mode: 'sign-up' }, meta: { title: 'account.signUpTitle' } },
   { path: 'my', name: 'my-cases', component: () => import('@/pages/resident/MyCasesPage.vue'), beforeEnter: resident, meta: { title: 'my.title' } },
   { path: 'my/:number', name: 'my-case', component: () => import('@/pages/resident/MyCasePage.vue'), props: true, beforeEnter: resident, meta: { title: 'my.caseTitle' } },
 ]

@@ -8,6 +8,7 @@ import { createMemoryHistory, createRouter } from 'vue-router'
 import type { Applied, ApiResult, CaseFile } from '@/api'
 import ResidentCase from '@/components/ResidentCase.vue'
 import { i18n, setLanguage } from '@/i18n'
+import AccountPage from '@/pages/resident/AccountPage.vue'
 import SignInPage from '@/pages/staff/SignInPage.vue'
 import { trackingOf } from '@/resident/cases'
 import { afterSignIn } from '@/resident/routes'
@@ -149,5 +150,67 @@ describe('the workbench sign-in', () => {
     expect(bodies[1]).toEqual({ username: 'admin', password: 'correct horse battery staple', totp: '123456' })
     expect(router.currentRoute.value.path).toBe('/staff')
     w.unmount()
+  })
+})
+
+describe('the resident\'s account page', () => {
+  function router() {
+    return createRouter({
+      history: createMemoryHistory(),
+      routes: [
+        { path: '/account/sign-up', name: 'account-sign-up', component: AccountPage, props: { mode: 'sign-up' } },
+        { path: '/account/sign-in', name: 'account-sign-in', component: AccountPage, props: { mode: 'sign-in' } },
+        { path: '/my', name: 'my-cases', component: { template: '<p>mine</p>' } },
+        { path: '/submit', component: { template: '<p>submit</p>' } },
+        { path: '/staff', component: { template: '<p>queue</p>' } },
+      ],
+    })
+  }
+
+  it('signs up, shows the policy\'s refusal beside the password, then signs in and goes back', async () => {
+    const calls: string[] = []
+    vi.stubGlobal('fetch', vi.fn(async (url: string, init: RequestInit) => {
+      const body = JSON.parse(String(init.body))
+      calls.push(`${url} ${body.password}`)
+      if (url === '/api/v1/residents' && body.password === '12345678') {
+        return json(400, { error: { code: 'invalid_argument', message: '密码（password）：过于常见，请另选一个', request_id: 'r', field: 'password' } })
+      }
+      if (url === '/api/v1/residents') return json(201, { account: { id: 7, username: body.username, display_name: '', role: 'resident' } })
+      return json(200, { user: { username: body.username, display_name: '', role: 'resident', role_zh: '群众' }, csrf_token: 'c' })
+    }))
+    const r = router()
+    await r.push('/account/sign-up?redirect=/submit')
+    const w = mount({ template: '<RouterView />' }, { global: { plugins: [i18n, r] } })
+    await flushPromises()
+    await w.get('input[name="username"]').setValue('13900000001')
+    await w.get('input[name="password"]').setValue('12345678')
+    await w.get('form').trigger('submit')
+    await flushPromises()
+    expect(w.get('.van-field__error-message').text()).toBe('过于常见，请另选一个')
+    expect(r.currentRoute.value.path).toBe('/account/sign-up')
+    await w.get('input[name="password"]').setValue('spring rain over yingtan')
+    await w.get('form').trigger('submit')
+    await flushPromises()
+    expect(calls).toEqual(['/api/v1/residents 12345678', '/api/v1/residents spring rain over yingtan', '/api/v1/session spring rain over yingtan'])
+    expect(r.currentRoute.value.path).toBe('/submit')
+  })
+
+  it('says a wrong password above the button, and forgets it on the way to sign up', async () => {
+    vi.stubGlobal('fetch', vi.fn(async () => json(401, { error: { code: 'unauthenticated', message: '用户名或密码错误', request_id: 'r' } })))
+    const r = router()
+    await r.push('/account/sign-in')
+    const w = mount({ template: '<RouterView />' }, { global: { plugins: [i18n, r] } })
+    await flushPromises()
+    expect(w.find('input[name="display_name"]').exists()).toBe(false)
+    await w.get('input[name="username"]').setValue('13900000001')
+    await w.get('input[name="password"]').setValue('wrong password')
+    await w.get('form').trigger('submit')
+    await flushPromises()
+    expect(w.get('[role="alert"]').text()).toBe('用户名或密码错误')
+    await r.push('/account/sign-up')
+    await flushPromises()
+    expect(w.find('input[name="display_name"]').exists()).toBe(true)
+    expect(w.find('[role="alert"]').exists()).toBe(false)
+    expect((w.get('input[name="username"]').element as HTMLInputElement).value).toBe('13900000001')
   })
 })
