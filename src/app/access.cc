@@ -146,7 +146,7 @@ AccessService::AccessService(store::Database& db, const Clock& clock, PasswordPo
 }
 
 Result<SignIn> AccessService::sign_in(const Credentials& c, const RequestContext& ctx,
-                                      std::chrono::seconds* retry_after) {
+                                      SignInRefusal* refusal) {
   Instant now = clock_.now();
   std::string name = normalize_username(c.username);
   if (name.empty() || name.size() > 254 || std::any_of(name.begin(), name.end(), [](char ch) {
@@ -170,13 +170,15 @@ Result<SignIn> AccessService::sign_in(const Credentials& c, const RequestContext
   };
   if (auto wait = throttle_.retry_after(name, address, trusted, now)) {
     if (auto a = audit_attempt("throttled"); !a) return a.error();
-    if (retry_after != nullptr) *retry_after = *wait;
+    if (refusal != nullptr) refusal->retry_after = *wait;
     return Error{ErrorCode::kResourceExhausted,
                  "too many sign-in attempts; try again in " + std::to_string(wait->count()) + " s",
                  "登录尝试过于频繁，请 " + std::to_string(wait->count()) + " 秒后再试"};
   }
-  auto signed_in = check_credentials(c, ctx);
+  SignInRefusal::SecondFactor second_factor = SignInRefusal::SecondFactor::kNone;
+  auto signed_in = check_credentials(c, ctx, second_factor);
   if (!signed_in) {
+    if (refusal != nullptr) refusal->second_factor = second_factor;
     if (signed_in.error().code == ErrorCode::kUnauthenticated) {
       throttle_.record_failure(name, address, now);
       if (auto a = audit_attempt("failed"); !a) return a.error();
@@ -188,7 +190,8 @@ Result<SignIn> AccessService::sign_in(const Credentials& c, const RequestContext
   return signed_in;
 }
 
-Result<SignIn> AccessService::check_credentials(const Credentials& c, const RequestContext& ctx) {
+Result<SignIn> AccessService::check_credentials(const Credentials& c, const RequestContext& ctx,
+                                                SignInRefusal::SecondFactor& second_factor) {
   Instant now = clock_.now();
   std::string name = normalize_username(c.username);
   auto found =
@@ -207,13 +210,25 @@ Result<SignIn> AccessService::check_credentials(const Credentials& c, const Requ
                  "administrators need a second factor; run `jiceng user totp " + a.username + "`",
                  "管理员必须启用双因素认证"};
   }
-  Error need_code{ErrorCode::kUnauthenticated,
-                  "enter the 6-digit code from your authenticator app (totp)",
-                  "请输入身份验证器中的 6 位动态码"};
+  using SecondFactor = SignInRefusal::SecondFactor;
+  const Error need_code{ErrorCode::kUnauthenticated,
+                        "enter the 6-digit code from your authenticator app (totp)",
+                        "请输入身份验证器中的 6 位动态码"};
+  const Error wrong_code{ErrorCode::kUnauthenticated,
+                         "the code is wrong or was used already; enter the current 6-digit code "
+                         "from your authenticator app (totp)",
+                         "动态码错误或已使用，请输入身份验证器中当前的 6 位动态码"};
   std::optional<std::int64_t> step;
   if (!a.totp_secret.empty()) {
+    if (c.totp.empty()) {
+      second_factor = SecondFactor::kMissing;
+      return need_code;
+    }
     step = totp_matched_step(a.totp_secret, c.totp, now);
-    if (!step) return need_code;
+    if (!step) {
+      second_factor = SecondFactor::kWrong;
+      return wrong_code;
+    }
   }
   SignIn out{.session_token = random_token(),
              .csrf_token = random_token(),
@@ -230,7 +245,10 @@ Result<SignIn> AccessService::check_credentials(const Credentials& c, const Requ
       // A code is good once (RFC 6238 §5.2): a replayed one fails like a wrong one.
       auto fresh = store::accounts::advance_totp_step(sql, a.id, *step);
       if (!fresh) return fresh.error();
-      if (!*fresh) return need_code;
+      if (!*fresh) {
+        second_factor = SecondFactor::kWrong;
+        return wrong_code;
+      }
     }
     if (!rehash.empty()) {
       if (auto r = store::accounts::set_password_hash(sql, a.id, rehash); !r) return r;

@@ -49,6 +49,15 @@ struct Credentials {
   std::string device_token{};  // from the device cookie, if any
 };
 
+// What the HTTP answer of a refused sign-in needs beyond its Error.
+struct SignInRefusal {
+  std::chrono::seconds retry_after{0};  // kResourceExhausted: when to try again
+  // kUnauthenticated after a correct password, on an account with a second factor: no code
+  // came (the client then asks for it), or the code was wrong or used before.
+  enum class SecondFactor { kNone, kMissing, kWrong };
+  SecondFactor second_factor = SecondFactor::kNone;
+};
+
 // A session found by its token.
 struct SessionInfo {
   domain::Principal principal{};
@@ -97,10 +106,11 @@ class AccessService {
 
   // Signs in. Unknown usernames, wrong passwords and disabled accounts all give the same
   // kUnauthenticated answer, in the same time (TESTS.md S3). A missing or wrong second factor
-  // is kUnauthenticated too ("enter the 6-digit code"), but only after a correct password.
-  // kResourceExhausted with retry_after when throttled (S2). Every attempt is audited.
+  // is kUnauthenticated too, but only after a correct password, and refusal->second_factor
+  // says which. kResourceExhausted with refusal->retry_after when throttled (S2). Every
+  // attempt is audited and counts towards the throttle. refusal may be null.
   [[nodiscard]] Result<SignIn> sign_in(const Credentials& c, const RequestContext& ctx,
-                                       std::chrono::seconds* retry_after = nullptr);
+                                       SignInRefusal* refusal = nullptr);
   // Ends the session server-side. Unknown tokens are fine (nothing to end).
   [[nodiscard]] Result<void> sign_out(std::string_view session_token, const RequestContext& ctx);
   // The session of a token: kUnauthenticated when unknown, expired (idle or absolute; the row
@@ -133,7 +143,8 @@ class AccessService {
   const AccessOptions& options() const { return options_; }
 
  private:
-  Result<SignIn> check_credentials(const Credentials& c, const RequestContext& ctx);
+  Result<SignIn> check_credentials(const Credentials& c, const RequestContext& ctx,
+                                   SignInRefusal::SecondFactor& second_factor);
 
   store::Database& db_;
   const Clock& clock_;

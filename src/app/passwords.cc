@@ -39,8 +39,11 @@ bool to_hash_buffer(std::string_view encoded, char (&out)[crypto_pwhash_STRBYTES
   return true;
 }
 
-Error policy_error(std::string en, std::string zh) {
-  return Error::invalid_argument(std::move(en)).zh(std::move(zh));
+// An error about the password field, in the form of every input check ("password: …",
+// "密码（password）：…"), so that clients show it beside the field (http::field_of).
+Error policy_error(std::string_view en, std::string_view zh) {
+  return Error::invalid_argument("password: " + std::string(en))
+      .zh("密码（password）：" + std::string(zh));
 }
 
 // The blocklist formats of PasswordPolicy::load. A JSON array of strings is what
@@ -165,21 +168,20 @@ bool PasswordPolicy::blocked(std::string_view password) const {
 
 Result<void> PasswordPolicy::check(std::string_view password, std::string_view username) const {
   auto chars = utf8_length(password);
-  if (!chars) return policy_error("password is not valid UTF-8", "密码不是有效的 UTF-8 文本");
+  if (!chars) return policy_error("is not valid UTF-8", "不是有效的 UTF-8 文本");
   if (*chars < kMinPasswordChars) {
-    return policy_error(fmt::format("password must have at least {} characters", kMinPasswordChars),
-                        fmt::format("密码至少需要 {} 个字符", kMinPasswordChars));
+    return policy_error(fmt::format("must have at least {} characters", kMinPasswordChars),
+                        fmt::format("至少需要 {} 个字符", kMinPasswordChars));
   }
   if (*chars > kMaxPasswordChars) {
-    return policy_error(fmt::format("password must have at most {} characters", kMaxPasswordChars),
-                        fmt::format("密码最多 {} 个字符", kMaxPasswordChars));
+    return policy_error(fmt::format("must have at most {} characters", kMaxPasswordChars),
+                        fmt::format("最多 {} 个字符", kMaxPasswordChars));
   }
   if (ascii_lower(password) == ascii_lower(username)) {
-    return policy_error("password must not be the user name", "密码不能与用户名相同");
+    return policy_error("must not be the user name", "不能与用户名相同");
   }
   if (blocked(password)) {
-    return policy_error("this password is too common; choose another",
-                        "该密码过于常见，请另选一个");
+    return policy_error("is too common; choose another", "过于常见，请另选一个");
   }
   return {};
 }

@@ -88,13 +88,24 @@ Response sign_in(app::AccessService& access, const ApiOptions& o, const Request&
     *out = std::move(*v);
   }
   c.device_token = cookie(req, device_cookie(o)).value_or("");
-  std::chrono::seconds retry_after{0};
-  auto s = access.sign_in(c, context_of(req), &retry_after);
+  app::SignInRefusal refusal;
+  auto s = access.sign_in(c, context_of(req), &refusal);
   if (!s) {
+    using SecondFactor = app::SignInRefusal::SecondFactor;
+    if (refusal.second_factor != SecondFactor::kNone) {
+      // Codes of their own, so that clients ask for the code (totp_required) or say that it
+      // was wrong (totp_invalid) beside the field, instead of reading the message.
+      const Error& e = s.error();
+      bool chinese = prefers_chinese(req.header("Accept-Language"));
+      return protocol_error(
+          http_status(e.code),
+          refusal.second_factor == SecondFactor::kMissing ? "totp_required" : "totp_invalid",
+          chinese && !e.message_zh.empty() ? e.message_zh : e.message, req.request_id, "totp");
+    }
     Response res = error_response(s.error(), req);
     if (s.error().code == ErrorCode::kResourceExhausted) {
       std::erase_if(res.headers, [](const auto& h) { return h.first == "Retry-After"; });
-      res.headers.emplace_back("Retry-After", std::to_string(retry_after.count()));
+      res.headers.emplace_back("Retry-After", std::to_string(refusal.retry_after.count()));
     }
     return res;
   }
@@ -331,7 +342,10 @@ void add_access_routes(Router& router, app::App& app, const ApiOptions& options)
               .pattern = "/api/v1/session",
               .summary = "Sign in. JSON body: username, password, totp (the 6-digit code, when "
                          "the account has a second factor). Sets the session cookie and answers "
-                         "with the user and the CSRF token to send as X-CSRF-Token with writes",
+                         "with the user and the CSRF token to send as X-CSRF-Token with writes. "
+                         "401 unauthenticated for a wrong username or password; after a right "
+                         "one, 401 totp_required when the account needs a code and none came, "
+                         "totp_invalid when the code was wrong or used before",
               .policy = Policy::kPublic,
               .handler = [&app, options](const Request& req) {
                 return sign_in(app.access, options, req);

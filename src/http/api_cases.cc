@@ -269,12 +269,18 @@ json::object case_json(const app::CaseDetail& d, domain::Role role) {
   return out;
 }
 
-// The cursor of the next page: "<created_at µs>.<number>".
-std::string cursor_of(const store::cases::ListedCase& c) {
+// The cursor of the next page: "<created_at µs>.<number>", or in the deadline order among the
+// cases on a clock "d<deadline_at µs>.<number>".
+std::string cursor_of(const store::cases::ListedCase& c, store::cases::ListOrder order) {
+  if (order == store::cases::ListOrder::kDeadline && c.deadline_at) {
+    return "d" + std::to_string(to_micros(*c.deadline_at)) + "." + c.number;
+  }
   return std::to_string(to_micros(c.created_at)) + "." + c.number;
 }
 
 Result<void> apply_cursor(std::string_view cursor, store::cases::ListQuery& q) {
+  const bool on_clock = cursor.starts_with('d') && q.order == store::cases::ListOrder::kDeadline;
+  if (on_clock) cursor.remove_prefix(1);
   auto dot = cursor.find('.');
   std::int64_t us = 0;
   auto [end, ec] =
@@ -282,8 +288,13 @@ Result<void> apply_cursor(std::string_view cursor, store::cases::ListQuery& q) {
   if (dot == std::string_view::npos || ec != std::errc() || end != cursor.data() + dot || us <= 0) {
     return Error::invalid_argument("cursor: pass the `next` value of the previous page");
   }
-  q.before_created_at = from_micros(us);
-  q.before_number = std::string(cursor.substr(dot + 1));
+  if (on_clock) {
+    q.after_deadline_at = from_micros(us);
+    q.after_deadline_number = std::string(cursor.substr(dot + 1));
+  } else {
+    q.before_created_at = from_micros(us);
+    q.before_number = std::string(cursor.substr(dot + 1));
+  }
   return {};
 }
 
@@ -347,6 +358,14 @@ Response list_cases(app::App& app, const Request& req) {
   store::cases::ListQuery q;
   std::string place;
   if (auto bad = read_list_filters(app, req, q, place)) return *bad;
+  if (auto sort = req.query_value("sort"); sort && *sort != "newest") {
+    if (*sort != "deadline") {
+      return error_response(Error::invalid_argument("sort: newest or deadline")
+                                .zh("排序（sort）：newest（最新在前）或 deadline（期限最近在前）"),
+                            req);
+    }
+    q.order = store::cases::ListOrder::kDeadline;
+  }
   if (auto cursor = req.query_value("cursor")) {
     if (auto ok = apply_cursor(*cursor, q); !ok) return error_response(ok.error(), req);
   }
@@ -355,7 +374,7 @@ Response list_cases(app::App& app, const Request& req) {
   json::array items;
   for (const auto& c : *page) items.push_back(listed_json(c));
   json::object out{{"items", std::move(items)}};
-  if (static_cast<int>(page->size()) == q.limit) out["next"] = cursor_of(page->back());
+  if (static_cast<int>(page->size()) == q.limit) out["next"] = cursor_of(page->back(), q.order);
   return json_response(out);
 }
 
@@ -529,11 +548,12 @@ void add_case_routes(Router& router, app::App& app) {
                                 domain::Role::kUnitHead};
   router.add({.method = "GET",
               .pattern = "/api/v1/cases",
-              .summary = "The cases in the caller's jurisdiction subtree, newest first, without "
-                         "personal data. Filters: state, kind, category, unit_id, place (a "
-                         "subtree), overdue=true (deadline passed), from/to (entered jiceng; "
-                         "dates or UTC times); limit (≤ 200) and cursor (the previous page's "
-                         "`next`)",
+              .summary = "The cases in the caller's jurisdiction subtree, without personal "
+                         "data. Filters: state, kind, category, unit_id, place (a subtree), "
+                         "overdue=true (deadline passed), from/to (entered jiceng; dates or UTC "
+                         "times); sort: newest (the default) or deadline (the running deadline "
+                         "soonest first, so the most overdue first, then the cases on no clock, "
+                         "newest first); limit (≤ 200) and cursor (the previous page's `next`)",
               .query_params = {{.name = "state"},
                                {.name = "kind"},
                                {.name = "category"},
@@ -542,6 +562,7 @@ void add_case_routes(Router& router, app::App& app) {
                                {.name = "from"},
                                {.name = "to"},
                                {.name = "unit_id", .type = "integer"},
+                               {.name = "sort", .description = "newest or deadline"},
                                {.name = "limit", .type = "integer"},
                                {.name = "cursor"}},
               .policy = Policy::only(readers, ScopeCheck::kSubtree),

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "store/search_repo.h"
 
 namespace jiceng::store::cases {
@@ -321,20 +323,54 @@ Result<ListedCase> listed_from_row(const Row& r) {
                     .created_at = from_micros(r.int64(9))};
 }
 
-Result<std::vector<ListedCase>> list(Sql& sql, const ListQuery& q) {
-  static const std::string statement = fmt::format(
-      "SELECT {} FROM cases c WHERE {} ORDER BY c.created_at DESC, c.number DESC "
-      "LIMIT $11",
-      kListedColumns, kListFilters);
-  auto rows = sql.query(statement, Params(list_params(q)));
+namespace {
+
+Result<void> append_listed(Sql& sql, const std::string& statement, std::vector<Value> params,
+                           std::vector<ListedCase>& out) {
+  auto rows = sql.query(statement, Params(std::move(params)));
   if (!rows) return rows.error();
-  std::vector<ListedCase> out;
-  out.reserve(rows->size());
   for (const Row& r : *rows) {
     auto c = listed_from_row(r);
     if (!c) return c.error();
     out.push_back(std::move(*c));
   }
+  return {};
+}
+
+}  // namespace
+
+Result<std::vector<ListedCase>> list(Sql& sql, const ListQuery& q) {
+  static const std::string newest = fmt::format(
+      "SELECT {} FROM cases c WHERE {} ORDER BY c.created_at DESC, c.number DESC LIMIT $11",
+      kListedColumns, kListFilters);
+  // The deadline order in two parts: the cases on a clock, soonest deadline first ($15, $16:
+  // the cursor), then those on none, newest first.
+  static const std::string on_clock = fmt::format(
+      "SELECT {} FROM cases c WHERE c.deadline_at IS NOT NULL AND {} "
+      "AND (CAST($15 AS BIGINT) = 0 OR c.deadline_at > $15 OR "
+      "(c.deadline_at = $15 AND c.number > CAST($16 AS TEXT))) "
+      "ORDER BY c.deadline_at, c.number LIMIT $11",
+      kListedColumns, kListFilters);
+  static const std::string off_clock = fmt::format(
+      "SELECT {} FROM cases c WHERE c.deadline_at IS NULL AND {} "
+      "ORDER BY c.created_at DESC, c.number DESC LIMIT $11",
+      kListedColumns, kListFilters);
+  std::vector<ListedCase> out;
+  out.reserve(static_cast<std::size_t>(std::max(q.limit, 0)));
+  if (q.order == ListOrder::kNewest) {
+    if (auto r = append_listed(sql, newest, list_params(q), out); !r) return r.error();
+    return out;
+  }
+  if (!q.before_created_at) {
+    auto params = list_params(q);
+    params.emplace_back(micros_or_zero(q.after_deadline_at));
+    params.emplace_back(q.after_deadline_number);
+    if (auto r = append_listed(sql, on_clock, std::move(params), out); !r) return r.error();
+    if (static_cast<int>(out.size()) >= q.limit) return out;
+  }
+  ListQuery rest = q;
+  rest.limit = q.limit - static_cast<int>(out.size());
+  if (auto r = append_listed(sql, off_clock, list_params(rest), out); !r) return r.error();
   return out;
 }
 

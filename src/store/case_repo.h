@@ -43,7 +43,11 @@ struct TrackedCase {
 [[nodiscard]] Result<std::vector<std::string>> open_repeats(Sql& sql, const domain::Case& c);
 
 // A list page: the cases whose place lies in [place_first, place_last) (a jurisdiction subtree,
-// domain::scope_range) and that match the filters, newest first. No personal data.
+// domain::scope_range) and that match the filters, in q.order. No personal data. The deadline
+// order reads the cases on a clock through the index cases_running_deadline (migration 0012).
+// The order of a list page: newest first, or the running deadline soonest first (so the most
+// overdue first; ties by number), then the cases on no clock, newest first.
+enum class ListOrder { kNewest, kDeadline };
 struct ListQuery {
   std::string place_first{};
   std::string place_last{};
@@ -58,6 +62,11 @@ struct ListQuery {
   std::optional<Instant> overdue_at{};         // only cases whose running deadline is before it
   std::optional<Instant> before_created_at{};  // cursor: after this (created_at, number)
   std::string before_number{};
+  ListOrder order = ListOrder::kNewest;
+  // kDeadline's cursor among the cases on a clock: after this (deadline_at, number). With
+  // before_created_at instead, the page starts among the cases on no clock.
+  std::optional<Instant> after_deadline_at{};
+  std::string after_deadline_number{};
   int limit = 50;
 };
 struct ListedCase {

@@ -192,7 +192,8 @@ class AccessFixture : public ApiFixture {
 
   // Files a case at `place` over HTTP: anonymously, or as the signed-in resident `as`. The
   // submitter's name, contact and description are unique to this case.
-  Filed file_case(const std::string& place, const Session* as = nullptr) {
+  Filed file_case(const std::string& place, const Session* as = nullptr,
+                  std::string_view category = "urban.sanitation") {
     static std::atomic<int> counter{0};
     const int n = ++counter + (GetParam() == Backend::kPostgres ? 5000 : 0);
     char contact[16];
@@ -203,7 +204,7 @@ class AccessFixture : public ApiFixture {
             .name = "欧阳测试" + std::to_string(n),
             .contact = contact,
             .description = "专用测试描述-" + unique("case")};
-    boost::json::object body{{"category", "urban.sanitation"},
+    boost::json::object body{{"category", category},
                              {"place", place},
                              {"description", f.description},
                              {"name", f.name},

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <boost/json.hpp>
 #include <functional>
+#include <map>
 #include <set>
 #include <thread>
 
@@ -398,6 +399,91 @@ TEST_P(Authz, CommandsNeedTheCurrentVersion) {
   }
   EXPECT_EQ(version_of(c.number), version + 1);
   EXPECT_EQ(app_->cases.get(c.number)->c.state, domain::CaseState::kAccepted);
+}
+
+// The list in deadline order (the staff queue's "overdue first"): the cases on a clock by
+// deadline, soonest first, then those on none, newest first; page by page the same as in one
+// page, and inside the caller's subtree only.
+TEST_P(Authz, ListsByDeadlineWithinTheScope) {
+  const std::string place = village_in(kYujiang);
+  const Filed fifteen_days = file_case(place, nullptr, "urban.illegal_building");
+  const Filed seven_days = file_case(place, nullptr, "urban.sanitation");
+  const Filed one_day = file_case(place, nullptr, "urban.drainage");
+  const Filed stopped = file_case(place, nullptr, "urban.sanitation");
+  const Filed foreign = file_case(village_in(kYuehu), nullptr, "urban.drainage");
+  auto declined = app_->cases.apply(stopped.number, domain::Command::kDecline,
+                                    {.note = "不属于受理范围"}, app::CaseService::kCurrentVersion,
+                                    app::Actor{.name = "system"});
+  ASSERT_TRUE(declined) << declined.error().message;
+  ASSERT_FALSE(declined->deadline_at) << "a declined case is on no clock";
+  auto op = account_session("sort.operator", Role::kOperator);
+
+  struct Item {
+    std::string number;
+    std::optional<Instant> deadline;
+    Instant created;
+  };
+  auto page_of = [&](const std::string& query, std::vector<Item>& into) -> std::string {
+    auto r = call(&op, "GET", "/api/v1/cases?sort=deadline&" + query);
+    EXPECT_EQ(r.res.result_int(), 200u) << query << ": " << r.res.body();
+    auto v = testing::body_json(r);
+    if (!v.is_object()) return "";
+    for (const auto& item : v.at("items").as_array()) {
+      EXPECT_TRUE(item.at("place").as_string().starts_with(kYujiang)) << item;
+      const auto& deadline = item.at("deadline_at");
+      into.push_back({std::string(item.at("number").as_string()),
+                      deadline.is_null() ? std::nullopt : parse_instant_utc(deadline.as_string()),
+                      parse_instant_utc(item.at("created_at").as_string()).value_or(Instant{})});
+    }
+    const auto* next = v.as_object().if_contains("next");
+    return next != nullptr && next->is_string() ? std::string(next->as_string()) : "";
+  };
+  std::vector<Item> walked;
+  std::string cursor = page_of("limit=2", walked);
+  for (int page = 0; !cursor.empty() && page < 2000; ++page) {
+    cursor = page_of("limit=2&cursor=" + cursor, walked);
+  }
+  std::vector<Item> whole;
+  page_of("limit=200", whole);
+  ASSERT_LT(whole.size(), 200u) << "the subtree fits one page";
+  ASSERT_EQ(walked.size(), whole.size());
+  for (std::size_t i = 0; i < whole.size(); ++i) {
+    EXPECT_EQ(walked[i].number, whole[i].number) << "page by page as in one page, at " << i;
+  }
+  std::map<std::string, std::size_t> at;
+  for (std::size_t i = 0; i < whole.size(); ++i) {
+    EXPECT_TRUE(at.emplace(whole[i].number, i).second) << whole[i].number << " twice";
+    if (i == 0) continue;
+    const Item& a = whole[i - 1];
+    const Item& b = whole[i];
+    if (a.deadline && b.deadline) {
+      EXPECT_TRUE(*a.deadline < *b.deadline ||
+                  (*a.deadline == *b.deadline && a.number < b.number))
+          << a.number << " before " << b.number;
+    } else {
+      EXPECT_FALSE(!a.deadline && b.deadline) << "no clock before a clock at " << i;
+      if (!a.deadline && !b.deadline) {
+        EXPECT_FALSE(a.created < b.created) << a.number << " older than " << b.number;
+      }
+    }
+  }
+  for (const Filed* f : {&fifteen_days, &seven_days, &one_day, &stopped}) {
+    ASSERT_TRUE(at.contains(f->number)) << f->number << " missing";
+  }
+  EXPECT_FALSE(at.contains(foreign.number)) << "outside the subtree";
+  EXPECT_LT(at[one_day.number], at[seven_days.number]);
+  EXPECT_LT(at[seven_days.number], at[fifteen_days.number]);
+  EXPECT_LT(at[fifteen_days.number], at[stopped.number]);
+
+  // The default order is unchanged (newest first), and other orders are refused.
+  auto newest = call(&op, "GET", "/api/v1/cases?limit=1&sort=newest");
+  auto plain = call(&op, "GET", "/api/v1/cases?limit=1");
+  EXPECT_EQ(testing::body_json(newest).at("items"), testing::body_json(plain).at("items"));
+  EXPECT_EQ(testing::body_json(plain).at("items").at(0).at("number").as_string(),
+            stopped.number);
+  auto bad = call(&op, "GET", "/api/v1/cases?sort=urgency");
+  EXPECT_EQ(bad.res.result_int(), 400u) << bad.res.body();
+  EXPECT_EQ(testing::body_json(bad).at("error").at("field").as_string(), "sort");
 }
 
 INSTANTIATE_TEST_SUITE_P(Stores, Authz, ::testing::ValuesIn(testing::backends()),

@@ -123,8 +123,8 @@ TEST(PasswordPolicy, CountsCharactersNotBytes) {
   auto seven = policy.check("七个汉字组成的", "user");  // 7 characters, 21 bytes
   ASSERT_FALSE(seven);
   EXPECT_EQ(seven.error().code, ErrorCode::kInvalidArgument);
-  EXPECT_EQ(seven.error().message, "password must have at least 8 characters");
-  EXPECT_EQ(seven.error().message_zh, "密码至少需要 8 个字符");
+  EXPECT_EQ(seven.error().message, "password: must have at least 8 characters");
+  EXPECT_EQ(seven.error().message_zh, "密码（password）：至少需要 8 个字符");
   EXPECT_TRUE(policy.check("八个汉字组成的词", "user"));
   EXPECT_FALSE(policy.check("1234567", "user"));
   EXPECT_TRUE(policy.check("12345678", "user"));
@@ -136,7 +136,7 @@ TEST(PasswordPolicy, AcceptsLongPasswordsUpTo256Characters) {
   EXPECT_TRUE(policy.check(repeat("\xF0\x9F\x94\x91", 256), "user"));  // 256 keys, 1024 bytes
   auto too_long = policy.check(repeat("a", 257), "user");
   ASSERT_FALSE(too_long);
-  EXPECT_EQ(too_long.error().message, "password must have at most 256 characters");
+  EXPECT_EQ(too_long.error().message, "password: must have at most 256 characters");
   EXPECT_FALSE(too_long.error().message_zh.empty());
 }
 
@@ -146,15 +146,15 @@ TEST(PasswordPolicy, NoCompositionRulesButValidUtf8) {
   EXPECT_TRUE(policy.check("        ", "user"));
   auto bad = policy.check("abcdefg\xFF", "user");
   ASSERT_FALSE(bad);
-  EXPECT_EQ(bad.error().message, "password is not valid UTF-8");
+  EXPECT_EQ(bad.error().message, "password: is not valid UTF-8");
 }
 
 TEST(PasswordPolicy, RefusesTheUserName) {
   PasswordPolicy policy({});
   auto same = policy.check("ZhangSan2024", "zhangsan2024");
   ASSERT_FALSE(same);
-  EXPECT_EQ(same.error().message, "password must not be the user name");
-  EXPECT_EQ(same.error().message_zh, "密码不能与用户名相同");
+  EXPECT_EQ(same.error().message, "password: must not be the user name");
+  EXPECT_EQ(same.error().message_zh, "密码（password）：不能与用户名相同");
   EXPECT_TRUE(policy.check("zhangsan2025", "zhangsan2024"));
 }
 
@@ -164,8 +164,8 @@ TEST(PasswordPolicy, RefusesBlockedPasswordsIgnoringCase) {
   for (const char* pw : {"password1", "PASSWORD1", "LetMeIn!!"}) {
     auto r = policy.check(pw, "user");
     ASSERT_FALSE(r) << pw;
-    EXPECT_EQ(r.error().message, "this password is too common; choose another");
-    EXPECT_EQ(r.error().message_zh, "该密码过于常见，请另选一个");
+    EXPECT_EQ(r.error().message, "password: is too common; choose another");
+    EXPECT_EQ(r.error().message_zh, "密码（password）：过于常见，请另选一个");
   }
   EXPECT_TRUE(policy.check("password2", "user"));
 }

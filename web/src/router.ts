@@ -4,6 +4,7 @@
 // first visited.
 import { createRouter, createWebHistory, type RouteRecordRaw } from 'vue-router'
 import { dashboardRoutes } from '@/dashboard/routes'
+import { residentAccountRoutes } from '@/resident/routes'
 import { staffRoutes } from '@/staff/routes'
 
 export const routes: RouteRecordRaw[] = [
@@ -17,6 +18,7 @@ export const routes: RouteRecordRaw[] = [
       { path: 'submit', name: 'submit', component: () => import('@/pages/resident/SubmitPage.vue'), meta: { title: 'submit.title' } },
       { path: 'track', name: 'track-lookup', component: () => import('@/pages/resident/TrackPage.vue'), meta: { title: 'track.title' } },
       { path: 'track/:code', name: 'track', component: () => import('@/pages/resident/TrackPage.vue'), props: true, meta: { title: 'track.title' } },
+      ...residentAccountRoutes,
       { path: ':unknown(.*)*', name: 'not-found', component: () => import('@/pages/NotFoundPage.vue'), meta: { title: 'notFound.title' } },
     ],
   },

@@ -117,3 +117,4 @@ export const api = {
 
 export * from './staff'
 export * from './stats'
+export * from './my'

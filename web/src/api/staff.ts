@@ -50,6 +50,8 @@ export interface CaseFilters {
   from?: string
   /** Entered jiceng before (ISO 8601 UTC). */
   to?: string
+  /** newest (the default), or deadline: the running deadline soonest first, then no clock. */
+  sort?: 'newest' | 'deadline'
   limit?: number
   cursor?: string
 }
@@ -92,6 +94,8 @@ export interface CaseFile {
   rating: string
   merged_into: string
   unit_id: number | null
+  /** Only in the resident's own case (GET /api/v1/my/cases/{number}). */
+  tracking_code?: string
   allowed_commands: string[]
   events: CaseEvent[]
 }

@@ -7,6 +7,8 @@ import { createI18n } from 'vue-i18n'
 import { setApiLanguage } from '@/api'
 import en from './en'
 import zh from './zh-CN'
+import myEn from './my.en'
+import myZh from './my.zh-CN'
 import staffEn from './staff.en'
 import staffZh from './staff.zh-CN'
 import dashboardEn from './dashboard.en'
@@ -31,10 +33,10 @@ export const i18n = createI18n({
   locale: 'zh-CN',
   fallbackLocale: 'zh-CN',
   // The workbench's texts (staff.*.ts) join the few staff keys the portal has; the dashboard's
-  // (dashboard.*.ts) are its own section.
+  // (dashboard.*.ts) and the residents' accounts and cases (my.*.ts) are sections of their own.
   messages: {
-    'zh-CN': { ...zh, staff: { ...zh.staff, ...staffZh }, dashboard: dashboardZh },
-    en: { ...en, staff: { ...en.staff, ...staffEn }, dashboard: dashboardEn },
+    'zh-CN': { ...zh, ...myZh, staff: { ...zh.staff, ...staffZh }, dashboard: dashboardZh },
+    en: { ...en, ...myEn, staff: { ...en.staff, ...staffEn }, dashboard: dashboardEn },
   },
 })
 

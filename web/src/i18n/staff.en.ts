@@ -51,7 +51,6 @@ export default {
     countdown: 'Time left',
     created: 'Registered',
     open: 'Open case {number}',
-    manyOverdue: 'More than 200 cases are overdue and only 200 are listed here; turn on "Overdue only" to page through all of them.',
     legendOverdue: 'Overdue',
     legendWarned: 'Warned',
   },

@@ -51,7 +51,6 @@ export default {
     countdown: '剩余时间',
     created: '登记时间',
     open: '打开案件 {number}',
-    manyOverdue: '超期案件多于 200 件，此处只列出前 200 件；打开“只看超期”可逐页查看全部。',
     legendOverdue: '超期',
     legendWarned: '预警',
   },

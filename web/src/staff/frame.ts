@@ -7,13 +7,13 @@ import { useI18n } from 'vue-i18n'
 import { useRoute, useRouter } from 'vue-router'
 import { whenSessionEnds } from '@/api'
 import { setLanguage } from '@/i18n'
-import { useStaffSession } from '@/stores/staffSession'
+import { useSession } from '@/stores/session'
 
 export function useStaffFrame() {
   const { t, te, locale } = useI18n()
   const route = useRoute()
   const router = useRouter()
-  const session = useStaffSession()
+  const session = useSession()
 
   whenSessionEnds(() => {
     if (!session.user) return

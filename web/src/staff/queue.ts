@@ -1,6 +1,8 @@
 // The order of "my queue" and the colour of each row: overdue cases first (the deadline passed,
 // or the server marked the case breached), then those warned of their coming deadline, then by
-// deadline, soonest first; cases on no clock last, newest first.
+// deadline, soonest first; cases on no clock last, newest first. The server pages the queue in
+// deadline order (GET /api/v1/cases?sort=deadline); this orders the rows loaded so far, so that
+// a case that fell due since, or that the server marked, moves up without a reload.
 import type { ListedCase } from '@/api'
 
 export type Urgency = 'overdue' | 'warned' | 'running' | 'stopped'

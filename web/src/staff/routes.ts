@@ -2,13 +2,14 @@
 // workbench asks the server who is signed in, and sends everyone else to sign in first and then
 // back to where they were going.
 import type { RouteLocationNormalized, RouteRecordRaw } from 'vue-router'
-import { useStaffSession } from '@/stores/staffSession'
+import { useSession } from '@/stores/session'
 
 /** The guard of every page for signed-in staff: sign in first, then come back to `to`. */
 export async function signedIn(to: RouteLocationNormalized) {
-  const session = useStaffSession()
+  const session = useSession()
   await session.restore()
-  if (session.user) return true
+  // A resident's session does not open the workbench: they sign in as staff first.
+  if (session.user && session.user.role !== 'resident') return true
   return { name: 'staff-sign-in', query: { redirect: to.fullPath } }
 }
 

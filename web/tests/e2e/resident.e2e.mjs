@@ -8,12 +8,10 @@
 //
 // Screenshots of every page go to ARTIFACTS_DIR. Prints "N passed, N failed" and exits 1 on a
 // failure.
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { chromium } from 'playwright-core'
 import { startDemoServer } from './demo-server.mjs'
+import { check, launchBrowser, phone, screenshots, watchProblems } from './support.mjs'
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '../../..')
 const [binaryArg, artifactsArg] = process.argv.slice(2)
@@ -22,8 +20,6 @@ if (!binaryArg) {
   process.exit(2)
 }
 const artifacts = resolve(artifactsArg ?? join(repo, 'build/web-artifacts'))
-const browserPath = process.env.CHROMIUM ?? '/usr/bin/chromium'
-mkdirSync(artifacts, { recursive: true })
 
 const results = []
 async function step(name, fn) {
@@ -38,51 +34,25 @@ async function step(name, fn) {
   }
 }
 
-function check(condition, message) {
-  if (!condition) throw new Error(message)
-}
-
 const server = await startDemoServer(resolve(binaryArg))
 const base = server.base
 
-const profile = mkdtempSync(join(tmpdir(), 'jiceng-chromium-'))
-let context
+let browser
 const problems = []
 try {
-  context = await chromium.launchPersistentContext(profile, {
-    executablePath: browserPath,
-    headless: true,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-    viewport: { width: 390, height: 844 },
-    deviceScaleFactor: 2,
-    isMobile: true,
-    hasTouch: true,
-    locale: 'zh-CN',
-    timezoneId: 'Asia/Shanghai',
-  })
-  const page = context.pages()[0] ?? (await context.newPage())
+  browser = await launchBrowser()
+  const page = await (await browser.newContext(phone)).newPage()
   page.setDefaultTimeout(15_000)
   // Any script error or policy violation fails the run; a 4xx the page handles is expected.
-  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`))
-  page.on('console', (m) => {
-    if (m.type() === 'error' && !/status of 4\d\d/.test(m.text())) problems.push(`console: ${m.text()}`)
-  })
-  const shot = (name) => page.screenshot({ path: join(artifacts, `${name}.png`), fullPage: true })
+  watchProblems(page, problems)
+  const numbered = screenshots(artifacts)
+  const shot = (name) => numbered(page, name, true)
 
   await step('home page in Chinese', async () => {
     await page.goto(`${base}/`)
     await page.getByText('您好，有事您说话').waitFor()
     await page.getByText('鹰潭市 群众诉求服务平台').waitFor()
-    await shot('01-home')
+    await shot('home')
   })
 
   let trackingCode = ''
@@ -96,11 +66,11 @@ try {
     // Pinyin initials find the city; then drill down to a village.
     await page.getByPlaceholder('输入地名或拼音首字母').fill('yt')
     await page.locator('.place-result', { hasText: '鹰潭市' }).first().waitFor()
-    await shot('03-place-search')
+    await shot('place-search')
     await page.locator('.place-result', { hasText: '鹰潭市' }).first().click()
     await page.locator('.place-child', { hasText: '月湖区' }).click()
     await page.locator('.place-child').first().waitFor()
-    await shot('04-place-drill')
+    await shot('place-drill')
     await page.locator('.place-child').first().click()
     await page.locator('.place-child').first().waitFor()
     await page.locator('.place-child').first().click()
@@ -112,7 +82,7 @@ try {
     const error = page.locator('.van-field', { has: page.locator('textarea[name="description"]') }).locator('.van-field__error-message')
     await error.waitFor()
     check((await error.textContent()) === '必填', `the description's error: ${await error.textContent()}`)
-    await shot('02-submit-error')
+    await shot('submit-error')
   })
 
   await step('a resident submits a demand and gets its number and tracking code', async () => {
@@ -123,7 +93,7 @@ try {
     trackingCode = (await page.getByTestId('tracking-code').textContent()).trim()
     check(/^[0-9A-Z-]{12,16}$/.test(trackingCode), `tracking code: ${trackingCode}`)
     check(await page.getByText(/^3606\d\d-\d{4}-\d{6}$/).isVisible(), 'the case number is shown')
-    await shot('05-submitted')
+    await shot('submitted')
   })
 
   await step('the tracking page shows the state and the timeline', async () => {
@@ -134,7 +104,7 @@ try {
     await page.locator('.case-timeline').getByText('登记').first().waitFor()
     await page.locator('.countdown-text').waitFor()
     await page.getByRole('button', { name: '申请提级办理' }).waitFor()
-    await shot('06-track')
+    await shot('track')
   })
 
   await step('English switch', async () => {
@@ -142,14 +112,14 @@ try {
     await page.getByTestId('case-state').getByText('Registered').waitFor()
     await page.getByText('Progress').first().waitFor()
     await page.getByText('Handled by').waitFor()
-    await shot('07-track-en')
+    await shot('track-en')
     await page.goto(`${base}/submit`)
     await page.getByRole('button', { name: 'Submit' }).click()
     // The server answers in English too, beside the field it is about.
     const error = page.locator('.van-field', { has: page.locator('input[name="category"]') }).locator('.van-field__error-message')
     await error.waitFor()
     check((await error.textContent()) === 'is required', `the category's error: ${await error.textContent()}`)
-    await shot('08-submit-en')
+    await shot('submit-en')
     await page.getByRole('button', { name: 'Language' }).click()
     await page.getByRole('button', { name: '提交' }).waitFor()
   })
@@ -157,7 +127,7 @@ try {
   await step('an unknown tracking code and an unknown page', async () => {
     await page.goto(`${base}/track/0000-0000-0000`)
     await page.getByText('没有找到这个查询码对应的诉求').waitFor()
-    await shot('09-track-unknown')
+    await shot('track-unknown')
     await page.goto(`${base}/no/such/page`)
     await page.getByText('您访问的页面不存在或已移动。').waitFor()
   })
@@ -169,9 +139,8 @@ try {
   results.push({ name: 'set-up', ok: false })
   console.log(`FAIL set-up: ${e instanceof Error ? e.stack : e}\n${server.log()}`)
 } finally {
-  await context?.close()
+  await browser?.close()
   await server.stop()
-  rmSync(profile, { recursive: true, force: true })
 }
 
 const failed = results.filter((r) => !r.ok).length

@@ -12,33 +12,37 @@
 //   JICENG_URL        the web UI with /api behind it (jiceng serve, or `npm run dev` proxying)
 //   JICENG_ACCOUNTS   the text `jiceng demo` printed (var/demo-accounts.txt), or give
 //   JICENG_OPERATOR_PASSWORD and JICENG_HANDLER_PASSWORD
-//   JICENG_ARTIFACTS, CHROMIUM: see staff-browser.mjs
+//   JICENG_ARTIFACTS  where screenshots go (default: a new directory under the system's tmp)
+//   CHROMIUM          the browser (default /usr/bin/chromium)
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { artifactsDir, baseUrl, check, launchBrowser, newPage as openPage, password, runScenario, screenshots, signIn } from './staff-browser.mjs'
+import {
+  check, demoPassword, desk, launchBrowser, screenshots, staffAssign, staffCommand as command, staffSignIn as signIn,
+  staffStateIs as stateIs,
+} from './support.mjs'
 
-const base = baseUrl()
-const operatorPassword = password('demo.operator', 'JICENG_OPERATOR_PASSWORD')
-const handlerPassword = password('demo.handler', 'JICENG_HANDLER_PASSWORD')
-const artifacts = artifactsDir('jiceng-staff-e2e-')
-const browser = await launchBrowser()
+const base = (process.env.JICENG_URL ?? '').replace(/\/$/, '')
+if (!base) {
+  console.error('set JICENG_URL to the web UI, e.g. http://127.0.0.1:8080')
+  process.exit(2)
+}
+
+const operatorPassword = demoPassword('demo.operator', 'JICENG_OPERATOR_PASSWORD')
+const handlerPassword = demoPassword('demo.handler', 'JICENG_HANDLER_PASSWORD')
+const artifacts = process.env.JICENG_ARTIFACTS ?? mkdtempSync(join(tmpdir(), 'jiceng-staff-e2e-'))
 const shot = screenshots(artifacts)
-const newPage = () => openPage(browser, { width: 1440, height: 900 })
+const browser = await launchBrowser()
 
-/** Opens the command's form, fills it with fill(dialog), confirms; resolves to the dialog. */
-async function command(page, name, fill = async () => {}) {
-  await page.click(`[data-command="${name}"]`)
-  const dialog = page.locator('.el-dialog').filter({ has: page.locator('.command-form') })
-  await dialog.waitFor()
-  await fill(dialog)
-  await dialog.locator('button.send').click()
-  return dialog
+async function newPage() {
+  const context = await browser.newContext(desk)
+  const page = await context.newPage()
+  page.on('pageerror', (e) => console.error(`  page error: ${e.message}`))
+  return page
 }
 
-async function stateIs(page, label) {
-  await page.locator('.state-tag').filter({ hasText: label }).waitFor()
-}
-
-await runScenario('staff e2e', browser, shot, async () => {
+let failed = false
+try {
   console.log('operator: sign-in, wrong password first')
   const op = await newPage()
   await op.goto(`${base}/staff`)
@@ -112,14 +116,7 @@ await runScenario('staff e2e', browser, shot, async () => {
   await stale.close()
 
   console.log('operator: assigns it to 邓埠街道办事处')
-  await command(op, 'assign', async (d) => {
-    await d.locator('#cmd-unit_id').click()
-    await op.keyboard.type('邓埠街道')
-    await op.locator('.el-select-dropdown__item').filter({ hasText: '邓埠街道办事处' }).first().waitFor()
-    await op.keyboard.press('Enter')
-    await d.locator('#cmd-note').fill('请属地核实后维修')
-    await shot(op, 'assign-form')
-  })
+  await staffAssign(op, { search: '邓埠街道', unit: '邓埠街道办事处', note: '请属地核实后维修' }, () => shot(op, 'assign-form'))
   await stateIs(op, '已交办')
   await op.locator('.staff-timeline').getByText('交办').first().waitFor()
   await shot(op, 'case-assigned', true)
@@ -181,4 +178,14 @@ await runScenario('staff e2e', browser, shot, async () => {
   await shot(h, 'reply-letter-print-media')
   await h.pdf({ path: join(artifacts, 'reply-letter.pdf'), format: 'A4', preferCSSPageSize: true })
   console.log(`  pdf ${join(artifacts, 'reply-letter.pdf')}`)
-})
+  console.log('staff e2e: passed')
+} catch (e) {
+  failed = true
+  console.error(`staff e2e: FAILED: ${e.stack ?? e}`)
+  for (const context of browser.contexts()) {
+    for (const page of context.pages()) await shot(page, 'failure').catch(() => {})
+  }
+} finally {
+  await browser.close()
+}
+process.exit(failed ? 1 : 0)

@@ -3,6 +3,8 @@ import { describe, expect, it } from 'vitest'
 import dashboardEn from '@/i18n/dashboard.en'
 import dashboardZh from '@/i18n/dashboard.zh-CN'
 import en from '@/i18n/en'
+import myEn from '@/i18n/my.en'
+import myZh from '@/i18n/my.zh-CN'
 import staffEn from '@/i18n/staff.en'
 import staffZh from '@/i18n/staff.zh-CN'
 import zh from '@/i18n/zh-CN'
@@ -20,5 +22,10 @@ describe('messages', () => {
   })
   it('has the same keys in the dashboard\'s English and Chinese', () => {
     expect(keys(dashboardEn).sort()).toEqual(keys(dashboardZh).sort())
+  })
+
+  it('has the same keys in the residents\' accounts and cases, in sections of their own', () => {
+    expect(keys(myEn).sort()).toEqual(keys(myZh).sort())
+    for (const section of Object.keys(myZh)) expect(Object.keys(zh)).not.toContain(section)
   })
 })

@@ -1,11 +1,12 @@
-// Who is signed in to the workbench. The session itself lives on the server (an HttpOnly cookie);
-// this store holds the user and hands the CSRF token to the API client. A reload asks the server
-// (GET /api/v1/session) instead of trusting anything kept in the browser.
+// Who is signed in: staff at the workbench, or a resident on the portal — one session per
+// browser, as the server keeps one session cookie. The session itself lives on the server (an
+// HttpOnly cookie); this store holds the user and hands the CSRF token to the API client. A
+// reload asks the server (GET /api/v1/session) instead of trusting anything kept in the browser.
 import { defineStore } from 'pinia'
 import { ref } from 'vue'
 import { setCsrfToken, staffApi, type ApiError, type ApiResult, type SessionAnswer, type StaffUser } from '@/api'
 
-export const useStaffSession = defineStore('staffSession', () => {
+export const useSession = defineStore('session', () => {
   const user = ref<StaffUser | null>(null)
   /** Whether the server was asked since the page loaded. */
   const checked = ref(false)

@@ -1,0 +1,33 @@
+// A resident's own case (GET /api/v1/my/cases/{number}) as the tracking page shows a case, so
+// that both pages share one view (components/ResidentCase.vue), and the commands a resident may
+// give from it.
+import type { CaseFile, ResidentCommand, Tracking } from '@/api'
+
+/** The commands a resident gives, in the order the page offers them. */
+export const residentCommands: ResidentCommand[] = ['follow_up', 'request_review', 'request_re_review', 'escalate']
+
+/** The case file as the tracking page's view; unit is the name of the unit in charge ("" if none). */
+export function trackingOf(file: CaseFile, unit: string): Tracking {
+  return {
+    number: file.number,
+    kind: file.kind,
+    category: file.category,
+    place: file.place,
+    state: file.state,
+    state_zh: file.state_zh,
+    unit,
+    deadline_at: file.deadline_at,
+    reply: file.reply,
+    rating: file.rating,
+    merged_into: file.merged_into,
+    allowed_commands: file.allowed_commands,
+    // As the tracking page's timeline: the registration's note is the routing's, not the resident's.
+    timeline: file.events.map((e) => ({
+      at: e.at,
+      event: e.event,
+      state: e.to,
+      state_zh: e.to,
+      note: e.event === 'register' ? '' : e.note,
+    })),
+  }
+}
