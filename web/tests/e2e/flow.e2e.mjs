@@ -14,8 +14,8 @@
 import { resolve } from 'node:path'
 import { startDemoServer } from './demo-server.mjs'
 import {
-  apiSession, check, demoPassword, desk, launchBrowser, phone, screenshots, staffAssign, staffCommand, staffSignIn,
-  staffStateIs, watchProblems,
+  apiSession, check, demoPassword, desk, launchBrowser, newPage as newPageOf, phone, runScenario, screenshots,
+  staffAssign, staffCommand, staffSignIn, staffStateIs,
 } from './support.mjs'
 
 const [binaryArg, artifactsArg] = process.argv.slice(2)
@@ -24,6 +24,7 @@ if (!binaryArg || !artifactsArg) {
   process.exit(2)
 }
 const shot = screenshots(resolve(artifactsArg))
+const browser = await launchBrowser()
 const server = await startDemoServer(resolve(binaryArg), { cases: 0 })
 const base = server.base
 const password = (user) => demoPassword(user, undefined, server.accounts)
@@ -31,30 +32,28 @@ const password = (user) => demoPassword(user, undefined, server.accounts)
 /** Today in China Standard Time, as the dashboard's periods are given. */
 const today = new Date().toLocaleDateString('en-CA', { timeZone: 'Asia/Shanghai' })
 
-/** The dashboard's figures of an area for today, as the leader reads them. */
-async function figures(leader, area) {
+/** GET /api/v1/stats of an area for today, as the leader's dashboard asks it. */
+async function statsOf(leader, area) {
   const res = await fetch(`${base}/api/v1/stats?area=${area}&from=${today}&to=${today}`, {
     headers: { Cookie: leader.cookie, Accept: 'application/json' },
   })
   if (!res.ok) throw new Error(`GET /api/v1/stats: ${res.status} ${await res.text()}`)
-  return (await res.json()).figures
+  return res.json()
 }
 
 const problems = []
-let browser
-let failed = false
-try {
-  browser = await launchBrowser()
-  const newPage = async (options) => {
-    const page = await (await browser.newContext(options)).newPage()
-    page.setDefaultTimeout(20_000)
-    watchProblems(page, problems)
-    return page
-  }
+const newPage = async (options) => {
+  const page = await newPageOf(browser, options, problems)
+  page.setDefaultTimeout(20_000)
+  return page
+}
+
+await runScenario('flow e2e', { browser, shot, server }, async () => {
   const leader = await apiSession(base, 'demo.leader', password('demo.leader'))
   const township = (await apiSession(base, 'demo.handler', password('demo.handler'))).user.scope
   check(/^\d{9}$/.test(township ?? ''), `the handler's scope is a township: ${township}`)
-  const before = await figures(leader, township)
+  const before = await statsOf(leader, township)
+
 
   // Someone else's case, filed without an account in another county (月湖区).
   const foreign = await fetch(`${base}/api/v1/cases`, {
@@ -173,23 +172,12 @@ try {
   await shot(r, 'resident-rated', true)
 
   console.log('leader: the township\'s figures count it')
-  const after = await figures(leader, township)
+  const after = await statsOf(leader, township)
   for (const counter of ['received', 'resolved', 'rated', 'satisfied']) {
-    check(after[counter] === before[counter] + 1, `${counter}: ${before[counter]} before, ${after[counter]} after`)
+    const [was, is] = [before.figures[counter], after.figures[counter]]
+    check(is === was + 1, `${counter}: ${was} before, ${is} after`)
   }
-  check(after.rates.satisfaction === 1 || before.rated > 0, `satisfaction rate: ${after.rates.satisfaction}`)
+  check(after.figures.rates.satisfaction === 1 || before.figures.rated > 0, `satisfaction rate: ${after.figures.rates.satisfaction}`)
 
   check(problems.length === 0, problems.join('\n'))
-  console.log('flow e2e: passed')
-} catch (e) {
-  failed = true
-  console.error(`flow e2e: FAILED: ${e instanceof Error ? e.stack : e}`)
-  for (const context of browser?.contexts() ?? []) {
-    for (const page of context.pages()) await shot(page, 'failure', true).catch(() => {})
-  }
-  console.error(`server log:\n${server.log()}`)
-} finally {
-  await browser?.close()
-  await server.stop()
-}
-process.exit(failed ? 1 : 0)
+})
