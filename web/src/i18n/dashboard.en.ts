@@ -69,7 +69,7 @@ export default {
       satisfaction: 'Satisfied or fairly satisfied {num} / rated {den}',
     },
     now: {
-      open: 'Cases not yet resolved, whenever received',
+      open: 'Cases not yet closed, whenever received',
       overdue: 'Open cases past their deadline',
     },
   },

@@ -69,7 +69,7 @@ export default {
       satisfaction: '满意和基本满意 {num} / 评价 {den}',
     },
     now: {
-      open: '尚未办结的案件，不限收件时间',
+      open: '尚未结案的案件，不限收件时间',
       overdue: '已超过办理时限的在办案件',
     },
   },

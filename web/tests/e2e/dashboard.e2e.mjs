@@ -9,40 +9,18 @@
 // Screenshots at 1920×1080, 1366×768 and 1440×900 go to $JICENG_ARTIFACTS (look at them).
 //
 // Environment: JICENG_URL, JICENG_ACCOUNTS (or JICENG_LEADER_PASSWORD), JICENG_ARTIFACTS and
-// CHROMIUM, as in staff-browser.mjs.
-import { artifactsDir, baseUrl, check, launchBrowser, newPage, password, runScenario, screenshots, signIn } from './staff-browser.mjs'
+// CHROMIUM, as in support.mjs.
+import {
+  artifactsDir, baseUrl, check, dashboardCount as count, dashboardHeadlines, dashboardRate as rate,
+  dashboardSettled as settled, demoPassword, expectedHeadlines, launchBrowser, newPage, runScenario, screenshots,
+  staffSignIn as signIn,
+} from './support.mjs'
 
 const base = baseUrl()
-const leaderPassword = password('demo.leader', 'JICENG_LEADER_PASSWORD')
+const leaderPassword = demoPassword('demo.leader', 'JICENG_LEADER_PASSWORD')
 const artifacts = artifactsDir('jiceng-dashboard-e2e-')
 const browser = await launchBrowser()
 const shot = screenshots(artifacts)
-
-const count = (n) => new Intl.NumberFormat('zh-CN').format(n)
-const rate = (r) =>
-  r === null ? '—' : new Intl.NumberFormat('zh-CN', { style: 'percent', minimumFractionDigits: 1, maximumFractionDigits: 1 }).format(r)
-
-/** The figures the headline cards must show for a /api/v1/stats answer (docs/STATS.md). */
-function expectedHeadlines(d) {
-  const f = d.figures
-  return {
-    received: count(f.received),
-    accepted: count(f.accepted),
-    resolved: count(f.resolved),
-    'rate.on_time': rate(f.rates.on_time),
-    'rate.response': rate(f.rates.response),
-    'rate.resolution': rate(f.rates.resolution),
-    'rate.satisfaction': rate(f.rates.satisfaction),
-    'now.open': count(d.now.open),
-    'now.overdue': count(d.now.overdue),
-  }
-}
-
-/** Waits until the page has shown the figures of its address, with areaName in the breadcrumb. */
-async function settled(page, areaName) {
-  await page.locator('.dashboard-content[aria-busy="false"] .headline-figures').waitFor()
-  await page.locator('.dashboard-crumb-current').filter({ hasText: areaName }).waitFor()
-}
 
 /** What the API answers for the choice in the page's address (the page's own question). */
 async function statsOfPage(page) {
@@ -63,9 +41,7 @@ async function figuresMatchApi(page) {
   const { status, body } = await statsOfPage(page)
   check(status === 200, `GET /api/v1/stats answered ${status}: ${JSON.stringify(body)}`)
   await settled(page, body.area.name)
-  const shown = await page.locator('[data-figure]').evaluateAll((els) =>
-    Object.fromEntries(els.map((e) => [e.dataset.figure, e.querySelector('.headline-value').textContent.trim()])),
-  )
+  const shown = Object.fromEntries(Object.entries(await dashboardHeadlines(page)).map(([k, v]) => [k, v.value]))
   const want = expectedHeadlines(body)
   check(JSON.stringify(shown) === JSON.stringify(want), `headline figures ${JSON.stringify(shown)}, the API's ${JSON.stringify(want)}`)
   const rows = await page.locator('.sub-area-table .el-table__body-wrapper tr.el-table__row').evaluateAll((trs) =>
@@ -88,9 +64,9 @@ async function cspViolations(page) {
   return page.evaluate(() => window.cspViolations ?? [])
 }
 
-await runScenario('dashboard e2e', browser, shot, async () => {
+await runScenario('dashboard e2e', { browser, shot }, async () => {
   console.log('leader: /dashboard asks to sign in, then comes back')
-  const page = await newPage(browser, { width: 1920, height: 1080 })
+  const page = await newPage(browser, { viewport: { width: 1920, height: 1080 } })
   await page.addInitScript(() => {
     window.cspViolations = []
     document.addEventListener('securitypolicyviolation', (e) =>

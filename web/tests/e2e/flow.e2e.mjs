@@ -5,8 +5,9 @@
 //   that is not theirs, typed by hand, reads "not found"; an operator at a desk accepts it and
 //   assigns it to the township (邓埠街道办事处); the township's handler resolves it with a
 //   written reply; the resident rates the answer 满意 from "my cases"; and the leader's
-//   dashboard figures (GET /api/v1/stats) for the township count it as received, resolved and
-//   satisfied. No script error and no Content-Security-Policy violation on any page.
+//   dashboard (/dashboard?area= the township, today) counts it: its headline figures show one
+//   more received, resolved and satisfied case than before the demand, as GET /api/v1/stats
+//   does. No script error and no Content-Security-Policy violation on any page.
 //
 //   node tests/e2e/flow.e2e.mjs JICENG_BINARY ARTIFACTS_DIR
 //
@@ -14,8 +15,8 @@
 import { resolve } from 'node:path'
 import { startDemoServer } from './demo-server.mjs'
 import {
-  apiSession, check, demoPassword, desk, launchBrowser, phone, screenshots, staffAssign, staffCommand, staffSignIn,
-  staffStateIs, watchProblems,
+  apiSession, check, dashboardHeadlines, dashboardSettled, demoPassword, desk, expectedHeadlines, launchBrowser,
+  newPage as newPageOf, phone, runScenario, screenshots, staffAssign, staffCommand, staffSignIn, staffStateIs,
 } from './support.mjs'
 
 const [binaryArg, artifactsArg] = process.argv.slice(2)
@@ -24,6 +25,7 @@ if (!binaryArg || !artifactsArg) {
   process.exit(2)
 }
 const shot = screenshots(resolve(artifactsArg))
+const browser = await launchBrowser()
 const server = await startDemoServer(resolve(binaryArg), { cases: 0 })
 const base = server.base
 const password = (user) => demoPassword(user, undefined, server.accounts)
@@ -31,30 +33,55 @@ const password = (user) => demoPassword(user, undefined, server.accounts)
 /** Today in China Standard Time, as the dashboard's periods are given. */
 const today = new Date().toLocaleDateString('en-CA', { timeZone: 'Asia/Shanghai' })
 
-/** The dashboard's figures of an area for today, as the leader reads them. */
-async function figures(leader, area) {
+/** GET /api/v1/stats of an area for today, as the leader's dashboard asks it. */
+async function statsOf(leader, area) {
   const res = await fetch(`${base}/api/v1/stats?area=${area}&from=${today}&to=${today}`, {
     headers: { Cookie: leader.cookie, Accept: 'application/json' },
   })
   if (!res.ok) throw new Error(`GET /api/v1/stats: ${res.status} ${await res.text()}`)
-  return (await res.json()).figures
+  return res.json()
+}
+
+/**
+ * Checks that the dashboard page shows the headline figures of stats; resolves to the received,
+ * resolved and satisfied counts it shows (the last from the satisfaction rate's explanation).
+ */
+async function dashboardShows(page, stats) {
+  await dashboardSettled(page, stats.area.name)
+  const shown = await dashboardHeadlines(page)
+  const want = expectedHeadlines(stats)
+  for (const [key, value] of Object.entries(want)) {
+    check(shown[key]?.value === value, `the dashboard's ${key}: ${shown[key]?.value}, the API's ${value}`)
+  }
+  const number = (text) => Number(text.replaceAll(',', ''))
+  const satisfied = /满意和基本满意 ([\d,]+) \/ 评价 ([\d,]+)/.exec(shown['rate.satisfaction'].help)
+  check(satisfied, `the satisfaction rate's explanation: ${shown['rate.satisfaction'].help}`)
+  return { received: number(shown.received.value), resolved: number(shown.resolved.value), satisfied: number(satisfied[1]) }
 }
 
 const problems = []
-let browser
-let failed = false
-try {
-  browser = await launchBrowser()
-  const newPage = async (options) => {
-    const page = await (await browser.newContext(options)).newPage()
-    page.setDefaultTimeout(20_000)
-    watchProblems(page, problems)
-    return page
-  }
+const newPage = async (options) => {
+  const page = await newPageOf(browser, options, problems)
+  page.setDefaultTimeout(20_000)
+  return page
+}
+
+await runScenario('flow e2e', { browser, shot, server }, async () => {
   const leader = await apiSession(base, 'demo.leader', password('demo.leader'))
   const township = (await apiSession(base, 'demo.handler', password('demo.handler'))).user.scope
   check(/^\d{9}$/.test(township ?? ''), `the handler's scope is a township: ${township}`)
-  const before = await figures(leader, township)
+  const before = await statsOf(leader, township)
+
+  console.log('leader: the township on the dashboard, today, before the demand')
+  const l = await newPage(desk)
+  const dashboard = `${base}/dashboard?area=${township}&from=${today}&to=${today}`
+  await l.goto(dashboard)
+  await l.waitForURL(/\/staff\/sign-in\?redirect=/)
+  await staffSignIn(l, 'demo.leader', password('demo.leader'))
+  await l.waitForURL((u) => u.pathname === '/dashboard' && u.searchParams.get('area') === township)
+  const shownBefore = await dashboardShows(l, before)
+  console.log(`  shown: ${JSON.stringify(shownBefore)}`)
+  await shot(l, 'leader-dashboard-township-before')
 
   // Someone else's case, filed without an account in another county (月湖区).
   const foreign = await fetch(`${base}/api/v1/cases`, {
@@ -172,24 +199,21 @@ try {
   await r.getByTestId('case-rating').filter({ hasText: '满意' }).waitFor()
   await shot(r, 'resident-rated', true)
 
-  console.log('leader: the township\'s figures count it')
-  const after = await figures(leader, township)
+  console.log('leader: the township\'s figures count it, in the API and on the dashboard')
+  const after = await statsOf(leader, township)
   for (const counter of ['received', 'resolved', 'rated', 'satisfied']) {
-    check(after[counter] === before[counter] + 1, `${counter}: ${before[counter]} before, ${after[counter]} after`)
+    const [was, is] = [before.figures[counter], after.figures[counter]]
+    check(is === was + 1, `${counter}: ${was} before, ${is} after`)
   }
-  check(after.rates.satisfaction === 1 || before.rated > 0, `satisfaction rate: ${after.rates.satisfaction}`)
+  check(after.figures.rates.satisfaction === 1 || before.figures.rated > 0, `satisfaction rate: ${after.figures.rates.satisfaction}`)
+  await l.reload()
+  const shownAfter = await dashboardShows(l, after)
+  console.log(`  shown: ${JSON.stringify(shownAfter)}`)
+  for (const counter of ['received', 'resolved', 'satisfied']) {
+    check(shownAfter[counter] === shownBefore[counter] + 1,
+      `the dashboard's ${counter}: ${shownBefore[counter]} before, ${shownAfter[counter]} after`)
+  }
+  await shot(l, 'leader-dashboard-township-after')
 
   check(problems.length === 0, problems.join('\n'))
-  console.log('flow e2e: passed')
-} catch (e) {
-  failed = true
-  console.error(`flow e2e: FAILED: ${e instanceof Error ? e.stack : e}`)
-  for (const context of browser?.contexts() ?? []) {
-    for (const page of context.pages()) await shot(page, 'failure', true).catch(() => {})
-  }
-  console.error(`server log:\n${server.log()}`)
-} finally {
-  await browser?.close()
-  await server.stop()
-}
-process.exit(failed ? 1 : 0)
+})

@@ -11,7 +11,7 @@
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { startDemoServer } from './demo-server.mjs'
-import { check, launchBrowser, phone, screenshots, watchProblems } from './support.mjs'
+import { check, launchBrowser, newPage, phone, runScenario, screenshots } from './support.mjs'
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '../../..')
 const [binaryArg, artifactsArg] = process.argv.slice(2)
@@ -34,18 +34,16 @@ async function step(name, fn) {
   }
 }
 
+const numbered = screenshots(artifacts)
+const browser = await launchBrowser()
 const server = await startDemoServer(resolve(binaryArg))
 const base = server.base
 
-let browser
-const problems = []
-try {
-  browser = await launchBrowser()
-  const page = await (await browser.newContext(phone)).newPage()
-  page.setDefaultTimeout(15_000)
+await runScenario('resident e2e', { browser, shot: numbered, server }, async () => {
   // Any script error or policy violation fails the run; a 4xx the page handles is expected.
-  watchProblems(page, problems)
-  const numbered = screenshots(artifacts)
+  const problems = []
+  const page = await newPage(browser, phone, problems)
+  page.setDefaultTimeout(15_000)
   const shot = (name) => numbered(page, name, true)
 
   await step('home page in Chinese', async () => {
@@ -135,15 +133,9 @@ try {
   await step('no script error and no Content-Security-Policy violation', async () => {
     check(problems.length === 0, problems.join('\n'))
   })
-} catch (e) {
-  results.push({ name: 'set-up', ok: false })
-  console.log(`FAIL set-up: ${e instanceof Error ? e.stack : e}\n${server.log()}`)
-} finally {
-  await browser?.close()
-  await server.stop()
-}
 
-const failed = results.filter((r) => !r.ok).length
-console.log(`screenshots: ${artifacts}`)
-console.log(`${results.length - failed} passed, ${failed} failed`)
-process.exit(failed ? 1 : 0)
+  const failed = results.filter((r) => !r.ok).length
+  console.log(`screenshots: ${artifacts}`)
+  console.log(`${results.length - failed} passed, ${failed} failed`)
+  check(failed === 0, `${failed} of ${results.length} steps failed`)
+})

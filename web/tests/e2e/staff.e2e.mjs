@@ -8,43 +8,24 @@
 //   opens the print view of the reply letter (saved as an A4 PDF too).
 // Screenshots of every main page go to $JICENG_ARTIFACTS (look at them).
 //
-// Environment:
-//   JICENG_URL        the web UI with /api behind it (jiceng serve, or `npm run dev` proxying)
-//   JICENG_ACCOUNTS   the text `jiceng demo` printed (var/demo-accounts.txt), or give
-//   JICENG_OPERATOR_PASSWORD and JICENG_HANDLER_PASSWORD
-//   JICENG_ARTIFACTS  where screenshots go (default: a new directory under the system's tmp)
-//   CHROMIUM          the browser (default /usr/bin/chromium)
-import { mkdtempSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+// Environment: JICENG_URL, JICENG_ACCOUNTS (or JICENG_OPERATOR_PASSWORD and
+// JICENG_HANDLER_PASSWORD), JICENG_ARTIFACTS and CHROMIUM, as in support.mjs.
 import { join } from 'node:path'
 import {
-  check, demoPassword, desk, launchBrowser, screenshots, staffAssign, staffCommand as command, staffSignIn as signIn,
-  staffStateIs as stateIs,
+  artifactsDir, baseUrl, check, demoPassword, desk, launchBrowser, newPage, runScenario, screenshots, staffAssign,
+  staffCommand as command, staffSignIn as signIn, staffStateIs as stateIs,
 } from './support.mjs'
 
-const base = (process.env.JICENG_URL ?? '').replace(/\/$/, '')
-if (!base) {
-  console.error('set JICENG_URL to the web UI, e.g. http://127.0.0.1:8080')
-  process.exit(2)
-}
-
+const base = baseUrl()
 const operatorPassword = demoPassword('demo.operator', 'JICENG_OPERATOR_PASSWORD')
 const handlerPassword = demoPassword('demo.handler', 'JICENG_HANDLER_PASSWORD')
-const artifacts = process.env.JICENG_ARTIFACTS ?? mkdtempSync(join(tmpdir(), 'jiceng-staff-e2e-'))
+const artifacts = artifactsDir('jiceng-staff-e2e-')
 const shot = screenshots(artifacts)
 const browser = await launchBrowser()
 
-async function newPage() {
-  const context = await browser.newContext(desk)
-  const page = await context.newPage()
-  page.on('pageerror', (e) => console.error(`  page error: ${e.message}`))
-  return page
-}
-
-let failed = false
-try {
+await runScenario('staff e2e', { browser, shot }, async () => {
   console.log('operator: sign-in, wrong password first')
-  const op = await newPage()
+  const op = await newPage(browser, desk)
   await op.goto(`${base}/staff`)
   await op.waitForURL(/\/staff\/sign-in/)
   await shot(op, 'sign-in')
@@ -122,7 +103,7 @@ try {
   await shot(op, 'case-assigned', true)
 
   console.log('handler: a case outside the township is "not found"')
-  const h = await newPage()
+  const h = await newPage(browser, desk)
   await h.goto(`${base}/staff/cases/${encodeURIComponent(number)}`)
   await h.waitForURL(/\/staff\/sign-in\?redirect=/)
   await signIn(h, 'demo.handler', handlerPassword)
@@ -178,14 +159,4 @@ try {
   await shot(h, 'reply-letter-print-media')
   await h.pdf({ path: join(artifacts, 'reply-letter.pdf'), format: 'A4', preferCSSPageSize: true })
   console.log(`  pdf ${join(artifacts, 'reply-letter.pdf')}`)
-  console.log('staff e2e: passed')
-} catch (e) {
-  failed = true
-  console.error(`staff e2e: FAILED: ${e.stack ?? e}`)
-  for (const context of browser.contexts()) {
-    for (const page of context.pages()) await shot(page, 'failure').catch(() => {})
-  }
-} finally {
-  await browser.close()
-}
-process.exit(failed ? 1 : 0)
+})

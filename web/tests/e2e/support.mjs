@@ -1,10 +1,36 @@
-// What the end-to-end tests share: Debian's Chromium (never a downloaded browser) with the
-// viewports of a phone and of a desk, numbered screenshots, the demo accounts' passwords, the
-// staff workbench's sign-in and command dialogs, and a record of script errors and
-// Content-Security-Policy violations.
-import { mkdirSync, readFileSync } from 'node:fs'
+// What the end-to-end tests share: where the server and the screenshots are, Debian's Chromium
+// (never a downloaded browser) with the viewports of a phone and of a desk, numbered screenshots,
+// the demo accounts' passwords, a record of script errors and Content-Security-Policy violations,
+// the staff workbench's sign-in and command dialogs, the leader dashboard's headline figures, and
+// running a scenario to an exit status.
+//
+// Environment (staff.e2e.mjs and dashboard.e2e.mjs, run by demo-server.mjs):
+//   JICENG_URL        the web UI with /api behind it (jiceng serve, or `npm run dev` proxying)
+//   JICENG_ACCOUNTS   the text `jiceng demo` printed (var/demo-accounts.txt); a test may also take
+//                     passwords from variables of its own (see demoPassword())
+//   JICENG_ARTIFACTS  where screenshots go (default: a new directory under the system's tmp)
+//   CHROMIUM          the browser (default /usr/bin/chromium)
+import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { chromium } from 'playwright-core'
+
+/** The web UI's address from JICENG_URL, without a trailing slash; exits 2 when unset. */
+export function baseUrl() {
+  const base = (process.env.JICENG_URL ?? '').replace(/\/$/, '')
+  if (!base) {
+    console.error('set JICENG_URL to the web UI, e.g. http://127.0.0.1:8080')
+    process.exit(2)
+  }
+  return base
+}
+
+/** The directory screenshots go to (JICENG_ARTIFACTS, or a new one named after prefix). */
+export function artifactsDir(prefix) {
+  const dir = process.env.JICENG_ARTIFACTS ?? mkdtempSync(join(tmpdir(), prefix))
+  mkdirSync(dir, { recursive: true })
+  return dir
+}
 
 /** A resident's phone (CSS pixels of a common handset). */
 export const phone = {
@@ -31,6 +57,18 @@ export function launchBrowser() {
 
 export function check(condition, message) {
   if (!condition) throw new Error(message)
+}
+
+/**
+ * A page in a new browser context with options (phone, desk, or a viewport of its own in
+ * Chinese and China time). With problems, the page's script errors and console errors are
+ * collected there (watchProblems); without, script errors are logged.
+ */
+export async function newPage(browser, options, problems) {
+  const page = await (await browser.newContext({ ...desk, ...options })).newPage()
+  if (problems) watchProblems(page, problems)
+  else page.on('pageerror', (e) => console.error(`  page error: ${e.message}`))
+  return page
 }
 
 /** Saves numbered screenshots ("07-my-case.png") into dir; returns shot(page, name, fullPage). */
@@ -122,4 +160,67 @@ export async function apiSession(base, username, password) {
   const cookie = res.headers.getSetCookie().map((c) => c.split(';')[0]).find((c) => c.includes('session='))
   check(cookie, `${username}: no session cookie`)
   return { cookie, user: (await res.json()).user }
+}
+
+/** The leader dashboard's headline figures as shown: { received: { value, help }, … }. */
+export async function dashboardHeadlines(page) {
+  return page.locator('[data-figure]').evaluateAll((els) =>
+    Object.fromEntries(els.map((e) => [e.dataset.figure, {
+      value: e.querySelector('.headline-value').textContent.trim(),
+      help: e.querySelector('.headline-help').textContent.trim(),
+    }])),
+  )
+}
+
+/** Waits until the leader dashboard has shown the figures of its address, areaName in the breadcrumb. */
+export async function dashboardSettled(page, areaName) {
+  await page.locator('.dashboard-content[aria-busy="false"] .headline-figures').waitFor()
+  await page.locator('.dashboard-crumb-current').filter({ hasText: areaName }).waitFor()
+}
+
+/** A count as the dashboard writes it in Chinese (12,345). */
+export const dashboardCount = (n) => new Intl.NumberFormat('zh-CN').format(n)
+
+/** A rate as the dashboard writes it in Chinese (96.9%), a dash for none. */
+export const dashboardRate = (r) =>
+  r === null ? '—' : new Intl.NumberFormat('zh-CN', { style: 'percent', minimumFractionDigits: 1, maximumFractionDigits: 1 }).format(r)
+
+/** The headline values the dashboard must show for a GET /api/v1/stats answer (docs/STATS.md). */
+export function expectedHeadlines(stats) {
+  const f = stats.figures
+  return {
+    received: dashboardCount(f.received),
+    accepted: dashboardCount(f.accepted),
+    resolved: dashboardCount(f.resolved),
+    'rate.on_time': dashboardRate(f.rates.on_time),
+    'rate.response': dashboardRate(f.rates.response),
+    'rate.resolution': dashboardRate(f.rates.resolution),
+    'rate.satisfaction': dashboardRate(f.rates.satisfaction),
+    'now.open': dashboardCount(stats.now.open),
+    'now.overdue': dashboardCount(stats.now.overdue),
+  }
+}
+
+/**
+ * Runs scenario, then closes the browser, stops the server when there is one, and exits: 0 when
+ * it passed, 1 when it threw — after a full-page screenshot named "failure" of every open page,
+ * and the server's log.
+ */
+export async function runScenario(name, { browser, shot, server }, scenario) {
+  let failed = false
+  try {
+    await scenario()
+    console.log(`${name}: passed`)
+  } catch (e) {
+    failed = true
+    console.error(`${name}: FAILED: ${e instanceof Error ? e.stack : e}`)
+    for (const context of browser.contexts()) {
+      for (const page of context.pages()) await shot(page, 'failure', true).catch(() => {})
+    }
+    if (server) console.error(`server log:\n${server.log()}`)
+  } finally {
+    await browser.close()
+    await server?.stop()
+  }
+  process.exit(failed ? 1 : 0)
 }
