@@ -170,6 +170,7 @@ app::StoredResponse registration_json(const app::Registration& r) {
   json::object out{{"number", c.number},
                    {"tracking_code", c.tracking_code},
                    {"state", domain::to_string(c.state)},
+                   {"version", c.version},
                    {"deadline_at", instant_or_null(c.deadline_at)}};
   if (r.repeat_of) {
     // Where the open case stands, without its tracking code or anyone's personal data: the
