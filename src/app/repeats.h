@@ -32,8 +32,10 @@ struct RepeatRules {
   double min_text = 0.25;
   // Candidates need similar text or the same person, and at least this score.
   double min_score = 0.35;
-  // The most matches looked at per way, and the most candidates returned.
-  int per_way = 50;
+  // The most matches looked at per way (per band for the text), and the most candidates
+  // returned. Each match costs a few random page reads: 12 × (8 bands + 2) keeps a lookup near
+  // 2 ms on a 1,000,000-case SQLite store (docs/PERFORMANCE.md).
+  int per_way = 12;
   int limit = 10;
 };
 

@@ -16,12 +16,6 @@ constexpr std::string_view kMatchColumns =
     "s.minhash, s.contact_key, s.place_code, s.category_code";
 constexpr std::size_t kFirstMatchColumn = 10;
 
-std::string band_placeholders() {
-  std::string out;
-  for (int b = 0; b < text::kBands; ++b) out += fmt::format("{}${}", b ? ", " : "", 15 + b);
-  return out;
-}
-
 void signature_row(const domain::Case& c, const Signature& s, std::vector<Value>& row) {
   row = {c.number,
          c.place_code,
@@ -110,12 +104,14 @@ Result<void> record_all_cases(Sql& sql) {
 Result<std::vector<Match>> find(Sql& sql, const Probe& probe, const cases::ListQuery& q) {
   if (!q.created_from) return Error::internal("repeats::find needs a window (created_from)");
   // The list's filters and parameters ($1…$14, $11 the limit, $12 the window), then each way's.
+  // One band at a time: the key's rows come newest first from the primary key and the walk
+  // stops at the limit, however many cases share the band (template texts make thousands).
   static const std::string by_band = fmt::format(
       "SELECT {}, {} FROM case_band b JOIN case_signature s ON s.number = b.number "
       "JOIN cases c ON c.number = b.number "
-      "WHERE b.band_key IN ({}) AND b.created_at >= $12 AND c.number <> $23 AND c.state <> $24 "
+      "WHERE b.band_key = $15 AND b.created_at >= $12 AND c.number <> $16 AND c.state <> $17 "
       "AND {} ORDER BY b.created_at DESC LIMIT $11",
-      cases::kListedColumns, kMatchColumns, band_placeholders(), cases::kListFilters);
+      cases::kListedColumns, kMatchColumns, cases::kListFilters);
   static const std::string by_contact = fmt::format(
       "SELECT {}, {} FROM case_signature s JOIN cases c ON c.number = s.number "
       "WHERE s.contact_key = $15 AND s.created_at >= $12 AND c.number <> $16 AND c.state <> $17 "
@@ -151,11 +147,8 @@ Result<std::vector<Match>> find(Sql& sql, const Probe& probe, const cases::ListQ
     return {};
   };
   const Signature& s = probe.signature;
-  if (static_cast<int>(s.band_keys.size()) == text::kBands) {
-    std::vector<Value> extra(s.band_keys.begin(), s.band_keys.end());
-    extra.emplace_back(probe.number);
-    extra.emplace_back(merged);
-    if (auto r = run(by_band, std::move(extra)); !r) return r.error();
+  for (std::int64_t key : s.band_keys) {
+    if (auto r = run(by_band, {key, probe.number, merged}); !r) return r.error();
   }
   if (s.contact_key) {
     if (auto r = run(by_contact, {*s.contact_key, probe.number, merged}); !r) return r.error();

@@ -65,7 +65,8 @@ struct Match {
   std::string category_code;
 };
 // The stored cases that may repeat the probe, found three ways — a shared MinHash band, the
-// same contact key, the same place and category — each way at most q.limit of the newest,
+// same contact key, the same place and category — each way (each band) at most q.limit of the
+// newest,
 // among the cases q's scope and filters admit (q.created_from is the window: required) and
 // never a merged case. A case found several ways comes once. Unordered.
 [[nodiscard]] Result<std::vector<Match>> find(Sql& sql, const Probe& probe,
