@@ -56,4 +56,48 @@ Result<std::vector<SearchHit>> CaseSearch::search(const Actor& actor,
   return hits;
 }
 
+Result<std::vector<RepeatCandidate>> CaseSearch::similar(const Actor& actor,
+                                                         const SimilarQuery& in) {
+  if (!actor.principal || !domain::may_register_for_others(actor.principal->role)) {
+    return Error{ErrorCode::kPermissionDenied, "repeat candidates are for staff who register cases",
+                 "重复件提示仅供登记案件的工作人员使用"};
+  }
+  auto level = domain::level_of_code(in.place_code);
+  if (!level || *level < domain::Level::kCounty) {
+    return Error::invalid_argument("place: the code of a county, township or village")
+        .zh("地点（place）：请填写县、乡镇或村的区划代码");
+  }
+  if (in.description.size() > kMaxSimilarText) {
+    return Error::invalid_argument("description: at most " + std::to_string(kMaxSimilarText) +
+                                   " bytes")
+        .zh("描述（description）过长");
+  }
+  const domain::Principal& p = *actor.principal;
+  std::vector<RepeatCandidate> found;
+  store::cases::ListQuery scope;
+  auto any = scope_list_query(p, scope, in.place_code.substr(0, 6));
+  if (!any) return any.error();
+  if (*any) {
+    const std::string county = in.place_code.substr(0, 6);
+    store::repeats::Probe probe{
+        .number = "",
+        .place_code = in.place_code,
+        .category_code = in.category_code,
+        .signature = store::repeats::signature_of(county, in.description, in.contact,
+                                                  in.anonymous)};
+    if (!domain::sees_contact(p.role)) probe.signature.contact_key.reset();
+    auto rows = db_.read_value(
+        [&](store::Sql& sql) { return find_repeats(sql, probe, scope, clock_.now()); });
+    if (!rows) return rows.error();
+    found = std::move(*rows);
+  }
+  if (auto r = db_.write([&](store::Sql& sql) {
+        return audit_candidates(sql, clock_.now(), found, p, actor.context);
+      });
+      !r) {
+    return r.error();
+  }
+  return found;
+}
+
 }  // namespace jiceng::app

@@ -1,6 +1,6 @@
 // Full-text search over the cases a staff member may see (GET /api/v1/search): the index and
 // its tokens are store/search_repo.h and text/; this is who may search what, the snippets and
-// the audit entry.
+// the audit entry. And the repeat candidates of a case being typed in (app/repeats.h).
 #pragma once
 
 #include <string>
@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "app/cases.h"
+#include "app/repeats.h"
 #include "common/date.h"
 #include "store/case_repo.h"
 #include "store/database.h"
@@ -20,6 +21,15 @@ struct SearchHit {
   std::string field;    // where the snippet comes from: description, address or reply
   std::string snippet;  // text::snippet_html: escaped text, matches in <mark>…</mark>
   double score = 0;     // higher is better, within one page's store
+};
+
+// What the operator has typed so far into the registration form (POST /api/v1/cases/similar).
+struct SimilarQuery {
+  std::string place_code;  // required: a county, township or village
+  std::string category_code;
+  std::string description;
+  std::string contact;
+  bool anonymous = false;
 };
 
 class CaseSearch {
@@ -43,6 +53,17 @@ class CaseSearch {
                                                       const text::SearchQuery& query,
                                                       store::cases::ListQuery q,
                                                       std::string_view place, int offset);
+
+  // The recent cases a case not yet registered may repeat (app/repeats.h), among those `actor`
+  // may see — a registrar's subtree (operators, grid workers; kPermissionDenied for others),
+  // never a case that accuses their unit — best first. The same person counts only for roles
+  // that see contacts. A place outside the caller's scope finds nothing (not an error, so the
+  // answer says nothing about other areas). kInvalidArgument for a malformed place or a
+  // description over kMaxSimilarText bytes. Audited as case.similar (the candidates' numbers)
+  // in its own write after the read: when the entry cannot be written, nothing is returned.
+  static constexpr std::size_t kMaxSimilarText = 20000;
+  [[nodiscard]] Result<std::vector<RepeatCandidate>> similar(const Actor& actor,
+                                                             const SimilarQuery& in);
 
  private:
   store::Database& db_;

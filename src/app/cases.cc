@@ -57,6 +57,23 @@ AuditActor audit_actor(const Actor& a) {
   return {a.name == "resident" ? "anonymous" : a.name, ""};
 }
 
+// The cases a case just registered may repeat, among those of its county p may see; the same
+// person counts only for roles that may see contacts (others must not learn that two cases
+// share one).
+Result<std::vector<RepeatCandidate>> repeat_candidates(store::Sql& sql, const Case& c,
+                                                       const domain::Principal& p, Instant now) {
+  store::cases::ListQuery scope;
+  auto any = scope_list_query(p, scope, c.county_code);
+  if (!any) return any.error();
+  if (!*any) return std::vector<RepeatCandidate>{};
+  store::repeats::Probe probe{.number = c.number,
+                              .place_code = c.place_code,
+                              .category_code = c.category_code,
+                              .signature = store::repeats::signature_of(c)};
+  if (!domain::sees_contact(p.role)) probe.signature.contact_key.reset();
+  return find_repeats(sql, probe, std::move(scope), now);
+}
+
 Error hidden(std::string_view number) {
   return Error::not_found(fmt::format("no case has the number {}", number))
       .zh(fmt::format("没有编号为 {} 的案件", number));
@@ -302,6 +319,17 @@ Result<Registration> CaseService::register_in(store::Sql& sql, const domain::Int
                          actor.context);
         !r) {
       return r.error();
+    }
+    if (actor.staff && actor.principal && domain::may_read_cases(actor.principal->role)) {
+      auto candidates = repeat_candidates(sql, c, *actor.principal, now);
+      if (!candidates) return candidates.error();
+      out.candidates = std::move(*candidates);
+      if (!out.candidates.empty()) {
+        if (auto r = audit_candidates(sql, now, out.candidates, *actor.principal, actor.context);
+            !r) {
+          return r.error();
+        }
+      }
     }
     out.registered = std::move(c);
     return out;

@@ -13,6 +13,7 @@
 
 #include "app/audit_trail.h"
 #include "app/catalogue.h"
+#include "app/repeats.h"
 #include "common/date.h"
 #include "common/error.h"
 #include "domain/access.h"
@@ -56,6 +57,9 @@ struct CaseRules {
 struct Registration {
   domain::Case registered;                // the case stored for this submission
   std::optional<domain::Case> repeat_of;  // the open case it was linked to (Art. 19), if any
+  // Staff registering for someone: the recent cases in their scope it may repeat (app/repeats.h),
+  // best first. Never filled for residents and apps, who must not see other people's cases.
+  std::vector<RepeatCandidate> candidates;
 };
 
 struct CaseDetail {
@@ -105,7 +109,8 @@ class CaseService {
   // Validates the intake (domain::validate_intake), routes it down the jurisdiction tree,
   // numbers it and starts its clock. When the same person has an open case of the same category
   // at the same place, the submission is stored as merged into it (Art. 19) and both are
-  // returned. kInvalidArgument for bad input (unknown category or place, a place above county
+  // returned. Staff who register for someone also get the repeat candidates (their reading is
+  // audited as case.similar in the same transaction). kInvalidArgument for bad input (unknown category or place, a place above county
   // level, …).
   [[nodiscard]] Result<Registration> register_case(const domain::Intake& intake,
                                                    const Actor& actor);

@@ -13,6 +13,7 @@
 #include "app/demo_random.h"
 #include "domain/case_notes.h"
 #include "domain/deadline.h"
+#include "store/repeat_repo.h"
 #include "store/search_repo.h"
 
 namespace jiceng::app {
@@ -183,6 +184,8 @@ class DemoCaseGenerator::Impl {
     out.cases.resize(rows.cases);
     out.events.resize(rows.events);
     out.search.resize(rows.cases_indexed);
+    out.signatures.resize(rows.cases_signed);
+    out.bands.resize(rows.bands);
     out.stats = stats_.rows();
   }
 
@@ -453,6 +456,8 @@ class DemoCaseGenerator::Impl {
     std::size_t cases = 0;
     std::size_t events = 0;
     std::size_t cases_indexed = 0;
+    std::size_t cases_signed = 0;
+    std::size_t bands = 0;
   };
   void make_case(Rows& out);
   static void emit(const Case& c, const std::vector<CaseEvent>& events, Rows& out);
@@ -642,6 +647,22 @@ void DemoCaseGenerator::Impl::emit(const Case& c, const std::vector<CaseEvent>& 
   s.text(c.number);
   s.text(terms.sequence);
   s.text(terms.unigrams);
+  // And the signature store::cases::insert would record.
+  store::repeats::Signature sig = store::repeats::signature_of(c);
+  RowWriter g(
+      next_row(out.out.signatures, out.cases_signed, store::repeats::kSignatureColumns.size()));
+  g.text(c.number);
+  g.text(c.place_code);
+  g.text(c.category_code);
+  g.instant(c.created_at);
+  g.integer(sig.contact_key);
+  g.text(text::to_hex(sig.minhash));
+  for (std::int64_t key : sig.band_keys) {
+    RowWriter b(next_row(out.out.bands, out.bands, store::repeats::kBandColumns.size()));
+    b.integer(key);
+    b.instant(c.created_at);
+    b.text(c.number);
+  }
 }
 
 DemoCaseGenerator::DemoCaseGenerator(const DemoWorld& world, std::int64_t total, std::uint64_t seed)

@@ -1,6 +1,6 @@
 // The generator behind `jiceng demo --cases` (app/demo_cases.h): realistic cases of a
 // deployment and their event histories, built in memory, deterministically from a seed, as rows
-// ready for Sql::bulk_insert, with their search tokens. Pure: everything it needs from the store
+// ready for Sql::bulk_insert, with their search tokens and repeat signatures. Pure: everything it needs from the store
 // comes in a DemoWorld.
 //
 // Each case is registered as CaseService::register_in would (routing, clock from the category's
@@ -81,6 +81,9 @@ struct DemoBatch {
   std::vector<std::vector<store::Value>> events;  // kDemoEventColumns
   // The cases' search tokens, for store::search::index_rows once the cases are stored.
   std::vector<std::vector<store::Value>> search;
+  // Their repeat-detection signatures (store::repeats::record_rows), likewise.
+  std::vector<std::vector<store::Value>> signatures;  // store::repeats::kSignatureColumns
+  std::vector<std::vector<store::Value>> bands;       // store::repeats::kBandColumns
   std::map<domain::CaseState, std::int64_t> by_state;
   std::int64_t breached = 0;           // cases whose running deadline has passed
   std::vector<domain::StatRow> stats;  // the cases' facts for case_stat (domain/case_stats.h)

@@ -12,6 +12,7 @@
 #include "domain/access.h"
 #include "store/calendar_repo.h"
 #include "store/catalogue_repo.h"
+#include "store/repeat_repo.h"
 #include "store/search_repo.h"
 #include "store/stats_repo.h"
 
@@ -200,6 +201,9 @@ Result<DemoCasesReport> add_cases(store::Database& db, const Clock& clock,
         return r.error();
       }
       if (auto r = store::search::index_rows(sql, batch.search); !r) return r.error();
+      if (auto r = store::repeats::record_rows(sql, batch.signatures, batch.bands); !r) {
+        return r.error();
+      }
       if (auto r = store::stats::add(sql, batch.stats); !r) return r.error();
       if (auto r = sql.bulk_insert("case_escalation", kDemoEscalationColumns, batch.escalations);
           !r) {

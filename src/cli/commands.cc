@@ -27,6 +27,7 @@
 #include "http/static_files.h"
 #include "store/migrations.h"
 #include "text/simplify.h"
+#include "text/words.h"
 
 namespace jiceng::cli {
 
@@ -48,8 +49,10 @@ void set_up_logging(const Config& config) {
 
 // Opens the store and brings its schema up to date.
 Result<std::unique_ptr<store::Database>> open_and_migrate(const Config& config) {
-  // Cases are indexed for search as they are written: OpenCC's data must be there.
+  // Cases are indexed for search and signed for repeat detection as they are written: OpenCC's
+  // data and friso's lexicon must be there.
   if (auto r = text::Simplifier::ready(); !r) return r.error();
+  if (auto r = text::Segmenter::ready(); !r) return r.error();
   store::DatabaseOptions options;
   options.readers = static_cast<std::size_t>(config.db_readers);
   options.writers = static_cast<std::size_t>(config.db_writers);
@@ -231,6 +234,7 @@ int serve(const Config& config) {
 int migrate(const Config& config) {
   set_up_logging(config);
   if (auto r = text::Simplifier::ready(); !r) return fail(r.error());
+  if (auto r = text::Segmenter::ready(); !r) return fail(r.error());
   auto db = store::open_database(config.db);
   if (!db) return fail(db.error());
   auto applied = store::migrate(**db);

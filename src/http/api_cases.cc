@@ -6,6 +6,7 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <charconv>
+#include <cmath>
 #include <set>
 
 #include "app/idempotency.h"
@@ -128,11 +129,48 @@ Response submitted(Result<app::StoredResponse> answer, const std::string& reques
   return res;
 }
 
+// A case of a list page: no personal data.
+json::object listed_json(const store::cases::ListedCase& c) {
+  json::object item{{"number", c.number},
+                    {"kind", domain::to_string(c.kind)},
+                    {"category", c.category_code},
+                    {"place", c.place_code},
+                    {"state", domain::to_string(c.state)},
+                    {"state_zh", domain::label_zh(c.state)},
+                    {"deadline_at", instant_or_null(c.deadline_at)},
+                    {"warned", c.warned},
+                    {"breached", c.breached},
+                    {"created_at", format_instant_utc(c.created_at)}};
+  item["unit_id"] = c.unit_id ? json::value(*c.unit_id) : json::value(nullptr);
+  return item;
+}
+
+// Repeat candidates: the list's fields, the score and the reasons (text, person, place,
+// category) — never what made the person the same.
+json::array candidates_json(const std::vector<app::RepeatCandidate>& candidates) {
+  json::array out;
+  for (const auto& c : candidates) {
+    json::object item = listed_json(c.c);
+    item["score"] = std::round(c.score * 1000) / 1000;
+    item["text_similarity"] = c.text;
+    json::array reasons;
+    for (auto [yes, name] : {std::pair{c.same_text, "text"}, std::pair{c.same_person, "person"},
+                             std::pair{c.same_place, "place"},
+                             std::pair{c.same_category, "category"}}) {
+      if (yes) reasons.emplace_back(name);
+    }
+    item["reasons"] = std::move(reasons);
+    out.push_back(std::move(item));
+  }
+  return out;
+}
+
 app::StoredResponse registration_json(const app::Registration& r) {
   const domain::Case& c = r.registered;
   json::object out{{"number", c.number},
                    {"tracking_code", c.tracking_code},
                    {"state", domain::to_string(c.state)},
+                   {"version", c.version},
                    {"deadline_at", instant_or_null(c.deadline_at)}};
   if (r.repeat_of) {
     // Where the open case stands, without its tracking code or anyone's personal data: the
@@ -143,6 +181,7 @@ app::StoredResponse registration_json(const app::Registration& r) {
                                     {"state_zh", domain::label_zh(open.state)},
                                     {"deadline_at", instant_or_null(open.deadline_at)}};
   }
+  if (!r.candidates.empty()) out["candidates"] = candidates_json(r.candidates);
   return app::StoredResponse{201, json::serialize(out)};
 }
 
@@ -338,22 +377,6 @@ std::optional<Response> read_list_filters(app::App& app, const Request& req,
   return std::nullopt;
 }
 
-// A case of a list page: no personal data.
-json::object listed_json(const store::cases::ListedCase& c) {
-  json::object item{{"number", c.number},
-                    {"kind", domain::to_string(c.kind)},
-                    {"category", c.category_code},
-                    {"place", c.place_code},
-                    {"state", domain::to_string(c.state)},
-                    {"state_zh", domain::label_zh(c.state)},
-                    {"deadline_at", instant_or_null(c.deadline_at)},
-                    {"warned", c.warned},
-                    {"breached", c.breached},
-                    {"created_at", format_instant_utc(c.created_at)}};
-  item["unit_id"] = c.unit_id ? json::value(*c.unit_id) : json::value(nullptr);
-  return item;
-}
-
 Response list_cases(app::App& app, const Request& req) {
   store::cases::ListQuery q;
   std::string place;
@@ -403,6 +426,34 @@ Response search_cases(app::App& app, const Request& req) {
     out["next"] = std::to_string(next);
   }
   return json_response(out);
+}
+
+Response similar_cases(app::App& app, const Request& req) {
+  auto body = parse_json_body(req, {"place", "category", "description", "contact", "anonymous"});
+  if (!body) return error_response(body.error(), req);
+  app::SimilarQuery in;
+  struct Text {
+    std::string_view key;
+    std::string* out;
+    bool required;
+  } texts[] = {{"place", &in.place_code, true},
+               {"category", &in.category_code, false},
+               {"description", &in.description, false},
+               {"contact", &in.contact, false}};
+  for (const auto& t : texts) {
+    auto v = string_field(*body, t.key, t.required);
+    if (!v) return error_response(v.error(), req);
+    *t.out = std::move(*v);
+  }
+  if (auto it = body->find("anonymous"); it != body->end()) {
+    if (!it->value().is_bool()) {
+      return error_response(Error::invalid_argument("anonymous: must be true or false"), req);
+    }
+    in.anonymous = it->value().as_bool();
+  }
+  auto found = app.search.similar(app::Actor::of(*req.principal, context_of(req)), in);
+  if (!found) return error_response(found.error(), req);
+  return json_response(json::object{{"items", candidates_json(*found)}});
 }
 
 // Answers after the read's audit entry is durable, from the store's writer.
@@ -592,6 +643,18 @@ void add_case_routes(Router& router, app::App& app) {
                                {.name = "purpose", .description = "why the search is made"}},
               .policy = Policy::only(readers, ScopeCheck::kSubtree),
               .handler = [&app](const Request& req) { return search_cases(app, req); }});
+  const domain::RoleSet registrars{domain::Role::kOperator, domain::Role::kGridWorker};
+  router.add({.method = "POST",
+              .pattern = "/api/v1/cases/similar",
+              .summary = "Repeat candidates for a case being registered, while the operator types: "
+                         "the recent cases (90 days, not merged) of the same county in the "
+                         "caller's subtree that share its topic words, its submitter or its place "
+                         "and category. JSON body: place (required), category, description, "
+                         "contact, anonymous. Each item: the list's fields, score (0..1), "
+                         "text_similarity and reasons (text, person, place, category); best first, "
+                         "at most 10. No personal data. Audited (case.similar)",
+              .policy = Policy::only(registrars, ScopeCheck::kSubtree),
+              .handler = [&app](const Request& req) { return similar_cases(app, req); }});
   router.add({.method = "GET",
               .pattern = "/api/v1/cases/{number}",
               .summary = "A case file with its history; contact details masked for roles that "

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "store/repeat_repo.h"
 #include "store/search_repo.h"
 
 namespace jiceng::store::cases {
@@ -144,7 +145,8 @@ Result<void> insert(Sql& sql, const Case& c) {
   auto v = values(c);
   auto r = sql.exec(statement, Params(v));
   if (!r) return r.error();
-  return search::index_case(sql, c);
+  if (auto indexed = search::index_case(sql, c); !indexed) return indexed;
+  return repeats::record(sql, c);
 }
 
 Result<std::optional<Case>> find(Sql& sql, std::string_view number) {

@@ -7,6 +7,7 @@
 #include <charconv>
 #include <map>
 
+#include "store/repeat_repo.h"
 #include "store/search_repo.h"
 
 namespace jiceng::store {
@@ -20,7 +21,8 @@ constexpr std::string_view kCreateTable =
 // What a migration needs done in C++ after its script, in the same transaction.
 using MigrationStep = Result<void> (*)(Sql&);
 const std::map<int, MigrationStep> kStepsAfterScript = {
-    {9, &search::index_all_cases},  // 0009_search: index the cases stored before it
+    {9, &search::index_all_cases},     // 0009_search: index the cases stored before it
+    {10, &repeats::record_all_cases},  // 0010_repeats: sign the cases stored before it
 };
 
 }  // namespace

@@ -1,6 +1,7 @@
 // The typed API client: one function per route the UI calls, with the shapes the server sends
 // (see /api/v1/openapi.json and src/http/api_*.cc). Every function resolves to an ApiResult.
 import { request, type ApiResult } from './http'
+import type { RepeatCandidate } from './staff'
 
 export { fieldMessage, setApiLanguage, setCsrfToken, type ApiError, type ApiResult } from './http'
 
@@ -46,6 +47,10 @@ export interface Submitted {
   deadline_at: string | null
   /** The open case the same person already filed about the same matter, which this one joins. */
   repeat_of?: { number: string; state: string; state_zh: string; deadline_at: string | null }
+  /** The new case's version (If-Match of a first command, such as merging it). */
+  version?: number
+  /** Staff registration only: recent cases this one may repeat, best first. */
+  candidates?: RepeatCandidate[]
 }
 
 export interface TimelineEvent {

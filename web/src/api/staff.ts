@@ -33,6 +33,23 @@ export interface ListedCase {
   unit_id: number | null
 }
 
+/** A recent case that a case being registered may repeat (POST /api/v1/cases/similar). */
+export interface RepeatCandidate extends ListedCase {
+  /** 0..1: how likely the new case repeats this one. */
+  score: number
+  text_similarity: number
+  reasons: Array<'text' | 'person' | 'place' | 'category'>
+}
+
+/** What the operator has typed so far. */
+export interface SimilarQuery {
+  place: string
+  category?: string
+  description?: string
+  contact?: string
+  anonymous?: boolean
+}
+
 export interface CasePage {
   items: ListedCase[]
   /** The cursor of the next page; absent on the last one. */
@@ -206,6 +223,9 @@ export const staffApi = {
       body: r,
       headers: { 'Idempotency-Key': idempotencyKey },
     }),
+  /** The repeat candidates of a case being typed in; the reading is audited. */
+  similar: (q: SimilarQuery) =>
+    signedIn<{ items: RepeatCandidate[] }>('/api/v1/cases/similar', { method: 'POST', body: q }),
   units: (place: string) => request<{ items: Unit[] }>(`/api/v1/units?place=${enc(place)}`),
   unit: (id: number) => request<Unit>(`/api/v1/units/${id}`),
   workflow: (kind: string) => request<Workflow>(`/api/v1/workflows/${enc(kind)}`),

@@ -1,0 +1,75 @@
+// The signatures repeat detection looks cases up by (migrations/0010_repeats.sql), inside the
+// caller's transaction. A signature is the case as registered: the MinHash of its
+// description's topic words (text/words.h, text/minhash.h), its place and category, and a key
+// of its submitter's contact — never the contact itself, and no key for anonymous cases.
+// Scoring the matches is the application's (app/repeats.h).
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "domain/case.h"
+#include "store/case_repo.h"
+#include "store/sql.h"
+#include "text/minhash.h"
+
+namespace jiceng::store::repeats {
+
+struct Signature {
+  text::MinHash minhash;
+  std::vector<std::int64_t> band_keys;  // text::band_keys within the county; none without words
+  std::optional<std::int64_t> contact_key;
+};
+
+// The key of a contact within a county: digits only when it holds seven or more (a phone
+// number however it is written: 138-1234-5678, +86 138…), else the normalised text; nullopt
+// for a blank contact.
+std::optional<std::int64_t> contact_key(std::string_view county_code, std::string_view contact);
+
+// The signature of a description and contact in a county (anonymous: no contact key).
+Signature signature_of(std::string_view county_code, std::string_view description,
+                       std::string_view contact, bool anonymous);
+Signature signature_of(const domain::Case& c);
+
+// The rows of a signature, for Sql::bulk_insert into case_signature and case_band.
+inline constexpr std::array<std::string_view, 6> kSignatureColumns = {
+    "number", "place_code", "category_code", "created_at", "contact_key", "minhash"};
+inline constexpr std::array<std::string_view, 3> kBandColumns = {"band_key", "created_at",
+                                                                 "number"};
+
+// Stores the signature of a case just inserted (cases::insert calls it).
+[[nodiscard]] Result<void> record(Sql& sql, const domain::Case& c);
+// Stores many signatures of cases already stored (the demo fill): rows as kSignatureColumns
+// and kBandColumns say.
+[[nodiscard]] Result<void> record_rows(Sql& sql, const std::vector<std::vector<Value>>& signatures,
+                                       const std::vector<std::vector<Value>>& bands);
+// Stores the signature of every stored case (the migration that creates the tables).
+[[nodiscard]] Result<void> record_all_cases(Sql& sql);
+
+// What a new or typed-in case is compared with.
+struct Probe {
+  std::string number;  // the case itself, left out; "" for a case not registered yet
+  std::string place_code;
+  std::string category_code;
+  Signature signature;
+};
+struct Match {
+  cases::ListedCase c;
+  text::MinHash minhash;
+  std::optional<std::int64_t> contact_key;
+  std::string place_code;  // as registered
+  std::string category_code;
+};
+// The stored cases that may repeat the probe, found three ways — a shared MinHash band, the
+// same contact key, the same place and category — each way (each band) at most q.limit of the
+// newest,
+// among the cases q's scope and filters admit (q.created_from is the window: required) and
+// never a merged case. A case found several ways comes once. Unordered.
+[[nodiscard]] Result<std::vector<Match>> find(Sql& sql, const Probe& probe,
+                                              const cases::ListQuery& q);
+
+}  // namespace jiceng::store::repeats
