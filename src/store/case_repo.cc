@@ -25,7 +25,6 @@ constexpr int kColumnCount = 33;
 Value opt_instant(const std::optional<Instant>& t) {
   return t ? Value(to_micros(*t)) : Value(nullptr);
 }
-std::int64_t micros_or_zero(const std::optional<Instant>& t) { return t ? to_micros(*t) : 0; }
 
 std::optional<Instant> instant_at(const Row& r, std::size_t i) {
   auto v = r.opt_int64(i);
@@ -278,35 +277,51 @@ const std::string_view kListedColumns =
     "c.number, c.kind, c.category_code, c.place_code, c.unit_id, c.state, c.deadline_at, "
     "c.warned, c.breached, c.created_at";
 
-// An empty filter value matches everything, so the text stays the same and is prepared once.
-const std::string_view kListFilters =
-    "c.place_code >= $1 AND c.place_code < $2 "
-    "AND (CAST($3 AS BIGINT) = 0 OR c.resident_id = $3) "
-    "AND (CAST($4 AS BIGINT) = 0 OR c.accused_unit_id IS NULL OR c.accused_unit_id <> $4) "
-    "AND (CAST($5 AS TEXT) = '' OR c.state = $5) AND (CAST($6 AS TEXT) = '' OR c.kind = $6) "
-    "AND (CAST($7 AS TEXT) = '' OR c.category_code = $7) "
-    "AND (CAST($8 AS BIGINT) = 0 OR c.unit_id = $8) "
-    "AND (CAST($9 AS BIGINT) = 0 OR c.created_at < $9 OR "
-    "(c.created_at = $9 AND c.number < CAST($10 AS TEXT))) "
-    "AND (CAST($12 AS BIGINT) = 0 OR c.created_at >= $12) "
-    "AND (CAST($13 AS BIGINT) = 0 OR c.created_at < $13) "
-    "AND (CAST($14 AS BIGINT) = 0 OR (c.deadline_at IS NOT NULL AND c.deadline_at < $14))";
+std::string ListFilter::param(Value v) {
+  params.push_back(std::move(v));
+  return fmt::format("${}", params.size());
+}
 
-std::vector<Value> list_params(const ListQuery& q) {
-  return {q.place_first,
-          q.place_last,
-          q.resident_id,
-          q.hide_from_unit,
-          q.state,
-          q.kind,
-          q.category_code,
-          q.unit_id,
-          micros_or_zero(q.before_created_at),
-          q.before_number,
-          std::int64_t{q.limit},
-          micros_or_zero(q.created_from),
-          micros_or_zero(q.created_to),
-          micros_or_zero(q.overdue_at)};
+void ListFilter::add(std::string_view condition) {
+  if (!where.empty()) where += " AND ";
+  where += condition;
+}
+
+ListFilter list_filter(const ListQuery& q, bool with_cursor) {
+  ListFilter f;
+  // Only the filters given become conditions, each a plain comparison, so that the planner
+  // sees which indexes serve them (a condition like "$1 = '' OR c.state = $1" hides that).
+  // The statement's text depends on which filters are given: a few dozen texts, each prepared
+  // once per connection.
+  if (q.resident_id != 0) f.add("c.resident_id = " + f.param(q.resident_id));
+  // The scope. A township's or a village's cases are few: the place index finds them and they
+  // are sorted. A county or a wider area holds many: walking an order's index (cases_created,
+  // cases_running_deadline) and keeping those in the scope reads about a page; so the place
+  // is compared as an expression there, which no index serves, and the planner takes the
+  // order's index. A resident's own cases are found by the resident index either way.
+  const bool wide = q.place_first.size() <= 6 || q.resident_id != 0;
+  const std::string_view place = wide ? "(c.place_code || '')" : "c.place_code";
+  f.add(fmt::format("{} >= {} AND {} < {}", place, f.param(q.place_first), place,
+                    f.param(q.place_last)));
+  if (q.hide_from_unit != 0) {
+    f.add("(c.accused_unit_id IS NULL OR c.accused_unit_id <> " + f.param(q.hide_from_unit) +
+          ")");
+  }
+  if (!q.state.empty()) f.add("c.state = " + f.param(q.state));
+  if (!q.kind.empty()) f.add("c.kind = " + f.param(q.kind));
+  if (!q.category_code.empty()) f.add("c.category_code = " + f.param(q.category_code));
+  if (q.unit_id != 0) f.add("c.unit_id = " + f.param(q.unit_id));
+  if (q.created_from) f.add("c.created_at >= " + f.param(to_micros(*q.created_from)));
+  if (q.created_to) f.add("c.created_at < " + f.param(to_micros(*q.created_to)));
+  if (q.overdue_at) {
+    f.add("c.deadline_at IS NOT NULL AND c.deadline_at < " + f.param(to_micros(*q.overdue_at)));
+  }
+  if (with_cursor && q.before_created_at) {
+    const std::string at = f.param(to_micros(*q.before_created_at));
+    f.add(fmt::format("(c.created_at < {} OR (c.created_at = {} AND c.number < {}))", at, at,
+                      f.param(q.before_number)));
+  }
+  return f;
 }
 
 Result<ListedCase> listed_from_row(const Row& r) {
@@ -342,37 +357,39 @@ Result<void> append_listed(Sql& sql, const std::string& statement, std::vector<V
 }  // namespace
 
 Result<std::vector<ListedCase>> list(Sql& sql, const ListQuery& q) {
-  static const std::string newest = fmt::format(
-      "SELECT {} FROM cases c WHERE {} ORDER BY c.created_at DESC, c.number DESC LIMIT $11",
-      kListedColumns, kListFilters);
-  // The deadline order in two parts: the cases on a clock, soonest deadline first ($15, $16:
-  // the cursor), then those on none, newest first.
-  static const std::string on_clock = fmt::format(
-      "SELECT {} FROM cases c WHERE c.deadline_at IS NOT NULL AND {} "
-      "AND (CAST($15 AS BIGINT) = 0 OR c.deadline_at > $15 OR "
-      "(c.deadline_at = $15 AND c.number > CAST($16 AS TEXT))) "
-      "ORDER BY c.deadline_at, c.number LIMIT $11",
-      kListedColumns, kListFilters);
-  static const std::string off_clock = fmt::format(
-      "SELECT {} FROM cases c WHERE c.deadline_at IS NULL AND {} "
-      "ORDER BY c.created_at DESC, c.number DESC LIMIT $11",
-      kListedColumns, kListFilters);
   std::vector<ListedCase> out;
   out.reserve(static_cast<std::size_t>(std::max(q.limit, 0)));
   if (q.order == ListOrder::kNewest) {
-    if (auto r = append_listed(sql, newest, list_params(q), out); !r) return r.error();
+    ListFilter f = list_filter(q);
+    const std::string statement =
+        fmt::format("SELECT {} FROM cases c WHERE {} ORDER BY c.created_at DESC, c.number DESC "
+                    "LIMIT {}",
+                    kListedColumns, f.where, f.param(std::int64_t{q.limit}));
+    if (auto r = append_listed(sql, statement, std::move(f.params), out); !r) return r.error();
     return out;
   }
+  // The deadline order in two parts: the cases on a clock, soonest deadline first (after the
+  // cursor), then those on none, newest first.
   if (!q.before_created_at) {
-    auto params = list_params(q);
-    params.emplace_back(micros_or_zero(q.after_deadline_at));
-    params.emplace_back(q.after_deadline_number);
-    if (auto r = append_listed(sql, on_clock, std::move(params), out); !r) return r.error();
+    ListFilter f = list_filter(q);
+    f.add("c.deadline_at IS NOT NULL");
+    if (q.after_deadline_at) {
+      const std::string at = f.param(to_micros(*q.after_deadline_at));
+      f.add(fmt::format("(c.deadline_at > {} OR (c.deadline_at = {} AND c.number > {}))", at, at,
+                        f.param(q.after_deadline_number)));
+    }
+    const std::string statement =
+        fmt::format("SELECT {} FROM cases c WHERE {} ORDER BY c.deadline_at, c.number LIMIT {}",
+                    kListedColumns, f.where, f.param(std::int64_t{q.limit}));
+    if (auto r = append_listed(sql, statement, std::move(f.params), out); !r) return r.error();
     if (static_cast<int>(out.size()) >= q.limit) return out;
   }
-  ListQuery rest = q;
-  rest.limit = q.limit - static_cast<int>(out.size());
-  if (auto r = append_listed(sql, off_clock, list_params(rest), out); !r) return r.error();
+  ListFilter f = list_filter(q);
+  f.add("c.deadline_at IS NULL");
+  const std::string statement = fmt::format(
+      "SELECT {} FROM cases c WHERE {} ORDER BY c.created_at DESC, c.number DESC LIMIT {}",
+      kListedColumns, f.where, f.param(std::int64_t{q.limit - static_cast<int>(out.size())}));
+  if (auto r = append_listed(sql, statement, std::move(f.params), out); !r) return r.error();
   return out;
 }
 

@@ -43,8 +43,10 @@ struct TrackedCase {
 [[nodiscard]] Result<std::vector<std::string>> open_repeats(Sql& sql, const domain::Case& c);
 
 // A list page: the cases whose place lies in [place_first, place_last) (a jurisdiction subtree,
-// domain::scope_range) and that match the filters, in q.order. No personal data. The deadline
-// order reads the cases on a clock through the index cases_running_deadline (migration 0012).
+// domain::scope_range) and that match the filters, in q.order. No personal data. For a county
+// or a wider scope a page walks the order's index (cases_created, migration 0013; the cases on
+// a clock through cases_running_deadline, migration 0012) and reads about a page's rows; for a
+// township or a village the place index finds the scope's cases, which are sorted.
 // The order of a list page: newest first, or the running deadline soonest first (so the most
 // overdue first; ties by number), then the cases on no clock, newest first.
 enum class ListOrder { kNewest, kDeadline };
@@ -84,12 +86,19 @@ struct ListedCase {
 [[nodiscard]] Result<std::vector<ListedCase>> list(Sql& sql, const ListQuery& q);
 
 // For other queries with the list's filters (store/search_repo.cc): the columns of a
-// ListedCase of `cases c`, the WHERE conditions of list() over `cases c` with parameters
-// $1…$14 (and $11, the limit) as list_params gives them, and the ListedCase of a row that
-// starts with kListedColumns.
+// ListedCase of `cases c`, the WHERE conditions of list() over `cases c` with their
+// parameters, and the ListedCase of a row that starts with kListedColumns.
 extern const std::string_view kListedColumns;
-extern const std::string_view kListFilters;
-std::vector<Value> list_params(const ListQuery& q);
+struct ListFilter {
+  std::string where;          // conditions over `cases c`, joined by AND
+  std::vector<Value> params;  // $1, $2, … of `where`
+  // Adds v as the next parameter and returns its placeholder ("$3").
+  std::string param(Value v);
+  // Appends a condition (its parameters added with param() first).
+  void add(std::string_view condition);
+};
+// The conditions of q's filters and scope, and with_cursor its cursor (before_created_at).
+ListFilter list_filter(const ListQuery& q, bool with_cursor = true);
 [[nodiscard]] Result<ListedCase> listed_from_row(const Row& r);
 
 }  // namespace jiceng::store::cases

@@ -136,28 +136,29 @@ Result<void> index_all_cases(Sql& sql) {
 
 Result<std::vector<Found>> find(Sql& sql, const text::SearchQuery& query, const cases::ListQuery& q,
                                 int offset) {
-  // The list's filters and parameters, without its cursor; $15 the match, $16 the offset.
-  static const std::string sqlite = fmt::format(
-      "SELECT {}, c.description, c.address, c.reply, -bm25(case_search, 1.0, 0.5) AS score "
-      "FROM case_search JOIN cases c ON c.rowid = case_search.rowid "
-      "WHERE case_search MATCH $15 AND {} "
-      "ORDER BY score DESC, c.created_at DESC, c.number DESC LIMIT $11 OFFSET $16",
-      cases::kListedColumns, cases::kListFilters);
-  static const std::string postgres = fmt::format(
-      "SELECT {}, c.description, c.address, c.reply, "
-      "ts_rank_cd(s.document, to_tsquery('simple', $15), 1) AS score "
-      "FROM case_search s JOIN cases c ON c.number = s.number "
-      "WHERE s.document @@ to_tsquery('simple', $15) AND {} ORDER BY score DESC, c.created_at "
-      "DESC, c.number DESC LIMIT $11 OFFSET $16",
-      cases::kListedColumns, cases::kListFilters);
-  cases::ListQuery filters = q;
-  filters.before_created_at.reset();
-  filters.before_number.clear();
-  std::vector<Value> params = cases::list_params(filters);
+  // The list's filters and parameters, without its cursor; then the match, the limit and the
+  // offset.
+  cases::ListFilter f = cases::list_filter(q, /*with_cursor=*/false);
   const bool lite = sql.dialect() == Dialect::kSqlite;
-  params.emplace_back(lite ? fts5_match(query) : tsquery(query));
-  params.emplace_back(std::int64_t{offset});
-  auto rows = sql.query(lite ? sqlite : postgres, Params(params));
+  const std::string match = f.param(lite ? fts5_match(query) : tsquery(query));
+  const std::string limit = f.param(std::int64_t{q.limit});
+  const std::string skip = f.param(std::int64_t{offset});
+  const std::string statement =
+      lite ? fmt::format(
+                 "SELECT {}, c.description, c.address, c.reply, "
+                 "-bm25(case_search, 1.0, 0.5) AS score "
+                 "FROM case_search JOIN cases c ON c.rowid = case_search.rowid "
+                 "WHERE case_search MATCH {} AND {} "
+                 "ORDER BY score DESC, c.created_at DESC, c.number DESC LIMIT {} OFFSET {}",
+                 cases::kListedColumns, match, f.where, limit, skip)
+           : fmt::format(
+                 "SELECT {}, c.description, c.address, c.reply, "
+                 "ts_rank_cd(s.document, to_tsquery('simple', {}), 1) AS score "
+                 "FROM case_search s JOIN cases c ON c.number = s.number "
+                 "WHERE s.document @@ to_tsquery('simple', {}) AND {} ORDER BY score DESC, "
+                 "c.created_at DESC, c.number DESC LIMIT {} OFFSET {}",
+                 cases::kListedColumns, match, match, f.where, limit, skip);
+  auto rows = sql.query(statement, Params(f.params));
   if (!rows) return rows.error();
   std::vector<Found> out;
   out.reserve(rows->size());
