@@ -103,33 +103,34 @@ Result<void> record_all_cases(Sql& sql) {
 
 Result<std::vector<Match>> find(Sql& sql, const Probe& probe, const cases::ListQuery& q) {
   if (!q.created_from) return Error::internal("repeats::find needs a window (created_from)");
-  // The list's filters and parameters ($1…$14, $11 the limit, $12 the window), then each way's.
-  // One band at a time: the key's rows come newest first from the primary key and the walk
-  // stops at the limit, however many cases share the band (template texts make thousands).
-  static const std::string by_band = fmt::format(
-      "SELECT {}, {} FROM case_band b JOIN case_signature s ON s.number = b.number "
-      "JOIN cases c ON c.number = b.number "
-      "WHERE b.band_key = $15 AND b.created_at >= $12 AND c.number <> $16 AND c.state <> $17 "
-      "AND {} ORDER BY b.created_at DESC LIMIT $11",
-      cases::kListedColumns, kMatchColumns, cases::kListFilters);
-  static const std::string by_contact = fmt::format(
-      "SELECT {}, {} FROM case_signature s JOIN cases c ON c.number = s.number "
-      "WHERE s.contact_key = $15 AND s.created_at >= $12 AND c.number <> $16 AND c.state <> $17 "
-      "AND {} ORDER BY s.created_at DESC LIMIT $11",
-      cases::kListedColumns, kMatchColumns, cases::kListFilters);
-  static const std::string by_place = fmt::format(
-      "SELECT {}, {} FROM case_signature s JOIN cases c ON c.number = s.number "
-      "WHERE s.place_code = $15 AND s.category_code = $16 AND s.created_at >= $12 "
-      "AND c.number <> $17 AND c.state <> $18 AND {} ORDER BY s.created_at DESC LIMIT $11",
-      cases::kListedColumns, kMatchColumns, cases::kListFilters);
-  const std::vector<Value> filters = cases::list_params(q);
+  // Each way's statement: the list's filters over `cases c` (the scope, the window …), then
+  // the way's own conditions on `from`, newest first, at most q.limit rows. One band at a
+  // time: the key's rows come newest first from the primary key and the walk stops at the
+  // limit, however many cases share the band (template texts make thousands).
+  auto statement = [&q](std::string_view from, std::string_view at,
+                        const std::vector<std::pair<std::string_view, Value>>& equal,
+                        const std::string& number, const std::string& merged_state) {
+    cases::ListFilter f = cases::list_filter(q);
+    for (const auto& [column, value] : equal) f.add(fmt::format("{} = {}", column, f.param(value)));
+    f.add(fmt::format("{} >= {}", at, f.param(to_micros(*q.created_from))));
+    f.add("c.number <> " + f.param(number));
+    f.add("c.state <> " + f.param(merged_state));
+    std::string text =
+        fmt::format("SELECT {}, {} FROM {} WHERE {} ORDER BY {} DESC LIMIT {}",
+                    cases::kListedColumns, kMatchColumns, from, f.where, at,
+                    f.param(std::int64_t{q.limit}));
+    return std::pair{std::move(text), std::move(f.params)};
+  };
+  constexpr std::string_view kByBand =
+      "case_band b JOIN case_signature s ON s.number = b.number JOIN cases c ON c.number = "
+      "b.number";
+  constexpr std::string_view kBySignature =
+      "case_signature s JOIN cases c ON c.number = s.number";
   const std::string merged(domain::to_string(domain::CaseState::kMerged));
   std::vector<Match> out;
   std::set<std::string, std::less<>> seen;
-  auto run = [&](const std::string& statement, std::vector<Value> extra) -> Result<void> {
-    std::vector<Value> params = filters;
-    for (auto& v : extra) params.push_back(std::move(v));
-    auto rows = sql.query(statement, Params(params));
+  auto run = [&](const std::pair<std::string, std::vector<Value>>& way) -> Result<void> {
+    auto rows = sql.query(way.first, Params(way.second));
     if (!rows) return rows.error();
     for (const Row& r : *rows) {
       if (seen.contains(r.text(0))) continue;
@@ -148,14 +149,18 @@ Result<std::vector<Match>> find(Sql& sql, const Probe& probe, const cases::ListQ
   };
   const Signature& s = probe.signature;
   for (std::int64_t key : s.band_keys) {
-    if (auto r = run(by_band, {key, probe.number, merged}); !r) return r.error();
+    auto way = statement(kByBand, "b.created_at", {{"b.band_key", key}}, probe.number, merged);
+    if (auto r = run(way); !r) return r.error();
   }
   if (s.contact_key) {
-    if (auto r = run(by_contact, {*s.contact_key, probe.number, merged}); !r) return r.error();
+    auto way = statement(kBySignature, "s.created_at", {{"s.contact_key", *s.contact_key}},
+                         probe.number, merged);
+    if (auto r = run(way); !r) return r.error();
   }
-  if (auto r = run(by_place, {probe.place_code, probe.category_code, probe.number, merged}); !r) {
-    return r.error();
-  }
+  auto way = statement(kBySignature, "s.created_at",
+                       {{"s.place_code", probe.place_code}, {"s.category_code", probe.category_code}},
+                       probe.number, merged);
+  if (auto r = run(way); !r) return r.error();
   return out;
 }
 
