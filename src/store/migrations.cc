@@ -8,6 +8,7 @@
 #include <map>
 
 #include "store/search_repo.h"
+#include "store/signal_repo.h"
 
 namespace jiceng::store {
 
@@ -21,6 +22,7 @@ constexpr std::string_view kCreateTable =
 using MigrationStep = Result<void> (*)(Sql&);
 const std::map<int, MigrationStep> kStepsAfterScript = {
     {9, &search::index_all_cases},  // 0009_search: index the cases stored before it
+    {11, &signals::count_all_cases},  // 0011_signals: count the cases stored before it
 };
 
 }  // namespace
