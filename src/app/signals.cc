@@ -29,9 +29,7 @@ Error unknown_area(const std::string& area) {
       .zh("您的辖区内没有区划 " + area);
 }
 
-Error no_warning(std::int64_t id) {
-  return Error::not_found(fmt::format("no warning {}", id)).zh(fmt::format("没有预警 {}", id));
-}
+Error no_warning() { return Error::not_found("no such warning").zh("没有这条预警"); }
 
 // The area a staff principal asks about: q's, or their scope; checked against the scope.
 Result<std::string> area_for(const domain::Principal& p, const std::string& asked) {
@@ -318,7 +316,7 @@ Result<WarningDetail> SignalService::warning(const domain::Principal& p, std::in
   return db_.write_value([&](store::Sql& sql) -> Result<WarningDetail> {
     auto w = store::signals::find_warning(sql, id);
     if (!w) return w.error();
-    if (!*w || !domain::in_scope(p.scope_code, (*w)->area_code)) return no_warning(id);
+    if (!*w || !domain::in_scope(p.scope_code, (*w)->area_code)) return no_warning();
     WarningDetail out{.warning = std::move(**w), .evidence = {}, .days = {}};
     auto evidence = store::signals::evidence(sql, id, p.unit_id.value_or(0));
     if (!evidence) return evidence.error();
@@ -352,7 +350,7 @@ Result<Warning> SignalService::act(const domain::Principal& p, std::int64_t id,
   return db_.write_value([&](store::Sql& sql) -> Result<Warning> {
     auto found = store::signals::find_warning(sql, id);
     if (!found) return found.error();
-    if (!*found || !domain::in_scope(p.scope_code, (*found)->area_code)) return no_warning(id);
+    if (!*found || !domain::in_scope(p.scope_code, (*found)->area_code)) return no_warning();
     Warning w = std::move(**found);
     if (expected_version && *expected_version != w.version) {
       return Error::conflict(

@@ -125,7 +125,7 @@ Result<std::int64_t> warning_id(const Request& req) {
   std::int64_t id = 0;
   auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), id);
   if (ec != std::errc() || end != s.data() + s.size() || id < 1) {
-    return Error::not_found("no warning " + s).zh("没有预警 " + s);
+    return Error::not_found("no such warning").zh("没有这条预警");
   }
   return id;
 }
