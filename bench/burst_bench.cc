@@ -24,7 +24,6 @@
 #include "domain/case_stats.h"
 #include "domain/deadline.h"
 #include "store/migrations.h"
-#include "store/open.h"
 #include "text/simplify.h"
 
 namespace {

@@ -138,6 +138,7 @@ WarningLevel level_of(std::int64_t people, double p_value) {
 
 std::optional<Burst> assess_burst(std::span<const CellDay> days, std::int64_t today,
                                   std::int64_t history_start, const BurstRules& rules) {
+  if (today - history_start + 1 < rules.min_history_days) return std::nullopt;
   const int windows = std::max(1, rules.max_window_days);
   const std::int64_t window_start = today - windows + 1;
   const std::int64_t baseline_start =
@@ -162,7 +163,7 @@ std::optional<Burst> assess_burst(std::span<const CellDay> days, std::int64_t to
       people.insert(d.people.begin(), d.people.end());
     }
     const auto n = static_cast<std::int64_t>(people.size());
-    if (n < rules.min_people) continue;
+    if (n < rules.min_people || static_cast<double>(n) < rules.min_ratio * rate * w) continue;
     const double p = poisson_upper_tail(n, rate * w);
     if (p >= rules.alarm_p || (best && p >= best->p_value)) continue;
     best = Burst{.first_day = first,

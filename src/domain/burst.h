@@ -53,7 +53,11 @@ struct BurstRules {
   double prior_days = 7;
   double min_rate = 0.05;
   int min_people = 5;     // a group (群体): fewer distinct people never alarm
+  double min_ratio = 3;   // people at least this many times the cases expected in the window
   double alarm_p = 1e-7;  // the tail probability below which a window is a burst
+  // Before the counts hold this many days, nothing is tested: a new deployment's first days
+  // are no baseline.
+  int min_history_days = 7;
 };
 
 enum class WarningLevel { kBlue = 1, kYellow = 2, kOrange = 3, kRed = 4 };
@@ -77,10 +81,13 @@ struct Burst {
 
 // Tests the windows of 1 … max_window_days days ending on `today` against the baseline of the
 // baseline_days before the longest window (fewer when the counts start later: `history_start`
-// is the first day counted anywhere). The statistic is the number of distinct people in the
-// window, so that one person's repeats count once. `days` holds the cell's days in any order;
-// days outside baseline and window are ignored. Returns the most unlikely window when its
-// p-value is below rules.alarm_p and it has at least min_people people, else nullopt.
+// is the first day counted anywhere; nothing before min_history_days). The statistic is the
+// number of distinct people in the window, so that one person's repeats count once. `days`
+// holds the cell's days in any order; days outside baseline and window are ignored. Returns
+// the most unlikely window when its p-value is below rules.alarm_p, it has at least
+// min_people people and min_ratio times the cases expected, else nullopt. (The ratio keeps
+// busy cells, whose counts vary more than a Poisson count — weekdays, holidays — from alarming
+// on an ordinary rebound.)
 std::optional<Burst> assess_burst(std::span<const CellDay> days, std::int64_t today,
                                   std::int64_t history_start, const BurstRules& rules = {});
 

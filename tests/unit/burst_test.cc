@@ -53,10 +53,12 @@ TEST(AssessBurst, AVillageWithoutHistoryDoesNotAlarmOnItsFirstCases) {
   const std::int64_t today = 20000;
   for (int n : {1, 2, 3, 4}) {
     auto days = days_of(today, {n});
-    EXPECT_FALSE(assess_burst(days, today, today)) << n << " cases on the first day counted";
+    EXPECT_FALSE(assess_burst(days, today, today - 30)) << n << " cases in a new village";
   }
+  EXPECT_FALSE(assess_burst(days_of(today, {30}), today, today - 2))
+      << "nothing is tested in a deployment's first days";
   auto group = days_of(today, {4, 4});
-  auto burst = assess_burst(group, today, today - 1);
+  auto burst = assess_burst(group, today, today - 30);
   ASSERT_TRUE(burst) << "8 people in two days where nothing happened before";
   EXPECT_EQ(burst->people, 8);
   EXPECT_EQ(burst->first_day, today - 1);
@@ -71,14 +73,20 @@ TEST(AssessBurst, ABusyBaselineAbsorbsTheSameRise) {
   busy.insert(busy.end(), {5, 4, 4});
   EXPECT_TRUE(assess_burst(days_of(today, quiet), today, today - 100));
   EXPECT_FALSE(assess_burst(days_of(today, busy), today, today - 100));
+  // A doubling of a busy cell is no burst either, however unlikely under a Poisson count.
+  std::vector<int> busier(28, 20);
+  busier.insert(busier.end(), {40, 40, 40});
+  EXPECT_FALSE(assess_burst(days_of(today, busier), today, today - 100));
+  busier.back() = 70;
+  EXPECT_TRUE(assess_burst(days_of(today, busier), today, today - 100)) << "70 against 20 a day";
 }
 
 TEST(AssessBurst, AShortHistoryUsesTheDaysThereAre) {
   const std::int64_t today = 20000;
-  // Three days of history with 6 cases a day: 10 people today is no burst there, though 28
-  // days (of which 25 would count as empty) would make it look like a burst.
-  auto days = days_of(today, {6, 6, 6, 0, 0, 10});
-  EXPECT_FALSE(assess_burst(days, today, today - 5));
+  // Eight days of history with 6 cases a day: 15 people today is no burst there, though 28
+  // days (of which 20 would count as empty) would make it look like one.
+  auto days = days_of(today, {6, 6, 6, 6, 6, 6, 6, 6, 0, 0, 15});
+  EXPECT_FALSE(assess_burst(days, today, today - 10));
   EXPECT_TRUE(assess_burst(days, today, today - 40)) << "the same days in a long, empty history";
 }
 
