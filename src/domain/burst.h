@@ -54,10 +54,10 @@ struct BurstRules {
   double min_rate = 0.05;
   int min_people = 5;     // a group (群体): fewer distinct people never alarm
   double min_ratio = 3;   // people at least this many times the cases expected in the window
-  double alarm_p = 1e-7;  // the tail probability below which a window is a burst
-  // Before the counts hold this many days, nothing is tested: a new deployment's first days
+  double alarm_p = 1e-8;  // the tail probability below which a window is a burst
+  // Before the counts hold this many days, nothing is tested: a new deployment's first weeks
   // are no baseline.
-  int min_history_days = 7;
+  int min_history_days = 28;
 };
 
 enum class WarningLevel { kBlue = 1, kYellow = 2, kOrange = 3, kRed = 4 };

@@ -126,7 +126,7 @@ TEST_P(Signals, FindsTheBurstAndNotTheCalmVillage) {
   EXPECT_EQ(w.status, domain::WarningStatus::kNew);
   EXPECT_EQ(w.people, 14);
   EXPECT_GE(w.level, domain::WarningLevel::kYellow);
-  EXPECT_LT(w.p_value, 1e-7);
+  EXPECT_LT(w.p_value, 1e-8);
   EXPECT_TRUE(warnings_of(calm).empty()) << "one insistent caller is a repeat, not a group";
   for (const auto& other : warnings_of(burst.substr(0, 6))) {
     EXPECT_FALSE(other.term == "env.water" && other.area_code.size() < burst.size())
