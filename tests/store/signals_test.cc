@@ -1,7 +1,7 @@
 // Hotspots and early warnings on SQLite and PostgreSQL: a small seeded stream in which the
 // detector finds the injected burst at its village (not again at the township), a calm village
-// with one insistent caller raises nothing, the counts follow a transfer, and a warning goes
-// through its commands.
+// with one insistent caller raises nothing, and a warning goes through its commands; the counts
+// follow a case that moves.
 #include "app/signals.h"
 
 #include <fmt/format.h>
@@ -9,6 +9,7 @@
 
 #include "app/cases.h"
 #include "app/demo_random.h"
+#include "domain/case_stats.h"
 #include "domain/deadline.h"
 #include "store/signal_repo.h"
 #include "support/demo_db.h"
@@ -150,6 +151,14 @@ TEST_P(Signals, FindsTheBurstAndNotTheCalmVillage) {
   EXPECT_EQ(hot->front().place.code, burst);
   EXPECT_EQ(hot->front().people, 14);
 
+  // Rising categories of the township over the two days: the burst's first.
+  auto rising = signals_->rising(
+      leader_, {.area = burst.substr(0, 9), .from = day, .to = day + std::chrono::days(1)});
+  ASSERT_TRUE(rising) << rising.error().message;
+  ASSERT_FALSE(rising->empty());
+  EXPECT_EQ(rising->front().term, "env.water");
+  EXPECT_GE(rising->front().people, 15);
+
   // The commands: dismissing needs a reason; acknowledged, then handled; no second handling.
   const domain::Principal head{.role = domain::Role::kUnitHead,
                                .id = 2,
@@ -185,6 +194,39 @@ TEST_P(Signals, FindsTheBurstAndNotTheCalmVillage) {
     ASSERT_FALSE(hidden);
     EXPECT_EQ(hidden.error().code, ErrorCode::kNotFound);
   }
+}
+
+// A case that moves to another village and category takes its counts along; the counts of
+// its old cells go back to what they were.
+TEST_P(Signals, CountsFollowACaseThatMoves) {
+  const std::string from = village("360603", 40);
+  const std::string to = village("360603", 41);
+  const Date day = *parse_date("2026-06-10");
+  const domain::Case before = file(from, "13930000001", cst(day, 9));
+  domain::Case after = before;
+  after.place_code = to;
+  after.category_code = "env.air";
+  const std::int64_t d = domain::day_bucket(day);
+  auto cases_in = [&](const std::string& area, const char* term) {
+    auto rows = db_->read_value([&](store::Sql& sql) {
+      return store::signals::cell_days(sql, {area, term}, domain::SignalDimension::kCategory, d, d);
+    });
+    EXPECT_TRUE(rows) << rows.error().message;
+    return rows && !rows->empty() ? rows->front().cases : 0;
+  };
+  const std::int64_t county_water = cases_in("360603", "env.water");
+  EXPECT_GE(cases_in(from, "env.water"), 1);
+  auto moved = db_->write_value(
+      [&](store::Sql& sql) { return store::signals::record_change(sql, &before, after); });
+  ASSERT_TRUE(moved) << moved.error().message;
+  EXPECT_EQ(cases_in(from, "env.water"), 0);
+  EXPECT_EQ(cases_in(to, "env.air"), 1);
+  EXPECT_EQ(cases_in("360603", "env.water"), county_water - 1);
+  auto back = db_->write_value(
+      [&](store::Sql& sql) { return store::signals::record_change(sql, &after, before); });
+  ASSERT_TRUE(back) << back.error().message;
+  EXPECT_EQ(cases_in(from, "env.water"), 1);
+  EXPECT_EQ(cases_in(to, "env.air"), 0);
 }
 
 INSTANTIATE_TEST_SUITE_P(Stores, Signals, ::testing::ValuesIn(testing::backends()),
