@@ -21,7 +21,7 @@ constexpr std::string_view kCreateTable =
 // What a migration needs done in C++ after its script, in the same transaction.
 using MigrationStep = Result<void> (*)(Sql&);
 const std::map<int, MigrationStep> kStepsAfterScript = {
-    {9, &search::index_all_cases},  // 0009_search: index the cases stored before it
+    {9, &search::index_all_cases},    // 0009_search: index the cases stored before it
     {11, &signals::count_all_cases},  // 0011_signals: count the cases stored before it
 };
 
