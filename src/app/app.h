@@ -8,6 +8,7 @@
 #include "app/cases.h"
 #include "app/catalogue.h"
 #include "app/jurisdictions.h"
+#include "app/signals.h"
 #include "app/stats.h"
 #include "common/date.h"
 #include "store/database.h"
@@ -26,6 +27,7 @@ struct App {
         cases(db, clock),
         search(db, clock),
         stats(db, clock),
+        signals(db, clock),
         access(db, clock, std::move(policy), std::move(access_options)) {}
 
   store::Database& db;
@@ -35,6 +37,7 @@ struct App {
   CaseService cases;
   CaseSearch search;
   StatsService stats;
+  SignalService signals;
   AccessService access;
 };
 

@@ -101,6 +101,21 @@ constexpr std::string_view kCategoryRanking[] = {"urban.sanitation",
                                                  "other.praise",
                                                  "utility.heating"};
 
+// The categories injected incidents are about: matters on which a village's people rise
+// together (group petitions, 群体性事件 in the making).
+constexpr std::string_view kIncidentCategories[] = {"land.compensation",
+                                                    "labour.wages",
+                                                    "env.water",
+                                                    "env.air",
+                                                    "env.waste",
+                                                    "land.demolition",
+                                                    "env.livestock",
+                                                    "utility.water_quality",
+                                                    "land.resettlement",
+                                                    "agri.land_contract",
+                                                    "utility.water_outage",
+                                                    "urban.property"};
+
 // The share of petitions (信访) among a family's cases; the rest are demands (诉求).
 double petition_share(std::string_view family) {
   if (family == "land") return 0.35;
@@ -157,8 +172,13 @@ class RowWriter {
 
 class DemoCaseGenerator::Impl {
  public:
-  Impl(const DemoWorld& world, std::int64_t total, std::uint64_t seed)
-      : world_(world), texts_(demo_texts()), total_(total), rng_(seed), counters_(world.counters) {
+  Impl(const DemoWorld& world, std::int64_t total, std::uint64_t seed, int incidents)
+      : world_(world),
+        texts_(demo_texts()),
+        total_(total),
+        rng_(seed),
+        incident_rng_(seed ^ 0x696e636964656e74ULL),  // "incident"
+        counters_(world.counters) {
     set_up_places();
     set_up_leaves();
     set_up_arrivals();
@@ -171,16 +191,29 @@ class DemoCaseGenerator::Impl {
     }
     surnames_ = zipf(texts_.surnames.size(), 1.0);
     plain_routes_.resize(world_.places.size() * leaves_.size() * 2);
+    plan_incidents(incidents);
   }
 
   void next(std::int64_t count, DemoBatch& out) {
     out.by_state.clear();
     out.breached = 0;
     Rows rows{out, stats_};
-    count = std::min(count, total_ - made_);
     stats_.clear();
     out.escalations.clear();
-    for (std::int64_t i = 0; i < count; ++i) make_case(rows);
+    out.signals.clear();
+    // Cases in time order: the next of the ordinary ones, or an incident's when it comes first.
+    for (std::int64_t i = 0; i < count && !done(); ++i) {
+      if (!next_ordinary_ && ordinary_made_ < total_) next_ordinary_ = created_at(ordinary_made_);
+      const bool incident =
+          next_incident_ < incident_cases_.size() &&
+          (!next_ordinary_ || incident_cases_[next_incident_].created < *next_ordinary_);
+      if (incident) {
+        make_incident_case(rows, incident_cases_[next_incident_++]);
+      } else {
+        ++ordinary_made_;
+        make_case(rows, *std::exchange(next_ordinary_, std::nullopt), nullptr);
+      }
+    }
     out.cases.resize(rows.cases);
     out.events.resize(rows.events);
     out.search.resize(rows.cases_indexed);
@@ -190,6 +223,8 @@ class DemoCaseGenerator::Impl {
   }
 
   std::int64_t made() const { return made_; }
+  bool done() const { return ordinary_made_ == total_ && next_incident_ == incident_cases_.size(); }
+  const std::vector<DemoIncident>& incidents() const { return incidents_; }
   const std::map<std::pair<std::string, int>, std::int64_t>& counters() const { return counters_; }
 
  private:
@@ -265,6 +300,68 @@ class DemoCaseGenerator::Impl {
                  (static_cast<double>(length.count()) / 3.6e9);
       arrivals_.add(w);
     }
+  }
+
+  // ---- Incidents ------------------------------------------------------------------------------
+
+  // One case of an incident: when, whose, and which of the category's texts (the incident's
+  // own matter, or another).
+  struct IncidentCase {
+    Instant created{};
+    std::size_t incident = 0;
+    std::size_t leaf = 0;
+    int person = 0;
+    std::size_t text = 0;
+  };
+
+  void plan_incidents(int count) {
+    std::vector<std::size_t> candidates;
+    for (std::string_view code : kIncidentCategories) {
+      for (std::size_t l = 0; l < leaves_.size(); ++l) {
+        if (leaves_[l].category->code == code) candidates.push_back(l);
+      }
+    }
+    if (candidates.empty()) {
+      for (std::size_t l = 0; l < leaves_.size(); ++l) candidates.push_back(l);
+    }
+    Rng& plan = incident_rng_;
+    const Instant earliest = history_start_ + std::chrono::days(35);
+    for (int k = 0; k < count; ++k) {
+      const int span_days = plan.between(2, 4);
+      const Instant latest = world_.now - std::chrono::days(5 + span_days);
+      if (latest <= earliest) break;
+      const DemoPlace& village = world_.places[villages_[plan.below(villages_.size())]];
+      const std::size_t leaf = candidates[plan.below(candidates.size())];
+      const Instant first_day = domain::china_midnight(domain::china_date(
+          earliest + Micros(static_cast<std::int64_t>(
+                         plan.uniform() * static_cast<double>((latest - earliest).count())))));
+      const int n = plan.between(8, 40);
+      const std::size_t matter = plan.below(leaves_[leaf].texts.size());
+      incidents_.push_back({.village = village.code,
+                            .place_name = village.short_name,
+                            .category = leaves_[leaf].category->code,
+                            .start = world_.now,
+                            .end = first_day,
+                            .people = 0,
+                            .cases = {}});
+      int people = 0;
+      for (int i = 0; i < n; ++i) {
+        // Mostly new people; now and then one who already wrote writes again.
+        const int person = people > 0 && plan.chance(0.15) ? plan.between(0, people - 1) : people++;
+        const Instant at = first_day + days(plan.between(0, span_days - 1)) + hours(8) +
+                           minutes(plan.uniform(0, 12 * 60));
+        incident_cases_.push_back(
+            {.created = std::min(at, world_.now - std::chrono::seconds(1)),
+             .incident = incidents_.size() - 1,
+             .leaf = leaf,
+             .person = k * 1000 + person,
+             .text = plan.chance(0.7) ? matter : plan.below(leaves_[leaf].texts.size())});
+      }
+      incidents_.back().people = people;
+    }
+    std::stable_sort(
+        incident_cases_.begin(), incident_cases_.end(),
+        [](const IncidentCase& a, const IncidentCase& b) { return a.created < b.created; });
   }
 
   // ---- One case -------------------------------------------------------------------------------
@@ -355,9 +452,11 @@ class DemoCaseGenerator::Impl {
     return out;
   }
 
-  std::string description(const Leaf& leaf, const DemoPlace& p, CaseKind kind) {
+  // A description from the leaf's texts (`text` when given, else one at random).
+  std::string description(const Leaf& leaf, const DemoPlace& p, CaseKind kind,
+                          const std::string_view* text = nullptr) {
     std::string out = fill(rng_.pick(texts_.openings), p);
-    out += fill(rng_.pick(leaf.texts), p);
+    out += fill(text ? *text : rng_.pick(leaf.texts), p);
     out += fill(kind == CaseKind::kPetition ? rng_.pick(texts_.petition_closings)
                                             : rng_.pick(texts_.closings),
                 p);
@@ -459,7 +558,10 @@ class DemoCaseGenerator::Impl {
     std::size_t cases_signed = 0;
     std::size_t bands = 0;
   };
-  void make_case(Rows& out);
+  // Makes an ordinary case created at `created` (incident null), or an incident's.
+  void make_case(Rows& out, Instant created, const IncidentCase* incident);
+  // An incident's case, made from the incident's own random numbers.
+  void make_incident_case(Rows& out, const IncidentCase& spec);
   static void emit(const Case& c, const std::vector<CaseEvent>& events, Rows& out);
 
   std::string say(std::span<const std::string_view> texts, const DemoPlace& p) {
@@ -490,7 +592,14 @@ class DemoCaseGenerator::Impl {
   const DemoTexts& texts_;
   std::int64_t total_;
   std::int64_t made_ = 0;
+  std::int64_t ordinary_made_ = 0;
+  std::optional<Instant> next_ordinary_;  // the created time of the next ordinary case
   Rng rng_;
+  Rng incident_rng_;
+  std::vector<DemoIncident> incidents_;
+  std::vector<IncidentCase> incident_cases_;  // in time order
+  std::size_t next_incident_ = 0;
+  Case last_case_;  // the case made last
   std::map<std::pair<std::string, int>, std::int64_t> counters_;
   domain::StatAccumulator stats_;  // the batch's facts
   std::vector<std::size_t> villages_;
@@ -510,21 +619,24 @@ class DemoCaseGenerator::Impl {
   std::vector<CaseEvent> events_;  // of the case being made
 };
 
-void DemoCaseGenerator::Impl::make_case(Rows& out) {
-  const std::int64_t i = made_++;
-  Case c;
+void DemoCaseGenerator::Impl::make_case(Rows& out, Instant created, const IncidentCase* incident) {
+  ++made_;
+  Case& c = last_case_;
+  c = Case{};
   std::vector<CaseEvent>& events = events_;
   events.clear();
-  const Instant created = created_at(i);
-  const DemoPlace& place = pick_place();
+  const DemoPlace& place =
+      incident ? world_.places[by_code_.at(incidents_[incident->incident].village)] : pick_place();
   const auto place_index = static_cast<std::size_t>(&place - world_.places.data());
-  const std::size_t leaf_index = leaf_weights_.sample(rng_);
+  const std::size_t leaf_index = incident ? incident->leaf : leaf_weights_.sample(rng_);
   const Leaf& leaf = leaves_[leaf_index];
 
   // What register_in stores (a repeat is never linked here: every case stands alone).
   const bool petition = rng_.chance(leaf.petition_share);
   c.kind = petition ? CaseKind::kPetition : CaseKind::kDemand;
-  c.channel = channel(c.kind);
+  // An incident's people call, write online or come in: its cases arrive on the day.
+  constexpr std::array kPrompt{Channel::kPhone, Channel::kWeb, Channel::kWalkIn};
+  c.channel = incident ? rng_.pick(kPrompt) : channel(c.kind);
   c.category_code = leaf.category->code;
   c.place_code = place.code;
   c.county_code = place.code.substr(0, 6);
@@ -533,13 +645,18 @@ void DemoCaseGenerator::Impl::make_case(Rows& out) {
     c.point = domain::GeoPoint{place.centre->lat + rng_.uniform(-0.004, 0.004),
                                place.centre->lon + rng_.uniform(-0.004, 0.004)};
   }
-  c.anonymous = rng_.chance(petition ? 0.02 : 0.06);
-  if (!c.anonymous) {
+  c.anonymous = !incident && rng_.chance(petition ? 0.02 : 0.06);
+  if (incident) {
+    // The village's own people: numbers apart from the other demo residents'.
+    c.submitter_name = person_name(kPersons + incident->person);
+    c.submitter_contact = fmt::format("1710{:07d}", incident->person);
+  } else if (!c.anonymous) {
     const int person = static_cast<int>(rng_.below(kPersons));
     c.submitter_name = person_name(person);
     c.submitter_contact = fmt::format("1700000{:04d}", person);
   }
-  c.description = description(leaf, place, c.kind);
+  c.description =
+      description(leaf, place, c.kind, incident ? &leaf.texts[incident->text] : nullptr);
   const domain::Unit* unit = dispatch(place_index, leaf_index, c.kind, c.description);
   if (unit) c.unit_id = unit->id;
   c.received_at = received_at(c.channel, created);
@@ -584,6 +701,17 @@ void DemoCaseGenerator::Impl::make_case(Rows& out) {
   emit(c, events, out);
 }
 
+void DemoCaseGenerator::Impl::make_incident_case(Rows& out, const IncidentCase& spec) {
+  std::swap(rng_, incident_rng_);
+  make_case(out, spec.created, &spec);
+  std::swap(rng_, incident_rng_);
+  DemoIncident& incident = incidents_[spec.incident];
+  const Case& c = last_case_;
+  incident.start = std::min(incident.start, c.received_at);
+  incident.end = std::max(incident.end, c.received_at);
+  incident.cases.push_back(c.number);
+}
+
 void DemoCaseGenerator::Impl::emit(const Case& c, const std::vector<CaseEvent>& events, Rows& out) {
   for (const CaseEvent& e : events) {
     RowWriter w(next_row(out.out.events, out.events, kDemoEventColumns.size()));
@@ -610,6 +738,7 @@ void DemoCaseGenerator::Impl::emit(const Case& c, const std::vector<CaseEvent>& 
   ++out.out.by_state[c.state];
   if (c.breached) ++out.out.breached;
   out.stats.add(c, domain::facts_of(c, events));
+  store::signals::add_case_counts(out.out.signals, c, +1);
   RowWriter w(next_row(out.out.cases, out.cases, kDemoCaseColumns.size()));
   w.text(c.number);
   w.text(c.tracking_code);
@@ -665,11 +794,14 @@ void DemoCaseGenerator::Impl::emit(const Case& c, const std::vector<CaseEvent>& 
   }
 }
 
-DemoCaseGenerator::DemoCaseGenerator(const DemoWorld& world, std::int64_t total, std::uint64_t seed)
-    : impl_(std::make_unique<Impl>(world, total, seed)) {}
+DemoCaseGenerator::DemoCaseGenerator(const DemoWorld& world, std::int64_t total, std::uint64_t seed,
+                                     int incidents)
+    : impl_(std::make_unique<Impl>(world, total, seed, incidents)) {}
 DemoCaseGenerator::~DemoCaseGenerator() = default;
 void DemoCaseGenerator::next(std::int64_t count, DemoBatch& batch) { impl_->next(count, batch); }
 std::int64_t DemoCaseGenerator::made() const { return impl_->made(); }
+bool DemoCaseGenerator::done() const { return impl_->done(); }
+const std::vector<DemoIncident>& DemoCaseGenerator::incidents() const { return impl_->incidents(); }
 const std::map<std::pair<std::string, int>, std::int64_t>& DemoCaseGenerator::counters() const {
   return impl_->counters();
 }

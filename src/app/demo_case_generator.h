@@ -31,6 +31,7 @@
 #include "domain/case_stats.h"
 #include "domain/catalogue.h"
 #include "domain/routing.h"
+#include "store/signal_repo.h"
 #include "store/sql.h"
 
 namespace jiceng::app {
@@ -88,13 +89,33 @@ struct DemoBatch {
   std::int64_t breached = 0;           // cases whose running deadline has passed
   std::vector<domain::StatRow> stats;  // the cases' facts for case_stat (domain/case_stats.h)
   std::vector<std::vector<store::Value>> escalations;  // kDemoEscalationColumns (case_escalation)
+  std::vector<store::signals::CountDelta> signals;     // the cases' counts for signal_count
+};
+
+// An injected incident (a burst for the detector to find, docs/SIGNALS.md): many people of one
+// village writing about one matter of one category over a few days.
+struct DemoIncident {
+  std::string village;     // its code
+  std::string place_name;  // as residents write it
+  std::string category;    // the leaf category's code
+  Instant start{};         // the first case's received_at
+  Instant end{};           // the last case's
+  std::int64_t people = 0;
+  std::vector<std::string> cases;  // the case numbers, in time order
 };
 
 class DemoCaseGenerator {
  public:
   // Will make `total` cases over `world` (which must outlive the generator and hold at least one
-  // place and one leaf category). The same world, total and seed give the same cases.
-  DemoCaseGenerator(const DemoWorld& world, std::int64_t total, std::uint64_t seed);
+  // place and one leaf category), and `incidents` injected incidents on top: each 8 to 40 cases
+  // of a village picked at random (not by its weight), in a category where group matters arise
+  // (land compensation, unpaid wages, pollution, …), from mostly distinct people, over 2 to 4
+  // days between 35 days after the history's start and 5 days before now; their texts come from
+  // the category's templates, most of them the incident's one matter. The incidents draw from
+  // their own random numbers, so the other cases are the same with or without them. The same
+  // world, total, seed and incidents give the same cases.
+  DemoCaseGenerator(const DemoWorld& world, std::int64_t total, std::uint64_t seed,
+                    int incidents = 0);
   ~DemoCaseGenerator();
   DemoCaseGenerator(const DemoCaseGenerator&) = delete;
   DemoCaseGenerator& operator=(const DemoCaseGenerator&) = delete;
@@ -102,7 +123,10 @@ class DemoCaseGenerator {
   // Refills `batch` with the next `count` cases (fewer at the end), oldest first, numbered after
   // world.counters. The batch's memory is reused: pass back the last one written.
   void next(std::int64_t count, DemoBatch& batch);
-  std::int64_t made() const;
+  std::int64_t made() const;  // cases made so far, incidents' included
+  bool done() const;          // every case made
+  // The incidents planned; their case numbers fill in as they are made.
+  const std::vector<DemoIncident>& incidents() const;
   // The last number used per (county, year): world.counters updated by the cases made so far.
   const std::map<std::pair<std::string, int>, std::int64_t>& counters() const;
 

@@ -14,6 +14,7 @@
 #include "store/catalogue_repo.h"
 #include "store/repeat_repo.h"
 #include "store/search_repo.h"
+#include "store/signal_repo.h"
 #include "store/stats_repo.h"
 
 namespace jiceng::app {
@@ -157,7 +158,7 @@ Result<void> save_counters(store::Sql& sql, const DemoCaseGenerator& generator) 
 // Adds `exact` cases, or (without it) as many as bring the store to `target`.
 Result<DemoCasesReport> add_cases(store::Database& db, const Clock& clock,
                                   std::optional<std::int64_t> exact, std::int64_t target,
-                                  std::uint64_t seed, const ProgressFn& progress) {
+                                  std::uint64_t seed, int incidents, const ProgressFn& progress) {
   auto root = deployment_root(db);
   if (!root) {
     if (root.error().code == ErrorCode::kNotFound) {
@@ -180,7 +181,7 @@ Result<DemoCasesReport> add_cases(store::Database& db, const Clock& clock,
     for (const auto& [key, last_seq] : world->counters) {
       mixed = mixed * 0x100000001b3ULL ^ static_cast<std::uint64_t>(last_seq);
     }
-    DemoCaseGenerator generator(*world, n, mixed);
+    DemoCaseGenerator generator(*world, n, mixed, incidents);
     const auto total = static_cast<std::size_t>(n);
     if (progress) progress({"cases", 0, total});
     // The next batch is made on another thread while this one writes, in the memory of the
@@ -194,7 +195,7 @@ Result<DemoCasesReport> add_cases(store::Database& db, const Clock& clock,
     DemoBatch written;
     for (;;) {
       DemoBatch batch = next.get();
-      const bool more = generator.made() < n;
+      const bool more = !generator.done();
       if (more) next = std::async(std::launch::async, make, std::move(written));
       if (auto r = sql.bulk_insert("cases", kDemoCaseColumns, batch.cases); !r) return r.error();
       if (auto r = sql.bulk_insert("case_event", kDemoEventColumns, batch.events); !r) {
@@ -205,6 +206,7 @@ Result<DemoCasesReport> add_cases(store::Database& db, const Clock& clock,
         return r.error();
       }
       if (auto r = store::stats::add(sql, batch.stats); !r) return r.error();
+      if (auto r = store::signals::add(sql, std::move(batch.signals)); !r) return r.error();
       if (auto r = sql.bulk_insert("case_escalation", kDemoEscalationColumns, batch.escalations);
           !r) {
         return r.error();
@@ -218,6 +220,7 @@ Result<DemoCasesReport> add_cases(store::Database& db, const Clock& clock,
       if (!more) break;
     }
     if (auto r = save_counters(sql, generator); !r) return r.error();
+    report.incidents = generator.incidents();
     if (auto r = record_audit(
             sql, now, {"system", ""},
             {.action = "demo.cases", .object_type = "", .object_id = std::to_string(n)}, {});
@@ -231,15 +234,16 @@ Result<DemoCasesReport> add_cases(store::Database& db, const Clock& clock,
 }  // namespace
 
 Result<DemoCasesReport> add_demo_cases(store::Database& db, const Clock& clock, std::int64_t n,
-                                       std::uint64_t seed, const ProgressFn& progress) {
+                                       std::uint64_t seed, const ProgressFn& progress,
+                                       int incidents) {
   if (n < 0) return Error::invalid_argument("the number of demo cases cannot be negative");
-  return add_cases(db, clock, n, 0, seed, progress);
+  return add_cases(db, clock, n, 0, seed, incidents, progress);
 }
 
 Result<DemoCasesReport> top_up_demo_cases(store::Database& db, const Clock& clock,
                                           std::int64_t target, std::uint64_t seed,
-                                          const ProgressFn& progress) {
-  return add_cases(db, clock, std::nullopt, target, seed, progress);
+                                          const ProgressFn& progress, int incidents) {
+  return add_cases(db, clock, std::nullopt, target, seed, incidents, progress);
 }
 
 }  // namespace jiceng::app

@@ -5,7 +5,9 @@
 
 #include <cstdint>
 #include <map>
+#include <vector>
 
+#include "app/demo_case_generator.h"
 #include "app/imports.h"
 #include "common/date.h"
 #include "common/error.h"
@@ -19,7 +21,8 @@ struct DemoCasesReport {
   std::int64_t cases = 0;                                // cases added
   std::int64_t events = 0;                               // events added
   std::map<domain::CaseState, std::int64_t> by_state{};  // the added cases by state
-  std::int64_t breached = 0;  // added cases whose running deadline has passed (超期)
+  std::int64_t breached = 0;              // added cases whose running deadline has passed (超期)
+  std::vector<DemoIncident> incidents{};  // the injected incidents: the detector's ground truth
 };
 
 // Adds n cases to the deployment, created over the two years before clock.now(), with their
@@ -30,18 +33,21 @@ struct DemoCasesReport {
 // one audit entry (action "demo.cases", actor "system", object_id n). The same seed on the same
 // store at the same clock gives the same cases (the seed is mixed with the counters, so a second
 // batch differs from the first). progress gets phase "cases" with the cases written so far.
+// `incidents` injected incidents (DemoCaseGenerator) come on top of the n cases.
 // Errors: kFailedPrecondition when no deployment has been set up (set_up_demo) or it has no
 // villages, units or categories; kAlreadyExists in the unlikely case of a tracking code clash
 // (nothing is written; run it again); store errors as they come.
 [[nodiscard]] Result<DemoCasesReport> add_demo_cases(store::Database& db, const Clock& clock,
                                                      std::int64_t n, std::uint64_t seed,
-                                                     const ProgressFn& progress = {});
+                                                     const ProgressFn& progress = {},
+                                                     int incidents = 0);
 
 // Adds as many cases as add_demo_cases would to bring the store to at least `target` cases
 // (counted in the same transaction); adds nothing when it holds that many already. So
 // `jiceng demo --cases N` may be run again and again, like `jiceng demo` itself.
 [[nodiscard]] Result<DemoCasesReport> top_up_demo_cases(store::Database& db, const Clock& clock,
                                                         std::int64_t target, std::uint64_t seed,
-                                                        const ProgressFn& progress = {});
+                                                        const ProgressFn& progress = {},
+                                                        int incidents = 0);
 
 }  // namespace jiceng::app

@@ -7,6 +7,9 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include <boost/json/array.hpp>
+#include <boost/json/object.hpp>
+#include <boost/json/serialize.hpp>
 #include <chrono>
 #include <condition_variable>
 #include <cstdio>
@@ -203,7 +206,8 @@ int serve(const Config& config) {
                server.port());
   // The deadline scheduler: warnings and breaches of the cases' clocks. Its timers live in the
   // database, so a restart loses none; it only has to look often enough.
-  // It also signs the audit log's head every audit.anchor_interval_s (A3).
+  // It also signs the audit log's head every audit.anchor_interval_s (A3), and runs the burst
+  // detector's step.
   std::jthread scheduler([&application, &config, &clock](std::stop_token stop) {
     std::mutex mu;
     std::condition_variable_any wake;
@@ -218,6 +222,15 @@ int serve(const Config& config) {
         spdlog::warn("deadline scheduler: {}", events.error().message);
       } else if (*events > 0) {
         spdlog::info("deadline scheduler: {} warning/breach event(s)", *events);
+      }
+      // The burst detector (docs/SIGNALS.md): its state is the counts and the warnings in the
+      // store, so it too loses nothing on a restart.
+      auto bursts = application.signals.detect();
+      if (!bursts) {
+        spdlog::warn("burst detector: {}", bursts.error().message);
+      } else if (bursts->raised > 0 || bursts->updated > 0) {
+        spdlog::info("burst detector: {} new warning(s), {} updated", bursts->raised,
+                     bursts->updated);
       }
       std::unique_lock lock(mu);
       wake.wait_for(lock, stop, kSchedulerInterval, [] { return false; });
@@ -308,13 +321,39 @@ int demo_accounts(const Config& config, store::Database& db) {
   return 0;
 }
 
+// The incidents' ground truth as JSON: village, category, start, end (UTC), people, cases.
+std::string truth_json(const std::vector<app::DemoIncident>& incidents) {
+  boost::json::array out;
+  for (const auto& i : incidents) {
+    boost::json::array cases;
+    for (const auto& number : i.cases) cases.emplace_back(number);
+    out.push_back(boost::json::object{{"village", i.village},
+                                      {"place_name", i.place_name},
+                                      {"category", i.category},
+                                      {"start", format_instant_utc(i.start)},
+                                      {"end", format_instant_utc(i.end)},
+                                      {"people", i.people},
+                                      {"cases", std::move(cases)}});
+  }
+  return boost::json::serialize(boost::json::object{{"incidents", std::move(out)}});
+}
+
 // Tops the store up to `target` cases with demo cases and says what it did.
-int demo_cases(store::Database& db, std::int64_t target, std::uint64_t seed) {
+int demo_cases(store::Database& db, std::int64_t target, std::uint64_t seed,
+               const DemoIncidents& incidents) {
   SystemClock clock;
   const auto start = std::chrono::steady_clock::now();
-  auto report = app::top_up_demo_cases(db, clock, target, seed, terminal_progress());
+  auto report =
+      app::top_up_demo_cases(db, clock, target, seed, terminal_progress(), incidents.count);
   end_progress_line();
   if (!report) return fail(report.error());
+  if (!incidents.truth_file.empty()) {
+    std::ofstream truth(incidents.truth_file, std::ios::trunc);
+    truth << truth_json(report->incidents) << "\n";
+    if (!truth) return fail(Error::internal("cannot write " + incidents.truth_file));
+    fmt::print("demo cases: {} incident(s) written to {}\n", report->incidents.size(),
+               incidents.truth_file);
+  }
   if (report->cases == 0) {
     fmt::print("demo cases: the store already holds {} cases (asked for {})\n", report->before,
                target);
@@ -333,7 +372,8 @@ int demo_cases(store::Database& db, std::int64_t target, std::uint64_t seed) {
 
 }  // namespace
 
-int demo(const Config& config, std::int64_t cases, std::uint64_t seed) {
+int demo(const Config& config, std::int64_t cases, std::uint64_t seed,
+         const DemoIncidents& incidents) {
   set_up_logging(config);
   auto db = open_and_migrate(config);
   if (!db) return fail(db.error());
@@ -349,7 +389,7 @@ int demo(const Config& config, std::int64_t cases, std::uint64_t seed) {
                report->divisions.read, report->calendar.first_year, report->calendar.last_year);
   }
   if (int rc = demo_accounts(config, **db); rc != 0) return rc;
-  return cases > 0 ? demo_cases(**db, cases, seed) : 0;
+  return cases > 0 ? demo_cases(**db, cases, seed, incidents) : 0;
 }
 
 int user_create(const Config& config, const NewUser& user) {

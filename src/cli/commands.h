@@ -14,9 +14,17 @@ int serve(const Config& config);
 int migrate(const Config& config);
 int import_divisions(const Config& config, const std::string& province, bool all);
 int import_calendar(const Config& config);
+// Injected incidents of the demo cases: how many, and where their ground truth goes (JSON; ""
+// for nowhere).
+struct DemoIncidents {
+  int count = 0;
+  std::string truth_file{};
+};
 // Sets up the demo deployment once; with cases > 0, then adds demo cases until the store holds
-// at least that many (app::top_up_demo_cases, from `seed`), printing progress and the time.
-int demo(const Config& config, std::int64_t cases = 0, std::uint64_t seed = 1);
+// at least that many (app::top_up_demo_cases, from `seed`), with the incidents on top, printing
+// progress and the time, and writes the incidents' ground truth.
+int demo(const Config& config, std::int64_t cases = 0, std::uint64_t seed = 1,
+         const DemoIncidents& incidents = {});
 
 // Accounts and API keys (docs/SECURITY.md). user_create reads the password from stdin (one
 // line; not echoed on a terminal) and prints an administrator's TOTP secret once.

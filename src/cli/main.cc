@@ -85,6 +85,14 @@ int main(int argc, char** argv) {
                    "holds at least N cases; running it again adds none")
       ->check(CLI::Range(std::int64_t{0}, std::int64_t{100'000'000}));
   demo->add_option("--seed", demo_seed, "Seed of the demo cases (the same seed, the same cases)");
+  jiceng::cli::DemoIncidents demo_incidents;
+  demo->add_option("--incidents", demo_incidents.count,
+                   "With --cases: inject K incidents (bursts of cases from many people of one "
+                   "village on one matter over 2-4 days) for the burst detector")
+      ->check(CLI::Range(0, 10'000));
+  demo->add_option("--truth", demo_incidents.truth_file,
+                   "Write the injected incidents (village, category, start, end, case numbers) "
+                   "to this JSON file");
   auto* user = cli.add_subcommand("user", "Staff accounts");
   user->require_subcommand(1);
   jiceng::cli::NewUser new_user;
@@ -151,7 +159,7 @@ int main(int argc, char** argv) {
     return jiceng::cli::import_divisions(config, province, all);
   }
   if (*calendar) return jiceng::cli::import_calendar(config);
-  if (*demo) return jiceng::cli::demo(config, demo_cases, demo_seed);
+  if (*demo) return jiceng::cli::demo(config, demo_cases, demo_seed, demo_incidents);
   if (*user_create) return jiceng::cli::user_create(config, new_user);
   if (*user_disable) return jiceng::cli::user_disable(config, username);
   if (*user_totp) return jiceng::cli::user_totp(config, username);

@@ -72,6 +72,7 @@ Router make_router(app::App& app, Metrics& metrics, const ApiOptions& options) {
   add_workflow_routes(router);
   add_case_routes(router, app);
   add_stats_routes(router, app);
+  add_signal_routes(router, app);
   add_access_routes(router, app, options);
   add_open311_routes(router, app);
 

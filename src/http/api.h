@@ -54,6 +54,19 @@ void add_case_routes(Router& router, app::App& app);
 // GET /api/v1/stats: the leader's dashboard (app::StatsService) for staff who see cases.
 void add_stats_routes(Router& router, app::App& app);
 
+// The dashboard's hot places and rising categories and the warnings of the burst detector
+// (app::SignalService): GET /api/v1/signals/hot-places, /api/v1/signals/rising,
+// /api/v1/warnings, /api/v1/warnings/{warning} and POST /api/v1/warnings/{warning}/{command}.
+void add_signal_routes(Router& router, app::App& app);
+
+// The period of a dashboard query: from and to (YYYY-MM-DD, China time) when given;
+// kInvalidArgument (zh and en) for a malformed date.
+[[nodiscard]] Result<void> period_query(const Request& req, std::optional<Date>& from,
+                                        std::optional<Date>& to);
+// The version in If-Match ("3" or "\"3\""): nullopt when absent; kInvalidArgument when not a
+// version.
+[[nodiscard]] Result<std::optional<std::int64_t>> if_match(const Request& req);
+
 // Open311 GeoReport v2 under /open311/v2/ (open311.cc): discovery, services, requests, tokens,
 // in .json and .xml.
 void add_open311_routes(Router& router, app::App& app);

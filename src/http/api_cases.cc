@@ -58,8 +58,8 @@ Result<domain::Intake> intake_from_json(const json::object& o) {
   auto received = string_field(o, "received_at", false);
   if (!received) return received.error();
   if (!received->empty()) {
-    auto at = received->find('T') == std::string::npos ? std::nullopt
-                                                        : parse_instant_utc(*received);
+    auto at =
+        received->find('T') == std::string::npos ? std::nullopt : parse_instant_utc(*received);
     if (!at) {
       return Error::invalid_argument("received_at: a UTC time like 2026-03-02T01:30:00Z")
           .zh("收到时间（received_at）：须为 UTC 时间，如 2026-03-02T01:30:00Z");
@@ -188,8 +188,7 @@ app::StoredResponse registration_json(const app::Registration& r) {
 // Answers after the commit, from the store's writer (the worker thread is free meanwhile).
 void submit(app::App& app, const Request& req, const Responder& respond) {
   auto body = parse_json_body(req, {"kind", "category", "place", "address", "point", "anonymous",
-                                    "name", "contact", "description", "channel",
-                                    "received_at"});
+                                    "name", "contact", "description", "channel", "received_at"});
   if (!body) return respond(error_response(body.error(), req));
   auto in = intake_from_json(*body);
   if (!in) return respond(error_response(in.error(), req));
@@ -501,22 +500,6 @@ Result<app::CommandInput> command_input(const Request& req) {
   return in;
 }
 
-// The version in If-Match ("3" or "\"3\""): nullopt when absent; kInvalidArgument when not a
-// version.
-Result<std::optional<std::int64_t>> if_match(const Request& req) {
-  auto v = req.header("If-Match");
-  if (!v) return std::optional<std::int64_t>{};
-  std::string_view s = *v;
-  if (s.starts_with("W/")) s.remove_prefix(2);
-  if (s.size() >= 2 && s.front() == '"' && s.back() == '"') s = s.substr(1, s.size() - 2);
-  std::int64_t version = 0;
-  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), version);
-  if (ec != std::errc() || end != s.data() + s.size() || version < 1) {
-    return Error::invalid_argument("If-Match: the case's version, as its ETag gives it");
-  }
-  return std::optional<std::int64_t>{version};
-}
-
 // Runs a command. With require_version, If-Match is required (428 without it) and a stale one
 // answers 412; otherwise the case's current version is used when it is absent.
 Response run_command(app::App& app, const Request& req, std::string_view number,
@@ -559,6 +542,20 @@ Response command_by_tracking_code(app::App& app, const Request& req) {
 }
 
 }  // namespace
+
+Result<std::optional<std::int64_t>> if_match(const Request& req) {
+  auto v = req.header("If-Match");
+  if (!v) return std::optional<std::int64_t>{};
+  std::string_view s = *v;
+  if (s.starts_with("W/")) s.remove_prefix(2);
+  if (s.size() >= 2 && s.front() == '"' && s.back() == '"') s = s.substr(1, s.size() - 2);
+  std::int64_t version = 0;
+  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), version);
+  if (ec != std::errc() || end != s.data() + s.size() || version < 1) {
+    return Error::invalid_argument("If-Match: the version, as the ETag gives it");
+  }
+  return std::optional<std::int64_t>{version};
+}
 
 void add_case_routes(Router& router, app::App& app) {
   router.add({.method = "POST",

@@ -115,18 +115,7 @@ json::object dashboard_json(const app::Dashboard& d, std::string_view kind, Inst
 Result<app::StatsQuery> stats_query(const Request& req) {
   app::StatsQuery q;
   q.area = std::string(req.query_value("area").value_or(""));
-  for (auto [name, out, zh] :
-       {std::tuple{"from", &q.from, "开始日期"}, std::tuple{"to", &q.to, "结束日期"}}) {
-    auto v = req.query_value(name);
-    if (!v || v->empty()) continue;
-    auto d = parse_date(*v);
-    if (!d) {
-      return Error::invalid_argument(std::string(name) +
-                                     ": a date in China time, YYYY-MM-DD (2026-03-01)")
-          .zh(std::string(zh) + "（" + name + "）：请按 YYYY-MM-DD 填写日期（北京时间）");
-    }
-    *out = *d;
-  }
+  if (auto r = period_query(req, q.from, q.to); !r) return r.error();
   if (auto kind = req.query_value("kind"); kind && !kind->empty()) {
     auto k = domain::case_kind_from_string(*kind);
     if (!k) {
@@ -156,6 +145,22 @@ Response stats(app::App& app, const Request& req) {
 }
 
 }  // namespace
+
+Result<void> period_query(const Request& req, std::optional<Date>& from, std::optional<Date>& to) {
+  for (auto [name, out, zh] :
+       {std::tuple{"from", &from, "开始日期"}, std::tuple{"to", &to, "结束日期"}}) {
+    auto v = req.query_value(name);
+    if (!v || v->empty()) continue;
+    auto d = parse_date(*v);
+    if (!d) {
+      return Error::invalid_argument(std::string(name) +
+                                     ": a date in China time, YYYY-MM-DD (2026-03-01)")
+          .zh(std::string(zh) + "（" + name + "）：请按 YYYY-MM-DD 填写日期（北京时间）");
+    }
+    *out = *d;
+  }
+  return {};
+}
 
 void add_stats_routes(Router& router, app::App& app) {
   const domain::RoleSet readers{domain::Role::kOperator, domain::Role::kHandler,

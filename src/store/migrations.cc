@@ -9,6 +9,7 @@
 
 #include "store/repeat_repo.h"
 #include "store/search_repo.h"
+#include "store/signal_repo.h"
 
 namespace jiceng::store {
 
@@ -23,6 +24,7 @@ using MigrationStep = Result<void> (*)(Sql&);
 const std::map<int, MigrationStep> kStepsAfterScript = {
     {9, &search::index_all_cases},     // 0009_search: index the cases stored before it
     {10, &repeats::record_all_cases},  // 0010_repeats: sign the cases stored before it
+    {11, &signals::count_all_cases},   // 0011_signals: count the cases stored before it
 };
 
 }  // namespace

@@ -8,6 +8,7 @@
 #include <tuple>
 
 #include "store/case_repo.h"
+#include "store/signal_repo.h"
 
 namespace jiceng::store::stats {
 
@@ -127,6 +128,7 @@ Result<void> record_change(Sql& sql, const domain::Case* before, std::size_t eve
       }
     }
   }
+  if (auto r = signals::record_change(sql, before, after); !r) return r.error();
   if (deltas.empty()) return {};
   const std::vector<domain::StatRow> rows(deltas.begin(), deltas.end());
   return add(sql, rows);

@@ -20,8 +20,9 @@ namespace jiceng::store::stats {
 
 // Moves the case's facts in case_stat from `before` (nullptr for a new case) with the first
 // `events_before` of its events to `after` with all its events as stored now, and lists its
-// new escalate events in case_escalation under the chain of its place: call it after the
-// case's row and new events were written, in the same transaction.
+// new escalate events in case_escalation under the chain of its place, and its counts for
+// hotspots and warnings (signals::record_change): call it after the case's row and new events
+// were written, in the same transaction.
 [[nodiscard]] Result<void> record_change(Sql& sql, const domain::Case* before,
                                          std::size_t events_before, const domain::Case& after);
 

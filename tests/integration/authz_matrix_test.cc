@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "integration/access_fixture.h"
+#include "store/signal_repo.h"
 
 namespace jiceng {
 namespace {
@@ -118,6 +119,17 @@ TEST_P(Authz, ObjectLevelMatrix) {
   }
   const std::vector<std::string> secrets = {out.number,      out.name,   out.contact,
                                             out.description, out_victim, out.tracking_code};
+  // A warning of the burst detector inside the scope and one outside it.
+  auto warning_at = [&](const std::string& place) {
+    auto id = db_->write_value([&](store::Sql& sql) {
+      return store::signals::insert_warning(
+          sql, {.area_code = place, .term = "env.water", .raised_at = Instant{}});
+    });
+    EXPECT_TRUE(id) << id.error().message;
+    return id ? std::to_string(*id) : std::string("0");
+  };
+  const std::string in_warning = warning_at(in_place);
+  const std::string out_warning = warning_at(out_place);
 
   // Lists and cursors: only the subtree, however the pages are cut or the cursor is forged.
   const auto out_created = to_micros(out_case->c.created_at);
@@ -171,6 +183,7 @@ TEST_P(Authz, ObjectLevelMatrix) {
         target = replace_all(target, "{number}", object.number);
         target = replace_all(target, "{command}", "accept");
         target = replace_all(target, "{username}", inside ? in_victim : out_victim);
+        target = replace_all(target, "{warning}", inside ? in_warning : out_warning);
         // Search needs words; "case" occurs in every filed case, inside the scope and out.
         if (pattern == "/api/v1/search") target += "?q=case";
         std::string body;
@@ -198,7 +211,8 @@ TEST_P(Authz, ObjectLevelMatrix) {
         // sent; and the answer equals that for a case or account that does not exist.
         std::string seen = reply.res.body();
         for (const auto& [sent, ghost_value] :
-             {std::pair{out.number, ghost_of(out.number)}, std::pair{out_victim, ghost_user}}) {
+             {std::pair{out.number, ghost_of(out.number)}, std::pair{out_victim, ghost_user},
+              std::pair{"/" + out_warning, std::string("/999999999")}}) {
           if (inside || target.find(sent) == std::string::npos) continue;
           seen = replace_all(seen, sent, "<sent>");
           auto ghost =
@@ -227,6 +241,7 @@ TEST_P(Authz, ObjectLevelMatrix) {
           continue;
         }
         const bool names_object = pattern.find("{number}") != std::string::npos ||
+                                  pattern.find("{warning}") != std::string::npos ||
                                   pattern.find("{username}") != std::string::npos ||
                                   creates_account;
         if (!inside && names_object && status != 404) fail("outside the subtree, expected 404");

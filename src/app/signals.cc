@@ -1,0 +1,380 @@
+#include "app/signals.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <map>
+#include <set>
+
+#include "domain/case_stats.h"
+#include "domain/deadline.h"
+#include "store/catalogue_repo.h"
+#include "store/jurisdiction_repo.h"
+
+namespace jiceng::app {
+
+namespace {
+
+using domain::CellDay;
+using domain::SignalDimension;
+using store::signals::CellKey;
+using store::signals::Warning;
+
+Error bad(std::string en, std::string zh) {
+  return Error::invalid_argument(std::move(en)).zh(std::move(zh));
+}
+
+Error unknown_area(const std::string& area) {
+  return Error::not_found("no area " + area + " in your jurisdiction")
+      .zh("您的辖区内没有区划 " + area);
+}
+
+Error no_warning() { return Error::not_found("no such warning").zh("没有这条预警"); }
+
+// The area a staff principal asks about: q's, or their scope; checked against the scope.
+Result<std::string> area_for(const domain::Principal& p, const std::string& asked) {
+  if (!domain::may_read_cases(p.role)) {
+    return Error{ErrorCode::kPermissionDenied, "your role does not see case signals",
+                 "您的角色无权查看预警信息"};
+  }
+  const std::string area = asked.empty() ? p.scope_code : asked;
+  if (!domain::level_of_code(area)) {
+    return bad("area: a division code such as 360603", "区划（area）：请填写区划代码，如 360603");
+  }
+  if (!domain::in_scope(p.scope_code, area)) return unknown_area(area);
+  return area;
+}
+
+struct Period {
+  std::int64_t lo = 0;  // day numbers, both included
+  std::int64_t hi = 0;
+};
+
+Result<Period> period_of(const SignalQuery& q, Date today) {
+  const Date to = q.to.value_or(today);
+  const Date from = q.from.value_or(to - std::chrono::days(6));
+  if (from > to) {
+    return bad("from: the period starts after it ends (to)", "开始日期（from）晚于结束日期（to）");
+  }
+  if ((to - from).count() + 1 > SignalService::kMaxPeriodDays) {
+    return bad(fmt::format("to: a period is at most {} days", SignalService::kMaxPeriodDays),
+               fmt::format("统计期间最长 {} 天", SignalService::kMaxPeriodDays));
+  }
+  return Period{domain::day_bucket(from), domain::day_bucket(to)};
+}
+
+// The cell's days with the people of `less` taken out (cases and people of descendants that
+// burst on their own).
+std::vector<CellDay> without(std::vector<CellDay> days, const std::vector<const CellDay*>& less) {
+  for (CellDay& d : days) {
+    for (const CellDay* o : less) {
+      if (o->day != d.day) continue;
+      d.cases -= o->cases;
+      std::erase_if(d.people, [&](std::int64_t person) {
+        return std::find(o->people.begin(), o->people.end(), person) != o->people.end();
+      });
+    }
+  }
+  return days;
+}
+
+// The unit a warning of `area` is addressed to: the one on the area's own node that is no
+// county department (村委会, 乡镇政府, 县政府).
+Result<std::optional<std::int64_t>> unit_of_area(store::Sql& sql, const std::string& area) {
+  auto units = store::catalogue::units_on_chain(sql, area);
+  if (!units) return units.error();
+  for (const auto& u : *units) {
+    if (u.jurisdiction_code == area && u.department.empty()) return std::optional(u.id);
+  }
+  return std::optional<std::int64_t>{};
+}
+
+// The areas whose rows sum to `area`'s: itself from county level down, else its counties.
+Result<std::vector<std::string>> counted_areas(store::Sql& sql, const std::string& area) {
+  if (area.size() >= 6) return std::vector<std::string>{area};
+  std::vector<std::string> out;
+  std::vector<std::string> todo{area};
+  while (!todo.empty()) {
+    auto children = store::jurisdictions::children(sql, todo.back());
+    todo.pop_back();
+    if (!children) return children.error();
+    for (const auto& c : *children) (c.code.size() >= 6 ? out : todo).push_back(c.code);
+  }
+  return out;
+}
+
+}  // namespace
+
+bool may_act_on_warnings(domain::Role r) {
+  using domain::Role;
+  return r == Role::kHandler || r == Role::kUnitHead || r == Role::kCadre || r == Role::kLeader;
+}
+
+Result<DetectionReport> SignalService::detect() {
+  const Instant now = clock_.now();
+  const std::int64_t today = domain::day_bucket(domain::china_date(now));
+  const int windows = std::max(1, rules_.max_window_days);
+  const std::int64_t window_start = today - windows + 1;
+  const SignalDimension dimension = SignalDimension::kCategory;
+  return db_.write_value([&](store::Sql& sql) -> Result<DetectionReport> {
+    DetectionReport report;
+    auto start = store::signals::first_day(sql);
+    if (!start) return start.error();
+    if (!*start) return report;
+    auto recent = store::signals::recent_days(sql, dimension, window_start, today);
+    if (!recent) return recent.error();
+    std::vector<const CellKey*> cells;
+    for (const auto& [key, days] : *recent) {
+      std::size_t people = 0;
+      for (const CellDay& d : days) people += d.people.size();
+      if (people >= static_cast<std::size_t>(rules_.min_people)) cells.push_back(&key);
+    }
+    // Villages first, so that their bursts are known when their township is tested.
+    std::stable_sort(cells.begin(), cells.end(), [](const CellKey* a, const CellKey* b) {
+      return a->first.size() > b->first.size();
+    });
+    std::vector<const CellKey*> bursting;
+    for (const CellKey* cell : cells) {
+      ++report.cells;
+      // The bursting descendants on the same term, the highest of each branch.
+      std::vector<const CellDay*> less;
+      for (const CellKey* b : bursting) {
+        if (b->second != cell->second || !b->first.starts_with(cell->first)) continue;
+        const bool covered = std::any_of(bursting.begin(), bursting.end(), [&](const CellKey* m) {
+          return m != b && m->second == cell->second && m->first.size() < b->first.size() &&
+                 m->first.starts_with(cell->first) && b->first.starts_with(m->first);
+        });
+        if (covered) continue;
+        for (const CellDay& d : recent->at(*b)) less.push_back(&d);
+      }
+      std::vector<CellDay> days = without(recent->at(*cell), less);
+      auto baseline = store::signals::cell_days(
+          sql, *cell, dimension, window_start - rules_.baseline_days, window_start - 1);
+      if (!baseline) return baseline.error();
+      days.insert(days.end(), baseline->begin(), baseline->end());
+      auto burst = domain::assess_burst(days, today, **start, rules_);
+      if (!burst) continue;
+      bursting.push_back(cell);
+
+      auto open = store::signals::open_warning(sql, *cell, dimension);
+      if (!open) return open.error();
+      Warning w;
+      if (*open) {
+        w = std::move(**open);
+        const bool grew = burst->people > w.people || burst->cases > w.cases ||
+                          burst->level > w.level || today > w.last_day;
+        if (!grew) continue;
+        w.first_day = std::min(w.first_day, burst->first_day);
+        w.last_day = std::max(w.last_day, today);
+        w.cases = std::max(w.cases, burst->cases);
+        w.people = std::max(w.people, burst->people);
+        w.level = std::max(w.level, burst->level);
+        w.p_value = std::min(w.p_value, burst->p_value);
+        w.updated_at = now;
+        ++w.version;
+        if (auto r = store::signals::update_warning(sql, w); !r) return r.error();
+        ++report.updated;
+      } else {
+        auto closed = store::signals::last_closed_day(sql, *cell, dimension);
+        if (!closed) return closed.error();
+        if (*closed && **closed >= burst->first_day) continue;
+        auto unit = unit_of_area(sql, cell->first);
+        if (!unit) return unit.error();
+        w = Warning{.area_code = cell->first,
+                    .dimension = dimension,
+                    .term = cell->second,
+                    .level = burst->level,
+                    .status = domain::WarningStatus::kNew,
+                    .first_day = burst->first_day,
+                    .last_day = today,
+                    .cases = burst->cases,
+                    .people = burst->people,
+                    .baseline_rate = burst->baseline_rate,
+                    .p_value = burst->p_value,
+                    .unit_id = *unit,
+                    .raised_at = now,
+                    .updated_at = now};
+        auto id = store::signals::insert_warning(sql, w);
+        if (!id) return id.error();
+        w.id = *id;
+        if (auto r = record_audit(sql, now, {"system", ""},
+                                  {.action = "warning.raise",
+                                   .object_type = "warning",
+                                   .object_id = std::to_string(w.id)},
+                                  {});
+            !r) {
+          return r.error();
+        }
+        ++report.raised;
+      }
+      auto [first, last] = domain::scope_range(cell->first);
+      auto numbers = store::signals::cases_of_cell(
+          sql, first, last, cell->second,
+          domain::china_midnight(domain::date_of_day_bucket(w.first_day)),
+          domain::china_midnight(domain::date_of_day_bucket(today + 1)), kMaxEvidence);
+      if (!numbers) return numbers.error();
+      if (auto r = store::signals::add_evidence(sql, w.id, *numbers); !r) return r.error();
+    }
+    return report;
+  });
+}
+
+Result<std::vector<HotPlace>> SignalService::hot_places(const domain::Principal& p,
+                                                        const SignalQuery& q) {
+  auto area = area_for(p, q.area);
+  if (!area) return area.error();
+  auto period = period_of(q, domain::china_date(clock_.now()));
+  if (!period) return period.error();
+  const int length = area->size() < 6 ? 6 : area->size() == 6 ? 9 : 12;
+  const int limit = std::clamp(q.limit, 1, kMaxLimit);
+  return db_.read_value([&](store::Sql& sql) -> Result<std::vector<HotPlace>> {
+    auto node = store::jurisdictions::find(sql, *area);
+    if (!node) return node.error();
+    if (!*node) return unknown_area(*area);
+    auto [first, last] = domain::scope_range(*area);
+    const std::int64_t span = period->hi - period->lo + 1;
+    auto rows = store::signals::hot_places(sql, first, last, length, q.category, period->lo - span,
+                                           period->lo, period->hi, limit);
+    if (!rows) return rows.error();
+    std::vector<HotPlace> out;
+    for (const auto& r : *rows) {
+      auto place = store::jurisdictions::find(sql, r.area_code);
+      if (!place) return place.error();
+      if (!*place) continue;
+      out.push_back({std::move(**place), r.cases, r.people, r.cases_before});
+    }
+    return out;
+  });
+}
+
+Result<std::vector<RisingTerm>> SignalService::rising(const domain::Principal& p,
+                                                      const SignalQuery& q) {
+  auto area = area_for(p, q.area);
+  if (!area) return area.error();
+  auto period = period_of(q, domain::china_date(clock_.now()));
+  if (!period) return period.error();
+  const int limit = std::clamp(q.limit, 1, kMaxLimit);
+  const std::int64_t base_lo = period->lo - rules_.baseline_days;
+  return db_.read_value([&](store::Sql& sql) -> Result<std::vector<RisingTerm>> {
+    auto node = store::jurisdictions::find(sql, *area);
+    if (!node) return node.error();
+    if (!*node) return unknown_area(*area);
+    auto areas = counted_areas(sql, *area);
+    if (!areas) return areas.error();
+    std::map<std::string, store::signals::TermCount> sums;
+    for (const std::string& a : *areas) {
+      auto counts = store::signals::term_counts(sql, a, SignalDimension::kCategory, base_lo,
+                                                period->lo, period->hi);
+      if (!counts) return counts.error();
+      for (const auto& c : *counts) {
+        auto& s = sums[c.term];
+        s.term = c.term;
+        s.cases += c.cases;
+        s.people += c.people;
+        s.cases_before += c.cases_before;
+      }
+    }
+    const auto span = static_cast<double>(period->hi - period->lo + 1);
+    std::vector<RisingTerm> out;
+    for (const auto& [term, c] : sums) {
+      const double rate =
+          std::max(rules_.min_rate, (static_cast<double>(c.cases_before) + rules_.prior_cases) /
+                                        (rules_.baseline_days + rules_.prior_days));
+      const double expected = rate * span;
+      if (static_cast<double>(c.cases) <= expected) continue;
+      out.push_back(
+          {term, c.cases, c.people, expected, domain::poisson_upper_tail(c.people, expected)});
+    }
+    std::sort(out.begin(), out.end(), [](const RisingTerm& a, const RisingTerm& b) {
+      return std::tie(a.p_value, b.cases, a.term) < std::tie(b.p_value, a.cases, b.term);
+    });
+    if (out.size() > static_cast<std::size_t>(limit)) out.resize(static_cast<std::size_t>(limit));
+    return out;
+  });
+}
+
+Result<std::vector<Warning>> SignalService::warnings(const domain::Principal& p,
+                                                     const WarningQuery& q) {
+  auto area = area_for(p, q.area);
+  if (!area) return area.error();
+  if (q.mine && !p.unit_id) {
+    return bad("mine: your account belongs to no unit", "您的账号不属于任何单位，不能只看本单位");
+  }
+  auto [first, last] = domain::scope_range(*area);
+  store::signals::WarningFilter f{.first = first,
+                                  .last = last,
+                                  .status = q.status,
+                                  .level = q.level,
+                                  .unit_id = q.mine ? p.unit_id : std::nullopt,
+                                  .limit = std::clamp(q.limit, 1, kMaxLimit)};
+  return db_.read_value([&](store::Sql& sql) { return store::signals::list_warnings(sql, f); });
+}
+
+Result<WarningDetail> SignalService::warning(const domain::Principal& p, std::int64_t id,
+                                             const RequestContext& ctx) {
+  if (auto a = area_for(p, ""); !a) return a.error();
+  return db_.write_value([&](store::Sql& sql) -> Result<WarningDetail> {
+    auto w = store::signals::find_warning(sql, id);
+    if (!w) return w.error();
+    if (!*w || !domain::in_scope(p.scope_code, (*w)->area_code)) return no_warning();
+    WarningDetail out{.warning = std::move(**w), .evidence = {}, .days = {}};
+    auto evidence = store::signals::evidence(sql, id, p.unit_id.value_or(0));
+    if (!evidence) return evidence.error();
+    out.evidence = std::move(*evidence);
+    auto days = store::signals::cell_days(
+        sql, {out.warning.area_code, out.warning.term}, out.warning.dimension,
+        out.warning.first_day - rules_.baseline_days, out.warning.last_day);
+    if (!days) return days.error();
+    out.days = std::move(*days);
+    if (auto r = record_audit(
+            sql, clock_.now(), AuditActor::of(p),
+            {.action = "warning.read", .object_type = "warning", .object_id = std::to_string(id)},
+            ctx);
+        !r) {
+      return r.error();
+    }
+    return out;
+  });
+}
+
+Result<Warning> SignalService::act(const domain::Principal& p, std::int64_t id,
+                                   domain::WarningCommand command, const std::string& note,
+                                   std::optional<std::int64_t> expected_version,
+                                   const RequestContext& ctx) {
+  if (auto a = area_for(p, ""); !a) return a.error();
+  if (!may_act_on_warnings(p.role)) {
+    return Error{ErrorCode::kPermissionDenied, "your role does not act on warnings",
+                 "您的角色无权处理预警"};
+  }
+  const Instant now = clock_.now();
+  return db_.write_value([&](store::Sql& sql) -> Result<Warning> {
+    auto found = store::signals::find_warning(sql, id);
+    if (!found) return found.error();
+    if (!*found || !domain::in_scope(p.scope_code, (*found)->area_code)) return no_warning();
+    Warning w = std::move(**found);
+    if (expected_version && *expected_version != w.version) {
+      return Error::conflict(
+                 fmt::format("the warning is at version {}, not {}", w.version, *expected_version))
+          .zh("预警已被他人更新，请刷新后重试");
+    }
+    auto next = domain::apply_warning_command(w.status, command, note);
+    if (!next) return next.error();
+    w.status = *next;
+    if (command != domain::WarningCommand::kAcknowledge) w.note = note;
+    w.acted_by = p.actor();
+    w.updated_at = now;
+    ++w.version;
+    if (auto r = store::signals::update_warning(sql, w); !r) return r.error();
+    if (auto r = record_audit(sql, now, AuditActor::of(p),
+                              {.action = "warning." + std::string(domain::to_string(w.status)),
+                               .object_type = "warning",
+                               .object_id = std::to_string(id)},
+                              ctx);
+        !r) {
+      return r.error();
+    }
+    return w;
+  });
+}
+
+}  // namespace jiceng::app

@@ -1,0 +1,253 @@
+#include "domain/burst.h"
+
+#include <algorithm>
+#include <cmath>
+#include <set>
+
+namespace jiceng::domain {
+
+namespace {
+
+std::uint64_t fnv1a(std::string_view s, std::uint64_t h = 0xcbf29ce484222325ULL) {
+  for (char c : s) {
+    h ^= static_cast<unsigned char>(c);
+    h *= 0x100000001b3ULL;
+  }
+  return h;
+}
+
+// The last steps of SplitMix64: every input bit moves every output bit.
+std::uint64_t mix(std::uint64_t z) {
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+  return z ^ (z >> 31);
+}
+
+constexpr std::int64_t kPersonBits = 24;
+
+Error no_such(std::string_view what, std::string_view value, std::string_view allowed) {
+  return Error::invalid_argument(std::string(what) + ": " + std::string(allowed) + ", not '" +
+                                 std::string(value) + "'");
+}
+
+}  // namespace
+
+std::string_view to_string(SignalDimension d) {
+  return d == SignalDimension::kWord ? "word" : "category";
+}
+
+Result<SignalDimension> signal_dimension_from_string(std::string_view s) {
+  if (s == "category") return SignalDimension::kCategory;
+  if (s == "word") return SignalDimension::kWord;
+  return no_such("dimension", s, "category or word");
+}
+
+std::int64_t person_of(const Case& c) {
+  std::string key;
+  if (!c.anonymous) {
+    for (char ch : c.submitter_contact) {
+      if (ch >= '0' && ch <= '9') key += ch;
+    }
+    if (!key.empty()) {
+      key.insert(0, "contact:");
+    } else if (c.resident_id) {
+      key = "resident:" + std::to_string(*c.resident_id);
+    } else if (!c.submitter_name.empty()) {
+      key = "name:" + c.submitter_name;
+    }
+  }
+  if (key.empty()) key = "case:" + c.number;
+  return static_cast<std::int64_t>(mix(fnv1a(key)) & ((std::uint64_t{1} << kPersonBits) - 1));
+}
+
+std::vector<std::string> signal_areas(std::string_view place_code) {
+  std::vector<std::string> out;
+  for (std::size_t len : {6, 9, 12}) {
+    if (len > place_code.size()) break;
+    out.emplace_back(place_code.substr(0, len));
+  }
+  return out;
+}
+
+double poisson_upper_tail(std::int64_t k, double mean) {
+  if (k <= 0) return 1;
+  if (mean <= 0) return 0;
+  const double kd = static_cast<double>(k);
+  if (kd <= mean) {
+    // The tail is large: 1 − P(X < k), the lower sum from j = 0.
+    double term = std::exp(-mean);
+    double lower = 0;
+    for (std::int64_t j = 0; j < k; ++j) {
+      lower += term;
+      term *= mean / static_cast<double>(j + 1);
+    }
+    return std::clamp(1 - lower, 0.0, 1.0);
+  }
+  // The tail is small: the terms from k on, which fall at least as fast as mean / (k + 1).
+  double term = std::exp(-mean + kd * std::log(mean) - std::lgamma(kd + 1));
+  double sum = 0;
+  for (std::int64_t j = k; term > sum * 1e-17 && j < k + 100000; ++j) {
+    sum += term;
+    term *= mean / static_cast<double>(j + 1);
+  }
+  return std::clamp(sum, 0.0, 1.0);
+}
+
+std::string_view to_string(WarningLevel l) {
+  switch (l) {
+    case WarningLevel::kBlue:
+      return "blue";
+    case WarningLevel::kYellow:
+      return "yellow";
+    case WarningLevel::kOrange:
+      return "orange";
+    case WarningLevel::kRed:
+      return "red";
+  }
+  return "blue";
+}
+
+std::string_view label_zh(WarningLevel l) {
+  switch (l) {
+    case WarningLevel::kBlue:
+      return "蓝色";
+    case WarningLevel::kYellow:
+      return "黄色";
+    case WarningLevel::kOrange:
+      return "橙色";
+    case WarningLevel::kRed:
+      return "红色";
+  }
+  return "蓝色";
+}
+
+Result<WarningLevel> warning_level_from_string(std::string_view s) {
+  for (auto l :
+       {WarningLevel::kBlue, WarningLevel::kYellow, WarningLevel::kOrange, WarningLevel::kRed}) {
+    if (to_string(l) == s) return l;
+  }
+  return no_such("level", s, "blue, yellow, orange or red");
+}
+
+WarningLevel level_of(std::int64_t people, double p_value) {
+  if (people >= 50) return WarningLevel::kRed;
+  if (people >= 20 || (people >= 10 && p_value < 1e-15)) return WarningLevel::kOrange;
+  if (people >= 10 || p_value < 1e-10) return WarningLevel::kYellow;
+  return WarningLevel::kBlue;
+}
+
+std::optional<Burst> assess_burst(std::span<const CellDay> days, std::int64_t today,
+                                  std::int64_t history_start, const BurstRules& rules) {
+  if (today - history_start + 1 < rules.min_history_days) return std::nullopt;
+  const int windows = std::max(1, rules.max_window_days);
+  const std::int64_t window_start = today - windows + 1;
+  const std::int64_t baseline_start =
+      std::max(window_start - rules.baseline_days, std::min(history_start, window_start));
+  std::int64_t baseline_cases = 0;
+  for (const CellDay& d : days) {
+    if (d.day >= baseline_start && d.day < window_start) baseline_cases += d.cases;
+  }
+  const auto baseline_days = static_cast<double>(window_start - baseline_start);
+  const double rate =
+      std::max(rules.min_rate, (static_cast<double>(baseline_cases) + rules.prior_cases) /
+                                   (baseline_days + rules.prior_days));
+  std::optional<Burst> best;
+  std::set<std::int64_t> people;
+  std::int64_t cases = 0;
+  // Windows grow backwards from today: [today], [today − 1, today], …
+  for (int w = 1; w <= windows; ++w) {
+    const std::int64_t first = today - w + 1;
+    for (const CellDay& d : days) {
+      if (d.day != first) continue;
+      cases += d.cases;
+      people.insert(d.people.begin(), d.people.end());
+    }
+    const auto n = static_cast<std::int64_t>(people.size());
+    if (n < rules.min_people || static_cast<double>(n) < rules.min_ratio * rate * w) continue;
+    const double p = poisson_upper_tail(n, rate * w);
+    if (p >= rules.alarm_p || (best && p >= best->p_value)) continue;
+    best = Burst{.first_day = first,
+                 .cases = cases,
+                 .people = n,
+                 .baseline_rate = rate,
+                 .p_value = p,
+                 .level = level_of(n, p)};
+  }
+  return best;
+}
+
+std::string_view to_string(WarningStatus s) {
+  switch (s) {
+    case WarningStatus::kNew:
+      return "new";
+    case WarningStatus::kAcknowledged:
+      return "acknowledged";
+    case WarningStatus::kHandled:
+      return "handled";
+    case WarningStatus::kDismissed:
+      return "dismissed";
+  }
+  return "new";
+}
+
+std::string_view label_zh(WarningStatus s) {
+  switch (s) {
+    case WarningStatus::kNew:
+      return "新预警";
+    case WarningStatus::kAcknowledged:
+      return "已签收";
+    case WarningStatus::kHandled:
+      return "已处置";
+    case WarningStatus::kDismissed:
+      return "已排除";
+  }
+  return "新预警";
+}
+
+Result<WarningStatus> warning_status_from_string(std::string_view s) {
+  for (auto x : {WarningStatus::kNew, WarningStatus::kAcknowledged, WarningStatus::kHandled,
+                 WarningStatus::kDismissed}) {
+    if (to_string(x) == s) return x;
+  }
+  return no_such("status", s, "new, acknowledged, handled or dismissed");
+}
+
+bool is_open(WarningStatus s) {
+  return s == WarningStatus::kNew || s == WarningStatus::kAcknowledged;
+}
+
+Result<WarningCommand> warning_command_from_string(std::string_view s) {
+  if (s == "acknowledge") return WarningCommand::kAcknowledge;
+  if (s == "handle") return WarningCommand::kHandle;
+  if (s == "dismiss") return WarningCommand::kDismiss;
+  return Error::not_found("no warning command '" + std::string(s) +
+                          "' (acknowledge, handle, dismiss)")
+      .zh("没有预警操作 " + std::string(s) + "（acknowledge 签收、handle 处置、dismiss 排除）");
+}
+
+Result<WarningStatus> apply_warning_command(WarningStatus from, WarningCommand command,
+                                            std::string_view note) {
+  const bool blank = std::all_of(note.begin(), note.end(), [](char c) {
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+  });
+  switch (command) {
+    case WarningCommand::kAcknowledge:
+      if (from != WarningStatus::kNew) break;
+      return WarningStatus::kAcknowledged;
+    case WarningCommand::kHandle:
+    case WarningCommand::kDismiss:
+      if (!is_open(from)) break;
+      if (blank) {
+        return command == WarningCommand::kHandle
+                   ? Error::invalid_argument("note: say what was done").zh("请填写处置情况（note）")
+                   : Error::invalid_argument("note: give the reason for dismissing the warning")
+                         .zh("请填写排除预警的理由（note）");
+      }
+      return command == WarningCommand::kHandle ? WarningStatus::kHandled
+                                                : WarningStatus::kDismissed;
+  }
+  return Error::failed_precondition("the warning is " + std::string(to_string(from)))
+      .zh("预警当前状态为" + std::string(label_zh(from)) + "，不能执行此操作");
+}
+
+}  // namespace jiceng::domain

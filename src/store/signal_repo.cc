@@ -1,0 +1,397 @@
+#include "store/signal_repo.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <mutex>
+
+#include "domain/case_stats.h"
+#include "domain/deadline.h"
+
+namespace jiceng::store::signals {
+
+namespace {
+
+using domain::SignalDimension;
+
+constexpr std::size_t kCountColumns = 6;
+
+// The upsert of n rows of signal_count in one statement; texts built once per size.
+const std::string& upsert_statement(std::size_t n) {
+  static std::mutex mu;
+  static std::map<std::size_t, std::string> texts;
+  std::lock_guard lock(mu);
+  auto [it, fresh] = texts.try_emplace(n);
+  if (!fresh) return it->second;
+  std::string values;
+  for (std::size_t r = 0; r < n; ++r) {
+    values += r == 0 ? "(" : ", (";
+    for (std::size_t c = 0; c < kCountColumns; ++c) {
+      values += fmt::format("{}${}", c == 0 ? "" : ", ", r * kCountColumns + c + 1);
+    }
+    values += ")";
+  }
+  it->second = fmt::format(
+      "INSERT INTO signal_count (area_code, dimension, term, day, person, cases) VALUES {} "
+      "ON CONFLICT (area_code, dimension, term, day, person) DO UPDATE SET "
+      "cases = signal_count.cases + excluded.cases",
+      values);
+  return it->second;
+}
+
+// Sorts the deltas and sums those with the same key; drops the zeros.
+void merge(std::vector<CountDelta>& deltas) {
+  auto key = [](const CountDelta& d) {
+    return std::tie(d.area_code, d.dimension, d.term, d.day, d.person);
+  };
+  std::sort(deltas.begin(), deltas.end(),
+            [&](const CountDelta& a, const CountDelta& b) { return key(a) < key(b); });
+  std::vector<CountDelta> out;
+  for (CountDelta& d : deltas) {
+    if (!out.empty() && key(out.back()) == key(d)) {
+      out.back().cases += d.cases;
+    } else {
+      out.push_back(std::move(d));
+    }
+  }
+  std::erase_if(out, [](const CountDelta& d) { return d.cases == 0; });
+  deltas = std::move(out);
+}
+
+Result<SignalDimension> dimension_of(const Row& r, std::size_t i) {
+  auto d = domain::signal_dimension_from_string(r.text(i));
+  if (!d) return Error::internal("a signal row has an unknown dimension");
+  return *d;
+}
+
+constexpr std::string_view kWarningColumns =
+    "id, area_code, dimension, term, level, status, first_day, last_day, cases, people, "
+    "baseline_rate, p_value, unit_id, raised_at, updated_at, version, note, acted_by";
+
+Result<Warning> warning_of(const Row& r) {
+  Warning w;
+  w.id = r.int64(0);
+  w.area_code = r.text(1);
+  auto dimension = dimension_of(r, 2);
+  if (!dimension) return dimension.error();
+  w.dimension = *dimension;
+  w.term = r.text(3);
+  auto level = domain::warning_level_from_string(r.text(4));
+  auto status = domain::warning_status_from_string(r.text(5));
+  if (!level || !status) return Error::internal("a warning has an unknown level or status");
+  w.level = *level;
+  w.status = *status;
+  w.first_day = r.int64(6);
+  w.last_day = r.int64(7);
+  w.cases = r.int64(8);
+  w.people = r.int64(9);
+  w.baseline_rate = r.float64(10);
+  w.p_value = r.float64(11);
+  w.unit_id = r.opt_int64(12);
+  w.raised_at = from_micros(r.int64(13));
+  w.updated_at = from_micros(r.int64(14));
+  w.version = r.int64(15);
+  w.note = r.text(16);
+  w.acted_by = r.text(17);
+  return w;
+}
+
+Result<std::vector<Warning>> warnings_of(const Result<Rows>& rows) {
+  if (!rows) return rows.error();
+  std::vector<Warning> out;
+  for (const Row& r : *rows) {
+    auto w = warning_of(r);
+    if (!w) return w.error();
+    out.push_back(std::move(*w));
+  }
+  return out;
+}
+
+Value unit_value(const std::optional<std::int64_t>& id) { return id ? Value(*id) : Value(nullptr); }
+
+}  // namespace
+
+void add_case_counts(std::vector<CountDelta>& out, const domain::Case& c, int sign) {
+  const std::int64_t day = domain::day_bucket(domain::china_date(c.received_at));
+  const std::int64_t person = domain::person_of(c);
+  for (std::string& area : domain::signal_areas(c.place_code)) {
+    out.push_back({.area_code = std::move(area),
+                   .dimension = SignalDimension::kCategory,
+                   .term = c.category_code,
+                   .day = day,
+                   .person = person,
+                   .cases = sign});
+  }
+}
+
+Result<void> add(Sql& sql, std::vector<CountDelta> deltas) {
+  merge(deltas);
+  std::vector<Value> params;
+  std::size_t done = 0;
+  while (done < deltas.size()) {
+    std::size_t n = 64;
+    while (n > deltas.size() - done) n /= 2;
+    params.clear();
+    for (std::size_t i = done; i < done + n; ++i) {
+      const CountDelta& d = deltas[i];
+      params.emplace_back(d.area_code);
+      params.emplace_back(std::string(domain::to_string(d.dimension)));
+      params.emplace_back(d.term);
+      params.emplace_back(d.day);
+      params.emplace_back(d.person);
+      params.emplace_back(d.cases);
+    }
+    if (auto r = sql.exec(upsert_statement(n), Params(params)); !r) return r.error();
+    done += n;
+  }
+  for (const CountDelta& d : deltas) {
+    if (d.cases > 0) continue;
+    auto r = sql.exec(
+        "DELETE FROM signal_count WHERE area_code = $1 AND dimension = $2 AND term = $3 "
+        "AND day = $4 AND person = $5 AND cases <= 0",
+        {d.area_code, std::string(domain::to_string(d.dimension)), d.term, d.day, d.person});
+    if (!r) return r.error();
+  }
+  return {};
+}
+
+Result<void> record_change(Sql& sql, const domain::Case* before, const domain::Case& after) {
+  std::vector<CountDelta> deltas;
+  if (before) add_case_counts(deltas, *before, -1);
+  add_case_counts(deltas, after, +1);
+  return add(sql, std::move(deltas));
+}
+
+Result<void> count_all_cases(Sql& sql) {
+  // Pages of cases by number, so that a million cases need not sit in memory at once.
+  std::string after;
+  for (;;) {
+    auto rows = sql.query(
+        "SELECT number, category_code, place_code, received_at, anonymous, submitter_name, "
+        "submitter_contact, resident_id FROM cases WHERE number > $1 ORDER BY number LIMIT 20000",
+        {after});
+    if (!rows) return rows.error();
+    if (rows->empty()) return {};
+    std::vector<CountDelta> deltas;
+    for (const Row& r : *rows) {
+      domain::Case c;
+      c.number = r.text(0);
+      c.category_code = r.text(1);
+      c.place_code = r.text(2);
+      c.received_at = from_micros(r.int64(3));
+      c.anonymous = r.int64(4) != 0;
+      c.submitter_name = r.text(5);
+      c.submitter_contact = r.text(6);
+      c.resident_id = r.opt_int64(7);
+      add_case_counts(deltas, c, +1);
+    }
+    after = rows->back().text(0);
+    if (auto r = add(sql, std::move(deltas)); !r) return r.error();
+  }
+}
+
+Result<std::optional<std::int64_t>> first_day(Sql& sql) {
+  auto row = sql.query_one("SELECT MIN(day) FROM signal_count WHERE dimension = 'category'", {});
+  if (!row) return row.error();
+  return row->opt_int64(0);
+}
+
+Result<CellDays> recent_days(Sql& sql, SignalDimension dimension, std::int64_t lo,
+                             std::int64_t hi) {
+  auto rows = sql.query(
+      "SELECT area_code, term, day, person, cases FROM signal_count "
+      "WHERE dimension = $1 AND day >= $2 AND day <= $3 ORDER BY area_code, term, day",
+      {std::string(domain::to_string(dimension)), lo, hi});
+  if (!rows) return rows.error();
+  CellDays out;
+  for (const Row& r : *rows) {
+    auto& days = out[{r.text(0), r.text(1)}];
+    const std::int64_t day = r.int64(2);
+    if (days.empty() || days.back().day != day)
+      days.push_back({.day = day, .cases = 0, .people = {}});
+    days.back().cases += r.int64(4);
+    days.back().people.push_back(r.int64(3));
+  }
+  return out;
+}
+
+Result<std::vector<domain::CellDay>> cell_days(Sql& sql, const CellKey& cell,
+                                               SignalDimension dimension, std::int64_t lo,
+                                               std::int64_t hi) {
+  auto rows = sql.query(
+      "SELECT day, SUM(cases) FROM signal_count WHERE area_code = $1 AND dimension = $2 "
+      "AND term = $3 AND day >= $4 AND day <= $5 GROUP BY day ORDER BY day",
+      {cell.first, std::string(domain::to_string(dimension)), cell.second, lo, hi});
+  if (!rows) return rows.error();
+  std::vector<domain::CellDay> out;
+  for (const Row& r : *rows) out.push_back({.day = r.int64(0), .cases = r.int64(1), .people = {}});
+  return out;
+}
+
+Result<std::vector<PlaceCount>> hot_places(Sql& sql, std::string_view first, std::string_view last,
+                                           int length, std::string_view category,
+                                           std::int64_t prev_lo, std::int64_t lo, std::int64_t hi,
+                                           int limit) {
+  auto rows = sql.query(
+      "SELECT area_code, SUM(CASE WHEN day >= $1 THEN cases ELSE 0 END) AS recent, "
+      "COUNT(DISTINCT CASE WHEN day >= $1 THEN person END), "
+      "SUM(CASE WHEN day < $1 THEN cases ELSE 0 END) FROM signal_count "
+      "WHERE dimension = 'category' AND day >= $2 AND day <= $3 AND area_code >= $4 "
+      "AND area_code < $5 AND length(area_code) = $6 AND (CAST($7 AS TEXT) = '' OR term = $7) "
+      "GROUP BY area_code HAVING SUM(CASE WHEN day >= $1 THEN cases ELSE 0 END) > 0 "
+      "ORDER BY recent DESC, area_code LIMIT $8",
+      {lo, prev_lo, hi, std::string(first), std::string(last), std::int64_t{length},
+       std::string(category), std::int64_t{limit}});
+  if (!rows) return rows.error();
+  std::vector<PlaceCount> out;
+  for (const Row& r : *rows) {
+    out.push_back({r.text(0), r.int64(1), r.int64(2), r.int64(3)});
+  }
+  return out;
+}
+
+Result<std::vector<TermCount>> term_counts(Sql& sql, std::string_view area,
+                                           SignalDimension dimension, std::int64_t base_lo,
+                                           std::int64_t lo, std::int64_t hi) {
+  auto rows = sql.query(
+      "SELECT term, SUM(CASE WHEN day >= $1 THEN cases ELSE 0 END), "
+      "COUNT(DISTINCT CASE WHEN day >= $1 THEN person END), "
+      "SUM(CASE WHEN day < $1 THEN cases ELSE 0 END) FROM signal_count "
+      "WHERE area_code = $2 AND dimension = $3 AND day >= $4 AND day <= $5 "
+      "GROUP BY term ORDER BY term",
+      {lo, std::string(area), std::string(domain::to_string(dimension)), base_lo, hi});
+  if (!rows) return rows.error();
+  std::vector<TermCount> out;
+  for (const Row& r : *rows) out.push_back({r.text(0), r.int64(1), r.int64(2), r.int64(3)});
+  return out;
+}
+
+Result<std::optional<Warning>> open_warning(Sql& sql, const CellKey& cell,
+                                            SignalDimension dimension) {
+  static const std::string statement = fmt::format(
+      "SELECT {} FROM burst_warning WHERE area_code = $1 AND dimension = $2 AND term = $3 "
+      "AND status IN ('new', 'acknowledged')",
+      kWarningColumns);
+  auto list = warnings_of(
+      sql.query(statement, {cell.first, std::string(domain::to_string(dimension)), cell.second}));
+  if (!list) return list.error();
+  if (list->empty()) return std::optional<Warning>{};
+  return std::optional<Warning>{std::move(list->front())};
+}
+
+Result<std::optional<std::int64_t>> last_closed_day(Sql& sql, const CellKey& cell,
+                                                    SignalDimension dimension) {
+  auto row = sql.query_one(
+      "SELECT MAX(last_day) FROM burst_warning WHERE area_code = $1 AND dimension = $2 "
+      "AND term = $3 AND status IN ('handled', 'dismissed')",
+      {cell.first, std::string(domain::to_string(dimension)), cell.second});
+  if (!row) return row.error();
+  return row->opt_int64(0);
+}
+
+Result<std::int64_t> insert_warning(Sql& sql, const Warning& w) {
+  auto row = sql.query_one(
+      "INSERT INTO burst_warning (area_code, dimension, term, level, status, first_day, "
+      "last_day, cases, people, baseline_rate, p_value, unit_id, raised_at, updated_at, "
+      "version, note, acted_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, "
+      "$14, $15, $16, $17) RETURNING id",
+      {w.area_code, std::string(domain::to_string(w.dimension)), w.term,
+       std::string(domain::to_string(w.level)), std::string(domain::to_string(w.status)),
+       w.first_day, w.last_day, w.cases, w.people, w.baseline_rate, w.p_value,
+       unit_value(w.unit_id), to_micros(w.raised_at), to_micros(w.updated_at), w.version, w.note,
+       w.acted_by});
+  if (!row) return row.error();
+  return row->int64(0);
+}
+
+Result<void> update_warning(Sql& sql, const Warning& w) {
+  auto changed = sql.exec(
+      "UPDATE burst_warning SET level = $2, status = $3, first_day = $4, last_day = $5, "
+      "cases = $6, people = $7, baseline_rate = $8, p_value = $9, updated_at = $10, "
+      "version = $11, note = $12, acted_by = $13 WHERE id = $1 AND version = $14",
+      {w.id, std::string(domain::to_string(w.level)), std::string(domain::to_string(w.status)),
+       w.first_day, w.last_day, w.cases, w.people, w.baseline_rate, w.p_value,
+       to_micros(w.updated_at), w.version, w.note, w.acted_by, w.version - 1});
+  if (!changed) return changed.error();
+  if (*changed == 0) {
+    return Error::conflict("the warning was changed meanwhile; reload it")
+        .zh("预警已被他人更新，请刷新后重试");
+  }
+  return {};
+}
+
+Result<std::optional<Warning>> find_warning(Sql& sql, std::int64_t id) {
+  static const std::string statement =
+      fmt::format("SELECT {} FROM burst_warning WHERE id = $1", kWarningColumns);
+  auto list = warnings_of(sql.query(statement, {id}));
+  if (!list) return list.error();
+  if (list->empty()) return std::optional<Warning>{};
+  return std::optional<Warning>{std::move(list->front())};
+}
+
+Result<std::vector<Warning>> list_warnings(Sql& sql, const WarningFilter& f) {
+  static const std::string statement = fmt::format(
+      "SELECT {} FROM burst_warning WHERE area_code >= $1 AND area_code < $2 "
+      "AND (CAST($3 AS TEXT) = '' OR status = $3) AND (CAST($4 AS TEXT) = '' OR level = $4) "
+      "AND (CAST($5 AS BIGINT) = 0 OR unit_id = $5) ORDER BY raised_at DESC, id DESC LIMIT $6",
+      kWarningColumns);
+  return warnings_of(sql.query(
+      statement,
+      {f.first, f.last, f.status ? std::string(domain::to_string(*f.status)) : std::string(),
+       f.level ? std::string(domain::to_string(*f.level)) : std::string(), f.unit_id.value_or(0),
+       std::int64_t{f.limit}}));
+}
+
+Result<std::vector<std::string>> cases_of_cell(Sql& sql, std::string_view first,
+                                               std::string_view last, std::string_view category,
+                                               Instant from, Instant to, int limit) {
+  // A case is created when or after it was received: the county's cases created since `from`
+  // (index cases_county_created) hold them all, where the subtree's by place hold years.
+  auto rows = sql.query(
+      "SELECT number FROM cases WHERE county_code = $7 AND created_at >= $4 "
+      "AND place_code >= $1 AND place_code < $2 "
+      "AND category_code = $3 AND received_at >= $4 AND received_at < $5 "
+      "ORDER BY received_at, number LIMIT $6",
+      {std::string(first), std::string(last), std::string(category), to_micros(from), to_micros(to),
+       std::int64_t{limit}, std::string(first.substr(0, 6))});
+  if (!rows) return rows.error();
+  std::vector<std::string> out;
+  for (const Row& r : *rows) out.push_back(r.text(0));
+  return out;
+}
+
+Result<void> add_evidence(Sql& sql, std::int64_t warning_id, std::span<const std::string> numbers) {
+  for (const std::string& number : numbers) {
+    auto r = sql.exec(
+        "INSERT INTO burst_warning_case (warning_id, case_number) VALUES ($1, $2) "
+        "ON CONFLICT (warning_id, case_number) DO NOTHING",
+        {warning_id, number});
+    if (!r) return r.error();
+  }
+  return {};
+}
+
+Result<std::vector<EvidenceCase>> evidence(Sql& sql, std::int64_t warning_id,
+                                           std::int64_t hide_from_unit) {
+  auto rows = sql.query(
+      "SELECT c.number, c.category_code, c.place_code, j.name, c.received_at, c.state, "
+      "c.description FROM burst_warning_case x JOIN cases c ON c.number = x.case_number "
+      "LEFT JOIN jurisdiction j ON j.code = c.place_code WHERE x.warning_id = $1 "
+      "AND (CAST($2 AS BIGINT) = 0 OR c.accused_unit_id IS NULL OR c.accused_unit_id <> $2) "
+      "ORDER BY c.received_at, c.number",
+      {warning_id, hide_from_unit});
+  if (!rows) return rows.error();
+  std::vector<EvidenceCase> out;
+  for (const Row& r : *rows) {
+    out.push_back({.number = r.text(0),
+                   .category_code = r.text(1),
+                   .place_code = r.text(2),
+                   .place_name = r.text(3),
+                   .received_at = from_micros(r.int64(4)),
+                   .state = r.text(5),
+                   .description = r.text(6)});
+  }
+  return out;
+}
+
+}  // namespace jiceng::store::signals

@@ -1,0 +1,159 @@
+// Hotspots and early warnings in portable SQL (migration 0011, domain/burst.h, docs/SIGNALS.md
+// "Hotspots and warnings"): the per-cell, per-day, per-person counts kept by every case write,
+// the reads of the detector and the dashboard, and the warnings with their evidence. Inside the
+// caller's transaction.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "domain/burst.h"
+#include "domain/case.h"
+#include "store/sql.h"
+
+namespace jiceng::store::signals {
+
+// A change of one row of signal_count.
+struct CountDelta {
+  std::string area_code;
+  domain::SignalDimension dimension = domain::SignalDimension::kCategory;
+  std::string term;
+  std::int64_t day = 0;
+  std::int64_t person = 0;
+  std::int64_t cases = 0;
+  auto operator<=>(const CountDelta&) const = default;
+};
+
+// Appends sign × the rows one case counts under (each of domain::signal_areas, its category,
+// its received day, its person).
+void add_case_counts(std::vector<CountDelta>& out, const domain::Case& c, int sign);
+
+// Adds the deltas to signal_count (rows created when missing, deleted when they reach zero).
+// Deltas with the same key are summed first.
+[[nodiscard]] Result<void> add(Sql& sql, std::vector<CountDelta> deltas);
+
+// Moves a case's counts from `before` (nullptr: a new case) to `after`; nothing when its place,
+// category, day and person did not change. Called by stats::record_change.
+[[nodiscard]] Result<void> record_change(Sql& sql, const domain::Case* before,
+                                         const domain::Case& after);
+
+// Counts every stored case (migration 0011's step, on a table it just created).
+[[nodiscard]] Result<void> count_all_cases(Sql& sql);
+
+// The first day counted anywhere, nullopt when nothing is.
+[[nodiscard]] Result<std::optional<std::int64_t>> first_day(Sql& sql);
+
+// A cell's days, keyed by (area, term).
+using CellKey = std::pair<std::string, std::string>;
+using CellDays = std::map<CellKey, std::vector<domain::CellDay>>;
+
+// Every cell's days in [lo, hi] with their people, for one dimension.
+[[nodiscard]] Result<CellDays> recent_days(Sql& sql, domain::SignalDimension dimension,
+                                           std::int64_t lo, std::int64_t hi);
+// One cell's cases per day in [lo, hi] (people left empty).
+[[nodiscard]] Result<std::vector<domain::CellDay>> cell_days(Sql& sql, const CellKey& cell,
+                                                             domain::SignalDimension dimension,
+                                                             std::int64_t lo, std::int64_t hi);
+
+// The places of one level under an area (first <= code < last, code length `length`) with the
+// most cases in [lo, hi], with their people then and their cases in [prev_lo, lo) before.
+struct PlaceCount {
+  std::string area_code;
+  std::int64_t cases = 0;
+  std::int64_t people = 0;
+  std::int64_t cases_before = 0;
+};
+[[nodiscard]] Result<std::vector<PlaceCount>> hot_places(Sql& sql, std::string_view first,
+                                                         std::string_view last, int length,
+                                                         std::string_view category,
+                                                         std::int64_t prev_lo, std::int64_t lo,
+                                                         std::int64_t hi, int limit);
+
+// Per term of one area: cases and people in [lo, hi], cases in [base_lo, lo).
+struct TermCount {
+  std::string term;
+  std::int64_t cases = 0;
+  std::int64_t people = 0;
+  std::int64_t cases_before = 0;
+};
+[[nodiscard]] Result<std::vector<TermCount>> term_counts(Sql& sql, std::string_view area,
+                                                         domain::SignalDimension dimension,
+                                                         std::int64_t base_lo, std::int64_t lo,
+                                                         std::int64_t hi);
+
+// ---- Warnings ---------------------------------------------------------------------------------
+
+struct Warning {
+  std::int64_t id = 0;
+  std::string area_code{};
+  domain::SignalDimension dimension = domain::SignalDimension::kCategory;
+  std::string term{};
+  domain::WarningLevel level = domain::WarningLevel::kBlue;
+  domain::WarningStatus status = domain::WarningStatus::kNew;
+  std::int64_t first_day = 0;  // the burst's days, China time
+  std::int64_t last_day = 0;
+  std::int64_t cases = 0;
+  std::int64_t people = 0;
+  double baseline_rate = 0;  // expected cases per day
+  double p_value = 1;
+  std::optional<std::int64_t> unit_id{};  // addressed to: the unit of the area's node
+  Instant raised_at{};
+  Instant updated_at{};
+  std::int64_t version = 1;
+  std::string note{};      // what was done, or why it was dismissed
+  std::string acted_by{};  // who acknowledged, handled or dismissed it last
+};
+
+// The cell's open warning, if any.
+[[nodiscard]] Result<std::optional<Warning>> open_warning(Sql& sql, const CellKey& cell,
+                                                          domain::SignalDimension dimension);
+// The last day covered by the cell's latest closed (handled or dismissed) warning, if any.
+[[nodiscard]] Result<std::optional<std::int64_t>> last_closed_day(
+    Sql& sql, const CellKey& cell, domain::SignalDimension dimension);
+// Stores a new warning; returns its id (w.id is ignored).
+[[nodiscard]] Result<std::int64_t> insert_warning(Sql& sql, const Warning& w);
+// Writes w over the stored row if that is still at version w.version − 1; kConflict otherwise.
+[[nodiscard]] Result<void> update_warning(Sql& sql, const Warning& w);
+[[nodiscard]] Result<std::optional<Warning>> find_warning(Sql& sql, std::int64_t id);
+
+struct WarningFilter {
+  std::string first;  // area codes first <= area < last
+  std::string last;
+  std::optional<domain::WarningStatus> status;
+  std::optional<domain::WarningLevel> level;
+  std::optional<std::int64_t> unit_id;
+  int limit = 50;
+};
+// Newest first.
+[[nodiscard]] Result<std::vector<Warning>> list_warnings(Sql& sql, const WarningFilter& f);
+
+// The numbers of up to `limit` cases of the subtree [first, last) in `category` received in
+// [from, to), oldest first.
+[[nodiscard]] Result<std::vector<std::string>> cases_of_cell(Sql& sql, std::string_view first,
+                                                             std::string_view last,
+                                                             std::string_view category,
+                                                             Instant from, Instant to, int limit);
+// Adds cases to a warning's evidence (those already there are kept once).
+[[nodiscard]] Result<void> add_evidence(Sql& sql, std::int64_t warning_id,
+                                        std::span<const std::string> numbers);
+
+// One case of a warning's evidence, without personal data.
+struct EvidenceCase {
+  std::string number;
+  std::string category_code;
+  std::string place_code;
+  std::string place_name;
+  Instant received_at{};
+  std::string state;
+  std::string description;
+};
+// The evidence in received order, leaving out cases that accuse `hide_from_unit` (0: none).
+[[nodiscard]] Result<std::vector<EvidenceCase>> evidence(Sql& sql, std::int64_t warning_id,
+                                                         std::int64_t hide_from_unit);
+
+}  // namespace jiceng::store::signals
