@@ -5,6 +5,8 @@
 // 800 days instead of 90, so that every case of a two-year demo fill counts as recent: with
 // `jiceng demo --cases 1000000` that is the 1,000,000 recent cases. Prints p50/p95/p99/max in microseconds and the mean number
 // of candidates. Usage: jiceng_repeats_bench DB_URL [samples]; bench/run runs it.
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -13,6 +15,7 @@
 
 #include "app/repeats.h"
 #include "store/database.h"
+#include "store/repeat_repo.h"
 
 int main(int argc, char** argv) {
   using namespace jiceng;
@@ -28,10 +31,9 @@ int main(int argc, char** argv) {
   }
   const app::RepeatRules rules{.window_days = 800};
   auto rows = (*db)->read_value([&](store::Sql& sql) {
-    return sql.query(
-        "SELECT number, place_code, category_code, county_code, created_at, description, "
-        "submitter_contact, anonymous FROM cases ORDER BY random() LIMIT $1",
-        {std::int64_t{samples}});
+    return sql.query(fmt::format("SELECT {} FROM cases ORDER BY random() LIMIT $1",
+                                 store::repeats::kSignedColumns),
+                     {std::int64_t{samples}});
   });
   if (!rows) {
     std::fprintf(stderr, "%s\n", rows.error().message.c_str());
@@ -42,15 +44,7 @@ int main(int argc, char** argv) {
   std::vector<double> micros;
   double candidates = 0;
   for (const store::Row& r : *rows) {
-    domain::Case c;
-    c.number = r.text(0);
-    c.place_code = r.text(1);
-    c.category_code = r.text(2);
-    c.county_code = r.text(3);
-    c.created_at = Instant(std::chrono::microseconds(r.int64(4)));
-    c.description = r.text(5);
-    c.submitter_contact = r.text(6);
-    c.anonymous = r.int64(7) != 0;
+    const domain::Case c = store::repeats::signed_case_from_row(r);
     auto t0 = std::chrono::steady_clock::now();
     // What registration does for a case: its signature, then the lookup and the weighing.
     store::repeats::Probe probe{.number = c.number,

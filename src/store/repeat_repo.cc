@@ -69,29 +69,37 @@ Result<void> record_rows(Sql& sql, const std::vector<std::vector<Value>>& signat
   return sql.bulk_insert("case_band", kBandColumns, bands);
 }
 
+const std::string_view kSignedColumns =
+    "number, place_code, category_code, county_code, created_at, description, "
+    "submitter_contact, anonymous";
+
+domain::Case signed_case_from_row(const Row& r) {
+  domain::Case c;
+  c.number = r.text(0);
+  c.place_code = r.text(1);
+  c.category_code = r.text(2);
+  c.county_code = r.text(3);
+  c.created_at = Instant(std::chrono::microseconds(r.int64(4)));
+  c.description = r.text(5);
+  c.submitter_contact = r.text(6);
+  c.anonymous = r.int64(7) != 0;
+  return c;
+}
+
 Result<void> record_all_cases(Sql& sql) {
   constexpr std::int64_t kChunk = 5000;
   std::string after;
   for (;;) {
-    auto rows = sql.query(
-        "SELECT number, place_code, category_code, county_code, created_at, description, "
-        "submitter_contact, anonymous FROM cases WHERE number > $1 ORDER BY number LIMIT $2",
-        {after, kChunk});
+    auto rows = sql.query(fmt::format("SELECT {} FROM cases WHERE number > $1 ORDER BY number "
+                                      "LIMIT $2",
+                                      kSignedColumns),
+                          {after, kChunk});
     if (!rows) return rows.error();
     if (rows->empty()) return {};
     std::vector<std::vector<Value>> signatures(rows->size());
     std::vector<std::vector<Value>> bands;
     for (std::size_t i = 0; i < rows->size(); ++i) {
-      const Row& r = (*rows)[i];
-      domain::Case c;
-      c.number = r.text(0);
-      c.place_code = r.text(1);
-      c.category_code = r.text(2);
-      c.county_code = r.text(3);
-      c.created_at = Instant(std::chrono::microseconds(r.int64(4)));
-      c.description = r.text(5);
-      c.submitter_contact = r.text(6);
-      c.anonymous = r.int64(7) != 0;
+      const domain::Case c = signed_case_from_row((*rows)[i]);
       Signature s = signature_of(c);
       signature_row(c, s, signatures[i]);
       band_rows(c, s, bands);

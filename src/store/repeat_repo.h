@@ -50,6 +50,11 @@ inline constexpr std::array<std::string_view, 3> kBandColumns = {"band_key", "cr
 // Stores the signature of every stored case (the migration that creates the tables).
 [[nodiscard]] Result<void> record_all_cases(Sql& sql);
 
+// What a signature is made of, as columns of `cases` (for a SELECT … FROM cases), and the case
+// (those fields only) of a row that starts with them.
+extern const std::string_view kSignedColumns;
+domain::Case signed_case_from_row(const Row& r);
+
 // What a new or typed-in case is compared with.
 struct Probe {
   std::string number;  // the case itself, left out; "" for a case not registered yet
