@@ -135,12 +135,8 @@ Result<std::int64_t> next_number(Sql& sql, std::string_view county_code, int yea
 }
 
 Result<void> insert(Sql& sql, const Case& c) {
-  static const std::string statement = [] {
-    std::string placeholders;
-    for (int i = 1; i <= kColumnCount; ++i)
-      placeholders += fmt::format("{}${}", i > 1 ? ", " : "", i);
-    return fmt::format("INSERT INTO cases ({}) VALUES ({})", kColumns, placeholders);
-  }();
+  static const std::string statement = fmt::format("INSERT INTO cases ({}) VALUES {}", kColumns,
+                                                    values_placeholders(1, kColumnCount));
   auto v = values(c);
   auto r = sql.exec(statement, Params(v));
   if (!r) return r.error();

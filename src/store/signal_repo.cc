@@ -23,14 +23,7 @@ const std::string& upsert_statement(std::size_t n) {
   std::lock_guard lock(mu);
   auto [it, fresh] = texts.try_emplace(n);
   if (!fresh) return it->second;
-  std::string values;
-  for (std::size_t r = 0; r < n; ++r) {
-    values += r == 0 ? "(" : ", (";
-    for (std::size_t c = 0; c < kCountColumns; ++c) {
-      values += fmt::format("{}${}", c == 0 ? "" : ", ", r * kCountColumns + c + 1);
-    }
-    values += ")";
-  }
+  const std::string values = values_placeholders(n, kCountColumns);
   it->second = fmt::format(
       "INSERT INTO signal_count (area_code, dimension, term, day, person, cases) VALUES {} "
       "ON CONFLICT (area_code, dimension, term, day, person) DO UPDATE SET "

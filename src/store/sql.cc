@@ -1,5 +1,7 @@
 #include "store/sql.h"
 
+#include <fmt/format.h>
+
 #include <cassert>
 #include <charconv>
 
@@ -60,6 +62,18 @@ Result<Row> Sql::query_one(std::string_view sql, std::initializer_list<Value> pa
   if (!rows) return rows.error();
   if (rows->empty()) return Error::not_found("no such row");
   return std::move(rows->front());
+}
+
+std::string values_placeholders(std::size_t rows, std::size_t columns) {
+  std::string out;
+  for (std::size_t r = 0; r < rows; ++r) {
+    out += r == 0 ? "(" : ", (";
+    for (std::size_t c = 0; c < columns; ++c) {
+      out += fmt::format("{}${}", c == 0 ? "" : ", ", r * columns + c + 1);
+    }
+    out += ")";
+  }
+  return out;
 }
 
 }  // namespace jiceng::store

@@ -22,6 +22,10 @@ namespace jiceng::store {
 enum class Dialect { kSqlite, kPostgres };
 std::string_view to_string(Dialect d);
 
+// The VALUES list of a multi-row INSERT: rows groups of `columns` parameters numbered from $1,
+// "($1, $2), ($3, $4)" for 2 × 2.
+std::string values_placeholders(std::size_t rows, std::size_t columns);
+
 // A value bound to a parameter or read from a column. nullptr_t is SQL NULL.
 using Value = std::variant<std::nullptr_t, std::int64_t, double, std::string>;
 

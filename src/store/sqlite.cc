@@ -191,10 +191,9 @@ class SqliteConnection final : public Connection {
 
   Result<void> bulk_insert(std::string_view table, std::span<const std::string_view> columns,
                            const std::vector<std::vector<Value>>& rows) override {
-    std::string sql = fmt::format("INSERT INTO {} ({}) VALUES (", table, fmt::join(columns, ", "));
-    for (std::size_t i = 0; i < columns.size(); ++i)
-      sql += fmt::format("{}${}", i ? ", " : "", i + 1);
-    sql += ")";
+    const std::string sql = fmt::format("INSERT INTO {} ({}) VALUES {}", table,
+                                        fmt::join(columns, ", "),
+                                        values_placeholders(1, columns.size()));
     auto stmt = prepare(sql);  // once: each row only binds and steps
     if (!stmt) return stmt.error();
     for (const auto& row : rows) {

@@ -46,14 +46,7 @@ const std::string& upsert_statement(std::size_t n) {
     updates += fmt::format("{}{} = case_stat.{} + excluded.{}", updates.empty() ? "" : ", ", name,
                            name, name);
   }
-  std::string values;
-  for (std::size_t r = 0; r < n; ++r) {
-    values += r == 0 ? "(" : ", (";
-    for (std::size_t c = 0; c < kRowColumns; ++c) {
-      values += fmt::format("{}${}", c == 0 ? "" : ", ", r * kRowColumns + c + 1);
-    }
-    values += ")";
-  }
+  const std::string values = values_placeholders(n, kRowColumns);
   it->second = fmt::format(
       "INSERT INTO case_stat ({}) VALUES {} ON CONFLICT (area_code, grain, bucket, kind, "
       "category_code) DO UPDATE SET {}",
