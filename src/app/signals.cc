@@ -93,12 +93,12 @@ Result<std::optional<std::int64_t>> unit_of_area(store::Sql& sql, const std::str
 Result<std::vector<std::string>> counted_areas(store::Sql& sql, const std::string& area) {
   if (area.size() >= 6) return std::vector<std::string>{area};
   std::vector<std::string> out;
-  std::vector<std::string> todo{area};
-  while (!todo.empty()) {
-    auto children = store::jurisdictions::children(sql, todo.back());
-    todo.pop_back();
+  std::vector<std::string> to_visit{area};
+  while (!to_visit.empty()) {
+    auto children = store::jurisdictions::children(sql, to_visit.back());
+    to_visit.pop_back();
     if (!children) return children.error();
-    for (const auto& c : *children) (c.code.size() >= 6 ? out : todo).push_back(c.code);
+    for (const auto& c : *children) (c.code.size() >= 6 ? out : to_visit).push_back(c.code);
   }
   return out;
 }
