@@ -2,6 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <unordered_map>
+
 namespace jiceng::store::search {
 
 namespace {
@@ -86,12 +89,29 @@ Result<void> reindex_case(Sql& sql, const domain::Case& c, const text::IndexTerm
 
 Result<void> index_rows(Sql& sql, const std::vector<std::vector<Value>>& rows) {
   if (sql.dialect() == Dialect::kSqlite) {
-    for (const auto& row : rows) {
-      auto r = sql.exec(
-          "INSERT INTO case_search (rowid, sequence, unigrams) "
-          "SELECT rowid, $2, $3 FROM cases WHERE number = $1",
-          Params(row));
-      if (!r) return r.error();
+    // The rowids of a chunk's cases in one read, then plain inserts: an FTS5 `INSERT … SELECT`
+    // per row costs three times as much (the virtual table materialises every SELECT).
+    constexpr std::size_t kChunk = 256;
+    std::unordered_map<std::string, std::int64_t> rowids;
+    std::vector<Value> numbers;
+    for (std::size_t at = 0; at < rows.size(); at += kChunk) {
+      const std::size_t n = std::min(kChunk, rows.size() - at);
+      numbers.clear();
+      for (std::size_t i = at; i < at + n; ++i) numbers.push_back(rows[i][0]);
+      auto found = sql.query(
+          fmt::format("SELECT number, rowid FROM cases WHERE number IN {}",
+                      values_placeholders(1, n)),
+          Params(numbers));
+      if (!found) return found.error();
+      rowids.clear();
+      for (const Row& r : *found) rowids.emplace(r.text(0), r.int64(1));
+      for (std::size_t i = at; i < at + n; ++i) {
+        auto it = rowids.find(std::get<std::string>(rows[i][0]));
+        if (it == rowids.end()) continue;
+        auto r = sql.exec("INSERT INTO case_search (rowid, sequence, unigrams) VALUES ($1, $2, $3)",
+                          {it->second, rows[i][1], rows[i][2]});
+        if (!r) return r.error();
+      }
     }
     return {};
   }

@@ -18,6 +18,7 @@
 #include "domain/deadline.h"
 #include "store/case_repo.h"
 #include "support/demo_db.h"
+#include "text/minhash.h"
 
 namespace jiceng::app {
 namespace {
@@ -99,6 +100,25 @@ TEST_P(DemoCases, WritesTheCasesAndEventsItReports) {
   for (const auto& [state, n] : r.by_state) by_state += n;
   EXPECT_EQ(by_state, kCases);
   EXPECT_EQ(count(*db_, "SELECT COUNT(*) FROM cases WHERE breached = 1"), r.breached);
+}
+
+// The derived rows the fill writes in bulk (not through the services): every case is in the
+// search index under the words of its texts, and has its signature and its bands.
+TEST_P(DemoCases, EveryCaseIsIndexedAndSigned) {
+  const std::int64_t texts_with_word = count(
+      *db_,
+      "SELECT COUNT(*) FROM cases WHERE description LIKE '%路灯%' OR address LIKE '%路灯%' "
+      "OR reply LIKE '%路灯%'");
+  ASSERT_GT(texts_with_word, 0);
+  const std::int64_t indexed_with_word =
+      GetParam() == Backend::kSqlite
+          ? count(*db_, "SELECT COUNT(*) FROM case_search WHERE case_search MATCH '\"路灯\"'")
+          : count(*db_,
+                  "SELECT COUNT(*) FROM case_search "
+                  "WHERE document @@ to_tsquery('simple', '路灯')");
+  EXPECT_EQ(indexed_with_word, texts_with_word);
+  EXPECT_EQ(count(*db_, "SELECT COUNT(*) FROM case_signature"), kCases);
+  EXPECT_EQ(count(*db_, "SELECT COUNT(*) FROM case_band"), kCases * text::kBands);
 }
 
 // Every history is one the services could have written: it starts with the registration, each
