@@ -7,6 +7,8 @@ import myEn from '@/i18n/my.en'
 import myZh from '@/i18n/my.zh-CN'
 import staffEn from '@/i18n/staff.en'
 import staffZh from '@/i18n/staff.zh-CN'
+import warningsEn from '@/i18n/warnings.en'
+import warningsZh from '@/i18n/warnings.zh-CN'
 import zh from '@/i18n/zh-CN'
 
 function keys(o: object, prefix = ''): string[] {
