@@ -25,6 +25,9 @@ describe('messages', () => {
   it('has the same keys in the dashboard\'s English and Chinese', () => {
     expect(keys(dashboardEn).sort()).toEqual(keys(dashboardZh).sort())
   })
+  it('has the same keys in the early warnings\' English and Chinese', () => {
+    expect(keys(warningsEn).sort()).toEqual(keys(warningsZh).sort())
+  })
 
   it('has the same keys in the residents\' accounts and cases, in sections of their own', () => {
     expect(keys(myEn).sort()).toEqual(keys(myZh).sort())
