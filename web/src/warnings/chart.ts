@@ -1,6 +1,7 @@
 // The chart of a warning's cell: its cases per day over the 28-day baseline and the burst, the
 // burst's days in the warning's colour, the expected cases per day as a dashed line. For the
 // workbench's light page; tooltips are DOM nodes (charts.ts), as the CSP refuses inline styles.
+import dayjs from 'dayjs'
 import { tooltipContent, type ChartOption } from '@/dashboard/charts'
 import type { Language } from '@/dashboard/figures'
 import type { WarningDetail, WarningLevel } from '@/api'
@@ -17,6 +18,24 @@ export const levelColour: Record<WarningLevel, string> = {
 const calm = '#a8b3c2'
 const expectedColour = '#5b6b80'
 const axisText = { color: '#4e5969', fontSize: 12 }
+
+/** The days of baseline before a burst that the detector compares it with (docs/SIGNALS.md). */
+export const baselineDays = 28
+
+/**
+ * Every day from baselineDays before the burst's first day to its last, with the cell's cases
+ * (the server lists only the days that had any).
+ */
+export function everyDay(w: Pick<WarningDetail, 'days' | 'first_day' | 'last_day'>): WarningDetail['days'] {
+  const counted = new Map(w.days.map((d) => [d.day, d.cases]))
+  const out: WarningDetail['days'] = []
+  const last = dayjs(w.last_day)
+  for (let d = dayjs(w.first_day).subtract(baselineDays, 'day'); !d.isAfter(last); d = d.add(1, 'day')) {
+    const day = d.format('YYYY-MM-DD')
+    out.push({ day, cases: counted.get(day) ?? 0 })
+  }
+  return out
+}
 
 export interface DaysTexts {
   cases: string

@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest'
 import type { EarlyWarning, WarningCommand, WarningStatus } from '@/api'
 import { warningQueryString } from '@/api'
-import { daysOption, levelColour } from '@/warnings/chart'
+import { daysOption, everyDay, levelColour } from '@/warnings/chart'
 import { dayRange, formatChance } from '@/warnings/format'
 import { badgeQuery, badgeText, commandsFor, inBurst, needsNote, newestOf } from '@/warnings/rules'
 
@@ -103,6 +103,19 @@ describe('daysOption', () => {
     ],
   }
   const texts = { cases: '件数', expected: '平时水平', burst: '预警期间' }
+
+  it('fills the quiet days of the 28-day baseline with zeros', () => {
+    const all = everyDay(w)
+    expect(all).toHaveLength(28 + 3)
+    expect(all[0]).toEqual({ day: '2026-10-29', cases: 0 })
+    expect(all.slice(-5)).toEqual([
+      { day: '2026-11-24', cases: 0 },
+      { day: '2026-11-25', cases: 1 },
+      { day: '2026-11-26', cases: 6 },
+      { day: '2026-11-27', cases: 0 },
+      { day: '2026-11-28', cases: 9 },
+    ])
+  })
 
   it('colours the burst\'s days in the level\'s colour and the baseline grey', () => {
     expect(inBurst(w, '2026-11-25')).toBe(false)
