@@ -2,7 +2,7 @@
 // dashboard's panel. warnings.zh-CN.ts has the same keys; a test checks that they match.
 export default {
   nav: 'Warnings',
-  badge: '{n} new warnings',
+  badge: '{n} new warning | {n} new warnings',
   level: { red: 'Red warning', orange: 'Orange warning', yellow: 'Yellow warning', blue: 'Blue warning' },
   levelShort: { red: 'Red', orange: 'Orange', yellow: 'Yellow', blue: 'Blue' },
   status: { new: 'New', acknowledged: 'Acknowledged', handled: 'Handled', dismissed: 'Dismissed' },
@@ -92,7 +92,7 @@ export default {
     all: 'All warnings',
     rising: 'Rising categories, last 7 days',
     risingEmpty: 'No category rose markedly in the last 7 days',
-    risingItem: '{cases} cases ({expected} expected)',
+    risingItem: 'received {cases}, expected {expected}',
     failed: 'Warnings could not be loaded: {message}',
   },
 }

@@ -1,5 +1,6 @@
 // Every text has both languages: the English messages have exactly the keys of the Chinese.
 import { describe, expect, it } from 'vitest'
+import { i18n, setLanguage } from '@/i18n'
 import dashboardEn from '@/i18n/dashboard.en'
 import dashboardZh from '@/i18n/dashboard.zh-CN'
 import en from '@/i18n/en'
@@ -27,6 +28,13 @@ describe('messages', () => {
   })
   it('has the same keys in the early warnings\' English and Chinese', () => {
     expect(keys(warningsEn).sort()).toEqual(keys(warningsZh).sort())
+  })
+  it('counts new warnings in the singular and the plural', () => {
+    setLanguage('en')
+    expect(i18n.global.t('warnings.badge', { n: 1 }, 1)).toBe('1 new warning')
+    expect(i18n.global.t('warnings.badge', { n: 3 }, 3)).toBe('3 new warnings')
+    setLanguage('zh-CN')
+    expect(i18n.global.t('warnings.badge', { n: 3 }, 3)).toBe('3 条新预警')
   })
 
   it('has the same keys in the residents\' accounts and cases, in sections of their own', () => {
