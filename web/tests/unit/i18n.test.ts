@@ -1,4 +1,5 @@
-// Every text has both languages: the English messages have exactly the keys of the Chinese.
+// Every text has both languages: the English messages have exactly the keys of the Chinese, and
+// counts read right in both.
 import { describe, expect, it } from 'vitest'
 import { i18n, setLanguage } from '@/i18n'
 import dashboardEn from '@/i18n/dashboard.en'
