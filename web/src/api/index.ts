@@ -123,3 +123,4 @@ export const api = {
 export * from './staff'
 export * from './stats'
 export * from './my'
+export * from './warnings'

@@ -35,6 +35,8 @@ export const staffRoutes: RouteRecordRaw[] = [
     children: [
       { path: '', name: 'staff-queue', component: () => import('@/pages/staff/QueuePage.vue'), meta: { title: 'staff.queue.title' } },
       { path: 'register', name: 'staff-register', component: () => import('@/pages/staff/RegisterPage.vue'), meta: { title: 'staff.register.title' } },
+      { path: 'warnings', name: 'staff-warnings', component: () => import('@/pages/staff/WarningsPage.vue'), meta: { title: 'warnings.list.title' } },
+      { path: 'warnings/:id(\\d+)', name: 'staff-warning', component: () => import('@/pages/staff/WarningPage.vue'), props: (r) => ({ id: Number(r.params.id) }), meta: { title: 'warnings.detail.title' } },
       { path: 'cases/:number', name: 'staff-case', component: () => import('@/pages/staff/CasePage.vue'), props: true, meta: { title: 'staff.caseFile.title' } },
       { path: ':unknown(.*)*', name: 'staff-not-found', component: () => import('@/pages/staff/StaffNotFoundPage.vue'), meta: { title: 'notFound.title' } },
     ],

@@ -149,7 +149,10 @@ export async function staffStateIs(page, label) {
   await page.locator('.state-tag').filter({ hasText: label }).waitFor()
 }
 
-/** The "Cookie" header of a session opened over the API, for calls from the test itself. */
+/**
+ * A session opened over the API, for calls from the test itself: the "Cookie" header, the user
+ * and the CSRF token that writes send as X-CSRF-Token.
+ */
 export async function apiSession(base, username, password) {
   const res = await fetch(`${base}/api/v1/session`, {
     method: 'POST',
@@ -159,7 +162,8 @@ export async function apiSession(base, username, password) {
   if (!res.ok) throw new Error(`${username} could not sign in over the API: ${res.status} ${await res.text()}`)
   const cookie = res.headers.getSetCookie().map((c) => c.split(';')[0]).find((c) => c.includes('session='))
   check(cookie, `${username}: no session cookie`)
-  return { cookie, user: (await res.json()).user }
+  const body = await res.json()
+  return { cookie, user: body.user, csrf: body.csrf_token }
 }
 
 /** The leader dashboard's headline figures as shown: { received: { value, help }, … }. */

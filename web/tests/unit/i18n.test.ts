@@ -1,5 +1,7 @@
-// Every text has both languages: the English messages have exactly the keys of the Chinese.
+// Every text has both languages: the English messages have exactly the keys of the Chinese, and
+// counts read right in both.
 import { describe, expect, it } from 'vitest'
+import { i18n, setLanguage } from '@/i18n'
 import dashboardEn from '@/i18n/dashboard.en'
 import dashboardZh from '@/i18n/dashboard.zh-CN'
 import en from '@/i18n/en'
@@ -7,6 +9,8 @@ import myEn from '@/i18n/my.en'
 import myZh from '@/i18n/my.zh-CN'
 import staffEn from '@/i18n/staff.en'
 import staffZh from '@/i18n/staff.zh-CN'
+import warningsEn from '@/i18n/warnings.en'
+import warningsZh from '@/i18n/warnings.zh-CN'
 import zh from '@/i18n/zh-CN'
 
 function keys(o: object, prefix = ''): string[] {
@@ -22,6 +26,16 @@ describe('messages', () => {
   })
   it('has the same keys in the dashboard\'s English and Chinese', () => {
     expect(keys(dashboardEn).sort()).toEqual(keys(dashboardZh).sort())
+  })
+  it('has the same keys in the early warnings\' English and Chinese', () => {
+    expect(keys(warningsEn).sort()).toEqual(keys(warningsZh).sort())
+  })
+  it('counts new warnings in the singular and the plural', () => {
+    setLanguage('en')
+    expect(i18n.global.t('warnings.badge', { n: 1 }, 1)).toBe('1 new warning')
+    expect(i18n.global.t('warnings.badge', { n: 3 }, 3)).toBe('3 new warnings')
+    setLanguage('zh-CN')
+    expect(i18n.global.t('warnings.badge', { n: 3 }, 3)).toBe('3 条新预警')
   })
 
   it('has the same keys in the residents\' accounts and cases, in sections of their own', () => {
