@@ -28,6 +28,8 @@ constexpr Oid kNumericOid = 1700;
 
 // COPY data is sent in chunks of about this size.
 constexpr std::size_t kCopyChunk = std::size_t{1} << 20;
+// Up to this many rows, bulk_insert sends one INSERT instead of a COPY.
+constexpr std::size_t kInsertRows = 16;
 
 struct ResultDeleter {
   void operator()(PGresult* r) const { PQclear(r); }
@@ -344,14 +346,15 @@ Result<void> PostgresConnection::bulk_insert(std::string_view table,
     return Error::invalid_argument("bad table name for bulk insert: " + std::string(table));
   }
   if (columns.empty()) return Error::invalid_argument("bulk insert needs at least one column");
-  std::string sql = "COPY \"" + std::string(table) + "\" (";
+  std::string target = "\"" + std::string(table) + "\" (";
   for (std::size_t i = 0; i < columns.size(); ++i) {
     if (!valid_identifier(columns[i])) {
       return Error::invalid_argument("bad column name for bulk insert: " + std::string(columns[i]));
     }
-    sql += (i > 0 ? ", \"" : "\"") + std::string(columns[i]) + "\"";
+    target += (i > 0 ? ", \"" : "\"") + std::string(columns[i]) + "\"";
   }
-  sql += ") FROM STDIN";
+  target += ")";
+  const std::string sql = "COPY " + target + " FROM STDIN";
   for (std::size_t i = 0; i < rows.size(); ++i) {
     if (rows[i].size() != columns.size()) {
       return Error::invalid_argument("bulk insert row " + std::to_string(i) + " has " +
@@ -367,6 +370,18 @@ Result<void> PostgresConnection::bulk_insert(std::string_view table,
   }
   if (rows.empty()) return {};
   if (!healthy()) return lost_connection();
+  // A few rows (one case's signature and bands): one INSERT, one round trip, where COPY takes
+  // three.
+  if (rows.size() <= kInsertRows) {
+    std::vector<Value> params;
+    params.reserve(rows.size() * columns.size());
+    for (const auto& row : rows) params.insert(params.end(), row.begin(), row.end());
+    auto r = execute("INSERT INTO " + target + " VALUES " +
+                         values_placeholders(rows.size(), columns.size()),
+                     Params(params));
+    if (!r) return r.error();
+    return {};
+  }
 
   PgResult started(PQexec(conn_, sql.c_str()));
   if (!started || PQresultStatus(started.get()) != PGRES_COPY_IN) {

@@ -309,6 +309,17 @@ TEST_F(PostgresTest, BulkInsertKeepsAwkwardValues) {
   for (std::size_t i = 0; i < rows.size(); ++i) {
     for (std::size_t c = 0; c < 4; ++c) EXPECT_EQ(got[i].value(c), rows[i][c]) << i << "," << c;
   }
+
+  // A few rows go as one INSERT rather than a COPY: the same values come back.
+  ASSERT_TRUE(
+      conn_->exec("CREATE TABLE awkward_few (id int8 PRIMARY KEY, s text, d float8, n int8)"));
+  const std::vector<std::vector<Value>> few(rows.end() - 8, rows.end());
+  ASSERT_TRUE(conn_->bulk_insert("awkward_few", columns, few));
+  auto got_few = conn_->query("SELECT id, s, d, n FROM awkward_few ORDER BY id", {}).value();
+  ASSERT_EQ(got_few.size(), few.size());
+  for (std::size_t i = 0; i < few.size(); ++i) {
+    for (std::size_t c = 0; c < 4; ++c) EXPECT_EQ(got_few[i].value(c), few[i][c]) << i << "," << c;
+  }
 }
 
 TEST_F(PostgresTest, BulkInsertLoadsManyRowsQuickly) {
