@@ -23,14 +23,14 @@
 #include <filesystem>
 #include <fstream>
 #include <limits>
-#include <sstream>
 #include <map>
+#include <sstream>
 #include <string>
 #include <vector>
 
-#include "app/signals.h"
 #include "app/demo_cases.h"
 #include "app/imports.h"
+#include "app/signals.h"
 #include "domain/case_stats.h"
 #include "domain/deadline.h"
 #include "store/migrations.h"
@@ -253,10 +253,9 @@ int main(int argc, char** argv) {
   const double precision =
       raised.empty() ? 1.0
                      : static_cast<double>(true_warnings) / static_cast<double>(raised.size());
-  const double recall =
-      report.incidents.empty()
-          ? 1.0
-          : static_cast<double>(found) / static_cast<double>(report.incidents.size());
+  const double recall = report.incidents.empty() ? 1.0
+                                                 : static_cast<double>(found) /
+                                                       static_cast<double>(report.incidents.size());
   fmt::print(
       "store {}; {} cases ({} in {} incidents), seed {}\n", (*db)->description(), report.cases,
       [&] {

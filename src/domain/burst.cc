@@ -203,7 +203,8 @@ std::optional<Burst> assess_burst(std::span<const CellDay> days, std::int64_t to
   const double rate =
       std::max(rules.min_rate, (static_cast<double>(baseline_cases) + rules.prior_cases) /
                                    (baseline_days + rules.prior_days));
-  const bool busy = static_cast<double>(baseline_cases) >= rules.min_dispersion_rate * baseline_days;
+  const bool busy =
+      static_cast<double>(baseline_cases) >= rules.min_dispersion_rate * baseline_days;
   const double dispersion = busy ? dispersion_of(daily) : 1;
   std::optional<Burst> best;
   std::set<std::int64_t> people;

@@ -50,7 +50,7 @@ TEST(NegativeBinomialTail, MatchesKnownValues) {
       {10, 6.0, 2.0, 0.15087890625},
       {20, 6.0, 2.0, 0.0020386576652526855},
       // Size 1 is the geometric count: P(X >= k) = q^k.
-      {10, 2.0, 3.0, 0.017341529915832612},   // (2/3)^10
+      {10, 2.0, 3.0, 0.017341529915832612},    // (2/3)^10
       {20, 0.5, 1.5, 2.8679719907924413e-10},  // (1/3)^20
       // A size that is no whole number (a county's three days at 2.7 a day, 34 people).
       {34, 8.1, 1.5, 3.181727698155701e-07},
@@ -78,10 +78,10 @@ TEST(Dispersion, IsTheVarianceOverTheMeanAtLeastOne) {
     double expected;
   };
   const Case cases[] = {
-      {{}, 1.0},           {{5}, 1.0},         {{0, 0, 0}, 1.0},
-      {{2, 2, 2, 2}, 1.0},  // no variance: Poisson, not less
-      {{0, 0, 0, 4}, 4.0},  // mean 1, sample variance 4
-      {{0, 6, 0, 6}, 4.0},  // mean 3, sample variance 12
+      {{}, 1.0},           {{5}, 1.0},
+      {{0, 0, 0}, 1.0},    {{2, 2, 2, 2}, 1.0},  // no variance: Poisson, not less
+      {{0, 0, 0, 4}, 4.0},                       // mean 1, sample variance 4
+      {{0, 6, 0, 6}, 4.0},                       // mean 3, sample variance 12
   };
   for (const auto& c : cases) EXPECT_DOUBLE_EQ(dispersion_of(c.counts), c.expected);
 }
