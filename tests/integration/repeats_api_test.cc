@@ -218,6 +218,52 @@ TEST_P(RepeatsApi, NeverShowsCasesOutsideTheCallersScope) {
   EXPECT_TRUE(audited) << json::serialize(only_mine);
 }
 
+// Matches are found on the signatures (the place as registered), but candidates are the cases
+// as they are now: a case moved out of the caller's subtree or merged is not shown.
+TEST_P(RepeatsApi, CandidatesAreTheCasesAsTheyAreNow) {
+  const std::string t = tag();
+  const std::string text = "水库放水冲毁了机耕路，无人修复 " + t;
+  const std::string village = village_in(kYujiang);
+  const std::string township = village.substr(0, 9);
+  Session county = account_session("repeat.now", Role::kOperator, kYujiang);
+  auto registered = [&](const std::string& contact) {
+    return number_of(register_case(&county, intake(village, text, contact)));
+  };
+  const std::string moved = registered("13700000041");
+  const std::string merged = registered("13700000042");
+  const std::string kept = registered("13700000043");
+  Session grid = account_session("repeat.now.grid", Role::kGridWorker, township);
+  auto before = numbers(similar(grid, {{"place", village}, {"description", text}}), "items");
+  for (const auto& n : {moved, merged, kept}) EXPECT_TRUE(contains(before, n)) << n;
+
+  // Another township's village of the same county, as a transfer would leave it.
+  auto [first, last] = domain::scope_range(kYujiang);
+  auto ok = db_->write_value([&](store::Sql& sql) -> Result<void> {
+    auto elsewhere = sql.query_one(
+        "SELECT code FROM jurisdiction WHERE level = 5 AND code >= $1 AND code < $2 "
+        "AND substr(code, 1, 9) <> $3 ORDER BY code LIMIT 1",
+        {first, last, township});
+    if (!elsewhere) return elsewhere.error();
+    if (auto r = sql.exec("UPDATE cases SET place_code = $1 WHERE number = $2",
+                          {elsewhere->text(0), moved});
+        !r) {
+      return r.error();
+    }
+    if (auto r = sql.exec("UPDATE cases SET state = 'merged' WHERE number = $1", {merged}); !r) {
+      return r.error();
+    }
+    return {};
+  });
+  ASSERT_TRUE(ok) << ok.error().message;
+  auto after = json::serialize(similar(grid, {{"place", village}, {"description", text}}));
+  EXPECT_NE(after.find(kept), std::string::npos) << after;
+  EXPECT_EQ(after.find(moved), std::string::npos) << "moved out of the township: " << after;
+  EXPECT_EQ(after.find(merged), std::string::npos) << "merged: " << after;
+  auto wide = numbers(similar(county, {{"place", village}, {"description", text}}), "items");
+  EXPECT_TRUE(contains(wide, moved)) << "still in the county";
+  EXPECT_FALSE(contains(wide, merged));
+}
+
 TEST_P(RepeatsApi, TheMigrationSignsCasesStoredBeforeIt) {
   const std::string t = tag();
   const std::string village = village_in(kYujiang);
