@@ -6,8 +6,9 @@
 //
 //   jiceng_burst_bench [--cases N] [--incidents K] [--seed S] [--db URL]
 //   jiceng_burst_bench --db URL --truth FILE
-//   … --poisson 1: every cell tested as a Poisson count (the detector before the negative
-//   binomial test), to compare the two on one fill
+//   … --dispersion-from R: the cases a day from which a cell's test is negative binomial
+//   (BurstRules::min_dispersion_rate); `inf` tests every cell as a Poisson count (the
+//   detector before the negative binomial test), to compare them on one fill
 //
 // The second form replays a store filled before (`jiceng demo --incidents K --truth FILE`, or a
 // copy of one: its warnings are deleted first) up to its last counted day, so that one fill
@@ -22,7 +23,6 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <limits>
 #include <map>
 #include <sstream>
 #include <string>
@@ -55,7 +55,7 @@ struct Options {
   std::uint64_t seed = 1;
   std::string db;
   std::string truth;  // replay the filled store --db against this ground truth
-  bool poisson = false;
+  double dispersion_from = domain::BurstRules{}.min_dispersion_rate;
 };
 
 Options parse(int argc, char** argv) {
@@ -68,7 +68,7 @@ Options parse(int argc, char** argv) {
     if (flag == "--seed") o.seed = std::stoull(value);
     if (flag == "--db") o.db = value;
     if (flag == "--truth") o.truth = value;
-    if (flag == "--poisson") o.poisson = value == "1";
+    if (flag == "--dispersion-from") o.dispersion_from = std::stod(value);
   }
   return o;
 }
@@ -166,8 +166,7 @@ int main(int argc, char** argv) {
     last_day = domain::day_bucket(domain::china_date(end - std::chrono::seconds(1)));
   }
 
-  domain::BurstRules rules;
-  if (o.poisson) rules.min_dispersion_rate = std::numeric_limits<double>::infinity();
+  const domain::BurstRules rules{.min_dispersion_rate = o.dispersion_from};
   app::SignalService signals(**db, clock, rules);
   auto first = (*db)->read_value([](store::Sql& sql) { return store::signals::first_day(sql); });
   if (!first || !*first) return fail(Error::internal("no counts after the fill"));
@@ -264,8 +263,10 @@ int main(int argc, char** argv) {
         return n;
       }(),
       report.incidents.size(), o.seed);
-  fmt::print("test {}; fill {:.1f} s; replay {} daily steps in {:.1f} s (slowest {:.1f} ms)\n",
-             o.poisson ? "Poisson" : "negative binomial", fill_s, steps, replay_s, slowest_ms);
+  fmt::print(
+      "negative binomial from {} cases a day; fill {:.1f} s; replay {} daily steps in {:.1f} s "
+      "(slowest {:.1f} ms)\n",
+      o.dispersion_from, fill_s, steps, replay_s, slowest_ms);
   fmt::print("warnings {}: {} true, {} false", raised.size(), true_warnings,
              raised.size() - static_cast<std::size_t>(true_warnings));
   for (const auto& [level, n] : false_by_level) fmt::print(" [{} {}]", level, n);

@@ -75,6 +75,18 @@ class RepeatsApi : public AccessFixture {
     return body_json(r);
   }
 
+  // A village of the county outside the township; "" when there is none.
+  std::string village_elsewhere(std::string_view county, const std::string& township) {
+    auto [first, last] = domain::scope_range(county);
+    auto row = db_->read_value([&](store::Sql& sql) {
+      return sql.query_one(
+          "SELECT code FROM jurisdiction WHERE level = 5 AND code >= $1 AND code < $2 "
+          "AND substr(code, 1, 9) <> $3 ORDER BY code LIMIT 1",
+          {first, last, township});
+    });
+    return row ? row->text(0) : "";
+  }
+
   static bool contains(const std::vector<std::string>& v, const std::string& x) {
     return std::find(v.begin(), v.end(), x) != v.end();
   }
@@ -179,17 +191,10 @@ TEST_P(RepeatsApi, NeverShowsCasesOutsideTheCallersScope) {
   const std::string township = village.substr(0, 9);
   Session county = account_session("repeat.county", Role::kOperator, kYujiang);
   const std::string mine = number_of(register_case(&county, intake(village, text, "13700000031")));
-  // A village of the same county in another township.
-  auto [first, last] = domain::scope_range(kYujiang);
-  auto elsewhere = db_->read_value([&](store::Sql& sql) {
-    return sql.query_one(
-        "SELECT code FROM jurisdiction WHERE level = 5 AND code >= $1 AND code < $2 "
-        "AND substr(code, 1, 9) <> $3 ORDER BY code LIMIT 1",
-        {first, last, township});
-  });
-  ASSERT_TRUE(elsewhere);
+  const std::string elsewhere = village_elsewhere(kYujiang, township);
+  ASSERT_FALSE(elsewhere.empty());
   const std::string other_township =
-      number_of(register_case(&county, intake(elsewhere->text(0), text, "13700000032")));
+      number_of(register_case(&county, intake(elsewhere, text, "13700000032")));
   Session yuehu = account_session("repeat.yuehu", Role::kOperator, kYuehu);
   const std::string other_county =
       number_of(register_case(&yuehu, intake(village_in(kYuehu), text, "13700000033")));
@@ -236,16 +241,11 @@ TEST_P(RepeatsApi, CandidatesAreTheCasesAsTheyAreNow) {
   auto before = numbers(similar(grid, {{"place", village}, {"description", text}}), "items");
   for (const auto& n : {moved, merged, kept}) EXPECT_TRUE(contains(before, n)) << n;
 
-  // Another township's village of the same county, as a transfer would leave it.
-  auto [first, last] = domain::scope_range(kYujiang);
+  // Into another township of the county, as a transfer would leave it.
+  const std::string elsewhere = village_elsewhere(kYujiang, township);
   auto ok = db_->write_value([&](store::Sql& sql) -> Result<void> {
-    auto elsewhere = sql.query_one(
-        "SELECT code FROM jurisdiction WHERE level = 5 AND code >= $1 AND code < $2 "
-        "AND substr(code, 1, 9) <> $3 ORDER BY code LIMIT 1",
-        {first, last, township});
-    if (!elsewhere) return elsewhere.error();
     if (auto r = sql.exec("UPDATE cases SET place_code = $1 WHERE number = $2",
-                          {elsewhere->text(0), moved});
+                          {elsewhere, moved});
         !r) {
       return r.error();
     }
