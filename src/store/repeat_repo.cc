@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <map>
 #include <set>
 
 #include "text/normalize.h"
@@ -10,11 +12,6 @@
 namespace jiceng::store::repeats {
 
 namespace {
-
-// The columns of a Match after kListedColumns.
-constexpr std::string_view kMatchColumns =
-    "s.minhash, s.contact_key, s.place_code, s.category_code";
-constexpr std::size_t kFirstMatchColumn = 10;
 
 void signature_row(const domain::Case& c, const Signature& s, std::vector<Value>& row) {
   row = {c.number,
@@ -109,66 +106,161 @@ Result<void> record_all_cases(Sql& sql) {
   }
 }
 
-Result<std::vector<Match>> find(Sql& sql, const Probe& probe, const cases::ListQuery& q) {
+namespace {
+
+constexpr std::string_view kMatchColumns =
+    "number, created_at, minhash, contact_key, place_code, category_code";
+
+Result<Match> match_from_row(const Row& r) {
+  auto minhash = text::minhash_from_hex(r.text(2));
+  if (!minhash) return Error::internal("case_signature holds a malformed minhash");
+  return Match{.number = r.text(0),
+               .created_at = from_micros(r.int64(1)),
+               .minhash = *minhash,
+               .contact_key = r.opt_int64(3),
+               .place_code = r.text(4),
+               .category_code = r.text(5)};
+}
+
+// The placeholders of an IN list of the values ("$4, $5, …"), added to params. The list is
+// padded to a power of two with the last value, so that the statements' texts (each prepared
+// once per connection) are a handful, not one per length.
+std::string placeholders(std::vector<Value>& params, std::span<const std::string> values) {
+  std::size_t padded = 1;
+  while (padded < values.size()) padded *= 2;
+  std::string out;
+  for (std::size_t i = 0; i < padded && !values.empty(); ++i) {
+    params.emplace_back(values[std::min(i, values.size() - 1)]);
+    out += fmt::format("{}${}", out.empty() ? "" : ", ", params.size());
+  }
+  return out;
+}
+
+}  // namespace
+
+Result<std::vector<Match>> find(Sql& sql, const Probe& probe, const cases::ListQuery& q,
+                                int band_fanout) {
   if (!q.created_from) return Error::internal("repeats::find needs a window (created_from)");
-  // Each way's statement: the list's filters over `cases c` (the scope, the window …), then
-  // the way's own conditions on `from`, newest first, at most q.limit rows. One band at a
-  // time: the key's rows come newest first from the primary key and the walk stops at the
-  // limit, however many cases share the band (template texts make thousands).
-  auto statement = [&q](std::string_view from, std::string_view at,
-                        const std::vector<std::pair<std::string_view, Value>>& equal,
-                        const std::string& number, const std::string& merged_state) {
-    cases::ListFilter f = cases::list_filter(q);
-    for (const auto& [column, value] : equal) f.add(fmt::format("{} = {}", column, f.param(value)));
-    f.add(fmt::format("{} >= {}", at, f.param(to_micros(*q.created_from))));
-    f.add("c.number <> " + f.param(number));
-    f.add("c.state <> " + f.param(merged_state));
-    std::string text =
-        fmt::format("SELECT {}, {} FROM {} WHERE {} ORDER BY {} DESC LIMIT {}",
-                    cases::kListedColumns, kMatchColumns, from, f.where, at,
-                    f.param(std::int64_t{q.limit}));
-    return std::pair{std::move(text), std::move(f.params)};
+  const std::int64_t from = to_micros(*q.created_from);
+  auto in_scope = [&q](const Match& m) {
+    return m.place_code >= q.place_first && m.place_code < q.place_last;
   };
-  constexpr std::string_view kByBand =
-      "case_band b JOIN case_signature s ON s.number = b.number JOIN cases c ON c.number = "
-      "b.number";
-  constexpr std::string_view kBySignature =
-      "case_signature s JOIN cases c ON c.number = s.number";
-  const std::string merged(domain::to_string(domain::CaseState::kMerged));
   std::vector<Match> out;
-  std::set<std::string, std::less<>> seen;
-  auto run = [&](const std::pair<std::string, std::vector<Value>>& way) -> Result<void> {
-    auto rows = sql.query(way.first, Params(way.second));
+  std::set<std::string, std::less<>> taken;
+  auto take = [&](Match m) {
+    if (taken.insert(m.number).second) out.push_back(std::move(m));
+  };
+
+  // The bands, walked newest first from their index alone, a few numbers at a time; the
+  // signatures of the numbers met are read in one statement a round, once each. A round asks
+  // each band for as many numbers as it still lacks matches in the scope, so a wide scope
+  // takes one round, and a narrow one stops at band_fanout numbers a band.
+  struct Band {
+    std::int64_t key = 0;
+    std::vector<std::string> numbers;  // walked so far, newest first
+    std::size_t next = 0;              // numbers[next] is the first not weighed yet
+    int found = 0;                     // matches in the scope
+    bool ended = false;                // no more numbers, or band_fanout of them
+  };
+  std::vector<Band> bands;
+  for (std::int64_t key : probe.signature.band_keys) bands.emplace_back().key = key;
+  std::map<std::string, std::optional<Match>, std::less<>> fetched;  // nullopt: out of scope
+  for (;;) {
+    std::vector<std::string> wanted;
+    std::set<std::string, std::less<>> asked;
+    for (Band& b : bands) {
+      const int need = q.limit - b.found;
+      if (need <= 0) continue;
+      if (b.next == b.numbers.size() && !b.ended) {
+        const auto walked = static_cast<std::int64_t>(b.numbers.size());
+        const std::int64_t n = std::min<std::int64_t>(need, band_fanout - walked);
+        auto rows = sql.query(
+            "SELECT number FROM case_band WHERE band_key = $1 AND created_at >= $2 AND number <> "
+            "$3 ORDER BY created_at DESC LIMIT $4 OFFSET $5",
+            {b.key, from, probe.number, std::max<std::int64_t>(n, 0), walked});
+        if (!rows) return rows.error();
+        for (const Row& r : *rows) b.numbers.push_back(r.text(0));
+        b.ended = static_cast<std::int64_t>(rows->size()) < n || n <= 0;
+      }
+      for (std::size_t i = b.next; i < b.numbers.size(); ++i) {
+        if (!fetched.contains(b.numbers[i]) && asked.insert(b.numbers[i]).second) {
+          wanted.push_back(b.numbers[i]);
+        }
+      }
+    }
+    if (!wanted.empty()) {
+      std::vector<Value> params;
+      const std::string list = placeholders(params, wanted);
+      auto rows = sql.query(
+          fmt::format("SELECT {} FROM case_signature WHERE number IN ({})", kMatchColumns, list),
+          Params(params));
+      if (!rows) return rows.error();
+      for (const std::string& n : wanted) fetched.emplace(n, std::nullopt);
+      for (const Row& r : *rows) {
+        auto m = match_from_row(r);
+        if (!m) return m.error();
+        if (in_scope(*m)) fetched[m->number] = std::move(*m);
+      }
+    }
+    bool more = false;
+    for (Band& b : bands) {
+      for (; b.next < b.numbers.size() && b.found < q.limit; ++b.next) {
+        const auto& m = fetched.at(b.numbers[b.next]);
+        if (!m) continue;
+        ++b.found;
+        take(*m);
+      }
+      more = more || (b.found < q.limit && !b.ended);
+    }
+    if (!more) break;
+  }
+
+  // The same contact, and the same place and category: the signatures' own indexes.
+  auto by = [&](std::string_view condition, std::vector<Value> params) -> Result<void> {
+    params.insert(params.end(),
+                  {from, probe.number, q.place_first, q.place_last, std::int64_t{q.limit}});
+    const std::size_t n = params.size();
+    auto rows = sql.query(
+        fmt::format("SELECT {} FROM case_signature WHERE {} AND created_at >= ${} AND number <> "
+                    "${} AND place_code >= ${} AND place_code < ${} ORDER BY created_at DESC "
+                    "LIMIT ${}",
+                    kMatchColumns, condition, n - 4, n - 3, n - 2, n - 1, n),
+        Params(params));
     if (!rows) return rows.error();
     for (const Row& r : *rows) {
-      if (seen.contains(r.text(0))) continue;
-      auto c = cases::listed_from_row(r);
-      if (!c) return c.error();
-      auto minhash = text::minhash_from_hex(r.text(kFirstMatchColumn));
-      if (!minhash) return Error::internal("case_signature holds a malformed minhash");
-      seen.insert(c->number);
-      out.push_back(Match{.c = std::move(*c),
-                          .minhash = *minhash,
-                          .contact_key = r.opt_int64(kFirstMatchColumn + 1),
-                          .place_code = r.text(kFirstMatchColumn + 2),
-                          .category_code = r.text(kFirstMatchColumn + 3)});
+      auto m = match_from_row(r);
+      if (!m) return m.error();
+      take(std::move(*m));
     }
     return {};
   };
-  const Signature& s = probe.signature;
-  for (std::int64_t key : s.band_keys) {
-    auto way = statement(kByBand, "b.created_at", {{"b.band_key", key}}, probe.number, merged);
-    if (auto r = run(way); !r) return r.error();
+  if (probe.signature.contact_key) {
+    if (auto r = by("contact_key = $1", {*probe.signature.contact_key}); !r) return r.error();
   }
-  if (s.contact_key) {
-    auto way = statement(kBySignature, "s.created_at", {{"s.contact_key", *s.contact_key}},
-                         probe.number, merged);
-    if (auto r = run(way); !r) return r.error();
+  if (auto r =
+          by("place_code = $1 AND category_code = $2", {probe.place_code, probe.category_code});
+      !r) {
+    return r.error();
   }
-  auto way = statement(kBySignature, "s.created_at",
-                       {{"s.place_code", probe.place_code}, {"s.category_code", probe.category_code}},
-                       probe.number, merged);
-  if (auto r = run(way); !r) return r.error();
+  return out;
+}
+
+Result<std::vector<cases::ListedCase>> admitted(Sql& sql, std::span<const std::string> numbers,
+                                                const cases::ListQuery& q) {
+  std::vector<cases::ListedCase> out;
+  if (numbers.empty()) return out;
+  cases::ListFilter f = cases::list_filter(q, false);
+  f.add("c.state <> " + f.param(std::string(domain::to_string(domain::CaseState::kMerged))));
+  f.add("c.number IN (" + placeholders(f.params, numbers) + ")");
+  auto rows =
+      sql.query(fmt::format("SELECT {} FROM cases c WHERE {}", cases::kListedColumns, f.where),
+                Params(f.params));
+  if (!rows) return rows.error();
+  for (const Row& r : *rows) {
+    auto c = cases::listed_from_row(r);
+    if (!c) return c.error();
+    out.push_back(std::move(*c));
+  }
   return out;
 }
 

@@ -8,6 +8,7 @@
 #include <array>
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -63,18 +64,30 @@ struct Probe {
   Signature signature;
 };
 struct Match {
-  cases::ListedCase c;
+  std::string number;
+  Instant created_at{};
   text::MinHash minhash;
   std::optional<std::int64_t> contact_key;
   std::string place_code;  // as registered
   std::string category_code;
 };
-// The stored cases that may repeat the probe, found three ways — a shared MinHash band, the
-// same contact key, the same place and category — each way (each band) at most q.limit of the
-// newest,
-// among the cases q's scope and filters admit (q.created_from is the window: required) and
-// never a merged case. A case found several ways comes once. Unordered.
+// The stored signatures that may repeat the probe, found three ways — a shared MinHash band,
+// the same contact key, the same place and category — each way (each band) at most q.limit of
+// the newest, registered in q's window (q.created_from: required) at a place in q's place
+// range, never the probe itself. A band is looked at only in its `band_fanout` newest rows of
+// the window, so that a band that thousands of template-like texts share costs no more than a
+// rare one. A case found several ways comes once. Unordered.
+//
+// Reads the signature tables alone: a pre-selection, to be weighed and then checked with
+// admitted(), which applies q's scope to the cases as they are now (their place, the unit they
+// accuse, a merge).
 [[nodiscard]] Result<std::vector<Match>> find(Sql& sql, const Probe& probe,
-                                              const cases::ListQuery& q);
+                                              const cases::ListQuery& q, int band_fanout);
+
+// The cases among `numbers` that q's scope and filters admit (cases::list_filter, without its
+// cursor), never a merged case; in no particular order.
+[[nodiscard]] Result<std::vector<cases::ListedCase>> admitted(Sql& sql,
+                                                              std::span<const std::string> numbers,
+                                                              const cases::ListQuery& q);
 
 }  // namespace jiceng::store::repeats

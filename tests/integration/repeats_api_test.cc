@@ -75,6 +75,18 @@ class RepeatsApi : public AccessFixture {
     return body_json(r);
   }
 
+  // A village of the county outside the township; "" when there is none.
+  std::string village_elsewhere(std::string_view county, const std::string& township) {
+    auto [first, last] = domain::scope_range(county);
+    auto row = db_->read_value([&](store::Sql& sql) {
+      return sql.query_one(
+          "SELECT code FROM jurisdiction WHERE level = 5 AND code >= $1 AND code < $2 "
+          "AND substr(code, 1, 9) <> $3 ORDER BY code LIMIT 1",
+          {first, last, township});
+    });
+    return row ? row->text(0) : "";
+  }
+
   static bool contains(const std::vector<std::string>& v, const std::string& x) {
     return std::find(v.begin(), v.end(), x) != v.end();
   }
@@ -179,17 +191,10 @@ TEST_P(RepeatsApi, NeverShowsCasesOutsideTheCallersScope) {
   const std::string township = village.substr(0, 9);
   Session county = account_session("repeat.county", Role::kOperator, kYujiang);
   const std::string mine = number_of(register_case(&county, intake(village, text, "13700000031")));
-  // A village of the same county in another township.
-  auto [first, last] = domain::scope_range(kYujiang);
-  auto elsewhere = db_->read_value([&](store::Sql& sql) {
-    return sql.query_one(
-        "SELECT code FROM jurisdiction WHERE level = 5 AND code >= $1 AND code < $2 "
-        "AND substr(code, 1, 9) <> $3 ORDER BY code LIMIT 1",
-        {first, last, township});
-  });
-  ASSERT_TRUE(elsewhere);
+  const std::string elsewhere = village_elsewhere(kYujiang, township);
+  ASSERT_FALSE(elsewhere.empty());
   const std::string other_township =
-      number_of(register_case(&county, intake(elsewhere->text(0), text, "13700000032")));
+      number_of(register_case(&county, intake(elsewhere, text, "13700000032")));
   Session yuehu = account_session("repeat.yuehu", Role::kOperator, kYuehu);
   const std::string other_county =
       number_of(register_case(&yuehu, intake(village_in(kYuehu), text, "13700000033")));
@@ -216,6 +221,47 @@ TEST_P(RepeatsApi, NeverShowsCasesOutsideTheCallersScope) {
   bool audited = false;
   for (const auto& e : audit_of(mine)) audited = audited || e.action == "case.similar";
   EXPECT_TRUE(audited) << json::serialize(only_mine);
+}
+
+// Matches are found on the signatures (the place as registered), but candidates are the cases
+// as they are now: a case moved out of the caller's subtree or merged is not shown.
+TEST_P(RepeatsApi, CandidatesAreTheCasesAsTheyAreNow) {
+  const std::string t = tag();
+  const std::string text = "水库放水冲毁了机耕路，无人修复 " + t;
+  const std::string village = village_in(kYujiang);
+  const std::string township = village.substr(0, 9);
+  Session county = account_session("repeat.now", Role::kOperator, kYujiang);
+  auto registered = [&](const std::string& contact) {
+    return number_of(register_case(&county, intake(village, text, contact)));
+  };
+  const std::string moved = registered("13700000041");
+  const std::string merged = registered("13700000042");
+  const std::string kept = registered("13700000043");
+  Session grid = account_session("repeat.now.grid", Role::kGridWorker, township);
+  auto before = numbers(similar(grid, {{"place", village}, {"description", text}}), "items");
+  for (const auto& n : {moved, merged, kept}) EXPECT_TRUE(contains(before, n)) << n;
+
+  // Into another township of the county, as a transfer would leave it.
+  const std::string elsewhere = village_elsewhere(kYujiang, township);
+  auto ok = db_->write_value([&](store::Sql& sql) -> Result<void> {
+    if (auto r = sql.exec("UPDATE cases SET place_code = $1 WHERE number = $2",
+                          {elsewhere, moved});
+        !r) {
+      return r.error();
+    }
+    if (auto r = sql.exec("UPDATE cases SET state = 'merged' WHERE number = $1", {merged}); !r) {
+      return r.error();
+    }
+    return {};
+  });
+  ASSERT_TRUE(ok) << ok.error().message;
+  auto after = json::serialize(similar(grid, {{"place", village}, {"description", text}}));
+  EXPECT_NE(after.find(kept), std::string::npos) << after;
+  EXPECT_EQ(after.find(moved), std::string::npos) << "moved out of the township: " << after;
+  EXPECT_EQ(after.find(merged), std::string::npos) << "merged: " << after;
+  auto wide = numbers(similar(county, {{"place", village}, {"description", text}}), "items");
+  EXPECT_TRUE(contains(wide, moved)) << "still in the county";
+  EXPECT_FALSE(contains(wide, merged));
 }
 
 TEST_P(RepeatsApi, TheMigrationSignsCasesStoredBeforeIt) {

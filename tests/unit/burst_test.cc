@@ -36,6 +36,56 @@ TEST(PoissonTail, MatchesKnownValues) {
   EXPECT_GT(poisson_upper_tail(60, 0.5), 0.0);
 }
 
+TEST(NegativeBinomialTail, MatchesKnownValues) {
+  struct Case {
+    std::int64_t k;
+    double mean;
+    double dispersion;
+    double expected;
+  };
+  const Case cases[] = {
+      {0, 6.0, 2.0, 1.0},
+      // Size 6, success 1/2: 1 − Σ_{j<k} C(j+5, j) 2^-(6+j), exactly.
+      {3, 6.0, 2.0, 0.85546875},
+      {10, 6.0, 2.0, 0.15087890625},
+      {20, 6.0, 2.0, 0.0020386576652526855},
+      // Size 1 is the geometric count: P(X >= k) = q^k.
+      {10, 2.0, 3.0, 0.017341529915832612},    // (2/3)^10
+      {20, 0.5, 1.5, 2.8679719907924413e-10},  // (1/3)^20
+      // A size that is no whole number (a county's three days at 2.7 a day, 34 people).
+      {34, 8.1, 1.5, 3.181727698155701e-07},
+      {34, 8.1, 1.2, 3.3825294049158104e-09},
+      {2, 0.0, 2.0, 0.0},
+  };
+  for (const auto& c : cases) {
+    const double got = negative_binomial_upper_tail(c.k, c.mean, c.dispersion);
+    EXPECT_NEAR(got, c.expected, std::max(1e-14, c.expected * 1e-6))
+        << "P(X >= " << c.k << " | mean " << c.mean << ", dispersion " << c.dispersion << ")";
+  }
+  // A dispersion of 1 or less is the Poisson count; a little more is close to it; more
+  // dispersion makes a far count likelier.
+  EXPECT_EQ(negative_binomial_upper_tail(34, 8.1, 1.0), poisson_upper_tail(34, 8.1));
+  EXPECT_EQ(negative_binomial_upper_tail(34, 8.1, 0.7), poisson_upper_tail(34, 8.1));
+  EXPECT_NEAR(negative_binomial_upper_tail(34, 8.1, 1 + 1e-7), poisson_upper_tail(34, 8.1),
+              poisson_upper_tail(34, 8.1) * 1e-3);
+  EXPECT_LT(negative_binomial_upper_tail(34, 8.1, 1.2), negative_binomial_upper_tail(34, 8.1, 1.5));
+  EXPECT_GT(negative_binomial_upper_tail(400, 0.5, 40), 0.0);
+}
+
+TEST(Dispersion, IsTheVarianceOverTheMeanAtLeastOne) {
+  struct Case {
+    std::vector<std::int64_t> counts;
+    double expected;
+  };
+  const Case cases[] = {
+      {{}, 1.0},           {{5}, 1.0},
+      {{0, 0, 0}, 1.0},    {{2, 2, 2, 2}, 1.0},  // no variance: Poisson, not less
+      {{0, 0, 0, 4}, 4.0},                       // mean 1, sample variance 4
+      {{0, 6, 0, 6}, 4.0},                       // mean 3, sample variance 12
+  };
+  for (const auto& c : cases) EXPECT_DOUBLE_EQ(dispersion_of(c.counts), c.expected);
+}
+
 // Days of one cell: `counts` cases, each from a different person, on consecutive days ending
 // at `last`.
 std::vector<CellDay> days_of(std::int64_t last, std::vector<int> counts, std::int64_t person = 0) {
@@ -81,6 +131,41 @@ TEST(AssessBurst, ABusyBaselineAbsorbsTheSameRise) {
   EXPECT_TRUE(assess_burst(days_of(today, busier), today, today - 100)) << "70 against 20 a day";
 }
 
+TEST(AssessBurst, AnOverDispersedBusyCellNeedsMoreToAlarm) {
+  const std::int64_t today = 20000;
+  // 3 cases a day on average either way; 20 people today is p ≈ 2·10⁻¹² for a steady cell and
+  // p ≈ 6·10⁻⁴ for one that swings between 0 and 6 from day to day.
+  std::vector<int> steady(28, 3);
+  std::vector<int> swinging;
+  for (int i = 0; i < 28; ++i) swinging.push_back(i % 2 == 0 ? 0 : 6);
+  for (auto* days : {&steady, &swinging}) days->insert(days->end(), {3, 3, 20});
+  auto burst = assess_burst(days_of(today, steady), today, today - 100);
+  ASSERT_TRUE(burst);
+  EXPECT_EQ(burst->dispersion, 1.0);
+  EXPECT_FALSE(assess_burst(days_of(today, swinging), today, today - 100));
+  swinging.back() = 60;
+  burst = assess_burst(days_of(today, swinging), today, today - 100);
+  ASSERT_TRUE(burst) << "60 people where 6 is a busy day";
+  EXPECT_GT(burst->dispersion, 3.0);
+}
+
+TEST(AssessBurst, AQuietCellsFewCasesDoNotMakeItDispersed) {
+  const std::int64_t today = 20000;
+  // A village with a case now and then, one day of two: too few cases to estimate a
+  // dispersion from, so its test stays Poisson and 6 people in a day alarm.
+  std::vector<int> village(28, 0);
+  village[5] = 2;
+  village[17] = 1;
+  village.insert(village.end(), {0, 0, 6});
+  auto burst = assess_burst(days_of(today, village), today, today - 100);
+  ASSERT_TRUE(burst);
+  EXPECT_EQ(burst->dispersion, 1.0);
+  // With the rule off, the same days would be tested with a dispersion of about 1.6 and not
+  // alarm.
+  EXPECT_FALSE(assess_burst(days_of(today, village), today, today - 100,
+                            BurstRules{.min_dispersion_rate = 0}));
+}
+
 TEST(AssessBurst, AShortHistoryUsesTheDaysThereAre) {
   const std::int64_t today = 20000;
   // Eight days of history with 6 cases a day: 15 people today is no burst there, though 28
@@ -89,8 +174,13 @@ TEST(AssessBurst, AShortHistoryUsesTheDaysThereAre) {
   const BurstRules early{.min_history_days = 7};
   auto days = days_of(today, {6, 6, 6, 6, 6, 6, 6, 6, 0, 0, 15});
   EXPECT_FALSE(assess_burst(days, today, today - 10, early));
-  EXPECT_TRUE(assess_burst(days, today, today - 40, early))
+  // In a long, empty history the same days make a baseline of 48 cases in 28 days: 15 is a
+  // burst for a Poisson count, but not for the negative binomial one, which sees that 8 days of
+  // 6 among 20 empty ones vary a lot.
+  const BurstRules poisson{.min_dispersion_rate = 1e9, .min_history_days = 7};
+  EXPECT_TRUE(assess_burst(days, today, today - 40, poisson))
       << "the same days in a long, empty history";
+  EXPECT_FALSE(assess_burst(days, today, today - 40, early));
   EXPECT_FALSE(assess_burst(days, today, today - 10)) << "too early by default";
 }
 
