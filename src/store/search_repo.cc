@@ -2,6 +2,11 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
+#include "domain/access.h"
+#include "domain/jurisdiction.h"
+
 namespace jiceng::store::search {
 
 namespace {
@@ -51,23 +56,44 @@ std::string tsquery(const text::SearchQuery& query) {
   return out;
 }
 
+// The scope token of a place range that is one code's subtree (domain::scope_range), or "" for
+// another range (the list filter alone keeps it then).
+std::string scope_token_of(const std::string& first, const std::string& last) {
+  if (!domain::level_of_code(first)) return "";
+  if (domain::scope_range(first).second != last) return "";
+  return fmt::format("{}{}", kScopeMark, first);
+}
+
 }  // namespace
 
-text::IndexTerms terms_of(const std::string& description, const std::string& address,
-                          const std::string& reply) {
+std::vector<std::string> scope_tokens(std::string_view place_code) {
+  std::vector<std::string> out;
+  for (std::size_t length : {2, 4, 6, 9, 12}) {
+    if (length > place_code.size()) break;
+    out.push_back(fmt::format("{}{}", kScopeMark, place_code.substr(0, length)));
+  }
+  return out;
+}
+
+text::IndexTerms terms_of(std::string_view place_code, const std::string& description,
+                          const std::string& address, const std::string& reply) {
   text::IndexTerms t;
   for (const std::string* field : {&description, &address, &reply}) {
     text::append_index_terms(*field, t);
+  }
+  for (const std::string& token : scope_tokens(place_code)) {
+    if (!t.unigrams.empty()) t.unigrams += ' ';
+    t.unigrams += token;
   }
   return t;
 }
 
 Result<void> index_case(Sql& sql, const domain::Case& c) {
-  return index_terms(sql, c.number, terms_of(c.description, c.address, c.reply));
+  return index_terms(sql, c.number, terms_of(c.place_code, c.description, c.address, c.reply));
 }
 
 Result<void> reindex_case(Sql& sql, const domain::Case& c, const text::IndexTerms& before) {
-  text::IndexTerms now = terms_of(c.description, c.address, c.reply);
+  text::IndexTerms now = terms_of(c.place_code, c.description, c.address, c.reply);
   if (sql.dialect() == Dialect::kPostgres) {
     auto r =
         sql.exec(fmt::format("UPDATE case_search SET document = {} WHERE number = $1", kDocument),
@@ -118,7 +144,7 @@ Result<void> index_all_cases(Sql& sql) {
   std::string after;
   for (;;) {
     auto rows = sql.query(
-        "SELECT number, description, address, reply FROM cases WHERE number > $1 "
+        "SELECT number, place_code, description, address, reply FROM cases WHERE number > $1 "
         "ORDER BY number LIMIT $2",
         {after, kChunk});
     if (!rows) return rows.error();
@@ -126,7 +152,7 @@ Result<void> index_all_cases(Sql& sql) {
     std::vector<std::vector<Value>> batch;
     batch.reserve(rows->size());
     for (const Row& r : *rows) {
-      text::IndexTerms t = terms_of(r.text(1), r.text(2), r.text(3));
+      text::IndexTerms t = terms_of(r.text(1), r.text(2), r.text(3), r.text(4));
       batch.push_back({r.text(0), std::move(t.sequence), std::move(t.unigrams)});
     }
     if (auto r = index_rows(sql, batch); !r) return r.error();
@@ -134,42 +160,68 @@ Result<void> index_all_cases(Sql& sql) {
   }
 }
 
-Result<std::vector<Found>> find(Sql& sql, const text::SearchQuery& query, const cases::ListQuery& q,
-                                int offset) {
-  // The list's filters and parameters, without its cursor; then the match, the limit and the
-  // offset.
+Result<FoundPage> find(Sql& sql, const text::SearchQuery& query, const cases::ListQuery& q,
+                       int offset, int window_size) {
+  // The list's filters and parameters, without its cursor; then the match, the window, the
+  // limit and the offset.
   cases::ListFilter f = cases::list_filter(q, /*with_cursor=*/false);
   const bool lite = sql.dialect() == Dialect::kSqlite;
-  const std::string match = f.param(lite ? fts5_match(query) : tsquery(query));
+  const std::string scope = scope_token_of(q.place_first, q.place_last);
+  const std::string terms = lite ? fts5_match(query) : tsquery(query);
+  std::string match = terms;
+  if (!scope.empty()) {
+    match =
+        lite ? fmt::format("{} AND \"{}\"", terms, scope) : fmt::format("{} & '{}'", terms, scope);
+  }
+  match = f.param(match);
+  const std::string rank_terms =
+      lite ? f.param(static_cast<std::int64_t>(query.terms.size())) : f.param(terms);
+  const std::string window = f.param(std::int64_t{window_size});
   const std::string limit = f.param(std::int64_t{q.limit});
   const std::string skip = f.param(std::int64_t{offset});
-  const std::string statement =
+  // `found`: the newest window + 1 matches (one more says whether there are older ones), with
+  // their scores; `page`: the newest window of them, best first. The count comes with every
+  // row, and alone in one row of NULLs when the page is empty.
+  const std::string found =
       lite ? fmt::format(
-                 "SELECT {}, c.description, c.address, c.reply, "
-                 "-bm25(case_search, 1.0, 0.5) AS score "
-                 "FROM case_search JOIN cases c ON c.rowid = case_search.rowid "
-                 "WHERE case_search MATCH {} AND {} "
-                 "ORDER BY score DESC, c.created_at DESC, c.number DESC LIMIT {} OFFSET {}",
-                 cases::kListedColumns, match, f.where, limit, skip)
+                 "SELECT c.rowid AS id, c.created_at, c.number, "
+                 "jiceng_rank(case_search, {}) AS score "
+                 "FROM case_search CROSS JOIN cases c ON c.rowid = case_search.rowid "
+                 "WHERE case_search MATCH {} AND {} ORDER BY case_search.rowid DESC LIMIT {} + 1",
+                 rank_terms, match, f.where, window)
            : fmt::format(
-                 "SELECT {}, c.description, c.address, c.reply, "
+                 "SELECT c.number AS id, c.created_at, c.number, "
                  "ts_rank_cd(s.document, to_tsquery('simple', {}), 1) AS score "
                  "FROM case_search s JOIN cases c ON c.number = s.number "
-                 "WHERE s.document @@ to_tsquery('simple', {}) AND {} ORDER BY score DESC, "
-                 "c.created_at DESC, c.number DESC LIMIT {} OFFSET {}",
-                 cases::kListedColumns, match, match, f.where, limit, skip);
+                 "WHERE s.document @@ to_tsquery('simple', {}) AND {} "
+                 "ORDER BY c.created_at DESC, c.number DESC LIMIT {} + 1",
+                 rank_terms, match, f.where, window);
+  const std::string statement = fmt::format(
+      "WITH found AS MATERIALIZED ({}), "
+      "page AS (SELECT * FROM (SELECT * FROM found ORDER BY {} LIMIT {}) w ORDER BY score DESC, "
+      "created_at DESC, number DESC LIMIT {} OFFSET {}) "
+      "SELECT {}, c.description, c.address, c.reply, p.score, t.total "
+      "FROM (SELECT count(*) AS total FROM found) t LEFT JOIN page p ON TRUE "
+      "LEFT JOIN cases c ON c.{} = p.id "
+      "ORDER BY p.score DESC, p.created_at DESC, p.number DESC",
+      found, lite ? "id DESC" : "created_at DESC, number DESC", window, limit, skip,
+      cases::kListedColumns, lite ? "rowid" : "number");
   auto rows = sql.query(statement, Params(f.params));
   if (!rows) return rows.error();
-  std::vector<Found> out;
-  out.reserve(rows->size());
+  FoundPage out;
+  out.hits.reserve(rows->size());
   for (const Row& r : *rows) {
+    const std::int64_t total = r.int64(14);
+    out.ranked = static_cast<int>(std::min<std::int64_t>(total, window_size));
+    out.more_matches = total > window_size;
+    if (r.is_null(0)) continue;  // the page is empty
     auto c = cases::listed_from_row(r);
     if (!c) return c.error();
-    out.push_back(Found{.c = std::move(*c),
-                        .description = r.text(10),
-                        .address = r.text(11),
-                        .reply = r.text(12),
-                        .score = r.float64(13)});
+    out.hits.push_back(Found{.c = std::move(*c),
+                             .description = r.text(10),
+                             .address = r.text(11),
+                             .reply = r.text(12),
+                             .score = r.float64(13)});
   }
   return out;
 }
