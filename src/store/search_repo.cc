@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <limits>
 
 #include "domain/access.h"
 #include "domain/jurisdiction.h"
@@ -140,13 +141,16 @@ Result<void> index_rows(Sql& sql, const std::vector<std::vector<Value>>& rows) {
 }
 
 Result<void> index_all_cases(Sql& sql) {
+  // Oldest first, which is the order they were stored in (nearly: by rowid on SQLite), so that
+  // FTS5 appends to its pending terms instead of flushing a segment at every smaller rowid.
   constexpr std::int64_t kChunk = 5000;
-  std::string after;
+  std::int64_t after_created = std::numeric_limits<std::int64_t>::min();
+  std::string after_number;
   for (;;) {
     auto rows = sql.query(
-        "SELECT number, place_code, description, address, reply FROM cases WHERE number > $1 "
-        "ORDER BY number LIMIT $2",
-        {after, kChunk});
+        "SELECT number, place_code, description, address, reply, created_at FROM cases "
+        "WHERE (created_at, number) > ($1, $2) ORDER BY created_at, number LIMIT $3",
+        {after_created, after_number, kChunk});
     if (!rows) return rows.error();
     if (rows->empty()) return {};
     std::vector<std::vector<Value>> batch;
@@ -156,7 +160,8 @@ Result<void> index_all_cases(Sql& sql) {
       batch.push_back({r.text(0), std::move(t.sequence), std::move(t.unigrams)});
     }
     if (auto r = index_rows(sql, batch); !r) return r.error();
-    after = rows->back().text(0);
+    after_created = rows->back().int64(5);
+    after_number = rows->back().text(0);
   }
 }
 
