@@ -140,26 +140,57 @@ Result<void> index_rows(Sql& sql, const std::vector<std::vector<Value>>& rows) {
   return {};
 }
 
+namespace {
+
+// Indexes rows of {rowid, sequence, unigrams} on SQLite, a thousand per statement: inside a
+// transaction FTS5 writes its pending terms out as a new segment at every statement (its
+// xSavepoint), so a statement per case makes a segment per case and merges without end.
+Result<void> index_sqlite_rows(Sql& sql, const std::vector<Value>& flat) {
+  constexpr std::size_t kRowsPerStatement = 1000;
+  const std::size_t rows = flat.size() / kIndexRowWidth;
+  for (std::size_t first = 0; first < rows; first += kRowsPerStatement) {
+    const std::size_t n = std::min(kRowsPerStatement, rows - first);
+    auto begin = flat.begin() + static_cast<std::ptrdiff_t>(first * kIndexRowWidth);
+    std::vector<Value> params(begin, begin + static_cast<std::ptrdiff_t>(n * kIndexRowWidth));
+    auto r = sql.exec("INSERT INTO case_search (rowid, sequence, unigrams) VALUES " +
+                          values_placeholders(n, kIndexRowWidth),
+                      Params(params));
+    if (!r) return r.error();
+  }
+  return {};
+}
+
+}  // namespace
+
 Result<void> index_all_cases(Sql& sql) {
   // Oldest first, which is the order they were stored in (nearly: by rowid on SQLite), so that
   // FTS5 appends to its pending terms instead of flushing a segment at every smaller rowid.
+  const bool lite = sql.dialect() == Dialect::kSqlite;
   constexpr std::int64_t kChunk = 5000;
   std::int64_t after_created = std::numeric_limits<std::int64_t>::min();
   std::string after_number;
   for (;;) {
     auto rows = sql.query(
-        "SELECT number, place_code, description, address, reply, created_at FROM cases "
-        "WHERE (created_at, number) > ($1, $2) ORDER BY created_at, number LIMIT $3",
+        fmt::format("SELECT number, place_code, description, address, reply, created_at, {} "
+                    "FROM cases WHERE (created_at, number) > ($1, $2) "
+                    "ORDER BY created_at, number LIMIT $3",
+                    lite ? "rowid" : "0"),
         {after_created, after_number, kChunk});
     if (!rows) return rows.error();
     if (rows->empty()) return {};
     std::vector<std::vector<Value>> batch;
-    batch.reserve(rows->size());
+    std::vector<Value> flat;
     for (const Row& r : *rows) {
       text::IndexTerms t = terms_of(r.text(1), r.text(2), r.text(3), r.text(4));
-      batch.push_back({r.text(0), std::move(t.sequence), std::move(t.unigrams)});
+      if (lite) {
+        flat.insert(flat.end(), {r.int64(6), std::move(t.sequence), std::move(t.unigrams)});
+      } else {
+        batch.push_back({r.text(0), std::move(t.sequence), std::move(t.unigrams)});
+      }
     }
-    if (auto r = index_rows(sql, batch); !r) return r.error();
+    if (auto r = lite ? index_sqlite_rows(sql, flat) : index_rows(sql, batch); !r) {
+      return r.error();
+    }
     after_created = rows->back().int64(5);
     after_number = rows->back().text(0);
   }
