@@ -57,10 +57,13 @@ std::string tsquery(const text::SearchQuery& query) {
   return out;
 }
 
-// The scope token of a place range that is one code's subtree (domain::scope_range), or "" for
-// another range (the list filter alone keeps it then).
+// The scope token of a place range that is the subtree of a county, a township or a village
+// (domain::scope_range), or "" for another range: the list filter alone keeps it then. A city
+// or a province is most of what a deployment holds; ANDing a token that nearly every case has
+// made the walk slower (a city's search of 油烟: 39 ms with it, 18 ms without, at 1M cases).
 std::string scope_token_of(const std::string& first, const std::string& last) {
-  if (!domain::level_of_code(first)) return "";
+  auto level = domain::level_of_code(first);
+  if (!level || *level < domain::Level::kCounty) return "";
   if (domain::scope_range(first).second != last) return "";
   return fmt::format("{}{}", kScopeMark, first);
 }
@@ -69,7 +72,7 @@ std::string scope_token_of(const std::string& first, const std::string& last) {
 
 std::vector<std::string> scope_tokens(std::string_view place_code) {
   std::vector<std::string> out;
-  for (std::size_t length : {2, 4, 6, 9, 12}) {
+  for (std::size_t length : {6, 9, 12}) {
     if (length > place_code.size()) break;
     out.push_back(fmt::format("{}{}", kScopeMark, place_code.substr(0, length)));
   }

@@ -2,8 +2,8 @@
 // by 0014_search_scope.*.sql), inside the caller's transaction.
 // What is indexed: a case's description, address and reply, through text::append_index_terms;
 // never the submitter's name or contact, so that search cannot become a way to look people up.
-// And the case's place, as one scope token per level of its code (scope_tokens), so that a
-// search walks only the matches inside the caller's scope.
+// And the case's place, as one scope token per level of its code from the county down
+// (scope_tokens), so that a search walks only the matches inside the caller's scope.
 #pragma once
 
 #include <cstdint>
@@ -18,8 +18,8 @@
 
 namespace jiceng::store::search {
 
-// The scope tokens of a place: kScopeMark and each code its code starts with, from the province
-// down (360603101 → π36 π3606 π360603 π360603101). π is a letter to both stores' tokenizers
+// The scope tokens of a place: kScopeMark and each code its code starts with, from the county
+// down (360603101 → π360603 π360603101). π is a letter to both stores' tokenizers
 // but never part of a token of jiceng's (text/tokenize.h), so no text and no query holds one.
 inline constexpr std::string_view kScopeMark = "π";
 std::vector<std::string> scope_tokens(std::string_view place_code);
