@@ -220,7 +220,8 @@ Result<FoundPage> find(Sql& sql, const text::SearchQuery& query, const cases::Li
   const std::string skip = f.param(std::int64_t{offset});
   // `found`: the newest window + 1 matches (one more says whether there are older ones), with
   // their scores; `page`: the newest window of them, best first. The count comes with every
-  // row, and alone in one row of NULLs when the page is empty.
+  // row, and alone in one row of NULLs when the page is empty. CROSS JOIN keeps FTS5 the outer
+  // loop on SQLite, so that its newest-first walk, not an index of `cases`, drives the window.
   const std::string found =
       lite ? fmt::format(
                  "SELECT c.rowid AS id, c.created_at, c.number, "
