@@ -6,10 +6,9 @@
 
 namespace jiceng::app {
 
-Result<std::vector<SearchHit>> CaseSearch::search(const Actor& actor,
-                                                  const text::SearchQuery& query,
-                                                  store::cases::ListQuery q, std::string_view place,
-                                                  int offset) {
+Result<SearchPage> CaseSearch::search(const Actor& actor, const text::SearchQuery& query,
+                                      store::cases::ListQuery q, std::string_view place,
+                                      int offset) {
   if (!actor.principal || !domain::is_staff(actor.principal->role)) {
     return Error{ErrorCode::kPermissionDenied, "search is for staff", "案件检索仅供工作人员使用"};
   }
@@ -19,7 +18,7 @@ Result<std::vector<SearchHit>> CaseSearch::search(const Actor& actor,
   }
   auto any = scope_list_query(*actor.principal, q, place);
   if (!any) return any.error();
-  std::vector<store::search::Found> found;
+  store::search::FoundPage found;
   if (*any) {
     auto rows =
         db_.read_value([&](store::Sql& sql) { return store::search::find(sql, query, q, offset); });
@@ -27,7 +26,7 @@ Result<std::vector<SearchHit>> CaseSearch::search(const Actor& actor,
     found = std::move(*rows);
   }
   std::string numbers;
-  for (const auto& f : found) numbers += (numbers.empty() ? "" : " ") + f.c.number;
+  for (const auto& f : found.hits) numbers += (numbers.empty() ? "" : " ") + f.c.number;
   if (auto r = db_.write([&](store::Sql& sql) {
         return record_audit(sql, clock_.now(), AuditActor::of(*actor.principal),
                             {.action = "case.search", .object_type = "case", .object_id = numbers},
@@ -36,9 +35,9 @@ Result<std::vector<SearchHit>> CaseSearch::search(const Actor& actor,
       !r) {
     return r.error();
   }
-  std::vector<SearchHit> hits;
-  hits.reserve(found.size());
-  for (auto& f : found) {
+  SearchPage page{.hits = {}, .ranked = found.ranked, .more_matches = found.more_matches};
+  page.hits.reserve(found.hits.size());
+  for (auto& f : found.hits) {
     SearchHit hit{.c = std::move(f.c), .field = "", .snippet = "", .score = f.score};
     // The field that holds the most of the query's terms; the first of equals.
     std::size_t best = 0;
@@ -51,9 +50,9 @@ Result<std::vector<SearchHit>> CaseSearch::search(const Actor& actor,
         hit.snippet = std::move(s.html);
       }
     }
-    hits.push_back(std::move(hit));
+    page.hits.push_back(std::move(hit));
   }
-  return hits;
+  return page;
 }
 
 Result<std::vector<RepeatCandidate>> CaseSearch::similar(const Actor& actor,
@@ -79,12 +78,11 @@ Result<std::vector<RepeatCandidate>> CaseSearch::similar(const Actor& actor,
   if (!any) return any.error();
   if (*any) {
     const std::string county = in.place_code.substr(0, 6);
-    store::repeats::Probe probe{
-        .number = "",
-        .place_code = in.place_code,
-        .category_code = in.category_code,
-        .signature = store::repeats::signature_of(county, in.description, in.contact,
-                                                  in.anonymous)};
+    store::repeats::Probe probe{.number = "",
+                                .place_code = in.place_code,
+                                .category_code = in.category_code,
+                                .signature = store::repeats::signature_of(
+                                    county, in.description, in.contact, in.anonymous)};
     if (!domain::sees_contact(p.role)) probe.signature.contact_key.reset();
     auto rows = db_.read_value(
         [&](store::Sql& sql) { return find_repeats(sql, probe, scope, clock_.now()); });

@@ -32,6 +32,13 @@ struct SimilarQuery {
   bool anonymous = false;
 };
 
+// A search page: its hits, and how many matches were ranked (store/search_repo.h kWindow).
+struct SearchPage {
+  std::vector<SearchHit> hits;
+  int ranked = 0;             // all the matches, or the newest kWindow of them
+  bool more_matches = false;  // older matches exist, not ranked: narrow the search to see them
+};
+
 class CaseSearch {
  public:
   // The largest offset a search page may start at: ranked results are for reading the best
@@ -42,17 +49,16 @@ class CaseSearch {
 
   // The cases that hold every term of `query`, among those `actor` (a staff principal) may see
   // with the filters of `q` — the same scope and filters as CaseService::list: their subtree,
-  // narrowed to `place`, never a case that accuses their unit — best match first, `offset`
-  // skipped, at most q.limit. No personal data: the submitter's name and contact are not
-  // indexed and not returned. kPermissionDenied for residents, apps and roles that do not read
-  // cases; kInvalidArgument for an offset past kMaxOffset. The search is audited (action
-  // case.search, the hits' numbers, the purpose; never the query, which may name a person) in
-  // its own write transaction after the read: when the entry cannot be written, the hits are
-  // not returned.
-  [[nodiscard]] Result<std::vector<SearchHit>> search(const Actor& actor,
-                                                      const text::SearchQuery& query,
-                                                      store::cases::ListQuery q,
-                                                      std::string_view place, int offset);
+  // narrowed to `place`, never a case that accuses their unit — best match first among the
+  // newest store::search::kWindow of them, `offset` skipped, at most q.limit. No personal data: the
+  // submitter's name and contact are not indexed and not returned. kPermissionDenied for residents,
+  // apps and roles that do not read cases; kInvalidArgument for an offset past kMaxOffset. The
+  // search is audited (action case.search, the hits' numbers, the purpose; never the query, which
+  // may name a person) in its own write transaction after the read: when the entry cannot be
+  // written, the hits are not returned.
+  [[nodiscard]] Result<SearchPage> search(const Actor& actor, const text::SearchQuery& query,
+                                          store::cases::ListQuery q, std::string_view place,
+                                          int offset);
 
   // The recent cases a case not yet registered may repeat (app/repeats.h), among those `actor`
   // may see — a registrar's subtree (operators, grid workers; kPermissionDenied for others),

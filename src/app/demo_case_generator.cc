@@ -782,7 +782,7 @@ void DemoCaseGenerator::Impl::emit(const Case& c, const std::vector<CaseEvent>& 
   w.instant(c.replied_at);
   w.text(domain::to_string(c.rating));
   // The same tokens store::cases::insert would index; made here, on the generator's thread.
-  text::IndexTerms terms = store::search::terms_of(c.description, c.address, c.reply);
+  text::IndexTerms terms = store::search::terms_of(c.place_code, c.description, c.address, c.reply);
   RowWriter s(next_row(out.out.search, out.cases_indexed, store::search::kIndexRowWidth));
   s.text(c.number);
   s.text(terms.sequence);

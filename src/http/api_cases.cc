@@ -154,9 +154,9 @@ json::array candidates_json(const std::vector<app::RepeatCandidate>& candidates)
     item["score"] = std::round(c.score * 1000) / 1000;
     item["text_similarity"] = c.text;
     json::array reasons;
-    for (auto [yes, name] : {std::pair{c.same_text, "text"}, std::pair{c.same_person, "person"},
-                             std::pair{c.same_place, "place"},
-                             std::pair{c.same_category, "category"}}) {
+    for (auto [yes, name] :
+         {std::pair{c.same_text, "text"}, std::pair{c.same_person, "person"},
+          std::pair{c.same_place, "place"}, std::pair{c.same_category, "category"}}) {
       if (yes) reasons.emplace_back(name);
     }
     item["reasons"] = std::move(reasons);
@@ -408,20 +408,22 @@ Response search_cases(app::App& app, const Request& req) {
   if (auto bad = read_list_filters(app, req, q, place)) return *bad;
   auto offset = int_query(req, "offset", 0, app::CaseSearch::kMaxOffset);
   if (!offset) return error_response(offset.error(), req);
-  auto hits = app.search.search(app::Actor::of(*req.principal, context_of(req)), *query, q, place,
+  auto page = app.search.search(app::Actor::of(*req.principal, context_of(req)), *query, q, place,
                                 static_cast<int>(*offset));
-  if (!hits) return error_response(hits.error(), req);
+  if (!page) return error_response(page.error(), req);
   json::array items;
-  for (const auto& h : *hits) {
+  for (const auto& h : page->hits) {
     json::object item = listed_json(h.c);
     item["score"] = h.score;
     item["field"] = h.field;
     item["snippet"] = h.snippet;
     items.push_back(std::move(item));
   }
-  json::object out{{"items", std::move(items)}};
+  json::object out{
+      {"items", std::move(items)}, {"ranked", page->ranked}, {"more_matches", page->more_matches}};
   std::int64_t next = *offset + q.limit;
-  if (static_cast<int>(hits->size()) == q.limit && next <= app::CaseSearch::kMaxOffset) {
+  if (static_cast<int>(page->hits.size()) == q.limit && next < page->ranked &&
+      next <= app::CaseSearch::kMaxOffset) {
     out["next"] = std::to_string(next);
   }
   return json_response(out);
@@ -615,31 +617,36 @@ void add_case_routes(Router& router, app::App& app) {
                                {.name = "cursor"}},
               .policy = Policy::only(readers, ScopeCheck::kSubtree),
               .handler = [&app](const Request& req) { return list_cases(app, req); }});
-  router.add({.method = "GET",
-              .pattern = "/api/v1/search",
-              .summary = "Full-text search of the cases in the caller's jurisdiction subtree, best "
-                         "match first (bm25 on SQLite, ts_rank_cd on PostgreSQL). q: words, "
-                         "Chinese (traditional is read as simplified; two characters such as 纠纷 "
-                         "match as a pair) and \"quoted phrases\"; every term must occur; at most "
-                         "100 characters. Searches description, address and reply, never names or "
-                         "contacts. The same filters as /api/v1/cases; limit (≤ 200) and offset "
-                         "(≤ 1000; the previous page's `next`). Each item: the list's fields, "
-                         "score, field and snippet — HTML-escaped text whose matches are wrapped "
-                         "in <mark>…</mark>. Audited (case.search; give ?purpose=…)",
-              .query_params = {{.name = "q", .description = "the words to find"},
-                               {.name = "state"},
-                               {.name = "kind"},
-                               {.name = "category"},
-                               {.name = "place"},
-                               {.name = "overdue"},
-                               {.name = "from"},
-                               {.name = "to"},
-                               {.name = "unit_id", .type = "integer"},
-                               {.name = "limit", .type = "integer"},
-                               {.name = "offset", .type = "integer"},
-                               {.name = "purpose", .description = "why the search is made"}},
-              .policy = Policy::only(readers, ScopeCheck::kSubtree),
-              .handler = [&app](const Request& req) { return search_cases(app, req); }});
+  router.add(
+      {.method = "GET",
+       .pattern = "/api/v1/search",
+       .summary =
+           "Full-text search of the cases in the caller's jurisdiction subtree, best "
+           "match first among the newest 2,000 matches (BM25 on SQLite, ts_rank_cd on PostgreSQL). "
+           "q: words, "
+           "Chinese (traditional is read as simplified; two characters such as 纠纷 "
+           "match as a pair) and \"quoted phrases\"; every term must occur; at most "
+           "100 characters. Searches description, address and reply, never names or "
+           "contacts. The same filters as /api/v1/cases; limit (≤ 200) and offset "
+           "(≤ 1000; the previous page's `next`). Each item: the list's fields, "
+           "score, field and snippet — HTML-escaped text whose matches are wrapped "
+           "in <mark>…</mark>. ranked: how many matches were ranked; more_matches: "
+           "true when older matches exist beyond them (narrow the search to reach "
+           "them). Audited (case.search; give ?purpose=…)",
+       .query_params = {{.name = "q", .description = "the words to find"},
+                        {.name = "state"},
+                        {.name = "kind"},
+                        {.name = "category"},
+                        {.name = "place"},
+                        {.name = "overdue"},
+                        {.name = "from"},
+                        {.name = "to"},
+                        {.name = "unit_id", .type = "integer"},
+                        {.name = "limit", .type = "integer"},
+                        {.name = "offset", .type = "integer"},
+                        {.name = "purpose", .description = "why the search is made"}},
+       .policy = Policy::only(readers, ScopeCheck::kSubtree),
+       .handler = [&app](const Request& req) { return search_cases(app, req); }});
   const domain::RoleSet registrars{domain::Role::kOperator, domain::Role::kGridWorker};
   router.add({.method = "POST",
               .pattern = "/api/v1/cases/similar",

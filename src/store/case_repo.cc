@@ -136,7 +136,7 @@ Result<std::int64_t> next_number(Sql& sql, std::string_view county_code, int yea
 
 Result<void> insert(Sql& sql, const Case& c) {
   static const std::string statement = fmt::format("INSERT INTO cases ({}) VALUES {}", kColumns,
-                                                    values_placeholders(1, kColumnCount));
+                                                   values_placeholders(1, kColumnCount));
   auto v = values(c);
   auto r = sql.exec(statement, Params(v));
   if (!r) return r.error();
@@ -179,9 +179,9 @@ Result<void> update(Sql& sql, const Case& c) {
     return fmt::format("UPDATE cases SET {} WHERE number = $1 AND version = ${}", sets,
                        kColumnCount + 1);
   }();
-  // The searchable fields as stored, to re-index the case when they change.
-  auto before =
-      sql.query("SELECT description, address, reply FROM cases WHERE number = $1", {c.number});
+  // The searchable fields and the place as stored, to re-index the case when they change.
+  auto before = sql.query(
+      "SELECT description, address, reply, place_code FROM cases WHERE number = $1", {c.number});
   if (!before) return before.error();
   auto v = values(c);
   v.push_back(c.version - 1);
@@ -189,10 +189,12 @@ Result<void> update(Sql& sql, const Case& c) {
   if (!changed) return changed.error();
   if (*changed == 1) {
     const Row& old = before->front();
-    if (old.text(0) == c.description && old.text(1) == c.address && old.text(2) == c.reply) {
+    if (old.text(0) == c.description && old.text(1) == c.address && old.text(2) == c.reply &&
+        old.text(3) == c.place_code) {
       return {};
     }
-    return search::reindex_case(sql, c, search::terms_of(old.text(0), old.text(1), old.text(2)));
+    return search::reindex_case(
+        sql, c, search::terms_of(old.text(3), old.text(0), old.text(1), old.text(2)));
   }
   auto exists = sql.query("SELECT version FROM cases WHERE number = $1", {c.number});
   if (!exists) return exists.error();
@@ -300,8 +302,7 @@ ListFilter list_filter(const ListQuery& q, bool with_cursor) {
   f.add(fmt::format("{} >= {} AND {} < {}", place, f.param(q.place_first), place,
                     f.param(q.place_last)));
   if (q.hide_from_unit != 0) {
-    f.add("(c.accused_unit_id IS NULL OR c.accused_unit_id <> " + f.param(q.hide_from_unit) +
-          ")");
+    f.add("(c.accused_unit_id IS NULL OR c.accused_unit_id <> " + f.param(q.hide_from_unit) + ")");
   }
   if (!q.state.empty()) f.add("c.state = " + f.param(q.state));
   if (!q.kind.empty()) f.add("c.kind = " + f.param(q.kind));
@@ -357,10 +358,10 @@ Result<std::vector<ListedCase>> list(Sql& sql, const ListQuery& q) {
   out.reserve(static_cast<std::size_t>(std::max(q.limit, 0)));
   if (q.order == ListOrder::kNewest) {
     ListFilter f = list_filter(q);
-    const std::string statement =
-        fmt::format("SELECT {} FROM cases c WHERE {} ORDER BY c.created_at DESC, c.number DESC "
-                    "LIMIT {}",
-                    kListedColumns, f.where, f.param(std::int64_t{q.limit}));
+    const std::string statement = fmt::format(
+        "SELECT {} FROM cases c WHERE {} ORDER BY c.created_at DESC, c.number DESC "
+        "LIMIT {}",
+        kListedColumns, f.where, f.param(std::int64_t{q.limit}));
     if (auto r = append_listed(sql, statement, std::move(f.params), out); !r) return r.error();
     return out;
   }

@@ -25,6 +25,7 @@ const std::map<int, MigrationStep> kStepsAfterScript = {
     {9, &search::index_all_cases},     // 0009_search: index the cases stored before it
     {10, &repeats::record_all_cases},  // 0010_repeats: sign the cases stored before it
     {11, &signals::count_all_cases},   // 0011_signals: count the cases stored before it
+    {14, &search::index_all_cases},    // 0014_search_scope: index every case with its place
 };
 
 }  // namespace

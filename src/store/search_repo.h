@@ -1,6 +1,9 @@
-// The full-text index of cases (migrations/0009_search.*.sql), inside the caller's transaction.
+// The full-text index of cases (migrations/0009_search.*.sql, re-indexed with the cases' places
+// by 0014_search_scope.*.sql), inside the caller's transaction.
 // What is indexed: a case's description, address and reply, through text::append_index_terms;
 // never the submitter's name or contact, so that search cannot become a way to look people up.
+// And the case's place, as one scope token per level of its code from the county down
+// (scope_tokens), so that a search walks only the matches inside the caller's scope.
 #pragma once
 
 #include <cstdint>
@@ -15,14 +18,21 @@
 
 namespace jiceng::store::search {
 
-// The tokens of a case's searchable fields.
-text::IndexTerms terms_of(const std::string& description, const std::string& address,
-                          const std::string& reply);
+// The scope tokens of a place: kScopeMark and each code its code starts with, from the county
+// down (360603101 → π360603 π360603101). π is a letter to both stores' tokenizers
+// but never part of a token of jiceng's (text/tokenize.h), so no text and no query holds one.
+inline constexpr std::string_view kScopeMark = "π";
+std::vector<std::string> scope_tokens(std::string_view place_code);
+
+// The tokens of a case's searchable fields, and its place's scope tokens at the end of the
+// unigrams.
+text::IndexTerms terms_of(std::string_view place_code, const std::string& description,
+                          const std::string& address, const std::string& reply);
 
 // Indexes a case just inserted (cases::insert calls it).
 [[nodiscard]] Result<void> index_case(Sql& sql, const domain::Case& c);
-// Re-indexes a case whose searchable fields were `before` and are now c's (cases::update calls
-// it when they changed).
+// Re-indexes a case whose searchable fields or place were `before` and are now c's
+// (cases::update calls it when they changed).
 [[nodiscard]] Result<void> reindex_case(Sql& sql, const domain::Case& c,
                                         const text::IndexTerms& before);
 
@@ -30,14 +40,22 @@ text::IndexTerms terms_of(const std::string& description, const std::string& add
 inline constexpr std::size_t kIndexRowWidth = 3;
 // Indexes many cases already stored (the demo fill, the migration's backfill): rows of
 // {number, IndexTerms::sequence, IndexTerms::unigrams}. A row whose case does not exist is
-// skipped.
+// skipped. Fastest in the order the cases were stored (SQLite's FTS5 then appends).
 [[nodiscard]] Result<void> index_rows(Sql& sql, const std::vector<std::vector<Value>>& rows);
 // Indexes every stored case (the migration that creates the index).
 [[nodiscard]] Result<void> index_all_cases(Sql& sql);
 
-// A search page: the cases that hold every term of `query` and match the list filters of `q`
-// (its place range, hidden unit and filters; its cursor fields are ignored), best match first
-// (SQLite: bm25; PostgreSQL: ts_rank_cd), `offset` rows skipped, at most q.limit.
+// A search ranks the newest kWindow matches only: FTS5 (by rowid, i.e. the order cases were
+// stored in) and PostgreSQL (by created_at) hand them over newest first and stop, so a
+// frequent word costs the window, not its 178,000 matches. The scope (a place range that is one
+// code's subtree) is one more term of the match, so the window holds only the scope's cases.
+inline constexpr int kWindow = 2000;
+
+// A search page: among the cases that hold every term of `query` and match the list filters of
+// `q` (its place range, hidden unit and filters; its cursor fields are ignored), the newest
+// `window` (kWindow but in tests), best match first (SQLite: jiceng_rank, store/sqlite_rank.h;
+// PostgreSQL: ts_rank_cd), ties newest first, then by number; `offset` rows skipped, at most
+// q.limit.
 struct Found {
   cases::ListedCase c;
   std::string description;
@@ -45,7 +63,12 @@ struct Found {
   std::string reply;
   double score = 0;  // higher is better; comparable only within one store
 };
-[[nodiscard]] Result<std::vector<Found>> find(Sql& sql, const text::SearchQuery& query,
-                                              const cases::ListQuery& q, int offset);
+struct FoundPage {
+  std::vector<Found> hits;
+  int ranked = 0;             // how many matches were ranked: all of them, or `window`
+  bool more_matches = false;  // older matches than the ranked ones exist and were not ranked
+};
+[[nodiscard]] Result<FoundPage> find(Sql& sql, const text::SearchQuery& query,
+                                     const cases::ListQuery& q, int offset, int window = kWindow);
 
 }  // namespace jiceng::store::search

@@ -14,6 +14,8 @@
 #include <thread>
 #include <unordered_map>
 
+#include "store/sqlite_rank.h"
+
 namespace jiceng::store {
 
 namespace {
@@ -191,9 +193,9 @@ class SqliteConnection final : public Connection {
 
   Result<void> bulk_insert(std::string_view table, std::span<const std::string_view> columns,
                            const std::vector<std::vector<Value>>& rows) override {
-    const std::string sql = fmt::format("INSERT INTO {} ({}) VALUES {}", table,
-                                        fmt::join(columns, ", "),
-                                        values_placeholders(1, columns.size()));
+    const std::string sql =
+        fmt::format("INSERT INTO {} ({}) VALUES {}", table, fmt::join(columns, ", "),
+                    values_placeholders(1, columns.size()));
     auto stmt = prepare(sql);  // once: each row only binds and steps
     if (!stmt) return stmt.error();
     for (const auto& row : rows) {
@@ -317,6 +319,7 @@ Result<std::unique_ptr<Connection>> connect_sqlite(const std::filesystem::path& 
   sqlite3_extended_result_codes(db, 1);
   sqlite3_busy_timeout(db, 10000);
   auto conn = std::make_unique<SqliteConnection>(db);
+  if (auto r = register_search_rank(db); !r) return r.error();
   const char* setup = role.writer ? "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; "
                                     "PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY; "
                                     "PRAGMA cache_size=-32768;"

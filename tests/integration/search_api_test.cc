@@ -1,6 +1,8 @@
 // GET /api/v1/search on both stores: two-character words, phrases, traditional queries,
 // ranking, re-indexing on update, the backfill, bad queries, and scope — no foreign case in
-// results, snippets or pages, and never the case that accuses the caller's unit.
+// results, snippets or pages, and never the case that accuses the caller's unit; the scope
+// tokens in the index (a case that moves is found where it now is, and no query finds them) and
+// the window of the newest matches that a search ranks.
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
@@ -8,6 +10,7 @@
 #include "integration/access_fixture.h"
 #include "store/case_repo.h"
 #include "store/search_repo.h"
+#include "text/query.h"
 
 namespace jiceng::testing {
 namespace {
@@ -99,8 +102,11 @@ TEST_P(SearchApi, FindsPairsPhrasesAndTraditionalText) {
   const std::string traditional = file(village, "鄰里糾紛多次協商未果，請求調解 " + t);
   Session staff = account_session("search.staff", Role::kOperator);
 
-  auto both = search(staff, q("纠纷 " + t));
+  json::value counted;
+  auto both = search(staff, q("纠纷 " + t), &counted);
   EXPECT_EQ(std::set(both.begin(), both.end()), (std::set{boundary, traditional}));
+  EXPECT_EQ(counted.at("ranked").as_int64(), 2);
+  EXPECT_FALSE(counted.at("more_matches").as_bool());
   EXPECT_EQ(search(staff, q("\"宅基地边界\" " + t)), std::vector{boundary});
   EXPECT_TRUE(search(staff, q("\"边界宅基地\" " + t)).empty());  // a phrase keeps its order
   EXPECT_EQ(search(staff, q("路灯 " + t)), std::vector{lamp});
@@ -221,6 +227,80 @@ TEST_P(SearchApi, NeverShowsCasesOutsideTheCallersScope) {
   bool audited = false;
   for (const auto& e : audit_of(mine)) audited = audited || e.action == "case.search";
   EXPECT_TRUE(audited);
+}
+
+TEST_P(SearchApi, FindsACaseWhereItNowIsAndNoQueryFindsAPlaceToken) {
+  const std::string t = tag();
+  const std::string village = village_in(kYujiang);
+  const std::string elsewhere = village_elsewhere(village);
+  const std::string number = file(village, "水渠堵塞影响灌溉 " + t);
+  Session here = account_session("search.here", Role::kCadre, village.substr(0, 9));
+  Session there = account_session("search.there", Role::kCadre, elsewhere.substr(0, 9));
+  EXPECT_EQ(search(here, q("灌溉 " + t)), std::vector{number});
+  EXPECT_TRUE(search(there, q("灌溉 " + t)).empty());
+
+  // The case moves to the other township (as a transfer moves it): the index follows.
+  auto c = app_->cases.get(number);
+  ASSERT_TRUE(c);
+  domain::Case moved = c->c;
+  moved.place_code = elsewhere;
+  moved.version += 1;
+  ASSERT_TRUE(db_->write([&](store::Sql& sql) { return store::cases::update(sql, moved); }));
+  EXPECT_TRUE(search(here, q("灌溉 " + t)).empty());
+  EXPECT_EQ(search(there, q("灌溉 " + t)), std::vector{number});
+  Session county = account_session("search.moved", Role::kOperator, kYujiang);
+  EXPECT_EQ(search(county, q("灌溉 " + t)), std::vector{number});
+
+  // The place's codes are no words of the case: neither as typed nor with the scope mark.
+  for (const std::string& code : {elsewhere, elsewhere.substr(0, 9), std::string(kYujiang)}) {
+    EXPECT_TRUE(search(county, q(code + " " + t)).empty()) << code;
+    EXPECT_TRUE(search(county, q(std::string(store::search::kScopeMark) + code + " " + t)).empty())
+        << code;
+  }
+  EXPECT_EQ(store::search::scope_tokens("360603101"),
+            (std::vector<std::string>{"π360603", "π360603101"}));
+}
+
+TEST_P(SearchApi, RanksOnlyTheNewestMatchesOfTheWindow) {
+  const std::string t = tag();
+  const std::string village = village_in(kYujiang);
+  // The oldest is the best match, but it falls out of a window of two.
+  const std::string oldest = file(village, "纠纷，纠纷，纠纷。" + t);
+  const std::string middle = file(village, "邻里纠纷，请求调解。" + t);
+  const std::string newest = file(village, "宅基地纠纷又起，纠纷不断。" + t);
+  auto query = text::parse_query("纠纷 " + t);
+  ASSERT_TRUE(query);
+  store::cases::ListQuery scope;
+  std::tie(scope.place_first, scope.place_last) = domain::scope_range(village.substr(0, 9));
+  // The numbers of a page, after checking that it is best first.
+  auto numbers = [](const store::search::FoundPage& page) {
+    std::set<std::string> out;
+    for (std::size_t i = 0; i < page.hits.size(); ++i) {
+      if (i > 0) {
+        EXPECT_GE(page.hits[i - 1].score, page.hits[i].score);
+      }
+      out.insert(page.hits[i].c.number);
+    }
+    return out;
+  };
+  auto page = db_->read_value(
+      [&](store::Sql& sql) { return store::search::find(sql, *query, scope, 0, 2); });
+  ASSERT_TRUE(page) << page.error().message;
+  EXPECT_EQ(numbers(*page), (std::set{newest, middle}));
+  EXPECT_EQ(page->ranked, 2);
+  EXPECT_TRUE(page->more_matches);
+  auto past = db_->read_value(
+      [&](store::Sql& sql) { return store::search::find(sql, *query, scope, 2, 2); });
+  ASSERT_TRUE(past);
+  EXPECT_TRUE(past->hits.empty()) << "the oldest is not ranked, on no page";
+  EXPECT_EQ(past->ranked, 2);
+  auto all = db_->read_value(
+      [&](store::Sql& sql) { return store::search::find(sql, *query, scope, 0, 3); });
+  ASSERT_TRUE(all);
+  EXPECT_EQ(numbers(*all), (std::set{oldest, newest, middle}));
+  EXPECT_EQ(all->hits.front().c.number, oldest) << "the best match, once it is in the window";
+  EXPECT_EQ(all->ranked, 3);
+  EXPECT_FALSE(all->more_matches);
 }
 
 TEST_P(SearchApi, RefusesBadQueriesAndNonStaff) {
