@@ -172,6 +172,9 @@ class Generator {
 
  private:
   // An idle connection waits on its timer; the dispatcher hands it a job and cancels the wait.
+  // A connection idle for longer than this is closed before its next request.
+  static constexpr auto kStaleAfter = std::chrono::seconds(20);
+
   struct Idle {
     explicit Idle(asio::io_context& ioc) : timer(ioc, Clock::time_point::max()) {}
     asio::steady_timer timer;
@@ -281,6 +284,13 @@ class Generator {
     beast::tcp_stream stream(ioc_);
     beast::flat_buffer buffer;
     bool connected = false;
+    auto disconnect = [&] {
+      beast::error_code ignored;
+      stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
+      stream.close();
+      buffer.clear();
+      connected = false;
+    };
     std::optional<Job> job = first;
     while (job) {
       unsigned status = kConnectFailed;
@@ -307,15 +317,17 @@ class Generator {
           status = rec == beast::error::timeout ? kTimeout : kConnectionBroken;
           connected = false;
         }
-        if (!connected) {
-          beast::error_code ignored;
-          stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
-          stream.close();
-          buffer.clear();
-        }
+        if (!connected) disconnect();
       }
       record(*job, status);
+      const auto idle_from = Clock::now();
       job = co_await next_for_connection();
+      if (connected && Clock::now() - idle_from > kStaleAfter) {
+        // Like browsers and proxies, drop a kept-alive connection idle for longer than the
+        // server keeps it (its idle timeout, 30 s by default) instead of sending on it and
+        // finding it closed.
+        disconnect();
+      }
     }
     --connections_;
   }
