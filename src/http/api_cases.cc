@@ -19,6 +19,17 @@
 namespace jiceng::http {
 namespace {
 
+// The filters GET /api/v1/cases and GET /api/v1/search share (list_query reads them), then
+// `more`.
+std::vector<ParamDoc> with_list_filters(std::vector<ParamDoc> more) {
+  std::vector<ParamDoc> out = {{.name = "state"},   {.name = "kind"},
+                               {.name = "category"}, {.name = "place"},
+                               {.name = "overdue"},  {.name = "from"},
+                               {.name = "to"},       {.name = "unit_id", .type = "integer"}};
+  out.insert(out.end(), more.begin(), more.end());
+  return out;
+}
+
 namespace json = boost::json;
 
 Result<domain::Intake> intake_from_json(const json::object& o) {
@@ -604,17 +615,9 @@ void add_case_routes(Router& router, app::App& app) {
                          "times); sort: newest (the default) or deadline (the running deadline "
                          "soonest first, so the most overdue first, then the cases on no clock, "
                          "newest first); limit (≤ 200) and cursor (the previous page's `next`)",
-              .query_params = {{.name = "state"},
-                               {.name = "kind"},
-                               {.name = "category"},
-                               {.name = "place"},
-                               {.name = "overdue"},
-                               {.name = "from"},
-                               {.name = "to"},
-                               {.name = "unit_id", .type = "integer"},
-                               {.name = "sort", .description = "newest or deadline"},
-                               {.name = "limit", .type = "integer"},
-                               {.name = "cursor"}},
+              .query_params = with_list_filters({{.name = "sort", .description = "newest or deadline"},
+                                                  {.name = "limit", .type = "integer"},
+                                                  {.name = "cursor"}}),
               .policy = Policy::only(readers, ScopeCheck::kSubtree),
               .handler = [&app](const Request& req) { return list_cases(app, req); }});
   router.add(
@@ -633,18 +636,10 @@ void add_case_routes(Router& router, app::App& app) {
            "in <mark>…</mark>. ranked: how many matches were ranked; more_matches: "
            "true when older matches exist beyond them (narrow the search to reach "
            "them). Audited (case.search; give ?purpose=…)",
-       .query_params = {{.name = "q", .description = "the words to find"},
-                        {.name = "state"},
-                        {.name = "kind"},
-                        {.name = "category"},
-                        {.name = "place"},
-                        {.name = "overdue"},
-                        {.name = "from"},
-                        {.name = "to"},
-                        {.name = "unit_id", .type = "integer"},
-                        {.name = "limit", .type = "integer"},
-                        {.name = "offset", .type = "integer"},
-                        {.name = "purpose", .description = "why the search is made"}},
+       .query_params = with_list_filters({{.name = "q", .description = "the words to find"},
+                                          {.name = "limit", .type = "integer"},
+                                          {.name = "offset", .type = "integer"},
+                                          {.name = "purpose", .description = "why the search is made"}}),
        .policy = Policy::only(readers, ScopeCheck::kSubtree),
        .handler = [&app](const Request& req) { return search_cases(app, req); }});
   const domain::RoleSet registrars{domain::Role::kOperator, domain::Role::kGridWorker};
