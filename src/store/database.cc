@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <atomic>
 #include <condition_variable>
 #include <deque>
@@ -151,6 +152,9 @@ class Database::Impl {
       if (!conn || !conn->healthy()) {
         conn.reset();
         auto c = factory_(ConnectionRole{.writer = true});
+        if (c && options_.prepare_writer) {
+          if (auto r = options_.prepare_writer(**c); !r) c = r.error();
+        }
         if (c) {
           conn = std::move(*c);
         } else {
@@ -183,6 +187,16 @@ class Database::Impl {
       if (!end) {
         (void)c.exec("ROLLBACK");
         return fail_all(end.error());
+      }
+    }
+    const bool any_ok = std::any_of(results.begin(), results.end(),
+                                    [](const Result<void>& r) { return r.has_value(); });
+    if (any_ok && options_.before_commit) {
+      if (auto r = options_.before_commit(c); !r) {
+        spdlog::error("the end of a batch of {} writes failed: {}", batch.size(),
+                      r.error().message);
+        (void)c.exec("ROLLBACK");
+        return fail_all(Error::unavailable("the store could not commit: " + r.error().message));
       }
     }
     if (auto r = c.exec("COMMIT"); !r) {

@@ -51,6 +51,15 @@ struct DatabaseOptions {
   // (the caller answers 503 and the client retries later) instead of queueing without bound.
   std::size_t max_queued = 4096;
   std::string description;  // for logs and errors, e.g. "sqlite:var/jiceng.db"
+  // Run once on each new writer connection, before its first transaction (e.g. to create the
+  // temporary tables before_commit reads). An error fails the batch like an unreachable store.
+  std::function<Result<void>(Sql&)> prepare_writer;
+  // Run once per write transaction, after the savepoints of all its callbacks and before its
+  // COMMIT, when at least one callback succeeded: work the callbacks deferred to the end of the
+  // transaction, so that it is done once per commit, not once per callback (the SQLite store's
+  // full-text index, store/search_repo.h). Rows a rolled-back callback left in temporary tables
+  // went with its savepoint. An error fails every write of the batch, like a failed commit.
+  std::function<Result<void>(Sql&)> before_commit;
 };
 
 using TxFn = std::function<Result<void>(Sql&)>;

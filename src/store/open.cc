@@ -4,9 +4,24 @@
 
 #include "store/database.h"
 #include "store/postgres.h"
+#include "store/search_repo.h"
 #include "store/sqlite.h"
 
 namespace jiceng::store {
+
+namespace {
+
+// A hook that runs first and then second (when set), stopping at an error.
+std::function<Result<void>(Sql&)> run_both(Result<void> (*first)(Sql&),
+                                           std::function<Result<void>(Sql&)> second) {
+  if (!second) return first;
+  return [first, second = std::move(second)](Sql& sql) -> Result<void> {
+    if (auto r = first(sql); !r) return r;
+    return second(sql);
+  };
+}
+
+}  // namespace
 
 Result<std::unique_ptr<Database>> open_database(const std::string& url, DatabaseOptions options) {
   options.description = url;
@@ -29,6 +44,8 @@ Result<std::unique_ptr<Database>> open_database(const std::string& url, Database
     std::shared_ptr<ProcessLock> held = std::move(*lock);
     auto factory = [path, held](ConnectionRole role) { return connect_sqlite(path, role); };
     options.writers = 1;  // SQLite allows one writer; group commit makes it enough
+    options.prepare_writer = run_both(search::prepare_writer, std::move(options.prepare_writer));
+    options.before_commit = run_both(search::write_pending, std::move(options.before_commit));
     return std::make_unique<Database>(Dialect::kSqlite, factory, options);
   }
   if (url.starts_with("postgresql://") || url.starts_with("postgres://")) {

@@ -17,17 +17,25 @@ namespace {
 constexpr std::string_view kDocument =
     "setweight(to_tsvector('simple', $2), 'A') || setweight(to_tsvector('simple', $3), 'B')";
 
+// SQLite: queues a command for case_search (NULL: index the row; 'delete': forget its tokens)
+// until write_pending, just before the commit.
+Result<void> queue_sqlite(Sql& sql, const char* command, const std::string& number,
+                          const text::IndexTerms& t) {
+  auto r = sql.exec(
+      "INSERT INTO temp.case_search_pending (command, row, sequence, unigrams) "
+      "SELECT $1, rowid, $3, $4 FROM cases WHERE number = $2",
+      {command ? Value(std::string(command)) : Value(nullptr), number, t.sequence, t.unigrams});
+  if (!r) return r.error();
+  return {};
+}
+
 Result<void> index_terms(Sql& sql, const std::string& number, const text::IndexTerms& t) {
+  if (sql.dialect() == Dialect::kSqlite) return queue_sqlite(sql, nullptr, number, t);
   Result<std::int64_t> r =
-      sql.dialect() == Dialect::kSqlite
-          ? sql.exec(
-                "INSERT INTO case_search (rowid, sequence, unigrams) "
-                "SELECT rowid, $2, $3 FROM cases WHERE number = $1",
-                {number, t.sequence, t.unigrams})
-          : sql.exec(fmt::format("INSERT INTO case_search (number, document) "
-                                 "SELECT number, {} FROM cases WHERE number = $1",
-                                 kDocument),
-                     {number, t.sequence, t.unigrams});
+      sql.exec(fmt::format("INSERT INTO case_search (number, document) "
+                           "SELECT number, {} FROM cases WHERE number = $1",
+                           kDocument),
+               {number, t.sequence, t.unigrams});
   if (!r) return r.error();
   return {};
 }
@@ -107,12 +115,33 @@ Result<void> reindex_case(Sql& sql, const domain::Case& c, const text::IndexTerm
     return {};
   }
   // A contentless FTS5 table forgets a row by being told its old tokens.
-  auto r = sql.exec(
-      "INSERT INTO case_search (case_search, rowid, sequence, unigrams) "
-      "SELECT 'delete', rowid, $2, $3 FROM cases WHERE number = $1",
-      {c.number, before.sequence, before.unigrams});
-  if (!r) return r.error();
+  if (auto r = queue_sqlite(sql, "delete", c.number, before); !r) return r;
   return index_terms(sql, c.number, now);
+}
+
+Result<void> prepare_writer(Sql& sql) {
+  if (sql.dialect() != Dialect::kSqlite) return {};
+  return sql.exec_script(
+      "CREATE TEMP TABLE IF NOT EXISTS case_search_pending ("
+      "seq INTEGER PRIMARY KEY, command TEXT, row INTEGER NOT NULL, sequence TEXT NOT NULL, "
+      "unigrams TEXT NOT NULL)");
+}
+
+Result<void> write_pending(Sql& sql) {
+  if (sql.dialect() != Dialect::kSqlite) return {};
+  auto any = sql.query("SELECT 1 FROM temp.case_search_pending LIMIT 1", {});
+  if (!any) return any.error();
+  if (any->empty()) return {};
+  // In the order queued: a case indexed, changed and re-indexed in one transaction is forgotten
+  // after it was indexed. One statement: one new segment for the whole transaction.
+  if (auto r = sql.exec(
+          "INSERT INTO case_search (case_search, rowid, sequence, unigrams) "
+          "SELECT command, row, sequence, unigrams FROM temp.case_search_pending ORDER BY seq");
+      !r) {
+    return r.error();
+  }
+  if (auto r = sql.exec("DELETE FROM temp.case_search_pending"); !r) return r.error();
+  return {};
 }
 
 namespace {

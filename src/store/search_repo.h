@@ -36,6 +36,17 @@ text::IndexTerms terms_of(std::string_view place_code, const std::string& descri
 [[nodiscard]] Result<void> reindex_case(Sql& sql, const domain::Case& c,
                                         const text::IndexTerms& before);
 
+// On SQLite, index_case and reindex_case only queue their rows, in a temporary table of the
+// writer's connection: FTS5 writes a new segment of the index (and merges segments) whenever a
+// statement or savepoint ends with rows pending, so a statement per case inside the writer's
+// savepoint per write made a segment per case, the largest part of a case's write. write_pending
+// moves the rows of the whole transaction into the index in one statement just before its
+// commit (store::open_database sets prepare_writer and before_commit to these); a write rolled
+// back takes its queued rows with its savepoint. A search inside the writing transaction itself
+// would not see them; none is made. PostgreSQL indexes at once, and both are no-ops there.
+[[nodiscard]] Result<void> prepare_writer(Sql& sql);
+[[nodiscard]] Result<void> write_pending(Sql& sql);
+
 // Rows for index_rows: number, sequence, unigrams.
 inline constexpr std::size_t kIndexRowWidth = 3;
 // Indexes many cases already stored (the demo fill, the migration's backfill): rows of

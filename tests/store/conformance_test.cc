@@ -279,6 +279,84 @@ TEST_P(Conformance, AsyncWritesShareCommitsAndAreBounded) {
   EXPECT_EQ(count->int64(0), 32);
 }
 
+// The hooks around a write transaction: prepare_writer once per writer connection, before_commit
+// once per batch after the callbacks' savepoints (seeing what they kept, not what a failed one
+// rolled back), not at all when every callback failed; a failing before_commit fails the batch.
+TEST_P(Conformance, HooksRunOncePerWriterAndPerCommit) {
+  std::atomic<int> prepared{0};
+  std::atomic<bool> armed{false};  // set once table h exists (the migrations commit before)
+  std::atomic<bool> fail_next{false};
+  std::vector<std::int64_t> seen;  // before_commit's count of rows, per run
+  DatabaseOptions options;
+  options.prepare_writer = [&](Sql&) -> Result<void> {
+    prepared++;
+    return {};
+  };
+  options.before_commit = [&](Sql& sql) -> Result<void> {
+    if (!armed) return {};
+    if (fail_next.exchange(false)) return Error::internal("failed on purpose");
+    auto n = sql.query_one("SELECT COUNT(*) FROM h", {});
+    if (!n) return n.error();
+    seen.push_back(n->int64(0));
+    return {};
+  };
+  auto hooked = testing::open_fresh(GetParam(), options);
+  ASSERT_TRUE(hooked);
+  Database& db = *hooked;
+  auto insert = [](std::int64_t n, bool fail) {
+    return [n, fail](Sql& sql) -> Result<void> {
+      if (auto r = sql.exec("INSERT INTO h (n) VALUES ($1)", {n}); !r) return r.error();
+      if (fail) return Error::invalid_argument("rejected on purpose");
+      return {};
+    };
+  };
+  ASSERT_TRUE(db.write([](Sql& sql) -> Result<void> {
+    if (auto r = sql.exec("CREATE TABLE h (n BIGINT PRIMARY KEY)"); !r) return r.error();
+    return {};
+  }));
+  armed = true;
+  ASSERT_TRUE(db.write(insert(1, false)));
+  EXPECT_FALSE(db.write(insert(2, true)));  // every callback failed: no hook
+  ASSERT_EQ(seen, std::vector<std::int64_t>{1});
+
+  // Three writes in one batch, the middle one failing: one run, after all three.
+  std::promise<void> holding, release;
+  std::vector<std::future<Result<void>>> done;
+  auto queue = [&](auto fn) {
+    auto p = std::make_shared<std::promise<Result<void>>>();
+    done.push_back(p->get_future());
+    db.write_async(std::move(fn), [p](Result<void> r) { p->set_value(std::move(r)); });
+  };
+  auto release_future = release.get_future().share();
+  queue([&, release_future](Sql& sql) -> Result<void> {
+    holding.set_value();
+    release_future.wait();
+    return insert(3, false)(sql);
+  });
+  holding.get_future().wait();
+  queue(insert(4, false));
+  queue(insert(5, true));
+  queue(insert(6, false));
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));  // let them reach the queue
+  release.set_value();
+  std::vector<bool> ok;
+  for (auto& f : done) ok.push_back(f.get().has_value());
+  EXPECT_EQ(ok, (std::vector<bool>{true, true, false, true}));
+  // The holder's batch, then the other three in one: the last run saw 1, 3, 4 and 6.
+  ASSERT_GE(seen.size(), 2u);
+  EXPECT_EQ(seen.back(), 4);
+
+  // A failing before_commit fails the whole batch, and nothing of it persists.
+  fail_next = true;
+  auto failed = db.write(insert(7, false));
+  ASSERT_FALSE(failed);
+  EXPECT_EQ(failed.error().code, ErrorCode::kUnavailable);
+  auto count = db.read_value([](Sql& sql) { return sql.query_one("SELECT COUNT(*) FROM h", {}); });
+  ASSERT_TRUE(count);
+  EXPECT_EQ(count->int64(0), 4);
+  EXPECT_EQ(prepared.load(), 1);  // one writer connection, prepared once
+}
+
 TEST_P(Conformance, JurisdictionQueries) {
   import_small_tree();
   auto found = db().read_value([](Sql& sql) { return jurisdictions::find(sql, "360602001001"); });
