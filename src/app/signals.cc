@@ -142,8 +142,7 @@ Result<DetectionReport> SignalService::detect() {
     auto start = store::signals::first_day(sql);
     if (!start) return start.error();
     if (!*start) return report;
-    auto rhythm = rhythm_of(sql, dimension,
-                            std::max(**start, window_start - rules_.baseline_days),
+    auto rhythm = rhythm_of(sql, dimension, std::max(**start, window_start - rules_.baseline_days),
                             window_start - 1);
     if (!rhythm) return rhythm.error();
     auto recent = store::signals::recent_days(sql, dimension, window_start, today);
@@ -178,7 +177,8 @@ Result<DetectionReport> SignalService::detect() {
       if (!baseline) return baseline.error();
       days.insert(days.end(), baseline->begin(), baseline->end());
       if (season.first <= season.second && season.first >= **start) {
-        auto last_year = store::signals::cell_days(sql, *cell, dimension, season.first, season.second);
+        auto last_year =
+            store::signals::cell_days(sql, *cell, dimension, season.first, season.second);
         if (!last_year) return last_year.error();
         days.insert(days.end(), last_year->begin(), last_year->end());
       }

@@ -28,8 +28,8 @@ constexpr std::int64_t kPersonBits = 24;
 
 // The cell's cases per working day in its season (season_of), 0 when the season is off or
 // before the history.
-double season_rate(std::span<const CellDay> days, std::int64_t today,
-                   std::int64_t history_start, const BurstRules& rules, const DayRhythm& rhythm) {
+double season_rate(std::span<const CellDay> days, std::int64_t today, std::int64_t history_start,
+                   const BurstRules& rules, const DayRhythm& rhythm) {
   const auto [first, last] = season_of(today, rules);
   if (first > last || first < history_start) return 0;
   double weights = 0;
@@ -233,12 +233,11 @@ std::optional<Burst> assess_burst(std::span<const CellDay> days, std::int64_t to
     baseline_cases += d.cases;
   }
   const auto cases_before = static_cast<double>(baseline_cases);
-  const double rate = std::max(
-      {rules.min_rate, baseline_days > 0 ? cases_before / baseline_days : 0.0,
-       (cases_before + rules.prior_cases) / (baseline_days + rules.prior_days),
-       season_rate(days, today, history_start, rules, rhythm)});
-  const bool busy =
-      cases_before >= rules.min_dispersion_rate * baseline_days;
+  const double rate =
+      std::max({rules.min_rate, baseline_days > 0 ? cases_before / baseline_days : 0.0,
+                (cases_before + rules.prior_cases) / (baseline_days + rules.prior_days),
+                season_rate(days, today, history_start, rules, rhythm)});
+  const bool busy = cases_before >= rules.min_dispersion_rate * baseline_days;
   const double dispersion = busy ? dispersion_of(daily, weights) : 1;
   std::optional<Burst> best;
   std::set<std::int64_t> people;

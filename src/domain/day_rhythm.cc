@@ -24,8 +24,8 @@ DayRhythm DayRhythm::estimate(const WorkCalendar& calendar, std::span<const std:
   std::array<double, 3> cases{};
   std::array<double, 3> days{};
   for (std::size_t i = 0; i < daily.size(); ++i) {
-    const auto type = static_cast<std::size_t>(day_type(
-        calendar, date_of_day_bucket(first_day + static_cast<std::int64_t>(i))));
+    const auto type = static_cast<std::size_t>(
+        day_type(calendar, date_of_day_bucket(first_day + static_cast<std::int64_t>(i))));
     cases[type] += static_cast<double>(daily[i]);
     days[type] += 1;
   }

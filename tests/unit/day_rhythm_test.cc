@@ -20,7 +20,8 @@ Date date(int y, unsigned m, unsigned d) {
 // 2026's National Day: 1–7 October off, Sunday 20 September and Saturday 10 October worked.
 WorkCalendar national_day_2026() {
   std::vector<CalendarDay> days;
-  for (unsigned d = 1; d <= 7; ++d) days.push_back({date(2026, 10, d), DayKind::kHoliday, "国庆节"});
+  for (unsigned d = 1; d <= 7; ++d)
+    days.push_back({date(2026, 10, d), DayKind::kHoliday, "国庆节"});
   days.push_back({date(2026, 9, 20), DayKind::kWorkday, "国庆节"});
   days.push_back({date(2026, 10, 10), DayKind::kWorkday, "国庆节"});
   return WorkCalendar(std::move(days));
