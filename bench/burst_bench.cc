@@ -264,13 +264,13 @@ int main(int argc, char** argv) {
                                                  : static_cast<double>(found) /
                                                        static_cast<double>(report.incidents.size());
   fmt::print(
-      "store {}; {} cases ({} in {} incidents), seed {}\n", (*db)->description(), report.cases,
+      "store {}; {} cases ({} in {} incidents), {}\n", (*db)->description(), report.cases,
       [&] {
         std::size_t n = 0;
         for (const auto& i : report.incidents) n += i.cases.size();
         return n;
       }(),
-      report.incidents.size(), o.seed);
+      report.incidents.size(), replay_only ? "filled before" : fmt::format("seed {}", o.seed));
   fmt::print(
       "negative binomial from {} cases a day; calendar {}; fill {:.1f} s; replay {} daily steps "
       "in {:.1f} s (slowest {:.1f} ms)\n",
