@@ -9,6 +9,8 @@
 //   … --dispersion-from R: the cases a day from which a cell's test is negative binomial
 //   (BurstRules::min_dispersion_rate); `inf` tests every cell as a Poisson count (the
 //   detector before the negative binomial test), to compare them on one fill
+//   … --calendar off: every day weighs 1 (the detector before the calendar's rhythm,
+//   BurstRules::weigh_days)
 //
 // The second form replays a store filled before (`jiceng demo --incidents K --truth FILE`, or a
 // copy of one: its warnings are deleted first) up to its last counted day, so that one fill
@@ -56,6 +58,7 @@ struct Options {
   std::string db;
   std::string truth;  // replay the filled store --db against this ground truth
   double dispersion_from = domain::BurstRules{}.min_dispersion_rate;
+  bool calendar = true;
 };
 
 Options parse(int argc, char** argv) {
@@ -69,6 +72,7 @@ Options parse(int argc, char** argv) {
     if (flag == "--db") o.db = value;
     if (flag == "--truth") o.truth = value;
     if (flag == "--dispersion-from") o.dispersion_from = std::stod(value);
+    if (flag == "--calendar") o.calendar = value != "off";
   }
   return o;
 }
@@ -166,7 +170,8 @@ int main(int argc, char** argv) {
     last_day = domain::day_bucket(domain::china_date(end - std::chrono::seconds(1)));
   }
 
-  const domain::BurstRules rules{.min_dispersion_rate = o.dispersion_from};
+  const domain::BurstRules rules{.min_dispersion_rate = o.dispersion_from,
+                                 .weigh_days = o.calendar};
   app::SignalService signals(**db, clock, rules);
   auto first = (*db)->read_value([](store::Sql& sql) { return store::signals::first_day(sql); });
   if (!first || !*first) return fail(Error::internal("no counts after the fill"));
@@ -226,6 +231,9 @@ int main(int argc, char** argv) {
     } else {
       ++false_by_level[w.level];
       ++false_by_length[w.area.size()];
+      fmt::print("  false alarm {} {} {} … {}: {} people, {}\n", w.area, w.term,
+                 format_date(domain::date_of_day_bucket(w.first_day)),
+                 format_date(domain::date_of_day_bucket(w.last_day)), w.people, w.level);
     }
   }
   int found = 0;
@@ -256,17 +264,17 @@ int main(int argc, char** argv) {
                                                  : static_cast<double>(found) /
                                                        static_cast<double>(report.incidents.size());
   fmt::print(
-      "store {}; {} cases ({} in {} incidents), seed {}\n", (*db)->description(), report.cases,
+      "store {}; {} cases ({} in {} incidents), {}\n", (*db)->description(), report.cases,
       [&] {
         std::size_t n = 0;
         for (const auto& i : report.incidents) n += i.cases.size();
         return n;
       }(),
-      report.incidents.size(), o.seed);
+      report.incidents.size(), replay_only ? "filled before" : fmt::format("seed {}", o.seed));
   fmt::print(
-      "negative binomial from {} cases a day; fill {:.1f} s; replay {} daily steps in {:.1f} s "
-      "(slowest {:.1f} ms)\n",
-      o.dispersion_from, fill_s, steps, replay_s, slowest_ms);
+      "negative binomial from {} cases a day; calendar {}; fill {:.1f} s; replay {} daily steps "
+      "in {:.1f} s (slowest {:.1f} ms)\n",
+      o.dispersion_from, o.calendar ? "on" : "off", fill_s, steps, replay_s, slowest_ms);
   fmt::print("warnings {}: {} true, {} false", raised.size(), true_warnings,
              raised.size() - static_cast<std::size_t>(true_warnings));
   for (const auto& [level, n] : false_by_level) fmt::print(" [{} {}]", level, n);

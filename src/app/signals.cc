@@ -4,10 +4,12 @@
 
 #include <algorithm>
 #include <map>
+#include <memory>
 #include <set>
 
 #include "domain/case_stats.h"
 #include "domain/deadline.h"
+#include "store/calendar_repo.h"
 #include "store/catalogue_repo.h"
 #include "store/jurisdiction_repo.h"
 
@@ -103,6 +105,24 @@ Result<std::vector<std::string>> counted_areas(store::Sql& sql, const std::strin
   return out;
 }
 
+// The official calendar and the stream's rhythm over the days lo … hi (domain::DayRhythm).
+struct Rhythm {
+  std::unique_ptr<const domain::WorkCalendar> calendar;
+  domain::DayRhythm rhythm;
+};
+
+Result<Rhythm> rhythm_of(store::Sql& sql, SignalDimension dimension, std::int64_t lo,
+                         std::int64_t hi) {
+  auto days = store::calendar::load(sql);
+  if (!days) return days.error();
+  auto daily = store::signals::deployment_days(sql, dimension, lo, hi);
+  if (!daily) return daily.error();
+  Rhythm out{.calendar = std::make_unique<const domain::WorkCalendar>(std::move(*days)),
+             .rhythm = {}};
+  out.rhythm = domain::DayRhythm::estimate(*out.calendar, *daily, lo);
+  return out;
+}
+
 }  // namespace
 
 bool may_act_on_warnings(domain::Role r) {
@@ -116,11 +136,15 @@ Result<DetectionReport> SignalService::detect() {
   const int windows = std::max(1, rules_.max_window_days);
   const std::int64_t window_start = today - windows + 1;
   const SignalDimension dimension = SignalDimension::kCategory;
+  const auto season = domain::season_of(today, rules_);
   return db_.write_value([&](store::Sql& sql) -> Result<DetectionReport> {
     DetectionReport report;
     auto start = store::signals::first_day(sql);
     if (!start) return start.error();
     if (!*start) return report;
+    auto rhythm = rhythm_of(sql, dimension, std::max(**start, window_start - rules_.baseline_days),
+                            window_start - 1);
+    if (!rhythm) return rhythm.error();
     auto recent = store::signals::recent_days(sql, dimension, window_start, today);
     if (!recent) return recent.error();
     std::vector<const CellKey*> cells;
@@ -152,7 +176,14 @@ Result<DetectionReport> SignalService::detect() {
           sql, *cell, dimension, window_start - rules_.baseline_days, window_start - 1);
       if (!baseline) return baseline.error();
       days.insert(days.end(), baseline->begin(), baseline->end());
-      auto burst = domain::assess_burst(days, today, **start, rules_);
+      if (season.first <= season.second && season.first >= **start) {
+        auto last_year =
+            store::signals::cell_days(sql, *cell, dimension, season.first, season.second);
+        if (!last_year) return last_year.error();
+        days.insert(days.end(), last_year->begin(), last_year->end());
+      }
+      auto burst = domain::assess_burst(days, today, **start, rules_,
+                                        rules_.weigh_days ? rhythm->rhythm : domain::DayRhythm{});
       if (!burst) continue;
       bursting.push_back(cell);
 

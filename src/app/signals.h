@@ -75,8 +75,10 @@ class SignalService {
       : db_(db), clock_(clock), rules_(rules) {}
 
   // One step of the detector at the clock's now, in one transaction: every cell with enough
-  // people in the last rules.max_window_days days is tested against its baseline
-  // (domain::assess_burst), villages first; a township's or county's cell is tested without the
+  // people in the last rules.max_window_days days is tested against its baseline and its season
+  // a year before (domain::assess_burst), its days weighed by the official calendar and the
+  // whole stream's rhythm over the baseline's days (domain::DayRhythm::estimate, unless
+  // rules.weigh_days is off), villages first; a township's or county's cell is tested without the
   // cases of its descendants that are bursting on the same term, so that a burst is reported at
   // the lowest level that explains it. A burst raises a warning addressed to the unit of the
   // area's node, or updates the cell's open warning as it grows; a cell whose last warning was

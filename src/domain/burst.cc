@@ -26,6 +26,21 @@ std::uint64_t mix(std::uint64_t z) {
 
 constexpr std::int64_t kPersonBits = 24;
 
+// The cell's cases per working day in its season (season_of), 0 when the season is off or
+// before the history.
+double season_rate(std::span<const CellDay> days, std::int64_t today, std::int64_t history_start,
+                   const BurstRules& rules, const DayRhythm& rhythm) {
+  const auto [first, last] = season_of(today, rules);
+  if (first > last || first < history_start) return 0;
+  double weights = 0;
+  for (std::int64_t d = first; d <= last; ++d) weights += rhythm.weight(d);
+  std::int64_t cases = 0;
+  for (const CellDay& d : days) {
+    if (d.day >= first && d.day <= last) cases += d.cases;
+  }
+  return static_cast<double>(cases) / weights;
+}
+
 Error no_such(std::string_view what, std::string_view value, std::string_view allowed) {
   return Error::invalid_argument(std::string(what) + ": " + std::string(allowed) + ", not '" +
                                  std::string(value) + "'");
@@ -127,19 +142,24 @@ double negative_binomial_upper_tail(std::int64_t k, double mean, double dispersi
   return std::clamp(sum, 0.0, 1.0);
 }
 
-double dispersion_of(std::span<const std::int64_t> daily_counts) {
+double dispersion_of(std::span<const std::int64_t> daily_counts, std::span<const double> weights) {
   if (daily_counts.size() < 2) return 1;
-  const auto n = static_cast<double>(daily_counts.size());
+  auto weight = [&](std::size_t i) { return weights.empty() ? 1.0 : weights[i]; };
   double sum = 0;
-  for (std::int64_t c : daily_counts) sum += static_cast<double>(c);
-  const double mean = sum / n;
-  if (mean <= 0) return 1;
-  double squares = 0;
-  for (std::int64_t c : daily_counts) {
-    const double d = static_cast<double>(c) - mean;
-    squares += d * d;
+  double weight_sum = 0;
+  for (std::size_t i = 0; i < daily_counts.size(); ++i) {
+    sum += static_cast<double>(daily_counts[i]);
+    weight_sum += weight(i);
   }
-  return std::max(1.0, squares / (n - 1) / mean);
+  const double rate = sum / weight_sum;
+  if (rate <= 0) return 1;
+  double chi_square = 0;
+  for (std::size_t i = 0; i < daily_counts.size(); ++i) {
+    const double expected = rate * weight(i);
+    const double d = static_cast<double>(daily_counts[i]) - expected;
+    chi_square += d * d / expected;
+  }
+  return std::max(1.0, chi_square / static_cast<double>(daily_counts.size() - 1));
 }
 
 std::string_view to_string(WarningLevel l) {
@@ -185,46 +205,62 @@ WarningLevel level_of(std::int64_t people, double p_value) {
   return WarningLevel::kBlue;
 }
 
+std::pair<std::int64_t, std::int64_t> season_of(std::int64_t today, const BurstRules& rules) {
+  const std::int64_t same_day = today - 364;
+  if (rules.season_days <= 0) return {same_day, same_day - 1};
+  return {same_day - rules.season_days / 2, same_day + rules.season_days / 2};
+}
+
 std::optional<Burst> assess_burst(std::span<const CellDay> days, std::int64_t today,
-                                  std::int64_t history_start, const BurstRules& rules) {
+                                  std::int64_t history_start, const BurstRules& rules,
+                                  const DayRhythm& rhythm) {
   if (today - history_start + 1 < rules.min_history_days) return std::nullopt;
   const int windows = std::max(1, rules.max_window_days);
   const std::int64_t window_start = today - windows + 1;
   const std::int64_t baseline_start =
       std::max(window_start - rules.baseline_days, std::min(history_start, window_start));
   std::vector<std::int64_t> daily(static_cast<std::size_t>(window_start - baseline_start), 0);
+  std::vector<double> weights(daily.size());
+  double baseline_days = 0;  // in working days
+  for (std::size_t i = 0; i < weights.size(); ++i) {
+    weights[i] = rhythm.weight(baseline_start + static_cast<std::int64_t>(i));
+    baseline_days += weights[i];
+  }
   std::int64_t baseline_cases = 0;
   for (const CellDay& d : days) {
     if (d.day < baseline_start || d.day >= window_start) continue;
     daily[static_cast<std::size_t>(d.day - baseline_start)] += d.cases;
     baseline_cases += d.cases;
   }
-  const auto baseline_days = static_cast<double>(daily.size());
+  const auto cases_before = static_cast<double>(baseline_cases);
   const double rate =
-      std::max(rules.min_rate, (static_cast<double>(baseline_cases) + rules.prior_cases) /
-                                   (baseline_days + rules.prior_days));
-  const bool busy =
-      static_cast<double>(baseline_cases) >= rules.min_dispersion_rate * baseline_days;
-  const double dispersion = busy ? dispersion_of(daily) : 1;
+      std::max({rules.min_rate, baseline_days > 0 ? cases_before / baseline_days : 0.0,
+                (cases_before + rules.prior_cases) / (baseline_days + rules.prior_days),
+                season_rate(days, today, history_start, rules, rhythm)});
+  const bool busy = cases_before >= rules.min_dispersion_rate * baseline_days;
+  const double dispersion = busy ? dispersion_of(daily, weights) : 1;
   std::optional<Burst> best;
   std::set<std::int64_t> people;
   std::int64_t cases = 0;
+  double window_days = 0;  // in working days
   // Windows grow backwards from today: [today], [today − 1, today], …
   for (int w = 1; w <= windows; ++w) {
     const std::int64_t first = today - w + 1;
+    window_days += rhythm.weight(first);
     for (const CellDay& d : days) {
       if (d.day != first) continue;
       cases += d.cases;
       people.insert(d.people.begin(), d.people.end());
     }
     const auto n = static_cast<std::int64_t>(people.size());
-    if (n < rules.min_people || static_cast<double>(n) < rules.min_ratio * rate * w) continue;
-    const double p = negative_binomial_upper_tail(n, rate * w, dispersion);
+    const double expected = rate * window_days;
+    if (n < rules.min_people || static_cast<double>(n) < rules.min_ratio * expected) continue;
+    const double p = negative_binomial_upper_tail(n, expected, dispersion);
     if (p >= rules.alarm_p || (best && p >= best->p_value)) continue;
     best = Burst{.first_day = first,
                  .cases = cases,
                  .people = n,
-                 .baseline_rate = rate,
+                 .baseline_rate = expected / w,
                  .dispersion = dispersion,
                  .p_value = p,
                  .level = level_of(n, p)};

@@ -12,10 +12,12 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "common/error.h"
 #include "domain/case.h"
+#include "domain/day_rhythm.h"
 
 namespace jiceng::domain {
 
@@ -45,8 +47,12 @@ double negative_binomial_upper_tail(std::int64_t k, double mean, double dispersi
 
 // The variance-to-mean ratio of daily counts, by the method of moments (sample variance over
 // sample mean), at least 1: 1 for fewer than two days, a zero mean, or a variance at most the
-// mean.
-double dispersion_of(std::span<const std::int64_t> daily_counts);
+// mean. With `weights` (one per day, each > 0: the day's expected cases relative to the others,
+// DayRhythm) each day is compared with its own expectation, rate × weight, where the rate is
+// the cases over the weights' sum: Pearson's χ² over (days − 1), so that weekends that are
+// quieter as expected add no dispersion. Empty weights weigh every day 1.
+double dispersion_of(std::span<const std::int64_t> daily_counts,
+                     std::span<const double> weights = {});
 
 // One day of a cell: the cases received (China time) and the people behind them.
 struct CellDay {
@@ -58,8 +64,10 @@ struct CellDay {
 struct BurstRules {
   int baseline_days = 28;   // the place's own recent past, before the window
   int max_window_days = 3;  // the windows tested end today and are 1 … this many days long
-  // The baseline rate is (cases + prior_cases) / (days + prior_days), at least min_rate per
-  // day: a village without history does not alarm on its first case.
+  // The baseline rate is its cases over its days, but at least (cases + prior_cases) /
+  // (days + prior_days) and min_rate per day: a village without history does not alarm on its
+  // first case. The prior only raises a quiet cell's rate; it never pulls a busy cell's below
+  // what its days show (a 28-day baseline of 6 a day read as 4.8 made ordinary days alarm).
   double prior_cases = 1;
   double prior_days = 7;
   double min_rate = 0.05;
@@ -75,7 +83,20 @@ struct BurstRules {
   // Before the counts hold this many days, nothing is tested: a new deployment's first weeks
   // are no baseline.
   int min_history_days = 28;
+  // The detector weighs the days of baseline and window by the official calendar and the
+  // stream's rhythm (DayRhythm::estimate); false weighs every day 1 (the test before the
+  // calendar, for comparison).
+  bool weigh_days = true;
+  // The season: a cell's rate in the same weeks a year before (52 weeks back, so weekdays
+  // meet, ± season_days / 2 days) is a floor under its baseline's rate, so that a rise the
+  // cell has every year (enrolment in summer, heating in winter) is expected, not a burst. 0
+  // turns it off; a history shorter than a year has no season.
+  int season_days = 28;
 };
+
+// The days before `today` whose counts make the cell's season (BurstRules::season_days):
+// first … last, both included; first > last when the season is off.
+std::pair<std::int64_t, std::int64_t> season_of(std::int64_t today, const BurstRules& rules);
 
 enum class WarningLevel { kBlue = 1, kYellow = 2, kOrange = 3, kRed = 4 };
 std::string_view to_string(WarningLevel l);  // "blue", "yellow", "orange", "red"
@@ -91,7 +112,7 @@ struct Burst {
   std::int64_t first_day = 0;  // the window: first_day … today
   std::int64_t cases = 0;      // in the window
   std::int64_t people = 0;     // distinct, in the window
-  double baseline_rate = 0;    // expected cases per day
+  double baseline_rate = 0;    // expected cases per day of the window (its days' mean)
   double dispersion = 1;       // the baseline's variance over its mean (1: Poisson)
   double p_value = 1;          // P(people or more | baseline) for the window
   WarningLevel level = WarningLevel::kBlue;
@@ -99,16 +120,23 @@ struct Burst {
 
 // Tests the windows of 1 … max_window_days days ending on `today` against the baseline of the
 // baseline_days before the longest window (fewer when the counts start later: `history_start`
-// is the first day counted anywhere; nothing before min_history_days). The statistic is the
-// number of distinct people in the window, so that one person's repeats count once; its tail
-// is negative binomial with the baseline's dispersion when the baseline holds at least
-// rules.min_dispersion_rate cases a day, else Poisson. `days` holds the cell's days in any
-// order (a day missing counts 0); days outside baseline and window are ignored. Returns the
+// is the first day counted anywhere; nothing before min_history_days). The baseline's rate is
+// per working day: its cases over its days weighed by `rhythm` (a weekend day of weight 0.6
+// counts as 0.6 of a day; the prior's days are working days), and a window expects that rate
+// times its own days' weights — so a holiday week in the baseline does not lower what a
+// working week is expected to bring. The statistic is the number of distinct people in the
+// window, so that one person's repeats count once; its tail is negative binomial with the
+// baseline's dispersion (around the rhythm) when the baseline holds at least
+// rules.min_dispersion_rate cases a working day, else Poisson. `days` holds the cell's days in
+// any order (a day missing counts 0); days outside baseline and window are ignored. Returns the
 // most unlikely window when its p-value is below rules.alarm_p, it has at least min_people
 // people and min_ratio times the cases expected, else nullopt. (The ratio keeps an ordinary
-// rebound of a busy cell, e.g. after a holiday, from alarming.)
+// rebound of a busy cell, e.g. after a holiday, from alarming.) When `days` also holds the
+// cell's season (season_of) and `history_start` is before it, the season's rate per working
+// day is a floor under the baseline's.
 std::optional<Burst> assess_burst(std::span<const CellDay> days, std::int64_t today,
-                                  std::int64_t history_start, const BurstRules& rules = {});
+                                  std::int64_t history_start, const BurstRules& rules = {},
+                                  const DayRhythm& rhythm = {});
 
 // A warning's life: new → acknowledged → handled, or dismissed (with a written reason) from
 // either open state.

@@ -221,6 +221,18 @@ Result<std::vector<domain::CellDay>> cell_days(Sql& sql, const CellKey& cell,
   return out;
 }
 
+Result<std::vector<std::int64_t>> deployment_days(Sql& sql, SignalDimension dimension,
+                                                  std::int64_t lo, std::int64_t hi) {
+  auto rows = sql.query(
+      "SELECT day, SUM(cases) FROM signal_count WHERE dimension = $1 AND day >= $2 "
+      "AND day <= $3 AND length(area_code) = 6 GROUP BY day",
+      {std::string(domain::to_string(dimension)), lo, hi});
+  if (!rows) return rows.error();
+  std::vector<std::int64_t> out(static_cast<std::size_t>(std::max<std::int64_t>(0, hi - lo + 1)));
+  for (const Row& r : *rows) out[static_cast<std::size_t>(r.int64(0) - lo)] = r.int64(1);
+  return out;
+}
+
 Result<std::vector<PlaceCount>> hot_places(Sql& sql, std::string_view first, std::string_view last,
                                            int length, std::string_view category,
                                            std::int64_t prev_lo, std::int64_t lo, std::int64_t hi,

@@ -1,7 +1,7 @@
 // Hotspots and early warnings on SQLite and PostgreSQL: a small seeded stream in which the
 // detector finds the injected burst at its village (not again at the township), a calm village
 // with one insistent caller raises nothing, and a warning goes through its commands; the counts
-// follow a case that moves.
+// follow a case that moves; the whole stream's cases per day.
 #include "app/signals.h"
 
 #include <fmt/format.h>
@@ -227,6 +227,30 @@ TEST_P(Signals, CountsFollowACaseThatMoves) {
   ASSERT_TRUE(back) << back.error().message;
   EXPECT_EQ(cases_in(from, "env.water"), 1);
   EXPECT_EQ(cases_in(to, "env.air"), 0);
+}
+
+// The whole stream's cases per day (the calendar's rhythm is read from them) sum the counties'
+// cells once each, whatever the level of the places, with 0 for a day without cases.
+TEST_P(Signals, DeploymentDaysCountEachCaseOnce) {
+  const Date first = *parse_date("2026-08-03");
+  const std::int64_t lo = domain::day_bucket(first);
+  auto totals = [&] {
+    auto rows = db_->read_value([&](store::Sql& sql) {
+      return store::signals::deployment_days(sql, domain::SignalDimension::kCategory, lo, lo + 3);
+    });
+    EXPECT_TRUE(rows) << rows.error().message;
+    return rows ? *rows : std::vector<std::int64_t>{};
+  };
+  const std::vector<std::int64_t> before = totals();
+  ASSERT_EQ(before.size(), 4u);
+  file(village("360603", 50), "13940000001", cst(first, 9));
+  file(village("360681", 50), "13940000002", cst(first, 10));
+  file("360602", "13940000003", cst(first + std::chrono::days(2), 11));  // on a county
+  const std::vector<std::int64_t> after = totals();
+  ASSERT_EQ(after.size(), 4u);
+  const std::vector<std::int64_t> added = {after[0] - before[0], after[1] - before[1],
+                                           after[2] - before[2], after[3] - before[3]};
+  EXPECT_EQ(added, (std::vector<std::int64_t>{2, 0, 1, 0}));
 }
 
 INSTANTIATE_TEST_SUITE_P(Stores, Signals, ::testing::ValuesIn(testing::backends()),

@@ -131,10 +131,45 @@ TEST(AssessBurst, ABusyBaselineAbsorbsTheSameRise) {
   EXPECT_TRUE(assess_burst(days_of(today, busier), today, today - 100)) << "70 against 20 a day";
 }
 
+TEST(AssessBurst, ThePriorNeverPullsABusyCellBelowItsDays) {
+  const std::int64_t today = 20000;
+  // 6 cases every day: the rate is 6, not (168 + 1) / (28 + 7) ≈ 4.8, under which 24 people
+  // in a day would be p ≈ 4·10⁻¹⁰; against 6 it is p ≈ 3·10⁻⁸, an unusual day but no burst.
+  std::vector<int> steady(28, 6);
+  steady.insert(steady.end(), {6, 6, 24});
+  EXPECT_FALSE(assess_burst(days_of(today, steady), today, today - 100));
+  steady.back() = 26;
+  auto burst = assess_burst(days_of(today, steady), today, today - 100);
+  ASSERT_TRUE(burst) << "26 people against 6 a day: p ≈ 1·10⁻⁹";
+  EXPECT_DOUBLE_EQ(burst->baseline_rate, 6.0);
+}
+
+TEST(AssessBurst, ARiseTheCellHadAYearBeforeIsItsSeason) {
+  const std::int64_t today = 20000;
+  // A township's enrolment: 2 cases a day in the same weeks last year, none in the last 28
+  // days, 12 people in the last three.
+  const auto [first, last] = season_of(today, {});
+  EXPECT_EQ(first, today - 364 - 14);
+  EXPECT_EQ(last, today - 364 + 14);
+  std::vector<CellDay> days = days_of(last, std::vector<int>(29, 2), 1000);
+  const auto window = days_of(today, {4, 4, 4});
+  days.insert(days.end(), window.begin(), window.end());
+  EXPECT_FALSE(assess_burst(days, today, today - 400)) << "last year's season expects 6";
+  EXPECT_TRUE(assess_burst(days, today, today - 300)) << "a history without that season";
+  EXPECT_TRUE(assess_burst(days, today, today - 400, BurstRules{.season_days = 0}));
+  // Far above last year's season is a burst all the same.
+  days.back().people.resize(0);
+  for (std::int64_t p = 0; p < 30; ++p) days.back().people.push_back(5000 + p);
+  days.back().cases = 30;
+  auto burst = assess_burst(days, today, today - 400);
+  ASSERT_TRUE(burst);
+  EXPECT_DOUBLE_EQ(burst->baseline_rate, 2.0);
+}
+
 TEST(AssessBurst, AnOverDispersedBusyCellNeedsMoreToAlarm) {
   const std::int64_t today = 20000;
-  // 3 cases a day on average either way; 20 people today is p ≈ 2·10⁻¹² for a steady cell and
-  // p ≈ 6·10⁻⁴ for one that swings between 0 and 6 from day to day.
+  // 3 cases a day on average either way; 20 people today is p ≈ 8·10⁻¹¹ for a steady cell and
+  // p ≈ 1·10⁻³ for one that swings between 0 and 6 from day to day.
   std::vector<int> steady(28, 3);
   std::vector<int> swinging;
   for (int i = 0; i < 28; ++i) swinging.push_back(i % 2 == 0 ? 0 : 6);
