@@ -365,13 +365,20 @@ Result<std::vector<std::string>> cases_of_cell(Sql& sql, std::string_view first,
   return out;
 }
 
-Result<void> add_evidence(Sql& sql, std::int64_t warning_id, std::span<const std::string> numbers) {
+Result<void> add_evidence(Sql& sql, std::int64_t warning_id, std::span<const std::string> numbers,
+                          int limit) {
+  auto held =
+      sql.query_one("SELECT COUNT(*) FROM burst_warning_case WHERE warning_id = $1", {warning_id});
+  if (!held) return held.error();
+  std::int64_t room = limit - held->int64(0);
   for (const std::string& number : numbers) {
+    if (room <= 0) break;
     auto r = sql.exec(
         "INSERT INTO burst_warning_case (warning_id, case_number) VALUES ($1, $2) "
         "ON CONFLICT (warning_id, case_number) DO NOTHING",
         {warning_id, number});
     if (!r) return r.error();
+    room -= *r;  // 0 when it was there already
   }
   return {};
 }

@@ -143,9 +143,10 @@ struct WarningFilter {
                                                              std::string_view last,
                                                              std::string_view category,
                                                              Instant from, Instant to, int limit);
-// Adds cases to a warning's evidence (those already there are kept once).
+// Adds cases to a warning's evidence (those already there are kept once), in order, until it
+// holds `limit` cases; the rest are left out.
 [[nodiscard]] Result<void> add_evidence(Sql& sql, std::int64_t warning_id,
-                                        std::span<const std::string> numbers);
+                                        std::span<const std::string> numbers, int limit);
 
 // One case of a warning's evidence, without personal data.
 struct EvidenceCase {

@@ -196,6 +196,35 @@ TEST_P(Signals, FindsTheBurstAndNotTheCalmVillage) {
   }
 }
 
+// A warning's evidence stops at its limit, and cases already in it take no room: the detector
+// adds each step's newest cases to an open warning.
+TEST_P(Signals, EvidenceStopsAtItsLimit) {
+  store::signals::Warning w{.area_code = "369900",
+                            .dimension = domain::SignalDimension::kCategory,
+                            .term = "test.evidence",
+                            .status = domain::WarningStatus::kNew,
+                            .first_day = 20000,
+                            .last_day = 20000,
+                            .note = "",
+                            .acted_by = ""};
+  auto held = db_->write_value([&](store::Sql& sql) -> Result<std::vector<std::string>> {
+    auto id = store::signals::insert_warning(sql, w);
+    if (!id) return id.error();
+    const std::vector<std::string> first{"E-1", "E-2"}, second{"E-1", "E-3", "E-4"};
+    if (auto r = store::signals::add_evidence(sql, *id, first, 3); !r) return r.error();
+    if (auto r = store::signals::add_evidence(sql, *id, second, 3); !r) return r.error();
+    auto rows = sql.query(
+        "SELECT case_number FROM burst_warning_case WHERE warning_id = $1 ORDER BY case_number",
+        {*id});
+    if (!rows) return rows.error();
+    std::vector<std::string> out;
+    for (const auto& r : *rows) out.push_back(r.text(0));
+    return out;
+  });
+  ASSERT_TRUE(held) << held.error().message;
+  EXPECT_EQ(*held, (std::vector<std::string>{"E-1", "E-2", "E-3"}));
+}
+
 // A case that moves to another village and category takes its counts along; the counts of
 // its old cells go back to what they were.
 TEST_P(Signals, CountsFollowACaseThatMoves) {
