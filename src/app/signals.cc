@@ -141,28 +141,34 @@ Result<DetectionReport> SignalService::detect() {
   // At 1,000,000 cases the reads take about half a second: inside the write transaction they
   // held the single writer, and every write of the deployment waited behind the scheduler's step
   // every 30 s (the p99 spikes of the held load, docs/PERFORMANCE.md).
+  // Where a step's evidence for a warning starts: the cases received since the warning's (or
+  // the burst's earlier) first day, and for an open warning only those created since its last
+  // update (less a minute, for writes in flight then): the older ones were added by the steps
+  // before. Re-reading all of them, for every open warning at every step, made the steps ever
+  // slower as warnings aged (528 warnings of the bench's synthetic flood: over 30 s a step).
+  struct EvidenceFrom {
+    std::int64_t day = 0;
+    Instant created{};
+    bool operator==(const EvidenceFrom&) const = default;
+  };
+  auto evidence_start = [](const std::optional<Warning>& open, const domain::Burst& b) {
+    const std::int64_t day = open ? std::min(open->first_day, b.first_day) : b.first_day;
+    const Instant midnight = domain::china_midnight(domain::date_of_day_bucket(day));
+    if (!open || b.first_day < open->first_day) return EvidenceFrom{day, midnight};
+    return EvidenceFrom{day, std::max(midnight, open->updated_at - std::chrono::minutes(1))};
+  };
   struct Found {
     CellKey cell;
     domain::Burst burst;
-    std::int64_t evidence_from = 0;  // the first day of the cases read into `evidence`
+    EvidenceFrom evidence_from;  // where the cases read into `evidence` start
     std::vector<std::string> evidence;
   };
-  // The first day whose cases this step adds to a warning's evidence: a new warning's first
-  // day; for an open one, the day of its last step (the days before it were added then), or
-  // the burst's first day when the burst now starts before the warning. A step thus reads a
-  // cell's newest cases only: re-reading every case since the first day, for every open
-  // warning at every step, made the step slower as warnings aged (528 warnings of a bench's
-  // synthetic flood: over 30 s a step).
-  auto evidence_start = [](const std::optional<Warning>& open, const domain::Burst& b) {
-    if (!open || b.first_day < open->first_day) return b.first_day;
-    return open->last_day;
-  };
-  // The cases of a cell from from_day to today (the warning's evidence).
-  auto evidence_of = [&](store::Sql& sql, const CellKey& cell, std::int64_t from_day) {
+  // The cases of a cell from `from` to today (the warning's evidence).
+  auto evidence_of = [&](store::Sql& sql, const CellKey& cell, const EvidenceFrom& from) {
     auto [first, last] = domain::scope_range(cell.first);
     return store::signals::cases_of_cell(
-        sql, first, last, cell.second, domain::china_midnight(domain::date_of_day_bucket(from_day)),
-        domain::china_midnight(domain::date_of_day_bucket(today + 1)), kMaxEvidence);
+        sql, first, last, cell.second, domain::china_midnight(domain::date_of_day_bucket(from.day)),
+        domain::china_midnight(domain::date_of_day_bucket(today + 1)), from.created, kMaxEvidence);
   };
   DetectionReport report;
   auto found = db_.read_value([&](store::Sql& sql) -> Result<std::vector<Found>> {
@@ -217,10 +223,10 @@ Result<DetectionReport> SignalService::detect() {
       // The evidence too, for the warning as it stands now (re-read if it changes meanwhile).
       auto open = store::signals::open_warning(sql, *cell, dimension);
       if (!open) return open.error();
-      const std::int64_t from_day = evidence_start(*open, *burst);
-      auto numbers = evidence_of(sql, *cell, from_day);
+      const EvidenceFrom from = evidence_start(*open, *burst);
+      auto numbers = evidence_of(sql, *cell, from);
       if (!numbers) return numbers.error();
-      out.push_back({*cell, *burst, from_day, std::move(*numbers)});
+      out.push_back({*cell, *burst, from, std::move(*numbers)});
     }
     return out;
   });
@@ -233,7 +239,7 @@ Result<DetectionReport> SignalService::detect() {
       // Read again here: staff may have handled or dismissed the warning meanwhile.
       auto open = store::signals::open_warning(sql, *cell, dimension);
       if (!open) return open.error();
-      const std::int64_t from_day = evidence_start(*open, *burst);
+      const EvidenceFrom from = evidence_start(*open, *burst);
       Warning w;
       if (*open) {
         w = std::move(**open);
@@ -284,12 +290,12 @@ Result<DetectionReport> SignalService::detect() {
         ++report.raised;
       }
       std::vector<std::string> refetched;
-      if (from_day != f.evidence_from) {
-        auto numbers = evidence_of(sql, *cell, from_day);
+      if (from != f.evidence_from) {
+        auto numbers = evidence_of(sql, *cell, from);
         if (!numbers) return numbers.error();
         refetched = std::move(*numbers);
       }
-      const auto& numbers = from_day != f.evidence_from ? refetched : f.evidence;
+      const auto& numbers = from != f.evidence_from ? refetched : f.evidence;
       if (auto r = store::signals::add_evidence(sql, w.id, numbers, kMaxEvidence); !r)
         return r.error();
     }

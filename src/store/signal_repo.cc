@@ -349,16 +349,19 @@ Result<std::vector<Warning>> list_warnings(Sql& sql, const WarningFilter& f) {
 
 Result<std::vector<std::string>> cases_of_cell(Sql& sql, std::string_view first,
                                                std::string_view last, std::string_view category,
-                                               Instant from, Instant to, int limit) {
-  // A case is created when or after it was received: the county's cases created since `from`
-  // (index cases_county_created) hold them all, where the subtree's by place hold years.
+                                               Instant from, Instant to, Instant created_from,
+                                               int limit) {
+  // A case is created when or after it was received: the county's cases created since
+  // created_from (index cases_county_created) hold them all, where the subtree's by place hold
+  // years.
   auto rows = sql.query(
-      "SELECT number FROM cases WHERE county_code = $7 AND created_at >= $4 "
+      "SELECT number FROM cases WHERE county_code = $7 AND created_at >= $8 "
       "AND place_code >= $1 AND place_code < $2 "
       "AND category_code = $3 AND received_at >= $4 AND received_at < $5 "
       "ORDER BY received_at, number LIMIT $6",
       {std::string(first), std::string(last), std::string(category), to_micros(from), to_micros(to),
-       std::int64_t{limit}, std::string(first.substr(0, 6))});
+       std::int64_t{limit}, std::string(first.substr(0, 6)),
+       to_micros(std::max(from, created_from))});
   if (!rows) return rows.error();
   std::vector<std::string> out;
   for (const Row& r : *rows) out.push_back(r.text(0));

@@ -138,11 +138,13 @@ struct WarningFilter {
 [[nodiscard]] Result<std::vector<Warning>> list_warnings(Sql& sql, const WarningFilter& f);
 
 // The numbers of up to `limit` cases of the subtree [first, last) in `category` received in
-// [from, to), oldest first.
+// [from, to) and created at or after `created_from` (at most `from` for all of them: a case is
+// created when or after it is received), oldest first.
 [[nodiscard]] Result<std::vector<std::string>> cases_of_cell(Sql& sql, std::string_view first,
                                                              std::string_view last,
                                                              std::string_view category,
-                                                             Instant from, Instant to, int limit);
+                                                             Instant from, Instant to,
+                                                             Instant created_from, int limit);
 // Adds cases to a warning's evidence (those already there are kept once), in order, until it
 // holds `limit` cases; the rest are left out.
 [[nodiscard]] Result<void> add_evidence(Sql& sql, std::int64_t warning_id,
