@@ -137,10 +137,6 @@ Result<DetectionReport> SignalService::detect() {
   const std::int64_t window_start = today - windows + 1;
   const SignalDimension dimension = SignalDimension::kCategory;
   const auto season = domain::season_of(today, rules_);
-  // The tests read a snapshot on a reader; only the warnings they raise or grow are written.
-  // At 1,000,000 cases the reads take about half a second: inside the write transaction they
-  // held the single writer, and every write of the deployment waited behind the scheduler's step
-  // every 30 s (the p99 spikes of the held load, docs/PERFORMANCE.md).
   // Where a step's evidence for a warning starts: the cases received since the warning's (or
   // the burst's earlier) first day, and for an open warning only those created since its last
   // update (less a minute, for writes in flight then): the older ones were added by the steps
@@ -170,6 +166,10 @@ Result<DetectionReport> SignalService::detect() {
         sql, first, last, cell.second, domain::china_midnight(domain::date_of_day_bucket(from.day)),
         domain::china_midnight(domain::date_of_day_bucket(today + 1)), from.created, kMaxEvidence);
   };
+  // The tests read a snapshot on a reader; only the warnings they raise or grow are written.
+  // At 1,000,000 cases the reads take about half a second: inside the write transaction they
+  // held the single writer, and every write of the deployment waited behind the scheduler's step
+  // every 30 s (the p99 spikes of the held load, docs/PERFORMANCE.md).
   DetectionReport report;
   auto found = db_.read_value([&](store::Sql& sql) -> Result<std::vector<Found>> {
     std::vector<Found> out;
@@ -289,14 +289,10 @@ Result<DetectionReport> SignalService::detect() {
         }
         ++report.raised;
       }
-      std::vector<std::string> refetched;
-      if (from != f.evidence_from) {
-        auto numbers = evidence_of(sql, *cell, from);
-        if (!numbers) return numbers.error();
-        refetched = std::move(*numbers);
-      }
-      const auto& numbers = from != f.evidence_from ? refetched : f.evidence;
-      if (auto r = store::signals::add_evidence(sql, w.id, numbers, kMaxEvidence); !r)
+      auto numbers = from == f.evidence_from ? Result<std::vector<std::string>>(f.evidence)
+                                             : evidence_of(sql, *cell, from);
+      if (!numbers) return numbers.error();
+      if (auto r = store::signals::add_evidence(sql, w.id, *numbers, kMaxEvidence); !r)
         return r.error();
     }
     return report;
