@@ -304,7 +304,15 @@ ListFilter list_filter(const ListQuery& q, bool with_cursor) {
   if (q.hide_from_unit != 0) {
     f.add("(c.accused_unit_id IS NULL OR c.accused_unit_id <> " + f.param(q.hide_from_unit) + ")");
   }
-  if (!q.state.empty()) f.add("c.state = " + f.param(q.state));
+  // A state: for a wide scope's newest-first page, cases_state_created walks that state's
+  // cases newest first (cases_created would skip every newer case of other states: a day's new
+  // registered cases before the first accepted one). Otherwise the place index (narrow scope)
+  // or cases_running_deadline (deadline order) stays the planner's choice, so the state is
+  // compared as an expression there: sorting all of a state's cases by deadline is no page.
+  if (!q.state.empty()) {
+    const bool by_state = wide && q.order == ListOrder::kNewest;
+    f.add(fmt::format("{} = {}", by_state ? "c.state" : "(c.state || '')", f.param(q.state)));
+  }
   if (!q.kind.empty()) f.add("c.kind = " + f.param(q.kind));
   if (!q.category_code.empty()) f.add("c.category_code = " + f.param(q.category_code));
   if (q.unit_id != 0) f.add("c.unit_id = " + f.param(q.unit_id));
