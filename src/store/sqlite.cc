@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
 #include <condition_variable>
 #include <cstring>
 #include <functional>
@@ -60,17 +61,30 @@ class Statement {
 // commits rarely wait for it: SQLite's automatic checkpoint runs inside the commit that crosses
 // its threshold, on the writer, which every write in flight is waiting for. The writer's WAL
 // hook (called after each commit with the WAL's size) wakes it; a PASSIVE checkpoint never
-// blocks the writer or the readers. Under a steady load the writer appends while it copies, so
-// the WAL is never wholly copied and could not start over: at kInlineFrames the writer copies
-// the rest itself (little: the thread did most), and its next transaction restarts the WAL.
-// Durability is the commit's (the WAL is synced before a commit returns); checkpoints only
-// bound the WAL's size.
+// blocks the writer or the readers.
+//
+// That alone cannot bound the WAL. It starts over only when, at the start of a write, it has
+// been wholly copied and no reader still reads from it; a reader on an old snapshot stops a
+// checkpoint at that snapshot. Under a steady load the writer appends while the thread copies,
+// and some read is always in flight, so the WAL grew without end: each read then searched a
+// longer WAL index, reads got slower and overlapped more (the held load's meltdown after four
+// minutes, docs/PERFORMANCE.md). So at kRestartFrames the writer itself runs a RESTART
+// checkpoint between two transactions: it copies the rest (little: the thread did most) and
+// waits, at most kRestartWaitMs, for the reads begun before it; reads begun after it read the
+// database file only. The WAL then starts over with the next write. A wait that runs out (a
+// read longer than kRestartWaitMs) leaves the WAL as it is; the writer tries again once it
+// has grown by another kRestartFrames. Durability is the commit's (the WAL is synced before a
+// commit returns); checkpoints only bound the WAL's size.
 class Checkpointer {
  public:
   // SQLite's default for its automatic checkpoint, in pages.
   static constexpr int kThresholdFrames = 1000;
-  // The writer checkpoints itself past this.
-  static constexpr int kInlineFrames = 4 * kThresholdFrames;
+  // The writer checkpoints and restarts the WAL itself past this (16 MB of 4 KB pages).
+  static constexpr int kRestartFrames = 4 * kThresholdFrames;
+  // How long the writer waits for older reads to finish (writes wait meanwhile).
+  static constexpr int kRestartWaitMs = 200;
+  // The writer's busy timeout otherwise.
+  static constexpr int kBusyTimeoutMs = 10000;
 
   // Takes db, a connection to the writer's file that does nothing else.
   explicit Checkpointer(sqlite3* db) : db_(db), thread_([this] { loop(); }) {}
@@ -91,17 +105,33 @@ class Checkpointer {
     sqlite3_wal_hook(
         writer,
         [](void* self, sqlite3* db, const char*, int frames) {
-          if (frames >= kInlineFrames) {
-            sqlite3_wal_checkpoint_v2(db, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
-          } else if (frames >= kThresholdFrames) {
-            static_cast<Checkpointer*>(self)->wake();
-          }
+          static_cast<Checkpointer*>(self)->committed(db, frames);
           return SQLITE_OK;
         },
         this);
   }
 
  private:
+  // On the writer, after each commit: `frames` is the WAL's length.
+  void committed(sqlite3* writer, int frames) {
+    if (frames < kRestartFrames) retry_at_ = kRestartFrames;  // it started over
+    if (frames < retry_at_) {
+      if (frames >= kThresholdFrames) wake();
+      return;
+    }
+    const auto start = std::chrono::steady_clock::now();
+    sqlite3_busy_timeout(writer, kRestartWaitMs);
+    const int rc =
+        sqlite3_wal_checkpoint_v2(writer, nullptr, SQLITE_CHECKPOINT_RESTART, nullptr, nullptr);
+    sqlite3_busy_timeout(writer, kBusyTimeoutMs);
+    // Refused at once (the thread was copying) is tried again after the next commit; a wait
+    // that ran out, only once the WAL has grown by kRestartFrames more.
+    if (rc != SQLITE_OK &&
+        std::chrono::steady_clock::now() - start >= std::chrono::milliseconds(kRestartWaitMs / 2)) {
+      retry_at_ = frames + kRestartFrames;
+    }
+  }
+
   void wake() {
     {
       std::lock_guard lock(mu_);
@@ -124,6 +154,7 @@ class Checkpointer {
   }
 
   sqlite3* db_;
+  int retry_at_ = kRestartFrames;  // the writer's next RESTART, in WAL frames (writer only)
   std::mutex mu_;
   std::condition_variable cv_;
   bool due_ = false;       // guarded by mu_
@@ -317,7 +348,7 @@ Result<std::unique_ptr<Connection>> connect_sqlite(const std::filesystem::path& 
     return Error::unavailable(fmt::format("cannot open {}: {}", path.string(), msg));
   }
   sqlite3_extended_result_codes(db, 1);
-  sqlite3_busy_timeout(db, 10000);
+  sqlite3_busy_timeout(db, Checkpointer::kBusyTimeoutMs);
   auto conn = std::make_unique<SqliteConnection>(db);
   if (auto r = register_search_rank(db); !r) return r.error();
   const char* setup = role.writer ? "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; "
@@ -346,7 +377,7 @@ Result<std::unique_ptr<Connection>> connect_sqlite(const std::filesystem::path& 
     rc = sqlite3_open_v2(path.c_str(), &checkpoints, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX,
                          nullptr);
     // synchronous=FULL: a checkpoint syncs the database file before the WAL may be reused.
-    if (rc != SQLITE_OK || sqlite3_busy_timeout(checkpoints, 10000) != SQLITE_OK ||
+    if (rc != SQLITE_OK || sqlite3_busy_timeout(checkpoints, Checkpointer::kBusyTimeoutMs) != SQLITE_OK ||
         sqlite3_exec(checkpoints, "PRAGMA synchronous=FULL", nullptr, nullptr, nullptr) !=
             SQLITE_OK) {
       std::string msg = checkpoints ? sqlite3_errmsg(checkpoints) : sqlite3_errstr(rc);
