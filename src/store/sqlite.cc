@@ -119,15 +119,27 @@ class Checkpointer {
       if (frames >= kThresholdFrames) wake();
       return;
     }
+    // The wait polls every millisecond (SQLite's own busy handler sleeps up to 100 ms at a
+    // time, and every write waits with it).
     const auto start = std::chrono::steady_clock::now();
-    sqlite3_busy_timeout(writer, kRestartWaitMs);
+    auto until = start + std::chrono::milliseconds(kRestartWaitMs);
+    sqlite3_busy_handler(
+        writer,
+        [](void* deadline, int) {
+          if (std::chrono::steady_clock::now() >=
+              *static_cast<std::chrono::steady_clock::time_point*>(deadline)) {
+            return 0;
+          }
+          std::this_thread::sleep_for(std::chrono::milliseconds(1));
+          return 1;
+        },
+        &until);
     const int rc =
         sqlite3_wal_checkpoint_v2(writer, nullptr, SQLITE_CHECKPOINT_RESTART, nullptr, nullptr);
-    sqlite3_busy_timeout(writer, kBusyTimeoutMs);
+    sqlite3_busy_timeout(writer, kBusyTimeoutMs);  // SQLite's handler again
     // Refused at once (the thread was copying) is tried again after the next commit; a wait
     // that ran out, only once the WAL has grown by kRestartFrames more.
-    if (rc != SQLITE_OK &&
-        std::chrono::steady_clock::now() - start >= std::chrono::milliseconds(kRestartWaitMs / 2)) {
+    if (rc != SQLITE_OK && std::chrono::steady_clock::now() >= until) {
       retry_at_ = frames + kRestartFrames;
     }
   }
