@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <iterator>
 #include <map>
 #include <memory>
 #include <set>
@@ -21,6 +22,11 @@ using domain::CellDay;
 using domain::SignalDimension;
 using store::signals::CellKey;
 using store::signals::Warning;
+
+// How the detector's step splits its reads into short read transactions (detect()): every
+// cell's counts this many days at a time, and the evidence of this many bursting cells.
+constexpr int kDaysPerRead = 7;
+constexpr std::size_t kCellsPerRead = 32;
 
 Error bad(std::string en, std::string zh) {
   return Error::invalid_argument(std::move(en)).zh(std::move(zh));
@@ -105,21 +111,50 @@ Result<std::vector<std::string>> counted_areas(store::Sql& sql, const std::strin
   return out;
 }
 
-// The official calendar and the stream's rhythm over the days lo … hi (domain::DayRhythm).
+// The official calendar and the stream's rhythm over the days lo … hi (domain::DayRhythm), from
+// every cell's days over at least lo … hi.
 struct Rhythm {
   std::unique_ptr<const domain::WorkCalendar> calendar;
   domain::DayRhythm rhythm;
 };
 
-Result<Rhythm> rhythm_of(store::Sql& sql, SignalDimension dimension, std::int64_t lo,
-                         std::int64_t hi) {
-  auto days = store::calendar::load(sql);
-  if (!days) return days.error();
-  auto daily = store::signals::deployment_days(sql, dimension, lo, hi);
-  if (!daily) return daily.error();
-  Rhythm out{.calendar = std::make_unique<const domain::WorkCalendar>(std::move(*days)),
+Rhythm rhythm_of(std::vector<domain::CalendarDay> calendar, const store::signals::CellDays& cells,
+                 std::int64_t lo, std::int64_t hi) {
+  Rhythm out{.calendar = std::make_unique<const domain::WorkCalendar>(std::move(calendar)),
              .rhythm = {}};
-  out.rhythm = domain::DayRhythm::estimate(*out.calendar, *daily, lo);
+  out.rhythm = domain::DayRhythm::estimate(*out.calendar,
+                                           store::signals::deployment_days(cells, lo, hi), lo);
+  return out;
+}
+
+// Whether a burst adds to the cell's open warning (more cases or people, a higher level, or a
+// later day): only then does the detector's step read its evidence and update it.
+bool grows(const Warning& w, const domain::Burst& b, std::int64_t today) {
+  return b.people > w.people || b.cases > w.cases || b.level > w.level || today > w.last_day;
+}
+
+// Every cell's days in lo … hi as `read_days` (store::signals::recent_days or all_cell_days)
+// gives them, read kDaysPerRead days at a time, each in a read transaction of its own.
+using ReadDays = Result<store::signals::CellDays> (*)(store::Sql&, SignalDimension, std::int64_t,
+                                                      std::int64_t);
+Result<store::signals::CellDays> days_of_cells(store::Database& db, ReadDays read_days,
+                                               SignalDimension dimension, std::int64_t lo,
+                                               std::int64_t hi) {
+  store::signals::CellDays out;
+  for (std::int64_t from = lo; from <= hi; from += kDaysPerRead) {
+    const std::int64_t to = std::min(hi, from + kDaysPerRead - 1);
+    auto part = db.read_value([&](store::Sql& sql) { return read_days(sql, dimension, from, to); });
+    if (!part) return part.error();
+    if (out.empty()) {
+      out = std::move(*part);
+      continue;
+    }
+    for (auto& [cell, days] : *part) {
+      auto& all = out[cell];
+      all.insert(all.end(), std::make_move_iterator(days.begin()),
+                 std::make_move_iterator(days.end()));
+    }
+  }
   return out;
 }
 
@@ -135,6 +170,7 @@ Result<DetectionReport> SignalService::detect() {
   const std::int64_t today = domain::day_bucket(domain::china_date(now));
   const int windows = std::max(1, rules_.max_window_days);
   const std::int64_t window_start = today - windows + 1;
+  const std::int64_t baseline_start = window_start - rules_.baseline_days;
   const SignalDimension dimension = SignalDimension::kCategory;
   const auto season = domain::season_of(today, rules_);
   // Where a step's evidence for a warning starts: the cases received since the warning's (or
@@ -156,7 +192,8 @@ Result<DetectionReport> SignalService::detect() {
   struct Found {
     CellKey cell;
     domain::Burst burst;
-    EvidenceFrom evidence_from;  // where the cases read into `evidence` start
+    // Where the cases read into `evidence` start; none when the open warning did not grow.
+    std::optional<EvidenceFrom> evidence_from;
     std::vector<std::string> evidence;
   };
   // The cases of a cell from `from` to today (the warning's evidence).
@@ -166,74 +203,109 @@ Result<DetectionReport> SignalService::detect() {
         sql, first, last, cell.second, domain::china_midnight(domain::date_of_day_bucket(from.day)),
         domain::china_midnight(domain::date_of_day_bucket(today + 1)), from.created, kMaxEvidence);
   };
-  // The tests read a snapshot on a reader; only the warnings they raise or grow are written.
-  // At 1,000,000 cases the reads take about half a second: inside the write transaction they
-  // held the single writer, and every write of the deployment waited behind the scheduler's step
-  // every 30 s (the p99 spikes of the held load, docs/PERFORMANCE.md).
+  // The step reads in many short read transactions and writes in one (docs/SIGNALS.md "One
+  // step"). Its reads took 6 – 8 s at 1,000,000 cases under the held load: inside the write
+  // transaction they held the single writer; in one read transaction they held one snapshot,
+  // past which SQLite cannot checkpoint, so the WAL grew and every read slowed. Reading from
+  // several snapshots a moment apart does no harm: the days before today hardly change, and a
+  // test on counts a moment old is what the next step's would have been.
   DetectionReport report;
-  auto found = db_.read_value([&](store::Sql& sql) -> Result<std::vector<Found>> {
-    std::vector<Found> out;
-    auto start = store::signals::first_day(sql);
-    if (!start) return start.error();
-    if (!*start) return out;
-    auto rhythm = rhythm_of(sql, dimension, std::max(**start, window_start - rules_.baseline_days),
-                            window_start - 1);
-    if (!rhythm) return rhythm.error();
-    auto recent = store::signals::recent_days(sql, dimension, window_start, today);
-    if (!recent) return recent.error();
-    std::vector<const CellKey*> cells;
-    for (const auto& [key, days] : *recent) {
-      std::size_t people = 0;
-      for (const CellDay& d : days) people += d.people.size();
-      if (people >= static_cast<std::size_t>(rules_.min_people)) cells.push_back(&key);
-    }
-    // Villages first, so that their bursts are known when their township is tested.
-    std::stable_sort(cells.begin(), cells.end(), [](const CellKey* a, const CellKey* b) {
-      return a->first.size() > b->first.size();
-    });
-    std::vector<const CellKey*> bursting;
-    for (const CellKey* cell : cells) {
-      ++report.cells;
-      // The bursting descendants on the same term, the highest of each branch.
-      std::vector<const CellDay*> less;
-      for (const CellKey* b : bursting) {
-        if (b->second != cell->second || !b->first.starts_with(cell->first)) continue;
-        const bool covered = std::any_of(bursting.begin(), bursting.end(), [&](const CellKey* m) {
-          return m != b && m->second == cell->second && m->first.size() < b->first.size() &&
-                 m->first.starts_with(cell->first) && b->first.starts_with(m->first);
-        });
-        if (covered) continue;
-        for (const CellDay& d : recent->at(*b)) less.push_back(&d);
-      }
-      std::vector<CellDay> days = without(recent->at(*cell), less);
-      auto baseline = store::signals::cell_days(
-          sql, *cell, dimension, window_start - rules_.baseline_days, window_start - 1);
-      if (!baseline) return baseline.error();
-      days.insert(days.end(), baseline->begin(), baseline->end());
-      if (season.first <= season.second && season.first >= **start) {
-        auto last_year =
-            store::signals::cell_days(sql, *cell, dimension, season.first, season.second);
-        if (!last_year) return last_year.error();
-        days.insert(days.end(), last_year->begin(), last_year->end());
-      }
-      auto burst = domain::assess_burst(days, today, **start, rules_,
-                                        rules_.weigh_days ? rhythm->rhythm : domain::DayRhythm{});
-      if (!burst) continue;
-      bursting.push_back(cell);
-      // The evidence too, for the warning as it stands now (re-read if it changes meanwhile).
-      auto open = store::signals::open_warning(sql, *cell, dimension);
-      if (!open) return open.error();
-      const EvidenceFrom from = evidence_start(*open, *burst);
-      auto numbers = evidence_of(sql, *cell, from);
-      if (!numbers) return numbers.error();
-      out.push_back({*cell, *burst, from, std::move(*numbers)});
-    }
-    return out;
+  struct Start {
+    std::optional<std::int64_t> first_day;
+    std::vector<domain::CalendarDay> calendar;
+  };
+  auto start = db_.read_value([&](store::Sql& sql) -> Result<Start> {
+    auto first = store::signals::first_day(sql);
+    if (!first) return first.error();
+    auto calendar = store::calendar::load(sql);
+    if (!calendar) return calendar.error();
+    return Start{*first, std::move(*calendar)};
   });
-  if (!found) return found.error();
-  if (found->empty()) return report;
+  if (!start) return start.error();
+  if (!start->first_day) return report;
+  const std::int64_t history_start = *start->first_day;
+  auto recent = days_of_cells(db_, store::signals::recent_days, dimension, window_start, today);
+  if (!recent) return recent.error();
+  auto baseline = days_of_cells(db_, store::signals::all_cell_days, dimension, baseline_start,
+                                window_start - 1);
+  if (!baseline) return baseline.error();
+  store::signals::CellDays last_year;
+  if (season.first <= season.second && season.first >= history_start) {
+    auto read =
+        days_of_cells(db_, store::signals::all_cell_days, dimension, season.first, season.second);
+    if (!read) return read.error();
+    last_year = std::move(*read);
+  }
+  const Rhythm rhythm = rhythm_of(std::move(start->calendar), *baseline,
+                                  std::max(history_start, baseline_start), window_start - 1);
+
+  // The tests, on what was read (no transaction).
+  std::vector<const CellKey*> cells;
+  for (const auto& [key, days] : *recent) {
+    std::size_t people = 0;
+    for (const CellDay& d : days) people += d.people.size();
+    if (people >= static_cast<std::size_t>(rules_.min_people)) cells.push_back(&key);
+  }
+  // Villages first, so that their bursts are known when their township is tested.
+  std::stable_sort(cells.begin(), cells.end(), [](const CellKey* a, const CellKey* b) {
+    return a->first.size() > b->first.size();
+  });
+  std::vector<const CellKey*> bursting;
+  std::vector<domain::Burst> bursts;
+  for (const CellKey* cell : cells) {
+    ++report.cells;
+    // The bursting descendants on the same term, the highest of each branch.
+    std::vector<const CellDay*> less;
+    for (const CellKey* b : bursting) {
+      if (b->second != cell->second || !b->first.starts_with(cell->first)) continue;
+      const bool covered = std::any_of(bursting.begin(), bursting.end(), [&](const CellKey* m) {
+        return m != b && m->second == cell->second && m->first.size() < b->first.size() &&
+               m->first.starts_with(cell->first) && b->first.starts_with(m->first);
+      });
+      if (covered) continue;
+      for (const CellDay& d : recent->at(*b)) less.push_back(&d);
+    }
+    std::vector<CellDay> days = without(recent->at(*cell), less);
+    for (const store::signals::CellDays* past : {&*baseline, &last_year}) {
+      auto it = past->find(*cell);
+      if (it != past->end()) days.insert(days.end(), it->second.begin(), it->second.end());
+    }
+    auto burst = domain::assess_burst(days, today, history_start, rules_,
+                                      rules_.weigh_days ? rhythm.rhythm : domain::DayRhythm{});
+    if (!burst) continue;
+    bursting.push_back(cell);
+    bursts.push_back(*burst);
+  }
+
+  // The evidence of the bursts that raise or grow a warning, kCellsPerRead cells a read. A
+  // later snapshot than the tests' is fine: the write below reads each warning again, and
+  // reads the evidence again when the warning changed meanwhile.
+  std::vector<Found> found;
+  for (std::size_t lo = 0; lo < bursting.size(); lo += kCellsPerRead) {
+    const std::size_t hi = std::min(bursting.size(), lo + kCellsPerRead);
+    auto part = db_.read_value([&](store::Sql& sql) -> Result<std::vector<Found>> {
+      std::vector<Found> out;
+      for (std::size_t i = lo; i < hi; ++i) {
+        const CellKey& cell = *bursting[i];
+        auto open = store::signals::open_warning(sql, cell, dimension);
+        if (!open) return open.error();
+        if (*open && !grows(**open, bursts[i], today)) {
+          out.push_back({cell, bursts[i], std::nullopt, {}});
+          continue;
+        }
+        const EvidenceFrom from = evidence_start(*open, bursts[i]);
+        auto numbers = evidence_of(sql, cell, from);
+        if (!numbers) return numbers.error();
+        out.push_back({cell, bursts[i], from, std::move(*numbers)});
+      }
+      return out;
+    });
+    if (!part) return part.error();
+    std::move(part->begin(), part->end(), std::back_inserter(found));
+  }
+  if (found.empty()) return report;
   return db_.write_value([&](store::Sql& sql) -> Result<DetectionReport> {
-    for (const Found& f : *found) {
+    for (const Found& f : found) {
       const CellKey* cell = &f.cell;
       const domain::Burst* burst = &f.burst;
       // Read again here: staff may have handled or dismissed the warning meanwhile.
@@ -243,9 +315,7 @@ Result<DetectionReport> SignalService::detect() {
       Warning w;
       if (*open) {
         w = std::move(**open);
-        const bool grew = burst->people > w.people || burst->cases > w.cases ||
-                          burst->level > w.level || today > w.last_day;
-        if (!grew) continue;
+        if (!grows(w, *burst, today)) continue;
         w.first_day = std::min(w.first_day, burst->first_day);
         w.last_day = std::max(w.last_day, today);
         w.cases = std::max(w.cases, burst->cases);
@@ -289,8 +359,9 @@ Result<DetectionReport> SignalService::detect() {
         }
         ++report.raised;
       }
-      auto numbers = from == f.evidence_from ? Result<std::vector<std::string>>(f.evidence)
-                                             : evidence_of(sql, *cell, from);
+      auto numbers = f.evidence_from && from == *f.evidence_from
+                         ? Result<std::vector<std::string>>(f.evidence)
+                         : evidence_of(sql, *cell, from);
       if (!numbers) return numbers.error();
       if (auto r = store::signals::add_evidence(sql, w.id, *numbers, kMaxEvidence); !r)
         return r.error();

@@ -74,9 +74,9 @@ class SignalService {
   SignalService(store::Database& db, const Clock& clock, domain::BurstRules rules = {})
       : db_(db), clock_(clock), rules_(rules) {}
 
-  // One step of the detector at the clock's now, in one transaction: every cell with enough
-  // people in the last rules.max_window_days days is tested against its baseline and its season
-  // a year before (domain::assess_burst), its days weighed by the official calendar and the
+  // One step of the detector at the clock's now, read in short read transactions and written
+  // in one (docs/SIGNALS.md "One step"): every cell with enough people in the last
+  // rules.max_window_days days is tested against its baseline and its season a year before (domain::assess_burst), its days weighed by the official calendar and the
   // whole stream's rhythm over the baseline's days (domain::DayRhythm::estimate, unless
   // rules.weigh_days is off), villages first; a township's or county's cell is tested without the
   // cases of its descendants that are bursting on the same term, so that a burst is reported at

@@ -37,6 +37,8 @@ namespace jiceng::cli {
 namespace {
 
 constexpr std::chrono::seconds kSchedulerInterval{30};
+// A burst detector's step that takes longer is logged at info (docs/PERFORMANCE.md).
+constexpr std::int64_t kSlowStepMs = 1000;
 
 int fail(const Error& e) {
   fmt::print(stderr, "jiceng: {}\n", e.message);
@@ -224,13 +226,21 @@ int serve(const Config& config) {
         spdlog::info("deadline scheduler: {} warning/breach event(s)", *events);
       }
       // The burst detector (docs/SIGNALS.md): its state is the counts and the warnings in the
-      // store, so it too loses nothing on a restart.
+      // store, so it too loses nothing on a restart. Its duration is logged (at info from a
+      // second on) so that operators see a step that falls behind its interval.
+      const auto step_start = std::chrono::steady_clock::now();
       auto bursts = application.signals.detect();
+      const auto step_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                               std::chrono::steady_clock::now() - step_start)
+                               .count();
       if (!bursts) {
-        spdlog::warn("burst detector: {}", bursts.error().message);
-      } else if (bursts->raised > 0 || bursts->updated > 0) {
-        spdlog::info("burst detector: {} new warning(s), {} updated", bursts->raised,
-                     bursts->updated);
+        spdlog::warn("burst detector: {} (after {} ms)", bursts.error().message, step_ms);
+      } else {
+        spdlog::log(step_ms > kSlowStepMs || bursts->raised > 0 || bursts->updated > 0
+                        ? spdlog::level::info
+                        : spdlog::level::debug,
+                    "burst detector: {} cell(s) tested, {} new warning(s), {} updated in {} ms",
+                    bursts->cells, bursts->raised, bursts->updated, step_ms);
       }
       std::unique_lock lock(mu);
       wake.wait_for(lock, stop, kSchedulerInterval, [] { return false; });

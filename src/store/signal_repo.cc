@@ -191,9 +191,10 @@ Result<std::optional<std::int64_t>> first_day(Sql& sql) {
 
 Result<CellDays> recent_days(Sql& sql, SignalDimension dimension, std::int64_t lo,
                              std::int64_t hi) {
+  // In the order of signal_count_day (migration 0017), which covers the read: nothing to sort.
   auto rows = sql.query(
       "SELECT area_code, term, day, person, cases FROM signal_count "
-      "WHERE dimension = $1 AND day >= $2 AND day <= $3 ORDER BY area_code, term, day",
+      "WHERE dimension = $1 AND day >= $2 AND day <= $3 ORDER BY day, area_code, term",
       {std::string(domain::to_string(dimension)), lo, hi});
   if (!rows) return rows.error();
   CellDays out;
@@ -221,15 +222,30 @@ Result<std::vector<domain::CellDay>> cell_days(Sql& sql, const CellKey& cell,
   return out;
 }
 
-Result<std::vector<std::int64_t>> deployment_days(Sql& sql, SignalDimension dimension,
-                                                  std::int64_t lo, std::int64_t hi) {
+Result<CellDays> all_cell_days(Sql& sql, SignalDimension dimension, std::int64_t lo,
+                               std::int64_t hi) {
+  // Grouped in the order of signal_count_day, which covers the read (as recent_days).
   auto rows = sql.query(
-      "SELECT day, SUM(cases) FROM signal_count WHERE dimension = $1 AND day >= $2 "
-      "AND day <= $3 AND length(area_code) = 6 GROUP BY day",
+      "SELECT area_code, term, day, SUM(cases) FROM signal_count "
+      "WHERE dimension = $1 AND day >= $2 AND day <= $3 "
+      "GROUP BY day, area_code, term ORDER BY day, area_code, term",
       {std::string(domain::to_string(dimension)), lo, hi});
   if (!rows) return rows.error();
+  CellDays out;
+  for (const Row& r : *rows) {
+    out[{r.text(0), r.text(1)}].push_back({.day = r.int64(2), .cases = r.int64(3), .people = {}});
+  }
+  return out;
+}
+
+std::vector<std::int64_t> deployment_days(const CellDays& cells, std::int64_t lo, std::int64_t hi) {
   std::vector<std::int64_t> out(static_cast<std::size_t>(std::max<std::int64_t>(0, hi - lo + 1)));
-  for (const Row& r : *rows) out[static_cast<std::size_t>(r.int64(0) - lo)] = r.int64(1);
+  for (const auto& [cell, days] : cells) {
+    if (cell.first.size() != 6) continue;
+    for (const domain::CellDay& d : days) {
+      if (d.day >= lo && d.day <= hi) out[static_cast<std::size_t>(d.day - lo)] += d.cases;
+    }
+  }
   return out;
 }
 

@@ -59,11 +59,14 @@ using CellDays = std::map<CellKey, std::vector<domain::CellDay>>;
 [[nodiscard]] Result<std::vector<domain::CellDay>> cell_days(Sql& sql, const CellKey& cell,
                                                              domain::SignalDimension dimension,
                                                              std::int64_t lo, std::int64_t hi);
-// The whole deployment's cases per day in [lo, hi] (its counties' cells summed), one number per
-// day from lo on, 0 for a day without cases: the stream's weekly and holiday rhythm.
-[[nodiscard]] Result<std::vector<std::int64_t>> deployment_days(Sql& sql,
-                                                                domain::SignalDimension dimension,
-                                                                std::int64_t lo, std::int64_t hi);
+// Every cell's cases per day in [lo, hi] (people left empty), for one dimension: cell_days of
+// all the cells at once, in one range scan of signal_count's (dimension, day) index.
+[[nodiscard]] Result<CellDays> all_cell_days(Sql& sql, domain::SignalDimension dimension,
+                                             std::int64_t lo, std::int64_t hi);
+// The whole deployment's cases per day in [lo, hi] (its counties' cells summed) from `cells`,
+// every cell's days over at least [lo, hi] (all_cell_days): one number per day from lo on, 0 for
+// a day without cases; the stream's weekly and holiday rhythm.
+std::vector<std::int64_t> deployment_days(const CellDays& cells, std::int64_t lo, std::int64_t hi);
 
 // The places of one level under an area (first <= code < last, code length `length`) with the
 // most cases in [lo, hi], with their people then and their cases in [prev_lo, lo) before.

@@ -1,7 +1,8 @@
 // Hotspots and early warnings on SQLite and PostgreSQL: a small seeded stream in which the
 // detector finds the injected burst at its village (not again at the township), a calm village
 // with one insistent caller raises nothing, and a warning goes through its commands; the counts
-// follow a case that moves; the whole stream's cases per day.
+// follow a case that moves; the whole stream's cases per day; the detector's read of every cell's
+// days at once; an open warning that changes only when its burst grows.
 #include "app/signals.h"
 
 #include <fmt/format.h>
@@ -54,10 +55,11 @@ class Signals : public ::testing::TestWithParam<Backend> {
     return row ? row->text(0) : "";
   }
 
-  domain::Case file(const std::string& place, const std::string& phone, Instant at) {
+  domain::Case file(const std::string& place, const std::string& phone, Instant at,
+                    const char* category = "env.water") {
     clock_.set(at);
     domain::Intake in;
-    in.category_code = "env.water";
+    in.category_code = category;
     in.place_code = place;
     in.submitter_name = "村民";
     in.submitter_contact = phone;
@@ -264,11 +266,12 @@ TEST_P(Signals, DeploymentDaysCountEachCaseOnce) {
   const Date first = *parse_date("2026-08-03");
   const std::int64_t lo = domain::day_bucket(first);
   auto totals = [&] {
-    auto rows = db_->read_value([&](store::Sql& sql) {
-      return store::signals::deployment_days(sql, domain::SignalDimension::kCategory, lo, lo + 3);
+    auto cells = db_->read_value([&](store::Sql& sql) {
+      return store::signals::all_cell_days(sql, domain::SignalDimension::kCategory, lo, lo + 3);
     });
-    EXPECT_TRUE(rows) << rows.error().message;
-    return rows ? *rows : std::vector<std::int64_t>{};
+    EXPECT_TRUE(cells) << cells.error().message;
+    return cells ? store::signals::deployment_days(*cells, lo, lo + 3)
+                 : std::vector<std::int64_t>{};
   };
   const std::vector<std::int64_t> before = totals();
   ASSERT_EQ(before.size(), 4u);
@@ -280,6 +283,95 @@ TEST_P(Signals, DeploymentDaysCountEachCaseOnce) {
   const std::vector<std::int64_t> added = {after[0] - before[0], after[1] - before[1],
                                            after[2] - before[2], after[3] - before[3]};
   EXPECT_EQ(added, (std::vector<std::int64_t>{2, 0, 1, 0}));
+}
+
+// The detector's one read of every cell's days gives each cell the days cell_days gives it.
+TEST_P(Signals, AllCellDaysAreEachCellsDays) {
+  const Date first = *parse_date("2026-09-07");
+  const std::int64_t lo = domain::day_bucket(first);
+  const std::string a = village("360602", 60);
+  const std::string b = village("360602", 61);
+  const std::string quiet = village("360602", 62);
+  file(a, "13950000001", cst(first, 9));
+  file(a, "13950000002", cst(first, 15));
+  file(a, "13950000001", cst(first + std::chrono::days(2), 10));
+  file(b, "13950000003", cst(first + std::chrono::days(1), 11));
+  file(b, "13950000004", cst(first + std::chrono::days(4), 11));  // after the range
+  file(a, "13950000005", cst(first, 16), "env.air");
+  const auto dimension = domain::SignalDimension::kCategory;
+  auto all = db_->read_value(
+      [&](store::Sql& sql) { return store::signals::all_cell_days(sql, dimension, lo, lo + 3); });
+  ASSERT_TRUE(all) << all.error().message;
+  const std::vector<store::signals::CellKey> cells = {
+      {a, "env.water"},        {b, "env.water"},     {a.substr(0, 9), "env.water"},
+      {"360602", "env.water"}, {quiet, "env.water"}, {a, "env.air"}};
+  for (const auto& cell : cells) {
+    auto one = db_->read_value([&](store::Sql& sql) {
+      return store::signals::cell_days(sql, cell, dimension, lo, lo + 3);
+    });
+    ASSERT_TRUE(one) << one.error().message;
+    auto it = all->find(cell);
+    const std::vector<domain::CellDay> batched =
+        it == all->end() ? std::vector<domain::CellDay>{} : it->second;
+    ASSERT_EQ(batched.size(), one->size()) << cell.first << " " << cell.second;
+    for (std::size_t i = 0; i < one->size(); ++i) {
+      EXPECT_EQ(batched[i].day, (*one)[i].day) << cell.first;
+      EXPECT_EQ(batched[i].cases, (*one)[i].cases) << cell.first;
+    }
+  }
+  const std::vector<domain::CellDay>& days_of_a = all->at({a, "env.water"});
+  ASSERT_EQ(days_of_a.size(), 2u);
+  EXPECT_EQ(days_of_a[0].day, lo);
+  EXPECT_EQ(days_of_a[0].cases, 2);
+  EXPECT_EQ(days_of_a[1].day, lo + 2);
+  ASSERT_TRUE(all->contains({a, "env.air"}));
+  EXPECT_EQ(all->at({a, "env.air"}).front().cases, 1);
+  EXPECT_FALSE(all->contains({quiet, "env.water"}));
+}
+
+// A step whose burst adds nothing to the cell's open warning leaves it as it was (its version,
+// its evidence); the next case of the burst grows it and joins its evidence.
+TEST_P(Signals, AnOpenWarningChangesOnlyWhenItsBurstGrows) {
+  const std::string place = village("360602", 70);
+  const std::string prefix = GetParam() == Backend::kSqlite ? "1396" : "1397";
+  int phone = 0;
+  auto next_phone = [&] { return prefix + fmt::format("{:07d}", phone++); };
+  const Date start = *parse_date("2026-04-06");
+  for (int d = 0; d < 35; d += 4) file(place, next_phone(), cst(start + std::chrono::days(d), 10));
+  const Date day = start + std::chrono::days(36);
+  for (int i = 0; i < 14; ++i) file(place, next_phone(), cst(day, 9, i * 3));
+  detect_at(cst(day, 12));
+  auto raised = warnings_of(place);
+  ASSERT_EQ(raised.size(), 1u);
+  const store::signals::Warning w = raised.front();
+  auto evidence_of = [&] {
+    auto detail = signals_->warning(leader_, w.id, {.purpose = "test"});
+    EXPECT_TRUE(detail) << detail.error().message;
+    std::set<std::string> out;
+    if (detail) {
+      for (const auto& c : detail->evidence) out.insert(c.number);
+    }
+    return out;
+  };
+  const std::set<std::string> evidence = evidence_of();
+  EXPECT_EQ(evidence.size(), 14u);
+
+  detect_at(cst(day, 12, 1));
+  auto same = warnings_of(place);
+  ASSERT_EQ(same.size(), 1u);
+  EXPECT_EQ(same.front().version, w.version);
+  EXPECT_EQ(same.front().updated_at, w.updated_at);
+  EXPECT_EQ(evidence_of(), evidence);
+
+  const std::string late = file(place, next_phone(), cst(day, 12, 2)).number;
+  detect_at(cst(day, 12, 3));
+  auto grown = warnings_of(place);
+  ASSERT_EQ(grown.size(), 1u);
+  EXPECT_EQ(grown.front().version, w.version + 1);
+  EXPECT_EQ(grown.front().people, w.people + 1);
+  std::set<std::string> expected = evidence;
+  expected.insert(late);
+  EXPECT_EQ(evidence_of(), expected);
 }
 
 INSTANTIATE_TEST_SUITE_P(Stores, Signals, ::testing::ValuesIn(testing::backends()),
