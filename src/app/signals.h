@@ -76,14 +76,14 @@ class SignalService {
 
   // One step of the detector at the clock's now, read in short read transactions and written
   // in one (docs/SIGNALS.md "One step"): every cell with enough people in the last
-  // rules.max_window_days days is tested against its baseline and its season a year before (domain::assess_burst), its days weighed by the official calendar and the
-  // whole stream's rhythm over the baseline's days (domain::DayRhythm::estimate, unless
-  // rules.weigh_days is off), villages first; a township's or county's cell is tested without the
-  // cases of its descendants that are bursting on the same term, so that a burst is reported at
-  // the lowest level that explains it. A burst raises a warning addressed to the unit of the
-  // area's node, or updates the cell's open warning as it grows; a cell whose last warning was
-  // closed raises again only for a window that starts after that warning's last day. Each new
-  // warning is audited (actor "system").
+  // rules.max_window_days days is tested against its baseline and its season a year before
+  // (domain::assess_burst), its days weighed by the official calendar and the whole stream's rhythm
+  // over the baseline's days (domain::DayRhythm::estimate, unless rules.weigh_days is off),
+  // villages first; a township's or county's cell is tested without the cases of its descendants
+  // that are bursting on the same term, so that a burst is reported at the lowest level that
+  // explains it. A burst raises a warning addressed to the unit of the area's node, or updates the
+  // cell's open warning as it grows; a cell whose last warning was closed raises again only for a
+  // window that starts after that warning's last day. Each new warning is audited (actor "system").
   [[nodiscard]] Result<DetectionReport> detect();
 
   // The places one level below q.area (counties of a city, villages of a township) with the

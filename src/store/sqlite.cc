@@ -389,7 +389,8 @@ Result<std::unique_ptr<Connection>> connect_sqlite(const std::filesystem::path& 
     rc = sqlite3_open_v2(path.c_str(), &checkpoints, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX,
                          nullptr);
     // synchronous=FULL: a checkpoint syncs the database file before the WAL may be reused.
-    if (rc != SQLITE_OK || sqlite3_busy_timeout(checkpoints, Checkpointer::kBusyTimeoutMs) != SQLITE_OK ||
+    if (rc != SQLITE_OK ||
+        sqlite3_busy_timeout(checkpoints, Checkpointer::kBusyTimeoutMs) != SQLITE_OK ||
         sqlite3_exec(checkpoints, "PRAGMA synchronous=FULL", nullptr, nullptr, nullptr) !=
             SQLITE_OK) {
       std::string msg = checkpoints ? sqlite3_errmsg(checkpoints) : sqlite3_errstr(rc);

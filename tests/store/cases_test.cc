@@ -490,9 +490,9 @@ TEST_P(Cases, AStateListIsNewestFirstThroughItsIndex) {
                      {.note = "不属于受理范围"});
   ASSERT_NE(other.state, older.state);
   for (const char* place : {"3606", "360603001001"}) {
-    auto page = service_->list(staff(domain::Role::kLeader, "3606"),
-                               {.state = std::string(domain::to_string(older.state)), .limit = 200},
-                               place);
+    auto page =
+        service_->list(staff(domain::Role::kLeader, "3606"),
+                       {.state = std::string(domain::to_string(older.state)), .limit = 200}, place);
     ASSERT_TRUE(page) << page.error().message;
     std::vector<std::string> numbers;
     for (const auto& item : *page) {
