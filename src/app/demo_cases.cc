@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <future>
+#include <map>
+#include <memory>
 #include <optional>
 #include <unordered_map>
 
@@ -75,6 +77,28 @@ std::string short_village_name(std::string_view name) {
   return std::string(name);
 }
 
+// The last case number of each of the deployment's counties per year, locked (PostgreSQL) until
+// the transaction commits, so that a registration meanwhile waits and then continues after the
+// fill's numbers.
+Result<std::map<std::pair<std::string, int>, std::int64_t>> lock_counters(store::Sql& sql,
+                                                                         const std::string& root) {
+  auto [county_first, county_last] = domain::scope_range(root);
+  if (auto r = sql.exec("UPDATE case_counter SET last_seq = last_seq WHERE county_code >= $1 AND "
+                        "county_code < $2",
+                        {county_first, county_last});
+      !r) {
+    return r.error();
+  }
+  auto rows = sql.query(
+      "SELECT county_code, year, last_seq FROM case_counter "
+      "WHERE county_code >= $1 AND county_code < $2",
+      {county_first, county_last});
+  if (!rows) return rows.error();
+  std::map<std::pair<std::string, int>, std::int64_t> counters;
+  for (const auto& r : *rows) counters[{r.text(0), static_cast<int>(r.int64(1))}] = r.int64(2);
+  return counters;
+}
+
 // Everything the generator needs, read in the batch's own transaction.
 Result<DemoWorld> load_world(store::Sql& sql, const std::string& root, Instant now) {
   DemoWorld world;
@@ -124,23 +148,9 @@ Result<DemoWorld> load_world(store::Sql& sql, const std::string& root, Instant n
   if (!days) return days.error();
   world.calendar = domain::WorkCalendar(std::move(*days));
 
-  // The counters of the deployment's counties: locked (PostgreSQL) until the batch commits, so
-  // that a registration meanwhile waits and then continues after the batch's numbers.
-  auto [county_first, county_last] = domain::scope_range(root);
-  if (auto r = sql.exec("UPDATE case_counter SET last_seq = last_seq WHERE county_code >= $1 AND "
-                        "county_code < $2",
-                        {county_first, county_last});
-      !r) {
-    return r.error();
-  }
-  auto counters = sql.query(
-      "SELECT county_code, year, last_seq FROM case_counter "
-      "WHERE county_code >= $1 AND county_code < $2",
-      {county_first, county_last});
+  auto counters = lock_counters(sql, root);
   if (!counters) return counters.error();
-  for (const auto& r : *counters) {
-    world.counters[{r.text(0), static_cast<int>(r.int64(1))}] = r.int64(2);
-  }
+  world.counters = std::move(*counters);
   return world;
 }
 
@@ -155,10 +165,14 @@ Result<void> save_counters(store::Sql& sql, const DemoCaseGenerator& generator) 
   return {};
 }
 
-// Adds `exact` cases, or (without it) as many as bring the store to `target`.
+// Adds `exact` cases, or (without it) as many as bring the store to `target`, in transactions of
+// `step` cases (whole batches). One generator makes them all, so the cases are the same whatever
+// the step; between steps the batch after is already being made.
 Result<DemoCasesReport> add_cases(store::Database& db, const Clock& clock,
                                   std::optional<std::int64_t> exact, std::int64_t target,
-                                  std::uint64_t seed, int incidents, const ProgressFn& progress) {
+                                  std::uint64_t seed, int incidents, const ProgressFn& progress,
+                                  std::int64_t step) {
+  if (step <= 0) return Error::invalid_argument("the demo fill's step must be positive");
   auto root = deployment_root(db);
   if (!root) {
     if (root.error().code == ErrorCode::kNotFound) {
@@ -167,18 +181,54 @@ Result<DemoCasesReport> add_cases(store::Database& db, const Clock& clock,
     return root.error();
   }
   const Instant now = clock.now();
-  return db.write_value([&](store::Sql& sql) -> Result<DemoCasesReport> {
-    DemoCasesReport report;
-    auto count = sql.query_one("SELECT COUNT(*) FROM cases", {});
-    if (!count) return count.error();
-    report.before = count->int64(0);
-    const std::int64_t n = exact ? *exact : std::max<std::int64_t>(0, target - report.before);
-    if (n <= 0) return report;
-    auto world = load_world(sql, *root, now);
-    if (!world) return world.error();
-    // SQLite: the fill is one transaction that writes every table and index of a million cases;
-    // with the writer's usual page cache (32 MB) most pages are spilled and read back many times.
-    // A larger cache for the fill's duration only.
+  DemoCasesReport report;
+  std::optional<DemoWorld> world;
+  std::unique_ptr<DemoCaseGenerator> generator;
+  std::future<DemoBatch> next;
+  DemoBatch written;
+  std::size_t total = 0;
+  // One step: true while cases remain to be made.
+  auto fill_step = [&](store::Sql& sql) -> Result<bool> {
+    if (!generator) {
+      auto count = sql.query_one("SELECT COUNT(*) FROM cases", {});
+      if (!count) return count.error();
+      report.before = count->int64(0);
+      const std::int64_t n = exact ? *exact : std::max<std::int64_t>(0, target - report.before);
+      if (n <= 0) return false;
+      auto loaded = load_world(sql, *root, now);
+      if (!loaded) return loaded.error();
+      world = std::move(*loaded);
+      // A second batch on the same store must not repeat the first's tracking codes.
+      std::uint64_t mixed = seed;
+      for (const auto& [key, last_seq] : world->counters) {
+        mixed = mixed * 0x100000001b3ULL ^ static_cast<std::uint64_t>(last_seq);
+      }
+      generator = std::make_unique<DemoCaseGenerator>(*world, n, mixed, incidents);
+      total = static_cast<std::size_t>(n);
+      if (progress) progress({"cases", 0, total});
+    } else {
+      // Between steps another process may have registered a case and taken a number the
+      // generator is about to use: stop rather than clash (what is written stays; run again).
+      auto counters = lock_counters(sql, *root);
+      if (!counters) return counters.error();
+      if (*counters != generator->counters()) {
+        return Error::conflict(
+            "another process registered cases during the demo fill; run the command again to "
+            "top up");
+      }
+    }
+    // The next batch is made on another thread while this one writes, in the memory of the
+    // batch written before: the writer does nothing but insert, and the batches' memory is
+    // allocated once.
+    auto make = [&generator, size = batch_size(static_cast<std::int64_t>(total))](
+                    DemoBatch recycled) {
+      generator->next(size, recycled);
+      return recycled;
+    };
+    if (!next.valid()) next = std::async(std::launch::async, make, DemoBatch{});
+    // SQLite: a step is one transaction that writes every table and index of up to a million
+    // cases; with the writer's usual page cache (32 MB) most pages are spilled and read back
+    // many times. A larger cache for the step's duration only.
     std::optional<std::int64_t> cache_pages;
     if (sql.dialect() == store::Dialect::kSqlite) {
       auto pages = sql.query_one("PRAGMA cache_size", {});
@@ -186,26 +236,11 @@ Result<DemoCasesReport> add_cases(store::Database& db, const Clock& clock,
       cache_pages = pages->int64(0);
       if (auto r = sql.exec("PRAGMA cache_size = -524288"); !r) return r.error();
     }
-    // A second batch on the same store must not repeat the first's tracking codes.
-    std::uint64_t mixed = seed;
-    for (const auto& [key, last_seq] : world->counters) {
-      mixed = mixed * 0x100000001b3ULL ^ static_cast<std::uint64_t>(last_seq);
-    }
-    DemoCaseGenerator generator(*world, n, mixed, incidents);
-    const auto total = static_cast<std::size_t>(n);
-    if (progress) progress({"cases", 0, total});
-    // The next batch is made on another thread while this one writes, in the memory of the
-    // batch written before: the writer does nothing but insert, and the batches' memory is
-    // allocated once.
-    auto make = [&generator, size = batch_size(n)](DemoBatch recycled) {
-      generator.next(size, recycled);
-      return recycled;
-    };
-    auto next = std::async(std::launch::async, make, DemoBatch{});
-    DemoBatch written;
-    for (;;) {
+    std::int64_t in_step = 0;
+    bool more = true;
+    while (more && in_step < step) {
       DemoBatch batch = next.get();
-      const bool more = !generator.done();
+      more = !generator->done();
       if (more) next = std::async(std::launch::async, make, std::move(written));
       if (auto r = sql.bulk_insert("cases", kDemoCaseColumns, batch.cases); !r) return r.error();
       if (auto r = sql.bulk_insert("case_event", kDemoEventColumns, batch.events); !r) {
@@ -221,44 +256,53 @@ Result<DemoCasesReport> add_cases(store::Database& db, const Clock& clock,
           !r) {
         return r.error();
       }
-      report.cases += static_cast<std::int64_t>(batch.cases.size());
+      const auto cases = static_cast<std::int64_t>(batch.cases.size());
+      in_step += cases;
+      report.cases += cases;
       report.events += static_cast<std::int64_t>(batch.events.size());
       report.breached += batch.breached;
       for (const auto& [state, k] : batch.by_state) report.by_state[state] += k;
       if (progress) progress({"cases", static_cast<std::size_t>(report.cases), total});
       written = std::move(batch);
-      if (!more) break;
     }
     if (cache_pages) {
       if (auto r = sql.exec(fmt::format("PRAGMA cache_size = {}", *cache_pages)); !r) {
         return r.error();
       }
     }
-    if (auto r = save_counters(sql, generator); !r) return r.error();
-    report.incidents = generator.incidents();
+    if (auto r = save_counters(sql, *generator); !r) return r.error();
     if (auto r = record_audit(
             sql, now, {"system", ""},
-            {.action = "demo.cases", .object_type = "", .object_id = std::to_string(n)}, {});
+            {.action = "demo.cases", .object_type = "", .object_id = std::to_string(in_step)},
+            {});
         !r) {
       return r.error();
     }
-    return report;
-  });
+    return more;
+  };
+  for (;;) {
+    auto more = db.write_value(fill_step);
+    if (!more) return more.error();
+    if (!*more) break;
+  }
+  if (generator) report.incidents = generator->incidents();
+  return report;
 }
 
 }  // namespace
 
 Result<DemoCasesReport> add_demo_cases(store::Database& db, const Clock& clock, std::int64_t n,
                                        std::uint64_t seed, const ProgressFn& progress,
-                                       int incidents) {
+                                       int incidents, std::int64_t step) {
   if (n < 0) return Error::invalid_argument("the number of demo cases cannot be negative");
-  return add_cases(db, clock, n, 0, seed, incidents, progress);
+  return add_cases(db, clock, n, 0, seed, incidents, progress, step);
 }
 
 Result<DemoCasesReport> top_up_demo_cases(store::Database& db, const Clock& clock,
                                           std::int64_t target, std::uint64_t seed,
-                                          const ProgressFn& progress, int incidents) {
-  return add_cases(db, clock, std::nullopt, target, seed, incidents, progress);
+                                          const ProgressFn& progress, int incidents,
+                                          std::int64_t step) {
+  return add_cases(db, clock, std::nullopt, target, seed, incidents, progress, step);
 }
 
 }  // namespace jiceng::app

@@ -407,10 +407,10 @@ TEST_P(DemoCases, TopUpAddsWhatIsMissing) {
 INSTANTIATE_TEST_SUITE_P(Stores, DemoCases, ::testing::ValuesIn(testing::backends()),
                          [](const auto& p) { return testing::to_string(p.param); });
 
-// The same seed on the same store at the same time gives the same cases; another seed others.
-// (SQLite only: three fresh demo deployments.)
+// The same seed on the same store at the same time gives the same cases, in one transaction or
+// in steps; another seed others. (SQLite only: four fresh demo deployments.)
 TEST(DemoCasesSeed, SameSeedSameCases) {
-  auto dump = [](std::uint64_t seed) {
+  auto dump = [](std::uint64_t seed, std::int64_t step = kDemoStep) {
     auto db = testing::open_fresh(Backend::kSqlite);
     EXPECT_TRUE(db);
     if (!db) return std::vector<std::string>{};
@@ -420,9 +420,15 @@ TEST(DemoCasesSeed, SameSeedSameCases) {
               .calendar_file = src / "node_modules/chinese-days/dist/chinese-days.json"});
     EXPECT_TRUE(demo) << demo.error().message;
     FixedClock clock(kNow);
-    auto r = add_demo_cases(*db, clock, 300, seed);
+    auto r = add_demo_cases(*db, clock, 300, seed, {}, 0, step);
     EXPECT_TRUE(r) << r.error().message;
     std::vector<std::string> out;
+    // One audit entry per step, with the step's cases.
+    for (const auto& row : rows(*db,
+                                "SELECT object_id FROM audit_log WHERE action = 'demo.cases' "
+                                "ORDER BY seq")) {
+      out.push_back("audit|" + row.text(0));
+    }
     for (const auto& row :
          rows(*db,
               "SELECT number || '|' || tracking_code || '|' || description || '|' || state || "
@@ -444,6 +450,13 @@ TEST(DemoCasesSeed, SameSeedSameCases) {
   ASSERT_GT(a.size(), 300u);
   EXPECT_EQ(a, b);
   EXPECT_NE(a, c);
+  // In steps of 100 cases: batches of 256 (batch_size(300)), so two transactions of 256 and 44.
+  auto stepped = dump(7, 100);
+  ASSERT_EQ(stepped.size(), a.size() + 1);
+  EXPECT_EQ(a.front(), "audit|300");
+  EXPECT_EQ(stepped[0], "audit|256");
+  EXPECT_EQ(stepped[1], "audit|44");
+  EXPECT_TRUE(std::equal(a.begin() + 1, a.end(), stepped.begin() + 2));
 }
 
 // Every top-level category of the seeded catalogue has at least 40 description templates.
