@@ -291,7 +291,6 @@ ListFilter list_filter(const ListQuery& q, bool with_cursor) {
   // sees which indexes serve them (a condition like "$1 = '' OR c.state = $1" hides that).
   // The statement's text depends on which filters are given: a few dozen texts, each prepared
   // once per connection.
-  if (q.resident_id != 0) f.add("c.resident_id = " + f.param(q.resident_id));
   // The scope. A township's or a village's cases are few: the place index finds them and they
   // are sorted. A county or a wider area holds many: walking an order's index (cases_created,
   // cases_running_deadline) and keeping those in the scope reads about a page; so the place
@@ -301,6 +300,8 @@ ListFilter list_filter(const ListQuery& q, bool with_cursor) {
   const std::string_view place = wide ? "(c.place_code || '')" : "c.place_code";
   f.add(fmt::format("{} >= {} AND {} < {}", place, f.param(q.place_first), place,
                     f.param(q.place_last)));
+  const std::size_t scope_only = f.where.size();
+  if (q.resident_id != 0) f.add("c.resident_id = " + f.param(q.resident_id));
   if (q.hide_from_unit != 0) {
     f.add("(c.accused_unit_id IS NULL OR c.accused_unit_id <> " + f.param(q.hide_from_unit) + ")");
   }
@@ -326,6 +327,7 @@ ListFilter list_filter(const ListQuery& q, bool with_cursor) {
     f.add(fmt::format("(c.created_at < {} OR (c.created_at = {} AND c.number < {}))", at, at,
                       f.param(q.before_number)));
   }
+  f.beyond_scope = f.where.size() != scope_only;
   return f;
 }
 

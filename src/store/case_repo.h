@@ -92,6 +92,7 @@ extern const std::string_view kListedColumns;
 struct ListFilter {
   std::string where;          // conditions over `cases c`, joined by AND
   std::vector<Value> params;  // $1, $2, … of `where`
+  bool beyond_scope = false;  // `where` holds more than the place range
   // Adds v as the next parameter and returns its placeholder ("$3").
   std::string param(Value v);
   // Appends a condition (its parameters added with param() first).

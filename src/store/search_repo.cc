@@ -1,6 +1,7 @@
 #include "store/search_repo.h"
 
 #include <fmt/format.h>
+#include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <limits>
@@ -31,11 +32,10 @@ Result<void> queue_sqlite(Sql& sql, const char* command, const std::string& numb
 
 Result<void> index_terms(Sql& sql, const std::string& number, const text::IndexTerms& t) {
   if (sql.dialect() == Dialect::kSqlite) return queue_sqlite(sql, nullptr, number, t);
-  Result<std::int64_t> r =
-      sql.exec(fmt::format("INSERT INTO case_search (number, document) "
-                           "SELECT number, {} FROM cases WHERE number = $1",
-                           kDocument),
-               {number, t.sequence, t.unigrams});
+  Result<std::int64_t> r = sql.exec(fmt::format("INSERT INTO case_search (number, document) "
+                                                "SELECT number, {} FROM cases WHERE number = $1",
+                                                kDocument),
+                                    {number, t.sequence, t.unigrams});
   if (!r) return r.error();
   return {};
 }
@@ -75,6 +75,16 @@ std::string scope_token_of(const std::string& first, const std::string& last) {
   if (!level || *level < domain::Level::kCounty) return "";
   if (domain::scope_range(first).second != last) return "";
   return fmt::format("{}{}", kScopeMark, first);
+}
+
+// Whether every stored case lies in [first, last): then a scope of that range keeps them all.
+// Two seeks of cases_place (SQLite answers a lone min() or max() from the index).
+Result<bool> scope_holds_every_case(Sql& sql, const std::string& first, const std::string& last) {
+  auto row = sql.query_one(
+      "SELECT (SELECT min(place_code) FROM cases), (SELECT max(place_code) FROM cases)", {});
+  if (!row) return row.error();
+  if (row->is_null(0)) return true;
+  return row->text(0) >= first && row->text(1) < last;
 }
 
 }  // namespace
@@ -177,10 +187,9 @@ Result<void> index_rows(Sql& sql, const std::vector<std::vector<Value>>& rows) {
       const std::size_t n = std::min(kChunk, rows.size() - at);
       numbers.clear();
       for (std::size_t i = at; i < at + n; ++i) numbers.push_back(rows[i][0]);
-      auto found = sql.query(
-          fmt::format("SELECT number, rowid FROM cases WHERE number IN {}",
-                      values_placeholders(1, n)),
-          Params(numbers));
+      auto found = sql.query(fmt::format("SELECT number, rowid FROM cases WHERE number IN {}",
+                                         values_placeholders(1, n)),
+                             Params(numbers));
       if (!found) return found.error();
       rowids.clear();
       for (const Row& r : *found) rowids.emplace(r.text(0), r.int64(1));
@@ -244,13 +253,20 @@ Result<void> index_all_cases(Sql& sql) {
   }
 }
 
-Result<FoundPage> find(Sql& sql, const text::SearchQuery& query, const cases::ListQuery& q,
-                       int offset, int window_size) {
-  // The list's filters and parameters, without its cursor; then the match, the window, the
-  // limit and the offset.
-  cases::ListFilter f = cases::list_filter(q, /*with_cursor=*/false);
+namespace {
+
+// find() one way: index_only takes the window from the match alone (SQLite), else every match
+// of the window is joined to `cases` for the list's filters. *stale is set when an index-only
+// page holds a case outside q's scope or no case at all (an index out of step with `cases`):
+// the caller then asks again with the join, which is the rule.
+Result<FoundPage> find_in(Sql& sql, const text::SearchQuery& query, const cases::ListQuery& q,
+                          int offset, int window_size, const std::string& scope, bool index_only,
+                          bool* stale) {
+  // The list's filters and parameters, without its cursor (none when the match alone decides);
+  // then the match, the window, the limit and the offset.
+  cases::ListFilter f =
+      index_only ? cases::ListFilter{} : cases::list_filter(q, /*with_cursor=*/false);
   const bool lite = sql.dialect() == Dialect::kSqlite;
-  const std::string scope = scope_token_of(q.place_first, q.place_last);
   const std::string terms = lite ? fts5_match(query) : tsquery(query);
   std::string match = terms;
   if (!scope.empty()) {
@@ -267,30 +283,39 @@ Result<FoundPage> find(Sql& sql, const text::SearchQuery& query, const cases::Li
   // their scores; `page`: the newest window of them, best first. The count comes with every
   // row, and alone in one row of NULLs when the page is empty. CROSS JOIN keeps FTS5 the outer
   // loop on SQLite, so that its newest-first walk, not an index of `cases`, drives the window.
-  const std::string found =
-      lite ? fmt::format(
-                 "SELECT c.rowid AS id, c.created_at, c.number, "
-                 "jiceng_rank(case_search, {}) AS score "
-                 "FROM case_search CROSS JOIN cases c ON c.rowid = case_search.rowid "
-                 "WHERE case_search MATCH {} AND {} ORDER BY case_search.rowid DESC LIMIT {} + 1",
-                 rank_terms, match, f.where, window)
-           : fmt::format(
-                 "SELECT c.number AS id, c.created_at, c.number, "
-                 "ts_rank_cd(s.document, to_tsquery('simple', {}), 1) AS score "
-                 "FROM case_search s JOIN cases c ON c.number = s.number "
-                 "WHERE s.document @@ to_tsquery('simple', {}) AND {} "
-                 "ORDER BY c.created_at DESC, c.number DESC LIMIT {} + 1",
-                 rank_terms, match, f.where, window);
+  // SQLite orders ties by rowid (the order cases were stored in), PostgreSQL by created_at.
+  std::string found;
+  if (index_only) {
+    found = fmt::format(
+        "SELECT rowid AS id, jiceng_rank(case_search, {}) AS score FROM case_search "
+        "WHERE case_search MATCH {} ORDER BY rowid DESC LIMIT {} + 1",
+        rank_terms, match, window);
+  } else if (lite) {
+    found = fmt::format(
+        "SELECT c.rowid AS id, jiceng_rank(case_search, {}) AS score "
+        "FROM case_search CROSS JOIN cases c ON c.rowid = case_search.rowid "
+        "WHERE case_search MATCH {} AND {} ORDER BY case_search.rowid DESC LIMIT {} + 1",
+        rank_terms, match, f.where, window);
+  } else {
+    found = fmt::format(
+        "SELECT c.number AS id, c.created_at, c.number, "
+        "ts_rank_cd(s.document, to_tsquery('simple', {}), 1) AS score "
+        "FROM case_search s JOIN cases c ON c.number = s.number "
+        "WHERE s.document @@ to_tsquery('simple', {}) AND {} "
+        "ORDER BY c.created_at DESC, c.number DESC LIMIT {} + 1",
+        rank_terms, match, f.where, window);
+  }
+  const std::string_view newest = lite ? "id DESC" : "created_at DESC, number DESC";
   const std::string statement = fmt::format(
       "WITH found AS MATERIALIZED ({}), "
       "page AS (SELECT * FROM (SELECT * FROM found ORDER BY {} LIMIT {}) w ORDER BY score DESC, "
-      "created_at DESC, number DESC LIMIT {} OFFSET {}) "
-      "SELECT {}, c.description, c.address, c.reply, p.score, t.total "
+      "{} LIMIT {} OFFSET {}) "
+      "SELECT {}, c.description, c.address, c.reply, p.score, t.total, p.id "
       "FROM (SELECT count(*) AS total FROM found) t LEFT JOIN page p ON TRUE "
       "LEFT JOIN cases c ON c.{} = p.id "
-      "ORDER BY p.score DESC, p.created_at DESC, p.number DESC",
-      found, lite ? "id DESC" : "created_at DESC, number DESC", window, limit, skip,
-      cases::kListedColumns, lite ? "rowid" : "number");
+      "ORDER BY p.score DESC, {}",
+      found, newest, window, newest, limit, skip, cases::kListedColumns, lite ? "rowid" : "number",
+      lite ? "p.id DESC" : "p.created_at DESC, p.number DESC");
   auto rows = sql.query(statement, Params(f.params));
   if (!rows) return rows.error();
   FoundPage out;
@@ -299,7 +324,11 @@ Result<FoundPage> find(Sql& sql, const text::SearchQuery& query, const cases::Li
     const std::int64_t total = r.int64(14);
     out.ranked = static_cast<int>(std::min<std::int64_t>(total, window_size));
     out.more_matches = total > window_size;
-    if (r.is_null(0)) continue;  // the page is empty
+    if (r.is_null(15)) continue;  // the page is empty
+    if (r.is_null(0) || r.text(3) < q.place_first || r.text(3) >= q.place_last) {
+      *stale = true;
+      return out;
+    }
     auto c = cases::listed_from_row(r);
     if (!c) return c.error();
     out.hits.push_back(Found{.c = std::move(*c),
@@ -309,6 +338,34 @@ Result<FoundPage> find(Sql& sql, const text::SearchQuery& query, const cases::Li
                              .score = r.float64(13)});
   }
   return out;
+}
+
+}  // namespace
+
+Result<FoundPage> find(Sql& sql, const text::SearchQuery& query, const cases::ListQuery& q,
+                       int offset, int window_size) {
+  const std::string scope = scope_token_of(q.place_first, q.place_last);
+  // SQLite: when the match alone decides (no filter but the scope, and the scope is its token or
+  // holds every case: a city's leader), the window is taken from the index without reading a
+  // case, and only the page's cases are read. Otherwise each match of the window is looked up
+  // in `cases` for the filters: most of a frequent word's search.
+  bool index_only = false;
+  if (sql.dialect() == Dialect::kSqlite && !cases::list_filter(q, false).beyond_scope) {
+    if (!scope.empty()) {
+      index_only = true;
+    } else {
+      auto all = scope_holds_every_case(sql, q.place_first, q.place_last);
+      if (!all) return all.error();
+      index_only = *all;
+    }
+  }
+  bool stale = false;
+  auto page = find_in(sql, query, q, offset, window_size, scope, index_only, &stale);
+  if (!page || !stale) return page;
+  spdlog::warn(
+      "search: the index holds a case that is not where it says; searched with the "
+      "cases' places instead");
+  return find_in(sql, query, q, offset, window_size, scope, false, &stale);
 }
 
 }  // namespace jiceng::store::search

@@ -65,8 +65,10 @@ inline constexpr int kWindow = 2000;
 // A search page: among the cases that hold every term of `query` and match the list filters of
 // `q` (its place range, hidden unit and filters; its cursor fields are ignored), the newest
 // `window` (kWindow but in tests), best match first (SQLite: jiceng_rank, store/sqlite_rank.h;
-// PostgreSQL: ts_rank_cd), ties newest first, then by number; `offset` rows skipped, at most
-// q.limit.
+// PostgreSQL: ts_rank_cd), ties newest first (SQLite: the case stored last; PostgreSQL: by
+// created_at, then number); `offset` rows skipped, at most q.limit. On SQLite, when q has no
+// filter but its scope and the scope is a scope token or holds every stored case, the window
+// comes from the index alone and only the page's cases are read.
 struct Found {
   cases::ListedCase c;
   std::string description;

@@ -1,8 +1,9 @@
 // GET /api/v1/search on both stores: two-character words, phrases, traditional queries,
 // ranking, re-indexing on update, the backfill, bad queries, and scope — no foreign case in
 // results, snippets or pages, and never the case that accuses the caller's unit; the scope
-// tokens in the index (a case that moves is found where it now is, and no query finds them) and
-// the window of the newest matches that a search ranks.
+// tokens in the index (a case that moves is found where it now is, and no query finds them), a
+// city's search that reads only its page, and the window of the newest matches that a search
+// ranks.
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
@@ -267,6 +268,59 @@ TEST_P(SearchApi, NeverShowsCasesOutsideTheCallersScope) {
   bool audited = false;
   for (const auto& e : audit_of(mine)) audited = audited || e.action == "case.search";
   EXPECT_TRUE(audited);
+}
+
+// A city's leader: while every case lies in the city, the scope needs no case read (the window
+// comes from the index alone); once a case lies outside it, that case is kept out again.
+TEST_P(SearchApi, ACitysLeaderFindsTheCitysCasesAndNoOther) {
+  const std::string t = tag();
+  const std::string yujiang = file(village_in(kYujiang), "夜间油烟扰民 " + t);
+  const std::string yuehu = file(village_in(kYuehu), "烧烤油烟扰民 " + t);
+  Session city = account_session("search.city", Role::kLeader, "3606");
+  Session province = account_session("search.province", Role::kLeader, "36");
+  auto found = search(city, q("油烟 " + t));
+  EXPECT_EQ(std::set(found.begin(), found.end()), (std::set{yujiang, yuehu}));
+
+  // The case moves to a village of 南昌市 (3601): outside the city, inside the province.
+  auto c = app_->cases.get(yuehu);
+  ASSERT_TRUE(c);
+  domain::Case moved = c->c;
+  moved.place_code = village_in("3601");
+  moved.version += 1;
+  ASSERT_TRUE(db_->write([&](store::Sql& sql) { return store::cases::update(sql, moved); }));
+  json::value body;
+  EXPECT_EQ(search(city, q("油烟 " + t), &body), std::vector{yujiang});
+  EXPECT_EQ(json::serialize(body).find("烧烤"), std::string::npos) << json::serialize(body);
+  found = search(province, q("油烟 " + t));
+  EXPECT_EQ(std::set(found.begin(), found.end()), (std::set{yujiang, yuehu}));
+
+  // And back, so that the other tests' store holds only the city's cases.
+  moved.place_code = c->c.place_code;
+  moved.version += 1;
+  ASSERT_TRUE(db_->write([&](store::Sql& sql) { return store::cases::update(sql, moved); }));
+  found = search(city, q("油烟 " + t));
+  EXPECT_EQ(std::set(found.begin(), found.end()), (std::set{yujiang, yuehu}));
+}
+
+// The scope tokens are the speed, the cases' places the rule: a case whose place changed behind
+// the index's back (nothing in jiceng does that) is still never shown outside its scope.
+TEST_P(SearchApi, AnIndexOutOfStepShowsNoForeignCase) {
+  const std::string t = tag();
+  const std::string village = village_in(kYujiang);
+  const std::string stays = file(village, "垃圾清运不及时 stays " + t);
+  const std::string leaves = file(village, "垃圾清运不及时 leaves " + t);
+  ASSERT_TRUE(db_->write([&](store::Sql& sql) -> Result<void> {
+    auto r = sql.exec("UPDATE cases SET place_code = $1 WHERE number = $2",
+                      {village_in(kYuehu), leaves});
+    if (!r) return r.error();
+    return {};
+  }));
+  Session cadre = account_session("search.stale", Role::kCadre, village.substr(0, 9));
+  json::value body;
+  EXPECT_EQ(search(cadre, q("垃圾 " + t), &body), std::vector{stays});
+  EXPECT_EQ(json::serialize(body).find("leaves"), std::string::npos) << json::serialize(body);
+  Session county = account_session("search.stale.county", Role::kOperator, kYujiang);
+  EXPECT_EQ(search(county, q("垃圾 " + t)), std::vector{stays});
 }
 
 TEST_P(SearchApi, FindsACaseWhereItNowIsAndNoQueryFindsAPlaceToken) {
