@@ -15,6 +15,8 @@
 #include "domain/deadline.h"
 #include "store/repeat_repo.h"
 #include "store/search_repo.h"
+#include "store/signal_repo.h"
+#include "text/words.h"
 
 namespace jiceng::app {
 
@@ -749,7 +751,10 @@ void DemoCaseGenerator::Impl::emit(const Case& c, const std::vector<CaseEvent>& 
   ++out.out.by_state[c.state];
   if (c.breached) ++out.out.breached;
   out.stats.add(c, domain::facts_of(c, events));
-  store::signals::add_case_counts(out.out.signals, c, +1);
+  // The topic words, once for the counts and the signature.
+  std::vector<std::string> topic = text::topic_words_of(c.description);
+  const std::vector<std::string> counted = store::signals::counted_words(topic);
+  store::signals::add_case_counts(out.out.signals, c, +1, &counted);
   RowWriter w(next_row(out.out.cases, out.cases, kDemoCaseColumns.size()));
   w.text(c.number);
   w.text(c.tracking_code);
@@ -788,7 +793,7 @@ void DemoCaseGenerator::Impl::emit(const Case& c, const std::vector<CaseEvent>& 
   s.text(terms.sequence);
   s.text(terms.unigrams);
   // And the signature store::cases::insert would record.
-  store::repeats::Signature sig = store::repeats::signature_of(c);
+  store::repeats::Signature sig = store::repeats::signature_of(c, topic);
   RowWriter g(
       next_row(out.out.signatures, out.cases_signed, store::repeats::kSignatureColumns.size()));
   g.text(c.number);

@@ -1,6 +1,7 @@
 #include "app/demo_cases.h"
 
 #include <fmt/format.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <future>
@@ -77,11 +78,26 @@ std::string short_village_name(std::string_view name) {
   return std::string(name);
 }
 
+// The page cache of a fill's step, in KiB: an eighth of the machine's memory, from 512 MiB to
+// 4 GiB. A step inserts at random places of the random indexes (band keys, counts, places)
+// of every case stored before it; once those outgrow the cache, each step spilled and
+// re-read most of them (the second million into a 3.6 GB store: over 15 minutes with 512 MiB,
+// against 3 for the first).
+std::int64_t fill_cache_kib() {
+  const long pages = sysconf(_SC_PHYS_PAGES);
+  const long page_size = sysconf(_SC_PAGE_SIZE);
+  const std::int64_t memory_kib =
+      pages > 0 && page_size > 0
+          ? static_cast<std::int64_t>(pages) * static_cast<std::int64_t>(page_size) / 1024
+          : 0;
+  return std::clamp<std::int64_t>(memory_kib / 8, 512 * 1024, 4 * 1024 * 1024);
+}
+
 // The last case number of each of the deployment's counties per year, locked (PostgreSQL) until
 // the transaction commits, so that a registration meanwhile waits and then continues after the
 // fill's numbers.
 Result<std::map<std::pair<std::string, int>, std::int64_t>> lock_counters(store::Sql& sql,
-                                                                         const std::string& root) {
+                                                                          const std::string& root) {
   auto [county_first, county_last] = domain::scope_range(root);
   if (auto r = sql.exec("UPDATE case_counter SET last_seq = last_seq WHERE county_code >= $1 AND "
                         "county_code < $2",
@@ -220,21 +236,23 @@ Result<DemoCasesReport> add_cases(store::Database& db, const Clock& clock,
     // The next batch is made on another thread while this one writes, in the memory of the
     // batch written before: the writer does nothing but insert, and the batches' memory is
     // allocated once.
-    auto make = [&generator, size = batch_size(static_cast<std::int64_t>(total))](
-                    DemoBatch recycled) {
+    auto make = [&generator,
+                 size = batch_size(static_cast<std::int64_t>(total))](DemoBatch recycled) {
       generator->next(size, recycled);
       return recycled;
     };
     if (!next.valid()) next = std::async(std::launch::async, make, DemoBatch{});
     // SQLite: a step is one transaction that writes every table and index of up to a million
     // cases; with the writer's usual page cache (32 MB) most pages are spilled and read back
-    // many times. A larger cache for the step's duration only.
+    // many times. A larger cache for the step's duration only (fill_cache_kib).
     std::optional<std::int64_t> cache_pages;
     if (sql.dialect() == store::Dialect::kSqlite) {
       auto pages = sql.query_one("PRAGMA cache_size", {});
       if (!pages) return pages.error();
       cache_pages = pages->int64(0);
-      if (auto r = sql.exec("PRAGMA cache_size = -524288"); !r) return r.error();
+      if (auto r = sql.exec(fmt::format("PRAGMA cache_size = -{}", fill_cache_kib())); !r) {
+        return r.error();
+      }
     }
     std::int64_t in_step = 0;
     bool more = true;
@@ -273,8 +291,7 @@ Result<DemoCasesReport> add_cases(store::Database& db, const Clock& clock,
     if (auto r = save_counters(sql, *generator); !r) return r.error();
     if (auto r = record_audit(
             sql, now, {"system", ""},
-            {.action = "demo.cases", .object_type = "", .object_id = std::to_string(in_step)},
-            {});
+            {.action = "demo.cases", .object_type = "", .object_id = std::to_string(in_step)}, {});
         !r) {
       return r.error();
     }

@@ -111,6 +111,43 @@ Result<std::vector<std::string>> counted_areas(store::Sql& sql, const std::strin
   return out;
 }
 
+// The terms of `areas` (counties or below) under `dimension` that rose in the days lo … hi
+// above what the rules.baseline_days before lead one to expect, the most unlikely first, at
+// most `limit`.
+Result<std::vector<RisingTerm>> rising_in(store::Sql& sql, const std::vector<std::string>& areas,
+                                          SignalDimension dimension, std::int64_t lo,
+                                          std::int64_t hi, const domain::BurstRules& rules,
+                                          int limit) {
+  std::map<std::string, store::signals::TermCount> sums;
+  for (const std::string& a : areas) {
+    auto counts = store::signals::term_counts(sql, a, dimension, lo - rules.baseline_days, lo, hi);
+    if (!counts) return counts.error();
+    for (const auto& c : *counts) {
+      auto& s = sums[c.term];
+      s.term = c.term;
+      s.cases += c.cases;
+      s.people += c.people;
+      s.cases_before += c.cases_before;
+    }
+  }
+  const auto span = static_cast<double>(hi - lo + 1);
+  std::vector<RisingTerm> out;
+  for (const auto& [term, c] : sums) {
+    const double rate =
+        std::max(rules.min_rate, (static_cast<double>(c.cases_before) + rules.prior_cases) /
+                                     (rules.baseline_days + rules.prior_days));
+    const double expected = rate * span;
+    if (static_cast<double>(c.cases) <= expected) continue;
+    out.push_back(
+        {term, c.cases, c.people, expected, domain::poisson_upper_tail(c.people, expected)});
+  }
+  std::sort(out.begin(), out.end(), [](const RisingTerm& a, const RisingTerm& b) {
+    return std::tie(a.p_value, b.cases, a.term) < std::tie(b.p_value, a.cases, b.term);
+  });
+  if (out.size() > static_cast<std::size_t>(limit)) out.resize(static_cast<std::size_t>(limit));
+  return out;
+}
+
 // The official calendar and the stream's rhythm over the days lo … hi (domain::DayRhythm), from
 // every cell's days over at least lo … hi.
 struct Rhythm {
@@ -405,42 +442,13 @@ Result<std::vector<RisingTerm>> SignalService::rising(const domain::Principal& p
   auto period = period_of(q, domain::china_date(clock_.now()));
   if (!period) return period.error();
   const int limit = std::clamp(q.limit, 1, kMaxLimit);
-  const std::int64_t base_lo = period->lo - rules_.baseline_days;
   return db_.read_value([&](store::Sql& sql) -> Result<std::vector<RisingTerm>> {
     auto node = store::jurisdictions::find(sql, *area);
     if (!node) return node.error();
     if (!*node) return unknown_area(*area);
     auto areas = counted_areas(sql, *area);
     if (!areas) return areas.error();
-    std::map<std::string, store::signals::TermCount> sums;
-    for (const std::string& a : *areas) {
-      auto counts = store::signals::term_counts(sql, a, SignalDimension::kCategory, base_lo,
-                                                period->lo, period->hi);
-      if (!counts) return counts.error();
-      for (const auto& c : *counts) {
-        auto& s = sums[c.term];
-        s.term = c.term;
-        s.cases += c.cases;
-        s.people += c.people;
-        s.cases_before += c.cases_before;
-      }
-    }
-    const auto span = static_cast<double>(period->hi - period->lo + 1);
-    std::vector<RisingTerm> out;
-    for (const auto& [term, c] : sums) {
-      const double rate =
-          std::max(rules_.min_rate, (static_cast<double>(c.cases_before) + rules_.prior_cases) /
-                                        (rules_.baseline_days + rules_.prior_days));
-      const double expected = rate * span;
-      if (static_cast<double>(c.cases) <= expected) continue;
-      out.push_back(
-          {term, c.cases, c.people, expected, domain::poisson_upper_tail(c.people, expected)});
-    }
-    std::sort(out.begin(), out.end(), [](const RisingTerm& a, const RisingTerm& b) {
-      return std::tie(a.p_value, b.cases, a.term) < std::tie(b.p_value, a.cases, b.term);
-    });
-    if (out.size() > static_cast<std::size_t>(limit)) out.resize(static_cast<std::size_t>(limit));
-    return out;
+    return rising_in(sql, *areas, q.dimension, period->lo, period->hi, rules_, limit);
   });
 }
 
@@ -468,7 +476,8 @@ Result<WarningDetail> SignalService::warning(const domain::Principal& p, std::in
     auto w = store::signals::find_warning(sql, id);
     if (!w) return w.error();
     if (!*w || !domain::in_scope(p.scope_code, (*w)->area_code)) return no_warning();
-    WarningDetail out{.warning = std::move(**w), .evidence = {}, .days = {}};
+    WarningDetail out{
+        .warning = std::move(**w), .evidence = {}, .days = {}, .words = {}, .words_area = {}};
     auto evidence = store::signals::evidence(sql, id, p.unit_id.value_or(0));
     if (!evidence) return evidence.error();
     out.evidence = std::move(*evidence);
@@ -477,6 +486,12 @@ Result<WarningDetail> SignalService::warning(const domain::Principal& p, std::in
         out.warning.first_day - rules_.baseline_days, out.warning.last_day);
     if (!days) return days.error();
     out.days = std::move(*days);
+    // Words are counted down to townships: a village's warning shows its township's.
+    out.words_area = out.warning.area_code.substr(0, 9);
+    auto words = rising_in(sql, {out.words_area}, SignalDimension::kWord, out.warning.first_day,
+                           out.warning.last_day, rules_, kMaxWarningWords);
+    if (!words) return words.error();
+    out.words = std::move(*words);
     if (auto r = record_audit(
             sql, clock_.now(), AuditActor::of(p),
             {.action = "warning.read", .object_type = "warning", .object_id = std::to_string(id)},

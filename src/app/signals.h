@@ -33,6 +33,8 @@ struct SignalQuery {
   std::optional<Date> from{};  // China dates, both included; default: the 7 days to today
   std::optional<Date> to{};
   std::string category{};  // hot places: only this leaf category ("" all)
+  // rising: categories, or topic words (counted down to townships: a village has none)
+  domain::SignalDimension dimension = domain::SignalDimension::kCategory;
   int limit = 20;
 };
 
@@ -44,7 +46,7 @@ struct HotPlace {
 };
 
 struct RisingTerm {
-  std::string term;  // a leaf category's code
+  std::string term;  // a leaf category's code, or a topic word
   std::int64_t cases = 0;
   std::int64_t people = 0;
   double expected = 0;  // cases the 28 days before the period lead one to expect
@@ -63,6 +65,10 @@ struct WarningDetail {
   store::signals::Warning warning;
   std::vector<store::signals::EvidenceCase> evidence;
   std::vector<domain::CellDay> days;  // the cell's cases per day, baseline and window
+  // The words that rose in words_area (the warning's area, or a village's township) over the
+  // warning's days, the most unlikely first: what the burst is about.
+  std::vector<RisingTerm> words;
+  std::string words_area;
 };
 
 class SignalService {
@@ -70,6 +76,7 @@ class SignalService {
   static constexpr int kMaxPeriodDays = 92;
   static constexpr int kMaxLimit = 200;
   static constexpr int kMaxEvidence = 500;
+  static constexpr int kMaxWarningWords = 10;
 
   SignalService(store::Database& db, const Clock& clock, domain::BurstRules rules = {})
       : db_(db), clock_(clock), rules_(rules) {}
@@ -90,8 +97,8 @@ class SignalService {
   // most cases in the period. Errors as StatsService::dashboard's.
   [[nodiscard]] Result<std::vector<HotPlace>> hot_places(const domain::Principal& p,
                                                          const SignalQuery& q);
-  // The categories of q.area that rose in the period above what the 28 days before lead one to
-  // expect, the most unlikely first.
+  // The categories (or, with q.dimension, the topic words) of q.area that rose in the period
+  // above what the 28 days before lead one to expect, the most unlikely first.
   [[nodiscard]] Result<std::vector<RisingTerm>> rising(const domain::Principal& p,
                                                        const SignalQuery& q);
   // The warnings of an area in the caller's scope, newest first.

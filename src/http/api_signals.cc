@@ -1,6 +1,6 @@
 // Hotspots and early warnings over HTTP (docs/SIGNALS.md "Hotspots and warnings"): the
-// dashboard's hot places and rising categories, the warnings of the burst detector and the
-// commands on them. The rules are app::SignalService's; this file parses and writes JSON.
+// dashboard's hot places and rising categories and topic words, the warnings of the burst detector
+// and the commands on them. The rules are app::SignalService's; this file parses and writes JSON.
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 #include <charconv>
@@ -28,7 +28,23 @@ Result<app::SignalQuery> signal_query(const Request& req) {
   auto limit = int_query(req, "limit", 20, app::SignalService::kMaxLimit);
   if (!limit) return limit.error();
   q.limit = static_cast<int>(*limit);
+  if (auto d = req.query_value("dimension"); d && !d->empty()) {
+    auto dimension = domain::signal_dimension_from_string(*d);
+    if (!dimension) {
+      return Error::invalid_argument("dimension: category or word")
+          .zh("维度（dimension）：category（类别）或 word（话题词）");
+    }
+    q.dimension = *dimension;
+  }
   return q;
+}
+
+json::object rising_json(const app::RisingTerm& t, domain::SignalDimension dimension) {
+  return {{dimension == domain::SignalDimension::kWord ? "word" : "category", t.term},
+          {"cases", t.cases},
+          {"people", t.people},
+          {"expected", t.expected},
+          {"p_value", t.p_value}};
 }
 
 json::object warning_json(const Warning& w) {
@@ -77,13 +93,7 @@ Response rising(app::App& app, const Request& req) {
   auto terms = app.signals.rising(*req.principal, *q);
   if (!terms) return error_response(terms.error(), req);
   json::array out;
-  for (const auto& t : *terms) {
-    out.push_back(json::object{{"category", t.term},
-                               {"cases", t.cases},
-                               {"people", t.people},
-                               {"expected", t.expected},
-                               {"p_value", t.p_value}});
-  }
+  for (const auto& t : *terms) out.push_back(rising_json(t, q->dimension));
   return json_response(json::object{{"items", std::move(out)}});
 }
 
@@ -157,6 +167,10 @@ Response warning(app::App& app, const Request& req) {
     days.push_back(json::object{{"day", day_text(day.day)}, {"cases", day.cases}});
   }
   out["days"] = std::move(days);
+  json::array words;
+  for (const auto& t : d->words) words.push_back(rising_json(t, domain::SignalDimension::kWord));
+  out["words"] = std::move(words);
+  out["words_area"] = d->words_area;
   return with_etag(json_response(out), d->warning.version);
 }
 
@@ -211,12 +225,18 @@ void add_signal_routes(Router& router, app::App& app) {
               .query_params = hot,
               .policy = Policy::only(readers, ScopeCheck::kSubtree),
               .handler = [&app](const Request& req) { return hot_places(app, req); }});
+  std::vector<ParamDoc> rising_params = period;
+  rising_params.push_back({.name = "dimension",
+                           .description =
+                               "category (default) or word: topic words, counted in counties and "
+                               "townships (a village has none)"});
   router.add({.method = "GET",
               .pattern = "/api/v1/signals/rising",
-              .summary = "Rising categories (上升类别) of the area in the period: those with more "
-                         "cases than the 28 days before lead one to expect, the most unlikely "
-                         "first (p_value: Poisson tail of the distinct people). Counts only",
-              .query_params = period,
+              .summary = "Rising categories (上升类别) or topic words (上升话题, dimension=word) "
+                         "of the area in the period: those with more cases than the 28 days "
+                         "before lead one to expect, the most unlikely first (p_value: Poisson "
+                         "tail of the distinct people). Counts only",
+              .query_params = rising_params,
               .policy = Policy::only(readers, ScopeCheck::kSubtree),
               .handler = [&app](const Request& req) { return rising(app, req); }});
   router.add(
@@ -237,9 +257,10 @@ void add_signal_routes(Router& router, app::App& app) {
   router.add({.method = "GET",
               .pattern = "/api/v1/warnings/{warning}",
               .summary = "One warning with its evidence: the cases (number, place, time, state, "
-                         "description; those accusing your unit left out) and the cell's cases "
-                         "per day over the baseline and the burst. The read is audited. ETag: "
-                         "the warning's version",
+                         "description; those accusing your unit left out), the cell's cases "
+                         "per day over the baseline and the burst, and the topic words that "
+                         "rose over the burst's days in words_area (the warning's area, or a "
+                         "village's township). The read is audited. ETag: the warning's version",
               .policy = Policy::only(readers, ScopeCheck::kSubtree),
               .handler = [&app](const Request& req) { return warning(app, req); }});
   router.add({.method = "POST",

@@ -48,7 +48,15 @@ Signature signature_of(std::string_view county_code, std::string_view descriptio
 }
 
 Signature signature_of(const domain::Case& c) {
-  return signature_of(c.county_code, c.description, c.submitter_contact, c.anonymous);
+  return signature_of(c, text::topic_words_of(c.description));
+}
+
+Signature signature_of(const domain::Case& c, const std::vector<std::string>& topic_words) {
+  Signature s;
+  s.minhash = text::minhash_of(topic_words);
+  s.band_keys = text::band_keys(s.minhash, c.county_code);
+  if (!c.anonymous) s.contact_key = contact_key(c.county_code, c.submitter_contact);
+  return s;
 }
 
 Result<void> record(Sql& sql, const domain::Case& c) {

@@ -35,6 +35,8 @@ std::optional<std::int64_t> contact_key(std::string_view county_code, std::strin
 Signature signature_of(std::string_view county_code, std::string_view description,
                        std::string_view contact, bool anonymous);
 Signature signature_of(const domain::Case& c);
+// The same from the description's topic words (text::topic_words_of), when the caller has them.
+Signature signature_of(const domain::Case& c, const std::vector<std::string>& topic_words);
 
 // The rows of a signature, for Sql::bulk_insert into case_signature and case_band.
 inline constexpr std::array<std::string_view, 6> kSignatureColumns = {

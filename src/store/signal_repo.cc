@@ -7,6 +7,7 @@
 
 #include "domain/case_stats.h"
 #include "domain/deadline.h"
+#include "text/words.h"
 
 namespace jiceng::store::signals {
 
@@ -104,10 +105,42 @@ Value unit_value(const std::optional<std::int64_t>& id) { return id ? Value(*id)
 
 }  // namespace
 
-void add_case_counts(std::vector<CountDelta>& out, const domain::Case& c, int sign) {
+std::vector<std::string> counted_words(std::string_view description) {
+  return counted_words(text::topic_words_of(description));
+}
+
+std::vector<std::string> counted_words(std::vector<std::string> topic_words) {
+  std::vector<std::string> out;
+  for (std::string& w : topic_words) {
+    if (out.size() == kWordsPerCase) break;
+    if (std::find(out.begin(), out.end(), w) == out.end()) out.push_back(std::move(w));
+  }
+  return out;
+}
+
+namespace {
+
+void add_counts(std::vector<CountDelta>& out, const domain::Case& c, int sign, bool categories,
+                const std::vector<std::string>* words) {
   const std::int64_t day = domain::day_bucket(domain::china_date(c.received_at));
   const std::int64_t person = domain::person_of(c);
+  std::vector<std::string> made;
+  if (!words) {
+    made = counted_words(c.description);
+    words = &made;
+  }
   for (std::string& area : domain::signal_areas(c.place_code)) {
+    if (area.size() <= 9) {
+      for (const std::string& w : *words) {
+        out.push_back({.area_code = area,
+                       .dimension = SignalDimension::kWord,
+                       .term = w,
+                       .day = day,
+                       .person = person,
+                       .cases = sign});
+      }
+    }
+    if (!categories) continue;
     out.push_back({.area_code = std::move(area),
                    .dimension = SignalDimension::kCategory,
                    .term = c.category_code,
@@ -115,6 +148,45 @@ void add_case_counts(std::vector<CountDelta>& out, const domain::Case& c, int si
                    .person = person,
                    .cases = sign});
   }
+}
+
+// Counts every stored case under its category, or under its words only.
+Result<void> count_all(Sql& sql, bool categories) {
+  // Pages of cases by number, so that a million cases need not sit in memory at once.
+  std::string after;
+  const std::vector<std::string> none;
+  for (;;) {
+    auto rows = sql.query(
+        "SELECT number, category_code, place_code, received_at, anonymous, submitter_name, "
+        "submitter_contact, resident_id, description FROM cases WHERE number > $1 "
+        "ORDER BY number LIMIT 20000",
+        {after});
+    if (!rows) return rows.error();
+    if (rows->empty()) return {};
+    std::vector<CountDelta> deltas;
+    for (const Row& r : *rows) {
+      domain::Case c;
+      c.number = r.text(0);
+      c.category_code = r.text(1);
+      c.place_code = r.text(2);
+      c.received_at = from_micros(r.int64(3));
+      c.anonymous = r.int64(4) != 0;
+      c.submitter_name = r.text(5);
+      c.submitter_contact = r.text(6);
+      c.resident_id = r.opt_int64(7);
+      c.description = r.text(8);
+      add_counts(deltas, c, +1, categories, categories ? &none : nullptr);
+    }
+    after = rows->back().text(0);
+    if (auto r = add(sql, std::move(deltas)); !r) return r.error();
+  }
+}
+
+}  // namespace
+
+void add_case_counts(std::vector<CountDelta>& out, const domain::Case& c, int sign,
+                     const std::vector<std::string>* words) {
+  add_counts(out, c, sign, true, words);
 }
 
 Result<void> add(Sql& sql, std::vector<CountDelta> deltas) {
@@ -149,39 +221,25 @@ Result<void> add(Sql& sql, std::vector<CountDelta> deltas) {
 }
 
 Result<void> record_change(Sql& sql, const domain::Case* before, const domain::Case& after) {
+  const bool new_day =
+      !before || domain::china_date(before->received_at) != domain::china_date(after.received_at);
+  if (!new_day && before->place_code == after.place_code &&
+      before->category_code == after.category_code &&
+      domain::person_of(*before) == domain::person_of(after) &&
+      before->description == after.description) {
+    return {};  // most commands: nothing counted moved (and no words to make)
+  }
   std::vector<CountDelta> deltas;
-  if (before) add_case_counts(deltas, *before, -1);
-  add_case_counts(deltas, after, +1);
+  const bool same_words = before && before->description == after.description;
+  const std::vector<std::string> words = counted_words(after.description);
+  if (before) add_case_counts(deltas, *before, -1, same_words ? &words : nullptr);
+  add_case_counts(deltas, after, +1, &words);
   return add(sql, std::move(deltas));
 }
 
-Result<void> count_all_cases(Sql& sql) {
-  // Pages of cases by number, so that a million cases need not sit in memory at once.
-  std::string after;
-  for (;;) {
-    auto rows = sql.query(
-        "SELECT number, category_code, place_code, received_at, anonymous, submitter_name, "
-        "submitter_contact, resident_id FROM cases WHERE number > $1 ORDER BY number LIMIT 20000",
-        {after});
-    if (!rows) return rows.error();
-    if (rows->empty()) return {};
-    std::vector<CountDelta> deltas;
-    for (const Row& r : *rows) {
-      domain::Case c;
-      c.number = r.text(0);
-      c.category_code = r.text(1);
-      c.place_code = r.text(2);
-      c.received_at = from_micros(r.int64(3));
-      c.anonymous = r.int64(4) != 0;
-      c.submitter_name = r.text(5);
-      c.submitter_contact = r.text(6);
-      c.resident_id = r.opt_int64(7);
-      add_case_counts(deltas, c, +1);
-    }
-    after = rows->back().text(0);
-    if (auto r = add(sql, std::move(deltas)); !r) return r.error();
-  }
-}
+Result<void> count_all_cases(Sql& sql) { return count_all(sql, true); }
+
+Result<void> count_all_words(Sql& sql) { return count_all(sql, false); }
 
 Result<std::optional<std::int64_t>> first_day(Sql& sql) {
   auto row = sql.query_one("SELECT MIN(day) FROM signal_count WHERE dimension = 'category'", {});

@@ -29,21 +29,35 @@ struct CountDelta {
   auto operator<=>(const CountDelta&) const = default;
 };
 
-// Appends sign × the rows one case counts under (each of domain::signal_areas, its category,
-// its received day, its person).
-void add_case_counts(std::vector<CountDelta>& out, const domain::Case& c, int sign);
+// A case counts under its topic words (text::topic_words): the first kWordsPerCase distinct ones
+// of its description, in text order, where a complaint states its matter (a demo case has 7 on
+// average). Words count in the case's county and township only: a village's few cases a day
+// make no word rise, and its bursts show in its category's cells, with their words beside them
+// (SignalService::warning).
+inline constexpr std::size_t kWordsPerCase = 8;
+std::vector<std::string> counted_words(std::string_view description);
+// The same from the description's topic words, when the caller has them.
+std::vector<std::string> counted_words(std::vector<std::string> topic_words);
+
+// Appends sign × the rows one case counts under: each of domain::signal_areas with its category,
+// and its county and township with each of its counted words; all on its received day, as its
+// person. `words`: the case's counted_words when the caller has them (else they are made).
+void add_case_counts(std::vector<CountDelta>& out, const domain::Case& c, int sign,
+                     const std::vector<std::string>* words = nullptr);
 
 // Adds the deltas to signal_count (rows created when missing, deleted when they reach zero).
 // Deltas with the same key are summed first.
 [[nodiscard]] Result<void> add(Sql& sql, std::vector<CountDelta> deltas);
 
 // Moves a case's counts from `before` (nullptr: a new case) to `after`; nothing when its place,
-// category, day and person did not change. Called by stats::record_change.
+// category, day, person and description did not change. Called by stats::record_change.
 [[nodiscard]] Result<void> record_change(Sql& sql, const domain::Case* before,
                                          const domain::Case& after);
 
-// Counts every stored case (migration 0011's step, on a table it just created).
+// Counts every stored case under its category (migration 0011's step, on a table it just
+// created), or under its words (0018's).
 [[nodiscard]] Result<void> count_all_cases(Sql& sql);
+[[nodiscard]] Result<void> count_all_words(Sql& sql);
 
 // The first day counted anywhere, nullopt when nothing is.
 [[nodiscard]] Result<std::optional<std::int64_t>> first_day(Sql& sql);

@@ -1,5 +1,6 @@
 // GET /api/v1/stats over HTTP on SQLite and PostgreSQL: who may ask, for which areas, what a
-// township user sees, and the answers to bad input in zh and en.
+// township user sees, and the answers to bad input in zh and en; and the rising categories and
+// topic words of GET /api/v1/signals/rising.
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
@@ -115,6 +116,44 @@ TEST_P(StatsApi, BadInputAnswers400InTheUsersLanguage) {
       EXPECT_NE(message.find(piece), std::string::npos)
           << c.query << " " << language << ": " << message;
     }
+  }
+}
+
+// The dashboard's rising topics: categories by default, topic words with dimension=word (each
+// item names its word), and a clear 400 for another dimension.
+TEST_P(StatsApi, RisingAnswersCategoriesOrWords) {
+  auto leader = account_session("stats.leader.rising", Role::kLeader);
+  const std::string place = village(testing::kYujiang, 3);
+  for (int i = 0; i < 6; ++i) {
+    json::object body{{"category", "env.water"},
+                      {"place", place},
+                      {"description", "村口化工厂偷排废水，池塘死鱼漂满水面"},
+                      {"name", "村民"},
+                      {"contact", "1397000000" + std::to_string(i)}};
+    auto r = call(nullptr, "POST", "/api/v1/cases", json::serialize(body));
+    ASSERT_EQ(r.res.result_int(), 201u) << r.res.body();
+  }
+  auto words = call(&leader, "GET",
+                    "/api/v1/signals/rising?limit=200&dimension=word&area=" + place.substr(0, 9));
+  ASSERT_EQ(words.res.result_int(), 200u) << words.res.body();
+  auto items = testing::body_json(words).at("items").as_array();
+  bool found = false;
+  for (const auto& item : items) {
+    EXPECT_TRUE(item.as_object().contains("word")) << json::serialize(item);
+    found = found || item.at("word").as_string() == "化工厂";
+  }
+  EXPECT_TRUE(found) << words.res.body();
+  auto categories = call(&leader, "GET", "/api/v1/signals/rising?area=" + place.substr(0, 9));
+  ASSERT_EQ(categories.res.result_int(), 200u) << categories.res.body();
+  const json::value listed = testing::body_json(categories);
+  for (const auto& item : listed.at("items").as_array()) {
+    EXPECT_TRUE(item.as_object().contains("category")) << json::serialize(item);
+  }
+  for (auto [language, piece] : {std::pair{"en", "dimension"}, std::pair{"zh-CN", "维度"}}) {
+    auto r = call(&leader, "GET", "/api/v1/signals/rising?dimension=topic", {},
+                  {{"Accept-Language", language}});
+    EXPECT_EQ(r.res.result_int(), 400u) << r.res.body();
+    EXPECT_NE(r.res.body().find(piece), std::string::npos) << r.res.body();
   }
 }
 

@@ -142,6 +142,12 @@ TEST_P(Signals, FindsTheBurstAndNotTheCalmVillage) {
   std::set<std::string> evidence;
   for (const auto& c : detail->evidence) evidence.insert(c.number);
   for (const auto& n : numbers) EXPECT_TRUE(evidence.contains(n)) << n;
+  // Beside it, the words that rose in the village's township over the burst's days: the matter.
+  EXPECT_EQ(detail->words_area, burst.substr(0, 9));
+  std::set<std::string> words;
+  for (const auto& t : detail->words) words.insert(t.term);
+  EXPECT_TRUE(words.contains("排污")) << "the burst's words: " << detail->words.size();
+  EXPECT_TRUE(words.contains("河水"));
 
   // Hot places of the township for the category: the burst village first.
   auto hot = signals_->hot_places(leader_, {.area = burst.substr(0, 9),
@@ -160,6 +166,24 @@ TEST_P(Signals, FindsTheBurstAndNotTheCalmVillage) {
   ASSERT_FALSE(rising->empty());
   EXPECT_EQ(rising->front().term, "env.water");
   EXPECT_GE(rising->front().people, 15);
+  // And its rising topic words: the description's; a village counts no words.
+  auto rising_words = signals_->rising(leader_, {.area = burst.substr(0, 9),
+                                                 .from = day,
+                                                 .to = day + std::chrono::days(1),
+                                                 .dimension = domain::SignalDimension::kWord});
+  ASSERT_TRUE(rising_words) << rising_words.error().message;
+  std::set<std::string> rose;
+  for (const auto& t : *rising_words) rose.insert(t.term);
+  for (const char* word : {"小河", "工厂", "排污", "河水", "发臭"}) {
+    EXPECT_TRUE(rose.contains(word)) << word;
+  }
+  EXPECT_GE(rising_words->front().people, 15);
+  auto village_words = signals_->rising(leader_, {.area = burst,
+                                                  .from = day,
+                                                  .to = day + std::chrono::days(1),
+                                                  .dimension = domain::SignalDimension::kWord});
+  ASSERT_TRUE(village_words) << village_words.error().message;
+  EXPECT_TRUE(village_words->empty());
 
   // The commands: dismissing needs a reason; acknowledged, then handled; no second handling.
   const domain::Principal head{.role = domain::Role::kUnitHead,
@@ -258,6 +282,48 @@ TEST_P(Signals, CountsFollowACaseThatMoves) {
   ASSERT_TRUE(back) << back.error().message;
   EXPECT_EQ(cases_in(from, "env.water"), 1);
   EXPECT_EQ(cases_in(to, "env.air"), 0);
+}
+
+// A case counts under its first kWordsPerCase distinct topic words in its county and township,
+// not its village; a command that changes none of what is counted writes no count.
+TEST_P(Signals, WordsCountInTheCountyAndTownship) {
+  const std::string place = village("360681", 70);
+  const Date day = *parse_date("2026-07-06");
+  const std::int64_t d = domain::day_bucket(day);
+  auto word_cases = [&](const std::string& area, const std::string& word) {
+    auto rows = db_->read_value([&](store::Sql& sql) {
+      return store::signals::cell_days(sql, {area, word}, domain::SignalDimension::kWord, d, d);
+    });
+    EXPECT_TRUE(rows) << rows.error().message;
+    return rows && !rows->empty() ? rows->front().cases : 0;
+  };
+  const std::string text =
+      "楼上邻居装修噪音扰民，每天早上七点就开始电钻施工，周末也不停，影响老人休息，物业协调无果。";
+  const std::vector<std::string> words = store::signals::counted_words(text);
+  ASSERT_EQ(words.size(), store::signals::kWordsPerCase);
+  EXPECT_EQ(words.front(), "楼上");
+  const std::string left_out = "老人";  // the 13th word: past the first eight
+  ASSERT_EQ(std::count(words.begin(), words.end(), left_out), 0);
+  const std::int64_t county_before = word_cases(place.substr(0, 6), "噪音");
+  const std::int64_t township_before = word_cases(place.substr(0, 9), "噪音");
+  clock_.set(cst(day, 10));
+  domain::Intake in;
+  in.category_code = "env.noise";
+  in.place_code = place;
+  in.submitter_name = "居民";
+  in.submitter_contact = "13960000001";
+  in.description = text;
+  auto r = cases_->register_case(in, office_);
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_EQ(word_cases(place.substr(0, 6), "噪音"), county_before + 1);
+  EXPECT_EQ(word_cases(place.substr(0, 9), "噪音"), township_before + 1);
+  EXPECT_EQ(word_cases(place, "噪音"), 0);
+  EXPECT_EQ(word_cases(place.substr(0, 9), left_out), 0);
+  // Accepting it changes its state only: the counts stay.
+  auto accepted = cases_->apply(r->registered.number, domain::Command::kAccept, {},
+                                r->registered.version, office_);
+  ASSERT_TRUE(accepted) << accepted.error().message;
+  EXPECT_EQ(word_cases(place.substr(0, 9), "噪音"), township_before + 1);
 }
 
 // The whole stream's cases per day (the calendar's rhythm is read from them) sum the counties'

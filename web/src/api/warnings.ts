@@ -49,6 +49,10 @@ export interface WarningDetail extends EarlyWarning {
   evidence: EvidenceCase[]
   /** The cell's cases per day over the baseline and the burst, oldest first. */
   days: { day: string; cases: number }[]
+  /** The topic words that rose in words_area over the burst's days, the most unlikely first. */
+  words: RisingWord[]
+  /** The warning's area, or a village's township (words are counted down to townships). */
+  words_area: string
 }
 
 export interface WarningQuery {
@@ -64,6 +68,15 @@ export interface WarningQuery {
 
 export interface RisingCategory {
   category: string
+  cases: number
+  people: number
+  expected: number
+  p_value: number
+}
+
+/** A topic word (话题词) that rose: counted in counties and townships. */
+export interface RisingWord {
+  word: string
   cases: number
   people: number
   expected: number
@@ -96,6 +109,12 @@ export const warningsApi = {
   rising: (area: string | undefined, limit: number, signal?: AbortSignal) =>
     signedIn<{ items: RisingCategory[] }>(
       `/api/v1/signals/rising${warningQueryString({ area, limit })}`,
+      { signal },
+    ),
+  /** The topic words of the area that rose in the last 7 days (none for a village). */
+  risingWords: (area: string | undefined, limit: number, signal?: AbortSignal) =>
+    signedIn<{ items: RisingWord[] }>(
+      `/api/v1/signals/rising${warningQueryString({ area, limit })}&dimension=word`,
       { signal },
     ),
 }

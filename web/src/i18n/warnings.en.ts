@@ -61,6 +61,9 @@ export default {
     evidence: 'The cases',
     evidenceHint: 'Cases of this place and the places under it in the category since the warning began (those about your unit left out)',
     evidenceEmpty: 'No cases to show',
+    words: 'Words that rose',
+    wordsHint: 'Words far more frequent in {area} during the warning than in the 28 days before: what people are writing about',
+    wordsEmpty: 'No word rose markedly during the warning',
     number: 'Case number',
     receivedAt: 'Received',
     state: 'State',
@@ -93,6 +96,8 @@ export default {
     rising: 'Rising categories, last 7 days',
     risingEmpty: 'No category rose markedly in the last 7 days',
     risingItem: 'received {cases}, expected {expected}',
+    words: 'Rising topics, last 7 days',
+    wordsEmpty: 'No topic rose markedly in the last 7 days (topic words are counted down to townships)',
     failed: 'Warnings could not be loaded: {message}',
   },
 }

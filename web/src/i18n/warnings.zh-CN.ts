@@ -61,6 +61,9 @@ export default {
     evidence: '相关诉求',
     evidenceHint: '预警开始以来该地及下辖区域同类别的诉求（涉及本单位的不显示）',
     evidenceEmpty: '没有可显示的诉求',
+    words: '上升的话题词',
+    wordsHint: '{area}在预警期间比此前 28 天明显增多的词，可看出群众反映的是什么事',
+    wordsEmpty: '预警期间没有明显上升的词',
     number: '受理编号',
     receivedAt: '登记时间',
     state: '状态',
@@ -93,6 +96,8 @@ export default {
     rising: '近 7 天上升的类别',
     risingEmpty: '近 7 天没有明显上升的类别',
     risingItem: '{cases} 件（预期 {expected} 件）',
+    words: '近 7 天上升的话题',
+    wordsEmpty: '近 7 天没有明显上升的话题（话题词统计到乡镇一级）',
     failed: '预警加载失败：{message}',
   },
 }
