@@ -25,6 +25,7 @@
 #include "app/demo_cases.h"
 #include "app/imports.h"
 #include "app/totp.h"
+#include "cli/allocator.h"
 #include "http/api.h"
 #include "http/server.h"
 #include "http/static_files.h"
@@ -204,6 +205,7 @@ int serve(const Config& config) {
   http::Server server(options, router, metrics);
   if (auto r = server.listen(); !r) return fail(r.error());
   server.handle_signals();
+  spdlog::info("memory allocator: {}", allocator_in_use());
   spdlog::info("jiceng serving {} on http://{}:{}", database.description(), listen->host,
                server.port());
   // The deadline scheduler: warnings and breaches of the cases' clocks. Its timers live in the
