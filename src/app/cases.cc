@@ -14,6 +14,7 @@
 #include "store/catalogue_repo.h"
 #include "store/jurisdiction_repo.h"
 #include "store/stats_repo.h"
+#include "text/words.h"
 
 namespace jiceng::app {
 
@@ -61,6 +62,7 @@ AuditActor audit_actor(const Actor& a) {
 // person counts only for roles that may see contacts (others must not learn that two cases
 // share one).
 Result<std::vector<RepeatCandidate>> repeat_candidates(store::Sql& sql, const Case& c,
+                                                       const std::vector<std::string>& topic_words,
                                                        const domain::Principal& p, Instant now) {
   store::cases::ListQuery scope;
   auto any = scope_list_query(p, scope, c.county_code);
@@ -69,7 +71,7 @@ Result<std::vector<RepeatCandidate>> repeat_candidates(store::Sql& sql, const Ca
   store::repeats::Probe probe{.number = c.number,
                               .place_code = c.place_code,
                               .category_code = c.category_code,
-                              .signature = store::repeats::signature_of(c)};
+                              .signature = store::repeats::signature_of(c, topic_words)};
   if (!domain::sees_contact(p.role)) probe.signature.contact_key.reset();
   return find_repeats(sql, probe, std::move(scope), now);
 }
@@ -182,22 +184,34 @@ Result<std::shared_ptr<const domain::WorkCalendar>> CaseService::calendar() {
   return calendar_;
 }
 
+Result<PreparedIntake> CaseService::prepare(domain::Intake intake, const Actor& actor) const {
+  // Checked first, so that nothing longer than a description may be is segmented.
+  if (auto v = domain::validate_intake(intake, clock_.now(), actor.staff); !v) return v.error();
+  std::vector<std::string> words = text::topic_words_of(intake.description);
+  return PreparedIntake{.intake = std::move(intake), .topic_words = std::move(words)};
+}
+
 Result<Registration> CaseService::register_case(const domain::Intake& in, const Actor& actor) {
   // Load the calendar before taking the writer (register_in would load it inside).
   if (auto cal = calendar(); !cal) return cal.error();
-  return db_.write_value([&](store::Sql& sql) { return register_in(sql, in, actor); });
+  auto prepared = prepare(in, actor);
+  if (!prepared) return prepared.error();
+  return db_.write_value([&](store::Sql& sql) { return register_in(sql, *prepared, actor); });
 }
 
 void CaseService::register_case_async(domain::Intake in, Actor actor,
                                       std::function<void(Result<Registration>)> done) {
   if (auto cal = calendar(); !cal) return done(cal.error());
-  db_.write_value_async([this, in = std::move(in), actor = std::move(actor)](
-                            store::Sql& sql) { return register_in(sql, in, actor); },
+  auto prepared = prepare(std::move(in), actor);
+  if (!prepared) return done(prepared.error());
+  db_.write_value_async([this, prepared = std::move(*prepared), actor = std::move(actor)](
+                            store::Sql& sql) { return register_in(sql, prepared, actor); },
                         std::move(done));
 }
 
-Result<Registration> CaseService::register_in(store::Sql& sql, const domain::Intake& in,
+Result<Registration> CaseService::register_in(store::Sql& sql, const PreparedIntake& prepared,
                                               const Actor& actor) {
+  const domain::Intake& in = prepared.intake;
   const Instant now = clock_.now();
   if (auto v = domain::validate_intake(in, now, actor.staff); !v) return v.error();
   auto level = domain::level_of_code(in.place_code);
@@ -283,14 +297,14 @@ Result<Registration> CaseService::register_in(store::Sql& sql, const domain::Int
       c.deadline_at.reset();
       c.unit_id = out.repeat_of->unit_id;
     }
-    if (auto r = store::cases::insert(sql, c); !r) return r.error();
-    domain::CaseEvent registered{.at = now,
-                                 .actor = actor.name,
-                                 .command = "register",
-                                 .to = CaseState::kRegistered,
-                                 .unit_id = c.unit_id,
-                                 .note = plan->unit ? domain::notes::routed(plan->unit->name)
-                                                    : domain::notes::no_unit()};
+    if (auto r = store::cases::insert(sql, c, prepared.topic_words); !r) return r.error();
+    domain::CaseEvent registered{
+        .at = now,
+        .actor = actor.name,
+        .command = "register",
+        .to = CaseState::kRegistered,
+        .unit_id = c.unit_id,
+        .note = plan->unit ? domain::notes::routed(plan->unit->name) : domain::notes::no_unit()};
     if (auto r = store::cases::append_event(sql, c.number, registered); !r) return r.error();
     if (out.repeat_of) {
       domain::CaseEvent merged{.at = now,
@@ -312,7 +326,9 @@ Result<Registration> CaseService::register_in(store::Sql& sql, const domain::Int
         return r.error();
     }
     // (The open case's facts do not change by the link.)
-    if (auto r = store::stats::record_change(sql, nullptr, 0, c); !r) return r.error();
+    if (auto r = store::stats::record_change(sql, nullptr, 0, c, &prepared.topic_words); !r) {
+      return r.error();
+    }
     if (auto r =
             record_audit(sql, now, audit_actor(actor),
                          {.action = "case.register", .object_type = "case", .object_id = c.number},
@@ -321,7 +337,7 @@ Result<Registration> CaseService::register_in(store::Sql& sql, const domain::Int
       return r.error();
     }
     if (actor.staff && actor.principal && domain::may_read_cases(actor.principal->role)) {
-      auto candidates = repeat_candidates(sql, c, *actor.principal, now);
+      auto candidates = repeat_candidates(sql, c, prepared.topic_words, *actor.principal, now);
       if (!candidates) return candidates.error();
       out.candidates = std::move(*candidates);
       if (!out.candidates.empty()) {
@@ -655,8 +671,7 @@ Result<Case> CaseService::apply(std::string_view number, Command command, const 
     }
     if (command == Command::kFollowUp)
       note = std::string(domain::label_zh(in.rating)) + (note.empty() ? "" : ": " + note);
-    if (command == Command::kMerge)
-      note = domain::notes::merged_into(in.target_case, note);
+    if (command == Command::kMerge) note = domain::notes::merged_into(in.target_case, note);
     domain::CaseEvent e{.at = now,
                         .actor = actor.name,
                         .command = std::string(domain::to_string(command)),
@@ -724,13 +739,11 @@ Result<int> CaseService::run_due_timers(int limit) {
       const std::string deadline = format_instant_utc(*c.deadline_at);
       if (!c.warned) {
         c.warned = true;
-        if (auto r = add("warn", domain::notes::warned(deadline), false); !r)
-          return r.error();
+        if (auto r = add("warn", domain::notes::warned(deadline), false); !r) return r.error();
       }
       if (*c.deadline_at <= now) {
         c.breached = true;
-        if (auto r = add("breach", domain::notes::breached(deadline), true); !r)
-          return r.error();
+        if (auto r = add("breach", domain::notes::breached(deadline), true); !r) return r.error();
         // A breached handling deadline moves the case one level up, where the workflow allows.
         if (rules_.escalate_on_breach && c.clock == ClockKind::kHandling && c.unit_id &&
             domain::find_transition(c.kind, c.state, Command::kEscalate)) {

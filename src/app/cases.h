@@ -62,6 +62,14 @@ struct Registration {
   std::vector<RepeatCandidate> candidates;
 };
 
+// An intake checked (domain::validate_intake) and its description's topic words made
+// (text::topic_words_of), before the writer is taken: the segmentation is a registration's
+// costliest CPU work, and the single writer should not do it. CaseService::prepare makes it.
+struct PreparedIntake {
+  domain::Intake intake;
+  std::vector<std::string> topic_words;
+};
+
 struct CaseDetail {
   domain::Case c;
   std::vector<domain::CaseEvent> events;
@@ -110,16 +118,19 @@ class CaseService {
   // numbers it and starts its clock. When the same person has an open case of the same category
   // at the same place, the submission is stored as merged into it (Art. 19) and both are
   // returned. Staff who register for someone also get the repeat candidates (their reading is
-  // audited as case.similar in the same transaction). kInvalidArgument for bad input (unknown category or place, a place above county
-  // level, …).
+  // audited as case.similar in the same transaction). kInvalidArgument for bad input (unknown
+  // category or place, a place above county level, …).
   [[nodiscard]] Result<Registration> register_case(const domain::Intake& intake,
                                                    const Actor& actor);
   // The same without waiting: done receives the result on a store writer thread once the case
   // is durable (Database::write_async; done must be quick and must not block).
   void register_case_async(domain::Intake intake, Actor actor,
                            std::function<void(Result<Registration>)> done);
-  // The same inside the caller's write transaction (e.g. app::run_idempotent's).
-  [[nodiscard]] Result<Registration> register_in(store::Sql& sql, const domain::Intake& intake,
+  // The intake checked and its words made, on the caller's thread (see PreparedIntake).
+  [[nodiscard]] Result<PreparedIntake> prepare(domain::Intake intake, const Actor& actor) const;
+  // register_case inside the caller's write transaction (e.g. app::run_idempotent's), for an
+  // intake prepared beforehand.
+  [[nodiscard]] Result<Registration> register_in(store::Sql& sql, const PreparedIntake& prepared,
                                                  const Actor& actor);
   // kNotFound for an unknown number.
   [[nodiscard]] Result<CaseDetail> get(std::string_view number);

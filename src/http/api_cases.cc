@@ -22,7 +22,7 @@ namespace {
 // The filters GET /api/v1/cases and GET /api/v1/search share (list_query reads them), then
 // `more`.
 std::vector<ParamDoc> with_list_filters(std::vector<ParamDoc> more) {
-  std::vector<ParamDoc> out = {{.name = "state"},   {.name = "kind"},
+  std::vector<ParamDoc> out = {{.name = "state"},    {.name = "kind"},
                                {.name = "category"}, {.name = "place"},
                                {.name = "overdue"},  {.name = "from"},
                                {.name = "to"},       {.name = "unit_id", .type = "integer"}};
@@ -215,13 +215,16 @@ void submit(app::App& app, const Request& req, const Responder& respond) {
   if (auto key = req.header("Idempotency-Key")) {
     if (auto ok = app::check_idempotency_key(*key); !ok)
       return respond(error_response(ok.error(), req));
+    auto prepared = app.cases.prepare(std::move(*in), *who);
+    if (!prepared) return respond(error_response(prepared.error(), req));
     app::run_idempotent_async(
         app.db,
         {"POST /api/v1/cases " + (req.principal ? req.principal->actor() : std::string()),
          std::string(*key), app::hash_request(req.body())},
         app.clock.now(),
-        [&app, in = *in, resident = *who](store::Sql& sql) -> Result<app::StoredResponse> {
-          auto r = app.cases.register_in(sql, in, resident);
+        [&app, prepared = std::move(*prepared),
+         resident = *who](store::Sql& sql) -> Result<app::StoredResponse> {
+          auto r = app.cases.register_in(sql, prepared, resident);
           if (!r) return r.error();
           return registration_json(*r);
         },
@@ -607,19 +610,20 @@ void add_case_routes(Router& router, app::App& app) {
                                 domain::Role::kCadre,    domain::Role::kLeader};
   const domain::RoleSet workers{domain::Role::kOperator, domain::Role::kHandler,
                                 domain::Role::kUnitHead};
-  router.add({.method = "GET",
-              .pattern = "/api/v1/cases",
-              .summary = "The cases in the caller's jurisdiction subtree, without personal "
-                         "data. Filters: state, kind, category, unit_id, place (a subtree), "
-                         "overdue=true (deadline passed), from/to (entered jiceng; dates or UTC "
-                         "times); sort: newest (the default) or deadline (the running deadline "
-                         "soonest first, so the most overdue first, then the cases on no clock, "
-                         "newest first); limit (≤ 200) and cursor (the previous page's `next`)",
-              .query_params = with_list_filters({{.name = "sort", .description = "newest or deadline"},
-                                                  {.name = "limit", .type = "integer"},
-                                                  {.name = "cursor"}}),
-              .policy = Policy::only(readers, ScopeCheck::kSubtree),
-              .handler = [&app](const Request& req) { return list_cases(app, req); }});
+  router.add(
+      {.method = "GET",
+       .pattern = "/api/v1/cases",
+       .summary = "The cases in the caller's jurisdiction subtree, without personal "
+                  "data. Filters: state, kind, category, unit_id, place (a subtree), "
+                  "overdue=true (deadline passed), from/to (entered jiceng; dates or UTC "
+                  "times); sort: newest (the default) or deadline (the running deadline "
+                  "soonest first, so the most overdue first, then the cases on no clock, "
+                  "newest first); limit (≤ 200) and cursor (the previous page's `next`)",
+       .query_params = with_list_filters({{.name = "sort", .description = "newest or deadline"},
+                                          {.name = "limit", .type = "integer"},
+                                          {.name = "cursor"}}),
+       .policy = Policy::only(readers, ScopeCheck::kSubtree),
+       .handler = [&app](const Request& req) { return list_cases(app, req); }});
   router.add(
       {.method = "GET",
        .pattern = "/api/v1/search",
@@ -636,10 +640,11 @@ void add_case_routes(Router& router, app::App& app) {
            "in <mark>…</mark>. ranked: how many matches were ranked; more_matches: "
            "true when older matches exist beyond them (narrow the search to reach "
            "them). Audited (case.search; give ?purpose=…)",
-       .query_params = with_list_filters({{.name = "q", .description = "the words to find"},
-                                          {.name = "limit", .type = "integer"},
-                                          {.name = "offset", .type = "integer"},
-                                          {.name = "purpose", .description = "why the search is made"}}),
+       .query_params =
+           with_list_filters({{.name = "q", .description = "the words to find"},
+                              {.name = "limit", .type = "integer"},
+                              {.name = "offset", .type = "integer"},
+                              {.name = "purpose", .description = "why the search is made"}}),
        .policy = Policy::only(readers, ScopeCheck::kSubtree),
        .handler = [&app](const Request& req) { return search_cases(app, req); }});
   const domain::RoleSet registrars{domain::Role::kOperator, domain::Role::kGridWorker};

@@ -134,14 +134,14 @@ Result<std::int64_t> next_number(Sql& sql, std::string_view county_code, int yea
   return row->int64(0);
 }
 
-Result<void> insert(Sql& sql, const Case& c) {
+Result<void> insert(Sql& sql, const Case& c, const std::vector<std::string>& topic_words) {
   static const std::string statement = fmt::format("INSERT INTO cases ({}) VALUES {}", kColumns,
                                                    values_placeholders(1, kColumnCount));
   auto v = values(c);
   auto r = sql.exec(statement, Params(v));
   if (!r) return r.error();
   if (auto indexed = search::index_case(sql, c); !indexed) return indexed;
-  return repeats::record(sql, c);
+  return repeats::record(sql, c, topic_words);
 }
 
 Result<std::optional<Case>> find(Sql& sql, std::string_view number) {

@@ -16,7 +16,11 @@ namespace jiceng::store::cases {
 // transaction: a rollback gives the number back, so numbers have no gaps.
 [[nodiscard]] Result<std::int64_t> next_number(Sql& sql, std::string_view county_code, int year);
 
-[[nodiscard]] Result<void> insert(Sql& sql, const domain::Case& c);
+// Inserts a new case with its search tokens and its repeat signature, made from
+// `topic_words`: text::topic_words_of(c.description), which the caller makes before it takes
+// the writer.
+[[nodiscard]] Result<void> insert(Sql& sql, const domain::Case& c,
+                                  const std::vector<std::string>& topic_words);
 [[nodiscard]] Result<std::optional<domain::Case>> find(Sql& sql, std::string_view number);
 struct TrackedCase {
   domain::Case c;

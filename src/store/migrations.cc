@@ -26,7 +26,7 @@ const std::map<int, MigrationStep> kStepsAfterScript = {
     {10, &repeats::record_all_cases},  // 0010_repeats: sign the cases stored before it
     {11, &signals::count_all_cases},   // 0011_signals: count the cases stored before it
     {14, &search::index_all_cases},    // 0014_search_scope: index every case with its place
-    {18, &signals::count_all_words},   // 0018_signal_words: count the stored cases' words
+    {19, &signals::count_all_words},   // 0019_signal_word_table: count the stored cases' words
 };
 
 }  // namespace

@@ -59,8 +59,8 @@ Signature signature_of(const domain::Case& c, const std::vector<std::string>& to
   return s;
 }
 
-Result<void> record(Sql& sql, const domain::Case& c) {
-  Signature s = signature_of(c);
+Result<void> record(Sql& sql, const domain::Case& c, const std::vector<std::string>& topic_words) {
+  Signature s = signature_of(c, topic_words);
   std::vector<std::vector<Value>> signature(1);
   signature_row(c, s, signature[0]);
   std::vector<std::vector<Value>> bands;

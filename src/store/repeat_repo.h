@@ -44,8 +44,10 @@ inline constexpr std::array<std::string_view, 6> kSignatureColumns = {
 inline constexpr std::array<std::string_view, 3> kBandColumns = {"band_key", "created_at",
                                                                  "number"};
 
-// Stores the signature of a case just inserted (cases::insert calls it).
-[[nodiscard]] Result<void> record(Sql& sql, const domain::Case& c);
+// Stores the signature of a case just inserted (cases::insert calls it), from its description's
+// topic words.
+[[nodiscard]] Result<void> record(Sql& sql, const domain::Case& c,
+                                  const std::vector<std::string>& topic_words);
 // Stores many signatures of cases already stored (the demo fill): rows as kSignatureColumns
 // and kBandColumns say.
 [[nodiscard]] Result<void> record_rows(Sql& sql, const std::vector<std::vector<Value>>& signatures,

@@ -15,31 +15,61 @@ namespace {
 
 using domain::SignalDimension;
 
-constexpr std::size_t kCountColumns = 6;
+// Where a dimension's counts are kept: by category in signal_count (with its dimension column),
+// by topic word in signal_word (migration 0019: keyed by area and day, no dimension column).
+struct CountTable {
+  std::string_view name;
+  std::string_view columns;  // of a row, in the order add() binds them
+  std::string_view key;
+  std::string_view filter;  // the start of a WHERE clause: the dimension's rows
+};
 
-// The upsert of n rows of signal_count in one statement; texts built once per size.
-const std::string& upsert_statement(std::size_t n) {
+constexpr CountTable kCategoryCounts{
+    "signal_count", "area_code, dimension, term, day, person, cases",
+    "area_code, dimension, term, day, person", "dimension = 'category' AND "};
+constexpr CountTable kWordCounts{"signal_word", "area_code, day, term, person, cases",
+                                 "area_code, day, term, person", ""};
+
+const CountTable& table_of(SignalDimension d) {
+  return d == SignalDimension::kWord ? kWordCounts : kCategoryCounts;
+}
+
+// "FROM signal_count WHERE dimension = 'category' AND " or "FROM signal_word WHERE ": the start
+// of a read of one dimension's counts.
+std::string from_counts(SignalDimension d) {
+  const CountTable& t = table_of(d);
+  return fmt::format("FROM {} WHERE {}", t.name, t.filter);
+}
+
+// The upsert of n rows of one dimension's counts in one statement; texts built once per size.
+const std::string& upsert_statement(SignalDimension d, std::size_t n) {
   static std::mutex mu;
-  static std::map<std::size_t, std::string> texts;
+  static std::map<std::pair<SignalDimension, std::size_t>, std::string> texts;
   std::lock_guard lock(mu);
-  auto [it, fresh] = texts.try_emplace(n);
+  auto [it, fresh] = texts.try_emplace({d, n});
   if (!fresh) return it->second;
-  const std::string values = values_placeholders(n, kCountColumns);
+  const CountTable& t = table_of(d);
+  const std::size_t columns = d == SignalDimension::kWord ? 5 : 6;
   it->second = fmt::format(
-      "INSERT INTO signal_count (area_code, dimension, term, day, person, cases) VALUES {} "
-      "ON CONFLICT (area_code, dimension, term, day, person) DO UPDATE SET "
-      "cases = signal_count.cases + excluded.cases",
-      values);
+      "INSERT INTO {0} ({1}) VALUES {2} ON CONFLICT ({3}) DO UPDATE SET "
+      "cases = {0}.cases + excluded.cases",
+      t.name, t.columns, values_placeholders(n, columns), t.key);
   return it->second;
 }
 
-// Sorts the deltas and sums those with the same key; drops the zeros.
+// Sorts the deltas, each dimension's apart and in its table's key order (so that a batch
+// touches each B-tree page once), and sums those with the same key; drops the zeros.
 void merge(std::vector<CountDelta>& deltas) {
   auto key = [](const CountDelta& d) {
-    return std::tie(d.area_code, d.dimension, d.term, d.day, d.person);
+    return std::tie(d.dimension, d.area_code, d.term, d.day, d.person);
   };
-  std::sort(deltas.begin(), deltas.end(),
-            [&](const CountDelta& a, const CountDelta& b) { return key(a) < key(b); });
+  auto word_key = [](const CountDelta& d) {
+    return std::tie(d.dimension, d.area_code, d.day, d.term, d.person);
+  };
+  std::sort(deltas.begin(), deltas.end(), [&](const CountDelta& a, const CountDelta& b) {
+    if (a.dimension != b.dimension) return a.dimension < b.dimension;
+    return a.dimension == SignalDimension::kWord ? word_key(a) < word_key(b) : key(a) < key(b);
+  });
   std::vector<CountDelta> out;
   for (CountDelta& d : deltas) {
     if (!out.empty() && key(out.back()) == key(d)) {
@@ -190,37 +220,49 @@ void add_case_counts(std::vector<CountDelta>& out, const domain::Case& c, int si
 }
 
 Result<void> add(Sql& sql, std::vector<CountDelta> deltas) {
-  merge(deltas);
+  merge(deltas);  // sorted by dimension first: each dimension's rows are one run
   std::vector<Value> params;
   std::size_t done = 0;
   while (done < deltas.size()) {
+    const SignalDimension dimension = deltas[done].dimension;
+    const auto run_end =
+        std::find_if(deltas.begin() + static_cast<std::ptrdiff_t>(done), deltas.end(),
+                     [&](const CountDelta& d) { return d.dimension != dimension; });
+    const auto left = static_cast<std::size_t>(run_end - deltas.begin()) - done;
     std::size_t n = 64;
-    while (n > deltas.size() - done) n /= 2;
+    while (n > left) n /= 2;
     params.clear();
     for (std::size_t i = done; i < done + n; ++i) {
       const CountDelta& d = deltas[i];
       params.emplace_back(d.area_code);
-      params.emplace_back(std::string(domain::to_string(d.dimension)));
-      params.emplace_back(d.term);
-      params.emplace_back(d.day);
+      if (dimension == SignalDimension::kWord) {
+        params.emplace_back(d.day);
+        params.emplace_back(d.term);
+      } else {
+        params.emplace_back(std::string(domain::to_string(d.dimension)));
+        params.emplace_back(d.term);
+        params.emplace_back(d.day);
+      }
       params.emplace_back(d.person);
       params.emplace_back(d.cases);
     }
-    if (auto r = sql.exec(upsert_statement(n), Params(params)); !r) return r.error();
+    if (auto r = sql.exec(upsert_statement(dimension, n), Params(params)); !r) return r.error();
     done += n;
   }
   for (const CountDelta& d : deltas) {
     if (d.cases > 0) continue;
-    auto r = sql.exec(
-        "DELETE FROM signal_count WHERE area_code = $1 AND dimension = $2 AND term = $3 "
-        "AND day = $4 AND person = $5 AND cases <= 0",
-        {d.area_code, std::string(domain::to_string(d.dimension)), d.term, d.day, d.person});
+    auto r =
+        sql.exec(fmt::format("DELETE {}area_code = $1 AND term = $2 AND day = $3 AND person = $4 "
+                             "AND cases <= 0",
+                             from_counts(d.dimension)),
+                 {d.area_code, d.term, d.day, d.person});
     if (!r) return r.error();
   }
   return {};
 }
 
-Result<void> record_change(Sql& sql, const domain::Case* before, const domain::Case& after) {
+Result<void> record_change(Sql& sql, const domain::Case* before, const domain::Case& after,
+                           const std::vector<std::string>* after_words) {
   const bool new_day =
       !before || domain::china_date(before->received_at) != domain::china_date(after.received_at);
   if (!new_day && before->place_code == after.place_code &&
@@ -231,7 +273,8 @@ Result<void> record_change(Sql& sql, const domain::Case* before, const domain::C
   }
   std::vector<CountDelta> deltas;
   const bool same_words = before && before->description == after.description;
-  const std::vector<std::string> words = counted_words(after.description);
+  const std::vector<std::string> words =
+      after_words ? counted_words(*after_words) : counted_words(after.description);
   if (before) add_case_counts(deltas, *before, -1, same_words ? &words : nullptr);
   add_case_counts(deltas, after, +1, &words);
   return add(sql, std::move(deltas));
@@ -250,10 +293,10 @@ Result<std::optional<std::int64_t>> first_day(Sql& sql) {
 Result<CellDays> recent_days(Sql& sql, SignalDimension dimension, std::int64_t lo,
                              std::int64_t hi) {
   // In the order of signal_count_day (migration 0017), which covers the read: nothing to sort.
-  auto rows = sql.query(
-      "SELECT area_code, term, day, person, cases FROM signal_count "
-      "WHERE dimension = $1 AND day >= $2 AND day <= $3 ORDER BY day, area_code, term",
-      {std::string(domain::to_string(dimension)), lo, hi});
+  auto rows = sql.query(fmt::format("SELECT area_code, term, day, person, cases {}day >= $1 AND "
+                                    "day <= $2 ORDER BY day, area_code, term",
+                                    from_counts(dimension)),
+                        {lo, hi});
   if (!rows) return rows.error();
   CellDays out;
   for (const Row& r : *rows) {
@@ -270,10 +313,10 @@ Result<CellDays> recent_days(Sql& sql, SignalDimension dimension, std::int64_t l
 Result<std::vector<domain::CellDay>> cell_days(Sql& sql, const CellKey& cell,
                                                SignalDimension dimension, std::int64_t lo,
                                                std::int64_t hi) {
-  auto rows = sql.query(
-      "SELECT day, SUM(cases) FROM signal_count WHERE area_code = $1 AND dimension = $2 "
-      "AND term = $3 AND day >= $4 AND day <= $5 GROUP BY day ORDER BY day",
-      {cell.first, std::string(domain::to_string(dimension)), cell.second, lo, hi});
+  auto rows = sql.query(fmt::format("SELECT day, SUM(cases) {}area_code = $1 AND term = $2 "
+                                    "AND day >= $3 AND day <= $4 GROUP BY day ORDER BY day",
+                                    from_counts(dimension)),
+                        {cell.first, cell.second, lo, hi});
   if (!rows) return rows.error();
   std::vector<domain::CellDay> out;
   for (const Row& r : *rows) out.push_back({.day = r.int64(0), .cases = r.int64(1), .people = {}});
@@ -283,11 +326,11 @@ Result<std::vector<domain::CellDay>> cell_days(Sql& sql, const CellKey& cell,
 Result<CellDays> all_cell_days(Sql& sql, SignalDimension dimension, std::int64_t lo,
                                std::int64_t hi) {
   // Grouped in the order of signal_count_day, which covers the read (as recent_days).
-  auto rows = sql.query(
-      "SELECT area_code, term, day, SUM(cases) FROM signal_count "
-      "WHERE dimension = $1 AND day >= $2 AND day <= $3 "
-      "GROUP BY day, area_code, term ORDER BY day, area_code, term",
-      {std::string(domain::to_string(dimension)), lo, hi});
+  auto rows = sql.query(fmt::format("SELECT area_code, term, day, SUM(cases) {}day >= $1 AND "
+                                    "day <= $2 GROUP BY day, area_code, term "
+                                    "ORDER BY day, area_code, term",
+                                    from_counts(dimension)),
+                        {lo, hi});
   if (!rows) return rows.error();
   CellDays out;
   for (const Row& r : *rows) {
@@ -332,13 +375,13 @@ Result<std::vector<PlaceCount>> hot_places(Sql& sql, std::string_view first, std
 Result<std::vector<TermCount>> term_counts(Sql& sql, std::string_view area,
                                            SignalDimension dimension, std::int64_t base_lo,
                                            std::int64_t lo, std::int64_t hi) {
-  auto rows = sql.query(
-      "SELECT term, SUM(CASE WHEN day >= $1 THEN cases ELSE 0 END), "
-      "COUNT(DISTINCT CASE WHEN day >= $1 THEN person END), "
-      "SUM(CASE WHEN day < $1 THEN cases ELSE 0 END) FROM signal_count "
-      "WHERE area_code = $2 AND dimension = $3 AND day >= $4 AND day <= $5 "
-      "GROUP BY term ORDER BY term",
-      {lo, std::string(area), std::string(domain::to_string(dimension)), base_lo, hi});
+  auto rows = sql.query(fmt::format("SELECT term, SUM(CASE WHEN day >= $1 THEN cases ELSE 0 END), "
+                                    "COUNT(DISTINCT CASE WHEN day >= $1 THEN person END), "
+                                    "SUM(CASE WHEN day < $1 THEN cases ELSE 0 END) "
+                                    "{}area_code = $2 AND day >= $3 AND day <= $4 "
+                                    "GROUP BY term ORDER BY term",
+                                    from_counts(dimension)),
+                        {lo, std::string(area), base_lo, hi});
   if (!rows) return rows.error();
   std::vector<TermCount> out;
   for (const Row& r : *rows) out.push_back({r.text(0), r.int64(1), r.int64(2), r.int64(3)});

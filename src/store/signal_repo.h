@@ -51,8 +51,11 @@ void add_case_counts(std::vector<CountDelta>& out, const domain::Case& c, int si
 
 // Moves a case's counts from `before` (nullptr: a new case) to `after`; nothing when its place,
 // category, day, person and description did not change. Called by stats::record_change.
+// `after_words`: text::topic_words_of(after.description) when the caller has them (else they
+// are made here).
 [[nodiscard]] Result<void> record_change(Sql& sql, const domain::Case* before,
-                                         const domain::Case& after);
+                                         const domain::Case& after,
+                                         const std::vector<std::string>* after_words = nullptr);
 
 // Counts every stored case under its category (migration 0011's step, on a table it just
 // created), or under its words (0018's).

@@ -99,7 +99,7 @@ Result<void> add(Sql& sql, std::span<const domain::StatRow> deltas) {
 }
 
 Result<void> record_change(Sql& sql, const domain::Case* before, std::size_t events_before,
-                           const domain::Case& after) {
+                           const domain::Case& after, const std::vector<std::string>* after_words) {
   auto events = cases::events(sql, after.number);
   if (!events) return events.error();
   domain::StatDeltas deltas;
@@ -121,7 +121,7 @@ Result<void> record_change(Sql& sql, const domain::Case* before, std::size_t eve
       }
     }
   }
-  if (auto r = signals::record_change(sql, before, after); !r) return r.error();
+  if (auto r = signals::record_change(sql, before, after, after_words); !r) return r.error();
   if (deltas.empty()) return {};
   const std::vector<domain::StatRow> rows(deltas.begin(), deltas.end());
   return add(sql, rows);

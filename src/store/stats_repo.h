@@ -23,8 +23,10 @@ namespace jiceng::store::stats {
 // new escalate events in case_escalation under the chain of its place, and its counts for
 // hotspots and warnings (signals::record_change): call it after the case's row and new events
 // were written, in the same transaction.
+// `after_words` as signals::record_change takes them.
 [[nodiscard]] Result<void> record_change(Sql& sql, const domain::Case* before,
-                                         std::size_t events_before, const domain::Case& after);
+                                         std::size_t events_before, const domain::Case& after,
+                                         const std::vector<std::string>* after_words = nullptr);
 
 // A run of buckets of one grain: lo <= bucket <= hi.
 struct BucketRange {

@@ -326,6 +326,56 @@ TEST_P(Signals, WordsCountInTheCountyAndTownship) {
   EXPECT_EQ(word_cases(place.substr(0, 9), "噪音"), township_before + 1);
 }
 
+// Migration 0019's step counts every stored case's words again: the rows it makes are those the
+// case writes made.
+TEST_P(Signals, CountingAllWordsAgainMakesTheSameRows) {
+  const Date day = *parse_date("2026-07-08");
+  clock_.set(cst(day, 9));
+  const char* texts[] = {"村口小河被工厂排污，河水发臭，鱼都死了",
+                         "工地老板拖欠工资三个月，找不到人", "小区路灯坏了一个月，晚上出行不便",
+                         "村口小河又被排污了，河水发黑"};
+  int n = 0;
+  for (const char* text : texts) {
+    domain::Intake in;
+    in.category_code = "env.water";
+    in.place_code = village("360681", 71 + n % 2);
+    in.submitter_name = "居民";
+    in.submitter_contact = "1396000010" + std::to_string(n++);
+    in.description = text;
+    auto r = cases_->register_case(in, office_);
+    ASSERT_TRUE(r) << r.error().message;
+  }
+  auto rows = [&] {
+    auto read = db_->read_value([](store::Sql& sql) {
+      return sql.query(
+          "SELECT area_code, day, term, person, cases FROM signal_word "
+          "ORDER BY area_code, day, term, person",
+          {});
+    });
+    EXPECT_TRUE(read) << read.error().message;
+    std::vector<std::string> out;
+    for (const auto& r : *read) {
+      out.push_back(r.text(0) + " " + std::to_string(r.int64(1)) + " " + r.text(2) + " " +
+                    std::to_string(r.int64(3)) + " " + std::to_string(r.int64(4)));
+    }
+    return out;
+  };
+  const std::vector<std::string> made = rows();
+  ASSERT_GE(made.size(), 16u);
+  auto again = db_->write([](store::Sql& sql) -> Result<void> {
+    if (auto r = sql.exec("DELETE FROM signal_word", {}); !r) return r.error();
+    return store::signals::count_all_words(sql);
+  });
+  ASSERT_TRUE(again) << again.error().message;
+  EXPECT_EQ(rows(), made);
+  // And no word is counted in signal_count, which keeps the categories.
+  auto words_there = db_->read_value([](store::Sql& sql) {
+    return sql.query_one("SELECT COUNT(*) FROM signal_count WHERE dimension <> 'category'", {});
+  });
+  ASSERT_TRUE(words_there) << words_there.error().message;
+  EXPECT_EQ(words_there->int64(0), 0);
+}
+
 // The whole stream's cases per day (the calendar's rhythm is read from them) sum the counties'
 // cells once each, whatever the level of the places, with 0 for a day without cases.
 TEST_P(Signals, DeploymentDaysCountEachCaseOnce) {
