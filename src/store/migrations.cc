@@ -19,14 +19,21 @@ constexpr std::string_view kCreateTable =
     "CREATE TABLE IF NOT EXISTS schema_migrations ("
     " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)";
 
+// 0020_stop_words: sign and count every stored case's topic words again, with the new list.
+Result<void> sign_and_count_words_again(Sql& sql) {
+  if (auto r = repeats::record_all_cases(sql); !r) return r;
+  return signals::count_all_words(sql);
+}
+
 // What a migration needs done in C++ after its script, in the same transaction.
 using MigrationStep = Result<void> (*)(Sql&);
 const std::map<int, MigrationStep> kStepsAfterScript = {
-    {9, &search::index_all_cases},     // 0009_search: index the cases stored before it
-    {10, &repeats::record_all_cases},  // 0010_repeats: sign the cases stored before it
-    {11, &signals::count_all_cases},   // 0011_signals: count the cases stored before it
-    {14, &search::index_all_cases},    // 0014_search_scope: index every case with its place
-    {19, &signals::count_all_words},   // 0019_signal_word_table: count the stored cases' words
+    {9, &search::index_all_cases},      // 0009_search: index the cases stored before it
+    {10, &repeats::record_all_cases},   // 0010_repeats: sign the cases stored before it
+    {11, &signals::count_all_cases},    // 0011_signals: count the cases stored before it
+    {14, &search::index_all_cases},     // 0014_search_scope: index every case with its place
+    {19, &signals::count_all_words},    // 0019_signal_word_table: count the stored cases' words
+    {20, &sign_and_count_words_again},  // 0020_stop_words: the same, with the new stop list
 };
 
 }  // namespace

@@ -12,6 +12,7 @@
 #include "app/demo_random.h"
 #include "domain/case_stats.h"
 #include "domain/deadline.h"
+#include "store/migrations.h"
 #include "store/signal_repo.h"
 #include "support/demo_db.h"
 
@@ -374,6 +375,79 @@ TEST_P(Signals, CountingAllWordsAgainMakesTheSameRows) {
   });
   ASSERT_TRUE(words_there) << words_there.error().message;
   EXPECT_EQ(words_there->int64(0), 0);
+}
+
+// Migration 0020 (a longer stop list) signs and counts every stored case's words again: from a
+// store whose rows were made with another list (a stale word row, signatures gone), it makes
+// exactly the rows the case writes make now.
+TEST_P(Signals, Migration0020SignsAndCountsTheStoredCasesAgain) {
+  const Date day = *parse_date("2026-07-09");
+  clock_.set(cst(day, 9));
+  const char* texts[] = {"麻烦派人来看看，我家门口的路灯坏了一个月，晚上到处黑漆漆的",
+                         "村口小河被工厂排污，河水发臭，鱼都死了"};
+  int n = 0;
+  std::string place;
+  for (const char* text : texts) {
+    domain::Intake in;
+    in.category_code = "env.water";
+    in.place_code = place = village("360681", 73);
+    in.submitter_name = "居民";
+    in.submitter_contact = "1396000020" + std::to_string(n++);
+    in.description = text;
+    auto r = cases_->register_case(in, office_);
+    ASSERT_TRUE(r) << r.error().message;
+  }
+  auto dump = [&](const char* sql_text) {
+    auto read = db_->read_value([&](store::Sql& sql) { return sql.query(sql_text, {}); });
+    EXPECT_TRUE(read) << read.error().message;
+    std::vector<std::string> out;
+    for (const auto& r : *read) {
+      std::string line;
+      for (std::size_t i = 0; i < r.size(); ++i) {
+        line += (i ? " " : "") + (r.is_null(i) ? std::string("-") : r.text(i));
+      }
+      out.push_back(line);
+    }
+    return out;
+  };
+  const char* words_sql =
+      "SELECT area_code, CAST(day AS TEXT), term, CAST(person AS TEXT), CAST(cases AS TEXT) "
+      "FROM signal_word ORDER BY area_code, day, term, person";
+  const char* signatures_sql =
+      "SELECT number, minhash, CAST(contact_key AS TEXT) FROM case_signature ORDER BY number";
+  const char* bands_sql =
+      "SELECT CAST(band_key AS TEXT), number FROM case_band ORDER BY band_key, number";
+  const auto words = dump(words_sql);
+  const auto signatures = dump(signatures_sql);
+  const auto bands = dump(bands_sql);
+  ASSERT_FALSE(words.empty());
+  ASSERT_FALSE(signatures.empty());
+  for (const std::string& row : words) {
+    for (std::string_view stop : {" 麻烦 ", " 派人 ", " 我家 ", " 门口 ", " 坏了 ", " 晚上 "}) {
+      EXPECT_EQ(row.find(stop), std::string::npos) << row;
+    }
+  }
+  // The store as an older list left it, with 0020 not yet applied.
+  auto stale = db_->write([&](store::Sql& sql) -> Result<void> {
+    if (auto r = sql.exec("INSERT INTO signal_word (area_code, day, term, person, cases) "
+                          "VALUES ($1, 20000, '麻烦', 1, 1)",
+                          {place.substr(0, 9)});
+        !r) {
+      return r.error();
+    }
+    if (auto r = sql.exec("DELETE FROM case_band", {}); !r) return r.error();
+    if (auto r = sql.exec("DELETE FROM case_signature", {}); !r) return r.error();
+    if (auto r = sql.exec("DELETE FROM schema_migrations WHERE version = 20", {}); !r) {
+      return r.error();
+    }
+    return {};
+  });
+  ASSERT_TRUE(stale) << stale.error().message;
+  auto migrated = store::migrate(*db_);
+  ASSERT_TRUE(migrated) << migrated.error().message;
+  EXPECT_EQ(dump(words_sql), words);
+  EXPECT_EQ(dump(signatures_sql), signatures);
+  EXPECT_EQ(dump(bands_sql), bands);
 }
 
 // The whole stream's cases per day (the calendar's rhythm is read from them) sum the counties'
