@@ -1,6 +1,6 @@
 -- Shared by the wrk scripts of bench/run: cycles over a list of request paths and, when the run
 -- is over, prints one machine-readable line that bench/run parses:
---   BENCH_RESULT requests=N duration_us=N rps=X p50_us=N p99_us=N mean_us=X max_us=N
+--   BENCH_RESULT requests=N duration_us=N rps=X p50_us=N p95_us=N p99_us=N mean_us=X max_us=N
 --                errors_socket=N errors_status=N
 -- errors_socket counts connect, read, write errors and timeouts; errors_status counts responses
 -- with a status of 400 or more.
@@ -67,9 +67,9 @@ end
 function done(summary, latency, _)
   local e = summary.errors
   io.write(string.format(
-    "BENCH_RESULT requests=%d duration_us=%d rps=%.1f p50_us=%d p99_us=%d mean_us=%.1f "
+    "BENCH_RESULT requests=%d duration_us=%d rps=%.1f p50_us=%d p95_us=%d p99_us=%d mean_us=%.1f "
       .. "max_us=%d errors_socket=%d errors_status=%d\n",
     summary.requests, summary.duration, summary.requests / (summary.duration / 1e6),
-    latency:percentile(50), latency:percentile(99), latency.mean, latency.max,
+    latency:percentile(50), latency:percentile(95), latency:percentile(99), latency.mean, latency.max,
     e.connect + e.read + e.write + e.timeout, e.status))
 end
