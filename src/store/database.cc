@@ -168,14 +168,26 @@ class Database::Impl {
     }
   }
 
-  // One database transaction for the whole batch; one savepoint per job.
+  // One database transaction for the whole batch; one savepoint per job when there are several.
+  // A job alone needs none: when it fails, the transaction is rolled back instead. A savepoint
+  // is not free for a large job: on SQLite every page it changes that existed before it is copied
+  // into the savepoint's journal (in memory), and each statement's own journal is cut back by
+  // walking that journal from its start — a demo fill step of a million cases into a store of
+  // millions spent 94 % of its time there (docs/PERFORMANCE.md, "The demo fill at 10,000,000").
   void run_batch(Connection& c, std::vector<Job>& batch) {
     std::vector<Result<void>> results(batch.size());
     auto fail_all = [&](const Error& e) {
       for (Job& j : batch) j.done(e);
     };
     if (auto r = c.exec(begin_write(dialect_)); !r) return fail_all(r.error());
-    for (std::size_t i = 0; i < batch.size(); ++i) {
+    if (batch.size() == 1) {
+      results[0] = run_guarded(batch[0].fn, c);
+      if (!results[0]) {
+        (void)c.exec("ROLLBACK");
+        return batch[0].done(std::move(results[0]));
+      }
+    }
+    for (std::size_t i = 0; batch.size() > 1 && i < batch.size(); ++i) {
       if (auto r = c.exec("SAVEPOINT jiceng_write"); !r) {
         (void)c.exec("ROLLBACK");
         return fail_all(r.error());

@@ -3,8 +3,9 @@
 // A Database is what the application holds. It runs callbacks in transactions on pooled
 // connections. Reads run in parallel on a pool of reader connections, each in a read-only
 // transaction (a consistent snapshot). Writes go to writer connections that batch concurrent
-// write transactions into one database transaction (group commit): each callback runs inside
-// its own SAVEPOINT, so a failing callback is rolled back alone, and all the callbacks of a
+// write transactions into one database transaction (group commit): in a batch of several, each
+// callback runs inside its own SAVEPOINT, so a failing callback is rolled back alone (a callback
+// alone runs in the transaction itself, rolled back when it fails), and all the callbacks of a
 // batch become durable with one commit (one fsync). A write returns only after that commit:
 // an ok Result means the change survives a crash. write_async queues a write without waiting:
 // its completion is called once the commit is durable, so a caller holds no thread while it
@@ -54,11 +55,12 @@ struct DatabaseOptions {
   // Run once on each new writer connection, before its first transaction (e.g. to create the
   // temporary tables before_commit reads). An error fails the batch like an unreachable store.
   std::function<Result<void>(Sql&)> prepare_writer;
-  // Run once per write transaction, after the savepoints of all its callbacks and before its
+  // Run once per write transaction, after all its callbacks (and their savepoints) and before its
   // COMMIT, when at least one callback succeeded: work the callbacks deferred to the end of the
   // transaction, so that it is done once per commit, not once per callback (the SQLite store's
   // full-text index, store/search_repo.h). Rows a rolled-back callback left in temporary tables
-  // went with its savepoint. An error fails every write of the batch, like a failed commit.
+  // went with its savepoint or transaction. An error fails every write of the batch, like a
+  // failed commit.
   std::function<Result<void>(Sql&)> before_commit;
 };
 

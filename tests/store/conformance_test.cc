@@ -8,6 +8,7 @@
 #include <future>
 #include <mutex>
 #include <optional>
+#include <stdexcept>
 #include <thread>
 
 #include "store/calendar_repo.h"
@@ -150,6 +151,45 @@ TEST_P(Conformance, GroupCommitIsolatesFailures) {
   for (const Row& r : *rows) EXPECT_NE(r.int64(0) % 3, 0);
   const auto after = db().stats();
   EXPECT_EQ(after.writes - before.writes, static_cast<std::uint64_t>(ok.load()));
+}
+
+// A write alone in its batch runs without a savepoint: when it fails, the whole transaction is
+// rolled back — nothing it wrote stays, its own error comes back, and the writer goes on.
+TEST_P(Conformance, AFailingWriteAloneChangesNothing) {
+  ASSERT_TRUE(db().write([](Sql& sql) -> Result<void> {
+    auto r = sql.exec("CREATE TABLE lone (n BIGINT PRIMARY KEY)");
+    if (!r) return r.error();
+    return {};
+  }));
+  const auto before = db().stats();
+  auto failed = db().write([](Sql& sql) -> Result<void> {
+    for (std::int64_t n = 1; n <= 3; ++n) {
+      if (auto r = sql.exec("INSERT INTO lone (n) VALUES ($1)", {n}); !r) return r.error();
+    }
+    return Error::conflict("rejected after three rows");
+  });
+  ASSERT_FALSE(failed);
+  EXPECT_EQ(failed.error().code, ErrorCode::kConflict);
+  EXPECT_EQ(failed.error().message, "rejected after three rows");
+  auto thrown = db().write([](Sql& sql) -> Result<void> {
+    if (auto r = sql.exec("INSERT INTO lone (n) VALUES (4)"); !r) return r.error();
+    throw std::runtime_error("a bug in the callback");
+  });
+  ASSERT_FALSE(thrown);
+  auto count = [&] {
+    auto row =
+        db().read_value([](Sql& sql) { return sql.query_one("SELECT COUNT(*) FROM lone", {}); });
+    EXPECT_TRUE(row);
+    return row ? row->int64(0) : -1;
+  };
+  EXPECT_EQ(count(), 0);
+  EXPECT_EQ(db().stats().writes, before.writes);
+  ASSERT_TRUE(db().write([](Sql& sql) -> Result<void> {
+    auto r = sql.exec("INSERT INTO lone (n) VALUES (5)");
+    if (!r) return r.error();
+    return {};
+  }));
+  EXPECT_EQ(count(), 1);
 }
 
 // While one write holds the writer, the writes that arrive meanwhile share the next commit.
