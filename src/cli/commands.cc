@@ -195,6 +195,7 @@ int serve(const Config& config) {
   options.max_queued_handlers = static_cast<std::size_t>(config.queue_limit);
   options.max_in_flight = static_cast<std::size_t>(config.max_in_flight);
   options.max_loop_lag = std::chrono::milliseconds(config.max_loop_lag_ms);
+  options.short_read_budget = std::chrono::milliseconds(config.short_read_budget_ms);
   // SQLite reads are in the process and short; a PostgreSQL read waits for a round trip.
   options.short_reads_inline = database.dialect() == store::Dialect::kSqlite;
   options.body_limit = static_cast<std::size_t>(config.body_limit);

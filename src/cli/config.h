@@ -19,6 +19,9 @@ struct Config {
   int queue_limit = 1024;  // requests waiting for a worker; more are answered 503 at once
   int max_in_flight = 256;  // requests handled at once; more are answered 503 at once
   int max_loop_lag_ms = 500;  // while the event loop lags more, requests are answered 503
+  // An inline short read slower than this that read from the disk sends short reads to the
+  // worker pool for a second (http/short_reads.h); 0: never.
+  int short_read_budget_ms = 5;
   std::int64_t body_limit = 1 << 20;
   int header_timeout_s = 10;
   int idle_timeout_s = 30;

@@ -139,6 +139,17 @@ std::string Metrics::render() const {
                  "# TYPE jiceng_http_requests_in_flight gauge\n"
                  "jiceng_http_requests_in_flight {}\n",
                  in_flight_.load(std::memory_order_relaxed));
+  fmt::format_to(put,
+                 "# HELP jiceng_http_short_reads_slow_total Short reads that waited for the disk "
+                 "on an I/O thread for longer than the server's short read budget.\n"
+                 "# TYPE jiceng_http_short_reads_slow_total counter\n"
+                 "jiceng_http_short_reads_slow_total {}\n"
+                 "# HELP jiceng_http_short_reads_pooled_total Short reads run on the worker pool "
+                 "because one before them waited for the disk.\n"
+                 "# TYPE jiceng_http_short_reads_pooled_total counter\n"
+                 "jiceng_http_short_reads_pooled_total {}\n",
+                 short_reads_slow_.load(std::memory_order_relaxed),
+                 short_reads_pooled_.load(std::memory_order_relaxed));
 
   std::lock_guard lock(collectors_mu_);
   for (const auto& collect : collectors_) collect(out);

@@ -2,6 +2,8 @@
 //   jiceng_http_requests_total{route,method,status}          counter
 //   jiceng_http_request_duration_seconds{route,method}       histogram (0.5 ms … 10 s)
 //   jiceng_http_requests_in_flight                            gauge
+//   jiceng_http_short_reads_slow_total                        counter (ShortReadGate)
+//   jiceng_http_short_reads_pooled_total                      counter (ShortReadGate)
 // One series per route, made once from the route table (and its fallback); requests that match
 // no route count under route="unmatched". Recording is lock-free (relaxed atomics per series).
 #pragma once
@@ -48,6 +50,11 @@ class Metrics {
   void request_started() { in_flight_.fetch_add(1, std::memory_order_relaxed); }
   void request_finished() { in_flight_.fetch_sub(1, std::memory_order_relaxed); }
 
+  // Short reads that waited for the disk on an I/O thread, and short reads run on the worker
+  // pool because one before them did (http/short_reads.h). Thread-safe.
+  void short_read_slow() { short_reads_slow_.fetch_add(1, std::memory_order_relaxed); }
+  void short_read_pooled() { short_reads_pooled_.fetch_add(1, std::memory_order_relaxed); }
+
   // Adds a collector: render() calls it to append its own lines (with # HELP/# TYPE) to the
   // exposition. Collectors run on the thread that renders; they must not call render().
   // Thread-safe.
@@ -66,6 +73,8 @@ class Metrics {
   std::vector<std::unique_ptr<Series>> routes_;
   std::vector<std::unique_ptr<Series>> unmatched_;  // parallel to kUnmatchedMethods
   std::atomic<std::int64_t> in_flight_{0};
+  std::atomic<std::uint64_t> short_reads_slow_{0};
+  std::atomic<std::uint64_t> short_reads_pooled_{0};
   mutable std::mutex collectors_mu_;
   std::vector<std::function<void(std::string&)>> collectors_;  // guarded by collectors_mu_
 };

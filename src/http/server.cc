@@ -43,6 +43,7 @@
 
 #include "common/date.h"
 #include "http/errors.h"
+#include "http/short_reads.h"
 
 namespace jiceng::http {
 namespace {
@@ -257,6 +258,7 @@ class Server::Impl {
         router_(router),
         metrics_(metrics),
         access_log_(access_logger()),
+        short_reads_(options_.short_read_budget, options_.short_read_hold, options_.disk_reads),
         ioc_(std::max(options_.io_threads, 1)),
         workers_(std::in_place, static_cast<std::size_t>(std::max(options_.worker_threads, 1))) {
     metrics_.bind(router_);
@@ -321,6 +323,8 @@ class Server::Impl {
   // Requests dispatched and not yet answered, and the event loop's latest lag (admission).
   std::atomic<std::size_t> handling_{0};
   std::atomic<std::int64_t> loop_lag_us_{0};
+  // Whether short reads run inline now (ServerOptions::short_read_budget).
+  ShortReadGate short_reads_;
 
   // Destroyed in reverse order: the worker pool first, the io_context after the objects on it
   // (its destruction destroys suspended connection coroutines, which unregister above).
@@ -630,8 +634,13 @@ asio::awaitable<Response> Server::Impl::dispatch(const RawRequest& raw, Exchange
   // Saturated: a quick refusal now instead of an answer too late to be of use.
   if (auto refusal = refuse_when_busy(*m.route, ex.request_id)) co_return std::move(*refusal);
   const Runs runs = m.route->runs;
+  const bool short_read = runs == Runs::kShortRead;
+  // A short read goes to the pool when the store is not in the process, or for a while after
+  // one waited for the disk on an I/O thread (ShortReadGate).
+  const bool read_pooled =
+      short_read && options_.short_reads_inline && short_reads_.pooled(Clock::now());
   const bool on_pool =
-      runs == Runs::kWorker || (runs == Runs::kShortRead && !options_.short_reads_inline);
+      runs == Runs::kWorker || (short_read && (!options_.short_reads_inline || read_pooled));
   if (on_pool && queued_.load(std::memory_order_relaxed) >= options_.max_queued_handlers) {
     co_return busy_response(ex.request_id);
   }
@@ -640,7 +649,14 @@ asio::awaitable<Response> Server::Impl::dispatch(const RawRequest& raw, Exchange
     std::atomic<std::size_t>& n;
     ~Handled() { n.fetch_sub(1, std::memory_order_relaxed); }
   } handled{handling_};
-  if (!on_pool && m.route->handler) co_return call_handler(*m.route, req);
+  if (!on_pool && m.route->handler) {
+    if (!short_read) co_return call_handler(*m.route, req);
+    const auto start = Clock::now();
+    Response res = call_handler(*m.route, req);
+    if (short_reads_.observe(start, Clock::now())) metrics_.short_read_slow();
+    co_return res;
+  }
+  if (read_pooled) metrics_.short_read_pooled();
   if (on_pool) queued_.fetch_add(1, std::memory_order_relaxed);
   co_return co_await async_call_handler(*workers_, on_pool, pending_, *m.route, req, queued_,
                                         asio::use_awaitable);

@@ -21,6 +21,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -38,6 +39,14 @@ struct ServerOptions {
   // Routes marked Runs::kShortRead run on the I/O thread (true when the store is in the process:
   // SQLite) or on the worker pool (false: a read waits for a network round trip).
   bool short_reads_inline = true;
+  // An inline short read that takes longer than this and reads from the disk meanwhile (its
+  // pages were not in memory) sends the short reads to the worker pool for short_read_hold, so
+  // that waiting for the disk holds a worker rather than an I/O thread (http/short_reads.h).
+  // 0: always inline. disk_reads counts the calling thread's reads from the disk since it last
+  // asked (empty: getrusage; tests set their own).
+  std::chrono::microseconds short_read_budget = std::chrono::milliseconds(5);
+  std::chrono::milliseconds short_read_hold = std::chrono::seconds(1);
+  std::function<std::uint64_t()> disk_reads = {};
   // At most this many handlers wait for a worker; beyond, requests for the pool get 503.
   std::size_t max_queued_handlers = 1024;
   // Admission control for all routes but /healthz, /readyz and /metrics: at most max_in_flight

@@ -7,6 +7,7 @@
 #include <boost/json/value.hpp>
 #include <condition_variable>
 #include <mutex>
+#include <sstream>
 #include <stdexcept>
 #include <thread>
 
@@ -139,6 +140,20 @@ class ServerTest : public ::testing::Test {
                  .handler = [](const Request&) {
                    std::this_thread::sleep_for(300ms);
                    return json_response(json::object{{"blocked", true}});
+                 }});
+    router_.add({.method = "GET",
+                 .pattern = "/read",
+                 .summary = "A short read that takes 2 ms; says which thread ran it",
+                 .policy = Policy::kPublic,
+                 .runs = Runs::kShortRead,
+                 .handler = [](const Request&) {
+                   // Busy, not asleep: a read of pages already in memory.
+                   const auto until = std::chrono::steady_clock::now() + 2ms;
+                   while (std::chrono::steady_clock::now() < until) {
+                   }
+                   std::ostringstream id;
+                   id << std::this_thread::get_id();
+                   return json_response(json::object{{"thread", id.str()}});
                  }});
     router_.add({.method = "GET",
                  .pattern = "/forgotten",
@@ -616,6 +631,47 @@ TEST_F(ServerTest, SaturatedServerAnswers503AtOnceAndRecovers) {
   Reply recovered = flood.get("/hello");
   ASSERT_FALSE(recovered.ec);
   EXPECT_EQ(recovered.res.result_int(), 200u);
+}
+
+// A short read that waited for the disk (here: took longer than the budget while the thread
+// "read from the disk", as the injected count says) sends the next short reads to the worker
+// pool; after the hold they run on the I/O thread again. One that took long without reading
+// from the disk (a preempted thread) changes nothing.
+TEST_F(ServerTest, ShortReadsGoToThePoolAfterOneWaitedForTheDisk) {
+  std::atomic<std::uint64_t> disk_reads = 0;
+  ServerOptions options;
+  options.io_threads = 1;
+  options.short_read_budget = 1ms;
+  options.short_read_hold = 300ms;
+  options.disk_reads = [&disk_reads] { return disk_reads.exchange(0); };
+  start(options);
+  TestClient client(port());
+  auto thread_of = [&](const char* path) {
+    Reply r = client.get(path);
+    EXPECT_FALSE(r.ec) << r.ec.message();
+    EXPECT_EQ(r.res.result_int(), 200u);
+    return std::string(body_json(r.res).at("thread").as_string());
+  };
+  auto counter = [&](std::string_view name) {
+    const std::string text = metrics_.render();
+    const auto at = text.find("\n" + std::string(name) + " ") + 1;  // the sample, not # HELP
+    return at == 0 ? std::string("missing")
+                   : text.substr(at + name.size() + 1, text.find('\n', at) - at - name.size() - 1);
+  };
+  const std::string io_thread = thread_of("/read");  // slow, but nothing read from the disk
+  EXPECT_EQ(thread_of("/read"), io_thread);
+  EXPECT_EQ(counter("jiceng_http_short_reads_slow_total"), "0");
+
+  disk_reads = 3;
+  EXPECT_EQ(thread_of("/read"), io_thread);  // this one waited for the disk, inline
+  EXPECT_EQ(counter("jiceng_http_short_reads_slow_total"), "1");
+  const std::string pooled = thread_of("/read");
+  EXPECT_NE(pooled, io_thread);
+  EXPECT_EQ(counter("jiceng_http_short_reads_pooled_total"), "1");
+
+  std::this_thread::sleep_for(350ms);  // the hold is over
+  EXPECT_EQ(thread_of("/read"), io_thread);
+  EXPECT_EQ(counter("jiceng_http_short_reads_pooled_total"), "1");
 }
 
 TEST_F(ServerTest, RequestsBeyondTheInFlightLimitAre503ButHealthIsServed) {

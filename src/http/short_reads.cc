@@ -1,0 +1,40 @@
+#include "http/short_reads.h"
+
+#include <sys/resource.h>
+
+#include <utility>
+
+namespace jiceng::http {
+
+ShortReadGate::ShortReadGate(std::chrono::microseconds budget, std::chrono::milliseconds hold,
+                             DiskReads disk_reads)
+    : budget_(budget),
+      hold_(hold),
+      disk_reads_(disk_reads ? std::move(disk_reads)
+                             : DiskReads(thread_disk_reads_since_last_call)) {}
+
+bool ShortReadGate::pooled(Clock::time_point now) const {
+  return now.time_since_epoch().count() < pooled_until_.load(std::memory_order_relaxed);
+}
+
+bool ShortReadGate::observe(Clock::time_point start, Clock::time_point end) {
+  if (budget_.count() <= 0 || end - start <= budget_) return false;
+  if (disk_reads_() == 0) return false;
+  const Clock::rep until = (end + hold_).time_since_epoch().count();
+  Clock::rep seen = pooled_until_.load(std::memory_order_relaxed);
+  while (seen < until &&
+         !pooled_until_.compare_exchange_weak(seen, until, std::memory_order_relaxed)) {
+  }
+  return true;
+}
+
+std::uint64_t ShortReadGate::thread_disk_reads_since_last_call() {
+  thread_local std::uint64_t last = 0;
+  rusage usage{};
+  if (getrusage(RUSAGE_THREAD, &usage) != 0) return 0;
+  const auto now =
+      static_cast<std::uint64_t>(usage.ru_inblock) + static_cast<std::uint64_t>(usage.ru_majflt);
+  return now - std::exchange(last, now);
+}
+
+}  // namespace jiceng::http

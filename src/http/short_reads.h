@@ -1,0 +1,51 @@
+// Where a short read runs (Runs::kShortRead: a read of the store in the process, e.g. a
+// resident's tracking page): on the connection's I/O thread while such reads are short, and on
+// the worker pool for a while after one had to wait for the disk. A read whose pages are not in
+// memory — a store larger than the machine's memory, a cache still cold after a start — holds
+// its I/O thread, and with it every connection on that thread, for as long as the disk takes;
+// on the pool it holds one worker. Measured at 10,000,000 cases (docs/PERFORMANCE.md, "The
+// demo fill at 10,000,000"): inline, the tracking page's reads stalled the event loop and most
+// requests were refused with 503.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+
+namespace jiceng::http {
+
+class ShortReadGate {
+ public:
+  using Clock = std::chrono::steady_clock;
+  // How many times the calling thread has read from the disk since it last asked (the default:
+  // block input operations and major page faults, getrusage(RUSAGE_THREAD); the first call on a
+  // thread counts since the thread started).
+  using DiskReads = std::function<std::uint64_t()>;
+
+  // A read that took longer than budget and read from the disk meanwhile sends the short reads
+  // to the pool until hold after it ended. A budget of zero keeps them inline.
+  ShortReadGate(std::chrono::microseconds budget, std::chrono::milliseconds hold,
+                DiskReads disk_reads = {});
+
+  // True when a short read starting now should run on the worker pool. Thread-safe.
+  [[nodiscard]] bool pooled(Clock::time_point now) const;
+
+  // After a short read ran inline on this thread from start to end. True when it was slow for
+  // want of the disk, so that short reads now go to the pool. Thread-safe. Asks disk_reads only
+  // for a read that took longer than the budget (a preempted read takes long too, but reads
+  // nothing from the disk).
+  bool observe(Clock::time_point start, Clock::time_point end);
+
+  // getrusage(RUSAGE_THREAD): ru_inblock + ru_majflt, less what the previous call returned on
+  // this thread.
+  static std::uint64_t thread_disk_reads_since_last_call();
+
+ private:
+  std::chrono::microseconds budget_;
+  std::chrono::milliseconds hold_;
+  DiskReads disk_reads_;
+  std::atomic<Clock::rep> pooled_until_{Clock::time_point::min().time_since_epoch().count()};
+};
+
+}  // namespace jiceng::http
