@@ -164,12 +164,17 @@ auto async_call_handler(asio::thread_pool& pool, bool on_pool, PendingResponders
         // Called once (Responder). It gives `waiting` away, so that a copy of the Responder
         // that outlives the server holds nothing of its io_context.
         Responder respond([waiting, q, &pending](std::function<Response()> make) mutable {
-          auto executor = waiting->work.get_executor();
-          asio::post(executor, [waiting = std::move(waiting), q, make = std::move(make)]() {
-            Response res = make_response(make, *q);
-            waiting->work.reset();
-            std::move(waiting->completion)(std::move(res));
-          });
+          {
+            // The executor's copy (a strand) must be gone before done(): once the last pending
+            // Responder is done, the server may destroy the io_context, and with it the strand's
+            // state that this copy would release (a use-after-free seen under ASan).
+            auto executor = waiting->work.get_executor();
+            asio::post(executor, [waiting = std::move(waiting), q, make = std::move(make)]() {
+              Response res = make_response(make, *q);
+              waiting->work.reset();
+              std::move(waiting->completion)(std::move(res));
+            });
+          }
           pending.done();
         });
         auto start = [r, q, respond = std::move(respond)]() {
