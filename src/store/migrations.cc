@@ -27,13 +27,25 @@ Result<void> sign_and_count_words_again(Sql& sql) {
 
 // What a migration needs done in C++ after its script, in the same transaction.
 using MigrationStep = Result<void> (*)(Sql&);
+
+// A step that one store needs and the other skips.
+template <Dialect D, MigrationStep Step>
+Result<void> on(Sql& sql) {
+  if (sql.dialect() != D) return {};
+  return Step(sql);
+}
+
 const std::map<int, MigrationStep> kStepsAfterScript = {
-    {9, &search::index_all_cases},      // 0009_search: index the cases stored before it
-    {10, &repeats::record_all_cases},   // 0010_repeats: sign the cases stored before it
-    {11, &signals::count_all_cases},    // 0011_signals: count the cases stored before it
-    {14, &search::index_all_cases},     // 0014_search_scope: index every case with its place
+    // 0009_search and 0014_search_scope: index the cases stored before them with their places;
+    // on PostgreSQL 0021 makes the index anew, and the code of today writes its new form only.
+    {9, &on<Dialect::kSqlite, &search::index_all_cases>},
+    {10, &repeats::record_all_cases},  // 0010_repeats: sign the cases stored before it
+    {11, &signals::count_all_cases},   // 0011_signals: count the cases stored before it
+    {14, &on<Dialect::kSqlite, &search::index_all_cases>},
     {19, &signals::count_all_words},    // 0019_signal_word_table: count the stored cases' words
     {20, &sign_and_count_words_again},  // 0020_stop_words: the same, with the new stop list
+    // 0021_search_weeks: index every case again with its week (PostgreSQL).
+    {21, &on<Dialect::kPostgres, &search::index_all_cases>},
 };
 
 }  // namespace

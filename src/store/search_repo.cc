@@ -18,6 +18,21 @@ namespace {
 constexpr std::string_view kDocument =
     "setweight(to_tsvector('simple', $2), 'A') || setweight(to_tsvector('simple', $3), 'B')";
 
+// The PostgreSQL lexemes of a case's week (weeks_token) in the deployment and in each scope of
+// its place (scope_tokens), from SQL expressions of its place code and created_at (µs since
+// 1970): τw2969 τ360603w2969 τ360603101w2969 … (migration 0021; find_in_postgres).
+std::string week_lexemes(std::string_view place, std::string_view created_at) {
+  const std::string week = fmt::format("({} / {})", created_at, kWeekMicros);
+  std::string text = fmt::format("'{}w' || {}", kWeekMark, week);
+  for (int length : {6, 9, 12}) {
+    text += fmt::format(
+        " || CASE WHEN length({}) >= {} THEN ' {}' || left({}, {}) || 'w' || {} "
+        "ELSE '' END",
+        place, length, kWeekMark, place, length, week);
+  }
+  return fmt::format("setweight(to_tsvector('simple', {}), 'B')", text);
+}
+
 // SQLite: queues a command for case_search (NULL: index the row; 'delete': forget its tokens)
 // until write_pending, just before the commit.
 Result<void> queue_sqlite(Sql& sql, const char* command, const std::string& number,
@@ -32,10 +47,11 @@ Result<void> queue_sqlite(Sql& sql, const char* command, const std::string& numb
 
 Result<void> index_terms(Sql& sql, const std::string& number, const text::IndexTerms& t) {
   if (sql.dialect() == Dialect::kSqlite) return queue_sqlite(sql, nullptr, number, t);
-  Result<std::int64_t> r = sql.exec(fmt::format("INSERT INTO case_search (number, document) "
-                                                "SELECT number, {} FROM cases WHERE number = $1",
-                                                kDocument),
-                                    {number, t.sequence, t.unigrams});
+  Result<std::int64_t> r =
+      sql.exec(fmt::format("INSERT INTO case_search (number, created_at, document) "
+                           "SELECT number, created_at, {} || {} FROM cases WHERE number = $1",
+                           kDocument, week_lexemes("place_code", "created_at")),
+               {number, t.sequence, t.unigrams});
   if (!r) return r.error();
   return {};
 }
@@ -118,9 +134,9 @@ Result<void> index_case(Sql& sql, const domain::Case& c) {
 Result<void> reindex_case(Sql& sql, const domain::Case& c, const text::IndexTerms& before) {
   text::IndexTerms now = terms_of(c.place_code, c.description, c.address, c.reply);
   if (sql.dialect() == Dialect::kPostgres) {
-    auto r =
-        sql.exec(fmt::format("UPDATE case_search SET document = {} WHERE number = $1", kDocument),
-                 {c.number, now.sequence, now.unigrams});
+    auto r = sql.exec(fmt::format("UPDATE case_search SET document = {} || {} WHERE number = $1",
+                                  kDocument, week_lexemes("$4::text", "created_at")),
+                      {c.number, now.sequence, now.unigrams, c.place_code});
     if (!r) return r.error();
     return {};
   }
@@ -209,11 +225,12 @@ Result<void> index_rows(Sql& sql, const std::vector<std::vector<Value>>& rows) {
   }
   constexpr std::string_view kColumns[] = {"number", "sequence", "unigrams"};
   if (auto r = sql.bulk_insert("case_search_staging", kColumns, rows); !r) return r.error();
-  auto r = sql.exec(
-      "INSERT INTO case_search (number, document) "
-      "SELECT s.number, setweight(to_tsvector('simple', s.sequence), 'A') || "
-      "setweight(to_tsvector('simple', s.unigrams), 'B') "
-      "FROM case_search_staging s JOIN cases c ON c.number = s.number");
+  auto r = sql.exec(fmt::format(
+      "INSERT INTO case_search (number, created_at, document) "
+      "SELECT s.number, c.created_at, setweight(to_tsvector('simple', s.sequence), 'A') || "
+      "setweight(to_tsvector('simple', s.unigrams), 'B') || {} "
+      "FROM case_search_staging s JOIN cases c ON c.number = s.number",
+      week_lexemes("c.place_code", "c.created_at")));
   if (!r) return r.error();
   if (auto d = sql.exec("DELETE FROM case_search_staging"); !d) return d.error();
   return {};
@@ -255,67 +272,65 @@ Result<void> index_all_cases(Sql& sql) {
 
 namespace {
 
-// find() one way: index_only takes the window from the match alone (SQLite), else every match
+// The page's rows of the statements below: kListedColumns, then description, address, reply.
+Result<Found> found_from_row(const Row& r, double score) {
+  auto c = cases::listed_from_row(r);
+  if (!c) return c.error();
+  return Found{.c = std::move(*c),
+               .description = r.text(10),
+               .address = r.text(11),
+               .reply = r.text(12),
+               .score = score};
+}
+
+// Whether a page's case lies outside q's scope: an index out of step with `cases` (find()).
+bool outside(const Row& r, const cases::ListQuery& q) {
+  return r.text(3) < q.place_first || r.text(3) >= q.place_last;
+}
+
+// find() one way on SQLite: index_only takes the window from the match alone, else every match
 // of the window is joined to `cases` for the list's filters. *stale is set when an index-only
 // page holds a case outside q's scope or no case at all (an index out of step with `cases`):
 // the caller then asks again with the join, which is the rule.
-Result<FoundPage> find_in(Sql& sql, const text::SearchQuery& query, const cases::ListQuery& q,
-                          int offset, int window_size, const std::string& scope, bool index_only,
-                          bool* stale) {
+Result<FoundPage> find_in_sqlite(Sql& sql, const text::SearchQuery& query,
+                                 const cases::ListQuery& q, int offset, int window_size,
+                                 const std::string& scope, bool index_only, bool* stale) {
   // The list's filters and parameters, without its cursor (none when the match alone decides);
   // then the match, the window, the limit and the offset.
   cases::ListFilter f =
       index_only ? cases::ListFilter{} : cases::list_filter(q, /*with_cursor=*/false);
-  const bool lite = sql.dialect() == Dialect::kSqlite;
-  const std::string terms = lite ? fts5_match(query) : tsquery(query);
-  std::string match = terms;
-  if (!scope.empty()) {
-    match =
-        lite ? fmt::format("{} AND \"{}\"", terms, scope) : fmt::format("{} & '{}'", terms, scope);
-  }
-  match = f.param(match);
-  const std::string rank_terms =
-      lite ? f.param(static_cast<std::int64_t>(query.terms.size())) : f.param(terms);
+  const std::string terms = fts5_match(query);
+  const std::string match =
+      f.param(scope.empty() ? terms : fmt::format("{} AND \"{}\"", terms, scope));
+  const std::string rank_terms = f.param(static_cast<std::int64_t>(query.terms.size()));
   const std::string window = f.param(std::int64_t{window_size});
   const std::string limit = f.param(std::int64_t{q.limit});
   const std::string skip = f.param(std::int64_t{offset});
   // `found`: the newest window + 1 matches (one more says whether there are older ones), with
   // their scores; `page`: the newest window of them, best first. The count comes with every
   // row, and alone in one row of NULLs when the page is empty. CROSS JOIN keeps FTS5 the outer
-  // loop on SQLite, so that its newest-first walk, not an index of `cases`, drives the window.
-  // SQLite orders ties by rowid (the order cases were stored in), PostgreSQL by created_at.
-  std::string found;
-  if (index_only) {
-    found = fmt::format(
-        "SELECT rowid AS id, jiceng_rank(case_search, {}) AS score FROM case_search "
-        "WHERE case_search MATCH {} ORDER BY rowid DESC LIMIT {} + 1",
-        rank_terms, match, window);
-  } else if (lite) {
-    found = fmt::format(
-        "SELECT c.rowid AS id, jiceng_rank(case_search, {}) AS score "
-        "FROM case_search CROSS JOIN cases c ON c.rowid = case_search.rowid "
-        "WHERE case_search MATCH {} AND {} ORDER BY case_search.rowid DESC LIMIT {} + 1",
-        rank_terms, match, f.where, window);
-  } else {
-    found = fmt::format(
-        "SELECT c.number AS id, c.created_at, c.number, "
-        "ts_rank_cd(s.document, to_tsquery('simple', {}), 1) AS score "
-        "FROM case_search s JOIN cases c ON c.number = s.number "
-        "WHERE s.document @@ to_tsquery('simple', {}) AND {} "
-        "ORDER BY c.created_at DESC, c.number DESC LIMIT {} + 1",
-        rank_terms, match, f.where, window);
-  }
-  const std::string_view newest = lite ? "id DESC" : "created_at DESC, number DESC";
+  // loop, so that its newest-first walk, not an index of `cases`, drives the window. Ties go
+  // by rowid (the order cases were stored in).
+  const std::string found =
+      index_only
+          ? fmt::format(
+                "SELECT rowid AS id, jiceng_rank(case_search, {}) AS score FROM case_search "
+                "WHERE case_search MATCH {} ORDER BY rowid DESC LIMIT {} + 1",
+                rank_terms, match, window)
+          : fmt::format(
+                "SELECT c.rowid AS id, jiceng_rank(case_search, {}) AS score "
+                "FROM case_search CROSS JOIN cases c ON c.rowid = case_search.rowid "
+                "WHERE case_search MATCH {} AND {} ORDER BY case_search.rowid DESC LIMIT {} + 1",
+                rank_terms, match, f.where, window);
   const std::string statement = fmt::format(
       "WITH found AS MATERIALIZED ({}), "
-      "page AS (SELECT * FROM (SELECT * FROM found ORDER BY {} LIMIT {}) w ORDER BY score DESC, "
-      "{} LIMIT {} OFFSET {}) "
+      "page AS (SELECT * FROM (SELECT * FROM found ORDER BY id DESC LIMIT {}) w "
+      "ORDER BY score DESC, id DESC LIMIT {} OFFSET {}) "
       "SELECT {}, c.description, c.address, c.reply, p.score, t.total, p.id "
       "FROM (SELECT count(*) AS total FROM found) t LEFT JOIN page p ON TRUE "
-      "LEFT JOIN cases c ON c.{} = p.id "
-      "ORDER BY p.score DESC, {}",
-      found, newest, window, newest, limit, skip, cases::kListedColumns, lite ? "rowid" : "number",
-      lite ? "p.id DESC" : "p.created_at DESC, p.number DESC");
+      "LEFT JOIN cases c ON c.rowid = p.id "
+      "ORDER BY p.score DESC, p.id DESC",
+      found, window, limit, skip, cases::kListedColumns);
   auto rows = sql.query(statement, Params(f.params));
   if (!rows) return rows.error();
   FoundPage out;
@@ -325,19 +340,136 @@ Result<FoundPage> find_in(Sql& sql, const text::SearchQuery& query, const cases:
     out.ranked = static_cast<int>(std::min<std::int64_t>(total, window_size));
     out.more_matches = total > window_size;
     if (r.is_null(15)) continue;  // the page is empty
-    if (r.is_null(0) || r.text(3) < q.place_first || r.text(3) >= q.place_last) {
+    if (r.is_null(0) || outside(r, q)) {
       *stale = true;
       return out;
     }
-    auto c = cases::listed_from_row(r);
-    if (!c) return c.error();
-    out.hits.push_back(Found{.c = std::move(*c),
-                             .description = r.text(10),
-                             .address = r.text(11),
-                             .reply = r.text(12),
-                             .score = r.float64(13)});
+    auto hit = found_from_row(r, r.float64(13));
+    if (!hit) return hit.error();
+    out.hits.push_back(std::move(*hit));
   }
   return out;
+}
+
+// The spans of weeks a PostgreSQL search asks in turn, newest first (find_in_postgres); then
+// everything older.
+constexpr int kSpanWeeks[] = {1, 3, 12, 48};
+
+// find() one way on PostgreSQL. GIN hands its matches over in no order, so taking the newest
+// window from the whole match read every match of a frequent word (a city's 垃圾: 178,000 of a
+// million cases, over a second). Every document holds the lexemes of its case's week in the
+// deployment and in each scope of its place (week_lexemes), so the window is asked for span by
+// span: the newest stored case's week, the three before it, the twelve before those, the
+// forty-eight before those, then everything older, each span's matches sorted newest first and
+// cut at what the window still lacks, until it is full. A span is one GIN match, the query
+// ANDed with the scope's weeks, which GIN's fast scan answers by walking the weeks' short
+// posting lists (a township's week holds its own cases only) and skipping through the words';
+// a frequent word fills the window within a few weeks, a rare word's whole doclist is short.
+// Only the spans' matches are ranked (ts_rank_cd), and only the page's cases read. index_only
+// and *stale as find_in_sqlite.
+Result<FoundPage> find_in_postgres(Sql& sql, const text::SearchQuery& query,
+                                   const cases::ListQuery& q, int offset, int window_size,
+                                   const std::string& scope, bool index_only, bool* stale) {
+  FoundPage out;
+  // For the rest of this read transaction: plan each statement for its own tsquery (each is
+  // prepared once per connection, its tsquery a parameter, and after five runs PostgreSQL
+  // would plan it once for any tsquery, without the words' and weeks' frequencies), and
+  // without parallel workers, whose start took 25 to 95 ms of a span that needs 2.
+  if (auto r = sql.query("SELECT set_config('plan_cache_mode', 'force_custom_plan', true), "
+                         "set_config('max_parallel_workers_per_gather', '0', true)",
+                         {});
+      !r) {
+    return r.error();
+  }
+  auto newest = sql.query_one("SELECT max(created_at) FROM cases", {});
+  if (!newest) return newest.error();
+  if (newest->is_null(0)) return out;
+  const std::string terms = tsquery(query);
+  const std::string match = scope.empty() ? terms : fmt::format("{} & '{}'", terms, scope);
+  // The weeks of the scope (τ360603w2969) hold its cases only; without a scope token, the
+  // deployment's (τw2969).
+  const std::string_view scope_code =
+      scope.empty() ? std::string_view() : std::string_view(scope).substr(kScopeMark.size());
+  struct Match {
+    std::string number;
+    std::int64_t created_at = 0;
+    double score = 0;
+  };
+  std::vector<Match> found;  // newest first
+  const auto wanted = static_cast<std::size_t>(window_size) + 1;
+  std::int64_t week = newest->int64(0) / kWeekMicros;  // the newest week not asked yet
+  for (std::size_t span = 0; span <= std::size(kSpanWeeks) && found.size() < wanted; ++span) {
+    cases::ListFilter f =
+        index_only ? cases::ListFilter{} : cases::list_filter(q, /*with_cursor=*/false);
+    std::string condition;
+    if (span < std::size(kSpanWeeks)) {
+      std::string weeks;
+      for (int i = 0; i < kSpanWeeks[span]; ++i, --week) {
+        weeks += fmt::format("{}'{}{}w{}'", i ? " | " : "", kWeekMark, scope_code, week);
+      }
+      condition = fmt::format("s.document @@ to_tsquery('simple', {})",
+                              f.param(fmt::format("{} & ({})", terms, weeks)));
+    } else {
+      condition = fmt::format("s.document @@ to_tsquery('simple', {}) AND s.created_at < {}",
+                              f.param(match), f.param((week + 1) * kWeekMicros));
+    }
+    if (!index_only && !f.where.empty()) condition += " AND " + f.where;
+    const std::string rank_terms = f.param(terms);
+    const std::string need = f.param(static_cast<std::int64_t>(wanted - found.size()));
+    // Each match is ranked as it is read (its document is in the row the match reads): cheaper
+    // than looking up the kept ones again (a random read each), though a span may hold a few
+    // times what the window lacks.
+    auto rows =
+        sql.query(fmt::format("SELECT s.number, s.created_at, "
+                              "ts_rank_cd(s.document, to_tsquery('simple', {}), 1) "
+                              "FROM case_search s{} WHERE {} "
+                              "ORDER BY s.created_at DESC, s.number DESC LIMIT {}",
+                              rank_terms, index_only ? "" : " JOIN cases c ON c.number = s.number",
+                              condition, need),
+                  Params(f.params));
+    if (!rows) return rows.error();
+    for (const Row& r : *rows) found.push_back({r.text(0), r.int64(1), r.float64(2)});
+  }
+  out.ranked = static_cast<int>(std::min(found.size(), wanted - 1));
+  out.more_matches = found.size() == wanted;
+  // The window, best first; ties newest first.
+  found.resize(static_cast<std::size_t>(out.ranked));
+  std::sort(found.begin(), found.end(), [](const Match& a, const Match& b) {
+    if (a.score != b.score) return a.score > b.score;
+    if (a.created_at != b.created_at) return a.created_at > b.created_at;
+    return a.number > b.number;
+  });
+  const auto first = std::min(found.size(), static_cast<std::size_t>(std::max(offset, 0)));
+  const auto last = std::min(found.size(), first + static_cast<std::size_t>(std::max(q.limit, 0)));
+  if (first == last) return out;
+  std::vector<Value> numbers;
+  for (std::size_t i = first; i < last; ++i) numbers.emplace_back(found[i].number);
+  auto rows = sql.query(fmt::format("SELECT {}, c.description, c.address, c.reply FROM cases c "
+                                    "WHERE c.number IN {}",
+                                    cases::kListedColumns, values_placeholders(1, numbers.size())),
+                        Params(numbers));
+  if (!rows) return rows.error();
+  std::unordered_map<std::string, const Row*> by_number;
+  for (const Row& r : *rows) by_number.emplace(r.text(0), &r);
+  for (std::size_t i = first; i < last; ++i) {
+    auto it = by_number.find(found[i].number);
+    if (it == by_number.end() || outside(*it->second, q)) {
+      *stale = true;
+      return out;
+    }
+    auto hit = found_from_row(*it->second, found[i].score);
+    if (!hit) return hit.error();
+    out.hits.push_back(std::move(*hit));
+  }
+  return out;
+}
+
+Result<FoundPage> find_in(Sql& sql, const text::SearchQuery& query, const cases::ListQuery& q,
+                          int offset, int window_size, const std::string& scope, bool index_only,
+                          bool* stale) {
+  return sql.dialect() == Dialect::kSqlite
+             ? find_in_sqlite(sql, query, q, offset, window_size, scope, index_only, stale)
+             : find_in_postgres(sql, query, q, offset, window_size, scope, index_only, stale);
 }
 
 }  // namespace
@@ -345,12 +477,12 @@ Result<FoundPage> find_in(Sql& sql, const text::SearchQuery& query, const cases:
 Result<FoundPage> find(Sql& sql, const text::SearchQuery& query, const cases::ListQuery& q,
                        int offset, int window_size) {
   const std::string scope = scope_token_of(q.place_first, q.place_last);
-  // SQLite: when the match alone decides (no filter but the scope, and the scope is its token or
-  // holds every case: a city's leader), the window is taken from the index without reading a
-  // case, and only the page's cases are read. Otherwise each match of the window is looked up
-  // in `cases` for the filters: most of a frequent word's search.
+  // When the match alone decides (no filter but the scope, and the scope is its token or holds
+  // every case: a city's leader), the window is taken from the index without reading a case,
+  // and only the page's cases are read. Otherwise each match of the window is looked up in
+  // `cases` for the filters: most of a frequent word's search.
   bool index_only = false;
-  if (sql.dialect() == Dialect::kSqlite && !cases::list_filter(q, false).beyond_scope) {
+  if (!cases::list_filter(q, false).beyond_scope) {
     if (!scope.empty()) {
       index_only = true;
     } else {

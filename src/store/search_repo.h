@@ -24,6 +24,14 @@ namespace jiceng::store::search {
 inline constexpr std::string_view kScopeMark = "π";
 std::vector<std::string> scope_tokens(std::string_view place_code);
 
+// On PostgreSQL a document also holds the lexemes of its case's week, in the deployment and in
+// each scope of its place: kWeekMark, the scope's code, w and the number of whole weeks
+// (kWeekMicros) from 1970 to its created_at (τw2969 τ360603w2969 τ360603101w2969 … for 27
+// November 2026 in a village of 360603101), so that a search can ask for its scope's newest
+// weeks first (migration 0021; find).
+inline constexpr std::string_view kWeekMark = "τ";
+inline constexpr std::int64_t kWeekMicros = std::int64_t{7} * 24 * 3600 * 1000000;
+
 // The tokens of a case's searchable fields, and its place's scope tokens at the end of the
 // unigrams.
 text::IndexTerms terms_of(std::string_view place_code, const std::string& description,
@@ -56,19 +64,21 @@ inline constexpr std::size_t kIndexRowWidth = 3;
 // Indexes every stored case (the migration that creates the index).
 [[nodiscard]] Result<void> index_all_cases(Sql& sql);
 
-// A search ranks the newest kWindow matches only: FTS5 (by rowid, i.e. the order cases were
-// stored in) and PostgreSQL (by created_at) hand them over newest first and stop, so a
-// frequent word costs the window, not its 178,000 matches. The scope (a place range that is one
-// code's subtree) is one more term of the match, so the window holds only the scope's cases.
+// A search ranks the newest kWindow matches only: FTS5 hands them over newest first (by rowid,
+// i.e. the order cases were stored in) and stops; PostgreSQL's GIN has no order, so the window
+// is asked for week by week, newest first (by created_at; search_repo.cc, find_in_postgres).
+// Either way a frequent word costs about the window, not its 178,000 matches. The scope (a place
+// range that is one code's subtree) is one more term of the match, so the window holds only the
+// scope's cases.
 inline constexpr int kWindow = 2000;
 
 // A search page: among the cases that hold every term of `query` and match the list filters of
 // `q` (its place range, hidden unit and filters; its cursor fields are ignored), the newest
 // `window` (kWindow but in tests), best match first (SQLite: jiceng_rank, store/sqlite_rank.h;
 // PostgreSQL: ts_rank_cd), ties newest first (SQLite: the case stored last; PostgreSQL: by
-// created_at, then number); `offset` rows skipped, at most q.limit. On SQLite, when q has no
-// filter but its scope and the scope is a scope token or holds every stored case, the window
-// comes from the index alone and only the page's cases are read.
+// created_at, then number); `offset` rows skipped, at most q.limit. When q has no filter but
+// its scope and the scope is a scope token or holds every stored case, the window comes from
+// the index alone and only the page's cases are read.
 struct Found {
   cases::ListedCase c;
   std::string description;

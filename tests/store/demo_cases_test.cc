@@ -15,10 +15,13 @@
 #include "app/audit.h"
 #include "app/cases.h"
 #include "app/demo_case_texts.h"
+#include "domain/access.h"
 #include "domain/deadline.h"
 #include "store/case_repo.h"
+#include "store/search_repo.h"
 #include "support/demo_db.h"
 #include "text/minhash.h"
+#include "text/query.h"
 
 namespace jiceng::app {
 namespace {
@@ -105,10 +108,10 @@ TEST_P(DemoCases, WritesTheCasesAndEventsItReports) {
 // The derived rows the fill writes in bulk (not through the services): every case is in the
 // search index under the words of its texts, and has its signature and its bands.
 TEST_P(DemoCases, EveryCaseIsIndexedAndSigned) {
-  const std::int64_t texts_with_word = count(
-      *db_,
-      "SELECT COUNT(*) FROM cases WHERE description LIKE '%路灯%' OR address LIKE '%路灯%' "
-      "OR reply LIKE '%路灯%'");
+  const std::int64_t texts_with_word =
+      count(*db_,
+            "SELECT COUNT(*) FROM cases WHERE description LIKE '%路灯%' OR address LIKE '%路灯%' "
+            "OR reply LIKE '%路灯%'");
   ASSERT_GT(texts_with_word, 0);
   const std::int64_t indexed_with_word =
       GetParam() == Backend::kSqlite
@@ -402,6 +405,81 @@ TEST_P(DemoCases, TopUpAddsWhatIsMissing) {
   EXPECT_EQ(more->cases, 50);
   EXPECT_EQ(count(*db_, "SELECT COUNT(*) FROM cases"), now_held + 50);
   EXPECT_EQ(count(*db_, "SELECT COUNT(*) FROM audit_log"), audits + 1);
+}
+
+// A search ranks the newest `window` matches of its scope and filters, however it finds them:
+// FTS5 walks its matches newest first; PostgreSQL asks week by week, newest first
+// (store::search::find_in_postgres). Over two years of demo cases, for frequent and rare words,
+// windows that end in the newest week, in an older span of weeks and beyond them all, the
+// window is exactly the newest matches that a plain sort of every match gives.
+TEST_P(DemoCases, SearchRanksTheNewestMatchesOfItsWindow) {
+  const bool lite = GetParam() == Backend::kSqlite;
+  struct Scope {
+    std::string code;
+    std::string state;
+  };
+  // The city (holds every case: the match alone decides), a county (its scope token), and the
+  // city's closed cases (each match joined to `cases` for the filter).
+  const Scope scopes[] = {{"3606", ""}, {"360603", ""}, {"3606", "closed"}};
+  for (const char* word : {"路灯", "垃圾", "噪音", "\"公共厕所\"", "纠纷"}) {
+    auto query = text::parse_query(word);
+    ASSERT_TRUE(query) << word;
+    for (const Scope& scope : scopes) {
+      store::cases::ListQuery q;
+      std::tie(q.place_first, q.place_last) = domain::scope_range(scope.code);
+      q.state = scope.state;
+      // Every match, newest first, the way each store orders its window.
+      std::string where = "(c.place_code >= $2 AND c.place_code < $3)";
+      if (!scope.state.empty()) where += " AND c.state = $4";
+      std::vector<store::Value> params{std::string(), q.place_first, q.place_last};
+      if (!scope.state.empty()) params.emplace_back(scope.state);
+      std::string match;
+      for (const auto& term : query->terms) {
+        std::string phrase;
+        for (const auto& token : term) {
+          phrase += (phrase.empty() ? ""
+                     : lite         ? " "
+                                    : " <-> ") +
+                    (lite ? token : "'" + token + "'");
+        }
+        if (lite) {
+          match += (match.empty() ? "\"" : " AND \"") + phrase + "\"";
+        } else {
+          match += (match.empty() ? "(" : " & (") + phrase + ")";
+        }
+      }
+      params[0] = match;
+      const std::string every =
+          lite ? "SELECT c.number FROM case_search JOIN cases c ON c.rowid = case_search.rowid "
+                 "WHERE case_search MATCH $1 AND " +
+                     where + " ORDER BY c.rowid DESC"
+               : "SELECT c.number FROM case_search s JOIN cases c ON c.number = s.number "
+                 "WHERE s.document @@ to_tsquery('simple', $1) AND " +
+                     where + " ORDER BY c.created_at DESC, c.number DESC";
+      auto all =
+          db_->read_value([&](store::Sql& sql) { return sql.query(every, store::Params(params)); });
+      ASSERT_TRUE(all) << all.error().message;
+      const auto matches = static_cast<int>(all->size());
+      for (int window : {1, 7, matches / 3, matches - 1, matches + 5}) {
+        if (window < 1) continue;
+        q.limit = window;
+        auto page = db_->read_value(
+            [&](store::Sql& sql) { return store::search::find(sql, *query, q, 0, window); });
+        ASSERT_TRUE(page) << page.error().message;
+        std::set<std::string> newest;
+        for (int i = 0; i < std::min(window, matches); ++i) newest.insert(all->at(i).text(0));
+        std::set<std::string> ranked;
+        for (const auto& hit : page->hits) ranked.insert(hit.c.number);
+        EXPECT_EQ(ranked, newest) << word << " in " << scope.code << " " << scope.state
+                                  << ", window " << window << " of " << matches;
+        EXPECT_EQ(page->ranked, std::min(window, matches));
+        EXPECT_EQ(page->more_matches, matches > window);
+        for (std::size_t i = 1; i < page->hits.size(); ++i) {
+          EXPECT_GE(page->hits[i - 1].score, page->hits[i].score) << "best first";
+        }
+      }
+    }
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(Stores, DemoCases, ::testing::ValuesIn(testing::backends()),
