@@ -18,7 +18,7 @@ namespace {
 constexpr std::string_view kDocument =
     "setweight(to_tsvector('simple', $2), 'A') || setweight(to_tsvector('simple', $3), 'B')";
 
-// The PostgreSQL lexemes of a case's week (weeks_token) in the deployment and in each scope of
+// The PostgreSQL lexemes of a case's week (kWeekMark) in the deployment and in each scope of
 // its place (scope_tokens), from SQL expressions of its place code and created_at (µs since
 // 1970): τw2969 τ360603w2969 τ360603101w2969 … (migration 0021; find_in_postgres).
 std::string week_lexemes(std::string_view place, std::string_view created_at) {
