@@ -340,6 +340,17 @@ class SqliteConnection final : public Connection {
   std::unordered_map<std::string, std::unique_ptr<Statement>, TextHash, std::equal_to<>> cache_;
 };
 
+// Once per process, before SQLite's first use: no memory statistics. With them on (the library's
+// default) every sqlite3_malloc and sqlite3_free of every connection takes one global mutex to
+// count the bytes; under load the readers, the writer and the workers queued on it
+// (docs/PERFORMANCE.md, "Overload"). jiceng reads no SQLite memory statistics. If the library
+// was already initialised (a test or a tool opened a database first), the call is refused and
+// the default stays: slower, not wrong.
+void configure_sqlite_once() {
+  static std::once_flag once;
+  std::call_once(once, [] { (void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0); });
+}
+
 Result<std::string> pragma_value(Connection& c, std::string_view pragma) {
   auto rows = c.query(fmt::format("PRAGMA {}", pragma), {});
   if (!rows) return rows.error();
@@ -351,6 +362,7 @@ Result<std::string> pragma_value(Connection& c, std::string_view pragma) {
 
 Result<std::unique_ptr<Connection>> connect_sqlite(const std::filesystem::path& path,
                                                    ConnectionRole role) {
+  configure_sqlite_once();
   sqlite3* db = nullptr;
   int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
   int rc = sqlite3_open_v2(path.c_str(), &db, flags, nullptr);
