@@ -3,6 +3,7 @@
 // the audit entry. And the repeat candidates of a case being typed in (app/repeats.h).
 #pragma once
 
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -54,11 +55,16 @@ class CaseSearch {
   // submitter's name and contact are not indexed and not returned. kPermissionDenied for residents,
   // apps and roles that do not read cases; kInvalidArgument for an offset past kMaxOffset. The
   // search is audited (action case.search, the hits' numbers, the purpose; never the query, which
-  // may name a person) in its own write transaction after the read: when the entry cannot be
-  // written, the hits are not returned.
-  [[nodiscard]] Result<SearchPage> search(const Actor& actor, const text::SearchQuery& query,
-                                          store::cases::ListQuery q, std::string_view place,
-                                          int offset);
+  // may name a person) in a write after the read: when the entry cannot be written, the hits are
+  // not returned.
+  //
+  // The read runs on the calling thread; the audit entry is queued with write_async, so the
+  // caller's thread (a worker of the HTTP server) is free while the entry waits for its commit.
+  // done receives the page once the entry is durable, on the store's writer thread (it must be
+  // quick: hand the result on), or an error at once on the calling thread.
+  void search_async(const Actor& actor, const text::SearchQuery& query, store::cases::ListQuery q,
+                    std::string_view place, int offset,
+                    std::function<void(Result<SearchPage>)> done);
 
   // The recent cases a case not yet registered may repeat (app/repeats.h), among those `actor`
   // may see — a registrar's subtree (operators, grid workers; kPermissionDenied for others),
@@ -66,10 +72,11 @@ class CaseSearch {
   // that see contacts. A place outside the caller's scope finds nothing (not an error, so the
   // answer says nothing about other areas). kInvalidArgument for a malformed place or a
   // description over kMaxSimilarText bytes. Audited as case.similar (the candidates' numbers)
-  // in its own write after the read: when the entry cannot be written, nothing is returned.
+  // in a write after the read: when the entry cannot be written, nothing is returned. done is
+  // called as search_async's is.
   static constexpr std::size_t kMaxSimilarText = 20000;
-  [[nodiscard]] Result<std::vector<RepeatCandidate>> similar(const Actor& actor,
-                                                             const SimilarQuery& in);
+  void similar_async(const Actor& actor, const SimilarQuery& in,
+                     std::function<void(Result<std::vector<RepeatCandidate>>)> done);
 
  private:
   store::Database& db_;

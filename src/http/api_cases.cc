@@ -414,19 +414,9 @@ Response list_cases(app::App& app, const Request& req) {
   return json_response(out);
 }
 
-Response search_cases(app::App& app, const Request& req) {
-  auto query = text::parse_query(req.query_value("q").value_or(""));
-  if (!query) return error_response(query.error(), req);
-  store::cases::ListQuery q;
-  std::string place;
-  if (auto bad = read_list_filters(app, req, q, place)) return *bad;
-  auto offset = int_query(req, "offset", 0, app::CaseSearch::kMaxOffset);
-  if (!offset) return error_response(offset.error(), req);
-  auto page = app.search.search(app::Actor::of(*req.principal, context_of(req)), *query, q, place,
-                                static_cast<int>(*offset));
-  if (!page) return error_response(page.error(), req);
+Response search_page_json(const app::SearchPage& page, std::int64_t offset, int limit) {
   json::array items;
-  for (const auto& h : page->hits) {
+  for (const auto& h : page.hits) {
     json::object item = listed_json(h.c);
     item["score"] = h.score;
     item["field"] = h.field;
@@ -434,18 +424,40 @@ Response search_cases(app::App& app, const Request& req) {
     items.push_back(std::move(item));
   }
   json::object out{
-      {"items", std::move(items)}, {"ranked", page->ranked}, {"more_matches", page->more_matches}};
-  std::int64_t next = *offset + q.limit;
-  if (static_cast<int>(page->hits.size()) == q.limit && next < page->ranked &&
+      {"items", std::move(items)}, {"ranked", page.ranked}, {"more_matches", page.more_matches}};
+  std::int64_t next = offset + limit;
+  if (static_cast<int>(page.hits.size()) == limit && next < page.ranked &&
       next <= app::CaseSearch::kMaxOffset) {
     out["next"] = std::to_string(next);
   }
   return json_response(out);
 }
 
-Response similar_cases(app::App& app, const Request& req) {
+// The search runs on a worker; the answer goes out once its audit entry is durable, from the
+// store's writer, without holding the worker meanwhile.
+void search_cases(app::App& app, const Request& req, const Responder& respond) {
+  auto query = text::parse_query(req.query_value("q").value_or(""));
+  if (!query) return respond(error_response(query.error(), req));
+  store::cases::ListQuery q;
+  std::string place;
+  if (auto bad = read_list_filters(app, req, q, place)) return respond(*bad);
+  auto offset = int_query(req, "offset", 0, app::CaseSearch::kMaxOffset);
+  if (!offset) return respond(error_response(offset.error(), req));
+  app.search.search_async(
+      app::Actor::of(*req.principal, context_of(req)), *query, q, place, static_cast<int>(*offset),
+      [respond, offset = *offset, limit = q.limit, request_id = req.request_id,
+       chinese = prefers_chinese(req.header("Accept-Language"))](Result<app::SearchPage> page) {
+        respond.later([page = std::move(page), offset, limit, request_id, chinese]() {
+          if (!page) return error_response(page.error(), request_id, chinese);
+          return search_page_json(*page, offset, limit);
+        });
+      });
+}
+
+// Like search_cases: the answer goes out once the audit entry is durable.
+void similar_cases(app::App& app, const Request& req, const Responder& respond) {
   auto body = parse_json_body(req, {"place", "category", "description", "contact", "anonymous"});
-  if (!body) return error_response(body.error(), req);
+  if (!body) return respond(error_response(body.error(), req));
   app::SimilarQuery in;
   struct Text {
     std::string_view key;
@@ -457,18 +469,26 @@ Response similar_cases(app::App& app, const Request& req) {
                {"contact", &in.contact, false}};
   for (const auto& t : texts) {
     auto v = string_field(*body, t.key, t.required);
-    if (!v) return error_response(v.error(), req);
+    if (!v) return respond(error_response(v.error(), req));
     *t.out = std::move(*v);
   }
   if (auto it = body->find("anonymous"); it != body->end()) {
     if (!it->value().is_bool()) {
-      return error_response(Error::invalid_argument("anonymous: must be true or false"), req);
+      return respond(
+          error_response(Error::invalid_argument("anonymous: must be true or false"), req));
     }
     in.anonymous = it->value().as_bool();
   }
-  auto found = app.search.similar(app::Actor::of(*req.principal, context_of(req)), in);
-  if (!found) return error_response(found.error(), req);
-  return json_response(json::object{{"items", candidates_json(*found)}});
+  app.search.similar_async(
+      app::Actor::of(*req.principal, context_of(req)), in,
+      [respond, request_id = req.request_id,
+       chinese = prefers_chinese(req.header("Accept-Language"))](
+          Result<std::vector<app::RepeatCandidate>> found) {
+        respond.later([found = std::move(found), request_id, chinese]() {
+          if (!found) return error_response(found.error(), request_id, chinese);
+          return json_response(json::object{{"items", candidates_json(*found)}});
+        });
+      });
 }
 
 // Answers after the read's audit entry is durable, from the store's writer.
@@ -646,7 +666,9 @@ void add_case_routes(Router& router, app::App& app) {
                               {.name = "offset", .type = "integer"},
                               {.name = "purpose", .description = "why the search is made"}}),
        .policy = Policy::only(readers, ScopeCheck::kSubtree),
-       .handler = [&app](const Request& req) { return search_cases(app, req); }});
+       .async_handler = [&app](const Request& req, const Responder& respond) {
+         search_cases(app, req, respond);
+       }});
   const domain::RoleSet registrars{domain::Role::kOperator, domain::Role::kGridWorker};
   router.add({.method = "POST",
               .pattern = "/api/v1/cases/similar",
@@ -658,7 +680,9 @@ void add_case_routes(Router& router, app::App& app) {
                          "text_similarity and reasons (text, person, place, category); best first, "
                          "at most 10. No personal data. Audited (case.similar)",
               .policy = Policy::only(registrars, ScopeCheck::kSubtree),
-              .handler = [&app](const Request& req) { return similar_cases(app, req); }});
+              .async_handler = [&app](const Request& req, const Responder& respond) {
+                similar_cases(app, req, respond);
+              }});
   router.add({.method = "GET",
               .pattern = "/api/v1/cases/{number}",
               .summary = "A case file with its history; contact details masked for roles that "
