@@ -471,236 +471,237 @@ Result<TrackView> CaseService::track(std::string_view tracking_code) {
 
 Result<Case> CaseService::apply(std::string_view number, Command command, const CommandInput& in,
                                 std::int64_t expected_version, const Actor& actor) {
-  const Instant now = clock_.now();
-  auto cal = calendar();
-  if (!cal) return cal.error();
-  auto applied = db_.write_value([&](store::Sql& sql) -> Result<Case> {
-    auto found = store::cases::find(sql, number);
-    if (!found) return found.error();
-    if (!*found) return hidden(number);
-    Case c = std::move(**found);
-    const Case before = c;
-    if (auto ok = may_apply(actor, c, command); !ok) return ok.error();
-    if (expected_version != kCurrentVersion && c.version != expected_version) {
-      return Error::conflict(
-                 fmt::format("the case is at version {}, not {}: reload it and try again",
-                             c.version, expected_version))
-          .zh("案件已被他人修改，请刷新后重试");
-    }
-    const domain::Transition* t = domain::find_transition(c.kind, c.state, command);
-    if (!t) return not_allowed(c, command);
-    const CaseState from = c.state;
-    std::optional<domain::Unit> unit;
-    for (Guard g : t->guards) {
-      switch (g) {
-        case Guard::kReason:
-          if (blank(in.note)) {
-            return Error::invalid_argument("note: a written reason is required").zh("须写明理由");
-          }
-          break;
-        case Guard::kReply:
-          if (blank(in.reply)) {
-            return Error::invalid_argument("reply: a written reply is required")
-                .zh("须填写书面答复");
-          }
-          if (!utf8_length(in.reply) || *utf8_length(in.reply) > 8000) {
-            return Error::invalid_argument("reply: at most 8,000 characters of valid text");
-          }
-          break;
-        case Guard::kUnit: {
-          if (!in.unit_id) return Error::invalid_argument("unit_id: the target unit is required");
-          auto u = store::catalogue::find_unit(sql, *in.unit_id);
-          if (!u) return u.error();
-          if (!*u || !(*u)->active) return Error::invalid_argument("unit_id: no such active unit");
-          // Dispatch (交办, 改派) stays on the case's own chain: a unit on its place or above it
-          // (division codes are prefixes of their descendants'). A transfer (转送) may go to the
-          // competent body of another jurisdiction.
-          if (command != Command::kTransfer && !c.place_code.starts_with((*u)->jurisdiction_code)) {
-            return Error::invalid_argument(
-                       "unit_id: the unit is not on the case's place or above it")
-                .zh("承办单位须位于案件所在地或其上级区划");
-          }
-          auto competent = competent_for(sql, catalogue_, **u, c.category_code, c.description);
-          if (!competent) return competent.error();
-          if (!*competent) {
-            return Error::invalid_argument(
-                       fmt::format(
-                           "unit_id: {} does not handle {} matters (see the dispatch catalogue)",
-                           (*u)->name, c.category_code))
-                .zh(fmt::format("{}不承办该类事项（见派单目录）", (*u)->name));
-          }
-          if (c.accused_unit_id && (*u)->id == *c.accused_unit_id) {
-            return Error::invalid_argument("unit_id: the case accuses this unit")
-                .zh("不得交由被举报单位办理");
-          }
-          if (c.unit_id && (*u)->id == *c.unit_id && command != Command::kAssign) {
-            return Error::invalid_argument("unit_id: the case is already with this unit");
-          }
-          unit = std::move(**u);
-          break;
-        }
-        case Guard::kRating:
-          if (in.rating == domain::Rating::kNone) {
-            return Error::invalid_argument("rating: satisfied, basically_satisfied or unsatisfied");
-          }
-          break;
-        case Guard::kUnsatisfied:
-          if (c.rating != domain::Rating::kUnsatisfied) {
-            return Error::failed_precondition(
-                "only an answer rated unsatisfied (不满意) is reworked");
-          }
-          break;
-        case Guard::kFirstExtension:
-          if (c.extensions > 0)
-            return Error::failed_precondition("a case is extended at most once");
-          break;
-        case Guard::kReviewWindow: {
-          if (!c.replied_at)
-            return Error::failed_precondition("there is no written reply to review yet");
-          Instant window_end = domain::period_end(*c.replied_at, rules_.review_window, **cal);
-          if (now >= window_end) {
-            return Error::failed_precondition(fmt::format(
-                "the window for asking a review closed at {}", format_instant_utc(window_end)));
-          }
-          // A matter is reviewed once and re-reviewed once; the re-review is final (Art. 36).
-          auto history = store::cases::events(sql, c.number);
-          if (!history) return history.error();
-          for (const auto& e : *history) {
-            if (e.command == "request_re_review" ||
-                (command == Command::kRequestReview && e.command == "request_review")) {
-              return Error::failed_precondition(
-                         command == Command::kRequestReview
-                             ? "the matter was reviewed already; ask for a re-review (复核)"
-                             : "the re-review (复核) was given; the matter is final")
-                  .zh(command == Command::kRequestReview ? "该事项已复查，可申请复核"
-                                                         : "复核意见为最终意见");
-            }
-          }
-          break;
-        }
-        case Guard::kTargetCase: {
-          if (in.target_case.empty() || in.target_case == c.number) {
-            return Error::invalid_argument("target_case: the open case to merge into is required");
-          }
-          auto target = store::cases::find(sql, in.target_case);
-          if (!target) return target.error();
-          // Only into a case of the same kind the actor may see: otherwise the answer would
-          // tell which numbers exist elsewhere.
-          if (!*target || domain::is_terminal((*target)->state) ||
-              (*target)->state == CaseState::kClosed || (*target)->kind != c.kind ||
-              !may_see(actor, **target)) {
-            return Error::invalid_argument("target_case: no open case has this number");
-          }
-          break;
-        }
-        case Guard::kHigherLevel: {
-          if (!c.unit_id)
-            return Error::failed_precondition("the case has no unit to escalate from");
-          auto current = store::catalogue::find_unit(sql, *c.unit_id);
-          if (!current) return current.error();
-          if (!*current) return Error::internal("the case's unit is missing");
-          auto up = plan_escalation(sql, **current, {c.place_code, c.kind, ""});
-          if (!up) return up.error();
-          if (!*up)
-            return Error::failed_precondition(
-                "the case is already with the highest unit above its place");
-          unit = std::move(**up);
-          break;
-        }
-      }
-    }
-    // 复查 and 复核 go to the body one level up from the one that answered (Arts. 35-36).
-    if ((command == Command::kRequestReview || command == Command::kRequestReReview) && c.unit_id) {
-      auto current = store::catalogue::find_unit(sql, *c.unit_id);
-      if (!current) return current.error();
-      if (*current) {
-        auto up = plan_escalation(sql, **current, {c.place_code, c.kind, ""});
-        if (!up) return up.error();
-        if (*up) unit = std::move(**up);
-      }
-    }
-    // A transfer to another jurisdiction's body hands it the matter: the case's place moves to
-    // the receiving node (the old one stays in the event), so that its staff see and dispatch it.
-    std::string moved_from;
-    if (command == Command::kTransfer && unit &&
-        !c.place_code.starts_with(unit->jurisdiction_code)) {
-      moved_from = c.place_code;
-      c.place_code = unit->jurisdiction_code;
-    }
-    if (command == Command::kApproveExtension &&
-        (in.extension_days < 1 || in.extension_days > rules_.max_extension_days)) {
-      return Error::invalid_argument(
-          fmt::format("extension_days: from 1 to {}", rules_.max_extension_days));
-    }
-
-    // The new state and what the command records.
-    c.state = t->to;
-    if (unit) c.unit_id = unit->id;
-    if (!blank(in.reply)) {
-      c.reply = in.reply;
-      c.replied_at = now;
-    }
-    if (command == Command::kFollowUp) c.rating = in.rating;
-    if (command == Command::kReopen) c.rating = domain::Rating::kNone;
-    if (command == Command::kMerge) c.merged_into = in.target_case;
-    domain::ClockPeriods periods{rules_.petition_acceptance, rules_.petition_handling,
-                                 rules_.review_reply};
-    if (t->clock == domain::ClockEffect::kHandling && c.kind == domain::CaseKind::kDemand) {
-      auto category = store::catalogue::find_category(sql, c.category_code);
-      if (!category) return category.error();
-      if (*category) periods.handling = (*category)->time_limit;
-    }
-    domain::apply_clock_effect(c, t->clock, now, periods, in.extension_days, **cal);
-    c.updated_at = now;
-    c.version += 1;
-    if (auto r = store::cases::update(sql, c); !r) return r.error();
-    std::string note = in.note;
-    if (command == Command::kApproveExtension) {
-      // The petitioner is told the reason (Art. 34): the request's, which was internal.
-      auto history = store::cases::events(sql, c.number);
-      if (!history) return history.error();
-      std::string reason;
-      for (const auto& e : *history) {
-        if (e.command == "request_extension") reason = e.note;
-      }
-      if (!note.empty()) reason += (reason.empty() ? "" : "；") + note;
-      note = domain::notes::extension(in.extension_days, reason);
-    }
-    if (!moved_from.empty()) {
-      note = domain::notes::place_moved(note, moved_from);
-    }
-    if (command == Command::kFollowUp)
-      note = std::string(domain::label_zh(in.rating)) + (note.empty() ? "" : ": " + note);
-    if (command == Command::kMerge) note = domain::notes::merged_into(in.target_case, note);
-    domain::CaseEvent e{.at = now,
-                        .actor = actor.name,
-                        .command = std::string(domain::to_string(command)),
-                        .from = from,
-                        .to = c.state,
-                        .unit_id = c.unit_id,
-                        .note = note,
-                        .is_public = t->public_event};
-    auto seq = store::cases::append_event(sql, c.number, e);
-    if (!seq) return seq.error();
-    if (auto r = store::stats::record_change(sql, &before, static_cast<std::size_t>(*seq - 1), c);
-        !r) {
-      return r.error();
-    }
-    if (auto r = record_audit(sql, now, audit_actor(actor),
-                              {.action = "case." + std::string(domain::to_string(command)),
-                               .object_type = "case",
-                               .object_id = c.number},
-                              actor.context);
-        !r) {
-      return r.error();
-    }
-    return c;
-  });
+  // Load the calendar before taking the writer (apply_in would load it inside).
+  if (auto cal = calendar(); !cal) return cal.error();
+  auto applied = db_.write_value(
+      [&](store::Sql& sql) { return apply_in(sql, number, command, in, expected_version, actor); });
   if (!applied) {
     return audit_refusal(actor, "case." + std::string(domain::to_string(command)), number,
                          applied.error());
   }
   return applied;
+}
+
+Result<Case> CaseService::apply_in(store::Sql& sql, std::string_view number, Command command,
+                                   const CommandInput& in, std::int64_t expected_version,
+                                   const Actor& actor) {
+  const Instant now = clock_.now();
+  auto cal = calendar();
+  if (!cal) return cal.error();
+  auto found = store::cases::find(sql, number);
+  if (!found) return found.error();
+  if (!*found) return hidden(number);
+  Case c = std::move(**found);
+  const Case before = c;
+  if (auto ok = may_apply(actor, c, command); !ok) return ok.error();
+  if (expected_version != kCurrentVersion && c.version != expected_version) {
+    return Error::conflict(fmt::format("the case is at version {}, not {}: reload it and try again",
+                                       c.version, expected_version))
+        .zh("案件已被他人修改，请刷新后重试");
+  }
+  const domain::Transition* t = domain::find_transition(c.kind, c.state, command);
+  if (!t) return not_allowed(c, command);
+  const CaseState from = c.state;
+  std::optional<domain::Unit> unit;
+  for (Guard g : t->guards) {
+    switch (g) {
+      case Guard::kReason:
+        if (blank(in.note)) {
+          return Error::invalid_argument("note: a written reason is required").zh("须写明理由");
+        }
+        break;
+      case Guard::kReply:
+        if (blank(in.reply)) {
+          return Error::invalid_argument("reply: a written reply is required").zh("须填写书面答复");
+        }
+        if (!utf8_length(in.reply) || *utf8_length(in.reply) > 8000) {
+          return Error::invalid_argument("reply: at most 8,000 characters of valid text");
+        }
+        break;
+      case Guard::kUnit: {
+        if (!in.unit_id) return Error::invalid_argument("unit_id: the target unit is required");
+        auto u = store::catalogue::find_unit(sql, *in.unit_id);
+        if (!u) return u.error();
+        if (!*u || !(*u)->active) return Error::invalid_argument("unit_id: no such active unit");
+        // Dispatch (交办, 改派) stays on the case's own chain: a unit on its place or above it
+        // (division codes are prefixes of their descendants'). A transfer (转送) may go to the
+        // competent body of another jurisdiction.
+        if (command != Command::kTransfer && !c.place_code.starts_with((*u)->jurisdiction_code)) {
+          return Error::invalid_argument("unit_id: the unit is not on the case's place or above it")
+              .zh("承办单位须位于案件所在地或其上级区划");
+        }
+        auto competent = competent_for(sql, catalogue_, **u, c.category_code, c.description);
+        if (!competent) return competent.error();
+        if (!*competent) {
+          return Error::invalid_argument(
+                     fmt::format(
+                         "unit_id: {} does not handle {} matters (see the dispatch catalogue)",
+                         (*u)->name, c.category_code))
+              .zh(fmt::format("{}不承办该类事项（见派单目录）", (*u)->name));
+        }
+        if (c.accused_unit_id && (*u)->id == *c.accused_unit_id) {
+          return Error::invalid_argument("unit_id: the case accuses this unit")
+              .zh("不得交由被举报单位办理");
+        }
+        if (c.unit_id && (*u)->id == *c.unit_id && command != Command::kAssign) {
+          return Error::invalid_argument("unit_id: the case is already with this unit");
+        }
+        unit = std::move(**u);
+        break;
+      }
+      case Guard::kRating:
+        if (in.rating == domain::Rating::kNone) {
+          return Error::invalid_argument("rating: satisfied, basically_satisfied or unsatisfied");
+        }
+        break;
+      case Guard::kUnsatisfied:
+        if (c.rating != domain::Rating::kUnsatisfied) {
+          return Error::failed_precondition(
+              "only an answer rated unsatisfied (不满意) is reworked");
+        }
+        break;
+      case Guard::kFirstExtension:
+        if (c.extensions > 0) return Error::failed_precondition("a case is extended at most once");
+        break;
+      case Guard::kReviewWindow: {
+        if (!c.replied_at)
+          return Error::failed_precondition("there is no written reply to review yet");
+        Instant window_end = domain::period_end(*c.replied_at, rules_.review_window, **cal);
+        if (now >= window_end) {
+          return Error::failed_precondition(fmt::format(
+              "the window for asking a review closed at {}", format_instant_utc(window_end)));
+        }
+        // A matter is reviewed once and re-reviewed once; the re-review is final (Art. 36).
+        auto history = store::cases::events(sql, c.number);
+        if (!history) return history.error();
+        for (const auto& e : *history) {
+          if (e.command == "request_re_review" ||
+              (command == Command::kRequestReview && e.command == "request_review")) {
+            return Error::failed_precondition(
+                       command == Command::kRequestReview
+                           ? "the matter was reviewed already; ask for a re-review (复核)"
+                           : "the re-review (复核) was given; the matter is final")
+                .zh(command == Command::kRequestReview ? "该事项已复查，可申请复核"
+                                                       : "复核意见为最终意见");
+          }
+        }
+        break;
+      }
+      case Guard::kTargetCase: {
+        if (in.target_case.empty() || in.target_case == c.number) {
+          return Error::invalid_argument("target_case: the open case to merge into is required");
+        }
+        auto target = store::cases::find(sql, in.target_case);
+        if (!target) return target.error();
+        // Only into a case of the same kind the actor may see: otherwise the answer would
+        // tell which numbers exist elsewhere.
+        if (!*target || domain::is_terminal((*target)->state) ||
+            (*target)->state == CaseState::kClosed || (*target)->kind != c.kind ||
+            !may_see(actor, **target)) {
+          return Error::invalid_argument("target_case: no open case has this number");
+        }
+        break;
+      }
+      case Guard::kHigherLevel: {
+        if (!c.unit_id) return Error::failed_precondition("the case has no unit to escalate from");
+        auto current = store::catalogue::find_unit(sql, *c.unit_id);
+        if (!current) return current.error();
+        if (!*current) return Error::internal("the case's unit is missing");
+        auto up = plan_escalation(sql, **current, {c.place_code, c.kind, ""});
+        if (!up) return up.error();
+        if (!*up)
+          return Error::failed_precondition(
+              "the case is already with the highest unit above its place");
+        unit = std::move(**up);
+        break;
+      }
+    }
+  }
+  // 复查 and 复核 go to the body one level up from the one that answered (Arts. 35-36).
+  if ((command == Command::kRequestReview || command == Command::kRequestReReview) && c.unit_id) {
+    auto current = store::catalogue::find_unit(sql, *c.unit_id);
+    if (!current) return current.error();
+    if (*current) {
+      auto up = plan_escalation(sql, **current, {c.place_code, c.kind, ""});
+      if (!up) return up.error();
+      if (*up) unit = std::move(**up);
+    }
+  }
+  // A transfer to another jurisdiction's body hands it the matter: the case's place moves to
+  // the receiving node (the old one stays in the event), so that its staff see and dispatch it.
+  std::string moved_from;
+  if (command == Command::kTransfer && unit && !c.place_code.starts_with(unit->jurisdiction_code)) {
+    moved_from = c.place_code;
+    c.place_code = unit->jurisdiction_code;
+  }
+  if (command == Command::kApproveExtension &&
+      (in.extension_days < 1 || in.extension_days > rules_.max_extension_days)) {
+    return Error::invalid_argument(
+        fmt::format("extension_days: from 1 to {}", rules_.max_extension_days));
+  }
+
+  // The new state and what the command records.
+  c.state = t->to;
+  if (unit) c.unit_id = unit->id;
+  if (!blank(in.reply)) {
+    c.reply = in.reply;
+    c.replied_at = now;
+  }
+  if (command == Command::kFollowUp) c.rating = in.rating;
+  if (command == Command::kReopen) c.rating = domain::Rating::kNone;
+  if (command == Command::kMerge) c.merged_into = in.target_case;
+  domain::ClockPeriods periods{rules_.petition_acceptance, rules_.petition_handling,
+                               rules_.review_reply};
+  if (t->clock == domain::ClockEffect::kHandling && c.kind == domain::CaseKind::kDemand) {
+    auto category = store::catalogue::find_category(sql, c.category_code);
+    if (!category) return category.error();
+    if (*category) periods.handling = (*category)->time_limit;
+  }
+  domain::apply_clock_effect(c, t->clock, now, periods, in.extension_days, **cal);
+  c.updated_at = now;
+  c.version += 1;
+  if (auto r = store::cases::update(sql, c); !r) return r.error();
+  std::string note = in.note;
+  if (command == Command::kApproveExtension) {
+    // The petitioner is told the reason (Art. 34): the request's, which was internal.
+    auto history = store::cases::events(sql, c.number);
+    if (!history) return history.error();
+    std::string reason;
+    for (const auto& e : *history) {
+      if (e.command == "request_extension") reason = e.note;
+    }
+    if (!note.empty()) reason += (reason.empty() ? "" : "；") + note;
+    note = domain::notes::extension(in.extension_days, reason);
+  }
+  if (!moved_from.empty()) {
+    note = domain::notes::place_moved(note, moved_from);
+  }
+  if (command == Command::kFollowUp)
+    note = std::string(domain::label_zh(in.rating)) + (note.empty() ? "" : ": " + note);
+  if (command == Command::kMerge) note = domain::notes::merged_into(in.target_case, note);
+  domain::CaseEvent e{.at = now,
+                      .actor = actor.name,
+                      .command = std::string(domain::to_string(command)),
+                      .from = from,
+                      .to = c.state,
+                      .unit_id = c.unit_id,
+                      .note = note,
+                      .is_public = t->public_event};
+  auto seq = store::cases::append_event(sql, c.number, e);
+  if (!seq) return seq.error();
+  if (auto r = store::stats::record_change(sql, &before, static_cast<std::size_t>(*seq - 1), c);
+      !r) {
+    return r.error();
+  }
+  if (auto r = record_audit(sql, now, audit_actor(actor),
+                            {.action = "case." + std::string(domain::to_string(command)),
+                             .object_type = "case",
+                             .object_id = c.number},
+                            actor.context);
+      !r) {
+    return r.error();
+  }
+  return c;
 }
 
 Result<int> CaseService::run_due_timers(int limit) {

@@ -161,6 +161,16 @@ class CaseService {
   [[nodiscard]] Result<domain::Case> apply(std::string_view number, domain::Command command,
                                            const CommandInput& input, std::int64_t expected_version,
                                            const Actor& actor);
+  // apply inside the caller's write transaction (e.g. app::run_idempotent_async's), without
+  // auditing a refusal: the caller audits it after the rollback (audit_refusal_async).
+  [[nodiscard]] Result<domain::Case> apply_in(store::Sql& sql, std::string_view number,
+                                              domain::Command command, const CommandInput& input,
+                                              std::int64_t expected_version, const Actor& actor);
+  // Audits a refused request of a principal (kNotFound, kPermissionDenied) in its own
+  // transaction, the refused one having rolled back; done receives the refusal (or the audit
+  // write's error) on a writer thread, or at once when there is nothing to audit.
+  void audit_refusal_async(const Actor& actor, std::string_view action, std::string_view number,
+                           Error refusal, std::function<void(Error)> done);
 
   // The scheduler's step: raises the warning (预警, at domain::kWarnFraction of the time) and
   // the breach (超期) of every running clock that is due at the clock's now, each as an event in
@@ -176,10 +186,6 @@ class CaseService {
   // back) and returns the refusal.
   Error audit_refusal(const Actor& actor, std::string_view action, std::string_view number,
                       Error refusal);
-  // The same without waiting: done receives the refusal (or the audit write's error) on a
-  // writer thread, or at once when there is nothing to audit.
-  void audit_refusal_async(const Actor& actor, std::string_view action, std::string_view number,
-                           Error refusal, std::function<void(Error)> done);
   // read()'s transaction: the case file, its events and the audit entry.
   Result<CaseDetail> read_in(store::Sql& sql, std::string_view number, const Actor& actor);
 

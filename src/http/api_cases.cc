@@ -121,22 +121,31 @@ Result<app::Actor> submitter(const Request& req, const domain::Intake& in) {
   return actor;
 }
 
+// A stored answer as the response, with Idempotent-Replayed on a replay, and the field `name`
+// of its JSON body (null when there is none).
+std::pair<Response, json::value> stored_response(app::StoredResponse answer,
+                                                 std::string_view name) {
+  Response res;
+  res.status = answer.status;
+  res.body = std::move(answer.body);
+  if (answer.replayed) res.headers.emplace_back("Idempotent-Replayed", "true");
+  boost::system::error_code ec;
+  auto parsed = json::parse(res.body, ec);
+  json::value field;
+  if (!ec && parsed.is_object()) {
+    if (const auto* v = parsed.as_object().if_contains(name)) field = *v;
+  }
+  return {std::move(res), std::move(field)};
+}
+
 // The submission's answer: 201 with the case, Location, and Idempotent-Replayed on a replay.
 Response submitted(Result<app::StoredResponse> answer, const std::string& request_id,
                    bool chinese) {
   if (!answer) return error_response(answer.error(), request_id, chinese);
-  Response res;
-  res.status = answer->status;
-  res.body = std::move(answer->body);
-  boost::system::error_code ec;
-  auto parsed = json::parse(res.body, ec);
-  if (!ec && parsed.is_object()) {
-    if (const auto* code = parsed.as_object().if_contains("tracking_code");
-        code && code->is_string()) {
-      res.headers.emplace_back("Location", "/api/v1/track/" + std::string(code->as_string()));
-    }
+  auto [res, code] = stored_response(std::move(*answer), "tracking_code");
+  if (code.is_string()) {
+    res.headers.emplace_back("Location", "/api/v1/track/" + std::string(code.as_string()));
   }
-  if (answer->replayed) res.headers.emplace_back("Idempotent-Replayed", "true");
   return res;
 }
 
@@ -536,45 +545,91 @@ Result<app::CommandInput> command_input(const Request& req) {
   return in;
 }
 
-// Runs a command. With require_version, If-Match is required (428 without it) and a stale one
-// answers 412; otherwise the case's current version is used when it is absent.
-Response run_command(app::App& app, const Request& req, std::string_view number,
-                     const app::Actor& actor, bool require_version) {
-  auto command = domain::command_from_string(req.params.at("command"));
-  if (!command) return error_response(Error::not_found(command.error().message), req);
-  auto input = command_input(req);
-  if (!input) return error_response(input.error(), req);
-  auto version = if_match(req);
-  if (!version) return error_response(version.error(), req);
-  if (!*version && require_version) {
-    Response res = protocol_error(428, "precondition_required",
-                                  "send If-Match with the case's version (its ETag) so that "
-                                  "concurrent changes are not lost",
-                                  req.request_id);
-    return res;
-  }
-  std::int64_t expected = version->value_or(app::CaseService::kCurrentVersion);
-  auto applied = app.cases.apply(number, *command, *input, expected, actor);
-  if (!applied) {
-    if (applied.error().code == ErrorCode::kConflict && *version) {
-      return protocol_error(412, "precondition_failed", applied.error().message, req.request_id);
+// A command's answer: the case's new state with its version as the ETag, and
+// Idempotent-Replayed on a replay; a stale If-Match answers 412.
+Response command_answer(Result<app::StoredResponse> answer, bool versioned,
+                        const std::string& request_id, bool chinese) {
+  if (!answer) {
+    if (answer.error().code == ErrorCode::kConflict && versioned) {
+      return protocol_error(412, "precondition_failed", answer.error().message, request_id);
     }
-    return error_response(applied.error(), req);
+    return error_response(answer.error(), request_id, chinese);
   }
-  Response res =
-      json_response(json::object{{"number", applied->number},
-                                 {"state", domain::to_string(applied->state)},
-                                 {"state_zh", domain::label_zh(applied->state)},
-                                 {"version", applied->version},
-                                 {"deadline_at", instant_or_null(applied->deadline_at)}});
-  res.headers.emplace_back("ETag", "\"" + std::to_string(applied->version) + "\"");
+  auto [res, version] = stored_response(std::move(*answer), "version");
+  if (version.is_int64()) {
+    res.headers.emplace_back("ETag", "\"" + std::to_string(version.as_int64()) + "\"");
+  }
   return res;
 }
 
-Response command_by_tracking_code(app::App& app, const Request& req) {
+// Runs a command and answers after its commit, from the store's writer (the worker is free
+// meanwhile). With require_version, If-Match is required (428 without it) and a stale one
+// answers 412; otherwise the case's current version is used when it is absent. An
+// Idempotency-Key makes a retry return the first answer (the same key with another body or
+// If-Match: 422). A refusal is audited after the command's transaction rolled back.
+void run_command(app::App& app, const Request& req, const Responder& respond, std::string number,
+                 app::Actor actor, bool require_version) {
+  auto command = domain::command_from_string(req.params.at("command"));
+  if (!command) return respond(error_response(Error::not_found(command.error().message), req));
+  auto input = command_input(req);
+  if (!input) return respond(error_response(input.error(), req));
+  auto version = if_match(req);
+  if (!version) return respond(error_response(version.error(), req));
+  if (!*version && require_version) {
+    return respond(protocol_error(428, "precondition_required",
+                                  "send If-Match with the case's version (its ETag) so that "
+                                  "concurrent changes are not lost",
+                                  req.request_id));
+  }
+  std::optional<app::IdempotencyKey> key;
+  if (auto k = req.header("Idempotency-Key")) {
+    if (auto ok = app::check_idempotency_key(*k); !ok) {
+      return respond(error_response(ok.error(), req));
+    }
+    std::string signed_body = std::string(req.header("If-Match").value_or("")) + '\n';
+    signed_body += req.body();
+    key = app::IdempotencyKey{
+        "POST " + req.path + " " + (req.principal ? req.principal->actor() : std::string()),
+        std::string(*k), app::hash_request(signed_body)};
+  }
+  const std::int64_t expected = version->value_or(app::CaseService::kCurrentVersion);
+  const std::string action = "case." + std::string(domain::to_string(*command));
+  auto shared_actor = std::make_shared<const app::Actor>(std::move(actor));
+  auto apply = [&app, number, command = *command, input = std::move(*input), expected,
+                shared_actor](store::Sql& sql) -> Result<app::StoredResponse> {
+    auto c = app.cases.apply_in(sql, number, command, input, expected, *shared_actor);
+    if (!c) return c.error();
+    return app::StoredResponse{
+        200, json::serialize(json::object{{"number", c->number},
+                                          {"state", domain::to_string(c->state)},
+                                          {"state_zh", domain::label_zh(c->state)},
+                                          {"version", c->version},
+                                          {"deadline_at", instant_or_null(c->deadline_at)}})};
+  };
+  auto done = [&app, respond, number, action, shared_actor, versioned = version->has_value(),
+               request_id = req.request_id,
+               chinese = prefers_chinese(req.header("Accept-Language"))](
+                  Result<app::StoredResponse> applied) {
+    auto answer = [respond, versioned, request_id, chinese](Result<app::StoredResponse> r) {
+      respond.later([r = std::move(r), versioned, request_id, chinese]() mutable {
+        return command_answer(std::move(r), versioned, request_id, chinese);
+      });
+    };
+    if (applied) return answer(std::move(applied));
+    app.cases.audit_refusal_async(*shared_actor, action, number, applied.error(),
+                                  [answer](Error e) { answer(std::move(e)); });
+  };
+  if (key) {
+    return app::run_idempotent_async(app.db, std::move(*key), app.clock.now(), std::move(apply),
+                                     std::move(done));
+  }
+  app.db.write_value_async(std::move(apply), std::move(done));
+}
+
+void command_by_tracking_code(app::App& app, const Request& req, const Responder& respond) {
   auto v = app.cases.track(req.params.at("code"));
-  if (!v) return error_response(v.error(), req);
-  return run_command(app, req, v->number, app::Actor::by_tracking_code(context_of(req)), false);
+  if (!v) return respond(error_response(v.error(), req));
+  run_command(app, req, respond, v->number, app::Actor::by_tracking_code(context_of(req)), false);
 }
 
 }  // namespace
@@ -616,14 +671,16 @@ void add_case_routes(Router& router, app::App& app) {
               .policy = Policy::kPublic,
               .runs = Runs::kShortRead,
               .handler = [&app](const Request& req) { return track(app, req); }});
-  router.add(
-      {.method = "POST",
-       .pattern = "/api/v1/track/{code}/commands/{command}",
-       .summary = "The resident's commands by tracking code: follow_up (rate the answer: "
-                  "JSON body {\"rating\": …}), request_review, request_re_review, "
-                  "escalate (with a note)",
-       .policy = Policy::kPublic,
-       .handler = [&app](const Request& req) { return command_by_tracking_code(app, req); }});
+  router.add({.method = "POST",
+              .pattern = "/api/v1/track/{code}/commands/{command}",
+              .summary = "The resident's commands by tracking code: follow_up (rate the answer: "
+                         "JSON body {\"rating\": …}), request_review, request_re_review, "
+                         "escalate (with a note). An Idempotency-Key header makes retries safe, as "
+                         "for POST /api/v1/cases",
+              .policy = Policy::kPublic,
+              .async_handler = [&app](const Request& req, const Responder& respond) {
+                command_by_tracking_code(app, req, respond);
+              }});
 
   const domain::RoleSet readers{domain::Role::kOperator, domain::Role::kHandler,
                                 domain::Role::kUnitHead, domain::Role::kGridWorker,
@@ -697,11 +754,13 @@ void add_case_routes(Router& router, app::App& app) {
               .pattern = "/api/v1/cases/{number}/commands/{command}",
               .summary = "Apply a workflow command (see /api/v1/workflows/{kind}). If-Match: the "
                          "case's version (428 without, 412 when stale). JSON body: note, reply, "
-                         "unit_id, rating, extension_days, target_case, as the command needs",
+                         "unit_id, rating, extension_days, target_case, as the command needs. An "
+                         "Idempotency-Key header makes retries safe: the same key, body and "
+                         "If-Match return the first answer, the same key otherwise 422",
               .policy = Policy::only(workers, ScopeCheck::kSubtree),
-              .handler = [&app](const Request& req) {
-                return run_command(app, req, req.params.at("number"),
-                                   app::Actor::of(*req.principal, context_of(req)), true);
+              .async_handler = [&app](const Request& req, const Responder& respond) {
+                run_command(app, req, respond, req.params.at("number"),
+                            app::Actor::of(*req.principal, context_of(req)), true);
               }});
 
   const domain::RoleSet residents{domain::Role::kResident};
@@ -721,11 +780,12 @@ void add_case_routes(Router& router, app::App& app) {
   router.add({.method = "POST",
               .pattern = "/api/v1/my/cases/{number}/commands/{command}",
               .summary = "The resident's commands on their own case: follow_up (rating), "
-                         "request_review, request_re_review, escalate (note). If-Match optional",
+                         "request_review, request_re_review, escalate (note). If-Match optional; "
+                         "an Idempotency-Key header makes retries safe",
               .policy = Policy::only(residents, ScopeCheck::kOwn),
-              .handler = [&app](const Request& req) {
-                return run_command(app, req, req.params.at("number"),
-                                   app::Actor::of(*req.principal, context_of(req)), false);
+              .async_handler = [&app](const Request& req, const Responder& respond) {
+                run_command(app, req, respond, req.params.at("number"),
+                            app::Actor::of(*req.principal, context_of(req)), false);
               }});
 }
 

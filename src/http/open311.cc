@@ -29,6 +29,7 @@
 #include <string_view>
 #include <vector>
 
+#include "app/idempotency.h"
 #include "app/imports.h"
 #include "domain/access.h"
 #include "domain/deadline.h"
@@ -76,12 +77,14 @@ bool english(const Request& req) {
   return preferred_language(req.header("Accept-Language")) == Language::kEnglish;
 }
 
+constexpr const char* kXmlType = "text/xml; charset=utf-8";
+
 Response document(const json::value& v, Format f, std::string_view root, std::string_view item,
                   unsigned status = 200) {
   Response res;
   res.status = status;
   if (f == Format::kXml) {
-    res.content_type = "text/xml; charset=utf-8";
+    res.content_type = kXmlType;
     res.body = to_xml(v, root, item);
   } else {
     res.body = to_plain_json(v);
@@ -790,7 +793,8 @@ Result<domain::Intake> intake_from_form(app::App& app, const StringMap& form,
   return in;
 }
 
-std::string created_notice(app::App& app, const app::Registration& r, bool en) {
+// What the app tells the resident, read in the registration's transaction.
+Result<std::string> created_notice(store::Sql& sql, const app::Registration& r, bool en) {
   const domain::Case& c = r.registered;
   if (r.repeat_of) {
     return en ? fmt::format(
@@ -801,7 +805,9 @@ std::string created_notice(app::App& app, const app::Registration& r, bool en) {
   }
   std::string unit;
   if (c.unit_id) {
-    if (auto u = app.catalogue.unit(*c.unit_id)) unit = u->name;
+    auto u = store::catalogue::find_unit(sql, *c.unit_id);
+    if (!u) return u.error();
+    if (*u) unit = (*u)->name;
   }
   std::string deadline = c.deadline_at ? china_time(*c.deadline_at) : "";
   return en ? fmt::format("registered; handled by {}; expected by {}", unit, deadline)
@@ -837,15 +843,42 @@ Response create_request(app::App& app, const Request& req, Format f) {
   if (!categories) return spec_error(categories.error(), req, f);
   auto in = intake_from_form(app, *form, *categories);
   if (!in) return spec_error(in.error(), req, f);
-  auto registered = app.cases.register_case(*in, app::Actor::of(*app_principal, context_of(req)));
-  if (!registered) return spec_error(in_form_terms(registered.error()), req, f);
-  // The token is the case's tracking code: the app keeps it for the resident, who can follow
-  // the case with it (GET tokens/{token}, /api/v1/track/{code}).
-  json::array out{json::object{{"service_request_id", registered->registered.number},
-                               {"token", registered->registered.tracking_code},
-                               {"service_notice", created_notice(app, *registered, english(req))},
-                               {"account_id", nullptr}}};
-  return document(out, f, "service_requests", "request");
+  const app::Actor actor = app::Actor::of(*app_principal, context_of(req));
+  auto prepared = app.cases.prepare(std::move(*in), actor);
+  if (!prepared) return spec_error(in_form_terms(prepared.error()), req, f);
+  // The case and the answer in one transaction, so that a retry with the same Idempotency-Key
+  // gets this answer again (the stored body is the document in this route's format).
+  auto create = [&](store::Sql& sql) -> Result<app::StoredResponse> {
+    auto registered = app.cases.register_in(sql, *prepared, actor);
+    if (!registered) return registered.error();
+    auto notice = created_notice(sql, *registered, english(req));
+    if (!notice) return notice.error();
+    // The token is the case's tracking code: the app keeps it for the resident, who can follow
+    // the case with it (GET tokens/{token}, /api/v1/track/{code}).
+    json::array out{json::object{{"service_request_id", registered->registered.number},
+                                 {"token", registered->registered.tracking_code},
+                                 {"service_notice", *notice},
+                                 {"account_id", nullptr}}};
+    return app::StoredResponse{200, document(out, f, "service_requests", "request").body};
+  };
+  Result<app::StoredResponse> created = Error::internal("not run");
+  if (auto idempotency_key = req.header("Idempotency-Key")) {
+    if (auto ok = app::check_idempotency_key(*idempotency_key); !ok) {
+      return spec_error(ok.error(), req, f);
+    }
+    created = app::run_idempotent(app.db,
+                                  {"POST " + req.path + " " + app_principal->actor(),
+                                   std::string(*idempotency_key), app::hash_request(req.body())},
+                                  app.clock.now(), create);
+  } else {
+    created = app.db.write_value(create);
+  }
+  if (!created) return spec_error(in_form_terms(created.error()), req, f);
+  Response res;
+  if (f == Format::kXml) res.content_type = kXmlType;
+  res.body = std::move(created->body);
+  if (created->replayed) res.headers.emplace_back("Idempotent-Replayed", "true");
+  return res;
 }
 
 }  // namespace
@@ -897,7 +930,9 @@ void add_open311_routes(Router& router, app::App& app) {
                     "address_string, description, first_name, last_name, phone or email (the "
                     "contact; without one the request is anonymous); media_url, device_id, "
                     "account_id and attribute[…] are ignored. Answers [{service_request_id, "
-                    "token (the tracking code), service_notice, account_id}]",
+                    "token (the tracking code), service_notice, account_id}]. An "
+                    "Idempotency-Key header (not part of GeoReport v2) makes retries safe: the "
+                    "same key and form return the first answer, the same key otherwise 400",
                 .policy = Policy::kPublic,
                 .handler = [&app, f](const Request& req) { return create_request(app, req, f); }});
   }

@@ -5,9 +5,12 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <boost/json.hpp>
 #include <cctype>
 #include <charconv>
+#include <thread>
+#include <vector>
 
 #include "integration/access_fixture.h"
 #include "store/account_repo.h"
@@ -333,7 +336,8 @@ TEST_P(AccessApi, OperatorsRecordWhenACallCameIn) {
   EXPECT_EQ(web.res.result_int(), 400u) << "residents cannot set it: " << web.res.body();
   auto bad = call(&s, "POST", "/api/v1/cases",
                   R"({"channel":"phone","category":"urban.lighting","place":")" +
-                      village_in(testing::kYujiang) + R"(","description":"x","received_at":"2026-03-02"})");
+                      village_in(testing::kYujiang) +
+                      R"(","description":"x","received_at":"2026-03-02"})");
   EXPECT_EQ(bad.res.result_int(), 400u) << "a date alone is not a moment: " << bad.res.body();
 }
 
@@ -609,6 +613,87 @@ TEST_P(AccessApi, ResidentsSignUpAndActOnTheirOwnCases) {
   auto not_theirs =
       call(nullptr, "POST", "/api/v1/track/" + anonymous.tracking_code + "/commands/close", "");
   EXPECT_EQ(not_theirs.res.result_int(), 403u) << not_theirs.res.body();
+}
+
+// Issue 3, "Safety of writes", and TESTS.md C3: a retried command with its Idempotency-Key
+// returns the first answer and applies nothing twice, even when the retries race; the same key
+// with another body or If-Match is 422. The resident's commands by tracking code take a key too.
+TEST_P(AccessApi, CommandsAreIdempotent) {
+  const Filed c = file_case(village_in(testing::kYujiang));
+  ASSERT_FALSE(c.number.empty());
+  auto op = account_session("c3.operator", Role::kOperator);
+  const std::string target = "/api/v1/cases/" + c.number + "/commands/accept";
+  const std::string key = unique("accept-key");
+  const std::string version = "\"" + std::to_string(version_of(c.number)) + "\"";
+  const http::testing::Headers headers = {{"If-Match", version}, {"Idempotency-Key", key}};
+  auto events = [&] {
+    auto d = app_->cases.get(c.number);
+    EXPECT_TRUE(d) << c.number;
+    return d ? d->events.size() : 0;
+  };
+  const std::size_t registered = events();
+
+  std::vector<http::testing::Reply> answers(8);
+  std::vector<std::thread> threads;
+  for (auto& a : answers) {
+    threads.emplace_back([&] { a = call(&op, "POST", target, R"({"note":"受理"})", headers); });
+  }
+  for (auto& t : threads) t.join();
+  for (const auto& a : answers) {
+    ASSERT_EQ(a.res.result_int(), 200u) << a.res.body();
+    EXPECT_EQ(a.res.body(), answers.front().res.body());
+    EXPECT_EQ(a.res[bhttp::field::etag], answers.front().res[bhttp::field::etag]);
+  }
+  auto v = testing::body_json(answers.front());
+  EXPECT_EQ(v.at("state").as_string(), "accepted") << answers.front().res.body();
+  EXPECT_EQ(answers.front().res[bhttp::field::etag],
+            "\"" + std::to_string(v.at("version").as_int64()) + "\"");
+  EXPECT_EQ(events(), registered + 1) << "one command, one event, whoever's answer came first";
+  auto replay = call(&op, "POST", target, R"({"note":"受理"})", headers);
+  EXPECT_EQ(replay.res.result_int(), 200u) << replay.res.body();
+  EXPECT_EQ(replay.res["Idempotent-Replayed"], "true");
+  EXPECT_EQ(replay.res.body(), answers.front().res.body());
+
+  auto other_body = call(&op, "POST", target, R"({"note":"另一个"})", headers);
+  EXPECT_EQ(other_body.res.result_int(), 422u) << other_body.res.body();
+  auto other_version = call(&op, "POST", target, R"({"note":"受理"})",
+                            {{"If-Match", "\"99\""}, {"Idempotency-Key", key}});
+  EXPECT_EQ(other_version.res.result_int(), 422u) << other_version.res.body();
+  // Without the key the same request is a new one: the case moved on, so 412.
+  auto stale = call(&op, "POST", target, R"({"note":"受理"})", {{"If-Match", version}});
+  EXPECT_EQ(stale.res.result_int(), 412u) << stale.res.body();
+  EXPECT_EQ(events(), registered + 1);
+
+  // A refusal stores nothing under the key: the retry runs anew, and is audited each time.
+  auto other_case = file_case(village_in(testing::kYuehu));
+  const std::string foreign = "/api/v1/cases/" + other_case.number + "/commands/accept";
+  const std::size_t audited = audit_of(other_case.number).size();
+  const http::testing::Headers foreign_headers = {{"If-Match", "\"1\""},
+                                                  {"Idempotency-Key", unique("foreign")}};
+  for (int i = 0; i < 2; ++i) {
+    auto refused = call(&op, "POST", foreign, "", foreign_headers);
+    EXPECT_EQ(refused.res.result_int(), 404u) << refused.res.body();
+    EXPECT_EQ(refused.res.count("Idempotent-Replayed"), 0u);
+  }
+  EXPECT_EQ(audit_of(other_case.number).size(), audited + 2) << "each refusal is audited";
+
+  // The resident's escalation by tracking code, retried: one escalation.
+  const Filed mine = file_case(village_in(testing::kYujiang));
+  const std::string by_code = "/api/v1/track/" + mine.tracking_code + "/commands/escalate";
+  const http::testing::Headers resident_key = {{"Idempotency-Key", unique("escalate")}};
+  auto first = call(nullptr, "POST", by_code, R"({"note":"一直没人处理"})", resident_key);
+  ASSERT_EQ(first.res.result_int(), 200u) << first.res.body();
+  auto again = call(nullptr, "POST", by_code, R"({"note":"一直没人处理"})", resident_key);
+  EXPECT_EQ(again.res.result_int(), 200u) << again.res.body();
+  EXPECT_EQ(again.res["Idempotent-Replayed"], "true");
+  EXPECT_EQ(again.res.body(), first.res.body());
+  auto d = app_->cases.get(mine.number);
+  ASSERT_TRUE(d);
+  EXPECT_EQ(std::count_if(d->events.begin(), d->events.end(),
+                          [](const auto& e) { return e.command == "escalate"; }),
+            1);
+  auto bad_key = call(nullptr, "POST", by_code, R"({"note":"x"})", {{"Idempotency-Key", "a b"}});
+  EXPECT_EQ(bad_key.res.result_int(), 400u) << bad_key.res.body();
 }
 
 INSTANTIATE_TEST_SUITE_P(Stores, AccessApi, ::testing::ValuesIn(testing::backends()),

@@ -643,6 +643,48 @@ TEST_P(Open311, CreateRefusals) {
   EXPECT_NE(zh.res.body().find("服务类型"), std::string::npos) << zh.res.body();
 }
 
+// Issue 3, "every POST accepts an Idempotency-Key": an app that retries a create after a lost
+// answer gets the first answer (in the route's format) and one case; the same key with another
+// form is refused, and the key is the app's own.
+TEST_P(Open311, RetriedCreatesAreIdempotent) {
+  const std::string key = api_key();
+  const Fields fields = {{"api_key", key},
+                         {"service_code", "urban.lighting"},
+                         {"jurisdiction_id", fresh_village()},
+                         {"address_string", "桥头"},
+                         {"description", "路灯一直不亮"},
+                         {"phone", "13912345678"}};
+  const std::string target = "/open311/v2/requests.xml";
+  const Headers retry = {{"Idempotency-Key", "open311-retry-" + testing::to_string(GetParam())}};
+  auto first = post(target, fields, retry);
+  ASSERT_EQ(first.res.result_int(), 200u) << first.res.body();
+  auto again = post(target, fields, retry);
+  ASSERT_EQ(again.res.result_int(), 200u) << again.res.body();
+  EXPECT_EQ(again.res.body(), first.res.body());
+  EXPECT_EQ(content_type(again), "text/xml; charset=utf-8");
+  EXPECT_EQ(again.res["Idempotent-Replayed"], "true");
+  auto doc = parse_xml(first.res.body());
+  ASSERT_TRUE(doc) << first.res.body();
+  const std::string number = doc->children.at(0).children.at(0).text;
+  auto n = db_->read_value([&](store::Sql& sql) {
+    return sql.query_one("SELECT COUNT(*) FROM cases WHERE submitter_contact = $1",
+                         {std::string("13912345678")});
+  });
+  ASSERT_TRUE(n) << n.error().message;
+  EXPECT_EQ(n->int64(0), 1) << "one case for the retried create, " << number;
+
+  Fields other = fields;
+  other.back().second = "13912345679";
+  expect_spec_error(post(target, other, retry), 400, "the same key, another form");
+  // Another app's key space: the same Idempotency-Key is a new request.
+  Fields theirs = other;
+  theirs.front().second = api_key();
+  auto separate = post(target, theirs, retry);
+  EXPECT_EQ(separate.res.result_int(), 200u) << separate.res.body();
+  EXPECT_NE(separate.res.body(), first.res.body());
+  expect_spec_error(post(target, fields, {{"Idempotency-Key", "a b"}}), 400, "a bad key");
+}
+
 TEST_P(Open311, ListWindowAndPages) {
   const std::string v = fresh_village();
   const std::string key = api_key();
