@@ -113,10 +113,11 @@ export const api = {
       headers: { 'Idempotency-Key': idempotencyKey },
     }),
   track: (code: string) => request<Tracking>(`/api/v1/track/${enc(code.trim())}`),
-  trackCommand: (code: string, command: ResidentCommand, input: CommandInput) =>
+  trackCommand: (code: string, command: ResidentCommand, input: CommandInput, idempotencyKey: string) =>
     request<Applied>(`/api/v1/track/${enc(code.trim())}/commands/${command}`, {
       method: 'POST',
       body: input,
+      headers: { 'Idempotency-Key': idempotencyKey },
     }),
 } satisfies Record<string, (...args: never[]) => Promise<ApiResult<unknown>>>
 

@@ -26,6 +26,10 @@ export const myApi = {
     request<CasePage>(`/api/v1/my/cases?limit=20${cursor ? `&cursor=${enc(cursor)}` : ''}`),
   /** One of their own cases: their own data in the clear, the public history. */
   case: (number: string) => request<CaseFile>(`/api/v1/my/cases/${enc(number)}`),
-  command: (number: string, command: ResidentCommand, input: CommandInput) =>
-    request<Applied>(`/api/v1/my/cases/${enc(number)}/commands/${command}`, { method: 'POST', body: input }),
+  command: (number: string, command: ResidentCommand, input: CommandInput, idempotencyKey: string) =>
+    request<Applied>(`/api/v1/my/cases/${enc(number)}/commands/${command}`, {
+      method: 'POST',
+      body: input,
+      headers: { 'Idempotency-Key': idempotencyKey },
+    }),
 } satisfies Record<string, (...args: never[]) => Promise<ApiResult<unknown>>>

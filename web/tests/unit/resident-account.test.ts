@@ -116,6 +116,38 @@ describe('ResidentCase', () => {
     expect(w.get('.van-field__error-message').text()).toBe('必填')
     expect(w.emitted('changed')).toBeUndefined()
   })
+
+  it('sends a retry after a lost answer under the same idempotency key, and a new command under a new one', async () => {
+    const keys: string[] = []
+    const answers: ApiResult<Applied>[] = [
+      { ok: false, error: { code: 'network', message: '网络异常', status: 0 } },
+      { ok: true, value: { number: file.number, state: 'escalated', state_zh: '已提级', version: 6, deadline_at: null } },
+      { ok: true, value: { number: file.number, state: 'escalated', state_zh: '已提级', version: 7, deadline_at: null } },
+    ]
+    const send = async (_command: string, _input: unknown, key: string): Promise<ApiResult<Applied>> => {
+      keys.push(key)
+      return answers.shift() as ApiResult<Applied>
+    }
+    const w = mount(ResidentCase, { props: { tracking: trackingOf(file, ''), send }, global: { plugins: [i18n] } })
+    const escalate = async () => {
+      await w.findAll('.track-actions button')[1].trigger('click')
+      await w.get('form.track-action-form textarea').setValue('一直没人处理')
+    }
+    await escalate()
+    await w.get('form.track-action-form').trigger('submit')
+    await flushPromises()
+    expect(w.text()).toContain('网络异常')
+    await w.get('form.track-action-form').trigger('submit')
+    await flushPromises()
+    expect(w.emitted('changed')).toHaveLength(1)
+    await escalate()
+    await w.get('form.track-action-form').trigger('submit')
+    await flushPromises()
+    expect(keys).toHaveLength(3)
+    expect(keys[0]).toMatch(/^[0-9a-f-]{36}$/)
+    expect(keys[1]).toBe(keys[0])
+    expect(keys[2]).not.toBe(keys[0])
+  })
 })
 
 describe('the workbench sign-in', () => {
