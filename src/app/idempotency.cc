@@ -4,7 +4,6 @@
 #include <sodium.h>
 
 #include <array>
-#include <future>
 
 namespace jiceng::app {
 
@@ -79,15 +78,6 @@ void run_idempotent_async(store::Database& db, IdempotencyKey key, Instant now,
                          }
                          done(std::move(out));
                        });
-}
-
-Result<StoredResponse> run_idempotent(
-    store::Database& db, const IdempotencyKey& key, Instant now,
-    const std::function<Result<StoredResponse>(store::Sql&)>& fn) {
-  std::promise<Result<StoredResponse>> answer;
-  run_idempotent_async(db, key, now, fn,
-                       [&answer](Result<StoredResponse> r) { answer.set_value(std::move(r)); });
-  return answer.get_future().get();
 }
 
 }  // namespace jiceng::app

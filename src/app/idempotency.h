@@ -34,11 +34,8 @@ std::string hash_request(std::string_view body);
 // used before: the same request hash returns the stored response (fn is not called); another
 // hash is kUnprocessable. An error from fn is returned and nothing is stored, so a retry runs
 // anew. Concurrent first requests with one key: one runs, the others get its response.
-[[nodiscard]] Result<StoredResponse> run_idempotent(
-    store::Database& db, const IdempotencyKey& key, Instant now,
-    const std::function<Result<StoredResponse>(store::Sql&)>& fn);
-// The same without waiting: done receives the result on a store writer thread once it is
-// durable (Database::write_async; done must be quick and must not block). fn is kept until then.
+// Without waiting: done receives the result on a store writer thread once it is durable
+// (Database::write_async; done must be quick and must not block). fn is kept until then.
 void run_idempotent_async(store::Database& db, IdempotencyKey key, Instant now,
                           std::function<Result<StoredResponse>(store::Sql&)> fn,
                           std::function<void(Result<StoredResponse>)> done);

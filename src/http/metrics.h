@@ -49,6 +49,7 @@ class Metrics {
   // The in-flight gauge. Thread-safe.
   void request_started() { in_flight_.fetch_add(1, std::memory_order_relaxed); }
   void request_finished() { in_flight_.fetch_sub(1, std::memory_order_relaxed); }
+  std::int64_t in_flight() const { return in_flight_.load(std::memory_order_relaxed); }
 
   // Short reads that waited for the disk on an I/O thread, and short reads run on the worker
   // pool because one before them did (http/short_reads.h). Thread-safe.

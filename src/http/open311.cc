@@ -111,15 +111,15 @@ unsigned spec_status(ErrorCode code) {
   }
 }
 
-Response spec_error(const Error& e, const Request& req, Format f) {
-  const bool en = english(req);
+// en: the answer in English (Accept-Language); request_id: quoted in an internal error's answer.
+Response spec_error(const Error& e, bool en, const std::string& request_id, Format f) {
   std::string description = !en && !e.message_zh.empty() ? e.message_zh : e.message;
   if (e.code == ErrorCode::kInternal) {
-    spdlog::error("request {}: internal error: {}", req.request_id, e.message);
-    description = en ? "internal error, quote request id " + req.request_id + " when reporting it"
-                     : "内部错误，报告时请提供请求编号 " + req.request_id;
+    spdlog::error("request {}: internal error: {}", request_id, e.message);
+    description = en ? "internal error, quote request id " + request_id + " when reporting it"
+                     : "内部错误，报告时请提供请求编号 " + request_id;
   } else if (e.code == ErrorCode::kUnavailable) {
-    spdlog::warn("request {}: unavailable: {}", req.request_id, e.message);
+    spdlog::warn("request {}: unavailable: {}", request_id, e.message);
     description =
         en ? "the store is unavailable, try again shortly" : "数据存储暂不可用，请稍后重试";
   }
@@ -129,6 +129,10 @@ Response spec_error(const Error& e, const Request& req, Format f) {
   if (e.code == ErrorCode::kResourceExhausted) res.headers.emplace_back("Retry-After", "1");
   if (e.code == ErrorCode::kUnavailable) res.headers.emplace_back("Retry-After", "5");
   return res;
+}
+
+Response spec_error(const Error& e, const Request& req, Format f) {
+  return spec_error(e, english(req), req.request_id, f);
 }
 
 Error bad(std::string en, std::string zh) {
@@ -814,44 +818,48 @@ Result<std::string> created_notice(store::Sql& sql, const app::Registration& r, 
             : fmt::format("已登记，承办单位：{}；办理期限：{}", unit, deadline);
 }
 
-Response create_request(app::App& app, const Request& req, Format f) {
+// Answers after the commit, from the store's writer (the worker thread is free meanwhile), as
+// POST /api/v1/cases does.
+void create_request(app::App& app, const Request& req, const Responder& respond, Format f) {
   if (auto type = req.header("Content-Type")) {
     std::string lower(type->substr(0, type->find(';')));
     std::transform(lower.begin(), lower.end(), lower.begin(),
                    [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
     while (!lower.empty() && lower.back() == ' ') lower.pop_back();
     if (lower != "application/x-www-form-urlencoded") {
-      return spec_error(bad("send the request as application/x-www-form-urlencoded",
-                            "请以 application/x-www-form-urlencoded 表单格式提交"),
-                        req, f);
+      return respond(spec_error(bad("send the request as application/x-www-form-urlencoded",
+                                    "请以 application/x-www-form-urlencoded 表单格式提交"),
+                                req, f));
     }
   }
   auto form = parse_form(req.body());
-  if (!form) return spec_error(form.error(), req, f);
+  if (!form) return respond(spec_error(form.error(), req, f));
   Error no_key{ErrorCode::kPermissionDenied,
                "invalid api_key received -- can't proceed with create_request",
                "api_key 无效，无法创建服务请求"};
   auto key = param(*form, "api_key");
-  if (!key) return spec_error(no_key, req, f);
+  if (!key) return respond(spec_error(no_key, req, f));
   auto app_principal = app.access.app_for_key(*key);
   if (!app_principal) {
-    return spec_error(
+    return respond(spec_error(
         app_principal.error().code == ErrorCode::kUnauthenticated ? no_key : app_principal.error(),
-        req, f);
+        req, f));
   }
   auto categories = app.catalogue.categories();
-  if (!categories) return spec_error(categories.error(), req, f);
+  if (!categories) return respond(spec_error(categories.error(), req, f));
   auto in = intake_from_form(app, *form, *categories);
-  if (!in) return spec_error(in.error(), req, f);
+  if (!in) return respond(spec_error(in.error(), req, f));
   const app::Actor actor = app::Actor::of(*app_principal, context_of(req));
   auto prepared = app.cases.prepare(std::move(*in), actor);
-  if (!prepared) return spec_error(in_form_terms(prepared.error()), req, f);
+  if (!prepared) return respond(spec_error(in_form_terms(prepared.error()), req, f));
+  const bool en = english(req);
   // The case and the answer in one transaction, so that a retry with the same Idempotency-Key
   // gets this answer again (the stored body is the document in this route's format).
-  auto create = [&](store::Sql& sql) -> Result<app::StoredResponse> {
-    auto registered = app.cases.register_in(sql, *prepared, actor);
+  auto create = [&app, prepared = std::move(*prepared), actor, en,
+                 f](store::Sql& sql) -> Result<app::StoredResponse> {
+    auto registered = app.cases.register_in(sql, prepared, actor);
     if (!registered) return registered.error();
-    auto notice = created_notice(sql, *registered, english(req));
+    auto notice = created_notice(sql, *registered, en);
     if (!notice) return notice.error();
     // The token is the case's tracking code: the app keeps it for the resident, who can follow
     // the case with it (GET tokens/{token}, /api/v1/track/{code}).
@@ -861,24 +869,26 @@ Response create_request(app::App& app, const Request& req, Format f) {
                                  {"account_id", nullptr}}};
     return app::StoredResponse{200, document(out, f, "service_requests", "request").body};
   };
-  Result<app::StoredResponse> created = Error::internal("not run");
+  auto answer = [respond, en, request_id = req.request_id, f](Result<app::StoredResponse> r) {
+    respond.later([r = std::move(r), en, request_id, f]() {
+      if (!r) return spec_error(in_form_terms(r.error()), en, request_id, f);
+      Response res;
+      if (f == Format::kXml) res.content_type = kXmlType;
+      res.body = r->body;
+      if (r->replayed) res.headers.emplace_back("Idempotent-Replayed", "true");
+      return res;
+    });
+  };
   if (auto idempotency_key = req.header("Idempotency-Key")) {
     if (auto ok = app::check_idempotency_key(*idempotency_key); !ok) {
-      return spec_error(ok.error(), req, f);
+      return respond(spec_error(ok.error(), req, f));
     }
-    created = app::run_idempotent(app.db,
-                                  {"POST " + req.path + " " + app_principal->actor(),
-                                   std::string(*idempotency_key), app::hash_request(req.body())},
-                                  app.clock.now(), create);
-  } else {
-    created = app.db.write_value(create);
+    return app::run_idempotent_async(app.db,
+                                     {"POST " + req.path + " " + app_principal->actor(),
+                                      std::string(*idempotency_key), app::hash_request(req.body())},
+                                     app.clock.now(), std::move(create), std::move(answer));
   }
-  if (!created) return spec_error(in_form_terms(created.error()), req, f);
-  Response res;
-  if (f == Format::kXml) res.content_type = kXmlType;
-  res.body = std::move(created->body);
-  if (created->replayed) res.headers.emplace_back("Idempotent-Replayed", "true");
-  return res;
+  app.db.write_value_async(std::move(create), std::move(answer));
 }
 
 }  // namespace
@@ -934,7 +944,9 @@ void add_open311_routes(Router& router, app::App& app) {
                     "Idempotency-Key header (not part of GeoReport v2) makes retries safe: the "
                     "same key and form return the first answer, the same key otherwise 400",
                 .policy = Policy::kPublic,
-                .handler = [&app, f](const Request& req) { return create_request(app, req, f); }});
+                .async_handler = [&app, f](const Request& req, const Responder& respond) {
+                  create_request(app, req, respond, f);
+                }});
   }
   router.add({.method = "GET",
               .pattern = std::string(kBase) + "/services/{code_format}",

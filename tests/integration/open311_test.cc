@@ -10,6 +10,7 @@
 #include <boost/json.hpp>
 #include <cctype>
 #include <chrono>
+#include <future>
 #include <memory>
 #include <optional>
 #include <set>
@@ -683,6 +684,68 @@ TEST_P(Open311, RetriedCreatesAreIdempotent) {
   EXPECT_EQ(separate.res.result_int(), 200u) << separate.res.body();
   EXPECT_NE(separate.res.body(), first.res.body());
   expect_spec_error(post(target, fields, {{"Idempotency-Key", "a b"}}), 400, "a bad key");
+}
+
+// A create waits for its commit without holding a worker: with the store's writer held, more
+// creates than workers are in flight and a read that needs a worker is still answered; the
+// creates are answered once the writer goes on.
+TEST_P(Open311, CreatesWaitForTheirCommitWithoutAWorker) {
+  const std::string key = api_key();
+  const std::string village = fresh_village();
+  std::promise<void> held;
+  std::promise<void> release;
+  std::shared_future<void> go = release.get_future().share();
+  const bool pg = GetParam() == Backend::kPostgres;
+  db_->write_async(
+      [&held, go, pg](store::Sql& sql) -> Result<void> {
+        // PostgreSQL has several writers: the lock holds the others' inserts of cases.
+        if (pg) {
+          if (auto r = sql.exec("LOCK TABLE cases IN EXCLUSIVE MODE"); !r) return r.error();
+        }
+        held.set_value();
+        go.wait();
+        return {};
+      },
+      [](Result<void>) {});
+  held.get_future().wait();
+
+  constexpr int kCreates = 3;  // more than the fixture's 2 workers
+  std::vector<std::future<Reply>> creates;
+  for (int i = 0; i < kCreates; ++i) {
+    creates.push_back(std::async(std::launch::async, [&, i] {
+      // Held until the release below: a deadline longer than the test's waits.
+      http::testing::TestClient client(server_->port(), std::chrono::seconds(60));
+      return client.request("POST", "/open311/v2/requests.json",
+                            form_encode({{"api_key", key},
+                                         {"service_code", "urban.sanitation"},
+                                         {"jurisdiction_id", village},
+                                         {"address_string", "村口"},
+                                         {"description", "垃圾无人清运 " + std::to_string(i)}}),
+                            {{"Content-Type", "application/x-www-form-urlencoded"}});
+    }));
+  }
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (metrics_.in_flight() < kCreates && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::yield();
+  }
+  EXPECT_EQ(metrics_.in_flight(), kCreates) << "the creates arrived and wait for their commit";
+  auto read = std::async(std::launch::async, [&] {
+    return get("/open311/v2/requests.json?jurisdiction_id=" + village);
+  });
+  // The read's client gives up after 5 s: an error then means it waited for a worker.
+  const Reply listed = read.get();
+  EXPECT_FALSE(listed.ec) << "a read waited for a worker held by a create: " << listed.ec.message();
+  EXPECT_EQ(listed.res.result_int(), 200u) << listed.res.body();
+  for (const auto& c : creates) {
+    EXPECT_NE(c.wait_for(std::chrono::seconds(0)), std::future_status::ready)
+        << "a create answered before its commit";
+  }
+  release.set_value();
+  for (auto& c : creates) {
+    auto r = c.get();
+    EXPECT_FALSE(r.ec) << r.ec.message();
+    EXPECT_EQ(r.res.result_int(), 200u) << r.res.body();
+  }
 }
 
 TEST_P(Open311, ListWindowAndPages) {
