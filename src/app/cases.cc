@@ -191,6 +191,11 @@ Result<PreparedIntake> CaseService::prepare(domain::Intake intake, const Actor& 
   return PreparedIntake{.intake = std::move(intake), .topic_words = std::move(words)};
 }
 
+Result<void> CaseService::load_calendar() {
+  if (auto cal = calendar(); !cal) return cal.error();
+  return {};
+}
+
 Result<Registration> CaseService::register_case(const domain::Intake& in, const Actor& actor) {
   // Load the calendar before taking the writer (register_in would load it inside).
   if (auto cal = calendar(); !cal) return cal.error();

@@ -166,6 +166,9 @@ class CaseService {
   [[nodiscard]] Result<domain::Case> apply_in(store::Sql& sql, std::string_view number,
                                               domain::Command command, const CommandInput& input,
                                               std::int64_t expected_version, const Actor& actor);
+  // Loads the official calendar, unless it is loaded already: register_in and apply_in need
+  // it. Call before queuing their transaction, so that the writer does not wait for the read.
+  [[nodiscard]] Result<void> load_calendar();
   // Audits a refused request of a principal (kNotFound, kPermissionDenied) in its own
   // transaction, the refused one having rolled back; done receives the refusal (or the audit
   // write's error) on a writer thread, or at once when there is nothing to audit.

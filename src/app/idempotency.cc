@@ -26,7 +26,10 @@ Result<StoredResponse> replay(const std::pair<std::string, StoredResponse>& stor
                               const IdempotencyKey& k) {
   if (stored.first != k.request_hash) {
     return Error{ErrorCode::kUnprocessable,
-                 "this Idempotency-Key was used with a different request; use a new key"};
+                 "this Idempotency-Key was used with a different request, which was done; use a "
+                 "new key to make another",
+                 "此请求标识（Idempotency-Key）已用于另一次请求，那次请求已经办理；如需再办，"
+                 "请用新的标识重新提交"};
   }
   return stored.second;
 }

@@ -592,6 +592,8 @@ void run_command(app::App& app, const Request& req, const Responder& respond, st
         "POST " + req.path + " " + (req.principal ? req.principal->actor() : std::string()),
         std::string(*k), app::hash_request(signed_body)};
   }
+  // Read now if need be, not by the writer inside the command's transaction.
+  if (auto cal = app.cases.load_calendar(); !cal) return respond(error_response(cal.error(), req));
   const std::int64_t expected = version->value_or(app::CaseService::kCurrentVersion);
   const std::string action = "case." + std::string(domain::to_string(*command));
   auto shared_actor = std::make_shared<const app::Actor>(std::move(actor));

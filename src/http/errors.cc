@@ -90,7 +90,7 @@ Response error_response(const Error& e, const Request& req) {
   return error_response(e, req.request_id, prefers_chinese(req.header("Accept-Language")));
 }
 
-Response error_response(const Error& e, std::string_view request_id, bool chinese) {
+std::string public_message(const Error& e, std::string_view request_id, bool chinese) {
   std::string message = chinese && !e.message_zh.empty() ? e.message_zh : e.message;
   if (e.code == ErrorCode::kInternal) {
     spdlog::error("request {}: internal error: {}", request_id, e.message);
@@ -110,8 +110,13 @@ Response error_response(const Error& e, std::string_view request_id, bool chines
                         "request id " +
                             std::string(request_id) + " when reporting it";
   }
-  Response res = protocol_error(http_status(e.code), to_string(e.code), message, request_id,
-                                field_of(e));
+  return message;
+}
+
+Response error_response(const Error& e, std::string_view request_id, bool chinese) {
+  const std::string message = public_message(e, request_id, chinese);
+  Response res =
+      protocol_error(http_status(e.code), to_string(e.code), message, request_id, field_of(e));
   if (e.code == ErrorCode::kResourceExhausted) res.headers.emplace_back("Retry-After", "1");
   if (e.code == ErrorCode::kUnavailable) res.headers.emplace_back("Retry-After", "5");
   return res;

@@ -20,10 +20,16 @@ unsigned http_status(ErrorCode code);
 // field ("description"); else "". Clients show the message next to that field.
 std::string_view field_of(const Error& e);
 
-// The response for e; the body's "field" is field_of(e) when not empty. For kInternal and kUnavailable, and for any error whose message is a
-// dependency's own words (Error::raw), the message sent is generic and e.message is logged
-// (with the request id) instead; 429 and 503 carry Retry-After.
-// The message is Chinese when chinese is set and the error carries one (Error::message_zh).
+// What the caller is told of an error, in Chinese or English: its message, except for an
+// internal error, an unavailable store and a dependency's own words (Error::raw), which are
+// logged (with the request id) and answered with a general message quoting that id.
+std::string public_message(const Error& e, std::string_view request_id, bool chinese);
+
+// The response for e; the body's "field" is field_of(e) when not empty. For kInternal and
+// kUnavailable, and for any error whose message is a dependency's own words (Error::raw), the
+// message sent is generic and e.message is logged (with the request id) instead; 429 and 503 carry
+// Retry-After. The message is Chinese when chinese is set and the error carries one
+// (Error::message_zh).
 Response error_response(const Error& e, std::string_view request_id, bool chinese = false);
 // The same, in the language the request's Accept-Language prefers (zh or en; English by
 // default).

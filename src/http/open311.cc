@@ -12,7 +12,6 @@
 //   China Standard Time with their offset ("2026-03-02T09:00:00+08:00").
 // Text is Chinese unless the caller's Accept-Language prefers English.
 #include <fmt/format.h>
-#include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <boost/json/array.hpp>
@@ -111,18 +110,10 @@ unsigned spec_status(ErrorCode code) {
   }
 }
 
-// en: the answer in English (Accept-Language); request_id: quoted in an internal error's answer.
+// en: the answer in English (Accept-Language); request_id: quoted in the answer to an internal
+// error (http::public_message).
 Response spec_error(const Error& e, bool en, const std::string& request_id, Format f) {
-  std::string description = !en && !e.message_zh.empty() ? e.message_zh : e.message;
-  if (e.code == ErrorCode::kInternal) {
-    spdlog::error("request {}: internal error: {}", request_id, e.message);
-    description = en ? "internal error, quote request id " + request_id + " when reporting it"
-                     : "内部错误，报告时请提供请求编号 " + request_id;
-  } else if (e.code == ErrorCode::kUnavailable) {
-    spdlog::warn("request {}: unavailable: {}", request_id, e.message);
-    description =
-        en ? "the store is unavailable, try again shortly" : "数据存储暂不可用，请稍后重试";
-  }
+  const std::string description = public_message(e, request_id, !en);
   const unsigned status = spec_status(e.code);
   Response res = document(json::array{json::object{{"code", status}, {"description", description}}},
                           f, "errors", "error", status);
@@ -850,6 +841,8 @@ void create_request(app::App& app, const Request& req, const Responder& respond,
   auto in = intake_from_form(app, *form, *categories);
   if (!in) return respond(spec_error(in.error(), req, f));
   const app::Actor actor = app::Actor::of(*app_principal, context_of(req));
+  // Read now if need be, not by the writer inside the create's transaction.
+  if (auto cal = app.cases.load_calendar(); !cal) return respond(spec_error(cal.error(), req, f));
   auto prepared = app.cases.prepare(std::move(*in), actor);
   if (!prepared) return respond(spec_error(in_form_terms(prepared.error()), req, f));
   const bool en = english(req);
