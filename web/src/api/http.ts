@@ -75,6 +75,20 @@ async function errorFrom(res: Response): Promise<ApiError> {
   return { code: `http_${res.status}`, message: `HTTP ${res.status} ${res.statusText}`.trim(), status: res.status }
 }
 
+/**
+ * Whether a write that failed this way may have been done all the same: no answer came, or a 5xx
+ * (a proxy's timeout, say), or an answer that was not the server's. Its Idempotency-Key must then
+ * be kept for the retry, so that the retry cannot do it twice.
+ */
+export function mayHaveBeenDone(e: ApiError): boolean {
+  return e.status === 0 || e.status === 408 || e.status >= 500 || e.code === 'bad_response'
+}
+
+/** The server's answer to a key sent again with another request: that earlier request was done. */
+export function keyAlreadyUsed(e: ApiError): boolean {
+  return e.status === 422 && e.code === 'unprocessable'
+}
+
 /** Calls the API at path ("/api/v1/…"). Resolves to the parsed body or to an ApiError. */
 export async function request<T>(path: string, options: RequestOptions = {}): Promise<ApiResult<T>> {
   const method = options.method ?? 'GET'

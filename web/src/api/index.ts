@@ -3,7 +3,7 @@
 import { request, type ApiResult } from './http'
 import type { RepeatCandidate } from './staff'
 
-export { fieldMessage, setApiLanguage, setCsrfToken, type ApiError, type ApiResult } from './http'
+export { fieldMessage, keyAlreadyUsed, mayHaveBeenDone, setApiLanguage, setCsrfToken, type ApiError, type ApiResult } from './http'
 
 export type Level = 'province' | 'city' | 'county' | 'township' | 'village'
 

@@ -148,6 +148,42 @@ describe('ResidentCase', () => {
     expect(keys[1]).toBe(keys[0])
     expect(keys[2]).not.toBe(keys[0])
   })
+
+  it('keeps the key after a proxy\'s 502 and an edited note, and reloads when the server says the first try was done', async () => {
+    const keys: string[] = []
+    const answers: ApiResult<Applied>[] = [
+      { ok: false, error: { code: 'http_502', message: 'HTTP 502 Bad Gateway', status: 502 } },
+      { ok: false, error: { code: 'unprocessable', message: '此请求标识已用于另一次请求，那次请求已经办理', status: 422 } },
+      { ok: false, error: { code: 'invalid_argument', message: '必填', status: 400, field: 'note' } },
+      { ok: false, error: { code: 'invalid_argument', message: '必填', status: 400, field: 'note' } },
+    ]
+    const send = async (_command: string, _input: unknown, key: string): Promise<ApiResult<Applied>> => {
+      keys.push(key)
+      return answers.shift() as ApiResult<Applied>
+    }
+    const w = mount(ResidentCase, { props: { tracking: trackingOf(file, ''), send }, global: { plugins: [i18n] } })
+    await w.findAll('.track-actions button')[1].trigger('click')
+    await w.get('form.track-action-form textarea').setValue('一直没人处理')
+    await w.get('form.track-action-form').trigger('submit')
+    await flushPromises()
+    expect(w.emitted('changed')).toBeUndefined()
+    // The resident edits the note and tries again: the same key, whose first try had gone through.
+    await w.get('form.track-action-form textarea').setValue('一直没人处理，请尽快')
+    await w.get('form.track-action-form').trigger('submit')
+    await flushPromises()
+    expect(keys[1]).toBe(keys[0])
+    expect(w.emitted('changed')).toHaveLength(1)
+    expect(w.find('form.track-action-form').exists()).toBe(false)
+    // A refusal (400) is final: the next try has a new key, and so has the one after it.
+    await w.findAll('.track-actions button')[1].trigger('click')
+    await w.get('form.track-action-form').trigger('submit')
+    await flushPromises()
+    await w.get('form.track-action-form').trigger('submit')
+    await flushPromises()
+    expect(keys).toHaveLength(4)
+    expect(keys[2]).not.toBe(keys[0])
+    expect(keys[3]).not.toBe(keys[2])
+  })
 })
 
 describe('the workbench sign-in', () => {
