@@ -1,10 +1,8 @@
 #include "cli/commands.h"
 
 #include <fmt/format.h>
-#include <pthread.h>
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
-#include <sys/resource.h>
 #include <sys/stat.h>
 #include <termios.h>
 #include <unistd.h>
@@ -42,9 +40,6 @@ namespace {
 constexpr std::chrono::seconds kSchedulerInterval{30};
 // A burst detector's step that takes longer is logged at info (docs/PERFORMANCE.md).
 constexpr std::int64_t kSlowStepMs = 1000;
-// The scheduler thread's nice value: below the requests' (0), so that its steps take the CPU
-// that requests leave.
-constexpr int kSchedulerNice = 10;
 
 int fail(const Error& e) {
   fmt::print(stderr, "jiceng: {}\n", e.message);
@@ -219,14 +214,6 @@ int serve(const Config& config) {
   // It also signs the audit log's head every audit.anchor_interval_s (A3), and runs the burst
   // detector's step.
   std::jthread scheduler([&application, &config, &clock](std::stop_token stop) {
-    // Its work yields the CPU to the requests: a detector step reads for seconds at 10,000,000
-    // cases, and on a small machine, run at the requests' priority, it took one of their CPUs
-    // each time (p99 spikes and 503s every 33 s under the held load). A Linux thread has a nice
-    // value of its own.
-    pthread_setname_np(pthread_self(), "jiceng-sched");
-    if (::setpriority(PRIO_PROCESS, static_cast<id_t>(::gettid()), kSchedulerNice) != 0) {
-      spdlog::warn("scheduler: could not lower its priority (nice {})", kSchedulerNice);
-    }
     std::mutex mu;
     std::condition_variable_any wake;
     auto next_anchor = std::chrono::steady_clock::now();

@@ -11,10 +11,8 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
-#include <map>
 #include <sstream>
 #include <thread>
-#include <vector>
 
 #include "integration/http_client.h"
 #include "store/database.h"
@@ -185,45 +183,6 @@ TEST_F(Cli, ImportIsAllOrNothingAndIdempotent) {
   EXPECT_NE(broken.err.find("villages.csv:"), std::string::npos) << broken.err;
   db_ = fresh;
   EXPECT_EQ(jurisdiction_count(), 0);
-}
-
-// The scheduler (deadline timers, the burst detector) yields the CPU to requests: its thread,
-// and only its, runs at a lower priority.
-TEST_F(Cli, TheSchedulerRunsBelowTheRequests) {
-  Child server({"--db", db_, "serve", "--listen", "127.0.0.1:0"}, dir_);
-  ASSERT_TRUE(server.wait_for_stderr("listening", std::chrono::seconds(30))) << server.err();
-  // The thread names itself and lowers its priority as it starts, just after "listening".
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-  std::map<std::string, std::vector<int>> nice_by_name;
-  bool found = false;
-  while (!found && std::chrono::steady_clock::now() < deadline) {
-    nice_by_name.clear();
-    const auto tasks = std::filesystem::path("/proc") / std::to_string(server.pid()) / "task";
-    for (const auto& task : std::filesystem::directory_iterator(tasks)) {
-      std::ifstream stat(task.path() / "stat");
-      std::string line;
-      std::getline(stat, line);
-      // pid (comm) state ppid …: the fields after the name's closing parenthesis; nice is the
-      // 19th field of the line, the 17th after the name.
-      const auto open = line.find('('), close = line.rfind(')');
-      if (open == std::string::npos || close == std::string::npos) continue;
-      std::istringstream rest(line.substr(close + 2));
-      std::string field;
-      for (int i = 0; i < 17 && rest >> field; ++i) {
-      }
-      nice_by_name[line.substr(open + 1, close - open - 1)].push_back(std::stoi(field));
-    }
-    found =
-        nice_by_name.count("jiceng-sched") > 0 && nice_by_name["jiceng-sched"] == std::vector{10};
-    if (!found) std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  EXPECT_TRUE(found) << "no thread jiceng-sched at nice 10";
-  for (const auto& [name, nices] : nice_by_name) {
-    if (name == "jiceng-sched") continue;
-    for (int n : nices) EXPECT_EQ(n, 0) << "thread " << name;
-  }
-  ::kill(server.pid(), SIGTERM);
-  EXPECT_EQ(server.wait().status, 0);
 }
 
 TEST_F(Cli, OneServerPerSqliteFileAndCleanStop) {
