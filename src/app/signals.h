@@ -5,6 +5,8 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -119,9 +121,20 @@ class SignalService {
   const domain::BurstRules& rules() const { return rules_; }
 
  private:
+  // The days of every cell before the detector's window (its baseline, and last year's season),
+  // read by the first step of a day and kept for the day's other steps (detect).
+  struct PastDays {
+    std::int64_t today = 0;
+    std::int64_t history_start = 0;
+    store::signals::CellDays baseline;
+    store::signals::CellDays last_year;
+  };
+
   store::Database& db_;
   const Clock& clock_;
   domain::BurstRules rules_;
+  std::mutex past_mu_;
+  std::shared_ptr<const PastDays> past_;
 };
 
 // Roles that acknowledge, handle and dismiss warnings: those who answer for an area's affairs.

@@ -225,6 +225,25 @@ TEST_P(Signals, FindsTheBurstAndNotTheCalmVillage) {
 
 // A warning's evidence stops at its limit, and cases already in it take no room: the detector
 // adds each step's newest cases to an open warning.
+// The days before the window are read once a day: a later day's step reads them again, so a
+// steady stream that began after the day's first step is the baseline, not a burst.
+TEST_P(Signals, TheBaselineFollowsTheDays) {
+  const std::string v = village("360681", 45);
+  const std::string prefix = GetParam() == Backend::kSqlite ? "1393" : "1394";
+  int phone = 0;
+  auto next_phone = [&] { return prefix + fmt::format("{:07d}", phone++); };
+  const Date start = *parse_date("2026-05-04");
+  // Some history first, so that the day's first step has days to read and keep.
+  file(v, next_phone(), cst(start - std::chrono::days(60), 10));
+  detect_at(cst(start, 23, 59));
+  // Four people a day for 31 days, every day the same.
+  for (int d = 1; d <= 31; ++d) {
+    for (int i = 0; i < 4; ++i) file(v, next_phone(), cst(start + std::chrono::days(d), 9 + i));
+  }
+  detect_at(cst(start + std::chrono::days(31), 23, 59));
+  EXPECT_TRUE(warnings_of(v).empty()) << "the window's 12 people were read against day 0's days";
+}
+
 TEST_P(Signals, EvidenceStopsAtItsLimit) {
   store::signals::Warning w{.area_code = "369900",
                             .dimension = domain::SignalDimension::kCategory,
