@@ -290,9 +290,9 @@ Result<DetectionReport> SignalService::detect() {
     std::lock_guard lock(past_mu_);
     past_ = kept;
   }
-  const store::signals::CellDays* baseline = &kept->baseline;
+  const store::signals::CellDays& baseline = kept->baseline;
   const store::signals::CellDays& last_year = kept->last_year;
-  const Rhythm rhythm = rhythm_of(std::move(start->calendar), *baseline,
+  const Rhythm rhythm = rhythm_of(std::move(start->calendar), baseline,
                                   std::max(history_start, baseline_start), window_start - 1);
 
   // The tests, on what was read (no transaction).
@@ -322,7 +322,7 @@ Result<DetectionReport> SignalService::detect() {
       for (const CellDay& d : recent->at(*b)) less.push_back(&d);
     }
     std::vector<CellDay> days = without(recent->at(*cell), less);
-    for (const store::signals::CellDays* past : {&*baseline, &last_year}) {
+    for (const store::signals::CellDays* past : {&baseline, &last_year}) {
       auto it = past->find(*cell);
       if (it != past->end()) days.insert(days.end(), it->second.begin(), it->second.end());
     }

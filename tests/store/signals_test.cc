@@ -223,8 +223,6 @@ TEST_P(Signals, FindsTheBurstAndNotTheCalmVillage) {
   }
 }
 
-// A warning's evidence stops at its limit, and cases already in it take no room: the detector
-// adds each step's newest cases to an open warning.
 // The days before the window are read once a day: a later day's step reads them again, so a
 // steady stream that began after the day's first step is the baseline, not a burst.
 TEST_P(Signals, TheBaselineFollowsTheDays) {
@@ -244,6 +242,8 @@ TEST_P(Signals, TheBaselineFollowsTheDays) {
   EXPECT_TRUE(warnings_of(v).empty()) << "the window's 12 people were read against day 0's days";
 }
 
+// A warning's evidence stops at its limit, and cases already in it take no room: the detector
+// adds each step's newest cases to an open warning.
 TEST_P(Signals, EvidenceStopsAtItsLimit) {
   store::signals::Warning w{.area_code = "369900",
                             .dimension = domain::SignalDimension::kCategory,
