@@ -464,24 +464,22 @@ Result<std::vector<Warning>> list_warnings(Sql& sql, const WarningFilter& f) {
        std::int64_t{f.limit}}));
 }
 
-Result<std::vector<std::string>> cases_of_cell(Sql& sql, std::string_view first,
-                                               std::string_view last, std::string_view category,
-                                               Instant from, Instant to, Instant created_from,
-                                               int limit) {
-  // A case is created when or after it was received: the county's cases created since
-  // created_from (index cases_county_created) hold them all, where the subtree's by place hold
-  // years.
+Result<std::vector<CountyCase>> cases_of_county(Sql& sql, std::string_view county,
+                                                Instant created_from, Instant from, Instant to) {
   auto rows = sql.query(
-      "SELECT number FROM cases WHERE county_code = $7 AND created_at >= $8 "
-      "AND place_code >= $1 AND place_code < $2 "
-      "AND category_code = $3 AND received_at >= $4 AND received_at < $5 "
-      "ORDER BY received_at, number LIMIT $6",
-      {std::string(first), std::string(last), std::string(category), to_micros(from), to_micros(to),
-       std::int64_t{limit}, std::string(first.substr(0, 6)),
-       to_micros(std::max(from, created_from))});
+      "SELECT number, place_code, category_code, received_at, created_at FROM cases "
+      "WHERE county_code = $1 AND created_at >= $2 AND received_at >= $3 AND received_at < $4",
+      {std::string(county), to_micros(created_from), to_micros(from), to_micros(to)});
   if (!rows) return rows.error();
-  std::vector<std::string> out;
-  for (const Row& r : *rows) out.push_back(r.text(0));
+  std::vector<CountyCase> out;
+  out.reserve(rows->size());
+  for (const Row& r : *rows) {
+    out.push_back({.number = r.text(0),
+                   .place_code = r.text(1),
+                   .category_code = r.text(2),
+                   .received_at = from_micros(r.int64(3)),
+                   .created_at = from_micros(r.int64(4))});
+  }
   return out;
 }
 

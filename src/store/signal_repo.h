@@ -157,14 +157,21 @@ struct WarningFilter {
 // Newest first.
 [[nodiscard]] Result<std::vector<Warning>> list_warnings(Sql& sql, const WarningFilter& f);
 
-// The numbers of up to `limit` cases of the subtree [first, last) in `category` received in
-// [from, to) and created at or after `created_from` (at most `from` for all of them: a case is
-// created when or after it is received), oldest first.
-[[nodiscard]] Result<std::vector<std::string>> cases_of_cell(Sql& sql, std::string_view first,
-                                                             std::string_view last,
-                                                             std::string_view category,
-                                                             Instant from, Instant to,
-                                                             Instant created_from, int limit);
+// A case as the burst detector's evidence reads it (app::SignalService::detect).
+struct CountyCase {
+  std::string number;
+  std::string place_code;
+  std::string category_code;
+  Instant received_at;
+  Instant created_at;
+};
+// The cases of county `county` (a six-digit code) created at or after `created_from` and
+// received in [from, to), in no particular order. One read serves the evidence of every
+// warning of the county: the index on (county_code, created_at) holds them all, where the
+// subtree's by place hold years.
+[[nodiscard]] Result<std::vector<CountyCase>> cases_of_county(Sql& sql, std::string_view county,
+                                                              Instant created_from, Instant from,
+                                                              Instant to);
 // Adds cases to a warning's evidence (those already there are kept once), in order, until it
 // holds `limit` cases; the rest are left out.
 [[nodiscard]] Result<void> add_evidence(Sql& sql, std::int64_t warning_id,

@@ -583,6 +583,59 @@ TEST_P(Signals, AnOpenWarningChangesOnlyWhenItsBurstGrows) {
   EXPECT_EQ(evidence_of(), expected);
 }
 
+// The evidence of several warnings of one county, read in one go: each warning holds its own
+// cell's cases (its village or township, its category), and an open warning that grows gets
+// the cases since its last update while a new one gets all of its burst's.
+TEST_P(Signals, WarningsOfOneCountyEachHoldTheirOwnEvidence) {
+  const std::string a = village("360602", 80);
+  const std::string b = village("360602", 30);
+  ASSERT_NE(a.substr(0, 9), b.substr(0, 9)) << "two townships of one county";
+  const std::string prefix = GetParam() == Backend::kSqlite ? "1398" : "1399";
+  int phone = 0;
+  auto next_phone = [&] { return prefix + fmt::format("{:07d}", phone++); };
+  const Date start = *parse_date("2026-06-01");
+  for (int d = 0; d < 35; d += 4) {
+    file(a, next_phone(), cst(start + std::chrono::days(d), 10));
+    file(b, next_phone(), cst(start + std::chrono::days(d), 11), "env.air");
+  }
+  const Date day = start + std::chrono::days(36);
+  std::set<std::string> of_a, of_b;
+  for (int i = 0; i < 14; ++i) of_a.insert(file(a, next_phone(), cst(day, 9, i * 3)).number);
+  // Beside them, in the same county: a's village on another category, b's on a's category.
+  file(a, next_phone(), cst(day, 9, 50), "env.air");
+  file(b, next_phone(), cst(day, 9, 51));
+  detect_at(cst(day, 12));
+  auto at_a = warnings_of(a);
+  ASSERT_EQ(at_a.size(), 1u);
+  EXPECT_EQ(at_a.front().term, "env.water");
+  auto evidence_of = [&](std::int64_t id) {
+    auto detail = signals_->warning(leader_, id, {.purpose = "test"});
+    EXPECT_TRUE(detail) << detail.error().message;
+    std::set<std::string> out;
+    if (detail) {
+      for (const auto& c : detail->evidence) out.insert(c.number);
+    }
+    return out;
+  };
+  EXPECT_EQ(evidence_of(at_a.front().id), of_a);
+
+  // a grows by one case while b bursts: one step reads the county's cases for both.
+  const std::string late = file(a, next_phone(), cst(day, 12, 2)).number;
+  of_a.insert(late);
+  for (int i = 0; i < 14; ++i) {
+    of_b.insert(file(b, next_phone(), cst(day, 12, 3 + i), "env.air").number);
+  }
+  detect_at(cst(day, 12, 30));
+  at_a = warnings_of(a);
+  ASSERT_EQ(at_a.size(), 1u);
+  EXPECT_EQ(at_a.front().version, 2);
+  EXPECT_EQ(evidence_of(at_a.front().id), of_a);
+  auto at_b = warnings_of(b);
+  ASSERT_EQ(at_b.size(), 1u);
+  EXPECT_EQ(at_b.front().term, "env.air");
+  EXPECT_EQ(evidence_of(at_b.front().id), of_b);
+}
+
 INSTANTIATE_TEST_SUITE_P(Stores, Signals, ::testing::ValuesIn(testing::backends()),
                          [](const auto& p) { return testing::to_string(p.param); });
 
