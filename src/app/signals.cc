@@ -219,12 +219,17 @@ Result<std::vector<std::vector<std::string>>> evidence_of(store::Sql& sql,
                                                           std::span<const EvidenceOf> cells,
                                                           Instant tomorrow) {
   using store::signals::CountyCase;
-  auto midnight_of = [](const EvidenceOf& e) {
-    return domain::china_midnight(domain::date_of_day_bucket(e.from.day));
+  // Each cell's cases: received since its first day's midnight, created since `created`.
+  struct Since {
+    Instant received;
+    Instant created;
   };
+  std::vector<Since> since;
   std::vector<std::vector<std::string>> out(cells.size());
   std::map<std::string_view, std::vector<std::size_t>> by_county;
   for (std::size_t i = 0; i < cells.size(); ++i) {
+    const Instant midnight = domain::china_midnight(domain::date_of_day_bucket(cells[i].from.day));
+    since.push_back({midnight, std::max(midnight, cells[i].from.created)});
     by_county[std::string_view(cells[i].cell->first).substr(0, 6)].push_back(i);
   }
   for (const auto& [county, of_county] : by_county) {
@@ -233,8 +238,8 @@ Result<std::vector<std::vector<std::string>>> evidence_of(store::Sql& sql,
     Instant created_from = Instant::max();
     std::map<std::string_view, std::vector<std::size_t>> by_term;
     for (std::size_t i : of_county) {
-      received_from = std::min(received_from, midnight_of(cells[i]));
-      created_from = std::min(created_from, std::max(midnight_of(cells[i]), cells[i].from.created));
+      received_from = std::min(received_from, since[i].received);
+      created_from = std::min(created_from, since[i].created);
       by_term[cells[i].cell->second].push_back(i);
     }
     auto cases =
@@ -245,9 +250,8 @@ Result<std::vector<std::vector<std::string>>> evidence_of(store::Sql& sql,
       auto term = by_term.find(c.category_code);
       if (term == by_term.end()) continue;
       for (std::size_t i : term->second) {
-        const Instant from = midnight_of(cells[i]);
-        if (c.place_code.starts_with(cells[i].cell->first) && c.received_at >= from &&
-            c.created_at >= std::max(from, cells[i].from.created)) {
+        if (c.place_code.starts_with(cells[i].cell->first) && c.received_at >= since[i].received &&
+            c.created_at >= since[i].created) {
           matched[i].push_back(&c);
         }
       }
