@@ -76,6 +76,17 @@ class Signals : public ::testing::TestWithParam<Backend> {
     return list ? *list : std::vector<store::signals::Warning>{};
   }
 
+  // The case numbers of a warning's evidence, as a leader reads them.
+  std::set<std::string> evidence_of(std::int64_t warning_id) {
+    auto detail = signals_->warning(leader_, warning_id, {.purpose = "test"});
+    EXPECT_TRUE(detail) << detail.error().message;
+    std::set<std::string> out;
+    if (detail) {
+      for (const auto& c : detail->evidence) out.insert(c.number);
+    }
+    return out;
+  }
+
   void detect_at(Instant at) {
     clock_.set(at);
     auto r = signals_->detect();
@@ -553,16 +564,7 @@ TEST_P(Signals, AnOpenWarningChangesOnlyWhenItsBurstGrows) {
   auto raised = warnings_of(place);
   ASSERT_EQ(raised.size(), 1u);
   const store::signals::Warning w = raised.front();
-  auto evidence_of = [&] {
-    auto detail = signals_->warning(leader_, w.id, {.purpose = "test"});
-    EXPECT_TRUE(detail) << detail.error().message;
-    std::set<std::string> out;
-    if (detail) {
-      for (const auto& c : detail->evidence) out.insert(c.number);
-    }
-    return out;
-  };
-  const std::set<std::string> evidence = evidence_of();
+  const std::set<std::string> evidence = evidence_of(w.id);
   EXPECT_EQ(evidence.size(), 14u);
 
   detect_at(cst(day, 12, 1));
@@ -570,7 +572,7 @@ TEST_P(Signals, AnOpenWarningChangesOnlyWhenItsBurstGrows) {
   ASSERT_EQ(same.size(), 1u);
   EXPECT_EQ(same.front().version, w.version);
   EXPECT_EQ(same.front().updated_at, w.updated_at);
-  EXPECT_EQ(evidence_of(), evidence);
+  EXPECT_EQ(evidence_of(w.id), evidence);
 
   const std::string late = file(place, next_phone(), cst(day, 12, 2)).number;
   detect_at(cst(day, 12, 3));
@@ -580,7 +582,7 @@ TEST_P(Signals, AnOpenWarningChangesOnlyWhenItsBurstGrows) {
   EXPECT_EQ(grown.front().people, w.people + 1);
   std::set<std::string> expected = evidence;
   expected.insert(late);
-  EXPECT_EQ(evidence_of(), expected);
+  EXPECT_EQ(evidence_of(w.id), expected);
 }
 
 // The evidence of several warnings of one county, read in one go: each warning holds its own
@@ -608,15 +610,6 @@ TEST_P(Signals, WarningsOfOneCountyEachHoldTheirOwnEvidence) {
   auto at_a = warnings_of(a);
   ASSERT_EQ(at_a.size(), 1u);
   EXPECT_EQ(at_a.front().term, "env.water");
-  auto evidence_of = [&](std::int64_t id) {
-    auto detail = signals_->warning(leader_, id, {.purpose = "test"});
-    EXPECT_TRUE(detail) << detail.error().message;
-    std::set<std::string> out;
-    if (detail) {
-      for (const auto& c : detail->evidence) out.insert(c.number);
-    }
-    return out;
-  };
   EXPECT_EQ(evidence_of(at_a.front().id), of_a);
 
   // a grows by one case while b bursts: one step reads the county's cases for both.
