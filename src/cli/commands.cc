@@ -62,6 +62,7 @@ Result<std::unique_ptr<store::Database>> open_and_migrate(const Config& config) 
   store::DatabaseOptions options;
   options.readers = static_cast<std::size_t>(config.db_readers);
   options.writers = static_cast<std::size_t>(config.db_writers);
+  options.sqlite_cache_mib = static_cast<std::size_t>(config.db_cache_mib);
   auto db = store::open_database(config.db, options);
   if (!db) return db.error();
   auto applied = store::migrate(**db);

@@ -73,6 +73,7 @@ const std::vector<Key>& keys() {
       string_key("database.url", &Config::db),
       int_key("database.readers", &Config::db_readers, 1, 256),
       int_key("database.writers", &Config::db_writers, 1, 64),
+      int_key("database.cache_mib", &Config::db_cache_mib, 0, 1 << 20),
       string_key("data.divisions_dir", &Config::divisions_dir),
       string_key("data.calendar_file", &Config::calendar_file),
       string_key("log.level", &Config::log_level),

@@ -33,6 +33,7 @@ struct Config {
   // [database]
   std::string db = "sqlite:var/jiceng.db";
   int db_readers = 8;
+  int db_cache_mib = 0;  // SQLite: the writer's page cache; 0: from the file's size
   // PostgreSQL only (SQLite always has one writer). One by default: batches of several writers
   // lock the shared aggregate rows in different orders and can deadlock (docs/STATS.md).
   int db_writers = 1;

@@ -51,6 +51,9 @@ struct DatabaseOptions {
   // At most this many writes wait for a writer; more are refused at once with kUnavailable
   // (the caller answers 503 and the client retries later) instead of queueing without bound.
   std::size_t max_queued = 4096;
+  // SQLite: the writer's page cache in MiB; 0 sizes it from the file when it is opened
+  // (store/sqlite.h, writer_cache_mib_for). PostgreSQL ignores it.
+  std::size_t sqlite_cache_mib = 0;
   std::string description;  // for logs and errors, e.g. "sqlite:var/jiceng.db"
   // Run once on each new writer connection, before its first transaction (e.g. to create the
   // temporary tables before_commit reads). An error fails the batch like an unreachable store.

@@ -1,4 +1,5 @@
 #include <fmt/format.h>
+#include <spdlog/spdlog.h>
 
 #include <filesystem>
 
@@ -37,12 +38,22 @@ Result<std::unique_ptr<Database>> open_database(const std::string& url, Database
     }
     auto lock = ProcessLock::acquire(path);
     if (!lock) return lock.error();
+    SqliteTuning tuning;
+    std::int64_t cache_mib = static_cast<std::int64_t>(options.sqlite_cache_mib);
+    if (cache_mib == 0) {
+      const auto bytes = std::filesystem::file_size(path, ec);
+      cache_mib = writer_cache_mib_for(ec ? 0 : bytes);  // a new file: the smallest
+    }
+    tuning.writer_cache_kib = cache_mib * 1024;
     // Open the writer once now so that a bad file or unsafe settings fail at startup.
-    if (auto probe = connect_sqlite(path, ConnectionRole{.writer = true}); !probe) {
+    if (auto probe = connect_sqlite(path, ConnectionRole{.writer = true}, tuning); !probe) {
       return probe.error();
     }
+    spdlog::debug("{}: the writer's page cache may grow to {} MiB", url, cache_mib);
     std::shared_ptr<ProcessLock> held = std::move(*lock);
-    auto factory = [path, held](ConnectionRole role) { return connect_sqlite(path, role); };
+    auto factory = [path, held, tuning](ConnectionRole role) {
+      return connect_sqlite(path, role, tuning);
+    };
     options.writers = 1;  // SQLite allows one writer; group commit makes it enough
     options.prepare_writer = run_both(search::prepare_writer, std::move(options.prepare_writer));
     options.before_commit = run_both(search::write_pending, std::move(options.before_commit));

@@ -6,6 +6,7 @@
 #include <sys/file.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <condition_variable>
@@ -360,8 +361,14 @@ Result<std::string> pragma_value(Connection& c, std::string_view pragma) {
 
 }  // namespace
 
+std::int64_t writer_cache_mib_for(std::uintmax_t file_bytes) {
+  constexpr std::uintmax_t kMiB = 1024 * 1024;
+  return static_cast<std::int64_t>(std::clamp<std::uintmax_t>(file_bytes / 50 / kMiB, 32, 1024));
+}
+
 Result<std::unique_ptr<Connection>> connect_sqlite(const std::filesystem::path& path,
-                                                   ConnectionRole role) {
+                                                   ConnectionRole role,
+                                                   const SqliteTuning& tuning) {
   configure_sqlite_once();
   sqlite3* db = nullptr;
   int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
@@ -375,12 +382,14 @@ Result<std::unique_ptr<Connection>> connect_sqlite(const std::filesystem::path& 
   sqlite3_busy_timeout(db, Checkpointer::kBusyTimeoutMs);
   auto conn = std::make_unique<SqliteConnection>(db);
   if (auto r = register_search_rank(db); !r) return r.error();
-  const char* setup = role.writer ? "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; "
-                                    "PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY; "
-                                    "PRAGMA cache_size=-32768;"
-                                  : "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; "
-                                    "PRAGMA temp_store=MEMORY; PRAGMA cache_size=-16384; "
-                                    "PRAGMA mmap_size=268435456; PRAGMA query_only=1;";
+  const std::string setup =
+      role.writer ? fmt::format("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; "
+                                "PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY; "
+                                "PRAGMA cache_size=-{};",
+                                std::max<std::int64_t>(tuning.writer_cache_kib, 1))
+                  : "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; "
+                    "PRAGMA temp_store=MEMORY; PRAGMA cache_size=-16384; "
+                    "PRAGMA mmap_size=268435456; PRAGMA query_only=1;";
   if (auto r = conn->exec_script(setup); !r) {
     return Error::unavailable(
         fmt::format("cannot set up {}: {}", path.string(), r.error().message));

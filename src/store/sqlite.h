@@ -2,6 +2,7 @@
 // (an acknowledged commit survives power loss), foreign keys on, and a busy timeout.
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
 #include <memory>
 #include <string>
@@ -10,11 +11,26 @@
 
 namespace jiceng::store {
 
+// How the connections to one file use memory.
+struct SqliteTuning {
+  // The writer's page cache, in KiB (PRAGMA cache_size). It is the process's own memory: the
+  // pages every write walks through (the indexes' interior pages, the B-trees' right edges) stay
+  // in it whatever the kernel does with its page cache, and need no system call. SQLite fills it
+  // only with pages it reads, so a small database never uses it all.
+  std::int64_t writer_cache_kib = 32 * 1024;
+};
+
+// The writer's page cache for a database file of `file_bytes`, in MiB: 2 % of the file (about
+// twice the interior pages of its B-trees), at least 32 and at most 1,024 (docs/CONFIG.md,
+// database.cache_mib).
+[[nodiscard]] std::int64_t writer_cache_mib_for(std::uintmax_t file_bytes);
+
 // Opens a connection to `path` (created if missing). Writers also switch the file to WAL.
 // Checks that the settings took (synchronous=FULL, foreign_keys=ON, journal_mode=wal) and
 // refuses with kFailedPrecondition otherwise. kUnavailable when the file cannot be opened.
 [[nodiscard]] Result<std::unique_ptr<Connection>> connect_sqlite(const std::filesystem::path& path,
-                                                                 ConnectionRole role);
+                                                                 ConnectionRole role,
+                                                                 const SqliteTuning& tuning = {});
 ConnectionFactory sqlite_factory(std::filesystem::path path);
 
 // An exclusive advisory lock (flock) on PATH.lock, held for the lifetime of the object, so that

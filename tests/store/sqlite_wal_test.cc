@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "store/database.h"
+#include "store/sqlite.h"
 #include "support/test_db.h"
 
 namespace jiceng::store {
@@ -45,6 +46,42 @@ TEST(SqliteStore, KeepsNoMemoryStatistics) {
   auto n = (*opened)->read_value([](Sql& sql) { return sql.query_one("SELECT 1", {}); });
   ASSERT_TRUE(n) << n.error().message;
   EXPECT_EQ(sqlite3_memory_used(), 0);
+}
+
+// The writer's page cache (store/sqlite.h, database.cache_mib in docs/CONFIG.md): 2 % of the file
+// within [32, 1024] MiB unless set, and what the writer connection really runs with.
+TEST(SqliteStore, WriterCacheIsSizedFromTheFileUnlessSet) {
+  constexpr std::uintmax_t kMiB = 1024 * 1024;
+  EXPECT_EQ(writer_cache_mib_for(0), 32);
+  EXPECT_EQ(writer_cache_mib_for(1600 * kMiB), 32);
+  EXPECT_EQ(writer_cache_mib_for(4096 * kMiB), 81);
+  EXPECT_EQ(writer_cache_mib_for(40960 * kMiB), 819);
+  EXPECT_EQ(writer_cache_mib_for(std::uintmax_t{1} << 50), 1024);
+
+  // cache_size as the writer sees it: negative, in KiB.
+  auto writer_cache_kib = [](DatabaseOptions options) -> std::int64_t {
+    const std::string url = testing::fresh_url(testing::Backend::kSqlite);
+    auto opened = open_database(url, std::move(options));
+    if (!opened) {
+      ADD_FAILURE() << opened.error().message;
+      return 0;
+    }
+    auto size = (*opened)->write_value(
+        [](Sql& sql) -> Result<std::int64_t> {
+          auto row = sql.query_one("PRAGMA cache_size", {});
+          if (!row) return row.error();
+          return row->int64(0);
+        });
+    if (!size) {
+      ADD_FAILURE() << size.error().message;
+      return 0;
+    }
+    return *size;
+  };
+  EXPECT_EQ(writer_cache_kib({}), -32 * 1024);  // a new, empty file
+  DatabaseOptions set;
+  set.sqlite_cache_mib = 48;
+  EXPECT_EQ(writer_cache_kib(set), -48 * 1024);
 }
 
 TEST(SqliteWal, StaysBoundedWhileReadsAlwaysOverlap) {
