@@ -72,6 +72,7 @@ int main(int argc, char** argv) {
   while (Clock::now() < end) {
     const auto offset = static_cast<off_t>(block(random) * kBlock);
     const auto t0 = Clock::now();
+    errno = 0;
     if (pread(fd, buffer.get(), kBlock, offset) != static_cast<ssize_t>(kBlock)) {
       std::fprintf(stderr, "jiceng_disk_read: reading %s: %s\n", argv[1],
                    errno ? std::strerror(errno) : "short read");

@@ -424,10 +424,6 @@ Result<std::unique_ptr<Connection>> connect_sqlite(const std::filesystem::path& 
   return std::unique_ptr<Connection>(std::move(conn));
 }
 
-ConnectionFactory sqlite_factory(std::filesystem::path path) {
-  return [path = std::move(path)](ConnectionRole role) { return connect_sqlite(path, role); };
-}
-
 Result<std::unique_ptr<ProcessLock>> ProcessLock::acquire(const std::filesystem::path& db_path) {
   std::string lock_path = db_path.string() + ".lock";
   int fd = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);

@@ -31,7 +31,6 @@ struct SqliteTuning {
 [[nodiscard]] Result<std::unique_ptr<Connection>> connect_sqlite(const std::filesystem::path& path,
                                                                  ConnectionRole role,
                                                                  const SqliteTuning& tuning = {});
-ConnectionFactory sqlite_factory(std::filesystem::path path);
 
 // An exclusive advisory lock (flock) on PATH.lock, held for the lifetime of the object, so that
 // only one jiceng process writes a SQLite file at a time.
