@@ -24,8 +24,9 @@
 // own latency), the other errors (other statuses, refused connections, timeouts), latency
 // percentiles of the good answers by class and overall, and `settle_s`: the seconds from the
 // phase's start after which every second of the phase was healthy (no error, no 503, p99 of its
-// requests within --healthy-p99-ms); null if its last second was not; and `per_second`, one
-// [second, requests, not good, p99 ms] per second of due time.
+// requests within --healthy-p99-ms); null if its last second was not; `started_unix_ms`, the
+// wall-clock time of its first due request (to find its seconds in the server's log); and
+// `per_second`, one [second, requests, not good, p99 ms] per second of due time.
 #include <fmt/format.h>
 
 #include <CLI/CLI.hpp>
@@ -155,6 +156,7 @@ class Generator {
   // Closed loop: `connections` connections back to back for the one phase's seconds.
   void run_closed(std::size_t connections) {
     start_ = Clock::now();
+    wall_start_ = std::chrono::system_clock::now();
     closed_end_ = start_ + to_duration(phases_.at(0).seconds);
     for (std::size_t i = 0; i < connections; ++i) {
       if (auto job = next_closed()) asio::co_spawn(ioc_, worker(*job), asio::detached);
@@ -166,6 +168,11 @@ class Generator {
   [[nodiscard]] const std::vector<Phase>& phases() const { return phases_; }
   [[nodiscard]] const std::vector<RequestClass>& classes() const { return classes_; }
   [[nodiscard]] std::size_t peak_connections() const { return peak_connections_; }
+  // When the run started, in milliseconds since 1970 (samples' due_ms count from it).
+  [[nodiscard]] std::int64_t started_unix_ms() const {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(wall_start_.time_since_epoch())
+        .count();
+  }
   [[nodiscard]] std::uint64_t sent(std::size_t phase) const {
     return phase < sent_.size() ? sent_[phase] : 0;
   }
@@ -208,6 +215,7 @@ class Generator {
   asio::awaitable<void> dispatch() {
     asio::steady_timer timer(ioc_);
     start_ = Clock::now() + std::chrono::milliseconds(50);
+    wall_start_ = std::chrono::system_clock::now() + std::chrono::milliseconds(50);
     auto phase_start = start_;
     for (std::size_t p = 0; p < phases_.size(); ++p) {
       const auto n = static_cast<std::uint64_t>(std::llround(phases_[p].rate * phases_[p].seconds));
@@ -308,8 +316,8 @@ class Generator {
         http::response_parser<http::string_body> parser;
         parser.body_limit(64 << 20);
         boost::system::error_code rec = wec;
-        if (!wec) std::tie(rec, std::ignore) = co_await http::async_read(stream, buffer, parser,
-                                                                         kUseTuple);
+        if (!wec)
+          std::tie(rec, std::ignore) = co_await http::async_read(stream, buffer, parser, kUseTuple);
         if (!rec) {
           status = parser.get().result_int();
           if (!parser.get().keep_alive()) connected = false;
@@ -343,6 +351,7 @@ class Generator {
   double total_weight_ = 0;
   std::mt19937_64 rng_{20261130};
   Clock::time_point start_{};
+  std::chrono::system_clock::time_point wall_start_{};  // start_ on the wall clock
   Clock::time_point closed_end_{};
   std::uint64_t seq_ = 0;
   std::vector<std::uint64_t> sent_;
@@ -364,9 +373,10 @@ double percentile_ms(std::vector<std::uint32_t>& us, double q) {
 
 std::string latency_json(std::vector<std::uint32_t> us) {
   if (us.empty()) return "null";
-  return fmt::format(R"({{"p50_ms": {:.2f}, "p99_ms": {:.2f}, "p999_ms": {:.2f}, "max_ms": {:.2f}}})",
-                     percentile_ms(us, 0.5), percentile_ms(us, 0.99), percentile_ms(us, 0.999),
-                     percentile_ms(us, 1.0));
+  return fmt::format(
+      R"({{"p50_ms": {:.2f}, "p99_ms": {:.2f}, "p999_ms": {:.2f}, "max_ms": {:.2f}}})",
+      percentile_ms(us, 0.5), percentile_ms(us, 0.99), percentile_ms(us, 0.999),
+      percentile_ms(us, 1.0));
 }
 
 bool good(std::uint16_t status) { return status >= 200 && status < 400; }
@@ -411,16 +421,16 @@ std::string report_phase(const Generator& g, std::size_t p, double healthy_p99_m
   std::string seconds;
   for (auto& [second, us] : by_second) {
     const auto failed = failed_in_second.find(second);
-    seconds += fmt::format("{}[{}, {}, {}, {:.1f}]", seconds.empty() ? "" : ", ", second,
-                           us.size(), failed == failed_in_second.end() ? 0 : failed->second,
-                           percentile_ms(us, 0.99));
+    seconds +=
+        fmt::format("{}[{}, {}, {}, {:.1f}]", seconds.empty() ? "" : ", ", second, us.size(),
+                    failed == failed_in_second.end() ? 0 : failed->second, percentile_ms(us, 0.99));
   }
   std::uint64_t other_errors = 0;
   std::string error_list;
   for (const auto& [status, n] : errors) {
     other_errors += n;
-    error_list += fmt::format("{}\"{}\": {}", error_list.empty() ? "" : ", ",
-                              failure_name(status), n);
+    error_list +=
+        fmt::format("{}\"{}\": {}", error_list.empty() ? "" : ", ", failure_name(status), n);
   }
   std::string classes;
   for (std::size_t c = 0; c < by_class.size(); ++c) {
@@ -440,10 +450,11 @@ std::string report_phase(const Generator& g, std::size_t p, double healthy_p99_m
       R"({{"name": "{}", "rate": {}, "seconds": {}, "sent": {}, "answered": {:.0f}, "good": {}, )"
       R"("good_per_s": {:.1f}, "shed_503": {}, "errors": {}, "error_statuses": {{{}}}, )"
       R"("latency_good": {}, "latency_503": {}, "by_class": {{{}}}, "settle_s": {}, )"
-      R"("per_second": [{}]}})",
+      R"("started_unix_ms": {}, "per_second": [{}]}})",
       phase.name, phase.rate, phase.seconds, g.sent(p), answered, ok_us.size(), good_per_s,
-      shed_us.size(), other_errors, error_list, latency_json(ok_us), latency_json(shed_us),
-      classes, settle ? std::to_string(*settle) : "null", seconds);
+      shed_us.size(), other_errors, error_list, latency_json(ok_us), latency_json(shed_us), classes,
+      settle ? std::to_string(*settle) : "null",
+      g.started_unix_ms() + (first_ms == UINT32_MAX ? 0 : first_ms), seconds);
 }
 
 // "NAME=VALUE" → {NAME, VALUE}; throws CLI::ValidationError when there is no '='.
@@ -527,9 +538,8 @@ int main(int argc, char** argv) {
     std::cerr << "jiceng_loadgen: " << e.what() << "\n";
     return 2;
   }
-  if (std::any_of(classes.begin(), classes.end(), [](const RequestClass& c) {
-        return c.templates.empty() || !(c.weight >= 0);
-      })) {
+  if (std::any_of(classes.begin(), classes.end(),
+                  [](const RequestClass& c) { return c.templates.empty() || !(c.weight >= 0); })) {
     std::cerr << "jiceng_loadgen: a weighted or headed class has no request in the mix\n";
     return 2;
   }

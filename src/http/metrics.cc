@@ -150,6 +150,17 @@ std::string Metrics::render() const {
                  "jiceng_http_short_reads_pooled_total {}\n",
                  short_reads_slow_.load(std::memory_order_relaxed),
                  short_reads_pooled_.load(std::memory_order_relaxed));
+  out +=
+      "# HELP jiceng_http_shed_total Requests answered 503 at once by admission control: too many "
+      "being handled (in_flight), the event loop lagging (loop_lag), or too many waiting for a "
+      "worker thread (worker_queue).\n"
+      "# TYPE jiceng_http_shed_total counter\n";
+  constexpr std::array<std::string_view, 3> kShedReasons = {"in_flight", "loop_lag",
+                                                            "worker_queue"};
+  for (std::size_t i = 0; i < kShedReasons.size(); ++i) {
+    fmt::format_to(put, "jiceng_http_shed_total{{reason=\"{}\"}} {}\n", kShedReasons[i],
+                   shed_[i].load(std::memory_order_relaxed));
+  }
 
   std::lock_guard lock(collectors_mu_);
   for (const auto& collect : collectors_) collect(out);

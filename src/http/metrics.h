@@ -4,6 +4,7 @@
 //   jiceng_http_requests_in_flight                            gauge
 //   jiceng_http_short_reads_slow_total                        counter (ShortReadGate)
 //   jiceng_http_short_reads_pooled_total                      counter (ShortReadGate)
+//   jiceng_http_shed_total{reason}                            counter (admission control's 503s)
 // One series per route, made once from the route table (and its fallback); requests that match
 // no route count under route="unmatched". Recording is lock-free (relaxed atomics per series).
 #pragma once
@@ -56,6 +57,13 @@ class Metrics {
   void short_read_slow() { short_reads_slow_.fetch_add(1, std::memory_order_relaxed); }
   void short_read_pooled() { short_reads_pooled_.fetch_add(1, std::memory_order_relaxed); }
 
+  // Why a request was answered 503 by the server's admission control (http/server.h).
+  enum class Shed : std::uint8_t { kInFlight, kLoopLag, kWorkerQueue };
+  // Counts one such answer. Thread-safe.
+  void shed(Shed why) {
+    shed_[static_cast<std::size_t>(why)].fetch_add(1, std::memory_order_relaxed);
+  }
+
   // Adds a collector: render() calls it to append its own lines (with # HELP/# TYPE) to the
   // exposition. Collectors run on the thread that renders; they must not call render().
   // Thread-safe.
@@ -76,6 +84,7 @@ class Metrics {
   std::atomic<std::int64_t> in_flight_{0};
   std::atomic<std::uint64_t> short_reads_slow_{0};
   std::atomic<std::uint64_t> short_reads_pooled_{0};
+  std::array<std::atomic<std::uint64_t>, 3> shed_{};  // by Shed
   mutable std::mutex collectors_mu_;
   std::vector<std::function<void(std::string&)>> collectors_;  // guarded by collectors_mu_
 };

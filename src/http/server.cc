@@ -150,9 +150,10 @@ Response make_response(const std::function<Response()>& make, const Request& req
 template <class Token>
 auto async_call_handler(asio::thread_pool& pool, bool on_pool, PendingResponders& pending,
                         const Route& route, const Request& req, std::atomic<std::size_t>& queued,
-                        Token&& token) {
+                        std::function<void()> parked, Token&& token) {
   return asio::async_initiate<Token, void(Response)>(
-      [&pool, on_pool, &pending, &queued](auto completion, const Route* r, const Request* q) {
+      [&pool, on_pool, &pending, &queued, parked = std::move(parked)](
+          auto completion, const Route* r, const Request* q) {
         using Completion = decltype(completion);
         struct Waiting {
           Completion completion;
@@ -177,9 +178,14 @@ auto async_call_handler(asio::thread_pool& pool, bool on_pool, PendingResponders
           }
           pending.done();
         });
-        auto start = [r, q, respond = std::move(respond)]() {
+        auto start = [r, q, respond = std::move(respond), parked]() {
           try {
-            if (r->async_handler) return r->async_handler(*q, respond);
+            if (r->async_handler) {
+              r->async_handler(*q, respond);
+              // Its answer now waits for the store (a commit), not for this server's threads.
+              if (parked) parked();
+              return;
+            }
             respond(call_handler(*r, *q));
           } catch (const std::exception& e) {
             respond(error_response(Error::internal(std::string("handler threw: ") + e.what()),
@@ -497,6 +503,7 @@ std::optional<Response> Server::Impl::refuse_when_busy(const Route& route,
       loop_lag_us_.load(std::memory_order_relaxed) >
           std::chrono::duration_cast<std::chrono::microseconds>(options_.max_loop_lag).count();
   if (!too_many && !lagging) return std::nullopt;
+  metrics_.shed(too_many ? Metrics::Shed::kInFlight : Metrics::Shed::kLoopLag);
   return busy_response(request_id);
 }
 
@@ -647,13 +654,23 @@ asio::awaitable<Response> Server::Impl::dispatch(const RawRequest& raw, Exchange
   const bool on_pool =
       runs == Runs::kWorker || (short_read && (!options_.short_reads_inline || read_pooled));
   if (on_pool && queued_.load(std::memory_order_relaxed) >= options_.max_queued_handlers) {
+    metrics_.shed(Metrics::Shed::kWorkerQueue);
     co_return busy_response(ex.request_id);
   }
+  // The request counts as being handled (max_in_flight) until it is answered, or until its
+  // handler has handed its write to the store and returned: a write waiting for its commit costs
+  // no thread, and the store bounds its own queue (store::DatabaseOptions::max_queued and
+  // wait_target); counted here, a stall of the disk for a second filled max_in_flight with them
+  // and refused the reads the store could still serve. slot: 0 counted, 1 parked, 2 answered.
   handling_.fetch_add(1, std::memory_order_relaxed);
+  auto slot = std::make_shared<std::atomic<int>>(0);
   struct Handled {
     std::atomic<std::size_t>& n;
-    ~Handled() { n.fetch_sub(1, std::memory_order_relaxed); }
-  } handled{handling_};
+    std::shared_ptr<std::atomic<int>> slot;
+    ~Handled() {
+      if (slot->exchange(2) == 0) n.fetch_sub(1, std::memory_order_relaxed);
+    }
+  } handled{handling_, slot};
   if (!on_pool && m.route->handler) {
     if (!short_read) co_return call_handler(*m.route, req);
     const auto start = Clock::now();
@@ -663,8 +680,12 @@ asio::awaitable<Response> Server::Impl::dispatch(const RawRequest& raw, Exchange
   }
   if (read_pooled) metrics_.short_read_pooled();
   if (on_pool) queued_.fetch_add(1, std::memory_order_relaxed);
+  auto parked = [slot, &handling = handling_] {
+    int counted = 0;
+    if (slot->compare_exchange_strong(counted, 1)) handling.fetch_sub(1, std::memory_order_relaxed);
+  };
   co_return co_await async_call_handler(*workers_, on_pool, pending_, *m.route, req, queued_,
-                                        asio::use_awaitable);
+                                        std::move(parked), asio::use_awaitable);
 }
 
 asio::awaitable<Next> Server::Impl::respond(Connection& conn, Exchange& ex, InFlight& in_flight,

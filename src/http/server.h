@@ -50,12 +50,13 @@ struct ServerOptions {
   // At most this many handlers wait for a worker; beyond, requests for the pool get 503.
   std::size_t max_queued_handlers = 1024;
   // Admission control for all routes but /healthz, /readyz and /metrics: at most max_in_flight
-  // requests are being handled at once (from their dispatch to their response, a write waiting
-  // for its commit included), and while the I/O threads run more than max_loop_lag behind
-  // (measured every 10 ms by a timer), new requests are not handled either; both are answered
-  // 503 with Retry-After: 1 at once. So excess load costs the server a short answer each, and
-  // the requests it accepts are answered in bounded time (PERFORMANCE.md, overload). 0 turns
-  // either check off.
+  // requests are being handled at once (from their dispatch to their response, or, for an
+  // asynchronous handler, until it returns: a write then waits for its commit in the store's
+  // queue, which the store bounds, store/database.h), and while the I/O threads run more than
+  // max_loop_lag behind (measured every 10 ms by a timer), new requests are not handled either;
+  // both are answered 503 with Retry-After: 1 at once. So excess load costs the server a short
+  // answer each, and the requests it accepts are answered in bounded time (PERFORMANCE.md,
+  // overload). 0 turns either check off.
   std::size_t max_in_flight = 256;
   std::chrono::milliseconds max_loop_lag = std::chrono::milliseconds(500);
   std::size_t body_limit = 1 << 20;  // larger request bodies get 413

@@ -8,6 +8,7 @@
 #include <deque>
 #include <future>
 #include <mutex>
+#include <optional>
 #include <thread>
 #include <vector>
 
@@ -81,8 +82,11 @@ class Database::Impl {
     bool queued = false;
     {
       std::lock_guard lock(queue_mu_);
-      if (!stopping_ && queue_.size() < options_.max_queued) {
-        queue_.push_back(Job{std::move(fn), std::move(done)});
+      const auto now = Clock::now();
+      const bool standing =
+          standing_ && !queue_.empty() && now - queue_.front().queued_at > options_.wait_target;
+      if (!stopping_ && queue_.size() < options_.max_queued && !standing) {
+        queue_.push_back(Job{std::move(fn), std::move(done), now});
         queued = true;
       }
     }
@@ -97,9 +101,11 @@ class Database::Impl {
   Stats stats() const { return {commits_.load(), writes_.load(), refused_.load()}; }
 
  private:
+  using Clock = std::chrono::steady_clock;
   struct Job {
     TxFn fn;
     WriteDone done;
+    Clock::time_point queued_at;
   };
 
   // Set on the writer threads, where a blocking write() would wait for itself.
@@ -148,6 +154,7 @@ class Database::Impl {
           batch.push_back(std::move(queue_.front()));
           queue_.pop_front();
         }
+        note_wait(Clock::now() - batch.back().queued_at);
       }
       if (!conn || !conn->healthy()) {
         conn.reset();
@@ -175,13 +182,22 @@ class Database::Impl {
   // walking that journal from its start — a demo fill step of a million cases into a store of
   // millions spent 94 % of its time there (docs/PERFORMANCE.md, "The demo fill at 10,000,000").
   void run_batch(Connection& c, std::vector<Job>& batch) {
+    const auto began = Clock::now();
+    Clock::duration slowest{};
+    auto run_job = [&](Job& job) {
+      const auto t = Clock::now();
+      auto r = run_guarded(job.fn, c);
+      slowest = std::max(slowest, Clock::now() - t);
+      return r;
+    };
     std::vector<Result<void>> results(batch.size());
     auto fail_all = [&](const Error& e) {
       for (Job& j : batch) j.done(e);
     };
     if (auto r = c.exec(begin_write(dialect_)); !r) return fail_all(r.error());
+    const auto begun = Clock::now();
     if (batch.size() == 1) {
-      results[0] = run_guarded(batch[0].fn, c);
+      results[0] = run_job(batch[0]);
       if (!results[0]) {
         (void)c.exec("ROLLBACK");
         return batch[0].done(std::move(results[0]));
@@ -192,7 +208,7 @@ class Database::Impl {
         (void)c.exec("ROLLBACK");
         return fail_all(r.error());
       }
-      results[i] = run_guarded(batch[i].fn, c);
+      results[i] = run_job(batch[i]);
       auto end = results[i] ? c.exec("RELEASE SAVEPOINT jiceng_write")
                             : c.exec("ROLLBACK TO SAVEPOINT jiceng_write");
       if (end && !results[i]) end = c.exec("RELEASE SAVEPOINT jiceng_write");
@@ -203,6 +219,7 @@ class Database::Impl {
     }
     const bool any_ok = std::any_of(results.begin(), results.end(),
                                     [](const Result<void>& r) { return r.has_value(); });
+    const auto ending = Clock::now();
     if (any_ok && options_.before_commit) {
       if (auto r = options_.before_commit(c); !r) {
         spdlog::error("the end of a batch of {} writes failed: {}", batch.size(),
@@ -211,16 +228,66 @@ class Database::Impl {
         return fail_all(Error::unavailable("the store could not commit: " + r.error().message));
       }
     }
+    const auto committing = Clock::now();
     if (auto r = c.exec("COMMIT"); !r) {
       spdlog::error("commit of a batch of {} writes failed: {}", batch.size(), r.error().message);
       (void)c.exec("ROLLBACK");
       return fail_all(Error::unavailable("the store could not commit: " + r.error().message));
     }
     commits_.fetch_add(1, std::memory_order_relaxed);
+    log_if_slow(batch.size(), {.held = Clock::now() - began,
+                               .begin = begun - began,
+                               .slowest = slowest,
+                               .before_commit = committing - ending,
+                               .commit = Clock::now() - committing});
     for (std::size_t i = 0; i < batch.size(); ++i) {
       if (results[i]) writes_.fetch_add(1, std::memory_order_relaxed);
       batch[i].done(std::move(results[i]));
     }
+  }
+
+  // Called with queue_mu_ held, for each batch taken, with how long its newest write waited:
+  // longer than wait_target only when more than a batch was waiting. That for standing_after
+  // on end, the queue stands (see DatabaseOptions::wait_target) until it is empty.
+  void note_wait(Clock::duration newest_waited) {
+    if (options_.wait_target.count() <= 0) return;
+    const auto now = Clock::now();
+    if (queue_.empty()) {
+      if (standing_) spdlog::info("writer: the queue of writes no longer stands");
+      standing_ = false;
+      above_since_.reset();
+      return;
+    }
+    if (newest_waited <= options_.wait_target) {
+      above_since_.reset();
+      return;
+    }
+    if (!above_since_) above_since_ = now;
+    if (!standing_ && now - *above_since_ >= options_.standing_after) {
+      standing_ = true;
+      spdlog::warn(
+          "writer: writes have waited over {} ms for {} ms: refusing new ones while the oldest "
+          "waits longer ({} waiting)",
+          options_.wait_target.count(),
+          std::chrono::duration_cast<std::chrono::milliseconds>(now - *above_since_).count(),
+          queue_.size());
+    }
+  }
+
+  // Where a batch's time went. The commit's includes what the store's commit hook does on the
+  // writer (SQLite: the RESTART checkpoint, store/sqlite.cc).
+  struct BatchTimes {
+    std::chrono::steady_clock::duration held, begin, slowest, before_commit, commit;
+  };
+  void log_if_slow(std::size_t writes, const BatchTimes& t) const {
+    if (options_.slow_batch.count() <= 0 || t.held < options_.slow_batch) return;
+    auto ms = [](std::chrono::steady_clock::duration d) {
+      return std::chrono::duration_cast<std::chrono::milliseconds>(d).count();
+    };
+    spdlog::warn(
+        "writer: a batch of {} write(s) held the writer {} ms (begin {} ms, slowest write {} ms, "
+        "end of batch {} ms, commit {} ms)",
+        writes, ms(t.held), ms(t.begin), ms(t.slowest), ms(t.before_commit), ms(t.commit));
   }
 
   Dialect dialect_;
@@ -236,6 +303,8 @@ class Database::Impl {
   std::condition_variable queue_cv_;
   std::deque<Job> queue_;
   bool stopping_ = false;
+  bool standing_ = false;                         // see note_wait; guarded by queue_mu_
+  std::optional<Clock::time_point> above_since_;  // guarded by queue_mu_
   std::vector<std::thread> writers_;
 
   std::atomic<std::uint64_t> commits_{0};

@@ -18,6 +18,7 @@
 // itself, and fails with kInternal instead.
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <functional>
 #include <memory>
@@ -51,9 +52,19 @@ struct DatabaseOptions {
   // At most this many writes wait for a writer; more are refused at once with kUnavailable
   // (the caller answers 503 and the client retries later) instead of queueing without bound.
   std::size_t max_queued = 4096;
+  // A standing queue is refused too, long before max_queued: when, for standing_after, every
+  // batch the writer took left writes waiting longer than wait_target (the writer no longer
+  // keeps up: overload), a new write is refused while the oldest waiting one has waited longer
+  // than wait_target, until the writer has emptied the queue. A stall of the writer (a slow
+  // disk for a second or two) only grows the queue: the writes wait, none is refused. 0: off.
+  std::chrono::milliseconds wait_target{100};
+  std::chrono::milliseconds standing_after{2000};
   // SQLite: the writer's page cache in MiB; 0 sizes it from the file when it is opened
   // (store/sqlite.h, writer_cache_mib_for). PostgreSQL ignores it.
   std::size_t sqlite_cache_mib = 0;
+  // A batch that holds the writer this long or longer is logged (at warning) with its size, its
+  // slowest callback and its commit: every write queued behind it waited as long. 0: never.
+  std::chrono::milliseconds slow_batch{250};
   std::string description;  // for logs and errors, e.g. "sqlite:var/jiceng.db"
   // Run once on each new writer connection, before its first transaction (e.g. to create the
   // temporary tables before_commit reads). An error fails the batch like an unreachable store.
@@ -90,10 +101,11 @@ class Database {
   [[nodiscard]] Result<void> write(TxFn fn);
   // Queues fn like write() and returns at once. done receives what write() would have returned,
   // exactly once: on a writer thread after the batch's commit (or its failure), or on the
-  // calling thread at once with kUnavailable when max_queued writes are waiting already or the
-  // database is shutting down. done runs on the writer thread ahead of the writer's next batch:
-  // it must be quick and must not block (hand the result to another thread; queue any further
-  // write with write_async). fn and done are copied into the queue: they must own what they use.
+  // calling thread at once with kUnavailable when max_queued writes are waiting already, when
+  // the queue stands (DatabaseOptions::wait_target) or when the database is shutting down. done
+  // runs on the writer thread ahead of the writer's next batch: it must be quick and must not block
+  // (hand the result to another thread; queue any further write with write_async). fn and done are
+  // copied into the queue: they must own what they use.
   void write_async(TxFn fn, WriteDone done);
   // Cheap liveness check of the store (SELECT 1 on a reader). kUnavailable when down.
   [[nodiscard]] Result<void> ping();
@@ -110,7 +122,7 @@ class Database {
   struct Stats {
     std::uint64_t commits = 0;  // database transactions committed by writers
     std::uint64_t writes = 0;   // write callbacks that succeeded
-    std::uint64_t refused = 0;  // writes refused because max_queued were waiting
+    std::uint64_t refused = 0;  // writes refused: max_queued were waiting, or the queue stood
   };
   Stats stats() const;
 

@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <fmt/format.h>
+#include <spdlog/spdlog.h>
 #include <sqlite3.h>
 #include <sys/file.h>
 #include <unistd.h>
@@ -138,10 +139,19 @@ class Checkpointer {
     const int rc =
         sqlite3_wal_checkpoint_v2(writer, nullptr, SQLITE_CHECKPOINT_RESTART, nullptr, nullptr);
     sqlite3_busy_timeout(writer, kBusyTimeoutMs);  // SQLite's handler again
+    const auto took = std::chrono::steady_clock::now() - start;
+    if (took > std::chrono::milliseconds(kRestartWaitMs + 50)) {
+      // Past the wait, the time went to copying the WAL and syncing the file: a slow disk.
+      spdlog::info("sqlite: restarting the WAL ({} pages) held the writer {} ms", frames,
+                   std::chrono::duration_cast<std::chrono::milliseconds>(took).count());
+    }
     // Refused at once (the thread was copying) is tried again after the next commit; a wait
     // that ran out, only once the WAL has grown by kRestartFrames more.
     if (rc != SQLITE_OK && std::chrono::steady_clock::now() >= until) {
       retry_at_ = frames + kRestartFrames;
+      // A WAL that keeps growing slows every read; say so, with how far it has grown.
+      spdlog::info("sqlite: the WAL ({} pages) could not start over: a read older than {} ms",
+                   frames, kRestartWaitMs);
     }
   }
 
@@ -382,14 +392,14 @@ Result<std::unique_ptr<Connection>> connect_sqlite(const std::filesystem::path& 
   sqlite3_busy_timeout(db, Checkpointer::kBusyTimeoutMs);
   auto conn = std::make_unique<SqliteConnection>(db);
   if (auto r = register_search_rank(db); !r) return r.error();
-  const std::string setup =
-      role.writer ? fmt::format("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; "
-                                "PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY; "
-                                "PRAGMA cache_size=-{};",
-                                std::max<std::int64_t>(tuning.writer_cache_kib, 1))
-                  : "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; "
-                    "PRAGMA temp_store=MEMORY; PRAGMA cache_size=-16384; "
-                    "PRAGMA mmap_size=268435456; PRAGMA query_only=1;";
+  const std::string setup = role.writer ? fmt::format(
+                                              "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; "
+                                              "PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY; "
+                                              "PRAGMA cache_size=-{};",
+                                              std::max<std::int64_t>(tuning.writer_cache_kib, 1))
+                                        : "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; "
+                                          "PRAGMA temp_store=MEMORY; PRAGMA cache_size=-16384; "
+                                          "PRAGMA mmap_size=268435456; PRAGMA query_only=1;";
   if (auto r = conn->exec_script(setup); !r) {
     return Error::unavailable(
         fmt::format("cannot set up {}: {}", path.string(), r.error().message));

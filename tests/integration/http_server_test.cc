@@ -678,25 +678,47 @@ TEST_F(ServerTest, RequestsBeyondTheInFlightLimitAre503ButHealthIsServed) {
   ServerOptions options;
   options.max_in_flight = 1;
   start(options);
+  // An asynchronous handler that has returned (a write waiting for its commit, say) holds no
+  // thread and does not count: the store bounds its own queue.
+  TestClient parked(port());
+  ASSERT_FALSE(parked.connect());
+  ASSERT_FALSE(parked.write_raw("GET /later HTTP/1.1\r\nHost: x\r\n\r\n"));
+  auto respond = wait_held();
+  ASSERT_TRUE(respond);
+  TestClient other(port());
+  ASSERT_TRUE(eventually([&] {
+    Reply r = other.get("/hello");
+    return !r.ec && r.res.result_int() == 200u;
+  })) << "a parked request does not fill max_in_flight";
+
+  // A handler at work on a worker does.
   TestClient held(port());
   ASSERT_FALSE(held.connect());
-  ASSERT_FALSE(held.write_raw("GET /later HTTP/1.1\r\nHost: x\r\n\r\n"));
-  auto respond = wait_held();  // one request in flight: a write waiting for its commit, say
-  ASSERT_TRUE(respond);
-
-  TestClient other(port());
+  ASSERT_FALSE(held.write_raw("GET /slow HTTP/1.1\r\nHost: x\r\n\r\n"));
+  ASSERT_TRUE(gate_.wait_entered(1));
+  auto shed_for_in_flight = [&] {
+    const std::string text = metrics_.render();
+    const std::string name = "jiceng_http_shed_total{reason=\"in_flight\"} ";
+    const auto at = text.find(name);
+    return at == std::string::npos ? -1 : std::stol(text.substr(at + name.size()));
+  };
+  const long shed_before = shed_for_in_flight();
   Reply shed = other.get("/hello");
   expect_error(shed, 503, "unavailable");
   EXPECT_EQ(shed.res[testing::bhttp::field::retry_after], "1");
   Reply metrics = other.get("/metrics");  // monitoring still sees the server
   ASSERT_FALSE(metrics.ec);
   EXPECT_EQ(metrics.res.result_int(), 200u);
+  EXPECT_EQ(shed_for_in_flight(), shed_before + 1);
 
+  gate_.release();
   (*respond)(json_response(json::object{{"later", true}}));
-  Reply answered;
-  answered.ec = held.read(answered.res);
-  ASSERT_FALSE(answered.ec) << answered.ec.message();
-  EXPECT_EQ(answered.res.result_int(), 200u);
+  for (TestClient* c : {&held, &parked}) {
+    Reply answered;
+    answered.ec = c->read(answered.res);
+    ASSERT_FALSE(answered.ec) << answered.ec.message();
+    EXPECT_EQ(answered.res.result_int(), 200u);
+  }
   Reply recovered = other.get("/hello");
   ASSERT_FALSE(recovered.ec);
   EXPECT_EQ(recovered.res.result_int(), 200u);

@@ -6,6 +6,7 @@
 #include <barrier>
 #include <condition_variable>
 #include <future>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <stdexcept>
@@ -317,6 +318,113 @@ TEST_P(Conformance, AsyncWritesShareCommitsAndAreBounded) {
   auto count = db.read_value([](Sql& sql) { return sql.query_one("SELECT COUNT(*) FROM a", {}); });
   ASSERT_TRUE(count);
   EXPECT_EQ(count->int64(0), 32);
+}
+
+// A stall of the writer (here: a write that waits for the test; in life, a slow disk) only grows
+// the queue: writes queued meanwhile wait, however long it lasts, and none is refused. A queue
+// that stands — every batch the writer takes leaves writes waiting longer than wait_target, for
+// standing_after — refuses new writes at once while its oldest has waited longer, and takes
+// them again once the writer has emptied it (DatabaseOptions::wait_target).
+TEST_P(Conformance, AStallQueuesWritesAndAStandingQueueRefusesThem) {
+  using namespace std::chrono_literals;
+  DatabaseOptions options;
+  options.max_batch = 1;  // the writer takes one write at a time: a queue builds behind it
+  options.wait_target = 10ms;
+  options.standing_after = 50ms;
+  auto opened = testing::open_fresh(GetParam(), options);
+  ASSERT_TRUE(opened);
+  Database& db = *opened;
+  ASSERT_TRUE(db.write([](Sql& sql) -> Result<void> {
+    auto r = sql.exec("CREATE TABLE a (n BIGINT PRIMARY KEY)");
+    if (!r) return r.error();
+    return {};
+  }));
+  std::mutex mu;
+  std::condition_variable cv;
+  bool holding = false;
+  bool release = false;
+  int done = 0;
+  int failed = 0;
+  auto record = [&](Result<void> r) {
+    std::lock_guard lock(mu);
+    ++done;
+    if (!r) ++failed;
+    cv.notify_all();
+  };
+  auto insert = [](std::int64_t n, std::chrono::milliseconds takes) {
+    return [n, takes](Sql& sql) -> Result<void> {
+      std::this_thread::sleep_for(takes);
+      auto r = sql.exec("INSERT INTO a (n) VALUES ($1)", {n});
+      if (!r) return r.error();
+      return {};
+    };
+  };
+  // True when write_async refused the write at once (its done ran on this thread, with
+  // kUnavailable, before write_async returned); else the write counts in `done` when written.
+  auto refused_now = [&](std::int64_t n) {
+    auto calling = std::make_shared<std::atomic<bool>>(true);
+    auto refused = std::make_shared<std::atomic<bool>>(false);
+    db.write_async(insert(n, 0ms), [calling, refused, &record](Result<void> r) {
+      if (calling->load() && !r && r.error().code == ErrorCode::kUnavailable) {
+        refused->store(true);
+      } else {
+        record(std::move(r));
+      }
+    });
+    calling->store(false);
+    return refused->load();
+  };
+  // The stall: longer than standing_after, with writes queued behind it.
+  db.write_async(
+      [&](Sql& sql) -> Result<void> {
+        std::unique_lock lock(mu);
+        holding = true;
+        cv.notify_all();
+        cv.wait(lock, [&] { return release; });
+        lock.unlock();
+        return insert(-1, 0ms)(sql);
+      },
+      record);
+  {
+    std::unique_lock lock(mu);
+    cv.wait(lock, [&] { return holding; });
+  }
+  for (int i = 0; i < 5; ++i) db.write_async(insert(i, 0ms), record);
+  std::this_thread::sleep_for(options.standing_after * 3);
+  EXPECT_FALSE(refused_now(5)) << "a stalled writer's queue takes writes";
+  {
+    std::lock_guard lock(mu);
+    release = true;
+    cv.notify_all();
+  }
+  {
+    std::unique_lock lock(mu);
+    ASSERT_TRUE(cv.wait_for(lock, 30s, [&] { return done == 7; }));
+    EXPECT_EQ(failed, 0);
+  }
+  // Overload: 40 writes of 20 ms each queued at once, taken one at a time. Once several have
+  // been written, every batch left writes waiting for over 100 ms: the queue stands.
+  for (int i = 100; i < 140; ++i) db.write_async(insert(i, 20ms), record);
+  {
+    std::unique_lock lock(mu);
+    ASSERT_TRUE(cv.wait_for(lock, 30s, [&] { return done >= 7 + 8; }));
+  }
+  EXPECT_TRUE(refused_now(200)) << "a standing queue refuses new writes";
+  {
+    std::unique_lock lock(mu);
+    ASSERT_TRUE(cv.wait_for(lock, 30s, [&] { return done == 7 + 40; }));
+    EXPECT_EQ(failed, 0);
+  }
+  // Emptied, the queue takes writes again.
+  EXPECT_FALSE(refused_now(300));
+  {
+    std::unique_lock lock(mu);
+    ASSERT_TRUE(cv.wait_for(lock, 30s, [&] { return done == 7 + 40 + 1; }));
+    EXPECT_EQ(failed, 0);
+  }
+  auto count = db.read_value([](Sql& sql) { return sql.query_one("SELECT COUNT(*) FROM a", {}); });
+  ASSERT_TRUE(count);
+  EXPECT_EQ(count->int64(0), 7 + 40 + 1);
 }
 
 // The hooks around a write transaction: prepare_writer once per writer connection, before_commit
