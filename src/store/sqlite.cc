@@ -122,35 +122,43 @@ class Checkpointer {
       return;
     }
     // The wait polls every millisecond (SQLite's own busy handler sleeps up to 100 ms at a
-    // time, and every write waits with it).
+    // time, and every write waits with it). Only the time spent waiting counts against
+    // kRestartWaitMs: the copy before it may take long on a slow disk, and counted, it left no
+    // wait at all, so the WAL never started over there.
+    struct Wait {
+      std::chrono::steady_clock::duration waited{};
+      bool ran_out = false;
+    } wait;
     const auto start = std::chrono::steady_clock::now();
-    auto until = start + std::chrono::milliseconds(kRestartWaitMs);
     sqlite3_busy_handler(
         writer,
-        [](void* deadline, int) {
-          if (std::chrono::steady_clock::now() >=
-              *static_cast<std::chrono::steady_clock::time_point*>(deadline)) {
+        [](void* arg, int) {
+          auto* w = static_cast<Wait*>(arg);
+          if (w->waited >= std::chrono::milliseconds(kRestartWaitMs)) {
+            w->ran_out = true;
             return 0;
           }
+          const auto t = std::chrono::steady_clock::now();
           std::this_thread::sleep_for(std::chrono::milliseconds(1));
+          w->waited += std::chrono::steady_clock::now() - t;
           return 1;
         },
-        &until);
+        &wait);
     const int rc =
         sqlite3_wal_checkpoint_v2(writer, nullptr, SQLITE_CHECKPOINT_RESTART, nullptr, nullptr);
     sqlite3_busy_timeout(writer, kBusyTimeoutMs);  // SQLite's handler again
     const auto took = std::chrono::steady_clock::now() - start;
-    if (took > std::chrono::milliseconds(kRestartWaitMs + 50)) {
-      // Past the wait, the time went to copying the WAL and syncing the file: a slow disk.
+    if (took - wait.waited > std::chrono::milliseconds(250)) {
+      // Besides the wait, the time went to copying the WAL and syncing the file: a slow disk.
       spdlog::info("sqlite: restarting the WAL ({} pages) held the writer {} ms", frames,
                    std::chrono::duration_cast<std::chrono::milliseconds>(took).count());
     }
     // Refused at once (the thread was copying) is tried again after the next commit; a wait
     // that ran out, only once the WAL has grown by kRestartFrames more.
-    if (rc != SQLITE_OK && std::chrono::steady_clock::now() >= until) {
+    if (rc != SQLITE_OK && wait.ran_out) {
       retry_at_ = frames + kRestartFrames;
       // A WAL that keeps growing slows every read; say so, with how far it has grown.
-      spdlog::info("sqlite: the WAL ({} pages) could not start over: a read older than {} ms",
+      spdlog::info("sqlite: the WAL ({} pages) could not start over: reads went on for {} ms",
                    frames, kRestartWaitMs);
     }
   }
