@@ -238,52 +238,81 @@ TEST_P(Conformance, GroupCommitSharesOneCommit) {
   EXPECT_LE(after.commits - before.commits, 3u);
 }
 
+// A fresh store with one table, a (n BIGINT PRIMARY KEY), for the tests of the writer's queue.
+std::unique_ptr<Database> open_with_table_a(Backend backend, const DatabaseOptions& options) {
+  auto db = testing::open_fresh(backend, options);
+  if (!db) return db;
+  auto made = db->write([](Sql& sql) -> Result<void> {
+    auto r = sql.exec("CREATE TABLE a (n BIGINT PRIMARY KEY)");
+    if (!r) return r.error();
+    return {};
+  });
+  if (!made) return nullptr;
+  return db;
+}
+
+// A write of n into a, which first takes `takes`.
+TxFn insert_into_a(std::int64_t n, std::chrono::milliseconds takes = {}) {
+  return [n, takes](Sql& sql) -> Result<void> {
+    std::this_thread::sleep_for(takes);
+    auto r = sql.exec("INSERT INTO a (n) VALUES ($1)", {n});
+    if (!r) return r.error();
+    return {};
+  };
+}
+
+// A write that holds the writer (as a stalled disk does) until released: start() queues it and
+// returns once the writer runs it; it then inserts n.
+class WriterHold {
+ public:
+  void start(Database& db, std::int64_t n, WriteDone done) {
+    db.write_async(
+        [this, n](Sql& sql) -> Result<void> {
+          std::unique_lock lock(mu_);
+          holding_ = true;
+          cv_.notify_all();
+          cv_.wait(lock, [&] { return released_; });
+          lock.unlock();
+          return insert_into_a(n)(sql);
+        },
+        std::move(done));
+    std::unique_lock lock(mu_);
+    cv_.wait(lock, [&] { return holding_; });
+  }
+  void release() {
+    std::lock_guard lock(mu_);
+    released_ = true;
+    cv_.notify_all();
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool holding_ = false;
+  bool released_ = false;
+};
+
 // Writes queued with write_async hold no thread while they wait: one thread queues them all, and
 // those that arrive while the writer is busy share the next commit. Past max_queued waiting
 // writes, a write is refused at once.
 TEST_P(Conformance, AsyncWritesShareCommitsAndAreBounded) {
   DatabaseOptions options;
   options.max_queued = 30;
-  auto bounded = testing::open_fresh(GetParam(), options);
+  auto bounded = open_with_table_a(GetParam(), options);
   ASSERT_TRUE(bounded);
   Database& db = *bounded;
-  ASSERT_TRUE(db.write([](Sql& sql) -> Result<void> {
-    auto r = sql.exec("CREATE TABLE a (n BIGINT PRIMARY KEY)");
-    if (!r) return r.error();
-    return {};
-  }));
   std::mutex mu;
   std::condition_variable cv;
-  bool holding = false;
-  bool release = false;
   std::vector<Result<void>> results;
   auto record = [&](Result<void> r) {
     std::lock_guard lock(mu);
     results.push_back(std::move(r));
     cv.notify_all();
   };
-  auto insert = [](std::int64_t n) {
-    return [n](Sql& sql) -> Result<void> {
-      auto r = sql.exec("INSERT INTO a (n) VALUES ($1)", {n});
-      if (!r) return r.error();
-      return {};
-    };
-  };
+  auto insert = [](std::int64_t n) { return insert_into_a(n); };
   const auto before = db.stats();
-  db.write_async(
-      [&](Sql& sql) -> Result<void> {
-        std::unique_lock lock(mu);
-        holding = true;
-        cv.notify_all();
-        cv.wait(lock, [&] { return release; });
-        lock.unlock();
-        return insert(-1)(sql);
-      },
-      record);
-  {
-    std::unique_lock lock(mu);
-    cv.wait(lock, [&] { return holding; });
-  }
+  WriterHold hold;
+  hold.start(db, -1, record);
   for (int i = 0; i < 30; ++i) db.write_async(insert(i), record);
   // The 31st waiting write is refused at once, on this thread.
   std::optional<Result<void>> refused;
@@ -294,9 +323,8 @@ TEST_P(Conformance, AsyncWritesShareCommitsAndAreBounded) {
   {
     std::lock_guard lock(mu);
     EXPECT_TRUE(results.empty()) << "nothing completes before its commit";
-    release = true;
-    cv.notify_all();
   }
+  hold.release();
   {
     std::unique_lock lock(mu);
     ASSERT_TRUE(cv.wait_for(lock, std::chrono::seconds(30), [&] { return results.size() == 31; }));
@@ -331,18 +359,11 @@ TEST_P(Conformance, AStallQueuesWritesAndAStandingQueueRefusesThem) {
   options.max_batch = 1;  // the writer takes one write at a time: a queue builds behind it
   options.wait_target = 10ms;
   options.standing_after = 50ms;
-  auto opened = testing::open_fresh(GetParam(), options);
+  auto opened = open_with_table_a(GetParam(), options);
   ASSERT_TRUE(opened);
   Database& db = *opened;
-  ASSERT_TRUE(db.write([](Sql& sql) -> Result<void> {
-    auto r = sql.exec("CREATE TABLE a (n BIGINT PRIMARY KEY)");
-    if (!r) return r.error();
-    return {};
-  }));
   std::mutex mu;
   std::condition_variable cv;
-  bool holding = false;
-  bool release = false;
   int done = 0;
   int failed = 0;
   auto record = [&](Result<void> r) {
@@ -351,14 +372,7 @@ TEST_P(Conformance, AStallQueuesWritesAndAStandingQueueRefusesThem) {
     if (!r) ++failed;
     cv.notify_all();
   };
-  auto insert = [](std::int64_t n, std::chrono::milliseconds takes) {
-    return [n, takes](Sql& sql) -> Result<void> {
-      std::this_thread::sleep_for(takes);
-      auto r = sql.exec("INSERT INTO a (n) VALUES ($1)", {n});
-      if (!r) return r.error();
-      return {};
-    };
-  };
+  const auto insert = insert_into_a;
   // True when write_async refused the write at once (its done ran on this thread, with
   // kUnavailable, before write_async returned); else the write counts in `done` when written.
   auto refused_now = [&](std::int64_t n) {
@@ -375,28 +389,12 @@ TEST_P(Conformance, AStallQueuesWritesAndAStandingQueueRefusesThem) {
     return refused->load();
   };
   // The stall: longer than standing_after, with writes queued behind it.
-  db.write_async(
-      [&](Sql& sql) -> Result<void> {
-        std::unique_lock lock(mu);
-        holding = true;
-        cv.notify_all();
-        cv.wait(lock, [&] { return release; });
-        lock.unlock();
-        return insert(-1, 0ms)(sql);
-      },
-      record);
-  {
-    std::unique_lock lock(mu);
-    cv.wait(lock, [&] { return holding; });
-  }
+  WriterHold hold;
+  hold.start(db, -1, record);
   for (int i = 0; i < 5; ++i) db.write_async(insert(i, 0ms), record);
   std::this_thread::sleep_for(options.standing_after * 3);
   EXPECT_FALSE(refused_now(5)) << "a stalled writer's queue takes writes";
-  {
-    std::lock_guard lock(mu);
-    release = true;
-    cv.notify_all();
-  }
+  hold.release();
   {
     std::unique_lock lock(mu);
     ASSERT_TRUE(cv.wait_for(lock, 30s, [&] { return done == 7; }));
