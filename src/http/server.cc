@@ -661,14 +661,16 @@ asio::awaitable<Response> Server::Impl::dispatch(const RawRequest& raw, Exchange
   // handler has handed its write to the store and returned: a write waiting for its commit costs
   // no thread, and the store bounds its own queue (store::DatabaseOptions::max_queued and
   // wait_target); counted here, a stall of the disk for a second filled max_in_flight with them
-  // and refused the reads the store could still serve. slot: 0 counted, 1 parked, 2 answered.
+  // and refused the reads the store could still serve. slot, for asynchronous handlers only:
+  // 0 counted, 1 parked, 2 answered.
   handling_.fetch_add(1, std::memory_order_relaxed);
-  auto slot = std::make_shared<std::atomic<int>>(0);
+  std::shared_ptr<std::atomic<int>> slot;
+  if (m.route->async_handler) slot = std::make_shared<std::atomic<int>>(0);
   struct Handled {
     std::atomic<std::size_t>& n;
     std::shared_ptr<std::atomic<int>> slot;
     ~Handled() {
-      if (slot->exchange(2) == 0) n.fetch_sub(1, std::memory_order_relaxed);
+      if (!slot || slot->exchange(2) == 0) n.fetch_sub(1, std::memory_order_relaxed);
     }
   } handled{handling_, slot};
   if (!on_pool && m.route->handler) {
@@ -680,10 +682,15 @@ asio::awaitable<Response> Server::Impl::dispatch(const RawRequest& raw, Exchange
   }
   if (read_pooled) metrics_.short_read_pooled();
   if (on_pool) queued_.fetch_add(1, std::memory_order_relaxed);
-  auto parked = [slot, &handling = handling_] {
-    int counted = 0;
-    if (slot->compare_exchange_strong(counted, 1)) handling.fetch_sub(1, std::memory_order_relaxed);
-  };
+  std::function<void()> parked;
+  if (slot) {
+    parked = [slot, &handling = handling_] {
+      int counted = 0;
+      if (slot->compare_exchange_strong(counted, 1)) {
+        handling.fetch_sub(1, std::memory_order_relaxed);
+      }
+    };
+  }
   co_return co_await async_call_handler(*workers_, on_pool, pending_, *m.route, req, queued_,
                                         std::move(parked), asio::use_awaitable);
 }

@@ -235,11 +235,12 @@ class Database::Impl {
       return fail_all(Error::unavailable("the store could not commit: " + r.error().message));
     }
     commits_.fetch_add(1, std::memory_order_relaxed);
-    log_if_slow(batch.size(), {.held = Clock::now() - began,
+    const auto committed = Clock::now();
+    log_if_slow(batch.size(), {.held = committed - began,
                                .begin = begun - began,
                                .slowest = slowest,
                                .before_commit = committing - ending,
-                               .commit = Clock::now() - committing});
+                               .commit = committed - committing});
     for (std::size_t i = 0; i < batch.size(); ++i) {
       if (results[i]) writes_.fetch_add(1, std::memory_order_relaxed);
       batch[i].done(std::move(results[i]));
@@ -277,11 +278,11 @@ class Database::Impl {
   // Where a batch's time went. The commit's includes what the store's commit hook does on the
   // writer (SQLite: the RESTART checkpoint, store/sqlite.cc).
   struct BatchTimes {
-    std::chrono::steady_clock::duration held, begin, slowest, before_commit, commit;
+    Clock::duration held, begin, slowest, before_commit, commit;
   };
   void log_if_slow(std::size_t writes, const BatchTimes& t) const {
     if (options_.slow_batch.count() <= 0 || t.held < options_.slow_batch) return;
-    auto ms = [](std::chrono::steady_clock::duration d) {
+    auto ms = [](Clock::duration d) {
       return std::chrono::duration_cast<std::chrono::milliseconds>(d).count();
     };
     spdlog::warn(
