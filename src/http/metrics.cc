@@ -141,7 +141,8 @@ std::string Metrics::render() const {
                  in_flight_.load(std::memory_order_relaxed));
   fmt::format_to(put,
                  "# HELP jiceng_http_short_reads_slow_total Short reads that waited for the disk "
-                 "on an I/O thread for longer than the server's short read budget.\n"
+                 "for longer than the server's short read budget, on an I/O thread or on the "
+                 "worker pool.\n"
                  "# TYPE jiceng_http_short_reads_slow_total counter\n"
                  "jiceng_http_short_reads_slow_total {}\n"
                  "# HELP jiceng_http_short_reads_pooled_total Short reads run on the worker pool "

@@ -52,8 +52,9 @@ class Metrics {
   void request_finished() { in_flight_.fetch_sub(1, std::memory_order_relaxed); }
   std::int64_t in_flight() const { return in_flight_.load(std::memory_order_relaxed); }
 
-  // Short reads that waited for the disk on an I/O thread, and short reads run on the worker
-  // pool because one before them did (http/short_reads.h). Thread-safe.
+  // Short reads that waited for the disk (on an I/O thread, or on the worker pool where that
+  // keeps them), and short reads run on the worker pool because one before them did
+  // (http/short_reads.h). Thread-safe.
   void short_read_slow() { short_reads_slow_.fetch_add(1, std::memory_order_relaxed); }
   void short_read_pooled() { short_reads_pooled_.fetch_add(1, std::memory_order_relaxed); }
 

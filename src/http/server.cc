@@ -146,13 +146,17 @@ Response make_response(const std::function<Response()>& make, const Request& req
 
 // Runs the route's handler (on pool when on_pool, else here, on the connection's strand) and
 // completes on the caller's executor once the handler has replied (see Responder). queued counts
-// the handlers posted to the pool and not started; the caller has counted this one.
+// the handlers posted to the pool and not started; the caller has counted this one. parked, when
+// set, is called once an asynchronous handler has returned; timed, when set, with the start and
+// end of a synchronous one.
 template <class Token>
 auto async_call_handler(asio::thread_pool& pool, bool on_pool, PendingResponders& pending,
                         const Route& route, const Request& req, std::atomic<std::size_t>& queued,
-                        std::function<void()> parked, Token&& token) {
+                        std::function<void()> parked,
+                        std::function<void(Clock::time_point, Clock::time_point)> timed,
+                        Token&& token) {
   return asio::async_initiate<Token, void(Response)>(
-      [&pool, on_pool, &pending, &queued, parked = std::move(parked)](
+      [&pool, on_pool, &pending, &queued, parked = std::move(parked), timed = std::move(timed)](
           auto completion, const Route* r, const Request* q) {
         using Completion = decltype(completion);
         struct Waiting {
@@ -178,7 +182,7 @@ auto async_call_handler(asio::thread_pool& pool, bool on_pool, PendingResponders
           }
           pending.done();
         });
-        auto start = [r, q, respond = std::move(respond), parked]() {
+        auto start = [r, q, respond = std::move(respond), parked, timed]() {
           try {
             if (r->async_handler) {
               r->async_handler(*q, respond);
@@ -186,7 +190,10 @@ auto async_call_handler(asio::thread_pool& pool, bool on_pool, PendingResponders
               if (parked) parked();
               return;
             }
-            respond(call_handler(*r, *q));
+            const auto began = Clock::now();
+            Response res = call_handler(*r, *q);
+            if (timed) timed(began, Clock::now());
+            respond(std::move(res));
           } catch (const std::exception& e) {
             respond(error_response(Error::internal(std::string("handler threw: ") + e.what()),
                                    q->request_id));
@@ -659,10 +666,10 @@ asio::awaitable<Response> Server::Impl::dispatch(const RawRequest& raw, Exchange
   }
   // The request counts as being handled (max_in_flight) until it is answered, or until its
   // handler has handed its write to the store and returned: a write waiting for its commit costs
-  // no thread, and the store bounds its own queue (store::DatabaseOptions::max_queued and
-  // wait_target); counted here, a stall of the disk for a second filled max_in_flight with them
-  // and refused the reads the store could still serve. slot, for asynchronous handlers only:
-  // 0 counted, 1 parked, 2 answered.
+  // no thread, and the store bounds its own queue (store::DatabaseOptions::max_queued,
+  // max_wait and wait_target); counted here, a stall of the disk for a second filled max_in_flight
+  // with them and refused the reads the store could still serve. slot, for asynchronous handlers
+  // only: 0 counted, 1 parked, 2 answered.
   handling_.fetch_add(1, std::memory_order_relaxed);
   std::shared_ptr<std::atomic<int>> slot;
   if (m.route->async_handler) slot = std::make_shared<std::atomic<int>>(0);
@@ -691,8 +698,17 @@ asio::awaitable<Response> Server::Impl::dispatch(const RawRequest& raw, Exchange
       }
     };
   }
+  // A short read on the pool that still waited for the disk keeps the short reads there: with
+  // a cold cache every read waits, and back on the I/O threads after the hold, the first ones
+  // stalled their event loops for as long as the disk took (loop-lag refusals in a 1M run).
+  std::function<void(Clock::time_point, Clock::time_point)> timed;
+  if (read_pooled) {
+    timed = [this](Clock::time_point start, Clock::time_point end) {
+      if (short_reads_.observe(start, end)) metrics_.short_read_slow();
+    };
+  }
   co_return co_await async_call_handler(*workers_, on_pool, pending_, *m.route, req, queued_,
-                                        std::move(parked), asio::use_awaitable);
+                                        std::move(parked), std::move(timed), asio::use_awaitable);
 }
 
 asio::awaitable<Next> Server::Impl::respond(Connection& conn, Exchange& ex, InFlight& in_flight,

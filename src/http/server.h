@@ -41,7 +41,8 @@ struct ServerOptions {
   bool short_reads_inline = true;
   // An inline short read that takes longer than this and reads from the disk meanwhile (its
   // pages were not in memory) sends the short reads to the worker pool for short_read_hold, so
-  // that waiting for the disk holds a worker rather than an I/O thread (http/short_reads.h).
+  // that waiting for the disk holds a worker rather than an I/O thread (http/short_reads.h); a
+  // short read on the pool that waits for the disk too extends the hold.
   // 0: always inline. disk_reads counts the calling thread's reads from the disk since it last
   // asked (empty: getrusage; tests set their own).
   std::chrono::microseconds short_read_budget = std::chrono::milliseconds(5);

@@ -1,10 +1,12 @@
 // Where a short read runs (Runs::kShortRead: a read of the store in the process, e.g. a
 // resident's tracking page): on the connection's I/O thread while such reads are short, and on
-// the worker pool for a while after one had to wait for the disk. A read whose pages are not in
-// memory — a store larger than the machine's memory, a cache still cold after a start — holds
-// its I/O thread, and with it every connection on that thread, for as long as the disk takes;
-// on the pool it holds one worker. Measured at 10,000,000 cases (docs/PERFORMANCE.md, "The
-// demo fill at 10,000,000"): inline, the tracking page's reads stalled the event loop and most
+// the worker pool for a while after one had to wait for the disk, for as long as those on the
+// pool still wait for it (the server observes them too: with a cold cache every read waits, and
+// back on the I/O threads after one hold the next reads stalled their event loops). A read whose
+// pages are not in memory — a store larger than the machine's memory, a cache still cold after a
+// start — holds its I/O thread, and with it every connection on that thread, for as long as the
+// disk takes; on the pool it holds one worker. Measured at 10,000,000 cases (docs/PERFORMANCE.md,
+// "The demo fill at 10,000,000"): inline, the tracking page's reads stalled the event loop and most
 // requests were refused with 503.
 #pragma once
 

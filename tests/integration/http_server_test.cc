@@ -633,6 +633,14 @@ TEST_F(ServerTest, SaturatedServerAnswers503AtOnceAndRecovers) {
   EXPECT_EQ(recovered.res.result_int(), 200u);
 }
 
+// The thread that answered GET path (the test routes /read and friends say it).
+std::string answering_thread(TestClient& client, const char* path) {
+  Reply r = client.get(path);
+  EXPECT_FALSE(r.ec) << r.ec.message();
+  EXPECT_EQ(r.res.result_int(), 200u);
+  return std::string(body_json(r.res).at("thread").as_string());
+}
+
 // A short read that waited for the disk (here: took longer than the budget while the thread
 // "read from the disk", as the injected count says) sends the next short reads to the worker
 // pool; after the hold they run on the I/O thread again. One that took long without reading
@@ -646,12 +654,7 @@ TEST_F(ServerTest, ShortReadsGoToThePoolAfterOneWaitedForTheDisk) {
   options.disk_reads = [&disk_reads] { return disk_reads.exchange(0); };
   start(options);
   TestClient client(port());
-  auto thread_of = [&](const char* path) {
-    Reply r = client.get(path);
-    EXPECT_FALSE(r.ec) << r.ec.message();
-    EXPECT_EQ(r.res.result_int(), 200u);
-    return std::string(body_json(r.res).at("thread").as_string());
-  };
+  auto thread_of = [&](const char* path) { return answering_thread(client, path); };
   auto counter = [&](std::string_view name) {
     const std::string text = metrics_.render();
     const auto at = text.find("\n" + std::string(name) + " ") + 1;  // the sample, not # HELP
@@ -672,6 +675,38 @@ TEST_F(ServerTest, ShortReadsGoToThePoolAfterOneWaitedForTheDisk) {
   std::this_thread::sleep_for(350ms);  // the hold is over
   EXPECT_EQ(thread_of("/read"), io_thread);
   EXPECT_EQ(counter("jiceng_http_short_reads_pooled_total"), "1");
+}
+
+// While the short reads on the pool still wait for the disk (a cold cache: every read does),
+// each extends the hold: they stay on the pool past it, and come back to the I/O thread one
+// hold after the disk stopped being read.
+TEST_F(ServerTest, ShortReadsStayOnThePoolWhileTheyStillWaitForTheDisk) {
+  std::atomic<bool> cold = true;
+  ServerOptions options;
+  options.io_threads = 1;
+  options.short_read_budget = 1ms;
+  options.short_read_hold = 300ms;
+  options.disk_reads = [&cold]() -> std::uint64_t { return cold ? 1 : 0; };
+  start(options);
+  TestClient client(port());
+  auto thread_of = [&](const char* path) { return answering_thread(client, path); };
+  const std::string io_thread = thread_of("/read");  // waited for the disk, inline
+  const auto tripped = std::chrono::steady_clock::now();
+  int reads = 0;
+  while (std::chrono::steady_clock::now() - tripped < 3 * options.short_read_hold) {
+    ASSERT_NE(thread_of("/read"), io_thread) << "read " << reads << " ran on the I/O thread";
+    ++reads;
+  }
+  EXPECT_GT(reads, 3);
+  const std::string text = metrics_.render();
+  EXPECT_NE(text.find("\njiceng_http_short_reads_slow_total " + std::to_string(reads + 1) + "\n"),
+            std::string::npos)
+      << text;
+
+  cold = false;
+  EXPECT_NE(thread_of("/read"), io_thread);  // still held
+  std::this_thread::sleep_for(options.short_read_hold + 50ms);
+  EXPECT_EQ(thread_of("/read"), io_thread);
 }
 
 TEST_F(ServerTest, RequestsBeyondTheInFlightLimitAre503ButHealthIsServed) {
