@@ -177,8 +177,14 @@ int serve(const Config& config) {
         "# HELP jiceng_store_writes_total Write transactions committed (several share a commit).\n"
         "# TYPE jiceng_store_writes_total counter\njiceng_store_writes_total {}\n"
         "# HELP jiceng_store_writes_refused_total Writes refused because too many were waiting.\n"
-        "# TYPE jiceng_store_writes_refused_total counter\njiceng_store_writes_refused_total {}\n",
-        s.commits, s.writes, s.refused);
+        "# TYPE jiceng_store_writes_refused_total counter\njiceng_store_writes_refused_total {}\n"
+        "# HELP jiceng_store_writes_waiting Writes queued for a writer.\n"
+        "# TYPE jiceng_store_writes_waiting gauge\njiceng_store_writes_waiting {}\n"
+        "# HELP jiceng_store_writes_may_wait How many writes may be queued now; more are refused.\n"
+        "# TYPE jiceng_store_writes_may_wait gauge\njiceng_store_writes_may_wait {}\n"
+        "# HELP jiceng_store_write_rate Writes the writers served per second of busy time lately.\n"
+        "# TYPE jiceng_store_write_rate gauge\njiceng_store_write_rate {:.1f}\n",
+        s.commits, s.writes, s.refused, s.waiting, s.may_wait, s.writes_per_second);
   });
   http::Router router = http::make_router(
       application, metrics,

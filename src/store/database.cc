@@ -4,12 +4,14 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cmath>
 #include <condition_variable>
 #include <deque>
 #include <future>
 #include <mutex>
 #include <optional>
 #include <thread>
+#include <utility>
 #include <vector>
 
 namespace jiceng::store {
@@ -82,12 +84,11 @@ class Database::Impl {
     bool queued = false;
     {
       std::lock_guard lock(queue_mu_);
-      const auto now = Clock::now();
-      const bool standing =
-          standing_ && !queue_.empty() && now - queue_.front().queued_at > options_.wait_target;
-      if (!stopping_ && queue_.size() < options_.max_queued && !standing) {
-        queue_.push_back(Job{std::move(fn), std::move(done), now});
+      if (!stopping_ && queue_.size() < may_wait()) {
+        queue_.push_back(Job{std::move(fn), std::move(done), Clock::now()});
         queued = true;
+      } else {
+        refused_since_take_ = true;
       }
     }
     if (!queued) {
@@ -98,7 +99,14 @@ class Database::Impl {
     queue_cv_.notify_one();
   }
 
-  Stats stats() const { return {commits_.load(), writes_.load(), refused_.load()}; }
+  Stats stats() const {
+    Stats s{.commits = commits_.load(), .writes = writes_.load(), .refused = refused_.load()};
+    std::lock_guard lock(queue_mu_);
+    s.waiting = queue_.size();
+    s.may_wait = may_wait();
+    s.writes_per_second = writes_per_second();
+    return s;
+  }
 
  private:
   using Clock = std::chrono::steady_clock;
@@ -145,9 +153,12 @@ class Database::Impl {
     on_writer_thread = true;
     std::unique_ptr<Connection> conn;
     std::vector<Job> batch;
+    std::size_t served = 0;  // the last batch's writes and how long it held this writer
+    Clock::duration busy{};
     for (;;) {
       {
         std::unique_lock lock(queue_mu_);
+        if (served > 0) note_served(served, busy);
         queue_cv_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
         if (queue_.empty()) return;  // stopping, and nothing left to do
         while (!queue_.empty() && batch.size() < options_.max_batch) {
@@ -156,6 +167,8 @@ class Database::Impl {
         }
         note_wait(Clock::now() - batch.back().queued_at);
       }
+      const auto taken = Clock::now();
+      served = batch.size();
       if (!conn || !conn->healthy()) {
         conn.reset();
         auto c = factory_(ConnectionRole{.writer = true});
@@ -166,12 +179,11 @@ class Database::Impl {
           conn = std::move(*c);
         } else {
           for (Job& j : batch) j.done(c.error());
-          batch.clear();
-          continue;
         }
       }
-      run_batch(*conn, batch);
+      if (conn) run_batch(*conn, batch);
       batch.clear();
+      busy = Clock::now() - taken;
     }
   }
 
@@ -247,31 +259,59 @@ class Database::Impl {
     }
   }
 
+  // The writers' rate: writes served per second of their busy time, an average that weighs each
+  // batch by exp(-its age in busy seconds). Idle time does not count: after a quiet night the
+  // rate is still the one the writer last showed. Called with queue_mu_ held.
+  void note_served(std::size_t writes, Clock::duration busy) {
+    constexpr double kWindowSeconds = 1.0;
+    const double seconds = std::chrono::duration<double>(busy).count();
+    const double keep = std::exp(-seconds / kWindowSeconds);
+    served_writes_ = keep * served_writes_ + static_cast<double>(writes);
+    served_seconds_ = keep * served_seconds_ + seconds;
+  }
+  double writes_per_second() const {
+    if (served_seconds_ <= 0) return 0;
+    const auto writers = std::max<std::size_t>(1, options_.writers);
+    return served_writes_ / served_seconds_ * static_cast<double>(writers);
+  }
+  // How many writes may wait now (see DatabaseOptions::max_wait, wait_target). queue_mu_ held.
+  std::size_t may_wait() const {
+    const double rate = writes_per_second();
+    const auto within = [&](std::chrono::milliseconds d) {
+      return static_cast<std::size_t>(rate * std::chrono::duration<double>(d).count());
+    };
+    const std::size_t floor = std::min(options_.max_batch, options_.max_queued);
+    std::size_t n = options_.max_queued;
+    if (rate > 0 && options_.max_wait.count() > 0) n = std::max(floor, within(options_.max_wait));
+    if (standing_) n = std::max(floor, within(options_.wait_target));
+    return std::min(n, options_.max_queued);
+  }
+
   // Called with queue_mu_ held, for each batch taken, with how long its newest write waited:
   // longer than wait_target only when more than a batch was waiting. That for standing_after
-  // on end, the queue stands (see DatabaseOptions::wait_target) until it is empty.
+  // on end, the queue stands (see DatabaseOptions::wait_target); it stops standing at a batch
+  // whose newest write waited no longer, with no write refused since the batch before.
   void note_wait(Clock::duration newest_waited) {
+    const bool refused = std::exchange(refused_since_take_, false);
     if (options_.wait_target.count() <= 0) return;
     const auto now = Clock::now();
-    if (queue_.empty()) {
-      if (standing_) spdlog::info("writer: the queue of writes no longer stands");
-      standing_ = false;
-      above_since_.reset();
-      return;
-    }
     if (newest_waited <= options_.wait_target) {
       above_since_.reset();
+      if (standing_ && !refused) {
+        spdlog::info("writer: the queue of writes no longer stands");
+        standing_ = false;
+      }
       return;
     }
     if (!above_since_) above_since_ = now;
     if (!standing_ && now - *above_since_ >= options_.standing_after) {
       standing_ = true;
       spdlog::warn(
-          "writer: writes have waited over {} ms for {} ms: refusing new ones while the oldest "
-          "waits longer ({} waiting)",
+          "writer: writes have waited over {} ms for {} ms: at most {} may wait now ({} waiting, "
+          "{:.0f} written per second)",
           options_.wait_target.count(),
           std::chrono::duration_cast<std::chrono::milliseconds>(now - *above_since_).count(),
-          queue_.size());
+          may_wait(), queue_.size(), writes_per_second());
     }
   }
 
@@ -300,12 +340,16 @@ class Database::Impl {
   std::vector<std::unique_ptr<Connection>> idle_;
   std::size_t open_readers_ = 0;
 
-  std::mutex queue_mu_;
+  mutable std::mutex queue_mu_;
   std::condition_variable queue_cv_;
   std::deque<Job> queue_;
   bool stopping_ = false;
-  bool standing_ = false;                         // see note_wait; guarded by queue_mu_
-  std::optional<Clock::time_point> above_since_;  // guarded by queue_mu_
+  // Guarded by queue_mu_: see note_wait and note_served.
+  bool standing_ = false;
+  bool refused_since_take_ = false;
+  std::optional<Clock::time_point> above_since_;
+  double served_writes_ = 0;
+  double served_seconds_ = 0;
   std::vector<std::thread> writers_;
 
   std::atomic<std::uint64_t> commits_{0};

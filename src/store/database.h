@@ -52,11 +52,20 @@ struct DatabaseOptions {
   // At most this many writes wait for a writer; more are refused at once with kUnavailable
   // (the caller answers 503 and the client retries later) instead of queueing without bound.
   std::size_t max_queued = 4096;
-  // A standing queue is refused too, long before max_queued: when, for standing_after, every
-  // batch the writer took left writes waiting longer than wait_target (the writer no longer
-  // keeps up: overload), a new write is refused while the oldest waiting one has waited longer
-  // than wait_target, until the writer has emptied the queue. A stall of the writer (a slow
-  // disk for a second or two) only grows the queue: the writes wait, none is refused. 0: off.
+  // Fewer wait when the writer is slow: at most as many as the writers commit in max_wait, at
+  // the rate they served writes lately (an average over about the last second of their busy
+  // time; at least max_batch). A write beyond that would wait longer than its client does (the
+  // load generator gives up after 10 s, a person sooner): refused at once, it is retried; queued,
+  // it times out and still costs the writer its commit. A stall of the writer (a slow disk for a
+  // second or two) grows the queue up to that bound: those writes wait, none is failed. 0: off.
+  std::chrono::milliseconds max_wait{5000};
+  // A standing queue is kept short: when, for standing_after, every batch the writer took left
+  // writes waiting longer than wait_target (more than a batch was waiting: overload), at most
+  // as many writes wait as the writers serve in wait_target (at least max_batch, so that every
+  // commit stays full), until a batch is taken with no write refused since the one before and
+  // its newest write waited no longer than wait_target. Under overload the writer then keeps
+  // committing full batches while the excess is refused at once, rather than every write waiting
+  // seconds. 0: off.
   std::chrono::milliseconds wait_target{100};
   std::chrono::milliseconds standing_after{2000};
   // SQLite: the writer's page cache in MiB; 0 sizes it from the file when it is opened
@@ -101,8 +110,8 @@ class Database {
   [[nodiscard]] Result<void> write(TxFn fn);
   // Queues fn like write() and returns at once. done receives what write() would have returned,
   // exactly once: on a writer thread after the batch's commit (or its failure), or on the
-  // calling thread at once with kUnavailable when max_queued writes are waiting already, when
-  // the queue stands (DatabaseOptions::wait_target) or when the database is shutting down. done
+  // calling thread at once with kUnavailable when as many writes are waiting as may (max_queued,
+  // max_wait, wait_target in DatabaseOptions) or when the database is shutting down. done
   // runs on the writer thread ahead of the writer's next batch: it must be quick and must not block
   // (hand the result to another thread; queue any further write with write_async). fn and done are
   // copied into the queue: they must own what they use.
@@ -120,9 +129,12 @@ class Database {
   void write_value_async(F fn, Done done);
 
   struct Stats {
-    std::uint64_t commits = 0;  // database transactions committed by writers
-    std::uint64_t writes = 0;   // write callbacks that succeeded
-    std::uint64_t refused = 0;  // writes refused: max_queued were waiting, or the queue stood
+    std::uint64_t commits = 0;     // database transactions committed by writers
+    std::uint64_t writes = 0;      // write callbacks that succeeded
+    std::uint64_t refused = 0;     // writes refused: as many were waiting as may (see max_queued)
+    std::size_t waiting = 0;       // writes queued for a writer now
+    std::size_t may_wait = 0;      // how many may be queued now (see max_queued)
+    double writes_per_second = 0;  // the writers' recent rate (see max_wait); 0 before a batch
   };
   Stats stats() const;
 

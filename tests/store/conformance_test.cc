@@ -261,6 +261,49 @@ TxFn insert_into_a(std::int64_t n, std::chrono::milliseconds takes = {}) {
   };
 }
 
+// Counts the outcomes of queued writes; wait_for(n) waits (up to 30 s) until n have come.
+class Tally {
+ public:
+  WriteDone recorder() {
+    return [this](Result<void> r) {
+      std::lock_guard lock(mu_);
+      ++done_;
+      if (!r) ++failed_;
+      cv_.notify_all();
+    };
+  }
+  bool wait_for(int n) {
+    std::unique_lock lock(mu_);
+    return cv_.wait_for(lock, std::chrono::seconds(30), [&] { return done_ >= n; });
+  }
+  int failed() {
+    std::lock_guard lock(mu_);
+    return failed_;
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  int done_ = 0;
+  int failed_ = 0;
+};
+
+// Queues fn; true when write_async refused it at once (its done ran on this thread, with
+// kUnavailable, before write_async returned). Otherwise `done` gets the write's outcome.
+bool refused_at_once(Database& db, TxFn fn, const WriteDone& done) {
+  auto calling = std::make_shared<std::atomic<bool>>(true);
+  auto refused = std::make_shared<std::atomic<bool>>(false);
+  db.write_async(std::move(fn), [calling, refused, done](Result<void> r) {
+    if (calling->load() && !r && r.error().code == ErrorCode::kUnavailable) {
+      refused->store(true);
+    } else {
+      done(std::move(r));
+    }
+  });
+  calling->store(false);
+  return refused->load();
+}
+
 // A write that holds the writer (as a stalled disk does) until released: start() queues it and
 // returns once the writer runs it; it then inserts n.
 class WriterHold {
@@ -349,45 +392,25 @@ TEST_P(Conformance, AsyncWritesShareCommitsAndAreBounded) {
 }
 
 // A stall of the writer (here: a write that waits for the test; in life, a slow disk) only grows
-// the queue: writes queued meanwhile wait, however long it lasts, and none is refused. A queue
-// that stands — every batch the writer takes leaves writes waiting longer than wait_target, for
-// standing_after — refuses new writes at once while its oldest has waited longer, and takes
-// them again once the writer has emptied it (DatabaseOptions::wait_target).
+// the queue: writes queued meanwhile wait, however long it lasts, and none is refused (max_wait,
+// which bounds that, has its own test below). A queue that stands — every batch the writer takes
+// leaves writes waiting longer than wait_target, for standing_after — holds no more than the
+// writer serves in wait_target, at least a batch: here one write. It refuses new writes at once
+// while one waits, and takes them again once the writer has emptied it.
 TEST_P(Conformance, AStallQueuesWritesAndAStandingQueueRefusesThem) {
   using namespace std::chrono_literals;
   DatabaseOptions options;
   options.max_batch = 1;  // the writer takes one write at a time: a queue builds behind it
   options.wait_target = 10ms;
   options.standing_after = 50ms;
+  options.max_wait = 0ms;
   auto opened = open_with_table_a(GetParam(), options);
   ASSERT_TRUE(opened);
   Database& db = *opened;
-  std::mutex mu;
-  std::condition_variable cv;
-  int done = 0;
-  int failed = 0;
-  auto record = [&](Result<void> r) {
-    std::lock_guard lock(mu);
-    ++done;
-    if (!r) ++failed;
-    cv.notify_all();
-  };
+  Tally tally;
+  auto record = tally.recorder();
   const auto insert = insert_into_a;
-  // True when write_async refused the write at once (its done ran on this thread, with
-  // kUnavailable, before write_async returned); else the write counts in `done` when written.
-  auto refused_now = [&](std::int64_t n) {
-    auto calling = std::make_shared<std::atomic<bool>>(true);
-    auto refused = std::make_shared<std::atomic<bool>>(false);
-    db.write_async(insert(n, 0ms), [calling, refused, &record](Result<void> r) {
-      if (calling->load() && !r && r.error().code == ErrorCode::kUnavailable) {
-        refused->store(true);
-      } else {
-        record(std::move(r));
-      }
-    });
-    calling->store(false);
-    return refused->load();
-  };
+  auto refused_now = [&](std::int64_t n) { return refused_at_once(db, insert(n, 0ms), record); };
   // The stall: longer than standing_after, with writes queued behind it.
   WriterHold hold;
   hold.start(db, -1, record);
@@ -396,33 +419,67 @@ TEST_P(Conformance, AStallQueuesWritesAndAStandingQueueRefusesThem) {
   EXPECT_FALSE(refused_now(5)) << "a stalled writer's queue takes writes";
   hold.release();
   {
-    std::unique_lock lock(mu);
-    ASSERT_TRUE(cv.wait_for(lock, 30s, [&] { return done == 7; }));
-    EXPECT_EQ(failed, 0);
+    ASSERT_TRUE(tally.wait_for(7));
+    EXPECT_EQ(tally.failed(), 0);
   }
   // Overload: 40 writes of 20 ms each queued at once, taken one at a time. Once several have
   // been written, every batch left writes waiting for over 100 ms: the queue stands.
   for (int i = 100; i < 140; ++i) db.write_async(insert(i, 20ms), record);
-  {
-    std::unique_lock lock(mu);
-    ASSERT_TRUE(cv.wait_for(lock, 30s, [&] { return done >= 7 + 8; }));
-  }
+  ASSERT_TRUE(tally.wait_for(7 + 8));
   EXPECT_TRUE(refused_now(200)) << "a standing queue refuses new writes";
   {
-    std::unique_lock lock(mu);
-    ASSERT_TRUE(cv.wait_for(lock, 30s, [&] { return done == 7 + 40; }));
-    EXPECT_EQ(failed, 0);
+    ASSERT_TRUE(tally.wait_for(7 + 40));
+    EXPECT_EQ(tally.failed(), 0);
   }
   // Emptied, the queue takes writes again.
   EXPECT_FALSE(refused_now(300));
   {
-    std::unique_lock lock(mu);
-    ASSERT_TRUE(cv.wait_for(lock, 30s, [&] { return done == 7 + 40 + 1; }));
-    EXPECT_EQ(failed, 0);
+    ASSERT_TRUE(tally.wait_for(7 + 40 + 1));
+    EXPECT_EQ(tally.failed(), 0);
   }
   auto count = db.read_value([](Sql& sql) { return sql.query_one("SELECT COUNT(*) FROM a", {}); });
   ASSERT_TRUE(count);
   EXPECT_EQ(count->int64(0), 7 + 40 + 1);
+}
+
+// At most as many writes wait as the writer commits in max_wait at its recent rate: while the
+// writer is held, the queue takes that many and refuses the next at once; all it took are
+// written once the writer goes on.
+TEST_P(Conformance, TheQueueHoldsWhatTheWriterServesInMaxWait) {
+  using namespace std::chrono_literals;
+  DatabaseOptions options;
+  options.max_batch = 1;
+  options.max_wait = 200ms;
+  options.wait_target = 0ms;  // no standing queue here: max_wait alone
+  auto opened = open_with_table_a(GetParam(), options);
+  ASSERT_TRUE(opened);
+  Database& db = *opened;
+  // About a second of writes of 10 ms each, one per commit: the writer's rate is at most 100
+  // writes a second (the migrations before still weigh a little), so about 20 may wait.
+  for (int i = 0; i < 100; ++i) ASSERT_TRUE(db.write(insert_into_a(i, 10ms)));
+  Tally tally;
+  auto record = tally.recorder();
+  WriterHold hold;
+  hold.start(db, -1, record);
+  const auto held = db.stats();
+  EXPECT_GT(held.writes_per_second, 2.0);
+  EXPECT_LT(held.writes_per_second, 150.0);
+  EXPECT_EQ(held.may_wait, static_cast<std::size_t>(std::max(1.0, held.writes_per_second * 0.2)));
+  EXPECT_LT(held.may_wait, options.max_queued);
+  std::size_t queued = 0;
+  while (!refused_at_once(db, insert_into_a(1000 + static_cast<std::int64_t>(queued)), record)) {
+    ASSERT_LE(++queued, options.max_queued);
+  }
+  EXPECT_EQ(queued, held.may_wait);
+  EXPECT_EQ(db.stats().waiting, queued);
+  hold.release();
+  {
+    ASSERT_TRUE(tally.wait_for(static_cast<int>(queued) + 1));
+    EXPECT_EQ(tally.failed(), 0);
+  }
+  auto count = db.read_value([](Sql& sql) { return sql.query_one("SELECT COUNT(*) FROM a", {}); });
+  ASSERT_TRUE(count);
+  EXPECT_EQ(count->int64(0), 100 + static_cast<std::int64_t>(queued) + 1);
 }
 
 // The hooks around a write transaction: prepare_writer once per writer connection, before_commit
