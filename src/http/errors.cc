@@ -2,11 +2,41 @@
 
 #include <spdlog/spdlog.h>
 
+#include <atomic>
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
+#include <chrono>
+#include <cstdint>
 #include <string>
 
 namespace jiceng::http {
+
+namespace {
+
+// A store that refuses writes under overload does so thousands of times a second (each counted
+// in jiceng_store_writes_refused_total); one warning a second, with how many it stands for, says
+// as much to an operator without making the log the next bottleneck.
+void warn_unavailable(std::string_view request_id, const std::string& message) {
+  static std::atomic<std::int64_t> last_ms{0};
+  static std::atomic<std::uint64_t> unlogged{0};
+  const std::int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                               std::chrono::steady_clock::now().time_since_epoch())
+                               .count();
+  std::int64_t last = last_ms.load(std::memory_order_relaxed);
+  if (now - last < 1000 || !last_ms.compare_exchange_strong(last, now)) {
+    unlogged.fetch_add(1, std::memory_order_relaxed);
+    return;
+  }
+  const auto more = unlogged.exchange(0, std::memory_order_relaxed);
+  if (more == 0) {
+    spdlog::warn("request {}: unavailable: {}", request_id, message);
+  } else {
+    spdlog::warn("request {}: unavailable: {} (and {} more since the last such warning)",
+                 request_id, message, more);
+  }
+}
+
+}  // namespace
 
 unsigned http_status(ErrorCode code) {
   switch (code) {
@@ -98,7 +128,7 @@ std::string public_message(const Error& e, std::string_view request_id, bool chi
                       : "internal error, quote request id " + std::string(request_id) +
                             " when reporting it";
   } else if (e.code == ErrorCode::kUnavailable) {
-    spdlog::warn("request {}: unavailable: {}", request_id, e.message);
+    warn_unavailable(request_id, e.message);
     message =
         chinese ? "数据存储暂不可用，请稍后重试" : "the store is unavailable, try again shortly";
   } else if (e.raw) {

@@ -53,14 +53,16 @@ struct DatabaseOptions {
   // (the caller answers 503 and the client retries later) instead of queueing without bound.
   std::size_t max_queued = 4096;
   // Fewer wait when the writer is slow: at most as many as the writers commit in max_wait, at
-  // the rate they served writes lately (an average over about the last second of their busy
+  // the rate they served writes lately (an average over about their last ten seconds of busy
   // time; at least max_batch). A write beyond that would wait longer than its client does (the
   // load generator gives up after 10 s, a person sooner): refused at once, it is retried; queued,
   // it times out and still costs the writer its commit. A stall of the writer (a slow disk for a
   // second or two) grows the queue up to that bound: those writes wait, none is failed. 0: off.
   std::chrono::milliseconds max_wait{5000};
   // A standing queue is kept short: when, for standing_after, every batch the writer took left
-  // writes waiting longer than wait_target (more than a batch was waiting: overload), at most
+  // writes waiting longer than wait_target (more than a batch was waiting) and the queue did not
+  // shrink meanwhile (writes come faster than they are written: overload, not the backlog of a
+  // stall draining), at most
   // as many writes wait as the writers serve in wait_target (at least max_batch, so that every
   // commit stays full), until a batch is taken with no write refused since the one before and
   // its newest write waited no longer than wait_target. Under overload the writer then keeps
