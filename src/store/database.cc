@@ -88,7 +88,7 @@ class Database::Impl {
         queue_.push_back(Job{std::move(fn), std::move(done), Clock::now()});
         queued = true;
       } else {
-        refused_since_take_ = true;
+        last_refused_ = Clock::now();
       }
     }
     if (!queued) {
@@ -295,31 +295,36 @@ class Database::Impl {
   // standing_after and the queue did not shrink meanwhile, the queue stands (see
   // DatabaseOptions::wait_target): writes come faster than the writer serves them. A queue
   // that shrinks is the backlog of a stall draining, not overload; the window starts again. It
-  // stops standing at a batch whose newest write waited no longer than wait_target, with no
-  // write refused since the batch before.
+  // stops standing once no write was refused for standing_after: while it stands the writer
+  // takes all that may wait in one batch, so how long the newest waited says nothing then.
   void note_wait(Clock::duration newest_waited) {
-    const bool refused = std::exchange(refused_since_take_, false);
     if (options_.wait_target.count() <= 0) return;
     const auto now = Clock::now();
-    if (newest_waited <= options_.wait_target) {
-      above_since_.reset();
-      if (standing_ && !refused) {
+    if (standing_) {
+      const auto quiet_since = std::max(stood_since_, last_refused_.value_or(stood_since_));
+      if (now - quiet_since >= options_.standing_after) {
         spdlog::info("writer: the queue of writes no longer stands");
         standing_ = false;
+        above_since_.reset();
       }
+      return;
+    }
+    if (newest_waited <= options_.wait_target) {
+      above_since_.reset();
       return;
     }
     if (!above_since_) {
       above_since_ = now;
       waiting_then_ = queue_.size();
     }
-    if (standing_ || now - *above_since_ < options_.standing_after) return;
+    if (now - *above_since_ < options_.standing_after) return;
     if (queue_.size() < waiting_then_) {
       above_since_ = now;
       waiting_then_ = queue_.size();
       return;
     }
     standing_ = true;
+    stood_since_ = now;
     spdlog::warn(
         "writer: writes have waited over {} ms for {} ms and {} then, {} now: at most {} may wait "
         "now ({:.0f} written per second)",
@@ -359,9 +364,10 @@ class Database::Impl {
   bool stopping_ = false;
   // Guarded by queue_mu_: see note_wait and note_served.
   bool standing_ = false;
-  bool refused_since_take_ = false;
+  std::optional<Clock::time_point> last_refused_;
   std::optional<Clock::time_point> above_since_;
-  std::size_t waiting_then_ = 0;  // the queue's length at above_since_
+  std::size_t waiting_then_ = 0;   // the queue's length at above_since_
+  Clock::time_point stood_since_;  // when it began to stand
   double served_writes_ = 0;
   double served_seconds_ = 0;
   std::vector<std::thread> writers_;

@@ -62,14 +62,13 @@ struct DatabaseOptions {
   // A standing queue is kept short: when, for standing_after, every batch the writer took left
   // writes waiting longer than wait_target (more than a batch was waiting) and the queue did not
   // shrink meanwhile (writes come faster than they are written: overload, not the backlog of a
-  // stall draining), at most
-  // as many writes wait as the writers serve in wait_target (at least max_batch, so that every
-  // commit stays full), until a batch is taken with no write refused since the one before and
-  // its newest write waited no longer than wait_target. Under overload the writer then keeps
-  // committing full batches while the excess is refused at once, rather than every write waiting
-  // seconds. 0: off.
+  // stall draining), at most as many writes wait as the writers serve in wait_target (at least
+  // max_batch, so that every commit stays full), until no write was refused for standing_after.
+  // Under overload the writer then keeps committing full batches while the excess is refused at
+  // once, rather than every write waiting seconds. A stall long enough for the queue to grow over
+  // standing_after looks the same, and is treated the same while it lasts. 0: off.
   std::chrono::milliseconds wait_target{100};
-  std::chrono::milliseconds standing_after{2000};
+  std::chrono::milliseconds standing_after{1000};
   // SQLite: the writer's page cache in MiB; 0 sizes it from the file when it is opened
   // (store/sqlite.h, writer_cache_mib_for). PostgreSQL ignores it.
   std::size_t sqlite_cache_mib = 0;

@@ -397,7 +397,8 @@ TEST_P(Conformance, AsyncWritesShareCommitsAndAreBounded) {
 // that stands — every batch the writer takes leaves writes waiting longer than wait_target, for
 // standing_after, and the queue does not shrink: writes come faster than they are written —
 // holds no more than the writer serves in wait_target, at least a batch: here one write. It
-// refuses new writes at once while one waits, and takes them again once the writer has caught up.
+// refuses new writes at once while one waits, and stops standing once none was refused for
+// standing_after.
 TEST_P(Conformance, AStallQueuesWritesAndAStandingQueueRefusesThem) {
   using namespace std::chrono_literals;
   DatabaseOptions options;
@@ -439,13 +440,24 @@ TEST_P(Conformance, AStallQueuesWritesAndAStandingQueueRefusesThem) {
   EXPECT_GT(refused, 0) << "a standing queue refuses new writes";
   ASSERT_TRUE(tally.wait_for(7 + 41 + admitted));
   EXPECT_EQ(tally.failed(), 0);
-  // Caught up, the queue takes writes again.
+  // Caught up, the queue takes writes again: one at first, while it still stands.
   EXPECT_FALSE(refused_now(300));
   ASSERT_TRUE(tally.wait_for(7 + 41 + admitted + 1));
   EXPECT_EQ(tally.failed(), 0);
+  // With no write refused for standing_after, it stops standing (at the writer's next batch):
+  // a held writer's queue takes several again.
+  std::this_thread::sleep_for(options.standing_after * 2);
+  ASSERT_TRUE(db.write(insert(301, 0ms)));
+  WriterHold again;
+  again.start(db, 302, record);
+  EXPECT_FALSE(refused_now(303));
+  EXPECT_FALSE(refused_now(304)) << "the queue stands no more";
+  again.release();
+  ASSERT_TRUE(tally.wait_for(7 + 41 + admitted + 4));
+  EXPECT_EQ(tally.failed(), 0);
   auto count = db.read_value([](Sql& sql) { return sql.query_one("SELECT COUNT(*) FROM a", {}); });
   ASSERT_TRUE(count);
-  EXPECT_EQ(count->int64(0), 7 + 41 + admitted + 1);
+  EXPECT_EQ(count->int64(0), 7 + 41 + admitted + 5);
 }
 
 // At most as many writes wait as the writer commits in max_wait at its recent rate: while the
