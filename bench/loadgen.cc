@@ -23,10 +23,10 @@
 // answers (2xx) per second, the 503s (load shed by the server's admission control, with their
 // own latency), the other errors (other statuses, refused connections, timeouts), latency
 // percentiles of the good answers by class and overall, and `settle_s`: the seconds from the
-// phase's start after which every second of the phase was healthy (no error, no 503, p99 of its
-// requests within --healthy-p99-ms); null if its last second was not; `started_unix_ms`, the
-// wall-clock time of its first due request (to find its seconds in the server's log); and
-// `per_second`, one [second, requests, not good, p99 ms] per second of due time.
+// phase's start after which the phase was healthy (no error and no 503 in any second, the p99
+// of all those seconds' requests within --healthy-p99-ms); null if not even its last second was;
+// `started_unix_ms`, the wall-clock time of its first due request (to find its seconds in the
+// server's log); and `per_second`, one [second, requests, not good, p99 ms] per second of due time.
 #include <fmt/format.h>
 
 #include <CLI/CLI.hpp>
@@ -410,12 +410,17 @@ std::string report_phase(const Generator& g, std::size_t p, double healthy_p99_m
       }
     }
   }
-  // settle: the first second from which every later second of the phase is healthy.
+  // settle: the first second from which the rest of the phase is healthy: no second of it has
+  // a 503 or an error, and the p99 of all its requests is within healthy_p99_ms. Not each
+  // second's p99: a held load has such a second now and then (one in 600 at 1,000,000 cases, a
+  // WAL restart), and one at the phase's end read as "never recovered".
   std::optional<std::uint32_t> settle;
+  std::vector<std::uint32_t> rest;
   for (auto it = by_second.rbegin(); it != by_second.rend(); ++it) {
-    auto& us = it->second;
-    if (failed_in_second.contains(it->first) || percentile_ms(us, 0.99) > healthy_p99_ms) break;
-    settle = it->first;
+    if (failed_in_second.contains(it->first)) break;
+    rest.insert(rest.end(), it->second.begin(), it->second.end());
+    std::vector<std::uint32_t> copy = rest;
+    if (percentile_ms(copy, 0.99) <= healthy_p99_ms) settle = it->first;
   }
   // Second by second (by due time): requests, those not answered well, and their p99.
   std::string seconds;
