@@ -168,7 +168,6 @@ class Database::Impl {
         note_wait(Clock::now() - batch.back().queued_at);
       }
       const auto taken = Clock::now();
-      served = batch.size();
       if (!conn || !conn->healthy()) {
         conn.reset();
         auto c = factory_(ConnectionRole{.writer = true});
@@ -181,6 +180,8 @@ class Database::Impl {
           for (Job& j : batch) j.done(c.error());
         }
       }
+      // Writes failed for want of a connection were not served: they say nothing of the rate.
+      served = conn ? batch.size() : 0;
       if (conn) run_batch(*conn, batch);
       batch.clear();
       busy = Clock::now() - taken;
