@@ -509,7 +509,7 @@ void read_case(app::App& app, const Request& req, const Responder& respond) {
         respond.later([d = std::move(d), role, request_id, chinese]() {
           if (!d) return error_response(d.error(), request_id, chinese);
           Response res = json_response(case_json(*d, role));
-          res.headers.emplace_back("ETag", "\"" + std::to_string(d->c.version) + "\"");
+          add_version_etag(res, d->c.version);
           return res;
         });
       });
@@ -557,7 +557,7 @@ Response command_answer(Result<app::StoredResponse> answer, bool versioned,
   }
   auto [res, version] = stored_response(std::move(*answer), "version");
   if (version.is_int64()) {
-    res.headers.emplace_back("ETag", "\"" + std::to_string(version.as_int64()) + "\"");
+    add_version_etag(res, version.as_int64());
   }
   return res;
 }

@@ -141,7 +141,7 @@ Result<std::int64_t> warning_id(const Request& req) {
 }
 
 Response with_etag(Response res, std::int64_t version) {
-  res.headers.emplace_back("ETag", "\"" + std::to_string(version) + "\"");
+  add_version_etag(res, version);
   return res;
 }
 

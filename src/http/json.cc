@@ -3,6 +3,7 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <charconv>
+#include <fmt/format.h>
 
 namespace jiceng::http {
 
@@ -11,6 +12,12 @@ Response json_response(const boost::json::value& body, unsigned status) {
   res.status = status;
   res.body = boost::json::serialize(body);
   return res;
+}
+
+void add_version_etag(Response& res, std::int64_t version) {
+  // Formatted, not "\"" + std::to_string(v) + "\"": GCC 12 warns (-Wrestrict) on that
+  // concatenation once inlined, wrongly.
+  res.headers.emplace_back("ETag", fmt::format("\"{}\"", version));
 }
 
 Result<boost::json::object> parse_object(std::string_view body,

@@ -53,7 +53,7 @@ Result<SearchQuery> parse_query(std::string_view q) {
   std::string plain = normalize_utf8(q);
   for (std::string_view quote : {"“", "”", "「", "」"}) {
     for (auto at = plain.find(quote); at != std::string::npos; at = plain.find(quote, at)) {
-      plain.replace(at, quote.size(), "\"");
+      plain.replace(at, quote.size(), 1, '"');
     }
   }
   std::string_view rest = plain;
