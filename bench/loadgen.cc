@@ -418,9 +418,8 @@ std::string report_phase(const Generator& g, std::size_t p, double healthy_p99_m
   std::vector<std::uint32_t> rest;
   for (auto it = by_second.rbegin(); it != by_second.rend(); ++it) {
     if (failed_in_second.contains(it->first)) break;
-    rest.insert(rest.end(), it->second.begin(), it->second.end());
-    std::vector<std::uint32_t> copy = rest;
-    if (percentile_ms(copy, 0.99) <= healthy_p99_ms) settle = it->first;
+    rest.insert(rest.end(), it->second.begin(), it->second.end());  // order does not matter
+    if (percentile_ms(rest, 0.99) <= healthy_p99_ms) settle = it->first;
   }
   // Second by second (by due time): requests, those not answered well, and their p99.
   std::string seconds;
