@@ -3,10 +3,12 @@
 #include <fmt/format.h>
 #include <sodium.h>
 
+#include <algorithm>
 #include <array>
 #include <future>
 
 #include "app/catalogue.h"
+#include "app/imports.h"
 #include "domain/case_notes.h"
 #include "domain/jurisdiction.h"
 #include "store/calendar_repo.h"
@@ -47,7 +49,7 @@ Error not_allowed(const Case& c, Command command) {
                       domain::label_zh(command), allowed.empty() ? "无" : allowed));
 }
 
-bool blank(std::string_view s) { return s.find_first_not_of(" \t\r\n") == std::string_view::npos; }
+bool blank(std::string_view s) { return domain::is_blank(s); }
 
 using domain::Role;
 
@@ -241,6 +243,24 @@ Result<Registration> CaseService::register_in(store::Sql& sql, const PreparedInt
     if (!*place) {
       return Error::invalid_argument("place: " + in.place_code + " is not in the jurisdiction tree")
           .zh("地点（place）：行政区划中没有 " + in.place_code);
+    }
+    // A case outside the deployment would have no unit and no staff who see it: refused, as a
+    // place outside a registrar's subtree is (the resident's own channels stay open).
+    auto root = deployment_root_in(sql);
+    if (!root) return root.error();
+    if (*root && !domain::in_scope(**root, in.place_code)) {
+      return Error::invalid_argument(
+                 fmt::format("place: {} lies outside this deployment ({})", in.place_code, **root))
+          .zh(fmt::format("地点（place）：{} 不在本系统的服务范围（{}）内", in.place_code, **root));
+    }
+    if (actor.staff && actor.principal && !actor.principal->scope_code.empty() &&
+        !domain::in_scope(actor.principal->scope_code, in.place_code)) {
+      return Error{ErrorCode::kPermissionDenied,
+                   fmt::format("place: {} lies outside your jurisdiction ({}); the resident can "
+                               "submit it on the portal or the hotline",
+                               in.place_code, actor.principal->scope_code)}
+          .zh(fmt::format("地点（place）：{} 不在您的辖区（{}）内；群众可通过网站或热线提交",
+                          in.place_code, actor.principal->scope_code));
     }
     auto plan =
         plan_dispatch(sql, catalogue_, {in.kind, in.category_code, in.place_code, in.description});
@@ -450,25 +470,36 @@ Result<TrackView> CaseService::track(std::string_view tracking_code) {
     auto c = store::cases::find_tracked(sql, *code);
     if (!c) return c.error();
     if (!*c) return unknown;
-    const Case& k = (*c)->c;
-    TrackView v{.number = k.number,
-                .kind = k.kind,
-                .category_code = k.category_code,
-                .place_code = k.place_code,
-                .state = k.state,
-                .unit_name = std::move((*c)->unit_name),
-                .deadline_at = k.deadline_at,
-                .reply = k.reply,
-                .rating = k.rating,
-                .merged_into = k.merged_into,
-                .events = {}};
-    auto events = store::cases::events(sql, k.number);
+    TrackView v{std::move(**c), {}, {}};
+    // Public events only; staff names and units are personal data too and are not read.
+    auto events = store::cases::public_events(sql, v.number);
     if (!events) return events.error();
-    for (auto& e : *events) {
-      if (!e.is_public) continue;
-      e.actor.clear();  // staff names are personal data too
-      e.unit_id.reset();
-      v.events.push_back(std::move(e));
+    v.events = std::move(*events);
+    v.handled_in = v.number;
+    // A repeat: where the matter stands is the case it was merged into (a chain ends within a
+    // few links; the bound only guards against a cycle that nothing should make).
+    std::string next = v.merged_into;
+    for (int hop = 0; !next.empty() && hop < 8; ++hop) {
+      auto tracked = store::cases::find_public(sql, next);
+      if (!tracked) return tracked.error();
+      if (!*tracked) break;
+      store::cases::TrackedCase& t = **tracked;
+      v.handled_in = t.number;
+      v.state = t.state;
+      v.unit_name = std::move(t.unit_name);
+      v.deadline_at = t.deadline_at;
+      v.reply = std::move(t.reply);
+      v.rating = t.rating;
+      next = t.merged_into;
+    }
+    if (v.handled_in != v.number) {
+      auto theirs = store::cases::public_events(sql, v.handled_in);
+      if (!theirs) return theirs.error();
+      v.events.insert(v.events.end(), theirs->begin(), theirs->end());
+      std::stable_sort(v.events.begin(), v.events.end(),
+                       [](const domain::CaseEvent& a, const domain::CaseEvent& b) {
+                         return a.at < b.at;
+                       });
     }
     return v;
   });
@@ -506,8 +537,25 @@ Result<Case> CaseService::apply_in(store::Sql& sql, std::string_view number, Com
   }
   const domain::Transition* t = domain::find_transition(c.kind, c.state, command);
   if (!t) return not_allowed(c, command);
+  // Notes are public on the tracking page and replies are the official answer: the same text
+  // rules as a description, and a reply only where the transition takes one (办结, 复查/复核答复):
+  // no other command, and nobody else, rewrites the answer or restarts its review window.
+  const bool takes_reply =
+      std::find(t->guards.begin(), t->guards.end(), Guard::kReply) != t->guards.end();
+  if (auto ok = domain::check_text("note", in.note, domain::kMaxNoteChars, false, true); !ok) {
+    return ok.error();
+  }
+  if (auto ok = domain::check_text("reply", in.reply, domain::kMaxReplyChars, false, true); !ok) {
+    return ok.error();
+  }
+  if (!takes_reply && !in.reply.empty()) {
+    return Error::invalid_argument(fmt::format("reply: the command {} takes no reply",
+                                               domain::to_string(command)))
+        .zh("答复：该操作不填写答复");
+  }
   const CaseState from = c.state;
   std::optional<domain::Unit> unit;
+  std::string top_of_chain;  // a resident's escalation at the top: the unit that keeps the case
   for (Guard g : t->guards) {
     switch (g) {
       case Guard::kReason:
@@ -518,9 +566,6 @@ Result<Case> CaseService::apply_in(store::Sql& sql, std::string_view number, Com
       case Guard::kReply:
         if (blank(in.reply)) {
           return Error::invalid_argument("reply: a written reply is required").zh("须填写书面答复");
-        }
-        if (!utf8_length(in.reply) || *utf8_length(in.reply) > 8000) {
-          return Error::invalid_argument("reply: at most 8,000 characters of valid text");
         }
         break;
       case Guard::kUnit: {
@@ -614,10 +659,18 @@ Result<Case> CaseService::apply_in(store::Sql& sql, std::string_view number, Com
         if (!*current) return Error::internal("the case's unit is missing");
         auto up = plan_escalation(sql, **current, {c.place_code, c.kind, ""});
         if (!up) return up.error();
-        if (!*up)
+        if (*up) {
+          unit = std::move(**up);
+        } else if (actor.holds_tracking_code ||
+                   (actor.principal && actor.principal->role == Role::kResident)) {
+          // Nothing blocks a resident: at the top the request is recorded, visibly, for that
+          // unit's supervision (its leaders see the event), and the case stays where it is.
+          top_of_chain = (*current)->name;
+        } else {
           return Error::failed_precondition(
-              "the case is already with the highest unit above its place");
-        unit = std::move(**up);
+                     "the case is already with the highest unit above its place")
+              .zh("案件已在其所在地的最高层级单位办理，无法再提级");
+        }
         break;
       }
     }
@@ -648,7 +701,7 @@ Result<Case> CaseService::apply_in(store::Sql& sql, std::string_view number, Com
   // The new state and what the command records.
   c.state = t->to;
   if (unit) c.unit_id = unit->id;
-  if (!blank(in.reply)) {
+  if (takes_reply) {
     c.reply = in.reply;
     c.replied_at = now;
   }
@@ -681,6 +734,7 @@ Result<Case> CaseService::apply_in(store::Sql& sql, std::string_view number, Com
   if (!moved_from.empty()) {
     note = domain::notes::place_moved(note, moved_from);
   }
+  if (!top_of_chain.empty()) note = domain::notes::escalation_at_top(top_of_chain, note);
   if (command == Command::kFollowUp)
     note = std::string(domain::label_zh(in.rating)) + (note.empty() ? "" : ": " + note);
   if (command == Command::kMerge) note = domain::notes::merged_into(in.target_case, note);

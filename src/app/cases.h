@@ -75,19 +75,14 @@ struct CaseDetail {
   std::vector<domain::CaseEvent> events;
 };
 
-// What a resident may see of a case: no personal data of anyone, only public events.
-struct TrackView {
-  std::string number;
-  domain::CaseKind kind = domain::CaseKind::kDemand;
-  std::string category_code;
-  std::string place_code;
-  domain::CaseState state = domain::CaseState::kRegistered;
-  std::string unit_name;  // "" when none yet
-  std::optional<Instant> deadline_at;
-  std::string reply;  // the written reply, once given
-  domain::Rating rating = domain::Rating::kNone;
-  std::string merged_into;                // the number of the case it was linked to
-  std::vector<domain::CaseEvent> events;  // public ones; actor and unit left out
+// What GET /api/v1/track/{code} shows: the case's public fields and its public events (actor
+// and unit left out): no personal data of anyone. For a case linked to another as a repeat
+// (并单), where the matter stands: the state, unit, deadline, reply and rating of the case it
+// was merged into (followed to the end of the chain), whose number is handled_in, and both
+// cases' public events in time order; the resident's commands go to that case.
+struct TrackView : store::cases::TrackedCase {
+  std::vector<domain::CaseEvent> events;
+  std::string handled_in;  // the case that carries the matter: number, or the merge's target
 };
 
 // The optional inputs of a command; which ones are required is the transition's guards.

@@ -84,9 +84,12 @@ Result<DemoReport> set_up_demo(store::Database& db, const DemoOptions& options,
   return report;
 }
 
+Result<std::optional<std::string>> deployment_root_in(store::Sql& sql) {
+  return store::settings::get(sql, kDeploymentRoot);
+}
+
 Result<std::string> deployment_root(store::Database& db) {
-  auto root =
-      db.read_value([&](store::Sql& sql) { return store::settings::get(sql, kDeploymentRoot); });
+  auto root = db.read_value([&](store::Sql& sql) { return deployment_root_in(sql); });
   if (!root) return root.error();
   if (!*root) return Error::not_found("no deployment has been set up (run: jiceng demo)");
   return **root;

@@ -64,5 +64,7 @@ struct DemoReport {
 
 // The deployment's root jurisdiction ("deployment.root"), if one was set up.
 [[nodiscard]] Result<std::string> deployment_root(store::Database& db);
+// The same inside the caller's transaction; nullopt when no deployment has been set up.
+[[nodiscard]] Result<std::optional<std::string>> deployment_root_in(store::Sql& sql);
 
 }  // namespace jiceng::app

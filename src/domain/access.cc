@@ -161,10 +161,11 @@ bool may_command(Role r, Command c) {
     case Command::kRequestReview:
     case Command::kRequestReReview:
       return r == Role::kResident || r == Role::kOperator;
-    // Anyone who works the case, and the resident, may move it one level up with a reason.
+    // Anyone who works the case, a leader who supervises it (督办), and the resident may move
+    // it one level up with a reason.
     case Command::kEscalate:
       return r == Role::kResident || r == Role::kOperator || r == Role::kHandler ||
-             r == Role::kUnitHead;
+             r == Role::kUnitHead || r == Role::kLeader;
   }
   return false;
 }

@@ -21,7 +21,8 @@ std::string_view field_zh(std::string_view field) {
       {"point", "坐标"},           {"submitter", "提交人"},
       {"submitter_name", "姓名"},  {"submitter_contact", "联系方式"},
       {"received_at", "收到时间"}, {"channel", "渠道"},
-      {"clock", "时限"},           {"rating", "评价"}};
+      {"clock", "时限"},           {"rating", "评价"},
+      {"note", "理由或备注"},      {"reply", "答复"}};
   for (auto [en, zh] : kNames) {
     if (en == field) return zh;
   }
@@ -34,26 +35,45 @@ Error field_error(std::string_view field, std::string_view what, std::string_vie
   return e;
 }
 
-// Checks length (in characters) and refuses control characters except \n and \t.
+// White space (Unicode White_Space) and default-ignorable format characters.
+bool invisible(char32_t c) {
+  return c == ' ' || (c >= 0x09 && c <= 0x0d) || c == 0x85 || c == 0xa0 || c == 0xad ||
+         c == 0x1680 || c == 0x180e || (c >= 0x2000 && c <= 0x200f) || c == 0x2028 ||
+         c == 0x2029 || c == 0x202f || c == 0x205f || (c >= 0x2060 && c <= 0x2064) ||
+         c == 0x3000 || c == 0xfeff;
+}
+
+}  // namespace
+
+bool is_blank(std::string_view text) {
+  for (std::size_t i = 0; i < text.size();) {
+    auto d = decode_utf8_at(text, i);
+    if (!d.valid || !invisible(d.value)) return false;
+    i += d.size;
+  }
+  return true;
+}
+
 Result<void> check_text(std::string_view field, std::string_view text, std::size_t max,
                         bool required, bool multiline) {
   auto len = utf8_length(text);
   if (!len) return field_error(field, "is not valid UTF-8", "不是有效的 UTF-8 文本");
-  if (required && text.find_first_not_of(" \t\r\n") == std::string_view::npos) {
-    return field_error(field, "is required", "必填");
-  }
+  if (required && is_blank(text)) return field_error(field, "is required", "必填");
   if (*len > max)
     return field_error(field, fmt::format("is longer than {} characters", max),
                        fmt::format("不能超过 {} 个字", max));
-  for (unsigned char c : text) {
-    bool allowed = c >= 0x20 || (multiline && (c == '\n' || c == '\t' || c == '\r'));
-    if (!allowed || c == 0x7f)
+  for (std::size_t i = 0; i < text.size();) {
+    const DecodedCodePoint d = decode_utf8_at(text, i);
+    const char32_t c = d.value;
+    i += d.size;
+    const bool control = c < 0x20 || (c >= 0x7f && c <= 0x9f);
+    const bool allowed_control = multiline && (c == '\n' || c == '\t' || c == '\r');
+    if ((control && !allowed_control) || c == 0x202d || c == 0x202e) {
       return field_error(field, "contains a control character", "含有控制字符");
+    }
   }
   return {};
 }
-
-}  // namespace
 
 std::string_view to_string(Channel c) {
   switch (c) {
@@ -125,6 +145,11 @@ Result<void> validate_intake(const Intake& in, Instant now, bool by_staff) {
     }
     if (*in.received_at > now)
       return field_error("received_at", "is in the future", "不能晚于当前时间");
+    if (*in.received_at < now - std::chrono::days(kMaxReceivedAgeDays)) {
+      return field_error("received_at",
+                         fmt::format("is more than {} days ago", kMaxReceivedAgeDays),
+                         fmt::format("不能早于 {} 天前", kMaxReceivedAgeDays));
+    }
   }
   if (in.channel == Channel::kOpen311 && by_staff) {
     return field_error("channel", "open311 is for applications using an API key",

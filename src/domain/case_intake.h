@@ -45,10 +45,25 @@ inline constexpr std::size_t kMaxDescriptionChars = 4000;
 inline constexpr std::size_t kMaxAddressChars = 200;
 inline constexpr std::size_t kMaxNameChars = 50;
 inline constexpr std::size_t kMaxContactChars = 100;
+inline constexpr std::size_t kMaxNoteChars = 2000;   // a command's reason or remark
+inline constexpr std::size_t kMaxReplyChars = 8000;  // a written reply (答复)
+// How far back staff may date a matter's receipt: a letter registered late, not a typo's year.
+inline constexpr int kMaxReceivedAgeDays = 366;
+
+// True when text holds nothing a reader can see: white space of any script (the ideographic
+// space an IME types included) and invisible format characters (zero-width space, BOM …).
+bool is_blank(std::string_view text);
+
+// Checks a free text from outside: valid UTF-8, at most `max` characters, not blank when
+// `required`, no control characters (newline, tab and carriage return allowed when `multiline`;
+// C1 controls and the bidi overrides that make text read backwards never). kInvalidArgument
+// names `field`, in English and Chinese.
+[[nodiscard]] Result<void> check_text(std::string_view field, std::string_view text,
+                                      std::size_t max, bool required, bool multiline);
 
 // Checks an intake. `by_staff` says whether the caller is an operator (who may set
 // received_at). kInvalidArgument names the first offending field. Text is kept as typed (HTML
-// stays text: it is never rendered); control characters other than newline and tab are refused.
+// stays text: it is never rendered); control characters other than newline and tab are refused (check_text).
 [[nodiscard]] Result<void> validate_intake(const Intake& intake, Instant now, bool by_staff);
 
 // "360602-2026-000123": the county's code, the year, and the county's running number that year.

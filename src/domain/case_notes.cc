@@ -50,4 +50,8 @@ std::string escalated_on_breach(std::string_view unit_name) {
   return fmt::format("超期未办结，提级至{}", unit_name);
 }
 
+std::string escalation_at_top(std::string_view unit_name, std::string_view reason) {
+  return fmt::format("已由本系统最高层级单位{}办理，提级请求已记录并提请督办：{}", unit_name, reason);
+}
+
 }  // namespace jiceng::domain::notes

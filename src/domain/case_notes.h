@@ -24,5 +24,8 @@ std::string merged_into(std::string_view target, std::string_view note);
 std::string warned(std::string_view deadline);
 std::string breached(std::string_view deadline);
 std::string escalated_on_breach(std::string_view unit_name);
+// A resident's escalation of a case that is already with the highest unit of the deployment:
+// recorded for that unit's supervision, with the resident's reason.
+std::string escalation_at_top(std::string_view unit_name, std::string_view reason);
 
 }  // namespace jiceng::domain::notes

@@ -269,12 +269,14 @@ Response track(app::App& app, const Request& req) {
                    {"reply", v->reply},
                    {"rating", domain::to_string(v->rating)},
                    {"merged_into", v->merged_into},
+                   {"handled_in", v->handled_in},
                    {"allowed_commands", json::array{}},
                    {"timeline", std::move(events)}};
   // What the holder of the code may do now (the UI's buttons); the guards (review windows, a
   // rating first) are still checked when the command comes.
   auto& allowed = out["allowed_commands"].as_array();
   for (domain::Command cmd : domain::allowed_commands(v->kind, v->state)) {
+    if (v->handled_in != v->number && cmd == domain::Command::kFollowUp) continue;
     if (domain::may_command(domain::Role::kResident, cmd)) {
       allowed.push_back(json::string(domain::to_string(cmd)));
     }
@@ -631,7 +633,17 @@ void run_command(app::App& app, const Request& req, const Responder& respond, st
 void command_by_tracking_code(app::App& app, const Request& req, const Responder& respond) {
   auto v = app.cases.track(req.params.at("code"));
   if (!v) return respond(error_response(v.error(), req));
-  run_command(app, req, respond, v->number, app::Actor::by_tracking_code(context_of(req)), false);
+  // A repeat's code acts on the case that carries the matter (escalation, review); the rating
+  // of that case's answer is its own submitter's.
+  if (v->handled_in != v->number && req.params.at("command") == "follow_up") {
+    return respond(error_response(
+        Error::conflict("this matter was merged into case " + v->handled_in +
+                        ", whose submitter rates its answer")
+            .zh("此诉求已并入 " + v->handled_in + " 号案件办理，答复由该案件的提交人评价"),
+        req));
+  }
+  run_command(app, req, respond, v->handled_in, app::Actor::by_tracking_code(context_of(req)),
+              false);
 }
 
 }  // namespace
@@ -689,6 +701,10 @@ void add_case_routes(Router& router, app::App& app) {
                                 domain::Role::kCadre,    domain::Role::kLeader};
   const domain::RoleSet workers{domain::Role::kOperator, domain::Role::kHandler,
                                 domain::Role::kUnitHead};
+  // Who gives commands: the workers, and leaders, who may escalate (督办) what they supervise
+  // (domain::may_command says which command each role may give).
+  const domain::RoleSet commanders{domain::Role::kOperator, domain::Role::kHandler,
+                                   domain::Role::kUnitHead, domain::Role::kLeader};
   router.add(
       {.method = "GET",
        .pattern = "/api/v1/cases",
@@ -759,7 +775,7 @@ void add_case_routes(Router& router, app::App& app) {
                          "unit_id, rating, extension_days, target_case, as the command needs. An "
                          "Idempotency-Key header makes retries safe: the same key, body and "
                          "If-Match return the first answer, the same key otherwise 422",
-              .policy = Policy::only(workers, ScopeCheck::kSubtree),
+              .policy = Policy::only(commanders, ScopeCheck::kSubtree),
               .async_handler = [&app](const Request& req, const Responder& respond) {
                 run_command(app, req, respond, req.params.at("number"),
                             app::Actor::of(*req.principal, context_of(req)), true);

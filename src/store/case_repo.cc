@@ -150,17 +150,73 @@ Result<std::optional<Case>> find(Sql& sql, std::string_view number) {
   return first_case(sql.query(statement, {std::string(number)}));
 }
 
+namespace {
+
+// The public columns of the case with this number or tracking code (no description, no
+// submitter) and its unit's name, in one statement.
+Result<std::optional<TrackedCase>> tracked_where(Sql& sql, bool by_number, std::string_view value) {
+  static constexpr std::string_view kSelect =
+      "SELECT number, kind, category_code, place_code, state, deadline_at, reply, rating, "
+      "merged_into, (SELECT name FROM unit WHERE unit.id = cases.unit_id) FROM cases WHERE ";
+  static const std::string by_code_sql = fmt::format("{}tracking_code = $1", kSelect);
+  static const std::string by_number_sql = fmt::format("{}number = $1", kSelect);
+  auto rows = sql.query(by_number ? by_number_sql : by_code_sql, {std::string(value)});
+  if (!rows) return rows.error();
+  if (rows->empty()) return std::optional<TrackedCase>();
+  const Row& r = rows->front();
+  TrackedCase t;
+  t.number = r.text(0);
+  auto kind = domain::case_kind_from_string(r.text(1));
+  auto state = domain::case_state_from_string(r.text(4));
+  auto rating = domain::rating_from_string(r.text(7));
+  if (!kind || !state || !rating) {
+    return Error::internal("case " + t.number + " holds an unknown kind, state or rating");
+  }
+  t.kind = *kind;
+  t.category_code = r.text(2);
+  t.place_code = r.text(3);
+  t.state = *state;
+  t.deadline_at = instant_at(r, 5);
+  t.reply = r.text(6);
+  t.rating = *rating;
+  t.merged_into = r.text(8);
+  t.unit_name = r.text(9);
+  return std::optional(std::move(t));
+}
+
+}  // namespace
+
 Result<std::optional<TrackedCase>> find_tracked(Sql& sql, std::string_view tracking_code) {
-  // One statement: the unit's name comes with the row.
-  static const std::string statement = fmt::format(
-      "SELECT {}, (SELECT name FROM unit WHERE unit.id = cases.unit_id) FROM cases "
-      "WHERE tracking_code = $1",
-      kColumns);
-  auto rows = sql.query(statement, {std::string(tracking_code)});
-  auto c = first_case(rows);
-  if (!c) return c.error();
-  if (!*c) return std::optional<TrackedCase>();
-  return std::optional(TrackedCase{std::move(**c), rows->front().text(kColumnCount)});
+  return tracked_where(sql, false, tracking_code);
+}
+
+Result<std::optional<TrackedCase>> find_public(Sql& sql, std::string_view number) {
+  return tracked_where(sql, true, number);
+}
+
+Result<std::vector<domain::CaseEvent>> public_events(Sql& sql, std::string_view number) {
+  auto rows = sql.query(
+      "SELECT seq, at, command, to_state, note FROM case_event "
+      "WHERE case_number = $1 AND public <> 0 ORDER BY seq",
+      {std::string(number)});
+  if (!rows) return rows.error();
+  std::vector<domain::CaseEvent> out;
+  out.reserve(rows->size());
+  for (const Row& r : *rows) {
+    domain::CaseEvent e;
+    e.seq = static_cast<int>(r.int64(0));
+    e.at = from_micros(r.int64(1));
+    e.command = r.text(2);
+    auto to = domain::case_state_from_string(r.text(3));
+    if (!to) {
+      return Error::internal("an event of case " + std::string(number) + " has an unknown state");
+    }
+    e.to = *to;
+    e.note = r.text(4);
+    e.is_public = true;
+    out.push_back(std::move(e));
+  }
+  return out;
 }
 
 Result<void> update(Sql& sql, const Case& c) {

@@ -22,13 +22,29 @@ namespace jiceng::store::cases {
 [[nodiscard]] Result<void> insert(Sql& sql, const domain::Case& c,
                                   const std::vector<std::string>& topic_words);
 [[nodiscard]] Result<std::optional<domain::Case>> find(Sql& sql, std::string_view number);
+// What a tracking code shows (GET /api/v1/track/{code}): the public fields of a case and its
+// unit's name, never the submitter's data (which is not even read).
 struct TrackedCase {
-  domain::Case c;
+  std::string number;
+  domain::CaseKind kind = domain::CaseKind::kDemand;
+  std::string category_code;
+  std::string place_code;
+  domain::CaseState state = domain::CaseState::kRegistered;
   std::string unit_name;  // "" when the case has no unit
+  std::optional<Instant> deadline_at;
+  std::string reply;
+  domain::Rating rating = domain::Rating::kNone;
+  std::string merged_into;
 };
-// The case with this tracking code and its unit's name, in one statement; nullopt if none.
+// The case with this tracking code, in one statement; nullopt if none.
 [[nodiscard]] Result<std::optional<TrackedCase>> find_tracked(Sql& sql,
                                                               std::string_view tracking_code);
+// The same by the case's number.
+[[nodiscard]] Result<std::optional<TrackedCase>> find_public(Sql& sql, std::string_view number);
+// The public events of a case, in order, with only what the tracking page shows: seq, at,
+// command, to, note (actor and unit left empty).
+[[nodiscard]] Result<std::vector<domain::CaseEvent>> public_events(Sql& sql,
+                                                                   std::string_view number);
 // Writes c over the stored case if the stored version is still c.version - 1 (optimistic
 // concurrency). kConflict when another change came first; kNotFound when there is no such case.
 [[nodiscard]] Result<void> update(Sql& sql, const domain::Case& c);

@@ -40,9 +40,13 @@ TEST(Roles, RoundTripAndStaffSet) {
   EXPECT_EQ(all_roles().size(), static_cast<std::size_t>(kRoleCount));
 }
 
-TEST(Permissions, LeadersReadAndChangeNothing) {
+// A leader reads and supervises (督办): the one thing they may do to a case is move it a level
+// up with a reason; they neither accept, handle nor close.
+TEST(Permissions, LeadersReadAndOnlyEscalate) {
   EXPECT_TRUE(may_read_cases(Role::kLeader));
-  for (Command c : kAllCommands) EXPECT_FALSE(may_command(Role::kLeader, c)) << to_string(c);
+  for (Command c : kAllCommands) {
+    EXPECT_EQ(may_command(Role::kLeader, c), c == Command::kEscalate) << to_string(c);
+  }
 }
 
 TEST(Permissions, AdminsAuditorsAndAppsDoNoCasework) {
