@@ -49,7 +49,8 @@ Result<void> check_idempotency_key(std::string_view key) {
   bool printable = !key.empty() && key.size() <= 255;
   for (char c : key) printable = printable && c > 0x20 && c < 0x7f;
   if (!printable) {
-    return Error::invalid_argument("Idempotency-Key: 1 to 255 printable ASCII characters");
+    return Error::invalid_argument("Idempotency-Key: 1 to 255 printable ASCII characters")
+        .zh("Idempotency-Key：须为 1 到 255 个可打印 ASCII 字符");
   }
   return {};
 }

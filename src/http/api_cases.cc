@@ -38,7 +38,9 @@ Result<domain::Intake> intake_from_json(const json::object& o) {
   if (!kind) return kind.error();
   if (!kind->empty()) {
     auto k = domain::case_kind_from_string(*kind);
-    if (!k) return Error::invalid_argument("kind: demand or petition");
+    if (!k)
+      return Error::invalid_argument("kind: demand or petition")
+          .zh("类型（kind）：demand（诉求）或 petition（信访）");
     in.kind = *k;
   }
   auto channel = string_field(o, "channel", false);
@@ -61,7 +63,9 @@ Result<domain::Intake> intake_from_json(const json::object& o) {
     *t.out = std::move(*v);
   }
   if (auto it = o.find("anonymous"); it != o.end()) {
-    if (!it->value().is_bool()) return Error::invalid_argument("anonymous: must be true or false");
+    if (!it->value().is_bool())
+      return Error::invalid_argument("anonymous: must be true or false")
+          .zh("匿名（anonymous）：须为 true 或 false");
     in.anonymous = it->value().as_bool();
   }
   // When an operator took the call, visit or letter (the clock starts then); domain::
@@ -82,7 +86,8 @@ Result<domain::Intake> intake_from_json(const json::object& o) {
     const json::value* lat = p ? p->if_contains("lat") : nullptr;
     const json::value* lon = p ? p->if_contains("lon") : nullptr;
     if (!p || p->size() != 2 || !lat || !lon || !lat->is_number() || !lon->is_number()) {
-      return Error::invalid_argument("point: {\"lat\": number, \"lon\": number} in WGS-84 degrees");
+      return Error::invalid_argument("point: {\"lat\": number, \"lon\": number} in WGS-84 degrees")
+          .zh("坐标（point）：须为 {\"lat\": 纬度, \"lon\": 经度}，WGS-84 度数");
     }
     in.point = domain::GeoPoint{lat->to_number<double>(), lon->to_number<double>()};
   }
@@ -349,7 +354,8 @@ Result<void> apply_cursor(std::string_view cursor, store::cases::ListQuery& q) {
   auto [end, ec] =
       std::from_chars(cursor.data(), cursor.data() + (dot == std::string_view::npos ? 0 : dot), us);
   if (dot == std::string_view::npos || ec != std::errc() || end != cursor.data() + dot || us <= 0) {
-    return Error::invalid_argument("cursor: pass the `next` value of the previous page");
+    return Error::invalid_argument("cursor: pass the `next` value of the previous page")
+        .zh("翻页游标（cursor）：请使用上一页返回的 next 值");
   }
   if (on_clock) {
     q.after_deadline_at = from_micros(us);
@@ -389,13 +395,17 @@ std::optional<Response> read_list_filters(app::App& app, const Request& req,
   }
   if (auto overdue = req.query_value("overdue")) {
     if (*overdue != "true" && *overdue != "false") {
-      return error_response(Error::invalid_argument("overdue: true or false"), req);
+      return error_response(Error::invalid_argument("overdue: true or false")
+                                .zh("超期（overdue）：须为 true 或 false"),
+                            req);
     }
     if (*overdue == "true") q.overdue_at = app.clock.now();
   }
   place = std::string(req.query_value("place").value_or(""));
   if (!place.empty() && !domain::level_of_code(place)) {
-    return error_response(Error::invalid_argument("place: a division code such as 360603"), req);
+    return error_response(Error::invalid_argument("place: a division code such as 360603")
+                              .zh("地点（place）：须为行政区划代码，如 360603"),
+                          req);
   }
   q.limit = static_cast<int>(std::max<std::int64_t>(*limit, 1));
   return std::nullopt;
@@ -485,8 +495,9 @@ void similar_cases(app::App& app, const Request& req, const Responder& respond) 
   }
   if (auto it = body->find("anonymous"); it != body->end()) {
     if (!it->value().is_bool()) {
-      return respond(
-          error_response(Error::invalid_argument("anonymous: must be true or false"), req));
+      return respond(error_response(Error::invalid_argument("anonymous: must be true or false")
+                                        .zh("匿名（anonymous）：须为 true 或 false"),
+                                    req));
     }
     in.anonymous = it->value().as_bool();
   }
@@ -537,11 +548,14 @@ Result<app::CommandInput> command_input(const Request& req) {
     in.rating = *r;
   }
   if (const auto* unit = body->if_contains("unit_id"); unit && !unit->is_null()) {
-    if (!unit->is_int64()) return Error::invalid_argument("unit_id: a unit's id");
+    if (!unit->is_int64())
+      return Error::invalid_argument("unit_id: a unit's id").zh("单位（unit_id）：须为单位编号");
     in.unit_id = unit->as_int64();
   }
   if (const auto* days = body->if_contains("extension_days"); days && !days->is_null()) {
-    if (!days->is_int64()) return Error::invalid_argument("extension_days: a whole number");
+    if (!days->is_int64())
+      return Error::invalid_argument("extension_days: a whole number")
+          .zh("延期天数（extension_days）：须为整数");
     in.extension_days = static_cast<int>(std::clamp<std::int64_t>(days->as_int64(), -1, 1000));
   }
   return in;
@@ -553,7 +567,7 @@ Response command_answer(Result<app::StoredResponse> answer, bool versioned,
                         const std::string& request_id, bool chinese) {
   if (!answer) {
     if (answer.error().code == ErrorCode::kConflict && versioned) {
-      return protocol_error(412, "precondition_failed", answer.error().message, request_id);
+      return protocol_error(412, "precondition_failed", answer.error(), request_id, chinese);
     }
     return error_response(answer.error(), request_id, chinese);
   }
@@ -578,10 +592,12 @@ void run_command(app::App& app, const Request& req, const Responder& respond, st
   auto version = if_match(req);
   if (!version) return respond(error_response(version.error(), req));
   if (!*version && require_version) {
-    return respond(protocol_error(428, "precondition_required",
-                                  "send If-Match with the case's version (its ETag) so that "
-                                  "concurrent changes are not lost",
-                                  req.request_id));
+    return respond(protocol_error(
+        428, "precondition_required",
+        Error::failed_precondition("send If-Match with the case's version (its ETag) so that "
+                                   "concurrent changes are not lost")
+            .zh("请在 If-Match 中带上案件的版本号（即其 ETag），以免覆盖他人的修改"),
+        req.request_id, prefers_chinese(req.header("Accept-Language"))));
   }
   std::optional<app::IdempotencyKey> key;
   if (auto k = req.header("Idempotency-Key")) {
@@ -657,7 +673,8 @@ Result<std::optional<std::int64_t>> if_match(const Request& req) {
   std::int64_t version = 0;
   auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), version);
   if (ec != std::errc() || end != s.data() + s.size() || version < 1) {
-    return Error::invalid_argument("If-Match: the version, as the ETag gives it");
+    return Error::invalid_argument("If-Match: the version, as the ETag gives it")
+        .zh("If-Match：须为案件的版本号（与 ETag 相同）");
   }
   return std::optional<std::int64_t>{version};
 }

@@ -192,7 +192,8 @@ Response act(app::App& app, const Request& req) {
   auto w = app.signals.act(*req.principal, *id, *command, note, *version, context_of(req));
   if (!w) {
     if (w.error().code == ErrorCode::kConflict && *version) {
-      return protocol_error(412, "precondition_failed", w.error().message, req.request_id);
+      return protocol_error(412, "precondition_failed", w.error(), req.request_id,
+                            prefers_chinese(req.header("Accept-Language")));
     }
     return error_response(w.error(), req);
   }

@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <atomic>
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
@@ -98,22 +99,77 @@ bool prefers_chinese(std::optional<std::string_view> accept_language) {
   return preferred_language(accept_language) == Language::kChinese;
 }
 
+namespace {
+
+// The q-value of one language range's parameters ("q=0.8"); 1 when absent, -1 when malformed
+// (RFC 9110 §12.4.2: at most three decimals, 0 ≤ q ≤ 1).
+double quality_of(std::string_view params) {
+  double q = 1.0;
+  while (!params.empty()) {
+    auto semi = params.find(';');
+    std::string_view p = params.substr(0, semi);
+    while (!p.empty() && (p.front() == ' ' || p.front() == '\t')) p.remove_prefix(1);
+    while (!p.empty() && (p.back() == ' ' || p.back() == '\t')) p.remove_suffix(1);
+    if (p.size() >= 2 && (p[0] == 'q' || p[0] == 'Q') && p[1] == '=') {
+      std::string_view v = p.substr(2);
+      if (v.empty() || v.size() > 5 || (v[0] != '0' && v[0] != '1')) return -1;
+      if (v.size() > 1 && v[1] != '.') return -1;
+      double frac = 0, scale = 0.1;
+      for (char c : v.substr(std::min<std::size_t>(v.size(), 2))) {
+        if (c < '0' || c > '9') return -1;
+        frac += (c - '0') * scale;
+        scale /= 10;
+      }
+      q = (v[0] - '0') + frac;
+      if (q > 1.0) return -1;
+    }
+    if (semi == std::string_view::npos) break;
+    params.remove_prefix(semi + 1);
+  }
+  return q;
+}
+
+// Whether a language range (without parameters) names the language `primary` ("zh",
+// "zh-CN", "ZH-hans" for zh), case-insensitively.
+bool names_language(std::string_view range, std::string_view primary) {
+  if (range.size() < primary.size()) return false;
+  for (std::size_t i = 0; i < primary.size(); ++i) {
+    char c = range[i];
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    if (c != primary[i]) return false;
+  }
+  return range.size() == primary.size() || range[primary.size()] == '-';
+}
+
+}  // namespace
+
 std::optional<Language> preferred_language(std::optional<std::string_view> accept_language) {
   if (!accept_language) return std::nullopt;
-  // The first language range that is zh or en decides ("zh-CN,zh;q=0.9,en;q=0.8" → zh).
+  // The zh or en range with the highest q-value decides, the earlier one on a tie
+  // ("en;q=0.5, zh-CN" → zh; "zh-CN,zh;q=0.9,en;q=0.8" → zh); q=0 means "not this one".
+  std::optional<Language> best;
+  double best_q = 0;
   std::string_view s = *accept_language;
   while (!s.empty()) {
     auto comma = s.find(',');
-    std::string_view range = s.substr(0, comma);
-    while (!range.empty() && range.front() == ' ') range.remove_prefix(1);
-    bool zero_q =
-        range.find("q=0") != std::string_view::npos && range.find("q=0.") == std::string_view::npos;
-    if (!zero_q && (range.starts_with("zh") || range.starts_with("ZH"))) return Language::kChinese;
-    if (!zero_q && (range.starts_with("en") || range.starts_with("EN"))) return Language::kEnglish;
+    std::string_view item = s.substr(0, comma);
+    auto semi = item.find(';');
+    std::string_view range = item.substr(0, semi);
+    while (!range.empty() && (range.front() == ' ' || range.front() == '\t'))
+      range.remove_prefix(1);
+    while (!range.empty() && (range.back() == ' ' || range.back() == '\t')) range.remove_suffix(1);
+    double q = semi == std::string_view::npos ? 1.0 : quality_of(item.substr(semi + 1));
+    std::optional<Language> lang;
+    if (names_language(range, "zh")) lang = Language::kChinese;
+    if (names_language(range, "en")) lang = Language::kEnglish;
+    if (lang && q > best_q) {
+      best = lang;
+      best_q = q;
+    }
     if (comma == std::string_view::npos) break;
     s.remove_prefix(comma + 1);
   }
-  return std::nullopt;
+  return best;
 }
 
 Response error_response(const Error& e, const Request& req) {
@@ -141,6 +197,12 @@ std::string public_message(const Error& e, std::string_view request_id, bool chi
                             std::string(request_id) + " when reporting it";
   }
   return message;
+}
+
+Response protocol_error(unsigned status, std::string_view code, const Error& e,
+                        std::string_view request_id, bool chinese) {
+  return protocol_error(status, code, public_message(e, request_id, chinese), request_id,
+                        field_of(e));
 }
 
 Response error_response(const Error& e, std::string_view request_id, bool chinese) {

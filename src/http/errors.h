@@ -37,12 +37,17 @@ Response error_response(const Error& e, const Request& req);
 // True when the first zh or en range of an Accept-Language value is zh.
 bool prefers_chinese(std::optional<std::string_view> accept_language);
 enum class Language { kChinese, kEnglish };
-// The first zh or en range of an Accept-Language value; nullopt when it names neither.
+// The zh or en range with the highest q-value (the first on a tie); nullopt when it names
+// neither.
 std::optional<Language> preferred_language(std::optional<std::string_view> accept_language);
 
 // An error response for a protocol failure that has no ErrorCode (e.g. 405
 // "method_not_allowed"): status, code, message and field (omitted when empty) are sent as given.
 Response protocol_error(unsigned status, std::string_view code, std::string_view message,
                         std::string_view request_id, std::string_view field = {});
+// The same with an Error's message in the caller's language (e.g. 412 "precondition_failed"
+// from a version conflict, 428 "precondition_required").
+Response protocol_error(unsigned status, std::string_view code, const Error& e,
+                        std::string_view request_id, bool chinese);
 
 }  // namespace jiceng::http

@@ -1,9 +1,10 @@
 #include "http/json.h"
 
+#include <fmt/format.h>
+
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <charconv>
-#include <fmt/format.h>
 
 namespace jiceng::http {
 
@@ -24,11 +25,17 @@ Result<boost::json::object> parse_object(std::string_view body,
                                          const std::set<std::string_view>& known) {
   boost::system::error_code ec;
   boost::json::value v = boost::json::parse(body, ec);
-  if (ec) return Error::invalid_argument("the body is not valid JSON: " + ec.message());
-  if (!v.is_object()) return Error::invalid_argument("the body must be a JSON object");
+  if (ec) {
+    return Error::invalid_argument("the body is not valid JSON: " + ec.message())
+        .zh("请求体不是有效的 JSON");
+  }
+  if (!v.is_object()) {
+    return Error::invalid_argument("the body must be a JSON object").zh("请求体须为 JSON 对象");
+  }
   for (const auto& kv : v.as_object()) {
     if (!known.contains(kv.key())) {
-      return Error::invalid_argument("unknown field '" + std::string(kv.key()) + "'");
+      return Error::invalid_argument("unknown field '" + std::string(kv.key()) + "'")
+          .zh("未知字段“" + std::string(kv.key()) + "”");
     }
   }
   return std::move(v.as_object());
@@ -48,11 +55,15 @@ Result<std::string> string_field(const boost::json::object& o, std::string_view 
                                  bool required) {
   auto it = o.find(key);
   if (it == o.end() || it->value().is_null()) {
-    if (required) return Error::invalid_argument(std::string(key) + ": is required");
+    if (required) {
+      return Error::invalid_argument(std::string(key) + ": is required")
+          .zh(std::string(key) + "：必填");
+    }
     return std::string();
   }
   if (!it->value().is_string()) {
-    return Error::invalid_argument(std::string(key) + ": must be a string");
+    return Error::invalid_argument(std::string(key) + ": must be a string")
+        .zh(std::string(key) + "：须为字符串");
   }
   return std::string(it->value().as_string());
 }
@@ -65,7 +76,8 @@ Result<std::int64_t> int_query(const Request& req, std::string_view name, std::i
   auto [end, ec] = std::from_chars(v->data(), v->data() + v->size(), out);
   if (ec != std::errc() || end != v->data() + v->size() || out < 0 || out > max) {
     return Error::invalid_argument(std::string(name) + ": a whole number from 0 to " +
-                                   std::to_string(max));
+                                   std::to_string(max))
+        .zh(std::string(name) + "：须为 0 到 " + std::to_string(max) + " 之间的整数");
   }
   return out;
 }

@@ -663,6 +663,14 @@ TEST_P(AccessApi, CommandsAreIdempotent) {
   auto stale = call(&op, "POST", target, R"({"note":"受理"})", {{"If-Match", version}});
   EXPECT_EQ(stale.res.result_int(), 412u) << stale.res.body();
   EXPECT_EQ(events(), registered + 1);
+  // 412 and 428 speak the caller's language too.
+  auto stale_zh = call(&op, "POST", target, R"({"note":"受理"})",
+                       {{"If-Match", version}, {"Accept-Language", "zh-CN"}});
+  EXPECT_EQ(stale_zh.res.result_int(), 412u);
+  EXPECT_NE(stale_zh.res.body().find("请刷新后重试"), std::string::npos) << stale_zh.res.body();
+  auto bare_zh = call(&op, "POST", target, R"({"note":"受理"})", {{"Accept-Language", "zh"}});
+  EXPECT_EQ(bare_zh.res.result_int(), 428u);
+  EXPECT_NE(bare_zh.res.body().find("If-Match 中带上"), std::string::npos) << bare_zh.res.body();
 
   // A refusal stores nothing under the key: the retry runs anew, and is audited each time.
   auto other_case = file_case(village_in(testing::kYuehu));

@@ -284,6 +284,13 @@ TEST_P(Api, ErrorsInChineseOrEnglish) {
   EXPECT_FALSE(http::prefers_chinese("en, zh"));
   EXPECT_FALSE(http::prefers_chinese("zh;q=0, en"));
   EXPECT_FALSE(http::prefers_chinese(std::nullopt));
+  // q-values decide, not the order; ranges are case-insensitive; a tie goes to the first.
+  EXPECT_TRUE(http::prefers_chinese("en;q=0.5, zh-CN"));
+  EXPECT_TRUE(http::prefers_chinese("ZH-cn"));
+  EXPECT_FALSE(http::prefers_chinese("zh-TW;q=0.9, EN;q=0.95"));
+  EXPECT_TRUE(http::prefers_chinese("fr, zh-Hans;q=0.8, en;q=0.7"));
+  EXPECT_FALSE(http::prefers_chinese("zhx, english"));
+  EXPECT_FALSE(http::prefers_chinese("zh;q=2, en;q=0.1"));  // a malformed q is ignored
 }
 
 TEST_P(Api, WorkflowTables) {
