@@ -698,7 +698,10 @@ void add_case_routes(Router& router, app::App& app) {
               .pattern = "/api/v1/track/{code}",
               .summary = "Where a case stands, by its tracking code: state, unit in charge, "
                          "deadline, the public timeline and the commands the resident may give "
-                         "now (allowed_commands); no personal data",
+                         "now (allowed_commands); no personal data. For a repeat merged into "
+                         "another case (merged_into), where the matter stands: that case's state, "
+                         "unit, deadline, reply and rating, its number as handled_in, and both "
+                         "public timelines in time order",
               .policy = Policy::kPublic,
               .runs = Runs::kShortRead,
               .handler = [&app](const Request& req) { return track(app, req); }});
@@ -706,8 +709,9 @@ void add_case_routes(Router& router, app::App& app) {
               .pattern = "/api/v1/track/{code}/commands/{command}",
               .summary = "The resident's commands by tracking code: follow_up (rate the answer: "
                          "JSON body {\"rating\": …}), request_review, request_re_review, "
-                         "escalate (with a note). An Idempotency-Key header makes retries safe, as "
-                         "for POST /api/v1/cases",
+                         "escalate (with a note). A repeat's code acts on the case in handled_in "
+                         "(follow_up there is that case's submitter's: 409). An Idempotency-Key "
+                         "header makes retries safe, as for POST /api/v1/cases",
               .policy = Policy::kPublic,
               .async_handler = [&app](const Request& req, const Responder& respond) {
                 command_by_tracking_code(app, req, respond);

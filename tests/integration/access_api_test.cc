@@ -14,6 +14,7 @@
 
 #include "integration/access_fixture.h"
 #include "store/account_repo.h"
+#include "store/catalogue_repo.h"
 
 namespace jiceng {
 namespace {
@@ -339,6 +340,125 @@ TEST_P(AccessApi, OperatorsRecordWhenACallCameIn) {
                       village_in(testing::kYujiang) +
                       R"(","description":"x","received_at":"2026-03-02"})");
   EXPECT_EQ(bad.res.result_int(), 400u) << "a date alone is not a moment: " << bad.res.body();
+  // A letter registered late, within the year: fine; a typo's year: refused.
+  const Instant late = now - std::chrono::days(300);
+  auto within = call(&s, "POST", "/api/v1/cases", body("letter", late));
+  EXPECT_EQ(within.res.result_int(), 201u) << within.res.body();
+  auto too_old = call(&s, "POST", "/api/v1/cases", body("letter", now - std::chrono::days(367)),
+                      {{"Accept-Language", "zh-CN"}});
+  ASSERT_EQ(too_old.res.result_int(), 400u) << too_old.res.body();
+  EXPECT_EQ(testing::body_json(too_old).at("error").at("field").as_string(), "received_at");
+  EXPECT_NE(too_old.res.body().find("366"), std::string::npos) << too_old.res.body();
+  EXPECT_NE(too_old.res.body().find("收到时间"), std::string::npos) << too_old.res.body();
+}
+
+// Staff register cases of their own jurisdiction only (403 elsewhere, in English and Chinese);
+// a resident's submissions for the same place, anonymous or signed in, are accepted.
+TEST_P(AccessApi, StaffRegisterOnlyInsideTheirJurisdiction) {
+  const std::string elsewhere = village_in(testing::kYuehu);
+  const std::string own = village_in(testing::kYujiang);
+  auto body = [](const std::string& place) {
+    return json::serialize(json::object{{"channel", "phone"},
+                                        {"category", "urban.lighting"},
+                                        {"place", place},
+                                        {"description", "路灯不亮"},
+                                        {"name", "李四"},
+                                        {"contact", "13900002222"}});
+  };
+  for (Role role : {Role::kOperator, Role::kGridWorker}) {
+    auto s = account_session("scope.registrar", role);
+    auto en = call(&s, "POST", "/api/v1/cases", body(elsewhere), {{"Accept-Language", "en"}});
+    ASSERT_EQ(en.res.result_int(), 403u) << domain::to_string(role) << ": " << en.res.body();
+    EXPECT_EQ(testing::body_json(en).at("error").at("code").as_string(), "permission_denied");
+    EXPECT_NE(en.res.body().find("outside your jurisdiction"), std::string::npos) << en.res.body();
+    auto zh = call(&s, "POST", "/api/v1/cases", body(elsewhere), {{"Accept-Language", "zh-CN"}});
+    ASSERT_EQ(zh.res.result_int(), 403u) << zh.res.body();
+    EXPECT_NE(zh.res.body().find("不在您的辖区"), std::string::npos) << zh.res.body();
+    auto inside = call(&s, "POST", "/api/v1/cases", body(own));
+    EXPECT_EQ(inside.res.result_int(), 201u)
+        << domain::to_string(role) << ": " << inside.res.body();
+  }
+  auto resident = account_session("scope.resident", Role::kResident);
+  EXPECT_FALSE(file_case(elsewhere).number.empty()) << "the public form";
+  EXPECT_FALSE(file_case(elsewhere, &resident).number.empty()) << "a signed-in resident";
+}
+
+// A leader supervises (督办): they may move a case of their jurisdiction one level up with a
+// reason, and do nothing else to it.
+TEST_P(AccessApi, LeadersEscalateButDoNotDecide) {
+  const Filed c = file_case(village_in(testing::kYujiang));
+  const Filed foreign = file_case(village_in(testing::kYuehu));
+  ASSERT_FALSE(c.number.empty());
+  auto leader = account_session("leader.escalates", Role::kLeader);
+  auto if_match = [&](const std::string& number) {
+    return http::testing::Headers{{"If-Match", "\"" + std::to_string(version_of(number)) + "\""}};
+  };
+  const auto before = app_->cases.get(c.number);
+  ASSERT_TRUE(before);
+  for (const char* command : {"accept", "resolve", "close", "decline"}) {
+    auto r = call(&leader, "POST", "/api/v1/cases/" + c.number + "/commands/" + command,
+                  R"({"note":"领导批示","reply":"已办结"})", if_match(c.number));
+    EXPECT_EQ(r.res.result_int(), 403u) << command << ": " << r.res.body();
+  }
+  auto no_reason = call(&leader, "POST", "/api/v1/cases/" + c.number + "/commands/escalate", "",
+                        if_match(c.number));
+  EXPECT_EQ(no_reason.res.result_int(), 400u) << no_reason.res.body();
+  auto out = call(&leader, "POST", "/api/v1/cases/" + foreign.number + "/commands/escalate",
+                  R"({"note":"督办"})", if_match(foreign.number));
+  EXPECT_EQ(out.res.result_int(), 404u) << "outside the jurisdiction: " << out.res.body();
+  EXPECT_EQ(version_of(c.number), before->c.version) << "the refusals changed nothing";
+
+  auto up = call(&leader, "POST", "/api/v1/cases/" + c.number + "/commands/escalate",
+                 R"({"note":"督办：村里拖了一周"})", if_match(c.number));
+  ASSERT_EQ(up.res.result_int(), 200u) << up.res.body();
+  const auto after = app_->cases.get(c.number);
+  ASSERT_TRUE(after);
+  EXPECT_EQ(after->c.version, before->c.version + 1);
+  EXPECT_EQ(after->c.state, before->c.state);
+  ASSERT_TRUE(after->c.unit_id && before->c.unit_id);
+  auto unit = [&](std::int64_t id) {
+    auto u = db_->read_value([&](store::Sql& sql) { return store::catalogue::find_unit(sql, id); });
+    EXPECT_TRUE(u && *u) << id;
+    return u && *u ? **u : domain::Unit{};
+  };
+  EXPECT_LT(static_cast<int>(domain::level_of(unit(*after->c.unit_id))),
+            static_cast<int>(domain::level_of(unit(*before->c.unit_id))))
+      << "one level up";
+  EXPECT_EQ(after->events.back().command, "escalate");
+  EXPECT_EQ(after->events.back().actor, leader.username);
+}
+
+// Staff escalating a case already with the deployment's top unit are told why nothing moved:
+// 409 failed_precondition, in Chinese too (the resident's request is recorded instead).
+TEST_P(AccessApi, StaffEscalationAtTheTopIsRefusedClearly) {
+  const Filed c = file_case(village_in(testing::kYujiang));
+  ASSERT_FALSE(c.number.empty());
+  bool at_top = false;
+  for (int i = 0; i < 6 && !at_top; ++i) {
+    auto r = app_->cases.apply(c.number, domain::Command::kEscalate, {.note = "提级"},
+                               app::CaseService::kCurrentVersion,
+                               app::Actor{.name = "system", .staff = true});
+    at_top = !r && r.error().code == ErrorCode::kFailedPrecondition;
+    ASSERT_TRUE(r || at_top) << r.error().message;
+  }
+  ASSERT_TRUE(at_top);
+  const std::int64_t version = version_of(c.number);
+  const http::testing::Headers if_match = {{"If-Match", "\"" + std::to_string(version) + "\""}};
+  for (Role role : {Role::kOperator, Role::kLeader}) {
+    auto s = account_session("top.escalation", role, "3606");
+    auto headers = if_match;
+    headers.emplace_back("Accept-Language", "zh-CN");
+    auto r = call(&s, "POST", "/api/v1/cases/" + c.number + "/commands/escalate",
+                  R"({"note":"再上一级"})", headers);
+    ASSERT_EQ(r.res.result_int(), 409u) << domain::to_string(role) << ": " << r.res.body();
+    EXPECT_EQ(testing::body_json(r).at("error").at("code").as_string(), "failed_precondition");
+    EXPECT_NE(r.res.body().find("最高层级"), std::string::npos) << r.res.body();
+  }
+  EXPECT_EQ(version_of(c.number), version);
+  auto by_code = call(nullptr, "POST", "/api/v1/track/" + c.tracking_code + "/commands/escalate",
+                      R"({"note":"市里也不处理"})");
+  EXPECT_EQ(by_code.res.result_int(), 200u) << by_code.res.body();
+  EXPECT_EQ(version_of(c.number), version + 1);
 }
 
 // TESTS.md S4 and S11 behind TLS: __Host- cookies with Secure, and HSTS on every response.

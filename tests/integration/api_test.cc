@@ -248,6 +248,11 @@ TEST_P(Api, BadSubmissionsChangeNothing) {
        403, "staff"},
       {R"({"category":"env.noise","place":"360602001001","description":"x"})", 400,
        "submitter_name"},
+      // Blank in any script: ideographic spaces, zero-width spaces, a byte-order mark.
+      {R"({"category":"env.noise","place":"360602001001","description":"\u3000\u3000","anonymous":true})",
+       400, "description: is required"},
+      {R"({"category":"env.noise","place":"360602001001","description":"\u200b\ufeff\u200b","anonymous":true})",
+       400, "description: is required"},
   };
   for (const auto& k : cases) {
     http::testing::TestClient client(server_->port());
@@ -256,6 +261,38 @@ TEST_P(Api, BadSubmissionsChangeNothing) {
     EXPECT_EQ(r.res.result_int(), k.status) << k.body.substr(0, 120) << " → " << r.res.body();
     EXPECT_NE(r.res.body().find(k.mentions), std::string::npos) << r.res.body();
   }
+}
+
+// A place outside the deployment (鹰潭市) would register a case no unit and no staff could see.
+TEST_P(Api, PlacesOutsideTheDeploymentAreRefused) {
+  auto row = db_->read_value([](store::Sql& sql) {
+    return sql.query_one(
+        "SELECT code FROM jurisdiction WHERE level = 5 AND code NOT LIKE '3606%' ORDER BY code "
+        "LIMIT 1",
+        {});
+  });
+  ASSERT_TRUE(row) << row.error().message;
+  const std::string outside = row->text(0);
+  const std::string body = R"({"category":"urban.sanitation","place":")" + outside +
+                           R"(","description":"路灯坏了","anonymous":true})";
+  http::testing::TestClient client(server_->port());
+  auto en = client.request("POST", "/api/v1/cases", body,
+                           {{"Content-Type", "application/json"}, {"Accept-Language", "en"}});
+  ASSERT_EQ(en.res.result_int(), 400u) << en.res.body();
+  auto e = json::parse(en.res.body()).at("error");
+  EXPECT_EQ(e.at("code"), "invalid_argument");
+  EXPECT_EQ(e.at("field"), "place");
+  EXPECT_EQ(std::string(e.at("message").as_string()),
+            "place: " + outside + " lies outside this deployment (3606)");
+  auto zh = client.request("POST", "/api/v1/cases", body,
+                           {{"Content-Type", "application/json"}, {"Accept-Language", "zh-CN"}});
+  ASSERT_EQ(zh.res.result_int(), 400u) << zh.res.body();
+  EXPECT_NE(zh.res.body().find("不在本系统的服务范围"), std::string::npos) << zh.res.body();
+  auto n = db_->read_value([&](store::Sql& sql) {
+    return sql.query_one("SELECT COUNT(*) FROM cases WHERE place_code = $1", {outside});
+  });
+  ASSERT_TRUE(n) << n.error().message;
+  EXPECT_EQ(n->int64(0), 0);
 }
 
 // Bad input answers in the user's language: Chinese when Accept-Language prefers it.
@@ -307,6 +344,254 @@ TEST_P(Api, WorkflowTables) {
   EXPECT_EQ(get_json("/api/v1/workflows/dispute", 404).at("error").at("code").as_string(),
             "not_found");
 }
+
+// A case filed through the public form, and commands given inside jiceng (the workflow's own
+// rules, no access rules) to bring it where a test needs it.
+class Tracking : public testing::ApiFixture {
+ protected:
+  static std::string text(const json::value& v) {
+    return v.is_string() ? std::string(v.as_string()) : json::serialize(v);
+  }
+  struct Filed {
+    std::string number;
+    std::string code;
+  };
+  Filed file(const std::string& name, const std::string& contact, const std::string& address,
+             const std::string& description) {
+    const json::object body{{"category", "urban.sanitation"},
+                            {"place", "360602001001"},
+                            {"description", description},
+                            {"name", name},
+                            {"contact", contact},
+                            {"address", address}};
+    http::testing::TestClient client(server_->port());
+    auto r = client.request("POST", "/api/v1/cases", json::serialize(body),
+                            {{"Content-Type", "application/json"}});
+    EXPECT_EQ(r.res.result_int(), 201u) << r.res.body();
+    if (r.res.result_int() != 201) return {};
+    auto v = json::parse(r.res.body());
+    return {std::string(v.at("number").as_string()),
+            std::string(v.at("tracking_code").as_string())};
+  }
+  Filed file() {
+    static int n = 0;
+    const std::string tag = testing::to_string(GetParam()) + std::to_string(++n);
+    return file("跟踪测试" + tag, "1381111" + std::to_string(::getpid() % 10000) + tag,
+                "跟踪路" + tag + "号", "跟踪测试描述 " + tag);
+  }
+  domain::Case inside(const std::string& number, domain::Command command,
+                      app::CommandInput in = {}) {
+    auto r = app_->cases.apply(number, command, in, app::CaseService::kCurrentVersion,
+                               app::Actor{.name = "system", .staff = true});
+    EXPECT_TRUE(r) << domain::to_string(command) << ": " << r.error().message;
+    return r ? *r : domain::Case{};
+  }
+  domain::Case stored(const std::string& number) {
+    auto d = app_->cases.get(number);
+    EXPECT_TRUE(d) << number;
+    return d ? d->c : domain::Case{};
+  }
+  http::testing::Reply post(const std::string& target, const std::string& body,
+                            std::string_view language = "en") {
+    http::testing::TestClient client(server_->port());
+    return client.request(
+        "POST", target, body,
+        {{"Content-Type", "application/json"}, {"Accept-Language", std::string(language)}});
+  }
+};
+
+// A resident's follow_up by tracking code carrying a "reply" is refused (in English and
+// Chinese) and leaves the official answer and the moment it was given (the start of the review
+// window) as they were; the text rules of notes hold on this public route too.
+TEST_P(Tracking, AFollowUpCannotRewriteTheReply) {
+  const Filed f = file();
+  ASSERT_FALSE(f.code.empty());
+  auto c = stored(f.number);
+  inside(f.number, domain::Command::kAccept);
+  inside(f.number, domain::Command::kAssign, {.unit_id = c.unit_id});
+  const std::string answer = "已安排清运，今后每日巡查。";
+  c = inside(f.number, domain::Command::kResolve, {.reply = answer});
+  ASSERT_TRUE(c.replied_at);
+  const std::string target = "/api/v1/track/" + f.code + "/commands/follow_up";
+  const std::string rewrite = R"({"rating":"satisfied","reply":"答复已被改写"})";
+  auto en = post(target, rewrite);
+  ASSERT_EQ(en.res.result_int(), 400u) << en.res.body();
+  auto e = json::parse(en.res.body()).at("error");
+  EXPECT_EQ(e.at("code"), "invalid_argument");
+  EXPECT_EQ(text(e.at("message")), "reply: the command follow_up takes no reply");
+  EXPECT_EQ(e.at("field"), "reply");
+  auto zh = post(target, rewrite, "zh-CN");
+  ASSERT_EQ(zh.res.result_int(), 400u) << zh.res.body();
+  EXPECT_EQ(text(json::parse(zh.res.body()).at("error").at("message")), "答复：该操作不填写答复");
+  for (const std::string& bad :
+       {std::string(R"({"rating":"satisfied","note":"响铃\u0007"})"),
+        std::string(R"({"rating":"satisfied","note":"\u202e反向"})"),
+        R"({"rating":"satisfied","note":")" + std::string(2001, 'n') + R"("})"}) {
+    auto r = post(target, bad);
+    EXPECT_EQ(r.res.result_int(), 400u) << bad.substr(0, 60) << " → " << r.res.body();
+    EXPECT_EQ(json::parse(r.res.body()).at("error").at("field"), "note") << r.res.body();
+  }
+  auto after = stored(f.number);
+  EXPECT_EQ(after.version, c.version) << "the refusals changed nothing";
+  EXPECT_EQ(after.reply, answer);
+  EXPECT_EQ(after.replied_at, c.replied_at);
+  EXPECT_EQ(after.rating, domain::Rating::kNone);
+
+  auto rated = post(target, R"({"rating":"satisfied","note":"清运及时\n谢谢"})");
+  ASSERT_EQ(rated.res.result_int(), 200u) << rated.res.body();
+  after = stored(f.number);
+  EXPECT_EQ(after.rating, domain::Rating::kSatisfied);
+  EXPECT_EQ(after.reply, answer);
+  EXPECT_EQ(after.replied_at, c.replied_at);
+  EXPECT_EQ(text(get_json("/api/v1/track/" + f.code, 200).at("reply")), answer);
+}
+
+// Only public events, without who or which unit, and none of the submitter's data anywhere.
+TEST_P(Tracking, ShowsPublicEventsAndNoPersonalData) {
+  const std::string tag = testing::to_string(GetParam()) + std::to_string(::getpid());
+  const std::string name = "隐私测试" + tag;
+  const std::string contact = "1382222" + std::to_string(::getpid() % 10000);
+  const std::string address = "保密路" + tag + "号";
+  const std::string description = "仅工作人员可见的描述 " + tag;
+  const Filed f = file(name, contact, address, description);
+  ASSERT_FALSE(f.code.empty());
+  auto c = stored(f.number);
+  inside(f.number, domain::Command::kAccept);
+  inside(f.number, domain::Command::kAssign, {.unit_id = c.unit_id});
+  const std::string internal = "内部退单理由" + tag;
+  inside(f.number, domain::Command::kReturn, {.note = internal});
+
+  auto reply = get("/api/v1/track/" + f.code);
+  ASSERT_EQ(reply.res.result_int(), 200u) << reply.res.body();
+  const std::string& body = reply.res.body();
+  for (const std::string& secret : {name, contact, address, description, internal}) {
+    EXPECT_EQ(body.find(secret), std::string::npos) << secret << " in " << body;
+  }
+  for (std::string_view key :
+       {"actor", "unit_id", "submitter", "contact", "description", "address", "tracking_code"}) {
+    EXPECT_EQ(body.find("\"" + std::string(key) + "\""), std::string::npos) << key;
+  }
+  auto v = json::parse(body);
+  std::vector<std::string> events;
+  for (const auto& e : v.at("timeline").as_array()) {
+    events.emplace_back(e.at("event").as_string());
+    EXPECT_EQ(e.as_object().size(), 5u) << e;  // at, event, state, state_zh, note
+  }
+  auto history = app_->cases.get(f.number);
+  ASSERT_TRUE(history);
+  std::vector<std::string> expected;
+  for (const auto& e : history->events) {
+    if (e.is_public) expected.push_back(e.command);
+  }
+  ASSERT_LT(expected.size(), history->events.size()) << "the return is internal";
+  EXPECT_EQ(events, expected);
+  EXPECT_EQ(v.at("state"), "returned");
+}
+
+// A repeat merged into another case is tracked where the matter stands: the other case's
+// state, unit, deadline and reply, handled_in naming it, both public timelines in time order;
+// the code's commands act on that case, except the rating of its answer, which is its own
+// submitter's.
+TEST_P(Tracking, ARepeatShowsAndActsOnTheCaseThatCarriesIt) {
+  const Filed open = file();
+  const Filed repeat = file();
+  ASSERT_FALSE(open.code.empty() || repeat.code.empty());
+  inside(repeat.number, domain::Command::kMerge,
+         {.note = "同一垃圾堆", .target_case = open.number});
+  auto t = get_json("/api/v1/track/" + repeat.code, 200);
+  auto o = get_json("/api/v1/track/" + open.code, 200);
+  EXPECT_EQ(text(t.at("number")), repeat.number);
+  EXPECT_EQ(text(t.at("merged_into")), open.number);
+  EXPECT_EQ(text(t.at("handled_in")), open.number);
+  EXPECT_EQ(text(o.at("handled_in")), open.number);
+  EXPECT_EQ(text(o.at("merged_into")), "");
+  for (const char* key : {"state", "unit", "deadline_at", "reply", "rating"}) {
+    EXPECT_EQ(t.at(key), o.at(key)) << key;
+  }
+  EXPECT_EQ(t.at("state"), "registered");
+  EXPECT_EQ(t.at("allowed_commands"), json::array({"escalate"}));
+
+  // Escalation by the repeat's code moves the open case, not the merged one.
+  const auto before = stored(open.number);
+  const auto repeat_before = stored(repeat.number);
+  auto up = post("/api/v1/track/" + repeat.code + "/commands/escalate", R"({"note":"村里不管"})");
+  ASSERT_EQ(up.res.result_int(), 200u) << up.res.body();
+  EXPECT_EQ(text(json::parse(up.res.body()).at("number")), open.number);
+  const auto escalated = stored(open.number);
+  EXPECT_EQ(escalated.version, before.version + 1);
+  EXPECT_NE(escalated.unit_id, before.unit_id);
+  EXPECT_EQ(stored(repeat.number).version, repeat_before.version);
+
+  // Answered: the repeat's page shows the answer; rating it is the open case's submitter's.
+  inside(open.number, domain::Command::kAccept);
+  inside(open.number, domain::Command::kAssign, {.unit_id = escalated.unit_id});
+  inside(open.number, domain::Command::kResolve, {.reply = "已清运完毕。"});
+  t = get_json("/api/v1/track/" + repeat.code, 200);
+  o = get_json("/api/v1/track/" + open.code, 200);
+  for (const char* key : {"state", "unit", "deadline_at", "reply", "rating"}) {
+    EXPECT_EQ(t.at(key), o.at(key)) << key;
+  }
+  EXPECT_EQ(text(t.at("reply")), "已清运完毕。");
+  EXPECT_EQ(t.at("allowed_commands"), json::array()) << t;
+  EXPECT_EQ(o.at("allowed_commands"), json::array({"follow_up"})) << o;
+  std::vector<std::string> events;
+  Instant previous{};
+  for (const auto& e : t.at("timeline").as_array()) {
+    events.emplace_back(e.at("event").as_string());
+    const auto at = parse_instant_utc(e.at("at").as_string());
+    ASSERT_TRUE(at) << e;
+    EXPECT_LE(previous, *at) << "in time order: " << t.at("timeline");
+    previous = *at;
+  }
+  // Both registrations, the repeat's merge, the open case's escalation, acceptance… answer.
+  for (const char* event : {"merge", "escalate", "resolve"}) {
+    EXPECT_NE(std::find(events.begin(), events.end(), event), events.end()) << event;
+  }
+  EXPECT_EQ(std::count(events.begin(), events.end(), "register"), 2);
+  EXPECT_EQ(events.size(), o.at("timeline").as_array().size() + 2) << "its register and merge";
+
+  auto rate = post("/api/v1/track/" + repeat.code + "/commands/follow_up",
+                   R"({"rating":"unsatisfied"})", "zh-CN");
+  ASSERT_EQ(rate.res.result_int(), 409u) << rate.res.body();
+  EXPECT_NE(rate.res.body().find(open.number), std::string::npos) << rate.res.body();
+  EXPECT_NE(rate.res.body().find("评价"), std::string::npos) << rate.res.body();
+  EXPECT_EQ(stored(open.number).rating, domain::Rating::kNone);
+  auto own =
+      post("/api/v1/track/" + open.code + "/commands/follow_up", R"({"rating":"satisfied"})");
+  EXPECT_EQ(own.res.result_int(), 200u) << own.res.body();
+}
+
+// A resident escalating a case that is already with the deployment's top unit: recorded as a
+// public event for that unit's supervision; the case stays where it is.
+TEST_P(Tracking, AResidentsEscalationAtTheTopIsRecorded) {
+  const Filed f = file();
+  ASSERT_FALSE(f.code.empty());
+  for (int i = 0; i < 3; ++i) inside(f.number, domain::Command::kEscalate, {.note = "提级"});
+  auto staff = app_->cases.apply(f.number, domain::Command::kEscalate, {.note = "再上一级"},
+                                 app::CaseService::kCurrentVersion,
+                                 app::Actor{.name = "system", .staff = true});
+  ASSERT_FALSE(staff) << "three levels up from the village is the city's top";
+  ASSERT_EQ(staff.error().code, ErrorCode::kFailedPrecondition) << staff.error().message;
+  const auto top = stored(f.number);
+  const auto unit_before = get_json("/api/v1/track/" + f.code, 200).at("unit");
+  auto r = post("/api/v1/track/" + f.code + "/commands/escalate", R"({"note":"市里也不处理"})");
+  ASSERT_EQ(r.res.result_int(), 200u) << r.res.body();
+  const auto after = stored(f.number);
+  EXPECT_EQ(after.unit_id, top.unit_id);
+  EXPECT_EQ(after.state, top.state);
+  EXPECT_EQ(after.version, top.version + 1);
+  auto t = get_json("/api/v1/track/" + f.code, 200);
+  EXPECT_EQ(t.at("unit"), unit_before);
+  EXPECT_EQ(t.at("state"), "registered");
+  const auto& last = t.at("timeline").as_array().back();
+  EXPECT_EQ(last.at("event"), "escalate");
+  const std::string note(last.at("note").as_string());
+  EXPECT_NE(note.find("提级请求已记录"), std::string::npos) << note;
+  EXPECT_NE(note.find("市里也不处理"), std::string::npos) << note;
+}
+
+INSTANTIATE_TEST_SUITE_P(Stores, Tracking, ::testing::ValuesIn(testing::backends()),
+                         [](const auto& p) { return testing::to_string(p.param); });
 
 // PostgreSQL goes away under a running server: /readyz and store-backed routes answer 503 with
 // a clean JSON error, /healthz stays 200, and everything recovers when the store is back.

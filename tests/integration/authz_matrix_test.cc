@@ -245,6 +245,12 @@ TEST_P(Authz, ObjectLevelMatrix) {
                                   pattern.find("{username}") != std::string::npos ||
                                   creates_account;
         if (!inside && names_object && status != 404) fail("outside the subtree, expected 404");
+        // A role let onto a command route for other commands (a leader, who escalates) may
+        // still not accept: domain::may_command decides per command.
+        if (inside && pattern.find("/cases/{number}/commands/") != std::string::npos &&
+            !domain::may_command(*c.role, domain::Command::kAccept) && status != 403) {
+          fail("may not accept, expected 403");
+        }
         if (inside && route->method == "GET" && status != 200) fail("expected 200");
       }
     }

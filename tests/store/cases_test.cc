@@ -8,7 +8,9 @@
 #include <algorithm>
 #include <regex>
 
+#include "domain/case_notes.h"
 #include "domain/deadline.h"
+#include "domain/jurisdiction.h"
 #include "store/audit_repo.h"
 #include "store/catalogue_repo.h"
 #include "support/demo_db.h"
@@ -534,6 +536,215 @@ TEST_P(Cases, AStateListIsNewestFirstThroughItsIndex) {
       << plan("360603001", "360603002");
   const auto by_deadline = plan("3606", "3607", store::cases::ListOrder::kDeadline);
   EXPECT_NE(by_deadline.find("cases_running_deadline"), std::string::npos) << by_deadline;
+}
+
+// Only a command that answers (办结, 复查/复核答复) takes a reply: any other one that carries a
+// reply is refused and changes nothing, so that nobody (a resident rating the answer least of
+// all) rewrites the official answer or restarts its review window.
+TEST_P(Cases, OnlyAnAnsweringCommandTakesAReply) {
+  auto c = registered(intake("env.noise", "360602001001"));
+  auto accept = service_->apply(c.number, Command::kAccept, {.reply = "x"}, c.version, {});
+  ASSERT_FALSE(accept);
+  EXPECT_EQ(accept.error().code, ErrorCode::kInvalidArgument);
+  EXPECT_EQ(accept.error().message, "reply: the command accept takes no reply");
+  EXPECT_NE(accept.error().message_zh.find("答复"), std::string::npos);
+  c = apply(c, Command::kAccept);
+  c = apply(c, Command::kAssign, {.unit_id = *c.unit_id});
+  auto ideographic =
+      service_->apply(c.number, Command::kResolve, {.reply = "\u3000\u3000"}, c.version, {});
+  ASSERT_FALSE(ideographic);
+  EXPECT_EQ(ideographic.error().message, "reply: a written reply is required");
+  const std::string answer = "已责令施工方夜间停工。";
+  c = apply(c, Command::kResolve, {.reply = answer});
+  ASSERT_TRUE(c.replied_at);
+  const Instant replied_at = *c.replied_at;
+
+  clock_.advance(std::chrono::hours(26));
+  const Actor resident = Actor::by_tracking_code({});
+  auto rewrite = service_->apply(c.number, Command::kFollowUp,
+                                 {.reply = "答复已改写", .rating = domain::Rating::kSatisfied},
+                                 c.version, resident);
+  ASSERT_FALSE(rewrite);
+  EXPECT_EQ(rewrite.error().code, ErrorCode::kInvalidArgument);
+  EXPECT_EQ(rewrite.error().message, "reply: the command follow_up takes no reply");
+  auto after = service_->get(c.number);
+  ASSERT_TRUE(after);
+  EXPECT_EQ(after->c.version, c.version);
+  EXPECT_EQ(after->c.reply, answer);
+  EXPECT_EQ(after->c.rating, domain::Rating::kNone);
+
+  auto rated = service_->apply(c.number, Command::kFollowUp, {.rating = domain::Rating::kSatisfied},
+                               c.version, resident);
+  ASSERT_TRUE(rated) << rated.error().message;
+  EXPECT_EQ(rated->reply, answer);
+  ASSERT_TRUE(rated->replied_at);
+  EXPECT_EQ(*rated->replied_at, replied_at) << "the review window runs from the answer";
+}
+
+// Notes are public on the tracking page and replies are the official answer: no control
+// characters or bidi overrides, at most 2,000 and 8,000 characters; new lines are fine.
+TEST_P(Cases, NotesAndRepliesFollowTheTextRules) {
+  auto c = registered(intake("env.noise", "360602001001"));
+  struct Bad {
+    Command command;
+    CommandInput in;
+    const char* message;
+  };
+  c = apply(c, Command::kAccept);
+  c = apply(c, Command::kAssign, {.unit_id = *c.unit_id});
+  const std::string reply_8001(8001, 'r');
+  const std::vector<Bad> bad = {
+      {Command::kReturn, {.note = "响铃\a字符"}, "note: contains a control character"},
+      {Command::kReturn, {.note = "\u202e反向文字"}, "note: contains a control character"},
+      {Command::kReturn, {.note = "C1 \xC2\x85 控制符"}, "note: contains a control character"},
+      {Command::kReturn, {.note = std::string(2001, 'n')}, "note: is longer than 2000 characters"},
+      {Command::kResolve, {.reply = "已处理\u202d"}, "reply: contains a control character"},
+      {Command::kResolve, {.reply = "\x1b[31m已处理"}, "reply: contains a control character"},
+      {Command::kResolve, {.reply = reply_8001}, "reply: is longer than 8000 characters"},
+  };
+  for (const auto& b : bad) {
+    auto r = service_->apply(c.number, b.command, b.in, c.version, {});
+    ASSERT_FALSE(r) << b.message;
+    EXPECT_EQ(r.error().code, ErrorCode::kInvalidArgument) << b.message;
+    EXPECT_EQ(r.error().message, b.message);
+    EXPECT_FALSE(r.error().message_zh.empty()) << b.message;
+  }
+  auto unchanged = service_->get(c.number);
+  ASSERT_TRUE(unchanged);
+  EXPECT_EQ(unchanged->c.version, c.version);
+  // At the limits, with new lines and a tab: taken as typed.
+  std::string note(2000, 'n');
+  note[10] = '\n';
+  note[20] = '\t';
+  c = apply(c, Command::kEscalate, {.note = note});
+  std::string reply(8000, 'r');
+  reply.replace(0, 2, "\r\n");
+  c = apply(c, Command::kResolve, {.reply = reply});
+  EXPECT_EQ(c.state, CaseState::kResolved);
+  EXPECT_TRUE(c.reply == reply) << "the reply as typed";
+  auto d = service_->get(c.number);
+  ASSERT_TRUE(d);
+  ASSERT_GE(d->events.size(), 2u);
+  EXPECT_EQ(d->events[d->events.size() - 2].command, "escalate");
+  EXPECT_TRUE(d->events[d->events.size() - 2].note == note) << "the note as typed";
+}
+
+// A case outside the deployment would have no unit and no staff: refused. Staff register only
+// inside their own jurisdiction; residents submit anywhere inside the deployment.
+TEST_P(Cases, RegistrationStaysInsideTheDeploymentAndTheRegistrarsScope) {
+  auto foreign = db_->read_value([](store::Sql& sql) {
+    return sql.query_one(
+        "SELECT code FROM jurisdiction WHERE level = 5 AND code NOT LIKE '3606%' ORDER BY code "
+        "LIMIT 1",
+        {});
+  });
+  ASSERT_TRUE(foreign) << foreign.error().message;
+  const std::string outside = foreign->text(0);
+  for (const Actor& who : {Actor{}, Actor{.name = "operator", .staff = true},
+                           Actor::of(staff(domain::Role::kOperator, "36"), {})}) {
+    auto r = service_->register_case(intake("urban.sanitation", outside.c_str()), who);
+    ASSERT_FALSE(r) << who.name << " registered at " << outside;
+    EXPECT_EQ(r.error().code, ErrorCode::kInvalidArgument);
+    EXPECT_EQ(r.error().message, "place: " + outside + " lies outside this deployment (3606)");
+    EXPECT_NE(r.error().message_zh.find("服务范围"), std::string::npos) << r.error().message_zh;
+  }
+
+  const Actor yujiang = Actor::of(staff(domain::Role::kOperator, "360603"), {});
+  auto elsewhere = service_->register_case(intake("urban.sanitation", "360602001001"), yujiang);
+  ASSERT_FALSE(elsewhere);
+  EXPECT_EQ(elsewhere.error().code, ErrorCode::kPermissionDenied);
+  EXPECT_NE(elsewhere.error().message.find("outside your jurisdiction (360603)"), std::string::npos)
+      << elsewhere.error().message;
+  EXPECT_NE(elsewhere.error().message_zh.find("辖区"), std::string::npos);
+  EXPECT_TRUE(service_->register_case(intake("urban.sanitation", "360603001001"), yujiang));
+  // The resident's own channels stay open anywhere in the deployment (a signed-in resident's
+  // too: AccessApi.StaffRegisterOnlyInsideTheirJurisdiction).
+  auto form = service_->register_case(intake("urban.sanitation", "360602001001"), {});
+  EXPECT_TRUE(form) << form.error().message;
+}
+
+// A repeat merged into another case is tracked where the matter stands: the final case's
+// state, unit, deadline and reply (following a chain of merges), and both public timelines.
+TEST_P(Cases, TrackingARepeatShowsTheCaseThatCarriesIt) {
+  auto open = registered(intake("urban.sanitation", "360602001001"));
+  clock_.advance(std::chrono::minutes(5));
+  auto repeat = registered(intake("urban.sanitation", "360602001001"));
+  clock_.advance(std::chrono::minutes(5));
+  repeat = apply(repeat, Command::kMerge, {.note = "同一垃圾堆", .target_case = open.number});
+  ASSERT_EQ(repeat.state, CaseState::kMerged);
+  clock_.advance(std::chrono::minutes(5));
+  open = apply(open, Command::kEscalate, {.note = "村委会无力解决"});
+  const std::string township = unit_of(open).name;
+
+  auto view = service_->track(repeat.tracking_code);
+  ASSERT_TRUE(view) << view.error().message;
+  EXPECT_EQ(view->number, repeat.number);
+  EXPECT_EQ(view->merged_into, open.number);
+  EXPECT_EQ(view->handled_in, open.number);
+  EXPECT_EQ(view->state, CaseState::kRegistered);
+  EXPECT_EQ(view->unit_name, township);
+  EXPECT_EQ(view->deadline_at, open.deadline_at);
+  std::vector<std::string> timeline;
+  for (std::size_t i = 0; i < view->events.size(); ++i) {
+    timeline.push_back(view->events[i].command);
+    if (i > 0) {
+      EXPECT_LE(view->events[i - 1].at, view->events[i].at);
+    }
+    EXPECT_TRUE(view->events[i].actor.empty());
+    EXPECT_FALSE(view->events[i].unit_id);
+  }
+  // Both registrations, the merge (the repeat's), the escalation (the open case's).
+  EXPECT_EQ(timeline, (std::vector<std::string>{"register", "register", "merge", "escalate"}));
+  auto own = service_->track(open.tracking_code);
+  ASSERT_TRUE(own);
+  EXPECT_EQ(own->handled_in, open.number);
+  EXPECT_TRUE(own->merged_into.empty());
+
+  // The open case is merged in turn, then answered: the repeat's code follows the chain.
+  auto last = registered(intake("urban.sanitation", "360602001001"));
+  open = apply(open, Command::kMerge, {.note = "并入同一事项", .target_case = last.number});
+  last = apply(last, Command::kAccept);
+  last = apply(last, Command::kAssign, {.unit_id = *last.unit_id});
+  last = apply(last, Command::kResolve, {.reply = "已清运。"});
+  view = service_->track(repeat.tracking_code);
+  ASSERT_TRUE(view) << view.error().message;
+  EXPECT_EQ(view->merged_into, open.number);
+  EXPECT_EQ(view->handled_in, last.number);
+  EXPECT_EQ(view->state, CaseState::kResolved);
+  EXPECT_EQ(view->reply, "已清运。");
+  EXPECT_FALSE(view->deadline_at);
+}
+
+// A resident's escalation at the top of the chain is recorded for that unit's supervision and
+// the case stays; staff, who can see where it is, are told why nothing moved.
+TEST_P(Cases, AResidentsEscalationAtTheTopIsRecorded) {
+  auto c = registered(intake("urban.sanitation", "360602001001"));
+  for (int level = 0; level < 8 && domain::level_of(unit_of(c)) != domain::Level::kCity; ++level) {
+    c = apply(c, Command::kEscalate, {.note = "提级"});
+  }
+  const auto top = unit_of(c);
+  ASSERT_EQ(domain::level_of(top), domain::Level::kCity) << top.name;
+  for (const Actor& who : {Actor{.name = "handler", .staff = true},
+                           Actor::of(staff(domain::Role::kLeader, "3606"), {}),
+                           Actor::of(staff(domain::Role::kOperator, "3606"), {})}) {
+    auto r = service_->apply(c.number, Command::kEscalate, {.note = "再上一级"}, c.version, who);
+    ASSERT_FALSE(r) << who.name;
+    EXPECT_EQ(r.error().code, ErrorCode::kFailedPrecondition);
+    EXPECT_NE(r.error().message.find("highest unit"), std::string::npos);
+    EXPECT_NE(r.error().message_zh.find("最高层级"), std::string::npos) << r.error().message_zh;
+  }
+  auto kept = service_->apply(c.number, Command::kEscalate, {.note = "市里也不处理"}, c.version,
+                              Actor::by_tracking_code({}));
+  ASSERT_TRUE(kept) << kept.error().message;
+  EXPECT_EQ(kept->unit_id, top.id);
+  EXPECT_EQ(kept->state, c.state);
+  EXPECT_EQ(kept->version, c.version + 1);
+  auto view = service_->track(c.tracking_code);
+  ASSERT_TRUE(view);
+  ASSERT_FALSE(view->events.empty());
+  const auto& e = view->events.back();
+  EXPECT_EQ(e.command, "escalate");
+  EXPECT_EQ(e.note, domain::notes::escalation_at_top(top.name, "市里也不处理"));
 }
 
 INSTANTIATE_TEST_SUITE_P(Stores, Cases, ::testing::ValuesIn(testing::backends()),

@@ -351,12 +351,14 @@ class ScenarioRun {
   }
 
   // "staff" (inside jiceng, the default for commands), "resident" (the anonymous web form, the
-  // default for registrations), "resident:NAME" (a signed-in resident), "ROLE@PLACE" (a staff
-  // principal scoped to PLACE), "ROLE@PLACE/KIND" (staff of that unit).
+  // default for registrations), "tracking" (an anonymous resident holding the case's tracking
+  // code), "resident:NAME" (a signed-in resident), "ROLE@PLACE" (a staff principal scoped to
+  // PLACE), "ROLE@PLACE/KIND" (staff of that unit).
   Result<Actor> actor(const std::string& spec, bool is_command) {
     if (spec.empty()) return is_command ? Actor{.name = "staff", .staff = true} : Actor{};
     if (spec == "staff") return Actor{.name = "staff", .staff = true};
     if (spec == "resident") return Actor{};
+    if (spec == "tracking") return Actor::by_tracking_code({});
     domain::Principal p;
     if (spec.starts_with("resident:")) {
       auto id = resident_account(spec.substr(9));

@@ -3,10 +3,14 @@
 #include <gtest/gtest.h>
 
 #include <array>
+#include <chrono>
 #include <set>
+#include <string_view>
 
 namespace jiceng::domain {
 namespace {
+
+using namespace std::string_view_literals;
 
 Instant at(const char* day) { return Instant(*parse_date(day)); }
 
@@ -81,6 +85,71 @@ TEST(CaseIntake, BadInputNamesTheField) {
   letter.channel = Channel::kLetter;
   letter.received_at = at("2026-02-27");
   EXPECT_TRUE(validate_intake(letter, now, true));
+}
+
+// A description a reader sees nothing of is empty, whatever the script's white space: the
+// ideographic space a Chinese IME types, zero-width spaces, a byte-order mark.
+TEST(CaseIntake, BlankIsAnyInvisibleText) {
+  for (std::string_view text : {"", " \t\r\n", "\u3000\u3000\u3000", "\u200b", "\ufeff",
+                                "\u3000\u200b \ufeff\n", "\u00a0\u2003\u2060"}) {
+    EXPECT_TRUE(is_blank(text)) << text;
+  }
+  for (std::string_view text : {"x", "\u3000字\u3000", "\u200b.", "\xE4\xB8"}) {
+    EXPECT_FALSE(is_blank(text)) << text;
+  }
+  for (std::string_view blank : {"\u3000\u3000", "\u200b\u200b", "\ufeff", "\u3000\u200b\ufeff"}) {
+    Intake in = valid();
+    in.description = std::string(blank);
+    auto r = validate_intake(in, at("2026-03-01"), false);
+    ASSERT_FALSE(r) << blank;
+    EXPECT_EQ(r.error().message, "description: is required");
+    EXPECT_NE(r.error().message_zh.find("诉求内容"), std::string::npos) << r.error().message_zh;
+  }
+}
+
+// Staff may date a letter's receipt back up to 366 days (a leap year), not a typo's year.
+TEST(CaseIntake, ReceivedAtAtMost366DaysBack) {
+  const Instant now = at("2026-03-01");
+  Intake letter = valid();
+  letter.channel = Channel::kLetter;
+  for (int days : {1, 200, 366}) {
+    letter.received_at = now - std::chrono::days(days);
+    EXPECT_TRUE(validate_intake(letter, now, true)) << days << " days back";
+  }
+  for (std::chrono::seconds back :
+       {std::chrono::seconds(std::chrono::days(366)) + std::chrono::seconds(1),
+        std::chrono::seconds(std::chrono::days(367)),
+        std::chrono::seconds(std::chrono::days(3650))}) {
+    letter.received_at = now - back;
+    auto r = validate_intake(letter, now, true);
+    ASSERT_FALSE(r) << back.count() << " s back";
+    EXPECT_EQ(r.error().code, ErrorCode::kInvalidArgument);
+    EXPECT_EQ(r.error().message, "received_at: is more than 366 days ago");
+    EXPECT_NE(r.error().message_zh.find("366"), std::string::npos) << r.error().message_zh;
+  }
+}
+
+// The text rules of notes and replies (check_text): newlines and tabs where multiline, never
+// other control characters, C1 controls or the bidi overrides; a bounded length in characters.
+TEST(CaseIntake, CheckTextRefusesControlsAndOverrides) {
+  EXPECT_TRUE(check_text("note", "", kMaxNoteChars, false, true));
+  EXPECT_TRUE(check_text("note", "第一行\n第二行\r\n\t缩进", kMaxNoteChars, false, true));
+  EXPECT_FALSE(check_text("note", "第一行\n第二行", kMaxNoteChars, false, false));
+  for (std::string_view bad :
+       {"ring \x07 bell"sv, "nul \x00 byte"sv, "del \x7f"sv, "c1 \xC2\x85 next"sv,
+        "\u202e\u6587\u4ef6.exe"sv, "\u202d override"sv}) {
+    auto r = check_text("reply", bad, kMaxReplyChars, false, true);
+    ASSERT_FALSE(r) << bad;
+    EXPECT_EQ(r.error().message, "reply: contains a control character");
+    EXPECT_NE(r.error().message_zh.find("答复"), std::string::npos) << r.error().message_zh;
+  }
+  std::string note;
+  for (std::size_t i = 0; i < kMaxNoteChars; ++i) note += "字";
+  EXPECT_TRUE(check_text("note", note, kMaxNoteChars, false, true));
+  auto long_note = check_text("note", note + "字", kMaxNoteChars, false, true);
+  ASSERT_FALSE(long_note);
+  EXPECT_EQ(long_note.error().message, "note: is longer than 2000 characters");
+  EXPECT_FALSE(check_text("note", "\u3000", kMaxNoteChars, true, true)) << "blank but required";
 }
 
 TEST(CaseIntake, CaseNumbers) {
