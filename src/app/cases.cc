@@ -36,9 +36,10 @@ std::string new_tracking_code() {
   return domain::make_tracking_code(random);
 }
 
-Error not_allowed(const Case& c, Command command) {
+// The 409 answer: `possible` are the commands that could succeed now (possible_commands).
+Error not_allowed(const Case& c, Command command, const std::vector<Command>& possible) {
   std::string allowed;
-  for (Command a : domain::allowed_commands(c.kind, c.state)) {
+  for (Command a : possible) {
     allowed += fmt::format("{}{}", allowed.empty() ? "" : ", ", domain::to_string(a));
   }
   return Error::failed_precondition(
@@ -50,6 +51,116 @@ Error not_allowed(const Case& c, Command command) {
 }
 
 bool blank(std::string_view s) { return domain::is_blank(s); }
+
+// A case's history, read once when a guard first needs it.
+class History {
+ public:
+  History(store::Sql& sql, std::string_view number) : sql_(sql), number_(number) {}
+  Result<const std::vector<domain::CaseEvent>*> get() {
+    if (!events_) {
+      auto e = store::cases::events(sql_, number_);
+      if (!e) return e.error();
+      events_ = std::move(*e);
+    }
+    return &*events_;
+  }
+
+ private:
+  store::Sql& sql_;
+  std::string_view number_;
+  std::optional<std::vector<domain::CaseEvent>> events_;
+};
+
+bool any_event(const std::vector<domain::CaseEvent>& events, std::string_view command) {
+  return std::any_of(events.begin(), events.end(),
+                     [&](const domain::CaseEvent& e) { return e.command == command; });
+}
+
+// The guards that depend only on the case, its history and the clock (not on the request's
+// input nor on the tree): whether `command` passes them now. apply_in checks them, and the 409
+// answer lists only the commands that pass them.
+Result<void> check_case_guard(Guard g, const Case& c, Command command, Instant now,
+                              const CaseRules& rules, const domain::WorkCalendar& cal,
+                              History& history) {
+  switch (g) {
+    case Guard::kUnsatisfied:
+      if (c.rating != domain::Rating::kUnsatisfied) {
+        return Error::failed_precondition("only an answer rated unsatisfied (不满意) is reworked")
+            .zh("只有评价为不满意的答复才能返工");
+      }
+      return {};
+    case Guard::kFirstExtension:
+      if (c.extensions > 0) {
+        return Error::failed_precondition("a case is extended at most once").zh("每件只能延期一次");
+      }
+      return {};
+    case Guard::kReviewWindow: {
+      // 复查 within the window after the written reply, 复核 within the window after the review
+      // answer (replied_at is the last answer's); each once, and the re-review is final
+      // (Arts. 35-36).
+      if (!c.replied_at) {
+        return Error::failed_precondition("there is no written reply to review yet")
+            .zh("尚无书面答复，不能申请复查");
+      }
+      Instant window_end = domain::period_end(*c.replied_at, rules.review_window, cal);
+      if (now >= window_end) {
+        return Error::failed_precondition(fmt::format("the window for asking a review closed at {}",
+                                                      format_instant_utc(window_end)))
+            .zh(fmt::format("申请期限已于 {} 届满", format_instant_utc(window_end)));
+      }
+      auto events = history.get();
+      if (!events) return events.error();
+      if (any_event(**events, "request_re_review")) {
+        return Error::failed_precondition("the re-review (复核) was given; the matter is final")
+            .zh("复核意见为最终意见");
+      }
+      if (command == Command::kRequestReview && any_event(**events, "request_review")) {
+        return Error::failed_precondition(
+                   "the matter was reviewed already; ask for a re-review (复核)")
+            .zh("该事项已复查，可申请复核");
+      }
+      // A closed petition may be re-reviewed only after a review answer (复核 follows 复查).
+      if (command == Command::kRequestReReview && !any_event(**events, "reply_review")) {
+        return Error::failed_precondition(
+                   "there is no review answer (复查) to re-review; ask for a review first")
+            .zh("尚无复查意见，请先申请复查");
+      }
+      return {};
+    }
+    default:
+      return {};
+  }
+}
+
+// The commands that could succeed now for this case and actor, in table order: allowed in its
+// state, given by the actor's role, and passing the guards that depend only on the case and the
+// clock. Those on input (reason, reply, unit, rating, target) and on the tree are the
+// request's to meet.
+Result<std::vector<Command>> possible_commands(const Case& c, const Actor& actor, Instant now,
+                                               const CaseRules& rules,
+                                               const domain::WorkCalendar& cal, History& history) {
+  std::optional<domain::Role> role;
+  if (actor.principal) {
+    role = actor.principal->role;
+  } else if (actor.holds_tracking_code) {
+    role = domain::Role::kResident;
+  }
+  std::vector<Command> out;
+  for (const domain::Transition& t : domain::workflow(c.kind)) {
+    if (t.from != c.state || (role && !domain::may_command(*role, t.command))) continue;
+    bool passes = true;
+    for (Guard g : t.guards) {
+      auto ok = check_case_guard(g, c, t.command, now, rules, cal, history);
+      if (!ok && ok.error().code != ErrorCode::kFailedPrecondition) return ok.error();
+      if (!ok) {
+        passes = false;
+        break;
+      }
+    }
+    if (passes) out.push_back(t.command);
+  }
+  return out;
+}
 
 using domain::Role;
 
@@ -528,15 +639,29 @@ Result<Case> CaseService::apply_in(store::Sql& sql, std::string_view number, Com
   if (!found) return found.error();
   if (!*found) return hidden(number);
   Case c = std::move(**found);
-  const Case before = c;
-  if (auto ok = may_apply(actor, c, command); !ok) return ok.error();
+  // Whoever may not see the case learns nothing of it, not even its version.
+  if (!may_see(actor, c)) return hidden(number);
+  // The client's version is the one it read; timers due since (below) are not its concern.
   if (expected_version != kCurrentVersion && c.version != expected_version) {
     return Error::conflict(fmt::format("the case is at version {}, not {}: reload it and try again",
                                        c.version, expected_version))
         .zh("案件已被他人修改，请刷新后重试");
   }
+  // A warning or breach already due, that the scheduler has not reached yet, comes first: the
+  // command acts on the case as the scheduler would have left it (a breach may have moved it
+  // one level up, to another unit), and the history has the timers' events before the
+  // command's. A refusal rolls them back too; the scheduler raises them then.
+  auto fired = fire_due_timers(sql, c, now);
+  if (!fired) return fired.error();
+  if (auto ok = may_apply(actor, c, command); !ok) return ok.error();
+  const Case before = c;
+  History history(sql, c.number);
   const domain::Transition* t = domain::find_transition(c.kind, c.state, command);
-  if (!t) return not_allowed(c, command);
+  if (!t) {
+    auto possible = possible_commands(c, actor, now, rules_, **cal, history);
+    if (!possible) return possible.error();
+    return not_allowed(c, command, *possible);
+  }
   // Notes are public on the tracking page and replies are the official answer: the same text
   // rules as a description, and a reply only where the transition takes one (办结, 复查/复核答复):
   // no other command, and nobody else, rewrites the answer or restarts its review window.
@@ -605,38 +730,12 @@ Result<Case> CaseService::apply_in(store::Sql& sql, std::string_view number, Com
         }
         break;
       case Guard::kUnsatisfied:
-        if (c.rating != domain::Rating::kUnsatisfied) {
-          return Error::failed_precondition(
-              "only an answer rated unsatisfied (不满意) is reworked");
-        }
-        break;
       case Guard::kFirstExtension:
-        if (c.extensions > 0) return Error::failed_precondition("a case is extended at most once");
-        break;
-      case Guard::kReviewWindow: {
-        if (!c.replied_at)
-          return Error::failed_precondition("there is no written reply to review yet");
-        Instant window_end = domain::period_end(*c.replied_at, rules_.review_window, **cal);
-        if (now >= window_end) {
-          return Error::failed_precondition(fmt::format(
-              "the window for asking a review closed at {}", format_instant_utc(window_end)));
-        }
-        // A matter is reviewed once and re-reviewed once; the re-review is final (Art. 36).
-        auto history = store::cases::events(sql, c.number);
-        if (!history) return history.error();
-        for (const auto& e : *history) {
-          if (e.command == "request_re_review" ||
-              (command == Command::kRequestReview && e.command == "request_review")) {
-            return Error::failed_precondition(
-                       command == Command::kRequestReview
-                           ? "the matter was reviewed already; ask for a re-review (复核)"
-                           : "the re-review (复核) was given; the matter is final")
-                .zh(command == Command::kRequestReview ? "该事项已复查，可申请复核"
-                                                       : "复核意见为最终意见");
-          }
+      case Guard::kReviewWindow:
+        if (auto ok = check_case_guard(g, c, command, now, rules_, **cal, history); !ok) {
+          return ok.error();
         }
         break;
-      }
       case Guard::kTargetCase: {
         if (in.target_case.empty() || in.target_case == c.number) {
           return Error::invalid_argument("target_case: the open case to merge into is required");
@@ -710,7 +809,10 @@ Result<Case> CaseService::apply_in(store::Sql& sql, std::string_view number, Com
   if (command == Command::kMerge) c.merged_into = in.target_case;
   domain::ClockPeriods periods{rules_.petition_acceptance, rules_.petition_handling,
                                rules_.review_reply};
-  if (t->clock == domain::ClockEffect::kHandling && c.kind == domain::CaseKind::kDemand) {
+  // A demand's handling limit is its category's: for a new clock, and to count an extension
+  // the way the limit is counted.
+  if ((t->clock == domain::ClockEffect::kHandling || t->clock == domain::ClockEffect::kExtend) &&
+      c.kind == domain::CaseKind::kDemand) {
     auto category = store::catalogue::find_category(sql, c.category_code);
     if (!category) return category.error();
     if (*category) periods.handling = (*category)->time_limit;
@@ -722,10 +824,10 @@ Result<Case> CaseService::apply_in(store::Sql& sql, std::string_view number, Com
   std::string note = in.note;
   if (command == Command::kApproveExtension) {
     // The petitioner is told the reason (Art. 34): the request's, which was internal.
-    auto history = store::cases::events(sql, c.number);
-    if (!history) return history.error();
+    auto events = history.get();
+    if (!events) return events.error();
     std::string reason;
-    for (const auto& e : *history) {
+    for (const auto& e : **events) {
       if (e.command == "request_extension") reason = e.note;
     }
     if (!note.empty()) reason += (reason.empty() ? "" : "；") + note;
@@ -763,79 +865,99 @@ Result<Case> CaseService::apply_in(store::Sql& sql, std::string_view number, Com
   return c;
 }
 
-Result<int> CaseService::run_due_timers(int limit) {
+Result<CaseService::TimerRun> CaseService::run_due_timers(int max_cases) {
   const Instant now = clock_.now();
-  auto due =
-      db_.read_value([&](store::Sql& sql) { return store::cases::due_timers(sql, now, limit); });
-  if (!due) return due.error();
-  int written = 0;
-  for (const std::string& number : *due) {
-    auto n = db_.write_value([&](store::Sql& sql) -> Result<int> {
-      auto found = store::cases::find(sql, number);
-      if (!found) return found.error();
-      if (!*found) return 0;
-      Case c = std::move(**found);
-      auto timer = domain::next_timer(c);
-      if (!timer || *timer > now) return 0;  // changed since it was listed
-      const Case before = c;
+  TimerRun run;
+  while (run.cases < max_cases) {
+    const int want = std::min(kTimerBatch, max_cases - run.cases);
+    struct Batch {
+      int listed = 0;
+      int handled = 0;
       int events = 0;
-      int first_seq = 0;
-      auto add = [&](std::string command, std::string note, bool is_public) -> Result<void> {
-        domain::CaseEvent e{.at = now,
-                            .actor = "system",
-                            .command = std::move(command),
-                            .from = c.state,
-                            .to = c.state,
-                            .unit_id = c.unit_id,
-                            .note = std::move(note),
-                            .is_public = is_public};
-        auto r = store::cases::append_event(sql, c.number, e);
-        if (!r) return r.error();
-        if (events++ == 0) first_seq = *r;
-        return record_audit(
-            sql, now, {"system", ""},
-            {.action = "case." + e.command, .object_type = "case", .object_id = c.number}, {});
-      };
-      const std::string deadline = format_instant_utc(*c.deadline_at);
-      if (!c.warned) {
-        c.warned = true;
-        if (auto r = add("warn", domain::notes::warned(deadline), false); !r) return r.error();
+    };
+    // Listed in the transaction that handles them, so that none changed in between.
+    auto batch = db_.write_value([&](store::Sql& sql) -> Result<Batch> {
+      auto due = store::cases::due_timers(sql, now, want);
+      if (!due) return due.error();
+      Batch b{.listed = static_cast<int>(due->size())};
+      for (const std::string& number : *due) {
+        auto found = store::cases::find(sql, number);
+        if (!found) return found.error();
+        if (!*found) continue;
+        auto n = fire_due_timers(sql, **found, now);
+        if (!n) return n.error();
+        if (*n > 0) ++b.handled;
+        b.events += *n;
       }
-      if (*c.deadline_at <= now) {
-        c.breached = true;
-        if (auto r = add("breach", domain::notes::breached(deadline), true); !r) return r.error();
-        // A breached handling deadline moves the case one level up, where the workflow allows.
-        if (rules_.escalate_on_breach && c.clock == ClockKind::kHandling && c.unit_id &&
-            domain::find_transition(c.kind, c.state, Command::kEscalate)) {
-          auto current = store::catalogue::find_unit(sql, *c.unit_id);
-          if (!current) return current.error();
-          if (*current) {
-            auto up = plan_escalation(sql, **current, {c.place_code, c.kind, ""});
-            if (!up) return up.error();
-            if (*up) {
-              c.unit_id = (*up)->id;
-              if (auto r = add("escalate", domain::notes::escalated_on_breach((*up)->name), true);
-                  !r) {
-                return r.error();
-              }
-            }
+      return b;
+    });
+    if (!batch) return batch.error();
+    run.cases += batch->handled;
+    run.events += batch->events;
+    // Drained; or only rows whose stored next_timer_at says due while the case has nothing due
+    // (they would be listed first again and again).
+    if (batch->listed < want || batch->handled == 0) return run;
+  }
+  run.capped = true;
+  return run;
+}
+
+Result<int> CaseService::fire_due_timers(store::Sql& sql, Case& c, Instant now) {
+  auto timer = domain::next_timer(c);
+  if (!timer || *timer > now) return 0;
+  const Case before = c;
+  int events = 0;
+  int first_seq = 0;
+  auto add = [&](std::string command, std::string note, bool is_public) -> Result<void> {
+    domain::CaseEvent e{.at = now,
+                        .actor = "system",
+                        .command = std::move(command),
+                        .from = c.state,
+                        .to = c.state,
+                        .unit_id = c.unit_id,
+                        .note = std::move(note),
+                        .is_public = is_public};
+    auto r = store::cases::append_event(sql, c.number, e);
+    if (!r) return r.error();
+    if (events++ == 0) first_seq = *r;
+    return record_audit(
+        sql, now, {"system", ""},
+        {.action = "case." + e.command, .object_type = "case", .object_id = c.number}, {});
+  };
+  const std::string deadline = format_instant_utc(*c.deadline_at);
+  if (!c.warned) {
+    c.warned = true;
+    if (auto r = add("warn", domain::notes::warned(deadline), false); !r) return r.error();
+  }
+  if (*c.deadline_at <= now) {
+    c.breached = true;
+    if (auto r = add("breach", domain::notes::breached(deadline), true); !r) return r.error();
+    // A breached handling deadline moves the case one level up, where the workflow allows.
+    if (rules_.escalate_on_breach && c.clock == ClockKind::kHandling && c.unit_id &&
+        domain::find_transition(c.kind, c.state, Command::kEscalate)) {
+      auto current = store::catalogue::find_unit(sql, *c.unit_id);
+      if (!current) return current.error();
+      if (*current) {
+        auto up = plan_escalation(sql, **current, {c.place_code, c.kind, ""});
+        if (!up) return up.error();
+        if (*up) {
+          c.unit_id = (*up)->id;
+          if (auto r = add("escalate", domain::notes::escalated_on_breach((*up)->name), true); !r) {
+            return r.error();
           }
         }
       }
-      c.updated_at = now;
-      c.version += 1;
-      if (auto r = store::cases::update(sql, c); !r) return r.error();
-      if (auto r =
-              store::stats::record_change(sql, &before, static_cast<std::size_t>(first_seq - 1), c);
-          !r) {
-        return r.error();
-      }
-      return events;
-    });
-    if (!n) return n.error();
-    written += *n;
+    }
   }
-  return written;
+  c.updated_at = now;
+  c.version += 1;
+  if (auto r = store::cases::update(sql, c); !r) return r.error();
+  if (auto r =
+          store::stats::record_change(sql, &before, static_cast<std::size_t>(first_seq - 1), c);
+      !r) {
+    return r.error();
+  }
+  return events;
 }
 
 }  // namespace jiceng::app

@@ -146,11 +146,15 @@ class CaseService {
                                                                    std::string_view place = {});
   // kNotFound for an unknown or malformed code (the same answer, so codes cannot be probed).
   [[nodiscard]] Result<TrackView> track(std::string_view tracking_code);
-  // Applies a workflow command if the case is still at expected_version. Errors: kNotFound
-  // (also for a case outside the actor's reach), kPermissionDenied (the role may not give this
-  // command, or the case is another unit's), kConflict (stale version), kFailedPrecondition (not
-  // allowed in this state: the message lists the allowed commands; or a guard failed),
-  // kInvalidArgument (missing input). Refusals of a principal's command are audited too.
+  // Applies a workflow command if the case is still at expected_version. A warning or breach
+  // already due on the case is raised first, in the same transaction (fire_due_timers), so the
+  // command acts on the state the scheduler would have left; expected_version is compared with
+  // the version before that (the client could not know of them). Errors: kNotFound (also for a
+  // case outside the actor's reach), kPermissionDenied (the role may not give this command, or
+  // the case is another unit's), kConflict (stale version), kFailedPrecondition (not allowed in
+  // this state: the message lists the commands that could succeed now, for this case, actor
+  // and time; or a guard failed), kInvalidArgument (missing input). Refusals of a principal's
+  // command are audited too.
   // expected_version kCurrentVersion applies to whatever version the case is at (a resident's
   // request, which the workflow state guards well enough).
   [[nodiscard]] Result<domain::Case> apply(std::string_view number, domain::Command command,
@@ -170,12 +174,22 @@ class CaseService {
   void audit_refusal_async(const Actor& actor, std::string_view action, std::string_view number,
                            Error refusal, std::function<void(Error)> done);
 
+  // Cases whose timers one transaction of the scheduler handles, and how many one step handles
+  // at most: a backlog (after downtime, or thousands of clocks ending at the same midnight) is
+  // drained in one step, without one step holding the writer for long.
+  static constexpr int kTimerBatch = 100;
+  static constexpr int kMaxTimersPerStep = 20'000;
+  struct TimerRun {
+    int cases = 0;        // cases whose due timers were handled
+    int events = 0;       // the events written (warn, breach, escalate)
+    bool capped = false;  // max_cases were handled: more may be due (the next step goes on)
+  };
   // The scheduler's step: raises the warning (预警, at domain::kWarnFraction of the time) and
-  // the breach (超期) of every running clock that is due at the clock's now, each as an event in
-  // its own transaction, and escalates breached handling deadlines one level up. The timers
-  // live in the cases' rows, so a restart loses none. Returns how many events it wrote; handles
-  // at most `limit` cases per call (call again while it returns a full batch).
-  [[nodiscard]] Result<int> run_due_timers(int limit = 500);
+  // the breach (超期) of every running clock that is due at the clock's now, as events, and
+  // escalates breached handling deadlines one level up; kTimerBatch cases per transaction, until
+  // nothing is due or max_cases were handled. The timers live in the cases' rows, so a restart
+  // loses none.
+  [[nodiscard]] Result<TimerRun> run_due_timers(int max_cases = kMaxTimersPerStep);
 
   const CaseRules& rules() const { return rules_; }
 
@@ -184,6 +198,10 @@ class CaseService {
   // back) and returns the refusal.
   Error audit_refusal(const Actor& actor, std::string_view action, std::string_view number,
                       Error refusal);
+  // Raises what is due on c's clock at `now` (the warning, the breach and a breach's
+  // escalation), in sql's transaction: the events, the row (version + 1) and the statistics.
+  // Returns how many events it wrote; 0, and nothing written, when nothing is due.
+  Result<int> fire_due_timers(store::Sql& sql, domain::Case& c, Instant now);
   // read()'s transaction: the case file, its events and the audit entry.
   Result<CaseDetail> read_in(store::Sql& sql, std::string_view number, const Actor& actor);
 

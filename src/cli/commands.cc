@@ -229,11 +229,18 @@ int serve(const Config& config) {
         anchor_audit(application.db, config, clock);
         next_anchor += std::chrono::seconds(config.audit_anchor_interval_s);
       }
-      auto events = application.cases.run_due_timers();
-      if (!events) {
-        spdlog::warn("deadline scheduler: {}", events.error().message);
-      } else if (*events > 0) {
-        spdlog::info("deadline scheduler: {} warning/breach event(s)", *events);
+      // One step drains every timer that is due (a backlog too), up to its cap per step.
+      auto timers = application.cases.run_due_timers();
+      if (!timers) {
+        spdlog::warn("deadline scheduler: {}", timers.error().message);
+      } else if (timers->capped) {
+        spdlog::warn(
+            "deadline scheduler: {} case(s), {} warning/breach event(s); more are due, the next "
+            "step follows at once",
+            timers->cases, timers->events);
+      } else if (timers->cases > 0) {
+        spdlog::info("deadline scheduler: {} case(s), {} warning/breach event(s)", timers->cases,
+                     timers->events);
       }
       // The burst detector (docs/SIGNALS.md): its state is the counts and the warnings in the
       // store, so it too loses nothing on a restart. Its duration is logged (at info from a
@@ -252,6 +259,8 @@ int serve(const Config& config) {
                     "burst detector: {} cell(s) tested, {} new warning(s), {} updated in {} ms",
                     bursts->cells, bursts->raised, bursts->updated, step_ms);
       }
+      // A backlog beyond one step's cap goes on at once.
+      if (timers && timers->capped) continue;
       std::unique_lock lock(mu);
       wake.wait_for(lock, stop, kSchedulerInterval, [] { return false; });
     }

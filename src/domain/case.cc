@@ -94,10 +94,26 @@ void apply_clock_effect(Case& c, ClockEffect effect, Instant at, const ClockPeri
       break;
     case ClockEffect::kExtend: {
       ++c.extensions;
+      // The extension is counted as the running clock's rule counts: working days on the
+      // official calendar, calendar days (moved past a rest day at the end), or on the clock.
+      const PeriodUnit unit = c.clock == ClockKind::kAcceptance    ? periods.acceptance.unit
+                              : c.clock == ClockKind::kReviewReply ? periods.review_reply.unit
+                                                                   : periods.handling.unit;
       const Instant base = c.deadline_at.value_or(at);
       const Date last_day = china_date(base - std::chrono::microseconds(1));
-      c.deadline_at = china_midnight(calendar.period_end_calendar_days(last_day, extension_days) +
-                                     std::chrono::days(1));
+      switch (unit) {
+        case PeriodUnit::kHours:
+          c.deadline_at = base + std::chrono::days(extension_days);
+          break;
+        case PeriodUnit::kCalendarDays:
+          c.deadline_at = china_midnight(
+              calendar.period_end_calendar_days(last_day, extension_days) + std::chrono::days(1));
+          break;
+        case PeriodUnit::kWorkingDays:
+          c.deadline_at = china_midnight(calendar.add_working_days(last_day, extension_days) +
+                                         std::chrono::days(1));
+          break;
+      }
       break;
     }
     case ClockEffect::kReviewReply:

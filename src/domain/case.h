@@ -78,9 +78,11 @@ struct ClockPeriods {
 };
 
 // Applies a command's clock effect to `c` at `at`: starts the acceptance clock (petitions only),
-// the handling or the review-reply clock, extends the deadline by `extension_days` calendar days
-// after its last day (kExtend), or stops the clock. A deadline that changes clears warned and
-// breached: a new clock.
+// the handling or the review-reply clock, extends the deadline by `extension_days` (kExtend), or
+// stops the clock. The extension is counted as the running clock's period is: working days after
+// the last day for a working-day limit, calendar days after it (moved past a rest day at the
+// end) for a calendar-day one, and 24 hours a day on the clock for an hour limit. A deadline that
+// changes clears warned and breached: a new clock.
 void apply_clock_effect(Case& c, ClockEffect effect, Instant at, const ClockPeriods& periods,
                         int extension_days, const WorkCalendar& calendar);
 

@@ -84,6 +84,10 @@ std::vector<Transition> petition_table() {
   t.push_back(
       {S::kReviewed, C::kRequestReReview, S::kUnderReReview, {G::kReviewWindow}, K::kReviewReply});
   t.push_back({S::kReviewed, C::kClose, S::kClosed, {}, K::kStop});
+  // Closing after the review answer does not take the re-review away: its 30 days run from that
+  // answer whatever the case's state (the guard also wants a review answered and no re-review).
+  t.push_back(
+      {S::kClosed, C::kRequestReReview, S::kUnderReReview, {G::kReviewWindow}, K::kReviewReply});
   t.push_back({S::kUnderReReview, C::kReplyReReview, S::kClosed, {G::kReply}, K::kStop});
   return t;
 }

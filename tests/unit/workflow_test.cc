@@ -74,6 +74,20 @@ TEST(Workflow, ReviewOnlyForPetitions) {
   EXPECT_EQ(final_reply->to, CaseState::kClosed);
 }
 
+// RULES.md (Art. 36): the re-review may be asked within 30 days of the review answer, whether or
+// not the case was closed in between; the window guard keeps it to that answer and to once.
+TEST(Workflow, AClosedPetitionMayStillAskForTheReReview) {
+  for (CaseState s : {CaseState::kReviewed, CaseState::kClosed}) {
+    const Transition* t = find_transition(CaseKind::kPetition, s, Command::kRequestReReview);
+    ASSERT_NE(t, nullptr) << to_string(s);
+    EXPECT_EQ(t->to, CaseState::kUnderReReview);
+    EXPECT_EQ(t->clock, ClockEffect::kReviewReply);
+    EXPECT_EQ(t->guards, std::vector<Guard>{Guard::kReviewWindow});
+  }
+  EXPECT_EQ(find_transition(CaseKind::kDemand, CaseState::kClosed, Command::kRequestReReview),
+            nullptr);
+}
+
 TEST(Workflow, TheDemandPath) {
   struct Step {
     Command command;
