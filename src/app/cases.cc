@@ -10,6 +10,7 @@
 #include "app/catalogue.h"
 #include "app/imports.h"
 #include "domain/case_notes.h"
+#include "domain/contact.h"
 #include "domain/jurisdiction.h"
 #include "store/calendar_repo.h"
 #include "store/case_repo.h"
@@ -205,6 +206,69 @@ bool may_see(const Actor& a, const Case& c) {
   }
   // Whistle-blowing material is never shown to the unit it accuses.
   return !(c.accused_unit_id && p.unit_id && *c.accused_unit_id == *p.unit_id);
+}
+
+// Art. 19: the case being handled that a new one repeats — the same person, the same matter
+// (kind, category and place) — or nullopt. The person is known only by a signed-in resident's
+// account, or by the contact when staff register the call or letter: a contact typed into a
+// public form proves nothing, and linking on it would tell anyone whether that phone number has
+// an open case. For the same reason staff are linked only to cases they may see, and only staff
+// who see contacts in the clear link on one: to a role that sees them masked the link would tell
+// whose case is whose (repeat_candidates leaves the person out for them alike).
+Result<std::optional<Case>> open_case_repeated(store::Sql& sql, const Case& c, const Actor& a) {
+  if (c.anonymous) return std::nullopt;
+  const bool by_account = c.resident_id.has_value();
+  const bool by_contact = !by_account && a.staff && !a.holds_tracking_code &&
+                          (!a.principal || domain::sees_contact(a.principal->role));
+  if (!by_account && !by_contact) return std::nullopt;
+  auto numbers = store::cases::open_repeats(sql, c);
+  if (!numbers) return numbers.error();
+  const std::string contact = domain::normalized_contact(c.submitter_contact);
+  for (const std::string& number : *numbers) {
+    auto open = store::cases::find(sql, number);
+    if (!open) return open.error();
+    if (!*open || !may_see(a, **open)) continue;
+    // The contact key is a hash: the contacts themselves must agree.
+    if (!by_account && domain::normalized_contact((*open)->submitter_contact) != contact) continue;
+    return open;
+  }
+  return std::nullopt;
+}
+
+// Why `target` cannot take `c` as a repeat (并单), or nullopt: it must be the same matter — the
+// same kind, county and category — and being handled.
+std::optional<Error> merge_refusal(const Case& c, const Case& target) {
+  if (target.kind != c.kind) {
+    return Error::invalid_argument(
+               fmt::format("target_case: {} is a {}; a {} merges only into a {}", target.number,
+                           domain::to_string(target.kind), domain::to_string(c.kind),
+                           domain::to_string(c.kind)))
+        .zh(fmt::format("目标案件 {} 与本件不是同一类（诉求/信访），不能并入", target.number));
+  }
+  if (target.county_code != c.county_code) {
+    return Error::invalid_argument(
+               fmt::format("target_case: {} lies in another county ({}, not {}); repeats merge "
+                           "within their county",
+                           target.number, target.county_code, c.county_code))
+        .zh(fmt::format("目标案件 {} 属另一县区（{}），只能并入本县区（{}）的案件", target.number,
+                        target.county_code, c.county_code));
+  }
+  if (target.category_code != c.category_code) {
+    return Error::invalid_argument(
+               fmt::format("target_case: {} is about {}, this case about {}: not the same matter",
+                           target.number, target.category_code, c.category_code))
+        .zh(fmt::format("目标案件 {} 的分类为 {}，本件为 {}，不是同一事项", target.number,
+                        target.category_code, c.category_code));
+  }
+  if (!domain::is_being_handled(target.state)) {
+    return Error::failed_precondition(
+               fmt::format("target_case: {} is {}; only a case being handled takes repeats, or "
+                           "the repeat would be hidden: handle this one as a case of its own",
+                           target.number, domain::to_string(target.state)))
+        .zh(fmt::format("目标案件 {} {}，已不在办理中，不能并入；请将本件作为新件办理",
+                        target.number, domain::label_zh(target.state)));
+  }
+  return std::nullopt;
 }
 
 Result<void> may_apply(const Actor& a, const Case& c, Command command) {
@@ -411,27 +475,24 @@ Result<Registration> CaseService::register_in(store::Sql& sql, const PreparedInt
     c.tracking_code = new_tracking_code();
 
     Registration out;
-    // Art. 19: the same person, the same matter (category and place), an open case → link.
-    // Only when the person is known: a signed-in resident, or someone staff registered. A
-    // contact typed into a public form proves nothing, and linking on it would tell anyone
-    // whether that phone number has an open case.
-    bool known_person = c.resident_id.has_value() || (actor.staff && !actor.holds_tracking_code);
-    if (!c.anonymous && known_person) {
-      auto repeats = store::cases::open_repeats(sql, c);
-      if (!repeats) return repeats.error();
-      if (!repeats->empty()) {
-        auto open = store::cases::find(sql, repeats->front());
-        if (!open) return open.error();
-        if (*open) out.repeat_of = std::move(**open);
-      }
-    }
-    if (out.repeat_of) {
+    auto open = open_case_repeated(sql, c, actor);
+    if (!open) return open.error();
+    std::string routed_to = plan->unit ? plan->unit->name : "";
+    if (*open) {
+      out.repeat_of = std::move(**open);
       c.state = CaseState::kMerged;
       c.merged_into = out.repeat_of->number;
       c.clock = ClockKind::kNone;
       c.clock_started_at.reset();
       c.deadline_at.reset();
+      // It goes where the open case is, and the person is told which unit that is.
       c.unit_id = out.repeat_of->unit_id;
+      if (c.unit_id) {
+        auto unit = store::catalogue::find_unit(sql, *c.unit_id);
+        if (!unit) return unit.error();
+        if (*unit) out.repeat_unit_name = (*unit)->name;
+      }
+      routed_to = out.repeat_unit_name;
     }
     if (auto r = store::cases::insert(sql, c, prepared.topic_words); !r) return r.error();
     domain::CaseEvent registered{
@@ -440,16 +501,17 @@ Result<Registration> CaseService::register_in(store::Sql& sql, const PreparedInt
         .command = "register",
         .to = CaseState::kRegistered,
         .unit_id = c.unit_id,
-        .note = plan->unit ? domain::notes::routed(plan->unit->name) : domain::notes::no_unit()};
+        .note = routed_to.empty() ? domain::notes::no_unit() : domain::notes::routed(routed_to)};
     if (auto r = store::cases::append_event(sql, c.number, registered); !r) return r.error();
     if (out.repeat_of) {
-      domain::CaseEvent merged{.at = now,
-                               .actor = "system",
-                               .command = "merge",
-                               .from = CaseState::kRegistered,
-                               .to = CaseState::kMerged,
-                               .unit_id = c.unit_id,
-                               .note = domain::notes::repeat_of(out.repeat_of->number)};
+      domain::CaseEvent merged{
+          .at = now,
+          .actor = "system",
+          .command = "merge",
+          .from = CaseState::kRegistered,
+          .to = CaseState::kMerged,
+          .unit_id = c.unit_id,
+          .note = domain::notes::repeat_of(out.repeat_of->number, out.repeat_unit_name)};
       if (auto r = store::cases::append_event(sql, c.number, merged); !r) return r.error();
       domain::CaseEvent linked{.at = now,
                                .actor = "system",
@@ -681,6 +743,7 @@ Result<Case> CaseService::apply_in(store::Sql& sql, std::string_view number, Com
   const CaseState from = c.state;
   std::optional<domain::Unit> unit;
   std::string top_of_chain;  // a resident's escalation at the top: the unit that keeps the case
+  std::optional<Case> merge_target;  // 并单: the case being handled that takes this one
   for (Guard g : t->guards) {
     switch (g) {
       case Guard::kReason:
@@ -738,17 +801,20 @@ Result<Case> CaseService::apply_in(store::Sql& sql, std::string_view number, Com
         break;
       case Guard::kTargetCase: {
         if (in.target_case.empty() || in.target_case == c.number) {
-          return Error::invalid_argument("target_case: the open case to merge into is required");
+          return Error::invalid_argument(
+                     "target_case: the number of another case being handled is required")
+              .zh("target_case：须填写要并入的另一在办案件编号");
         }
         auto target = store::cases::find(sql, in.target_case);
         if (!target) return target.error();
-        // Only into a case of the same kind the actor may see: otherwise the answer would
-        // tell which numbers exist elsewhere.
-        if (!*target || domain::is_terminal((*target)->state) ||
-            (*target)->state == CaseState::kClosed || (*target)->kind != c.kind ||
-            !may_see(actor, **target)) {
-          return Error::invalid_argument("target_case: no open case has this number");
+        // Only into a case the actor may see: otherwise the answer would tell which numbers
+        // exist elsewhere.
+        if (!*target || !may_see(actor, **target)) {
+          return Error::invalid_argument("target_case: no open case has this number")
+              .zh("target_case：没有该编号的在办案件");
         }
+        if (auto refused = merge_refusal(c, **target)) return *refused;
+        merge_target = std::move(**target);
         break;
       }
       case Guard::kHigherLevel: {
@@ -806,7 +872,11 @@ Result<Case> CaseService::apply_in(store::Sql& sql, std::string_view number, Com
   }
   if (command == Command::kFollowUp) c.rating = in.rating;
   if (command == Command::kReopen) c.rating = domain::Rating::kNone;
-  if (command == Command::kMerge) c.merged_into = in.target_case;
+  if (merge_target) {
+    // The repeat is handled where the target is: with its unit.
+    c.merged_into = merge_target->number;
+    c.unit_id = merge_target->unit_id;
+  }
   domain::ClockPeriods periods{rules_.petition_acceptance, rules_.petition_handling,
                                rules_.review_reply};
   // A demand's handling limit is its category's: for a new clock, and to count an extension
@@ -850,6 +920,21 @@ Result<Case> CaseService::apply_in(store::Sql& sql, std::string_view number, Com
                       .is_public = t->public_event};
   auto seq = store::cases::append_event(sql, c.number, e);
   if (!seq) return seq.error();
+  if (merge_target) {
+    // The target's handlers see the repeat in its history. Internal: the office merges other
+    // people's reports too, whose numbers are not the target's submitter's business.
+    domain::CaseEvent again{.at = now,
+                            .actor = actor.name,
+                            .command = "repeat",
+                            .from = merge_target->state,
+                            .to = merge_target->state,
+                            .unit_id = merge_target->unit_id,
+                            .note = domain::notes::submitted_again(c.number),
+                            .is_public = false};
+    if (auto r = store::cases::append_event(sql, merge_target->number, again); !r) {
+      return r.error();
+    }
+  }
   if (auto r = store::stats::record_change(sql, &before, static_cast<std::size_t>(*seq - 1), c);
       !r) {
     return r.error();

@@ -57,6 +57,7 @@ struct CaseRules {
 struct Registration {
   domain::Case registered;                // the case stored for this submission
   std::optional<domain::Case> repeat_of;  // the open case it was linked to (Art. 19), if any
+  std::string repeat_unit_name;           // the unit handling repeat_of ("" when none)
   // Staff registering for someone: the recent cases in their scope it may repeat (app/repeats.h),
   // best first. Never filled for residents and apps, who must not see other people's cases.
   std::vector<RepeatCandidate> candidates;
@@ -110,9 +111,12 @@ class CaseService {
       : db_(db), clock_(clock), rules_(rules) {}
 
   // Validates the intake (domain::validate_intake), routes it down the jurisdiction tree,
-  // numbers it and starts its clock. When the same person has an open case of the same category
-  // at the same place, the submission is stored as merged into it (Art. 19) and both are
-  // returned. Staff who register for someone also get the repeat candidates (their reading is
+  // numbers it and starts its clock. When the same person has a case of the same kind, category
+  // and place that is being handled (domain::is_being_handled), the submission is stored as
+  // merged into it (Art. 19) and both are returned, with the open case's unit. The person is
+  // known by a signed-in resident's account, or by the contact (in its compared form,
+  // domain/contact.h) when staff who see contacts register it; staff are linked only to cases
+  // they may see. Staff who register for someone also get the repeat candidates (their reading is
   // audited as case.similar in the same transaction). kInvalidArgument for bad input (unknown
   // category or place, a place above county level, …).
   [[nodiscard]] Result<Registration> register_case(const domain::Intake& intake,

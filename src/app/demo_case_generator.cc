@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
 #include <cassert>
 #include <cmath>
 #include <span>
@@ -36,7 +37,7 @@ using domain::CaseState;
 using domain::Channel;
 using domain::ClockKind;
 
-constexpr int kPersons = 10000;                      // demo residents, phones 1700000xxxx
+constexpr int kPersons = 10000;                      // demo residents (mobiles: demo_mobile)
 constexpr Micros kHistory = std::chrono::days(730);  // cases are created over the last two years
 
 // How often each category comes up, most frequent first (a rural county's 12345 line); leaf
@@ -407,6 +408,32 @@ class DemoCaseGenerator::Impl {
     return it == by_code_.end() ? village : world_.places[it->second];
   }
 
+  // A demo resident's mobile number, written as callers give it and operators type it: an
+  // operator's prefix and eight digits, both from the person (one number each), most often
+  // plain and otherwise with spaces, dashes or +86 as `form` (any number) picks — so that one
+  // person's cases carry one number in several forms, as real ones do (domain/contact.h makes
+  // them one). No randomness is drawn: the rest of the demo stays as it was.
+  static std::string demo_mobile(int person, std::int64_t form) {
+    constexpr std::array<std::string_view, 8> kPrefixes = {"138", "139", "158", "186",
+                                                           "150", "187", "135", "189"};
+    const std::string_view prefix = kPrefixes[static_cast<std::size_t>(person) % kPrefixes.size()];
+    const std::string digits = fmt::format("{:08d}", 31'000'000 + person / 8 * 37);
+    const std::string_view head = std::string_view(digits).substr(0, 4);
+    const std::string_view tail = std::string_view(digits).substr(4);
+    switch (form % 10) {
+      case 6:
+        return fmt::format("{} {} {}", prefix, head, tail);
+      case 7:
+        return fmt::format("{}-{}-{}", prefix, head, tail);
+      case 8:
+        return fmt::format("+86 {} {} {}", prefix, head, tail);
+      case 9:
+        return fmt::format("+86{}{}", prefix, digits);
+      default:
+        return fmt::format("{}{}", prefix, digits);
+    }
+  }
+
   std::string person_name(int person) const {
     Rng r(0x70657273ULL + static_cast<std::uint64_t>(person));
     std::string name(texts_.surnames[surnames_.sample(r)]);
@@ -662,11 +689,11 @@ void DemoCaseGenerator::Impl::make_case(Rows& out, Instant created, const Incide
   if (incident) {
     // The village's own people: numbers apart from the other demo residents'.
     c.submitter_name = person_name(kPersons + incident->person);
-    c.submitter_contact = fmt::format("1710{:07d}", incident->person);
+    c.submitter_contact = demo_mobile(kPersons + incident->person, made_);
   } else if (!c.anonymous) {
     const int person = static_cast<int>(rng_.below(kPersons));
     c.submitter_name = person_name(person);
-    c.submitter_contact = fmt::format("1700000{:04d}", person);
+    c.submitter_contact = demo_mobile(person, made_);
   }
   c.description =
       description(leaf, place, c.kind, incident ? &leaf.texts[incident->text] : nullptr);

@@ -5,6 +5,8 @@
 #include <set>
 #include <vector>
 
+#include "domain/contact.h"
+
 namespace jiceng::domain {
 
 namespace {
@@ -58,14 +60,15 @@ Result<SignalDimension> signal_dimension_from_string(std::string_view s) {
   return no_such("dimension", s, "category or word");
 }
 
+std::int64_t person_pseudonym(std::string_view who) {
+  return static_cast<std::int64_t>(mix(fnv1a(who)) & ((std::uint64_t{1} << kPersonBits) - 1));
+}
+
 std::int64_t person_of(const Case& c) {
   std::string key;
   if (!c.anonymous) {
-    for (char ch : c.submitter_contact) {
-      if (ch >= '0' && ch <= '9') key += ch;
-    }
-    if (!key.empty()) {
-      key.insert(0, "contact:");
+    if (std::string contact = normalized_contact(c.submitter_contact); !contact.empty()) {
+      key = "contact:" + contact;
     } else if (c.resident_id) {
       key = "resident:" + std::to_string(*c.resident_id);
     } else if (!c.submitter_name.empty()) {
@@ -73,7 +76,7 @@ std::int64_t person_of(const Case& c) {
     }
   }
   if (key.empty()) key = "case:" + c.number;
-  return static_cast<std::int64_t>(mix(fnv1a(key)) & ((std::uint64_t{1} << kPersonBits) - 1));
+  return person_pseudonym(key);
 }
 
 std::vector<std::string> signal_areas(std::string_view place_code) {

@@ -26,12 +26,15 @@ enum class SignalDimension { kCategory, kWord };
 std::string_view to_string(SignalDimension d);  // "category", "word"
 [[nodiscard]] Result<SignalDimension> signal_dimension_from_string(std::string_view s);
 
-// A submitter as the counts see them: a 24-bit hash of who they are (their contact's digits, else
-// their resident account, else their name; an anonymous case is a person of its own). 2^24
-// values keep the few people of a village apart (two of 200 share one with odds of 1 in 800)
-// while each value stands for hundreds of millions of possible phone numbers: the counts can
-// tell people apart, never name them.
+// A submitter as the counts see them: a 24-bit hash of who they are (their contact in its
+// compared form, domain/contact.h, else their resident account, else their name; an anonymous
+// case is a person of its own). 2^24 values keep the few people of a village apart (two of 200
+// share one with odds of 1 in 800) while each value stands for hundreds of millions of possible
+// phone numbers: the counts can tell people apart, never name them.
 std::int64_t person_of(const Case& c);
+// The 24-bit pseudonym of a person's key ("contact:13800000021", "resident:7", "case:…"), as
+// person_of makes it.
+std::int64_t person_pseudonym(std::string_view who);
 
 // The areas a case is counted under: its chain from the county (6 digits) down to its place.
 std::vector<std::string> signal_areas(std::string_view place_code);

@@ -18,8 +18,9 @@ std::string routed(std::string_view unit_name) { return fmt::format("分派至{}
 
 std::string no_unit() { return "所在地及上级均无可承办单位"; }
 
-std::string repeat_of(std::string_view open_number) {
-  return fmt::format("重复件，已并入在办案件 {}", open_number);
+std::string repeat_of(std::string_view open_number, std::string_view unit_name) {
+  if (unit_name.empty()) return fmt::format("重复件，已并入在办案件 {}", open_number);
+  return fmt::format("重复件，已并入在办案件 {}，由{}办理", open_number, unit_name);
 }
 
 std::string submitted_again(std::string_view new_number) {

@@ -11,8 +11,10 @@ namespace jiceng::domain::notes {
 // register: "分派至余家村民委员会", or that the chain above the place has no unit.
 std::string routed(std::string_view unit_name);
 std::string no_unit();
-// A repeat linked to the open case (Art. 19), on the new case and on the open one.
-std::string repeat_of(std::string_view open_number);
+// A repeat linked to the open case (Art. 19), on the new case and on the open one. On the new
+// case it tells the person where the matter stands: the open case's number and the unit
+// handling it ("" when it has none yet).
+std::string repeat_of(std::string_view open_number, std::string_view unit_name);
 std::string submitted_again(std::string_view new_number);
 // approve_extension: "延期 30 天：理由" (the reason told to the petitioner, Art. 34).
 std::string extension(int days, std::string_view reason);

@@ -186,6 +186,28 @@ Result<CaseState> case_state_from_string(std::string_view s) {
 
 bool is_terminal(CaseState s) { return s == S::kMerged || s == S::kDeclined; }
 
+bool is_being_handled(CaseState s) {
+  switch (s) {
+    case S::kRegistered:
+    case S::kAccepted:
+    case S::kAssigned:
+    case S::kReturned:
+    case S::kInProgress:
+    case S::kExtensionRequested:
+    case S::kUnderReview:
+    case S::kUnderReReview:
+      return true;
+    case S::kDeclined:
+    case S::kResolved:
+    case S::kFollowedUp:
+    case S::kClosed:
+    case S::kReviewed:
+    case S::kMerged:
+      return false;
+  }
+  return false;
+}
+
 std::string_view to_string(Command c) {
   switch (c) {
     case C::kAccept:

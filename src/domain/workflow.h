@@ -52,6 +52,12 @@ std::string_view label_zh(CaseState s);   // "登记", …
 // Declined and merged cases are final: no command applies to them. (A closed case may still be
 // reopened or reviewed, within the rules.)
 bool is_terminal(CaseState s);
+// Whether the matter is being handled in this state: registered, accepted, assigned, returned,
+// in progress, an extension asked for, a review or re-review under way. A repeat is linked
+// (Art. 19) or merged (并单) only into such a case: one answered and waiting for its rating or
+// closing, reviewed, closed, declined or merged has nobody at work on it, and a repeat there
+// would be hidden from everyone.
+bool is_being_handled(CaseState s);
 
 enum class Command {
   kAccept,            // 受理

@@ -11,6 +11,7 @@
 
 #include "app/idempotency.h"
 #include "domain/case_intake.h"
+#include "domain/case_notes.h"
 #include "http/api.h"
 #include "http/errors.h"
 #include "http/json.h"
@@ -198,13 +199,18 @@ app::StoredResponse registration_json(const app::Registration& r) {
                    {"version", c.version},
                    {"deadline_at", instant_or_null(c.deadline_at)}};
   if (r.repeat_of) {
-    // Where the open case stands, without its tracking code or anyone's personal data: the
-    // contact given is not verified, so it must not unlock another person's case.
+    // Where the open case stands (Art. 19: the person is told), without its tracking code or
+    // anyone's personal data: the contact given is not verified, so it must not unlock another
+    // person's case. Only the person's own account or staff who see contacts get a link
+    // (CaseService::register_case).
     const domain::Case& open = *r.repeat_of;
-    out["repeat_of"] = json::object{{"number", open.number},
-                                    {"state", domain::to_string(open.state)},
-                                    {"state_zh", domain::label_zh(open.state)},
-                                    {"deadline_at", instant_or_null(open.deadline_at)}};
+    out["repeat_of"] =
+        json::object{{"number", open.number},
+                     {"state", domain::to_string(open.state)},
+                     {"state_zh", domain::label_zh(open.state)},
+                     {"unit", r.repeat_unit_name},
+                     {"deadline_at", instant_or_null(open.deadline_at)},
+                     {"note", domain::notes::repeat_of(open.number, r.repeat_unit_name)}};
   }
   if (!r.candidates.empty()) out["candidates"] = candidates_json(r.candidates);
   return app::StoredResponse{201, json::serialize(out)};

@@ -312,15 +312,45 @@ Result<std::vector<std::string>> due_timers(Sql& sql, Instant now, int limit) {
   return out;
 }
 
+namespace {
+
+// "('registered', 'accepted', …)": the states domain::is_being_handled admits, for an IN.
+const std::string& handled_states() {
+  static const std::string list = [] {
+    std::string out;
+    for (domain::CaseState s : domain::kAllStates) {
+      if (!domain::is_being_handled(s)) continue;
+      out += fmt::format("{}'{}'", out.empty() ? "(" : ", ", domain::to_string(s));
+    }
+    return out + ")";
+  }();
+  return list;
+}
+
+}  // namespace
+
 Result<std::vector<std::string>> open_repeats(Sql& sql, const Case& c) {
-  // A signed-in resident is matched by account; otherwise by the contact staff registered.
-  auto rows = sql.query(
-      "SELECT number FROM cases WHERE (CASE WHEN CAST($5 AS BIGINT) = 0 "
-      "THEN submitter_contact = $1 ELSE resident_id = $5 END) AND category_code = $2 "
-      "AND place_code = $3 AND number <> $4 AND kind = $6 "
-      "AND state NOT IN ('closed', 'declined', 'merged') ORDER BY created_at DESC",
-      {c.submitter_contact, c.category_code, c.place_code, c.number, c.resident_id.value_or(0),
-       std::string(domain::to_string(c.kind))});
+  std::vector<Value> params = {c.category_code, c.place_code, c.number,
+                               std::string(domain::to_string(c.kind))};
+  std::string submitter;
+  if (c.resident_id) {
+    params.emplace_back(*c.resident_id);
+    submitter = "c.resident_id = $5";
+  } else if (auto key = c.anonymous ? std::nullopt
+                                    : repeats::contact_key(c.county_code, c.submitter_contact)) {
+    // The contact as its repeat signature keys it (in its compared form): the signature's
+    // index finds it, however the number was written.
+    params.emplace_back(*key);
+    submitter = "c.number IN (SELECT s.number FROM case_signature s WHERE s.contact_key = $5)";
+  } else {
+    return std::vector<std::string>{};
+  }
+  auto rows =
+      sql.query(fmt::format("SELECT c.number FROM cases c WHERE {} AND c.category_code = $1 "
+                            "AND c.place_code = $2 AND c.number <> $3 AND c.kind = $4 AND "
+                            "c.state IN {} ORDER BY c.created_at, c.number",
+                            submitter, handled_states()),
+                Params(params));
   if (!rows) return rows.error();
   std::vector<std::string> out;
   for (const Row& r : *rows) out.push_back(r.text(0));

@@ -57,9 +57,12 @@ struct TrackedCase {
 // first.
 [[nodiscard]] Result<std::vector<std::string>> due_timers(Sql& sql, Instant now, int limit);
 
-// Open cases (not closed, declined or merged) of the same kind, category and place and the same
-// submitter — the same resident account when c has one, else the same contact — newest first:
-// the candidates for Art. 19 repeat linking.
+// The cases being handled (domain::is_being_handled) of the same kind, category and place as c
+// and the same submitter — the same resident account when c has one, else the same contact key
+// (repeats::contact_key: the contact in its compared form, domain/contact.h; none for an
+// anonymous case) — oldest first: the candidates for Art. 19 repeat linking, the first the
+// matter's own case (a later one is a repeat that was not linked, e.g. one a grid worker
+// registered). The key is a hash: the caller compares the contacts themselves.
 [[nodiscard]] Result<std::vector<std::string>> open_repeats(Sql& sql, const domain::Case& c);
 
 // A list page: the cases whose place lies in [place_first, place_last) (a jurisdiction subtree,

@@ -7,6 +7,7 @@
 #include <charconv>
 #include <map>
 
+#include "domain/burst.h"
 #include "store/repeat_repo.h"
 #include "store/search_repo.h"
 #include "store/signal_repo.h"
@@ -23,6 +24,32 @@ constexpr std::string_view kCreateTable =
 Result<void> sign_and_count_words_again(Sql& sql) {
   if (auto r = repeats::record_all_cases(sql); !r) return r;
   return signals::count_all_words(sql);
+}
+
+// The person a case was counted as before 0022: its contact's digits as they were typed.
+std::int64_t person_before_0022(const domain::Case& c) {
+  std::string key;
+  if (!c.anonymous) {
+    for (char ch : c.submitter_contact) {
+      if (ch >= '0' && ch <= '9') key += ch;
+    }
+    if (!key.empty()) {
+      key.insert(0, "contact:");
+    } else if (c.resident_id) {
+      key = "resident:" + std::to_string(*c.resident_id);
+    } else if (!c.submitter_name.empty()) {
+      key = "name:" + c.submitter_name;
+    }
+  }
+  if (key.empty()) key = "case:" + c.number;
+  return domain::person_pseudonym(key);
+}
+
+// 0022_contact_keys: contacts compared in their normalised form, in the repeat signatures'
+// contact keys and in the signal counts' people.
+Result<void> rekey_contacts(Sql& sql) {
+  if (auto r = repeats::rekey_contacts(sql); !r) return r;
+  return signals::recount_people(sql, &person_before_0022);
 }
 
 // What a migration needs done in C++ after its script, in the same transaction.
@@ -46,6 +73,7 @@ const std::map<int, MigrationStep> kStepsAfterScript = {
     {20, &sign_and_count_words_again},  // 0020_stop_words: the same, with the new stop list
     // 0021_search_weeks: index every case again with its week (PostgreSQL).
     {21, &on<Dialect::kPostgres, &search::index_all_cases>},
+    {22, &rekey_contacts},  // 0022_contact_keys: the keys and people of contacts written otherwise
 };
 
 }  // namespace

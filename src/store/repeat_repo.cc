@@ -6,7 +6,7 @@
 #include <map>
 #include <set>
 
-#include "text/normalize.h"
+#include "domain/contact.h"
 #include "text/words.h"
 
 namespace jiceng::store::repeats {
@@ -29,11 +29,7 @@ void band_rows(const domain::Case& c, const Signature& s, std::vector<std::vecto
 }  // namespace
 
 std::optional<std::int64_t> contact_key(std::string_view county_code, std::string_view contact) {
-  std::string digits;
-  for (char ch : contact) {
-    if (ch >= '0' && ch <= '9') digits += ch;
-  }
-  std::string key = digits.size() >= 7 ? digits : text::normalize_utf8(contact);
+  const std::string key = domain::normalized_contact(contact);
   if (key.empty()) return std::nullopt;
   return text::key_of(fmt::format("{}|{}", county_code, key));
 }
@@ -110,6 +106,31 @@ Result<void> record_all_cases(Sql& sql) {
       band_rows(c, s, bands);
     }
     if (auto r = record_rows(sql, signatures, bands); !r) return r;
+    after = rows->back().text(0);
+  }
+}
+
+Result<void> rekey_contacts(Sql& sql) {
+  constexpr std::int64_t kChunk = 5000;
+  std::string after;
+  for (;;) {
+    auto rows = sql.query(
+        "SELECT c.number, c.county_code, c.submitter_contact, c.anonymous, s.contact_key "
+        "FROM cases c JOIN case_signature s ON s.number = c.number WHERE c.number > $1 "
+        "ORDER BY c.number LIMIT $2",
+        {after, kChunk});
+    if (!rows) return rows.error();
+    if (rows->empty()) return {};
+    for (const Row& r : *rows) {
+      const std::optional<std::int64_t> key =
+          r.int64(3) != 0 ? std::nullopt : contact_key(r.text(1), r.text(2));
+      if (key == r.opt_int64(4)) continue;
+      if (auto w = sql.exec("UPDATE case_signature SET contact_key = $1 WHERE number = $2",
+                            {key ? Value(*key) : Value(nullptr), r.text(0)});
+          !w) {
+        return w.error();
+      }
+    }
     after = rows->back().text(0);
   }
 }

@@ -26,9 +26,9 @@ struct Signature {
   std::optional<std::int64_t> contact_key;
 };
 
-// The key of a contact within a county: digits only when it holds seven or more (a phone
-// number however it is written: 138-1234-5678, +86 138…), else the normalised text; nullopt
-// for a blank contact.
+// The key of a contact within a county: a hash of its compared form (domain/contact.h: a phone
+// number however it is written, 138-1234-5678, +86 138…; an e-mail in lower case); nullopt for
+// a blank contact.
 std::optional<std::int64_t> contact_key(std::string_view county_code, std::string_view contact);
 
 // The signature of a description and contact in a county (anonymous: no contact key).
@@ -54,6 +54,10 @@ inline constexpr std::array<std::string_view, 3> kBandColumns = {"band_key", "cr
                                        const std::vector<std::vector<Value>>& bands);
 // Stores the signature of every stored case (the migration that creates the tables).
 [[nodiscard]] Result<void> record_all_cases(Sql& sql);
+// Makes every stored signature's contact key anew from its case's contact, rewriting only the
+// keys that differ (migration 0022, when keys came to be made from the contact's compared
+// form).
+[[nodiscard]] Result<void> rekey_contacts(Sql& sql);
 
 // What a signature is made of, as columns of `cases` (for a SELECT … FROM cases), and the case
 // (those fields only) of a row that starts with them.

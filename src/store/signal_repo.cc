@@ -150,10 +150,10 @@ std::vector<std::string> counted_words(std::vector<std::string> topic_words) {
 
 namespace {
 
+// `person`: the one the case counts as (domain::person_of, or what it was counted as before).
 void add_counts(std::vector<CountDelta>& out, const domain::Case& c, int sign, bool categories,
-                const std::vector<std::string>* words) {
+                const std::vector<std::string>* words, std::int64_t person) {
   const std::int64_t day = domain::day_bucket(domain::china_date(c.received_at));
-  const std::int64_t person = domain::person_of(c);
   std::vector<std::string> made;
   if (!words) {
     made = counted_words(c.description);
@@ -180,11 +180,11 @@ void add_counts(std::vector<CountDelta>& out, const domain::Case& c, int sign, b
   }
 }
 
-// Counts every stored case under its category, or under its words only.
-Result<void> count_all(Sql& sql, bool categories) {
-  // Pages of cases by number, so that a million cases need not sit in memory at once.
+// Calls each(page) for the stored cases, in pages by number (with what counts: category, place,
+// day, person and description), so that a million cases need not sit in memory at once.
+template <typename Each>
+Result<void> for_each_page(Sql& sql, Each each) {
   std::string after;
-  const std::vector<std::string> none;
   for (;;) {
     auto rows = sql.query(
         "SELECT number, category_code, place_code, received_at, anonymous, submitter_name, "
@@ -193,9 +193,10 @@ Result<void> count_all(Sql& sql, bool categories) {
         {after});
     if (!rows) return rows.error();
     if (rows->empty()) return {};
-    std::vector<CountDelta> deltas;
+    std::vector<domain::Case> page;
+    page.reserve(rows->size());
     for (const Row& r : *rows) {
-      domain::Case c;
+      domain::Case& c = page.emplace_back();
       c.number = r.text(0);
       c.category_code = r.text(1);
       c.place_code = r.text(2);
@@ -205,18 +206,29 @@ Result<void> count_all(Sql& sql, bool categories) {
       c.submitter_contact = r.text(6);
       c.resident_id = r.opt_int64(7);
       c.description = r.text(8);
-      add_counts(deltas, c, +1, categories, categories ? &none : nullptr);
     }
     after = rows->back().text(0);
-    if (auto r = add(sql, std::move(deltas)); !r) return r.error();
+    if (auto r = each(page); !r) return r.error();
   }
+}
+
+// Counts every stored case under its category, or under its words only.
+Result<void> count_all(Sql& sql, bool categories) {
+  const std::vector<std::string> none;
+  return for_each_page(sql, [&](const std::vector<domain::Case>& page) {
+    std::vector<CountDelta> deltas;
+    for (const domain::Case& c : page) {
+      add_counts(deltas, c, +1, categories, categories ? &none : nullptr, domain::person_of(c));
+    }
+    return add(sql, std::move(deltas));
+  });
 }
 
 }  // namespace
 
 void add_case_counts(std::vector<CountDelta>& out, const domain::Case& c, int sign,
                      const std::vector<std::string>* words) {
-  add_counts(out, c, sign, true, words);
+  add_counts(out, c, sign, true, words, domain::person_of(c));
 }
 
 Result<void> add(Sql& sql, std::vector<CountDelta> deltas) {
@@ -283,6 +295,21 @@ Result<void> record_change(Sql& sql, const domain::Case* before, const domain::C
 Result<void> count_all_cases(Sql& sql) { return count_all(sql, true); }
 
 Result<void> count_all_words(Sql& sql) { return count_all(sql, false); }
+
+Result<void> recount_people(Sql& sql, std::int64_t (*counted_as)(const domain::Case&)) {
+  return for_each_page(sql, [&](const std::vector<domain::Case>& page) {
+    std::vector<CountDelta> deltas;
+    for (const domain::Case& c : page) {
+      const std::int64_t was = counted_as(c);
+      const std::int64_t is = domain::person_of(c);
+      if (was == is) continue;
+      const std::vector<std::string> words = counted_words(c.description);
+      add_counts(deltas, c, -1, true, &words, was);
+      add_counts(deltas, c, +1, true, &words, is);
+    }
+    return add(sql, std::move(deltas));
+  });
+}
 
 Result<std::optional<std::int64_t>> first_day(Sql& sql) {
   auto row = sql.query_one("SELECT MIN(day) FROM signal_count WHERE dimension = 'category'", {});

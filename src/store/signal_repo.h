@@ -61,6 +61,11 @@ void add_case_counts(std::vector<CountDelta>& out, const domain::Case& c, int si
 // created), or under its words (0018's).
 [[nodiscard]] Result<void> count_all_cases(Sql& sql);
 [[nodiscard]] Result<void> count_all_words(Sql& sql);
+// Moves each stored case's counts from the person `counted_as` says it was counted as to
+// domain::person_of's, where the two differ (migration 0022: people told apart by their
+// contacts' compared form). Reads every case; writes the moved ones only.
+[[nodiscard]] Result<void> recount_people(Sql& sql,
+                                          std::int64_t (*counted_as)(const domain::Case&));
 
 // The first day counted anywhere, nullopt when nothing is.
 [[nodiscard]] Result<std::optional<std::int64_t>> first_day(Sql& sql);

@@ -8,6 +8,7 @@
 
 #include "integration/access_fixture.h"
 #include "store/repeat_repo.h"
+#include "text/minhash.h"
 
 namespace jiceng::testing {
 namespace {
@@ -262,6 +263,87 @@ TEST_P(RepeatsApi, CandidatesAreTheCasesAsTheyAreNow) {
   auto wide = numbers(similar(county, {{"place", village}, {"description", text}}), "items");
   EXPECT_TRUE(contains(wide, moved)) << "still in the county";
   EXPECT_FALSE(contains(wide, merged));
+}
+
+// Art. 19: the same person's same matter is linked to the case being handled, however the
+// number is written, and the answer tells where it stands — but only to those who may know
+// whose case is whose: staff who see contacts, never a role that sees them masked.
+TEST_P(RepeatsApi, ALinkTellsWhereTheMatterStandsAndOnlyToWhoSeesContacts) {
+  const std::string t = tag();
+  const std::string village = village_in(kYujiang);
+  const std::string township = village.substr(0, 9);
+  Session op = account_session("repeat.link", Role::kOperator);
+  auto first = register_case(&op, intake(village, "垃圾桶满了没人清运 " + t, "135 0000 0071"));
+  const std::string a = number_of(first);
+  EXPECT_FALSE(first.as_object().contains("repeat_of")) << json::serialize(first);
+
+  auto again =
+      register_case(&op, intake(village, "又一次反映，垃圾桶满了 " + t, "+86 135-0000-0071"));
+  ASSERT_TRUE(again.as_object().contains("repeat_of")) << json::serialize(again);
+  EXPECT_EQ(again.at("state").as_string(), "merged");
+  const json::object& link = again.at("repeat_of").as_object();
+  EXPECT_EQ(link.at("number").as_string(), a);
+  EXPECT_EQ(link.at("state").as_string(), "registered");
+  const std::string unit(link.at("unit").as_string());
+  EXPECT_FALSE(unit.empty()) << json::serialize(link);
+  const std::string note(link.at("note").as_string());
+  EXPECT_NE(note.find(a), std::string::npos) << note;
+  EXPECT_NE(note.find(unit), std::string::npos) << note;
+  EXPECT_FALSE(link.contains("tracking_code"));
+  EXPECT_FALSE(link.contains("contact"));
+
+  // A grid worker sees contacts masked: the same number is no link (it would tell them that
+  // this phone has case `a`), and no candidate says "person".
+  Session grid = account_session("repeat.link.grid", Role::kGridWorker, township);
+  auto masked = register_case(&grid, intake(village, "垃圾桶满了 " + t, "13500000071"));
+  EXPECT_FALSE(masked.as_object().contains("repeat_of")) << json::serialize(masked);
+  EXPECT_EQ(masked.at("state").as_string(), "registered");
+  if (const json::object* c = candidate(masked, "candidates", a)) {
+    EXPECT_FALSE(reasons(*c).contains("person")) << json::serialize(*c);
+  }
+  // The office, who sees contacts, finds the person among the candidates and may merge by hand.
+  auto office = similar(op, {{"place", village},
+                             {"category", "urban.sanitation"},
+                             {"description", "另一件事"},
+                             {"contact", "138-0000-9999"}});
+  EXPECT_FALSE(contains(numbers(office, "items"), a)) << "another number is another person";
+  auto same = similar(op, {{"place", village},
+                           {"category", "urban.sanitation"},
+                           {"description", "另一件事"},
+                           {"contact", "0086 135 0000 0071"}});
+  ASSERT_TRUE(contains(numbers(same, "items"), a)) << json::serialize(same);
+  EXPECT_TRUE(reasons(*candidate(same, "items", a)).contains("person"));
+}
+
+// Migration 0022: a signature keyed the old way (the contact's digits as typed: +86 … kept the
+// 86) gets the key of the contact's compared form; the others are left as they are.
+TEST_P(RepeatsApi, TheMigrationRekeysContactsWrittenOtherwise) {
+  const std::string t = tag();
+  const std::string village = village_in(kYujiang);
+  Session op = account_session("repeat.rekey", Role::kOperator);
+  const std::string a =
+      number_of(register_case(&op, intake(village, "路灯不亮已经一周 " + t, "+86 136 0000 0081")));
+  const std::string b =
+      number_of(register_case(&op, intake(village, "下水井盖丢失 " + t, "136 0000 0082")));
+  const std::string county = village.substr(0, 6);
+  auto key_of = [&](const std::string& number) {
+    auto row = db_->read_value([&](store::Sql& sql) {
+      return sql.query_one("SELECT contact_key FROM case_signature WHERE number = $1", {number});
+    });
+    EXPECT_TRUE(row) << number;
+    return row ? row->opt_int64(0) : std::nullopt;
+  };
+  EXPECT_EQ(key_of(a), store::repeats::contact_key(county, "13600000081"));
+  const auto old_key = text::key_of(county + "|8613600000081");
+  ASSERT_TRUE(db_->write([&](store::Sql& sql) -> Result<void> {
+    auto r = sql.exec("UPDATE case_signature SET contact_key = $1 WHERE number = $2", {old_key, a});
+    if (!r) return r.error();
+    return {};
+  }));
+  const auto b_key = key_of(b);
+  ASSERT_TRUE(db_->write([](store::Sql& sql) { return store::repeats::rekey_contacts(sql); }));
+  EXPECT_EQ(key_of(a), store::repeats::contact_key(county, "13600000081"));
+  EXPECT_EQ(key_of(b), b_key);
 }
 
 TEST_P(RepeatsApi, TheMigrationSignsCasesStoredBeforeIt) {

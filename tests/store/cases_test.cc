@@ -220,6 +220,147 @@ TEST_P(Cases, RepeatsLinkToTheOpenCase) {
   EXPECT_EQ(open->events.back().command, "repeat");
 }
 
+// One mobile however it is written is one person (domain/contact.h); the link goes only into a
+// case someone is handling, names its unit, and the repeat takes that unit.
+TEST_P(Cases, RepeatsLinkByTheNumberHoweverWrittenIntoACaseBeingHandled) {
+  const Actor office{.name = "operator", .staff = true};
+  const std::string mobile = GetParam() == Backend::kSqlite ? "137 0000 5501" : "137 0000 5502";
+  auto in = intake("urban.sanitation", "360602001003");
+  in.submitter_contact = mobile;
+  auto first = registered(in, office);
+  for (std::string written : {"+86 " + mobile, "0086-" + mobile, "86" + mobile}) {
+    std::erase(written, ' ');
+    in.submitter_contact = written;
+    auto again = service_->register_case(in, office);
+    ASSERT_TRUE(again) << again.error().message;
+    ASSERT_TRUE(again->repeat_of) << written;
+    EXPECT_EQ(again->repeat_of->number, first.number) << written;
+    EXPECT_EQ(again->registered.unit_id, first.unit_id);
+    EXPECT_EQ(again->repeat_unit_name, unit_of(first).name);
+    auto merged = service_->get(again->registered.number);
+    ASSERT_TRUE(merged);
+    // The person is told where it stands: the open case and the unit handling it.
+    EXPECT_NE(merged->events.back().note.find(first.number), std::string::npos);
+    EXPECT_NE(merged->events.back().note.find(unit_of(first).name), std::string::npos)
+        << merged->events.back().note;
+  }
+  // Answered and waiting for the rating: nobody handles it, so the next one is a case of its own.
+  first = apply(first, Command::kAccept);
+  first = apply(first, Command::kAssign, {.unit_id = *first.unit_id});
+  first = apply(first, Command::kResolve, {.reply = "已清运。"});
+  in.submitter_contact = mobile;
+  auto after_answer = service_->register_case(in, office);
+  ASSERT_TRUE(after_answer) << after_answer.error().message;
+  EXPECT_FALSE(after_answer->repeat_of);
+  EXPECT_EQ(after_answer->registered.state, CaseState::kRegistered);
+  ASSERT_TRUE(after_answer->registered.deadline_at);
+  // Declined is final: not linked either.
+  auto declined = apply(after_answer->registered, Command::kDecline, {.note = "不属受理范围"});
+  EXPECT_EQ(declined.state, CaseState::kDeclined);
+  auto after_decline = service_->register_case(in, office);
+  ASSERT_TRUE(after_decline) << after_decline.error().message;
+  EXPECT_FALSE(after_decline->repeat_of);
+}
+
+// The link is no oracle: staff are linked only to cases they may see, and a role that sees
+// contacts masked is not linked on a contact at all.
+TEST_P(Cases, RepeatsLinkOnlyWhereTheRegistrarMaySeeAndContactsAreInTheClear) {
+  const std::string mobile = GetParam() == Backend::kSqlite ? "137 0000 5511" : "137 0000 5512";
+  auto in = intake("urban.sanitation", "360602002001");
+  in.submitter_contact = mobile;
+  const Actor office{.name = "operator", .staff = true};
+  auto first = registered(in, office);
+  ASSERT_TRUE(first.unit_id);
+
+  domain::Principal grid{.role = domain::Role::kGridWorker, .id = 1, .username = "grid"};
+  grid.scope_code = "360602002";
+  auto masked = service_->register_case(in, Actor::of(grid, {}));
+  ASSERT_TRUE(masked) << masked.error().message;
+  EXPECT_FALSE(masked->repeat_of);
+  EXPECT_EQ(masked->registered.state, CaseState::kRegistered);
+  // (Declined, so that it is no candidate for the registrations below.)
+  apply(masked->registered, Command::kDecline, {.note = "重复"});
+
+  // An operator of the unit the open case accuses must not learn of it (Art. 30).
+  ASSERT_TRUE(db_->write([&](store::Sql& sql) -> Result<void> {
+    auto r = sql.exec("UPDATE cases SET accused_unit_id = $1 WHERE number = $2",
+                      {*first.unit_id, first.number});
+    if (!r) return r.error();
+    return {};
+  }));
+  domain::Principal accused{.role = domain::Role::kOperator, .id = 2, .username = "accused.op"};
+  accused.scope_code = "3606";
+  accused.unit_id = *first.unit_id;
+  auto hidden = service_->register_case(in, Actor::of(accused, {}));
+  ASSERT_TRUE(hidden) << hidden.error().message;
+  EXPECT_FALSE(hidden->repeat_of);
+  apply(hidden->registered, Command::kDecline, {.note = "重复"});
+  // An operator who may see it is linked.
+  domain::Principal county{.role = domain::Role::kOperator, .id = 3, .username = "county.op"};
+  county.scope_code = "360602";
+  auto linked = service_->register_case(in, Actor::of(county, {}));
+  ASSERT_TRUE(linked) << linked.error().message;
+  ASSERT_TRUE(linked->repeat_of);
+  EXPECT_EQ(linked->repeat_of->number, first.number);
+}
+
+// 并单 by the office: the same matter only, into a case being handled; the repeat takes the
+// target's unit and the target's history shows it.
+TEST_P(Cases, MergeTakesTheTargetsUnitAndOnlyTheSameMatter) {
+  const Actor office{.name = "operator", .staff = true};
+  auto target = registered(intake("urban.sanitation", "360602001001"), office);
+  target = apply(target, Command::kAccept);
+  const auto township = db_->read_value(
+      [](store::Sql& sql) { return store::catalogue::units_on_chain(sql, "360602001001"); });
+  ASSERT_TRUE(township);
+  auto gov = std::find_if(township->begin(), township->end(), [](const domain::Unit& u) {
+    return u.jurisdiction_code == "360602001" && u.kind == domain::UnitKind::kTownshipGovernment;
+  });
+  ASSERT_NE(gov, township->end());
+  target = apply(target, Command::kAssign, {.unit_id = gov->id});
+  auto repeat = registered(intake("urban.sanitation", "360602001002"), office);
+  ASSERT_NE(repeat.unit_id, target.unit_id);
+
+  auto refused = [&](const domain::Case& c, const domain::Case& into) {
+    auto r =
+        service_->apply(c.number, Command::kMerge, {.target_case = into.number}, c.version, office);
+    EXPECT_FALSE(r) << c.number << " into " << into.number;
+    return r ? Error::internal("merged") : r.error();
+  };
+  auto other_category = registered(intake("urban.road", "360602001001"), office);
+  EXPECT_EQ(refused(other_category, target).code, ErrorCode::kInvalidArgument);
+  auto other_county = registered(intake("urban.sanitation", "360603001001"), office);
+  const Error county = refused(other_county, target);
+  EXPECT_EQ(county.code, ErrorCode::kInvalidArgument);
+  EXPECT_FALSE(county.message_zh.empty());
+  auto petition_in = intake("urban.sanitation", "360602001001");
+  petition_in.kind = domain::CaseKind::kPetition;
+  auto petition = registered(petition_in, office);
+  EXPECT_EQ(refused(petition, target).code, ErrorCode::kInvalidArgument);
+  auto closed = registered(intake("urban.sanitation", "360602001001"), office);
+  closed = apply(closed, Command::kAccept);
+  closed = apply(closed, Command::kAssign, {.unit_id = *closed.unit_id});
+  closed = apply(closed, Command::kResolve, {.reply = "已处理。"});
+  const Error answered = refused(repeat, closed);
+  EXPECT_EQ(answered.code, ErrorCode::kFailedPrecondition);
+  EXPECT_FALSE(answered.message_zh.empty());
+
+  auto merged =
+      service_->apply(repeat.number, Command::kMerge,
+                      {.note = "同一处", .target_case = target.number}, repeat.version, office);
+  ASSERT_TRUE(merged) << merged.error().message;
+  EXPECT_EQ(merged->state, CaseState::kMerged);
+  EXPECT_EQ(merged->merged_into, target.number);
+  EXPECT_EQ(merged->unit_id, gov->id);
+  auto seen = service_->get(target.number);
+  ASSERT_TRUE(seen);
+  const domain::CaseEvent& e = seen->events.back();
+  EXPECT_EQ(e.command, "repeat");
+  EXPECT_NE(e.note.find(repeat.number), std::string::npos) << e.note;
+  EXPECT_FALSE(e.is_public);
+  EXPECT_EQ(seen->c.version, target.version) << "the target's own state is untouched";
+}
+
 // Dispatch stays on the tree above the case's place; a transfer may leave it.
 TEST_P(Cases, DispatchStaysOnThePlacesChain) {
   auto c = registered(intake("env.noise", "360602001001"));

@@ -10,6 +10,7 @@
 
 #include "app/cases.h"
 #include "app/demo_random.h"
+#include "domain/burst.h"
 #include "domain/case_stats.h"
 #include "domain/deadline.h"
 #include "store/migrations.h"
@@ -405,6 +406,64 @@ TEST_P(Signals, CountingAllWordsAgainMakesTheSameRows) {
   });
   ASSERT_TRUE(words_there) << words_there.error().message;
   EXPECT_EQ(words_there->int64(0), 0);
+}
+
+// Migration 0022 (contacts compared in their normalised form): the counts of a case whose contact
+// was counted as another person before (+86 139… as 86139…) move to the person it is now, and
+// end as the case writes make them today.
+std::string g_rekeyed_number;
+std::int64_t g_counted_as = 0;
+std::int64_t counted_before(const domain::Case& c) {
+  return c.number == g_rekeyed_number ? g_counted_as : domain::person_of(c);
+}
+
+TEST_P(Signals, Migration0022MovesTheCountsOfContactsWrittenOtherwise) {
+  const Date day = *parse_date("2026-07-10");
+  const std::string place = village("360603", 42);
+  const domain::Case c = file(place, "+86 139 3000 0022", cst(day, 9));
+  const std::int64_t now = domain::person_of(c);
+  ASSERT_EQ(now, domain::person_pseudonym("contact:13930000022"));
+  const std::int64_t before = domain::person_pseudonym("contact:8613930000022");
+  ASSERT_NE(before, now);
+  const std::int64_t d = domain::day_bucket(day);
+  const auto [county_first, county_last] = domain::scope_range(place.substr(0, 6));
+  auto rows = [&] {
+    std::vector<std::string> out;
+    for (const char* table : {"signal_count", "signal_word"}) {
+      auto read = db_->read_value([&](store::Sql& sql) {
+        return sql.query(fmt::format("SELECT area_code, term, person, cases FROM {} WHERE day = $1 "
+                                     "AND area_code >= $2 AND area_code < $3 "
+                                     "ORDER BY area_code, term, person",
+                                     table),
+                         {d, county_first, county_last});
+      });
+      EXPECT_TRUE(read) << read.error().message;
+      for (const auto& r : *read) {
+        out.push_back(fmt::format("{} {} {} {}", r.text(0), r.text(1), r.int64(2), r.int64(3)));
+      }
+    }
+    return out;
+  };
+  const std::vector<std::string> made = rows();
+  ASSERT_FALSE(made.empty());
+  // The store as 0022 finds it: this case counted as the person its raw digits made.
+  auto old = db_->write([&](store::Sql& sql) -> Result<void> {
+    for (const char* table : {"signal_count", "signal_word"}) {
+      auto r =
+          sql.exec(fmt::format("UPDATE {} SET person = $1 WHERE person = $2 AND day = $3", table),
+                   {before, now, d});
+      if (!r) return r.error();
+    }
+    return {};
+  });
+  ASSERT_TRUE(old) << old.error().message;
+  ASSERT_NE(rows(), made);
+  g_rekeyed_number = c.number;
+  g_counted_as = before;
+  auto moved = db_->write(
+      [](store::Sql& sql) { return store::signals::recount_people(sql, &counted_before); });
+  ASSERT_TRUE(moved) << moved.error().message;
+  EXPECT_EQ(rows(), made);
 }
 
 // Migration 0020 (a longer stop list) signs and counts every stored case's words again: from a

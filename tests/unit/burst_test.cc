@@ -282,6 +282,14 @@ TEST(PersonOf, TellsPeopleApartWithoutNamingThem) {
   b.number = "360602-2026-000002";
   b.submitter_contact = "13800001234";
   EXPECT_EQ(person_of(a), person_of(b)) << "the same phone, however typed";
+  b.submitter_contact = "+86 138-0000-1234";
+  EXPECT_EQ(person_of(a), person_of(b)) << "with the country code too";
+  b.submitter_contact = "Li@QQ.com";
+  Case c = b;
+  c.number = "360602-2026-000003";
+  c.submitter_contact = "li@qq.com";
+  c.resident_id = 7;
+  EXPECT_EQ(person_of(b), person_of(c)) << "one e-mail address, whatever its case";
   b.submitter_contact = "13800001235";
   EXPECT_NE(person_of(a), person_of(b));
   Case anon1 = a;

@@ -59,6 +59,19 @@ TEST(Workflow, EscalationIsOpenWhileTheMatterIsHandled) {
   }
 }
 
+// Repeats are linked and merged only where someone works the matter (Art. 19, 并单).
+TEST(Workflow, BeingHandledIsFromRegistrationToTheAnswerAndUnderReview) {
+  const std::set<CaseState> handled = {CaseState::kRegistered,  CaseState::kAccepted,
+                                       CaseState::kAssigned,    CaseState::kReturned,
+                                       CaseState::kInProgress,  CaseState::kExtensionRequested,
+                                       CaseState::kUnderReview, CaseState::kUnderReReview};
+  for (CaseState s : kAllStates) {
+    EXPECT_EQ(is_being_handled(s), handled.contains(s)) << to_string(s);
+    // Nothing waits on a state being handled that no command leaves.
+    EXPECT_FALSE(is_being_handled(s) && is_terminal(s)) << to_string(s);
+  }
+}
+
 TEST(Workflow, ReviewOnlyForPetitions) {
   EXPECT_EQ(find_transition(CaseKind::kDemand, CaseState::kResolved, Command::kRequestReview),
             nullptr);

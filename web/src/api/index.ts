@@ -46,7 +46,16 @@ export interface Submitted {
   state: string
   deadline_at: string | null
   /** The open case the same person already filed about the same matter, which this one joins. */
-  repeat_of?: { number: string; state: string; state_zh: string; deadline_at: string | null }
+  repeat_of?: {
+    number: string
+    state: string
+    state_zh: string
+    /** The unit handling it ("" when it has none yet). */
+    unit: string
+    deadline_at: string | null
+    /** Where the matter stands, in Chinese, as the new case's history says it. */
+    note: string
+  }
   /** The new case's version (If-Match of a first command, such as merging it). */
   version?: number
   /** Staff registration only: recent cases this one may repeat, best first. */

@@ -68,6 +68,7 @@ const en: Messages<typeof zh> = {
     viewProgress: 'Track progress',
     another: 'Report another matter',
     repeatOf: 'The same matter is already being handled as {number}; your report was merged into it.',
+    repeatOfUnit: 'The same matter is already being handled as {number} by {unit}; your report was merged into it.',
   },
   categoryPicker: {
     title: 'Choose a category',

@@ -170,6 +170,7 @@ export default {
     openCase: 'Open the case',
     another: 'Register another (Alt+N)',
     repeatOf: 'The same resident raised this matter in {number}, still open; this case joins it.',
+    repeatOfUnit: 'The same resident raised this matter in {number}, being handled by {unit}; this case joins it.',
     failed: 'The case was not registered',
     similarTitle: 'Possible repeats (last 90 days)',
     similarAfter: 'These recent cases may be the same matter; this case can be merged into one',

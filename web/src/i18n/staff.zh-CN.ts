@@ -170,6 +170,7 @@ export default {
     openCase: '打开案件',
     another: '继续登记（Alt+N）',
     repeatOf: '该诉求人反映的同一事项 {number} 正在办理中，本件已并入该件。',
+    repeatOfUnit: '该诉求人反映的同一事项 {number} 正由{unit}办理，本件已并入该件。',
     failed: '登记未成功',
     similarTitle: '可能重复的案件（近 90 天）',
     similarAfter: '以下近期案件可能与本件重复，可并入其中一件办理',

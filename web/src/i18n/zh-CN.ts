@@ -62,6 +62,7 @@ export default {
     viewProgress: '查看办理进度',
     another: '再反映一件',
     repeatOf: '您反映的事项与正在办理的 {number} 相同，已并入该件办理。',
+    repeatOfUnit: '您反映的事项与正在办理的 {number} 相同，已并入该件，由{unit}办理。',
   },
   categoryPicker: {
     title: '选择诉求分类',

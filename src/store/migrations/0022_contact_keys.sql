@@ -1,0 +1,7 @@
+-- Contacts compared in one form (domain/contact.h): "138 0000 0021", "+86 13800000021" and
+-- "138-0000-0021" are one person, and an e-mail address is that address in lower case, where
+-- before only a contact's digits counted (+86 13800000021 was 8613800000021; an address's
+-- digits, when it had any, stood for it). Nothing in the schema changes: the migration's step
+-- in C++ (store/migrations.cc) makes each stored case's repeat signature contact key
+-- (case_signature.contact_key) and signal person anew, and rewrites the keys and moves the
+-- counts of the cases whose contact reads differently now; the others are read, not written.
