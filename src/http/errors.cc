@@ -4,11 +4,14 @@
 
 #include <algorithm>
 #include <atomic>
+#include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
 #include <chrono>
 #include <cstdint>
 #include <string>
+
+#include "http/xml.h"
 
 namespace jiceng::http {
 
@@ -81,7 +84,8 @@ std::string_view field_of(const Error& e) {
 }
 
 Response protocol_error(unsigned status, std::string_view code, std::string_view message,
-                        std::string_view request_id, std::string_view field) {
+                        std::string_view request_id, std::string_view field,
+                        std::string_view message_zh) {
   boost::json::object error;
   error["code"] = code;
   error["message"] = message;
@@ -92,6 +96,7 @@ Response protocol_error(unsigned status, std::string_view code, std::string_view
   Response res;
   res.status = status;
   res.body = boost::json::serialize(body);
+  res.error = ErrorText{std::string(message), std::string(message_zh)};
   return res;
 }
 
@@ -176,41 +181,97 @@ Response error_response(const Error& e, const Request& req) {
   return error_response(e, req.request_id, prefers_chinese(req.header("Accept-Language")));
 }
 
-std::string public_message(const Error& e, std::string_view request_id, bool chinese) {
-  std::string message = chinese && !e.message_zh.empty() ? e.message_zh : e.message;
+ErrorText public_text(const Error& e, std::string_view request_id) {
+  const std::string id(request_id);
   if (e.code == ErrorCode::kInternal) {
     spdlog::error("request {}: internal error: {}", request_id, e.message);
-    message = chinese ? "内部错误，报告时请提供请求编号 " + std::string(request_id)
-                      : "internal error, quote request id " + std::string(request_id) +
-                            " when reporting it";
-  } else if (e.code == ErrorCode::kUnavailable) {
+    return {"internal error, quote request id " + id + " when reporting it",
+            "内部错误，报告时请提供请求编号 " + id};
+  }
+  if (e.code == ErrorCode::kUnavailable) {
     warn_unavailable(request_id, e.message);
-    message =
-        chinese ? "数据存储暂不可用，请稍后重试" : "the store is unavailable, try again shortly";
-  } else if (e.raw) {
+    return {"the store is unavailable, try again shortly", "数据存储暂不可用，请稍后重试"};
+  }
+  if (e.raw) {
     // A dependency's words (a constraint's name, a table) are for the log, not the caller.
     spdlog::warn("request {}: {}: {}", request_id, to_string(e.code), e.message);
-    message = chinese ? "请求与已存数据冲突或不符合数据规则，报告时请提供请求编号 " +
-                            std::string(request_id)
-                      : "the request conflicts with stored data or breaks one of its rules; quote "
-                        "request id " +
-                            std::string(request_id) + " when reporting it";
+    return {"the request conflicts with stored data or breaks one of its rules; quote request id " +
+                id + " when reporting it",
+            "请求与已存数据冲突或不符合数据规则，报告时请提供请求编号 " + id};
   }
-  return message;
+  return {e.message, e.message_zh};
+}
+
+namespace {
+
+const std::string& in_language(const ErrorText& text, bool chinese) {
+  return chinese && !text.zh.empty() ? text.zh : text.en;
+}
+
+}  // namespace
+
+std::string public_message(const Error& e, std::string_view request_id, bool chinese) {
+  return in_language(public_text(e, request_id), chinese);
 }
 
 Response protocol_error(unsigned status, std::string_view code, const Error& e,
                         std::string_view request_id, bool chinese) {
-  return protocol_error(status, code, public_message(e, request_id, chinese), request_id,
-                        field_of(e));
+  ErrorText text = public_text(e, request_id);
+  Response res = protocol_error(status, code, in_language(text, chinese), request_id, field_of(e));
+  res.error = std::move(text);
+  return res;
 }
 
 Response error_response(const Error& e, std::string_view request_id, bool chinese) {
-  const std::string message = public_message(e, request_id, chinese);
-  Response res =
-      protocol_error(http_status(e.code), to_string(e.code), message, request_id, field_of(e));
+  ErrorText text = public_text(e, request_id);
+  Response res = protocol_error(http_status(e.code), to_string(e.code), in_language(text, chinese),
+                                request_id, field_of(e));
+  res.error = std::move(text);
   if (e.code == ErrorCode::kResourceExhausted) res.headers.emplace_back("Retry-After", "1");
   if (e.code == ErrorCode::kUnavailable) res.headers.emplace_back("Retry-After", "5");
+  return res;
+}
+
+constexpr std::string_view kOpen311Base = "/open311/v2";
+
+bool is_open311_path(std::string_view path) {
+  return path.starts_with(kOpen311Base) &&
+         (path.size() == kOpen311Base.size() || path[kOpen311Base.size()] == '/');
+}
+
+Open311Format open311_format(std::string_view path) {
+  return path.ends_with(".json") ? Open311Format::kJson : Open311Format::kXml;
+}
+
+unsigned open311_status(unsigned status) {
+  switch (status) {
+    case 401:
+    case 403:
+      return 403;
+    case 404:
+    case 405:
+    case 413:
+    case 429:
+    case 431:
+      return status;
+    default:
+      return status >= 500 ? status : 400;
+  }
+}
+
+Response open311_error(Response res, Open311Format format, bool english) {
+  if (!res.error || res.status < 400) return res;
+  res.status = open311_status(res.status);
+  const boost::json::array body{boost::json::object{
+      {"code", res.status}, {"description", in_language(*res.error, !english)}}};
+  if (format == Open311Format::kXml) {
+    res.content_type = "text/xml; charset=utf-8";
+    res.body = to_xml(body, "errors", "error");
+  } else {
+    res.content_type = "application/json; charset=utf-8";
+    res.body = to_plain_json(body);
+  }
+  res.error.reset();
   return res;
 }
 

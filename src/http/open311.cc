@@ -8,8 +8,12 @@
 // - creating needs an app's API key (form field api_key) and a jurisdiction_id that names the
 //   county, township or village of the deployment where the matter is, since every case sits
 //   on a node of the jurisdiction tree;
-// - every resource comes as .json and .xml, errors as [{"code":…,"description":…}], times in
-//   China Standard Time with their offset ("2026-03-02T09:00:00+08:00").
+// - every resource comes as .json and .xml, errors as [{"code":…,"description":…}] (all errors
+//   under /open311/v2, the server's own too: http/errors.h), times in China Standard Time with
+//   their offset ("2026-03-02T09:00:00+08:00");
+// - a blank parameter (white space of any script only) is the same as none; service_request_id,
+//   service_code and status may be repeated and hold comma lists, which combine; any other
+//   parameter given twice with different values is refused.
 // Text is Chinese unless the caller's Accept-Language prefers English.
 #include <fmt/format.h>
 
@@ -30,7 +34,9 @@
 
 #include "app/idempotency.h"
 #include "app/imports.h"
+#include "common/utf8.h"
 #include "domain/access.h"
+#include "domain/case_intake.h"
 #include "domain/deadline.h"
 #include "http/api.h"
 #include "http/errors.h"
@@ -38,6 +44,7 @@
 #include "store/case_repo.h"
 #include "store/catalogue_repo.h"
 #include "store/jurisdiction_repo.h"
+#include "store/open311_repo.h"
 
 namespace jiceng::http {
 namespace {
@@ -52,7 +59,7 @@ constexpr auto kWindow = std::chrono::days(90);   // the spec's default and wide
 constexpr std::size_t kMaxIds = kMaxPageSize;     // in one service_request_id list
 constexpr std::string_view kNoName = "未留姓名";  // a contact given without a name
 
-enum class Format { kJson, kXml };
+using Format = Open311Format;
 
 // ---- Requests and responses in the spec's shapes ----
 
@@ -91,35 +98,11 @@ Response document(const json::value& v, Format f, std::string_view root, std::st
   return res;
 }
 
-// The spec's statuses: 404 unknown resource, 403 missing or bad api_key, 400 anything else the
-// caller got wrong; the server's own troubles keep their statuses.
-unsigned spec_status(ErrorCode code) {
-  switch (code) {
-    case ErrorCode::kNotFound:
-      return 404;
-    case ErrorCode::kUnauthenticated:
-    case ErrorCode::kPermissionDenied:
-      return 403;
-    case ErrorCode::kPayloadTooLarge:
-    case ErrorCode::kResourceExhausted:
-    case ErrorCode::kUnavailable:
-    case ErrorCode::kInternal:
-      return http_status(code);
-    default:
-      return 400;
-  }
-}
-
+// The spec's error document: the shared form of every error under /open311/v2 (errors.h).
 // en: the answer in English (Accept-Language); request_id: quoted in the answer to an internal
 // error (http::public_message).
 Response spec_error(const Error& e, bool en, const std::string& request_id, Format f) {
-  const std::string description = public_message(e, request_id, !en);
-  const unsigned status = spec_status(e.code);
-  Response res = document(json::array{json::object{{"code", status}, {"description", description}}},
-                          f, "errors", "error", status);
-  if (e.code == ErrorCode::kResourceExhausted) res.headers.emplace_back("Retry-After", "1");
-  if (e.code == ErrorCode::kUnavailable) res.headers.emplace_back("Retry-After", "5");
-  return res;
+  return open311_error(error_response(e, request_id, !en), f, en);
 }
 
 Response spec_error(const Error& e, const Request& req, Format f) {
@@ -130,27 +113,98 @@ Error bad(std::string en, std::string zh) {
   return Error::invalid_argument(std::move(en)).zh(std::move(zh));
 }
 
-// A parameter's value; an empty one is the same as none (GeoReport v2).
-std::optional<std::string_view> param(const StringMap& m, std::string_view name) {
-  auto it = m.find(name);
-  if (it == m.end() || it->second.empty()) return std::nullopt;
-  return it->second;
+// s without the white space (of any script: the ideographic space an IME types too) and
+// invisible format characters around it.
+std::string_view trimmed(std::string_view s) {
+  std::size_t first = s.size();
+  std::size_t end = 0;
+  for (std::size_t i = 0; i < s.size();) {
+    const std::size_t size = decode_utf8_at(s, i).size;
+    if (!domain::is_blank(s.substr(i, size))) {
+      if (first == s.size()) first = i;
+      end = i + size;
+    }
+    i += size;
+  }
+  return first == s.size() ? std::string_view() : s.substr(first, end - first);
 }
 
-// "a, b,,c" → {"a", "b", "c"}.
-std::vector<std::string> comma_list(std::string_view s) {
-  std::vector<std::string> out;
-  while (!s.empty()) {
-    auto comma = s.find(',');
-    std::string_view item = s.substr(0, comma);
-    while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
-    while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
-    if (!item.empty()) out.emplace_back(item);
-    if (comma == std::string_view::npos) break;
-    s.remove_prefix(comma + 1);
+// The parameters of a query string or a form, every value kept (router.h keeps the first of a
+// repeated name). GeoReport v2: an empty parameter is the same as none, and so here is a blank
+// one (white space only); service_request_id, service_code and status hold comma lists and may
+// be repeated.
+class Params {
+ public:
+  // The request's query parameters.
+  static Result<Params> of_query(const Request& req) {
+    if (req.raw == nullptr) {  // a request made in a unit test: its decoded query
+      return Params(Pairs(req.query.begin(), req.query.end()));
+    }
+    std::string_view target = req.raw->target();
+    auto qmark = target.find('?');
+    auto pairs = parse_pairs(qmark == std::string_view::npos ? std::string_view()
+                                                             : target.substr(qmark + 1));
+    if (!pairs) return pairs.error();
+    return Params(std::move(*pairs));
   }
-  return out;
-}
+  // The fields of an application/x-www-form-urlencoded body.
+  static Result<Params> of_form(std::string_view body) {
+    auto pairs = parse_pairs(body);
+    if (!pairs) return pairs.error();
+    return Params(std::move(*pairs));
+  }
+
+  // The value of a text field as given (white space kept), nullopt when it is missing or
+  // blank; kInvalidArgument when it was given twice with different values.
+  Result<std::optional<std::string_view>> text(std::string_view name) const {
+    std::optional<std::string_view> out;
+    for (const auto& [key, value] : pairs_) {
+      if (key != name || domain::is_blank(value)) continue;
+      if (out && *out != value) return given_twice(name);
+      out = value;
+    }
+    return out;
+  }
+  // The value of a code, number, date or key, without white space around it; else as text().
+  Result<std::optional<std::string_view>> single(std::string_view name) const {
+    std::optional<std::string_view> out;
+    for (const auto& [key, value] : pairs_) {
+      if (key != name || domain::is_blank(value)) continue;
+      std::string_view v = trimmed(value);
+      if (out && *out != v) return given_twice(name);
+      out = v;
+    }
+    return out;
+  }
+  // The items of every value of a list parameter, each value split at commas, each item
+  // trimmed, blank ones and repeats left out, in the order given.
+  std::vector<std::string> list(std::string_view name) const {
+    std::vector<std::string> out;
+    std::set<std::string_view> seen;  // views into pairs_
+    for (const auto& [key, value] : pairs_) {
+      if (key != name) continue;
+      std::string_view rest = value;
+      while (!rest.empty()) {
+        auto comma = rest.find(',');
+        std::string_view item = trimmed(rest.substr(0, comma));
+        if (!item.empty() && seen.insert(item).second) out.emplace_back(item);
+        if (comma == std::string_view::npos) break;
+        rest.remove_prefix(comma + 1);
+      }
+    }
+    return out;
+  }
+
+ private:
+  explicit Params(Pairs pairs) : pairs_(std::move(pairs)) {}
+
+  static Error given_twice(std::string_view name) {
+    return bad(fmt::format("{}: given more than once with different values; give it once", name),
+               fmt::format("{}：重复提供且取值不同，请只提供一次", name));
+  }
+
+  Pairs pairs_;
+};
 
 // ---- Time ----
 
@@ -402,10 +456,12 @@ class PublicView {
     auto address = place_name(c.place_code);
     if (!address) return address.error();
     const Category* category = find_category(categories_, c.category_code);
-    std::string notice;
+    json::value notice = nullptr;
     if (!c.merged_into.empty()) {
       notice = en_ ? "a repeat, merged into " + c.merged_into : "重复事项，已并入 " + c.merged_into;
     }
+    // Every field of the spec's record, in its order; one without a value is null (an empty
+    // element in XML), as in the spec's examples, never left out.
     json::object out{
         {"service_request_id", c.number},
         {"status", is_closed(c.state) ? "closed" : "open"},
@@ -413,18 +469,19 @@ class PublicView {
          fmt::format("{} ({})", domain::label_zh(c.state), domain::to_string(c.state))},
         {"service_name", category ? name_of(*category, en_) : std::string_view(c.category_code)},
         {"service_code", c.category_code},
-        // No description: residents write personal details into it.
-        {"agency_responsible", *unit},
-        {"service_notice", notice},
+        // Withheld: residents write personal details into it.
+        {"description", nullptr},
+        {"agency_responsible", unit->empty() ? json::value(nullptr) : json::value(*unit)},
+        {"service_notice", std::move(notice)},
         {"requested_datetime", china_time(c.received_at)},
         {"updated_datetime", china_time(c.updated_at)},
         {"expected_datetime", china_time_or_null(c.deadline_at)},
         {"address", *address},
-        {"address_id", ""},
-        {"zipcode", ""},
+        {"address_id", nullptr},
+        {"zipcode", nullptr},
         {"lat", nullptr},
         {"long", nullptr},
-        {"media_url", ""},
+        {"media_url", nullptr},
     };
     if (c.point) {
       // To about 100 m: where the matter is, not whose door it is.
@@ -468,24 +525,19 @@ class PublicView {
 
 struct ListFilter {
   std::vector<std::string> ids;  // service_request_id: when given, the rest is ignored
-  std::set<std::string, std::less<>> codes;
-  bool open = true;
-  bool closed = true;
-  Instant from{};  // [from, to)
-  Instant to{};
-  std::string place_first;
-  std::string place_last;
-  std::size_t page = 1;
-  std::size_t page_size = kMaxPageSize;
+  store::open311::RequestQuery query;
 };
 
-Result<std::size_t> count_param(const Request& req, std::string_view name, std::size_t fallback,
+// A whole number from 1 to max, fallback when the parameter is absent.
+Result<std::size_t> count_param(const Params& params, std::string_view name, std::size_t fallback,
                                 std::size_t max) {
-  auto v = param(req.query, name);
-  if (!v) return fallback;
+  auto v = params.single(name);
+  if (!v) return v.error();
+  if (!*v) return fallback;
+  std::string_view text = **v;
   std::size_t n = 0;
-  auto [end, ec] = std::from_chars(v->data(), v->data() + v->size(), n);
-  if (ec != std::errc() || end != v->data() + v->size() || n < 1 || n > max) {
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
+  if (ec != std::errc() || end != text.data() + text.size() || n < 1 || n > max) {
     return bad(fmt::format("{}: a whole number from 1 to {}", name, max),
                fmt::format("{}：应为 1 到 {} 的整数", name, max));
   }
@@ -494,39 +546,44 @@ Result<std::size_t> count_param(const Request& req, std::string_view name, std::
 
 Result<ListFilter> list_filter(app::App& app, const Request& req,
                                const std::vector<Category>& categories) {
+  auto params = Params::of_query(req);
+  if (!params) return params.error();
   ListFilter f;
-  if (auto ids = param(req.query, "service_request_id")) {
-    f.ids = comma_list(*ids);
-    if (f.ids.size() > kMaxIds) {
-      return bad(fmt::format("service_request_id: at most {} ids at a time", kMaxIds),
-                 fmt::format("service_request_id：一次最多 {} 个", kMaxIds));
-    }
-    if (!f.ids.empty()) return f;
+  f.ids = params->list("service_request_id");
+  if (f.ids.size() > kMaxIds) {
+    return bad(fmt::format("service_request_id: at most {} ids at a time", kMaxIds),
+               fmt::format("service_request_id：一次最多 {} 个", kMaxIds));
   }
-  if (auto codes = param(req.query, "service_code")) {
-    for (std::string& code : comma_list(*codes)) {
-      if (!find_category(categories, code)) {
-        return bad(fmt::format("service_code: no service has the code '{}'", code),
-                   fmt::format("service_code：没有代码为“{}”的服务类型", code));
-      }
-      f.codes.insert(std::move(code));
+  if (!f.ids.empty()) return f;
+  store::open311::RequestQuery& q = f.query;
+  for (std::string& code : params->list("service_code")) {
+    if (!find_category(categories, code)) {
+      return bad(fmt::format("service_code: no service has the code '{}'", code),
+                 fmt::format("service_code：没有代码为“{}”的服务类型", code));
     }
+    q.category_codes.push_back(std::move(code));
   }
-  if (auto status = param(req.query, "status")) {
-    f.open = f.closed = false;
-    for (const std::string& s : comma_list(*status)) {
-      if (s != "open" && s != "closed") {
-        return bad("status: open, closed, or both separated by a comma",
-                   "status：open、closed，或以逗号分隔两者");
-      }
-      (s == "open" ? f.open : f.closed) = true;
+  bool open = false;
+  bool closed = false;
+  for (const std::string& s : params->list("status")) {
+    if (s != "open" && s != "closed") {
+      return bad("status: open, closed, or both separated by a comma",
+                 "status：open、closed，或以逗号分隔两者");
+    }
+    (s == "open" ? open : closed) = true;
+  }
+  if (open != closed) {  // one of the two: the states that make it
+    for (domain::CaseState state : domain::kAllStates) {
+      if (is_closed(state) == closed) q.states.emplace_back(domain::to_string(state));
     }
   }
   std::optional<Instant> from;
   std::optional<Instant> to;
   for (auto [name, out] : {std::pair{"start_date", &from}, std::pair{"end_date", &to}}) {
-    if (auto v = param(req.query, name)) {
-      *out = parse_datetime(*v);
+    auto v = params->single(name);
+    if (!v) return v.error();
+    if (*v) {
+      *out = parse_datetime(**v);
       if (!*out) {
         return bad(
             fmt::format("{}: a W3C datetime with a time zone, such as "
@@ -545,13 +602,15 @@ Result<ListFilter> list_filter(app::App& app, const Request& req,
     return bad("start_date, end_date: the range may not span more than 90 days",
                "start_date、end_date：查询范围不能超过 90 天");
   }
-  f.to = to ? *to : from ? *from + kWindow : app.clock.now() + std::chrono::seconds(1);
-  f.from = from ? *from : f.to - kWindow;
+  q.received_to = to ? *to : from ? *from + kWindow : app.clock.now() + std::chrono::seconds(1);
+  q.received_from = from ? *from : q.received_to - kWindow;
   // The deployment's subtree, or the one jurisdiction_id names; every code without a deployment
   // (digits only: ["0", ":") holds them all).
   std::optional<std::string> scope;
-  if (auto j = param(req.query, "jurisdiction_id")) {
-    auto node = deployment_node(app, *j);
+  auto j = params->single("jurisdiction_id");
+  if (!j) return j.error();
+  if (*j) {
+    auto node = deployment_node(app, **j);
     if (!node) return node.error();
     scope = node->code;
   } else if (auto root = app::deployment_root(app.db)) {
@@ -560,18 +619,18 @@ Result<ListFilter> list_filter(app::App& app, const Request& req,
     return root.error();
   }
   if (scope) {
-    std::tie(f.place_first, f.place_last) = domain::scope_range(*scope);
+    std::tie(q.place_first, q.place_last) = domain::scope_range(*scope);
   } else {
-    f.place_first = "0";
-    f.place_last = ":";
+    q.place_first = "0";
+    q.place_last = ":";
   }
-  auto page = count_param(req, "page", 1, kMaxOffset);
+  auto page = count_param(*params, "page", 1, kMaxOffset);
   if (!page) return page.error();
-  auto page_size = count_param(req, "page_size", kMaxPageSize, kMaxPageSize);
+  auto page_size = count_param(*params, "page_size", kMaxPageSize, kMaxPageSize);
   if (!page_size) return page_size.error();
-  f.page = *page;
-  f.page_size = *page_size;
-  if ((f.page - 1) * f.page_size > kMaxOffset) {
+  q.offset = (*page - 1) * *page_size;
+  q.limit = *page_size;
+  if (q.offset > kMaxOffset) {
     return bad(fmt::format("page: at most {} requests may come before a page; narrow the dates",
                            kMaxOffset),
                fmt::format("page：翻页不能超过前 {} 条，请缩小日期范围", kMaxOffset));
@@ -579,41 +638,12 @@ Result<ListFilter> list_filter(app::App& app, const Request& req,
   return f;
 }
 
-// The numbers of the page that f asks for, newest first.
-Result<std::vector<std::string>> page_numbers(store::Sql& sql, const ListFilter& f) {
-  store::cases::ListQuery q;
-  q.place_first = f.place_first;
-  q.place_last = f.place_last;
-  q.kind = std::string(domain::to_string(domain::CaseKind::kDemand));
-  if (f.codes.size() == 1) q.category_code = *f.codes.begin();
-  q.created_from = f.from;
-  q.created_to = f.to;
-  q.limit = static_cast<int>(kMaxPageSize);
-  const std::size_t skip = (f.page - 1) * f.page_size;
-  std::size_t matched = 0;
-  std::vector<std::string> out;
-  for (;;) {
-    auto rows = store::cases::list(sql, q);
-    if (!rows) return rows.error();
-    for (const auto& c : *rows) {
-      bool wanted = (f.codes.empty() || f.codes.contains(c.category_code)) &&
-                    (is_closed(c.state) ? f.closed : f.open);
-      if (!wanted || matched++ < skip) continue;
-      out.push_back(c.number);
-      if (out.size() == f.page_size) return out;
-    }
-    if (rows->size() < kMaxPageSize) return out;
-    q.before_created_at = rows->back().created_at;
-    q.before_number = rows->back().number;
-  }
-}
-
 Result<json::array> render(app::App& app, const std::vector<Category>& categories, bool en,
-                           const std::optional<ListFilter>& filter,
+                           const std::optional<store::open311::RequestQuery>& query,
                            std::vector<std::string> numbers) {
   return app.db.read_value([&](store::Sql& sql) -> Result<json::array> {
-    if (filter) {
-      auto page = page_numbers(sql, *filter);
+    if (query) {
+      auto page = store::open311::request_page(sql, *query);
       if (!page) return page.error();
       numbers = std::move(*page);
     }
@@ -634,7 +664,7 @@ Response list_requests(app::App& app, const Request& req, Format f) {
   auto filter = list_filter(app, req, *categories);
   if (!filter) return spec_error(filter.error(), req, f);
   auto out = filter->ids.empty()
-                 ? render(app, *categories, english(req), *filter, {})
+                 ? render(app, *categories, english(req), filter->query, {})
                  : render(app, *categories, english(req), std::nullopt, filter->ids);
   if (!out) return spec_error(out.error(), req, f);
   return document(*out, f, "service_requests", "request");
@@ -713,8 +743,7 @@ std::string full_name(std::string_view first, std::string_view last) {
   return std::string(first) + " " + std::string(last);
 }
 
-Result<double> coordinate(const StringMap& form, std::string_view name) {
-  std::string_view v = *param(form, name);
+Result<double> coordinate(std::string_view v, std::string_view name) {
   double d = 0;
   auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), d);
   if (ec != std::errc() || end != v.data() + v.size() || !std::isfinite(d)) {
@@ -724,48 +753,79 @@ Result<double> coordinate(const StringMap& form, std::string_view name) {
   return d;
 }
 
+// The fields of a create's form that jiceng reads, each nullopt when missing or blank; the
+// others (media_url, device_id, account_id, attribute[…]) are accepted and ignored.
+struct CreateForm {
+  std::optional<std::string> api_key, service_code, jurisdiction_id, lat, lon, address_string,
+      address_id, description, first_name, last_name, phone, email;
+};
+
+Result<CreateForm> read_form(const Params& params) {
+  CreateForm f;
+  // Free text keeps its white space; codes, numbers, keys and contacts lose it around them.
+  const struct {
+    std::string_view name;
+    std::optional<std::string> CreateForm::*field;
+    bool text;
+  } kFields[] = {{"api_key", &CreateForm::api_key, false},
+                 {"service_code", &CreateForm::service_code, false},
+                 {"jurisdiction_id", &CreateForm::jurisdiction_id, false},
+                 {"lat", &CreateForm::lat, false},
+                 {"long", &CreateForm::lon, false},
+                 {"address_string", &CreateForm::address_string, true},
+                 {"address_id", &CreateForm::address_id, false},
+                 {"description", &CreateForm::description, true},
+                 {"first_name", &CreateForm::first_name, true},
+                 {"last_name", &CreateForm::last_name, true},
+                 {"phone", &CreateForm::phone, false},
+                 {"email", &CreateForm::email, false}};
+  for (const auto& field : kFields) {
+    auto v = field.text ? params.text(field.name) : params.single(field.name);
+    if (!v) return v.error();
+    if (*v) f.*field.field = std::string(**v);
+  }
+  return f;
+}
+
 // The intake a form describes; the app behind api_key is checked before.
-Result<domain::Intake> intake_from_form(app::App& app, const StringMap& form,
+Result<domain::Intake> intake_from_form(app::App& app, const CreateForm& form,
                                         const std::vector<Category>& categories) {
   domain::Intake in;
   in.kind = domain::CaseKind::kDemand;
   in.channel = domain::Channel::kOpen311;
-  auto code = param(form, "service_code");
-  if (!code) return bad("service_code: is required", "service_code：必填");
+  if (!form.service_code) return bad("service_code: is required", "service_code：必填");
+  const std::string& code = *form.service_code;
   auto services = services_of(categories);
   if (std::none_of(services.begin(), services.end(),
-                   [&](const Category* c) { return c->code == *code; })) {
-    Error e = unknown_service(*code);
+                   [&](const Category* c) { return c->code == code; })) {
+    Error e = unknown_service(code);
     e.code = ErrorCode::kInvalidArgument;
     return e;
   }
-  in.category_code = std::string(*code);
-  auto place = param(form, "jurisdiction_id");
-  if (!place) {
+  in.category_code = code;
+  if (!form.jurisdiction_id) {
     return bad(
         "jurisdiction_id: is required: the code of the county, township or village "
         "where the matter is",
         "jurisdiction_id：必填，请填写事项所在县、乡镇或村的区划代码");
   }
-  auto node = deployment_node(app, *place);
+  auto node = deployment_node(app, *form.jurisdiction_id);
   if (!node) return node.error();
   in.place_code = node->code;
 
-  auto lat = param(form, "lat");
-  auto lon = param(form, "long");
-  if (lat.has_value() != lon.has_value()) {
+  if (form.lat.has_value() != form.lon.has_value()) {
     return bad("lat, long: give both or neither", "lat、long：须同时提供");
   }
-  if (lat) {
-    auto la = coordinate(form, "lat");
+  if (form.lat) {
+    auto la = coordinate(*form.lat, "lat");
     if (!la) return la.error();
-    auto lo = coordinate(form, "long");
+    auto lo = coordinate(*form.lon, "long");
     if (!lo) return lo.error();
     in.point = domain::GeoPoint{*la, *lo};
   }
-  in.address = std::string(param(form, "address_string").value_or(""));
+  in.address = form.address_string.value_or("");
   if (!in.point && in.address.empty()) {
-    return param(form, "address_id")
+    return form.address_id
                ? bad("address_id: this server keeps no address ids; send lat and long, or "
                      "address_string",
                      "address_id：本系统不使用地址编号，请提供 lat 和 long，或 address_string")
@@ -773,16 +833,14 @@ Result<domain::Intake> intake_from_form(app::App& app, const StringMap& form,
                      "须提供位置：lat 和 long，或 address_string");
   }
   const Category& category = *find_category(categories, in.category_code);
-  in.description = param(form, "description")
-                       ? std::string(*param(form, "description"))
-                       : fmt::format("{}（提交时未填写描述）", category.name_zh);
+  in.description = form.description ? *form.description
+                                    : fmt::format("{}（提交时未填写描述）", category.name_zh);
   // Without a phone or e-mail nobody can be answered: the request is anonymous.
-  std::string contact(param(form, "phone").value_or(param(form, "email").value_or("")));
+  std::string contact = form.phone.value_or(form.email.value_or(""));
   in.anonymous = contact.empty();
   if (!in.anonymous) {
     in.submitter_contact = std::move(contact);
-    in.submitter_name =
-        full_name(param(form, "first_name").value_or(""), param(form, "last_name").value_or(""));
+    in.submitter_name = full_name(form.first_name.value_or(""), form.last_name.value_or(""));
     if (in.submitter_name.empty()) in.submitter_name = kNoName;
   }
   return in;
@@ -811,26 +869,61 @@ Result<std::string> created_notice(store::Sql& sql, const app::Registration& r, 
 
 // Answers after the commit, from the store's writer (the worker thread is free meanwhile), as
 // POST /api/v1/cases does.
-void create_request(app::App& app, const Request& req, const Responder& respond, Format f) {
-  if (auto type = req.header("Content-Type")) {
-    std::string lower(type->substr(0, type->find(';')));
-    std::transform(lower.begin(), lower.end(), lower.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    while (!lower.empty() && lower.back() == ' ') lower.pop_back();
-    if (lower != "application/x-www-form-urlencoded") {
-      return respond(spec_error(bad("send the request as application/x-www-form-urlencoded",
-                                    "请以 application/x-www-form-urlencoded 表单格式提交"),
-                                req, f));
+std::string lower_trimmed(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  std::string out(s);
+  std::transform(out.begin(), out.end(), out.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return out;
+}
+
+// A create's Content-Type: a form (or none said), in UTF-8. GeoReport v2 takes all text as
+// UTF-8; a form declared in another charset (GBK, say) is refused rather than read as UTF-8,
+// which would store mojibake whenever its bytes happen to be valid UTF-8.
+Result<void> check_form_type(std::optional<std::string_view> type) {
+  if (!type) return {};
+  std::string_view rest = *type;
+  auto semicolon = rest.find(';');
+  if (lower_trimmed(rest.substr(0, semicolon)) != "application/x-www-form-urlencoded") {
+    return bad("send the request as application/x-www-form-urlencoded",
+               "请以 application/x-www-form-urlencoded 表单格式提交");
+  }
+  while (semicolon != std::string_view::npos) {
+    rest.remove_prefix(semicolon + 1);
+    semicolon = rest.find(';');
+    std::string_view parameter = rest.substr(0, semicolon);
+    auto eq = parameter.find('=');
+    if (eq == std::string_view::npos || lower_trimmed(parameter.substr(0, eq)) != "charset") {
+      continue;
+    }
+    std::string charset = lower_trimmed(parameter.substr(eq + 1));
+    if (charset.size() >= 2 && charset.front() == '"' && charset.back() == '"') {
+      charset = charset.substr(1, charset.size() - 2);
+    }
+    if (charset != "utf-8" && charset != "utf8") {
+      return bad(fmt::format("charset: the form must be UTF-8, not {}", charset),
+                 fmt::format("charset：表单须使用 UTF-8 编码，不能是 {}", charset));
     }
   }
-  auto form = parse_form(req.body());
+  return {};
+}
+
+// Answers after the commit, from the store's writer (the worker thread is free meanwhile), as
+// POST /api/v1/cases does.
+void create_request(app::App& app, const Request& req, const Responder& respond, Format f) {
+  if (auto ok = check_form_type(req.header("Content-Type")); !ok) {
+    return respond(spec_error(ok.error(), req, f));
+  }
+  auto params = Params::of_form(req.body());
+  if (!params) return respond(spec_error(params.error(), req, f));
+  auto form = read_form(*params);
   if (!form) return respond(spec_error(form.error(), req, f));
   Error no_key{ErrorCode::kPermissionDenied,
                "invalid api_key received -- can't proceed with create_request",
                "api_key 无效，无法创建服务请求"};
-  auto key = param(*form, "api_key");
-  if (!key) return respond(spec_error(no_key, req, f));
-  auto app_principal = app.access.app_for_key(*key);
+  if (!form->api_key) return respond(spec_error(no_key, req, f));
+  auto app_principal = app.access.app_for_key(*form->api_key);
   if (!app_principal) {
     return respond(spec_error(
         app_principal.error().code == ErrorCode::kUnauthenticated ? no_key : app_principal.error(),
@@ -906,12 +999,14 @@ void add_open311_routes(Router& router, app::App& app) {
     router.add(
         {.method = "GET",
          .pattern = std::string(kBase) + "/requests" + ext,
-         .summary = "Open311: public service requests (demands; never petitions), newest first, "
-                    "without personal data or descriptions; points rounded to 3 decimals, "
-                    "address = the jurisdiction's name. Default: the last 90 days, at most 1,000 "
-                    "per page. start_date/end_date filter on the time the request entered "
-                    "jiceng; service_request_id (comma list) overrides the other filters; an "
-                    "empty parameter is the same as none",
+         .summary = "Open311: public service requests (demands; never petitions), newest "
+                    "received first (the case number breaking ties), without personal data "
+                    "(description is null); points rounded to 3 decimals, address = the "
+                    "jurisdiction's name. Default: the last 90 days, at most 1,000 per page. "
+                    "start_date/end_date filter on the time the request was received "
+                    "(requested_datetime, which staff may date back); service_request_id "
+                    "overrides the other filters; service_request_id, service_code and status "
+                    "take comma lists and may be repeated; a blank parameter is the same as none",
          .query_params = {{.name = "service_request_id", .description = "comma-separated"},
                           {.name = "service_code", .description = "comma-separated"},
                           {.name = "start_date", .description = "W3C datetime with zone"},
@@ -927,7 +1022,8 @@ void add_open311_routes(Router& router, app::App& app) {
                 .summary =
                     "Open311: create a service request (a demand, channel open311). "
                     "api_key required (403 without a valid one). Form fields "
-                    "(application/x-www-form-urlencoded): service_code (a leaf category), "
+                    "(application/x-www-form-urlencoded, UTF-8; another charset is 400; a "
+                    "blank field is none): service_code (a leaf category), "
                     "jurisdiction_id (required: the county, township or village of this "
                     "deployment where the matter is; the case's place), lat+long or "
                     "address_string, description, first_name, last_name, phone or email (the "

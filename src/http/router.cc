@@ -53,12 +53,14 @@ std::vector<std::string_view> split_path(std::string_view path) {
 }
 
 Error bad_target(std::string_view what) {
-  return Error::invalid_argument("malformed request target: " + std::string(what));
+  return Error::invalid_argument("malformed request target: " + std::string(what))
+      .zh("请求地址格式错误");
 }
 
-// Decodes "a=1&b=x+y" into out ('+' is a space; of a repeated name the first value is kept);
-// false on bad percent-encoding or UTF-8.
-bool decode_pairs(std::string_view raw, StringMap& out) {
+// Decodes "a=1&b=x+y" ('+' is a space), calling add(name, value) for each pair in order; false on
+// bad percent-encoding or UTF-8.
+template <class Add>
+bool for_each_pair(std::string_view raw, Add add) {
   while (!raw.empty()) {
     std::size_t amp = raw.find('&');
     std::string_view pair = raw.substr(0, amp);
@@ -71,9 +73,21 @@ bool decode_pairs(std::string_view raw, StringMap& out) {
         (eq != std::string_view::npos && !decode(pair.substr(eq + 1), true, value))) {
       return false;
     }
-    out.try_emplace(std::move(key), std::move(value));
+    add(std::move(key), std::move(value));
   }
   return true;
+}
+
+// Decodes into out; of a repeated name, the first value is kept.
+bool decode_pairs(std::string_view raw, StringMap& out) {
+  return for_each_pair(raw, [&out](std::string key, std::string value) {
+    out.try_emplace(std::move(key), std::move(value));
+  });
+}
+
+Error bad_form() {
+  return Error::invalid_argument("malformed form body: bad percent-encoding or UTF-8")
+      .zh("表单内容格式错误：百分号编码或 UTF-8 编码有误");
 }
 
 }  // namespace
@@ -102,11 +116,18 @@ Result<Target> parse_target(std::string_view target) {
 
 Result<StringMap> parse_form(std::string_view body) {
   StringMap form;
-  if (!decode_pairs(body, form)) {
-    return Error::invalid_argument("malformed form body: bad percent-encoding or UTF-8")
-        .zh("表单内容格式错误：百分号编码或 UTF-8 编码有误");
-  }
+  if (!decode_pairs(body, form)) return bad_form();
   return form;
+}
+
+Result<Pairs> parse_pairs(std::string_view raw) {
+  Pairs out;
+  if (!for_each_pair(raw, [&out](std::string key, std::string value) {
+        out.emplace_back(std::move(key), std::move(value));
+      })) {
+    return bad_form();
+  }
+  return out;
 }
 
 std::string_view to_string(ScopeCheck s) {

@@ -46,6 +46,13 @@ struct Request {
   std::optional<std::string_view> query_value(std::string_view name) const;
 };
 
+// What an error response says, in both languages, as the caller may be told it (never a
+// database's words or an internal error's detail: http::public_message).
+struct ErrorText {
+  std::string en;
+  std::string zh{};  // "" when the error has no Chinese text (then en is shown)
+};
+
 // Members have initializers so that designated initializers may leave any of them out.
 struct Response {
   unsigned status = 200;
@@ -54,6 +61,10 @@ struct Response {
   // Extra headers; a name set here replaces the server's default for it (never X-Request-Id).
   // Set-Cookie may appear several times.
   std::vector<std::pair<std::string, std::string>> headers{};
+  // Set by error_response and protocol_error (errors.h): what the error says, so that the server
+  // can render it again in the form a protocol under its path demands (Open311's errors under
+  // /open311/v2). Unset on success and on errors already in their final form.
+  std::optional<ErrorText> error{};
 };
 
 // Which object-level check a route's handler applies (TESTS.md S6), declared with the route so
@@ -181,6 +192,12 @@ struct Target {
 // a query string: '+' is a space, of a repeated name the first value is kept. kInvalidArgument
 // on bad percent-encoding, invalid UTF-8 or a NUL.
 [[nodiscard]] Result<StringMap> parse_form(std::string_view body);
+
+// Every name=value pair of a query string or form body, in order, repeated names kept (where
+// parse_target and parse_form keep the first): for parameters that may be given several times.
+// Errors as parse_form.
+using Pairs = std::vector<std::pair<std::string, std::string>>;
+[[nodiscard]] Result<Pairs> parse_pairs(std::string_view raw);
 
 // True when s is well-formed UTF-8 (no overlong forms, surrogates or code points past U+10FFFF).
 bool is_valid_utf8(std::string_view s);

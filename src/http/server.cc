@@ -57,6 +57,12 @@ using Clock = std::chrono::steady_clock;
 constexpr auto kUseTuple = asio::as_tuple(asio::use_awaitable);
 constexpr std::size_t kHeaderLimit = 16 * 1024;
 constexpr std::size_t kReadChunk = 4096;
+Error too_large(std::size_t limit) {
+  return Error{ErrorCode::kPayloadTooLarge,
+               fmt::format("the request body exceeds the limit of {} bytes", limit),
+               fmt::format("请求体超过 {} 字节的上限", limit)};
+}
+
 // After answering a request whose body was not read (413), unread input is drained this long
 // before closing, so that the close does not reset the connection under the client's reading.
 constexpr auto kLinger = std::chrono::seconds(1);
@@ -123,8 +129,8 @@ class PendingResponders {
 
 // The answer to a request the server is too busy to handle (admission control).
 Response busy_response(const std::string& request_id) {
-  Response res =
-      protocol_error(503, "unavailable", "the server is busy; try again shortly", request_id);
+  Response res = protocol_error(503, "unavailable", "the server is busy; try again shortly",
+                                request_id, {}, "服务器繁忙，请稍后重试");
   res.headers.emplace_back("Retry-After", "1");
   return res;
 }
@@ -243,6 +249,7 @@ struct Exchange {
   std::string request_id;
   std::string method;
   std::string path;
+  std::string accept_language;  // the request's Accept-Language (Open311's errors: English or not)
   std::string_view route = "unmatched";
   std::optional<std::size_t> route_index;
   unsigned version = 11;
@@ -571,24 +578,25 @@ asio::awaitable<Next> Server::Impl::serve_one(Connection& conn, beast::flat_buff
                       : new_request_id();
   ex.method = std::string(raw.method_string());
   ex.path = std::string(raw.target().substr(0, raw.target().find('?')));
+  if (auto lang = raw.find(bhttp::field::accept_language); lang != raw.end()) {
+    ex.accept_language = std::string(lang->value());
+  }
   ex.version = raw.version();
 
   if (ec == bhttp::error::body_limit) {
-    Response res = error_response(
-        {ErrorCode::kPayloadTooLarge,
-         fmt::format("the request body exceeds the limit of {} bytes", options_.body_limit)},
-        ex.request_id);
+    Response res = error_response(too_large(options_.body_limit), ex.request_id);
     co_return co_await respond(conn, ex, in_flight, std::move(res), remote, Next::kDrainAndClose);
   }
   if (ec == bhttp::error::header_limit) {
-    Response res = protocol_error(431, "header_too_large",
-                                  fmt::format("the request header exceeds {} bytes", kHeaderLimit),
-                                  ex.request_id);
+    Response res = protocol_error(
+        431, "header_too_large", fmt::format("the request header exceeds {} bytes", kHeaderLimit),
+        ex.request_id, {}, fmt::format("请求头超过 {} 字节的上限", kHeaderLimit));
     co_return co_await respond(conn, ex, in_flight, std::move(res), remote, Next::kClose);
   }
   if (ec) {
     Response res = error_response(
-        Error::invalid_argument("malformed HTTP request: " + ec.message()), ex.request_id);
+        Error::invalid_argument("malformed HTTP request: " + ec.message()).zh("HTTP 请求格式错误"),
+        ex.request_id);
     co_return co_await respond(conn, ex, in_flight, std::move(res), remote, Next::kClose);
   }
 
@@ -603,15 +611,13 @@ asio::awaitable<Next> Server::Impl::serve_one(Connection& conn, beast::flat_buff
     conn.stream.expires_at(ex.started + options_.request_timeout);
     auto [body_ec, body_n] = co_await bhttp::async_read(conn.stream, buffer, parser, kUseTuple);
     if (body_ec == bhttp::error::body_limit) {
-      Response res = error_response(
-          {ErrorCode::kPayloadTooLarge,
-           fmt::format("the request body exceeds the limit of {} bytes", options_.body_limit)},
-          ex.request_id);
+      Response res = error_response(too_large(options_.body_limit), ex.request_id);
       co_return co_await respond(conn, ex, in_flight, std::move(res), remote, Next::kDrainAndClose);
     }
     if (is_protocol_error(body_ec)) {
       Response res = error_response(
-          Error::invalid_argument("malformed HTTP request body: " + body_ec.message()),
+          Error::invalid_argument("malformed HTTP request body: " + body_ec.message())
+              .zh("HTTP 请求体格式错误"),
           ex.request_id);
       co_return co_await respond(conn, ex, in_flight, std::move(res), remote, Next::kClose);
     }
@@ -630,13 +636,16 @@ asio::awaitable<Response> Server::Impl::dispatch(const RawRequest& raw, Exchange
   ex.path = target->path;
   RouteMatch m = router_.match(raw.method_string(), *target);
   if (m.outcome == RouteMatch::Outcome::kNotFound) {
-    co_return error_response(Error::not_found("no resource at " + target->path), ex.request_id);
+    co_return error_response(
+        Error::not_found("no resource at " + target->path).zh("没有这个资源：" + target->path),
+        ex.request_id);
   }
   if (m.outcome == RouteMatch::Outcome::kMethodNotAllowed) {
     Response res = protocol_error(
         405, "method_not_allowed",
         fmt::format("{} is not allowed on {}; allowed: {}", ex.method, target->path, m.allow),
-        ex.request_id);
+        ex.request_id, {},
+        fmt::format("{} 不支持 {} 方法，可用：{}", target->path, ex.method, m.allow));
     res.headers.emplace_back("Allow", m.allow);
     co_return res;
   }
@@ -731,6 +740,11 @@ bhttp::response<bhttp::string_body> Server::Impl::to_message(Exchange& ex, Respo
     res = error_response(
         Error::internal(fmt::format("handler for {} returned status {}", ex.route, res.status)),
         ex.request_id);
+  }
+  // Open311's errors in the spec's form, whichever part of the server raised them.
+  if (is_open311_path(ex.path)) {
+    res = open311_error(std::move(res), open311_format(ex.path),
+                        preferred_language(ex.accept_language) == Language::kEnglish);
   }
   bhttp::response<bhttp::string_body> out;
   try {

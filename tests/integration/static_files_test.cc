@@ -68,8 +68,8 @@ class StaticFilesTest : public ::testing::Test {
   }
 
   void start() {
-    server_ = std::make_unique<Server>(ServerOptions{.port = 0, .worker_threads = 2}, router_,
-                                       metrics_);
+    server_ =
+        std::make_unique<Server>(ServerOptions{.port = 0, .worker_threads = 2}, router_, metrics_);
     ASSERT_TRUE(server_->listen());
     thread_ = std::thread([this] { server_->run(); });
   }
@@ -147,8 +147,8 @@ TEST_F(StaticFilesTest, HashedAssetsAreImmutableWithTheirContentType) {
 
 TEST_F(StaticFilesTest, PagesOfTheAppAnswerIndex) {
   start_with_ui();
-  for (std::string_view target : {"/track/ABCD-EFGH-JKMN", "/submit", "/staff/cases?state=open",
-                                  "/a/b/c/d", "/track"}) {
+  for (std::string_view target :
+       {"/track/ABCD-EFGH-JKMN", "/submit", "/staff/cases?state=open", "/a/b/c/d", "/track"}) {
     Reply r = get(target);
     ASSERT_FALSE(r.ec) << target;
     EXPECT_EQ(r.res.result_int(), 200u) << target;
@@ -160,11 +160,17 @@ TEST_F(StaticFilesTest, PagesOfTheAppAnswerIndex) {
 TEST_F(StaticFilesTest, TheServersOwnPathsAndMissingAssetsAreNotTheApp) {
   start_with_ui();
   EXPECT_EQ(get("/api/v1/ping").res.body(), R"({"pong":true})");
-  for (std::string_view target : {"/api/v1/nothing", "/api", "/open311/v2/x.json", "/healthz",
-                                  "/readyz/x", "/metrics", "/assets/missing-1234.js"}) {
+  for (std::string_view target : {"/api/v1/nothing", "/api", "/healthz", "/readyz/x", "/metrics",
+                                  "/assets/missing-1234.js"}) {
     SCOPED_TRACE(target);
     expect_json_404(get(target));
   }
+  // Under /open311/v2, the 404 takes GeoReport v2's form (http/errors.h).
+  Reply open311 = get("/open311/v2/x.json");
+  EXPECT_EQ(open311.res.result_int(), 404u) << open311.res.body();
+  EXPECT_EQ(open311.res[testing::bhttp::field::content_type], "application/json; charset=utf-8");
+  EXPECT_EQ(boost::json::parse(open311.res.body()).at(0).at("code"), 404);
+  EXPECT_EQ(open311.res.body().find(kSecret), std::string::npos);
   // Only reads fall back: a write to an unknown path stays 404.
   TestClient client(server_->port());
   expect_json_404(client.request("POST", "/track", "{}", {{"Content-Type", "application/json"}}));
