@@ -1,9 +1,10 @@
 #include "http/json.h"
 
+#include <fmt/format.h>
+
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <charconv>
-#include <fmt/format.h>
 
 namespace jiceng::http {
 
@@ -24,11 +25,17 @@ Result<boost::json::object> parse_object(std::string_view body,
                                          const std::set<std::string_view>& known) {
   boost::system::error_code ec;
   boost::json::value v = boost::json::parse(body, ec);
-  if (ec) return Error::invalid_argument("the body is not valid JSON: " + ec.message());
-  if (!v.is_object()) return Error::invalid_argument("the body must be a JSON object");
+  if (ec) {
+    return Error::invalid_argument("the body is not valid JSON: " + ec.message())
+        .zh("请求体不是有效的 JSON");
+  }
+  if (!v.is_object()) {
+    return Error::invalid_argument("the body must be a JSON object").zh("请求体须为 JSON 对象");
+  }
   for (const auto& kv : v.as_object()) {
     if (!known.contains(kv.key())) {
-      return Error::invalid_argument("unknown field '" + std::string(kv.key()) + "'");
+      return Error::invalid_argument("unknown field '" + std::string(kv.key()) + "'")
+          .zh("未知字段“" + std::string(kv.key()) + "”");
     }
   }
   return std::move(v.as_object());
