@@ -7,6 +7,7 @@
 #include "app/case_search.h"
 #include "app/cases.h"
 #include "app/catalogue.h"
+#include "app/catalogue_admin.h"
 #include "app/jurisdictions.h"
 #include "app/signals.h"
 #include "app/stats.h"
@@ -24,6 +25,7 @@ struct App {
         clock(clock_),
         jurisdictions(db),
         catalogue(db),
+        catalogue_admin(db, clock),
         cases(db, clock),
         search(db, clock),
         stats(db, clock),
@@ -34,6 +36,7 @@ struct App {
   const Clock& clock;
   JurisdictionService jurisdictions;
   CatalogueService catalogue;
+  CatalogueAdmin catalogue_admin;
   CaseService cases;
   CaseSearch search;
   StatsService stats;

@@ -13,6 +13,38 @@ Result<std::vector<domain::Category>> CatalogueService::categories() {
   return db_.read_value([](store::Sql& sql) { return store::catalogue::categories(sql); });
 }
 
+Result<domain::Category> CatalogueService::category(std::string_view code) {
+  if (!domain::is_category_code(code)) {
+    return Error::invalid_argument(fmt::format("code: '{}' is not a category code", code))
+        .zh(fmt::format("分类代码“{}”格式不正确", code));
+  }
+  return db_.read_value([&](store::Sql& sql) -> Result<domain::Category> {
+    auto found = store::catalogue::find_category(sql, code);
+    if (!found) return found.error();
+    if (!*found) {
+      return Error::not_found(fmt::format("no category has the code {}", code))
+          .zh(fmt::format("没有代码为 {} 的分类", code));
+    }
+    return std::move(**found);
+  });
+}
+
+Result<std::vector<domain::RoutingRule>> CatalogueService::routing_rules() {
+  return db_.read_value([](store::Sql& sql) { return store::catalogue::routing_rules(sql); });
+}
+
+Result<domain::RoutingRule> CatalogueService::routing_rule(std::int64_t id) {
+  return db_.read_value([&](store::Sql& sql) -> Result<domain::RoutingRule> {
+    auto found = store::catalogue::find_routing_rule(sql, id);
+    if (!found) return found.error();
+    if (!*found) {
+      return Error::not_found(fmt::format("no routing rule has the id {}", id))
+          .zh(fmt::format("没有编号为 {} 的派单规则", id));
+    }
+    return std::move(**found);
+  });
+}
+
 Result<std::vector<domain::Unit>> CatalogueService::units_for_place(std::string_view place) {
   if (auto level = domain::level_of_code(place); !level) return level.error();
   return db_.read_value([&](store::Sql& sql) -> Result<std::vector<domain::Unit>> {
@@ -27,7 +59,10 @@ Result<domain::Unit> CatalogueService::unit(std::int64_t id) {
   return db_.read_value([&](store::Sql& sql) -> Result<domain::Unit> {
     auto unit = store::catalogue::find_unit(sql, id);
     if (!unit) return unit.error();
-    if (!*unit) return Error::not_found(fmt::format("no unit has the id {}", id));
+    if (!*unit) {
+      return Error::not_found(fmt::format("no unit has the id {}", id))
+          .zh(fmt::format("没有编号为 {} 的单位", id));
+    }
     return std::move(**unit);
   });
 }

@@ -24,6 +24,12 @@ class CatalogueService {
 
   // Every category, active or not, parents before their children.
   [[nodiscard]] Result<std::vector<domain::Category>> categories();
+  // kInvalidArgument for a malformed code, kNotFound when no category has it.
+  [[nodiscard]] Result<domain::Category> category(std::string_view code);
+  // The whole dispatch catalogue, by id.
+  [[nodiscard]] Result<std::vector<domain::RoutingRule>> routing_rules();
+  // kNotFound when no rule has this id.
+  [[nodiscard]] Result<domain::RoutingRule> routing_rule(std::int64_t id);
   // The active units on the node `place` and its ancestors, from the top down: the units that
   // can handle a case placed there. kInvalidArgument for a malformed code, kNotFound for an
   // unknown one.

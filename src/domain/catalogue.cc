@@ -4,19 +4,22 @@
 
 #include <algorithm>
 #include <map>
+#include <optional>
 #include <tuple>
 #include <utility>
 
+#include "common/utf8.h"
+
 namespace jiceng::domain {
 
-namespace {
-
-bool valid_code(std::string_view code) {
+bool is_category_code(std::string_view code) {
   if (code.empty() || code.size() > 40 || code.front() < 'a' || code.front() > 'z') return false;
   return std::all_of(code.begin(), code.end(), [](char c) {
     return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '.';
   });
 }
+
+namespace {
 
 // "<village>" as the name of its committee: names that already end in 委员会 or 委会 stay.
 std::string committee_name(std::string_view village) {
@@ -37,32 +40,100 @@ std::string township_unit_name(std::string_view township) {
   return fmt::format("{}管理委员会", township);
 }
 
+// What is wrong with a name (English, Chinese), or nullopt when nothing is.
+std::optional<std::pair<std::string, std::string>> name_problem(std::string_view name) {
+  auto length = utf8_length(name);
+  if (!length)
+    return std::pair{std::string("is not valid UTF-8"), std::string("不是有效的 UTF-8 文本")};
+  if (name.empty() || name.find_first_not_of(" \t") == std::string_view::npos) {
+    return std::pair{std::string("is required"), std::string("不能为空")};
+  }
+  if (*length > kMaxCatalogueName) {
+    return std::pair{fmt::format("is longer than {} characters", kMaxCatalogueName),
+                     fmt::format("不能超过 {} 个字", kMaxCatalogueName)};
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 Result<void> check_category(const Category& c) {
-  if (!valid_code(c.code)) {
-    return Error::invalid_argument(fmt::format(
-        "category code '{}' must be 1 to 40 characters of a-z, 0-9, '_' or '.', starting with a "
-        "letter (e.g. env.noise)",
-        c.code));
+  if (!is_category_code(c.code)) {
+    return Error::invalid_argument(
+               fmt::format("code: '{}' must be 1 to 40 characters of a-z, 0-9, '_' or '.', "
+                           "starting with a letter (e.g. env.noise)",
+                           c.code))
+        .zh(fmt::format("分类代码（code）“{}”须为 1 至 40 个小写字母、数字、“_”或“.”，以字母开头"
+                        "（如 env.noise）",
+                        c.code));
   }
-  if (!c.parent_code.empty() && !valid_code(c.parent_code)) {
-    return Error::invalid_argument(fmt::format("parent code '{}' is malformed", c.parent_code));
+  if (!c.parent_code.empty() && !is_category_code(c.parent_code)) {
+    return Error::invalid_argument(fmt::format("parent_code: '{}' is malformed", c.parent_code))
+        .zh(fmt::format("上级分类代码（parent_code）“{}”格式不正确", c.parent_code));
   }
   if (c.parent_code == c.code) {
-    return Error::invalid_argument(fmt::format("category {} cannot be its own parent", c.code));
+    return Error::invalid_argument(fmt::format("parent_code: {} cannot be its own parent", c.code))
+        .zh(fmt::format("分类 {} 不能是自己的上级", c.code));
   }
-  if (c.name_zh.empty() || c.name_en.empty()) {
-    return Error::invalid_argument(
-        fmt::format("category {} needs a Chinese and an English name", c.code));
+  for (auto [field, name, zh] : {std::tuple{"name_zh", &c.name_zh, "中文名称"},
+                                 std::tuple{"name_en", &c.name_en, "英文名称"}}) {
+    if (auto problem = name_problem(*name)) {
+      return Error::invalid_argument(fmt::format("{}: {}", field, problem->first))
+          .zh(fmt::format("{}（{}）{}", zh, field, problem->second));
+    }
   }
-  if (c.time_limit.amount < 1) {
+  const bool hours = c.time_limit.unit == PeriodUnit::kHours;
+  const int most = hours ? kMaxTimeLimitHours : kMaxTimeLimitDays;
+  if (c.time_limit.amount < 1 || c.time_limit.amount > most) {
     return Error::invalid_argument(
-        fmt::format("category {} needs a time limit of at least 1", c.code));
+               fmt::format("time_limit: the amount is 1 to {} {}", most, hours ? "hours" : "days"))
+        .zh(fmt::format("办理时限（time_limit）须为 1 至 {} {}", most, hours ? "小时" : "天"));
   }
   if (c.routing_level < Level::kCounty) {
+    return Error::invalid_argument("routing_level: village, township or county")
+        .zh("派单层级（routing_level）须为 village（村）、township（乡镇）或 county（县）");
+  }
+  return {};
+}
+
+Result<void> check_unit(const Unit& u) {
+  if (auto problem = name_problem(u.name)) {
+    return Error::invalid_argument("name: " + problem->first)
+        .zh("单位名称（name）" + problem->second);
+  }
+  if ((u.kind == UnitKind::kCountyDepartment) == u.department.empty()) {
     return Error::invalid_argument(
-        fmt::format("category {}: the routing level is village, township or county", c.code));
+               "department: a county department, and only it, names its department (e.g. 人社局)")
+        .zh("所属部门（department）：县直部门必须填写（如 人社局），其他单位不填");
+  }
+  if (auto problem = name_problem(u.department); problem && !u.department.empty()) {
+    return Error::invalid_argument("department: " + problem->first)
+        .zh("所属部门（department）" + problem->second);
+  }
+  auto level = level_of_code(u.jurisdiction_code);
+  if (!level) return level.error();
+  bool fits = false;
+  switch (u.kind) {
+    case UnitKind::kVillageCommittee:
+      fits = *level == Level::kVillage;
+      break;
+    case UnitKind::kTownshipGovernment:
+      fits = *level == Level::kTownship;
+      break;
+    case UnitKind::kCountyDepartment:
+      fits = *level == Level::kCounty;
+      break;
+    case UnitKind::kPetitionBureau:
+    case UnitKind::kHotlineCenter:
+      fits = *level <= Level::kCounty;
+      break;
+  }
+  if (!fits) {
+    return Error::invalid_argument(fmt::format("kind: a {} does not sit on a {} ({})",
+                                               to_string(u.kind), to_string(*level),
+                                               u.jurisdiction_code))
+        .zh(fmt::format("单位类型（kind）：{}不能设在该层级的区划（{}）", label_zh(u.kind),
+                        u.jurisdiction_code));
   }
   return {};
 }

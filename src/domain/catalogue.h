@@ -26,13 +26,25 @@ struct Category {
   Level routing_level = Level::kTownship;  // the lowest level that can handle it (village..county)
   bool active = true;                      // inactive categories are kept for old cases only
   int sort_order = 0;                      // among siblings, ascending
+  std::int64_t version = 0;                // the stored row's version (If-Match); 0 until stored
 
   bool operator==(const Category&) const = default;
 };
 
+// A category code: 1 to 40 characters of [a-z0-9_.], starting with a letter.
+bool is_category_code(std::string_view code);
+
+// The longest name of a category or a unit, in characters.
+inline constexpr std::size_t kMaxCatalogueName = 100;
+// The longest time limit a category may set, per unit: a year, whatever it is counted in.
+inline constexpr int kMaxTimeLimitHours = 24 * 366;
+inline constexpr int kMaxTimeLimitDays = 366;
+
 // Ok when the category is well formed: code and parent code of 1 to 40 characters from
-// [a-z0-9_.], starting with a letter; not its own parent; both names non-empty; a time limit
-// of at least 1; a routing level of village, township or county. kInvalidArgument otherwise.
+// [a-z0-9_.], starting with a letter; not its own parent; both names non-empty, valid UTF-8
+// and at most kMaxCatalogueName characters; a time limit of 1 to a year (kMaxTimeLimitHours or
+// kMaxTimeLimitDays); a routing level of village, township or county. kInvalidArgument
+// otherwise, in English and Chinese, the message starting with the field ("code: …").
 [[nodiscard]] Result<void> check_category(const Category& category);
 
 // The categories in tree order: every parent before its children, siblings by sort_order then
@@ -66,9 +78,18 @@ struct Unit {
   std::string department{};  // county departments only, e.g. "住建局"; "" for other kinds
   std::string jurisdiction_code{};
   bool active = true;
+  std::int64_t version = 0;  // the stored row's version (If-Match); 0 until stored
 
   bool operator==(const Unit&) const = default;
 };
+
+// Ok when the unit is well formed: a name of 1 to kMaxCatalogueName characters (valid UTF-8);
+// a department exactly when it is a county department (at most kMaxCatalogueName characters);
+// a valid jurisdiction code whose level suits the kind — a village committee on a village, a
+// township government on a township, a county department on a county, a petition bureau or a
+// hotline centre on a county, city or province. kInvalidArgument otherwise, in English and
+// Chinese, the message starting with the field ("kind: …").
+[[nodiscard]] Result<void> check_unit(const Unit& unit);
 
 // The level of the node the unit sits on. Precondition: jurisdiction_code is a valid code.
 Level level_of(const Unit& unit);

@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <tuple>
 
+#include "common/utf8.h"
+
 namespace jiceng::domain {
 
 namespace {
@@ -62,10 +64,25 @@ std::string_view trim(std::string_view s) {
 
 Result<void> check_rule(const RoutingRule& rule) {
   if (rule.level < Level::kCounty) {
-    return Error::invalid_argument("a routing rule's level is village, township or county");
+    return Error::invalid_argument("level: a routing rule's level is village, township or county")
+        .zh("派单层级（level）须为 village（村）、township（乡镇）或 county（县）");
   }
   if (!rule.department.empty() && rule.level != Level::kCounty) {
-    return Error::invalid_argument("only a county-level routing rule names a department");
+    return Error::invalid_argument(
+               "department: only a county-level routing rule names a department")
+        .zh("承办部门（department）只能用于县级（county）派单规则");
+  }
+  if (utf8_length(rule.department).value_or(kMaxCatalogueName + 1) > kMaxCatalogueName) {
+    return Error::invalid_argument(
+               fmt::format("department: valid UTF-8, at most {} characters", kMaxCatalogueName))
+        .zh(fmt::format("承办部门（department）须为有效文本，不超过 {} 个字", kMaxCatalogueName));
+  }
+  if (!rule.category_code.empty()) {
+    if (!is_category_code(rule.category_code)) {
+      return Error::invalid_argument(
+                 fmt::format("category_code: '{}' is not a category code", rule.category_code))
+          .zh(fmt::format("分类代码（category_code）“{}”格式不正确", rule.category_code));
+    }
   }
   if (!rule.place_code.empty()) {
     if (auto level = level_of_code(rule.place_code); !level) return level.error();
@@ -73,8 +90,10 @@ Result<void> check_rule(const RoutingRule& rule) {
   for (const std::string& k : rule.keywords) {
     // Stored joined by commas: a keyword must come back from split_keywords as it is.
     if (split_keywords(k) != std::vector<std::string>{k}) {
-      return Error::invalid_argument(fmt::format(
-          "routing keyword '{}' is empty, has spaces around it or holds a comma or 、", k));
+      return Error::invalid_argument(
+                 fmt::format("keywords: '{}' is empty, has spaces around it or holds a comma or 、",
+                             k))
+          .zh(fmt::format("关键词（keywords）“{}”为空、首尾有空格或含有逗号、顿号", k));
     }
   }
   return {};

@@ -30,13 +30,15 @@ struct RoutingRule {
   Level level = Level::kTownship;       // village, township or county
   std::string department{};             // county level only: which department, e.g. "人社局"
   int priority = 0;                     // higher wins among otherwise equally specific rules
+  std::int64_t version = 0;             // the stored row's version (If-Match); 0 until stored
 
   bool operator==(const RoutingRule&) const = default;
 };
 
 // Ok when the level is village, township or county, a department comes only with county level,
 // the place code (if any) is a valid division code, and each keyword is non-empty, without
-// surrounding spaces and without a separator of split_keywords. kInvalidArgument otherwise.
+// surrounding spaces and without a separator of split_keywords, and the category code (if any)
+// is well formed. kInvalidArgument otherwise, in English and Chinese.
 [[nodiscard]] Result<void> check_rule(const RoutingRule& rule);
 
 // "燃气, 泄漏" → {"燃气", "泄漏"}: split at ',', '，' and '、', trimmed, empties dropped.

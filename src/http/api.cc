@@ -69,6 +69,7 @@ Router make_router(app::App& app, Metrics& metrics, const ApiOptions& options) {
               .handler = [](const Request&) { return json_response(json::object()); }});
   add_jurisdiction_routes(router, app.jurisdictions);
   add_catalogue_routes(router, app.catalogue);
+  add_catalogue_admin_routes(router, app);
   add_workflow_routes(router);
   add_case_routes(router, app);
   add_stats_routes(router, app);

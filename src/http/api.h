@@ -41,9 +41,15 @@ void add_access_routes(Router& router, app::App& app, const ApiOptions& options)
 // outlive the router.
 void add_jurisdiction_routes(Router& router, app::JurisdictionService& service);
 
-// GET /api/v1/categories, /api/v1/units?place=… and /api/v1/units/{id}. service must outlive
-// the router.
+// GET /api/v1/categories, /api/v1/categories/{code}, /api/v1/routing-rules,
+// /api/v1/routing-rules/{id}, /api/v1/units?place=… and /api/v1/units/{id}: anyone may read the
+// catalogue. service must outlive the router.
 void add_catalogue_routes(Router& router, app::CatalogueService& service);
+
+// The administrators' edits of the catalogue (app::CatalogueAdmin): POST /api/v1/categories,
+// PATCH /api/v1/categories/{code}, POST /api/v1/routing-rules, PATCH and DELETE
+// /api/v1/routing-rules/{id}, POST /api/v1/units and PATCH /api/v1/units/{id}.
+void add_catalogue_admin_routes(Router& router, app::App& app);
 
 // POST /api/v1/cases (a submission: residents with channel web, registering staff with any),
 // GET /api/v1/track/{code} and the resident's commands by tracking code; the staff routes

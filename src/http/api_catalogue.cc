@@ -1,11 +1,15 @@
-// The catalogue over HTTP: the category tree (分类树) and the units (单位) that can handle a
-// case at a place. Read-only until the Access milestone brings administration.
+// The catalogue over HTTP, read by anyone: the category tree (分类树), the dispatch catalogue
+// (派单目录) and the units (单位) that can handle a case at a place. Administrators edit them
+// through api_catalogue_admin.cc.
+#include <fmt/format.h>
+
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 #include <charconv>
 #include <string>
 
 #include "http/api.h"
+#include "http/catalogue_json.h"
 #include "http/errors.h"
 #include "http/json.h"
 
@@ -19,6 +23,8 @@ json::value text_or_null(const std::string& s) {
   return json::string(s);
 }
 
+}  // namespace
+
 json::object category_json(const domain::Category& c) {
   return json::object{
       {"code", c.code},
@@ -29,6 +35,8 @@ json::object category_json(const domain::Category& c) {
                                   {"unit", domain::to_string(c.time_limit.unit)}}},
       {"routing_level", domain::to_string(c.routing_level)},
       {"active", c.active},
+      {"sort_order", c.sort_order},
+      {"version", c.version},
   };
 }
 
@@ -42,8 +50,39 @@ json::object unit_json(const domain::Unit& u) {
       {"jurisdiction_code", u.jurisdiction_code},
       {"level", domain::to_string(domain::level_of(u))},
       {"active", u.active},
+      {"version", u.version},
   };
 }
+
+json::object rule_json(const domain::RoutingRule& r) {
+  json::array keywords;
+  for (const auto& k : r.keywords) keywords.emplace_back(k);
+  json::object out{
+      {"id", r.id},
+      {"category_code", text_or_null(r.category_code)},
+      {"place_code", text_or_null(r.place_code)},
+      {"keywords", std::move(keywords)},
+      {"level", domain::to_string(r.level)},
+      {"department", text_or_null(r.department)},
+      {"priority", r.priority},
+      {"version", r.version},
+  };
+  out["kind"] = r.kind ? json::value(domain::to_string(*r.kind)) : json::value(nullptr);
+  return out;
+}
+
+Result<std::int64_t> path_id(const Request& req, std::string_view what, std::string_view what_zh) {
+  const std::string& text = req.params.at("id");
+  std::int64_t id = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
+  if (ec != std::errc() || end != text.data() + text.size() || id < 1) {
+    return Error::invalid_argument(fmt::format("the id of {} is a positive integer", what))
+        .zh(fmt::format("{}编号须为正整数", what_zh));
+  }
+  return id;
+}
+
+namespace {
 
 Response categories(app::CatalogueService& service, const Request& req) {
   auto all = service.categories();
@@ -66,15 +105,39 @@ Response units_for_place(app::CatalogueService& service, const Request& req) {
 }
 
 Response unit(app::CatalogueService& service, const Request& req) {
-  const std::string& text = req.params.at("id");
-  std::int64_t id = 0;
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
-  if (ec != std::errc() || end != text.data() + text.size() || id < 1) {
-    return error_response(Error::invalid_argument("a unit id is a positive integer"), req);
-  }
-  auto found = service.unit(id);
+  auto id = path_id(req, "a unit", "单位");
+  if (!id) return error_response(id.error(), req);
+  auto found = service.unit(*id);
   if (!found) return error_response(found.error(), req);
-  return json_response(unit_json(*found));
+  Response res = json_response(unit_json(*found));
+  add_version_etag(res, found->version);
+  return res;
+}
+
+Response category(app::CatalogueService& service, const Request& req) {
+  auto found = service.category(req.params.at("code"));
+  if (!found) return error_response(found.error(), req);
+  Response res = json_response(category_json(*found));
+  add_version_etag(res, found->version);
+  return res;
+}
+
+Response routing_rules(app::CatalogueService& service, const Request& req) {
+  auto all = service.routing_rules();
+  if (!all) return error_response(all.error(), req);
+  json::array items;
+  for (const auto& r : *all) items.push_back(rule_json(r));
+  return json_response(json::object{{"items", std::move(items)}});
+}
+
+Response routing_rule(app::CatalogueService& service, const Request& req) {
+  auto id = path_id(req, "a routing rule", "派单规则");
+  if (!id) return error_response(id.error(), req);
+  auto found = service.routing_rule(*id);
+  if (!found) return error_response(found.error(), req);
+  Response res = json_response(rule_json(*found));
+  add_version_etag(res, found->version);
+  return res;
 }
 
 }  // namespace
@@ -87,6 +150,25 @@ void add_catalogue_routes(Router& router, app::CatalogueService& service) {
               .policy = Policy::kPublic,
               .handler = [&service](const Request& req) { return categories(service, req); }});
   router.add({.method = "GET",
+              .pattern = "/api/v1/categories/{code}",
+              .summary = "A category by code, with its default time limit and routing level. "
+                         "ETag: its version, for If-Match on PATCH",
+              .policy = Policy::kPublic,
+              .handler = [&service](const Request& req) { return category(service, req); }});
+  router.add({.method = "GET",
+              .pattern = "/api/v1/routing-rules",
+              .summary = "The dispatch catalogue (派单目录), by id: the rules that refine a "
+                         "category's routing level by kind, category (and its descendants), "
+                         "place (and its subtree) and keywords, each with its version",
+              .policy = Policy::kPublic,
+              .handler = [&service](const Request& req) { return routing_rules(service, req); }});
+  router.add({.method = "GET",
+              .pattern = "/api/v1/routing-rules/{id}",
+              .summary = "A routing rule by id. ETag: its version, for If-Match on PATCH and "
+                         "DELETE",
+              .policy = Policy::kPublic,
+              .handler = [&service](const Request& req) { return routing_rule(service, req); }});
+  router.add({.method = "GET",
               .pattern = "/api/v1/units",
               .summary = "The active units on a place and its ancestors, from the top down: "
                          "those that can handle a case there",
@@ -97,7 +179,7 @@ void add_catalogue_routes(Router& router, app::CatalogueService& service) {
               .handler = [&service](const Request& req) { return units_for_place(service, req); }});
   router.add({.method = "GET",
               .pattern = "/api/v1/units/{id}",
-              .summary = "A unit by id",
+              .summary = "A unit by id. ETag: its version, for If-Match on PATCH",
               .policy = Policy::kPublic,
               .handler = [&service](const Request& req) { return unit(service, req); }});
 }

@@ -26,16 +26,38 @@ namespace jiceng::store::catalogue {
 // Marks the category active or not. kNotFound when there is none with this code.
 [[nodiscard]] Result<void> set_category_active(Sql& sql, std::string_view code, bool active);
 
+// The administrators' edits (app::CatalogueAdmin). Errors name the field they are about, in
+// English and Chinese; an edit whose expected_version is not the stored one is kConflict, and
+// changes nothing.
+
+// Stores a new category at version 1 and returns it as stored. kInvalidArgument when it is
+// malformed (domain::check_category) or its parent does not exist; kAlreadyExists when the code
+// is taken; kFailedPrecondition when its parent is retired.
+[[nodiscard]] Result<domain::Category> insert_category(Sql& sql, const domain::Category& c);
+// Sets the names, time limit, routing level, active flag and sort order of the category
+// c.code to c's and returns it as stored (its version raised by one). kNotFound when there is no
+// such category; kInvalidArgument when c is malformed or names another parent (a category stays
+// where it is); kFailedPrecondition when it would retire a category with an active
+// sub-category, or bring one back under a retired parent.
+[[nodiscard]] Result<domain::Category> update_category(Sql& sql, const domain::Category& c,
+                                                       std::int64_t expected_version);
+
 // The unit with this id, nullopt if there is none.
 [[nodiscard]] Result<std::optional<domain::Unit>> find_unit(Sql& sql, std::int64_t id);
 // The active units on the node `place_code` and its ancestors, from the top down (by level,
 // then id). Precondition: place_code is a valid division code.
 [[nodiscard]] Result<std::vector<domain::Unit>> units_on_chain(Sql& sql,
                                                                std::string_view place_code);
-// Stores a new unit and returns its id (unit.id is ignored). kInvalidArgument when the kind and
-// department disagree or the node does not exist; kAlreadyExists when the node has a unit of
-// that name.
+// Stores a new unit (version 1) and returns its id (unit.id is ignored). kInvalidArgument when it
+// is malformed (domain::check_unit) or the node does not exist; kAlreadyExists when the node
+// has a unit of that name.
 [[nodiscard]] Result<std::int64_t> insert_unit(Sql& sql, const domain::Unit& unit);
+// Sets the name, kind, department, node and active flag of the unit unit.id to unit's and
+// returns it as stored (its version raised by one). kNotFound when there is no such unit;
+// errors of insert_unit; kFailedPrecondition when it would move a unit that holds cases or has
+// staff accounts to another node.
+[[nodiscard]] Result<domain::Unit> update_unit(Sql& sql, const domain::Unit& unit,
+                                               std::int64_t expected_version);
 // Creates the demo units (domain::demo_units) on `root_code` and every node below it that does
 // not already have a unit of the same name; returns how many were created (0 on a second
 // call). kInvalidArgument for a malformed code, kNotFound when the node does not exist.
@@ -47,8 +69,19 @@ namespace jiceng::store::catalogue {
 
 // The whole dispatch catalogue, by id.
 [[nodiscard]] Result<std::vector<domain::RoutingRule>> routing_rules(Sql& sql);
-// Stores a new rule and returns its id (rule.id is ignored). kInvalidArgument when it is
-// malformed (domain::check_rule) or names an unknown category or place.
+// Stores a new rule (version 1) and returns its id (rule.id is ignored). kInvalidArgument when
+// it is malformed (domain::check_rule) or names an unknown category or place.
 [[nodiscard]] Result<std::int64_t> insert_routing_rule(Sql& sql, const domain::RoutingRule& rule);
+// The rule with this id, nullopt if there is none.
+[[nodiscard]] Result<std::optional<domain::RoutingRule>> find_routing_rule(Sql& sql,
+                                                                           std::int64_t id);
+// Replaces the rule rule.id by `rule` and returns it as stored (its version raised by one).
+// kNotFound when there is no such rule; errors of insert_routing_rule.
+[[nodiscard]] Result<domain::RoutingRule> update_routing_rule(Sql& sql,
+                                                              const domain::RoutingRule& rule,
+                                                              std::int64_t expected_version);
+// Deletes the rule (cases keep the level and unit it gave them). kNotFound when there is none.
+[[nodiscard]] Result<void> delete_routing_rule(Sql& sql, std::int64_t id,
+                                               std::int64_t expected_version);
 
 }  // namespace jiceng::store::catalogue

@@ -7,8 +7,11 @@
 #include <map>
 #include <set>
 
+#include "app/catalogue_admin.h"
+#include "store/audit_repo.h"
 #include "store/catalogue_repo.h"
 #include "store/jurisdiction_repo.h"
+#include "store/settings_repo.h"
 #include "support/test_db.h"
 
 namespace jiceng::store {
@@ -154,10 +157,12 @@ TEST_P(Catalogue, UpsertAndDeactivateCategories) {
     return c ? *c : std::nullopt;
   };
   ASSERT_TRUE(upsert(light));
+  light.version = 1;
   EXPECT_EQ(find("env.light"), light);
   light.name_zh = "夜间光污染";
   light.routing_level = Level::kCounty;
   ASSERT_TRUE(upsert(light));
+  light.version = 2;  // a replacement raises the row's version
   EXPECT_EQ(find("env.light"), light);
 
   Category bad = light;
@@ -245,10 +250,10 @@ TEST_P(Catalogue, UnitsAlongThePlaceChain) {
   auto insert = [&](domain::Unit u) {
     return db().write_value([&](Sql& sql) { return catalogue::insert_unit(sql, u); });
   };
-  auto mediation = insert({.name = "童家镇应急办",
+  auto mediation = insert({.name = "月湖区应急管理局",
                            .kind = UnitKind::kCountyDepartment,
-                           .department = "应急局",
-                           .jurisdiction_code = "360602100",
+                           .department = "应急管理局",
+                           .jurisdiction_code = "360602",
                            .active = false});
   ASSERT_TRUE(mediation) << mediation.error().message;
   EXPECT_GT(*mediation, units.back().id);
@@ -268,6 +273,14 @@ TEST_P(Catalogue, UnitsAlongThePlaceChain) {
                 .error()
                 .code,
             ErrorCode::kInvalidArgument);
+  // A unit's kind must suit its node's level (domain::check_unit).
+  EXPECT_EQ(insert({.name = "x",
+                    .kind = UnitKind::kCountyDepartment,
+                    .department = "应急局",
+                    .jurisdiction_code = "360602100"})
+                .error()
+                .code,
+            ErrorCode::kInvalidArgument);
 }
 
 TEST_P(Catalogue, RoutingRulesRoundTrip) {
@@ -284,6 +297,7 @@ TEST_P(Catalogue, RoutingRulesRoundTrip) {
   auto rules = db().read_value([](Sql& sql) { return catalogue::routing_rules(sql); });
   ASSERT_TRUE(rules);
   rule.id = *id;
+  rule.version = 1;
   EXPECT_EQ(rules->back(), rule);
 
   auto insert_error = [&](domain::RoutingRule r) {
@@ -367,7 +381,306 @@ TEST_P(Catalogue, DispatchAndEscalationPlans) {
   EXPECT_EQ(names, (std::vector<std::string>{"童家镇人民政府", "月湖区信访局", "鹰潭市信访局"}));
 }
 
+// The administrators' edits (app::CatalogueAdmin) over 鹰潭市 as the deployment: who may make
+// them, the tree's rules, versions, the audit entry of each, and routing that follows an edit
+// from the next case on.
+class CatalogueAdminTest : public Catalogue {
+ protected:
+  void SetUp() override {
+    Catalogue::SetUp();
+    import_small_tree();
+    ASSERT_TRUE(seed("3606"));
+    ASSERT_TRUE(db().write([](Sql& sql) { return settings::put(sql, "deployment.root", "3606"); }));
+  }
+  static domain::Principal admin(std::string scope, domain::Role role = domain::Role::kAdmin) {
+    return {.role = role, .id = 7, .username = "admin." + scope, .scope_code = std::move(scope)};
+  }
+  app::CatalogueAdmin service() { return app::CatalogueAdmin(*db_, clock_); }
+  std::vector<audit::Entry> audit_of(const std::string& id) {
+    auto found = db().read_value(
+        [&](Sql& sql) { return audit::find(sql, {.object_id = id, .limit = 100}); });
+    EXPECT_TRUE(found);
+    return found ? *found : std::vector<audit::Entry>{};
+  }
+  Result<app::DispatchPlan> plan(const char* category, const char* place, const char* text = "") {
+    return db().read_value([&](Sql& sql) {
+      return app::plan_dispatch(sql, cache_, {CaseKind::kDemand, category, place, text});
+    });
+  }
+
+  SystemClock clock_;
+  app::RequestContext ctx_{.remote = "127.0.0.1", .request_id = "r-1", .purpose = ""};
+  app::CatalogueCache cache_;  // kept across edits: each must reach it
+};
+
+TEST_P(CatalogueAdminTest, Categories) {
+  const auto root = admin("3606");
+  Category pets{.code = "pets",
+                .name_zh = "宠物管理",
+                .name_en = "Pets",
+                .time_limit = {5, PeriodUnit::kWorkingDays},
+                .routing_level = Level::kTownship};
+  Category dogs = pets;
+  dogs.code = "pets.dogs";
+  dogs.parent_code = "pets";
+  dogs.name_zh = "犬只扰民";
+  dogs.name_en = "Dogs";
+  dogs.routing_level = Level::kVillage;
+  auto create = [&](const Category& c, const domain::Principal& by) {
+    return db().write_value([&](Sql& sql) { return service().create_category(sql, c, by, ctx_); });
+  };
+  auto update = [&](std::string_view code, const app::CategoryPatch& p, std::int64_t version,
+                    const domain::Principal& by) {
+    return db().write_value(
+        [&](Sql& sql) { return service().update_category(sql, code, p, version, by, ctx_); });
+  };
+  auto made = create(pets, root);
+  ASSERT_TRUE(made) << made.error().message;
+  EXPECT_EQ(made->version, 1);
+  ASSERT_TRUE(create(dogs, root));
+  auto entries = audit_of("pets.dogs");
+  ASSERT_EQ(entries.size(), 1u);
+  EXPECT_EQ(entries[0].action, "category.create");
+  EXPECT_EQ(entries[0].object_type, "category");
+  EXPECT_EQ(entries[0].actor, "admin.3606");
+  EXPECT_EQ(entries[0].request_id, "r-1");
+
+  // Refusals: each in English and Chinese, and none changes anything.
+  struct Refusal {
+    const char* what;
+    Result<Category> result;
+    ErrorCode code;
+  };
+  Category orphan = dogs;
+  orphan.code = "pets.cats";
+  orphan.parent_code = "nope";
+  Category slow = dogs;
+  slow.code = "pets.slow";
+  slow.time_limit = {367, PeriodUnit::kCalendarDays};
+  Category unnamed = dogs;
+  unnamed.code = "pets.unnamed";
+  unnamed.name_en = " ";
+  Refusal refusals[] = {
+      {"duplicate code", create(dogs, root), ErrorCode::kAlreadyExists},
+      {"unknown parent", create(orphan, root), ErrorCode::kInvalidArgument},
+      {"limit past a year", create(slow, root), ErrorCode::kInvalidArgument},
+      {"blank name", create(unnamed, root), ErrorCode::kInvalidArgument},
+      {"county admin: not the whole deployment", create(slow, admin("360602")),
+       ErrorCode::kPermissionDenied},
+      {"a leader", create(slow, admin("3606", domain::Role::kLeader)),
+       ErrorCode::kPermissionDenied},
+      {"stale version", update("pets.dogs", {.name_zh = "狗"}, 2, root), ErrorCode::kConflict},
+      {"unknown category", update("pets.fish", {.name_zh = "鱼"}, 1, root), ErrorCode::kNotFound},
+      {"zero limit", update("pets.dogs", {.time_limit = domain::Period{0}}, 1, root),
+       ErrorCode::kInvalidArgument},
+      {"retire a parent with an active child", update("pets", {.active = false}, 1, root),
+       ErrorCode::kFailedPrecondition},
+  };
+  for (const auto& r : refusals) {
+    ASSERT_FALSE(r.result) << r.what;
+    EXPECT_EQ(r.result.error().code, r.code) << r.what << ": " << r.result.error().message;
+    EXPECT_FALSE(r.result.error().message_zh.empty()) << r.what << ": " << r.result.error().message;
+  }
+  EXPECT_EQ(audit_of("pets.dogs").size(), 1u) << "refused edits leave no entry";
+
+  // Routing follows an edit from the next case on: the cached tree is reloaded.
+  auto before = plan("pets.dogs", "360602100201");
+  ASSERT_TRUE(before) << before.error().message;
+  EXPECT_EQ(before->decision.level, Level::kVillage);
+  auto changed =
+      update("pets.dogs", {.name_zh = "犬只管理", .routing_level = Level::kCounty}, 1, root);
+  ASSERT_TRUE(changed) << changed.error().message;
+  EXPECT_EQ(changed->version, 2);
+  EXPECT_EQ(changed->name_zh, "犬只管理");
+  EXPECT_EQ(changed->name_en, "Dogs") << "unnamed fields stay";
+  auto after = plan("pets.dogs", "360602100201");
+  ASSERT_TRUE(after);
+  EXPECT_EQ(after->decision.level, Level::kCounty);
+  ASSERT_TRUE(after->unit);
+  EXPECT_EQ(after->unit->name, "月湖区信访局") << "a county has no hotline: its 信访局";
+
+  // Retiring: children first; a retired parent takes no new child and no child back.
+  ASSERT_TRUE(update("pets.dogs", {.active = false}, 2, root));
+  EXPECT_EQ(plan("pets.dogs", "360602100201").error().code, ErrorCode::kInvalidArgument);
+  ASSERT_TRUE(update("pets", {.active = false}, 1, root));
+  Category birds = dogs;
+  birds.code = "pets.birds";
+  EXPECT_EQ(create(birds, root).error().code, ErrorCode::kFailedPrecondition);
+  EXPECT_EQ(update("pets.dogs", {.active = true}, 3, root).error().code,
+            ErrorCode::kFailedPrecondition);
+  ASSERT_TRUE(update("pets", {.active = true}, 2, root));
+  ASSERT_TRUE(update("pets.dogs", {.active = true}, 3, root));
+  auto stored =
+      db().read_value([](Sql& sql) { return catalogue::find_category(sql, "pets.dogs"); });
+  ASSERT_TRUE(stored && *stored);
+  EXPECT_EQ((*stored)->version, 4);
+  EXPECT_EQ(audit_of("pets.dogs").size(), 4u);
+}
+
+TEST_P(CatalogueAdminTest, RoutingRules) {
+  const auto root = admin("3606");
+  const auto county = admin("360602");
+  auto create = [&](const domain::RoutingRule& r, const domain::Principal& by) {
+    return db().write_value([&](Sql& sql) { return service().create_rule(sql, r, by, ctx_); });
+  };
+  auto update = [&](std::int64_t id, const app::RoutingRulePatch& p, std::int64_t version,
+                    const domain::Principal& by) {
+    return db().write_value(
+        [&](Sql& sql) { return service().update_rule(sql, id, p, version, by, ctx_); });
+  };
+  auto remove = [&](std::int64_t id, std::int64_t version, const domain::Principal& by) {
+    return db().write([&](Sql& sql) { return service().delete_rule(sql, id, version, by, ctx_); });
+  };
+  // Noise in 月湖区 mentioning 广场舞 goes to the county's 住建局 — once a rule says so.
+  const char* village = "360602100201";
+  auto before = plan("env.noise", village, "广场舞噪音");
+  ASSERT_TRUE(before);
+  EXPECT_EQ(before->decision.level, Level::kTownship);
+  domain::RoutingRule rule{.category_code = "env.noise",
+                           .place_code = "360602",
+                           .keywords = {"广场舞"},
+                           .level = Level::kCounty,
+                           .department = "住建局"};
+  auto made = create(rule, county);
+  ASSERT_TRUE(made) << made.error().message;
+  EXPECT_EQ(made->version, 1);
+  auto after = plan("env.noise", village, "广场舞噪音");
+  ASSERT_TRUE(after);
+  EXPECT_EQ(after->decision.rule_id, made->id);
+  EXPECT_EQ(after->unit->name, "月湖区住建局");
+  EXPECT_EQ(audit_of(std::to_string(made->id)).front().action, "routing_rule.create");
+
+  // Scope: a rule for anywhere needs the whole deployment; another county's place is refused.
+  domain::RoutingRule anywhere = rule;
+  anywhere.place_code.clear();
+  EXPECT_EQ(create(anywhere, county).error().code, ErrorCode::kPermissionDenied);
+  domain::RoutingRule guixi = rule;
+  guixi.place_code = "360681";
+  EXPECT_EQ(create(guixi, county).error().code, ErrorCode::kPermissionDenied);
+  EXPECT_EQ(update(made->id, {.place_code = std::string()}, 1, county).error().code,
+            ErrorCode::kPermissionDenied);
+  EXPECT_EQ(create(anywhere, admin("360681")).error().code, ErrorCode::kPermissionDenied);
+  // Validation, in English and Chinese.
+  for (const auto& bad : {domain::RoutingRule{.category_code = "nope", .level = Level::kTownship},
+                          domain::RoutingRule{.place_code = "360699", .level = Level::kTownship},
+                          domain::RoutingRule{.level = Level::kTownship, .department = "人社局"},
+                          domain::RoutingRule{.keywords = {"a,b"}, .level = Level::kTownship},
+                          domain::RoutingRule{.level = Level::kCity}}) {
+    auto r = create(bad, root);
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error().code, ErrorCode::kInvalidArgument) << r.error().message;
+    EXPECT_FALSE(r.error().message_zh.empty()) << r.error().message;
+  }
+
+  // Updates name the version they read; unnamed fields stay.
+  EXPECT_EQ(update(made->id, {.priority = 5}, 2, county).error().code, ErrorCode::kConflict);
+  auto changed =
+      update(made->id, {.kind = std::optional(CaseKind::kPetition), .priority = 5}, 1, county);
+  ASSERT_TRUE(changed) << changed.error().message;
+  EXPECT_EQ(changed->version, 2);
+  EXPECT_EQ(changed->keywords, rule.keywords);
+  auto demand = plan("env.noise", village, "广场舞噪音");
+  ASSERT_TRUE(demand);
+  EXPECT_FALSE(demand->decision.rule_id) << "the rule is for petitions now";
+  auto stored =
+      db().read_value([&](Sql& sql) { return catalogue::find_routing_rule(sql, made->id); });
+  ASSERT_TRUE(stored && *stored);
+  EXPECT_EQ(**stored, *changed);
+
+  EXPECT_EQ(remove(made->id, 1, county).error().code, ErrorCode::kConflict);
+  EXPECT_EQ(remove(made->id, 2, admin("360681")).error().code, ErrorCode::kPermissionDenied);
+  ASSERT_TRUE(remove(made->id, 2, county));
+  EXPECT_EQ(remove(made->id, 2, county).error().code, ErrorCode::kNotFound);
+  auto gone =
+      db().read_value([&](Sql& sql) { return catalogue::find_routing_rule(sql, made->id); });
+  ASSERT_TRUE(gone);
+  EXPECT_FALSE(*gone);
+  EXPECT_EQ(audit_of(std::to_string(made->id)).size(), 3u);
+}
+
+TEST_P(CatalogueAdminTest, Units) {
+  const auto county = admin("360602");
+  auto create = [&](const domain::Unit& u, const domain::Principal& by) {
+    return db().write_value([&](Sql& sql) { return service().create_unit(sql, u, by, ctx_); });
+  };
+  auto update = [&](std::int64_t id, const app::UnitPatch& p, std::int64_t version,
+                    const domain::Principal& by) {
+    return db().write_value(
+        [&](Sql& sql) { return service().update_unit(sql, id, p, version, by, ctx_); });
+  };
+  domain::Unit culture{.name = "月湖区文旅局",
+                       .kind = UnitKind::kCountyDepartment,
+                       .department = "文旅局",
+                       .jurisdiction_code = "360602"};
+  auto made = create(culture, county);
+  ASSERT_TRUE(made) << made.error().message;
+  EXPECT_EQ(made->version, 1);
+  EXPECT_GT(made->id, 0);
+  EXPECT_EQ(audit_of(std::to_string(made->id)).front().action, "unit.create");
+
+  struct Bad {
+    const char* what;
+    domain::Unit unit;
+    ErrorCode code;
+  } bad[] = {
+      {"the same name on the node", culture, ErrorCode::kAlreadyExists},
+      {"another county",
+       {.name = "贵溪市文旅局",
+        .kind = UnitKind::kCountyDepartment,
+        .department = "文旅局",
+        .jurisdiction_code = "360681"},
+       ErrorCode::kPermissionDenied},
+      {"a department at a township",
+       {.name = "童家镇文旅站",
+        .kind = UnitKind::kCountyDepartment,
+        .department = "文旅局",
+        .jurisdiction_code = "360602100"},
+       ErrorCode::kInvalidArgument},
+      {"a department without its name",
+       {.name = "月湖区某局", .kind = UnitKind::kCountyDepartment, .jurisdiction_code = "360602"},
+       ErrorCode::kInvalidArgument},
+      {"a node outside the tree",
+       {.name = "月湖区某局", .kind = UnitKind::kPetitionBureau, .jurisdiction_code = "360602999"},
+       ErrorCode::kInvalidArgument},
+  };
+  for (const auto& b : bad) {
+    auto r = create(b.unit, county);
+    ASSERT_FALSE(r) << b.what;
+    EXPECT_EQ(r.error().code, b.code) << b.what << ": " << r.error().message;
+    EXPECT_FALSE(r.error().message_zh.empty()) << b.what;
+  }
+
+  // Retired units take no new case; renamed ones keep their id.
+  EXPECT_EQ(update(made->id, {.active = false}, 2, county).error().code, ErrorCode::kConflict);
+  EXPECT_EQ(update(made->id, {.active = false}, 1, admin("360681")).error().code,
+            ErrorCode::kPermissionDenied);
+  EXPECT_EQ(update(made->id, {.jurisdiction_code = "360681"}, 1, county).error().code,
+            ErrorCode::kPermissionDenied);
+  EXPECT_EQ(update(999999, {.active = false}, 1, county).error().code, ErrorCode::kNotFound);
+  auto renamed = update(made->id, {.name = "月湖区文化广电旅游局", .active = false}, 1, county);
+  ASSERT_TRUE(renamed) << renamed.error().message;
+  EXPECT_EQ(renamed->version, 2);
+  EXPECT_EQ(renamed->department, "文旅局");
+  for (const auto& u : chain("360602100201")) EXPECT_NE(u.id, made->id) << "retired";
+  auto stored = db().read_value([&](Sql& sql) { return catalogue::find_unit(sql, made->id); });
+  ASSERT_TRUE(stored && *stored);
+  EXPECT_EQ(**stored, *renamed);
+  // A unit without cases or accounts may move to another node of the scope.
+  auto second = create({.name = "鹰南社区第二居委会",
+                        .kind = UnitKind::kVillageCommittee,
+                        .jurisdiction_code = "360602100202"},
+                       county);
+  ASSERT_TRUE(second) << second.error().message;
+  auto moved = update(second->id, {.jurisdiction_code = "360602001001"}, 1, county);
+  ASSERT_TRUE(moved) << moved.error().message;
+  EXPECT_EQ(moved->jurisdiction_code, "360602001001");
+  EXPECT_EQ(chain("360602001001").back().id, second->id) << "on its new chain";
+  EXPECT_EQ(audit_of(std::to_string(made->id)).size(), 2u);
+}
+
 INSTANTIATE_TEST_SUITE_P(Stores, Catalogue, ::testing::ValuesIn(testing::backends()),
+                         [](const auto& p) { return testing::to_string(p.param); });
+INSTANTIATE_TEST_SUITE_P(Stores, CatalogueAdminTest, ::testing::ValuesIn(testing::backends()),
                          [](const auto& p) { return testing::to_string(p.param); });
 
 }  // namespace
