@@ -84,6 +84,12 @@ export interface Tracking {
   reply: string
   rating: string
   merged_into: string
+  /**
+   * The case that carries the matter: the number itself, or for a repeat the case it was merged
+   * into (followed to the end of the chain), whose state, unit, deadline and answer these are.
+   * Absent where the server does not say (a resident's own case file).
+   */
+  handled_in?: string
   /** The commands the holder of the tracking code may give now. */
   allowed_commands: string[]
   timeline: TimelineEvent[]
@@ -134,3 +140,4 @@ export * from './staff'
 export * from './stats'
 export * from './my'
 export * from './warnings'
+export * from './catalogue'

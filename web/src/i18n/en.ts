@@ -103,7 +103,7 @@ const en: Messages<typeof zh> = {
     rating: 'Your rating',
     timeline: 'Progress',
     emptyTimeline: 'Nothing recorded yet',
-    mergedInto: 'Merged into {number} and handled with it',
+    handledIn: 'This matter is handled in case {number}, which it was merged into',
     actions: 'You can',
     rate: 'Rate the answer',
     rateHint: 'How satisfied are you with the answer and the result?',

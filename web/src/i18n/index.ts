@@ -15,6 +15,8 @@ import dashboardEn from './dashboard.en'
 import dashboardZh from './dashboard.zh-CN'
 import warningsEn from './warnings.en'
 import warningsZh from './warnings.zh-CN'
+import catalogueEn from './catalogue.en'
+import catalogueZh from './catalogue.zh-CN'
 
 export type Language = 'zh-CN' | 'en'
 export const languages: Language[] = ['zh-CN', 'en']
@@ -35,11 +37,11 @@ export const i18n = createI18n({
   locale: 'zh-CN',
   fallbackLocale: 'zh-CN',
   // The workbench's texts (staff.*.ts) join the few staff keys the portal has; the dashboard's
-  // (dashboard.*.ts), the early warnings' (warnings.*.ts) and the residents' accounts and cases
-  // (my.*.ts) are sections of their own.
+  // (dashboard.*.ts), the early warnings' (warnings.*.ts), the administrators' catalogue pages'
+  // (catalogue.*.ts) and the residents' accounts and cases (my.*.ts) are sections of their own.
   messages: {
-    'zh-CN': { ...zh, ...myZh, staff: { ...zh.staff, ...staffZh }, dashboard: dashboardZh, warnings: warningsZh },
-    en: { ...en, ...myEn, staff: { ...en.staff, ...staffEn }, dashboard: dashboardEn, warnings: warningsEn },
+    'zh-CN': { ...zh, ...myZh, staff: { ...zh.staff, ...staffZh }, dashboard: dashboardZh, warnings: warningsZh, catalogue: catalogueZh },
+    en: { ...en, ...myEn, staff: { ...en.staff, ...staffEn }, dashboard: dashboardEn, warnings: warningsEn, catalogue: catalogueEn },
   },
 })
 

@@ -97,7 +97,7 @@ export default {
     rating: '您的评价',
     timeline: '办理过程',
     emptyTimeline: '暂无办理记录',
-    mergedInto: '已并入 {number} 一并办理',
+    handledIn: '此事项已并入 {number} 号案件办理',
     actions: '您可以',
     rate: '评价答复',
     rateHint: '请对答复和办理结果作出评价',

@@ -6,6 +6,15 @@ import type { CaseFile, ResidentCommand, Tracking } from '@/api'
 /** The commands a resident gives, in the order the page offers them. */
 export const residentCommands: ResidentCommand[] = ['follow_up', 'request_review', 'request_re_review', 'escalate']
 
+/**
+ * The other case a repeat is handled in (the end of its merge chain), or "" when the case is
+ * handled as itself. Without handled_in (a case file), the case it was merged into.
+ */
+export function handledElsewhere(t: Pick<Tracking, 'number' | 'merged_into' | 'handled_in'>): string {
+  const carrier = t.handled_in || t.merged_into
+  return carrier && carrier !== t.number ? carrier : ''
+}
+
 /** The case file as the tracking page's view; unit is the name of the unit in charge ("" if none). */
 export function trackingOf(file: CaseFile, unit: string): Tracking {
   return {
