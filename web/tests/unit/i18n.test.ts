@@ -2,6 +2,8 @@
 // counts read right in both.
 import { describe, expect, it } from 'vitest'
 import { i18n, setLanguage } from '@/i18n'
+import catalogueEn from '@/i18n/catalogue.en'
+import catalogueZh from '@/i18n/catalogue.zh-CN'
 import dashboardEn from '@/i18n/dashboard.en'
 import dashboardZh from '@/i18n/dashboard.zh-CN'
 import en from '@/i18n/en'
@@ -29,6 +31,9 @@ describe('messages', () => {
   })
   it('has the same keys in the early warnings\' English and Chinese', () => {
     expect(keys(warningsEn).sort()).toEqual(keys(warningsZh).sort())
+  })
+  it('has the same keys in the catalogue pages\' English and Chinese', () => {
+    expect(keys(catalogueEn).sort()).toEqual(keys(catalogueZh).sort())
   })
   it('counts new warnings in the singular and the plural', () => {
     setLanguage('en')

@@ -10,7 +10,7 @@ import ResidentCase from '@/components/ResidentCase.vue'
 import { i18n, setLanguage } from '@/i18n'
 import AccountPage from '@/pages/resident/AccountPage.vue'
 import SignInPage from '@/pages/staff/SignInPage.vue'
-import { trackingOf } from '@/resident/cases'
+import { handledElsewhere, trackingOf } from '@/resident/cases'
 import { afterSignIn } from '@/resident/routes'
 
 const file: CaseFile = {
@@ -183,6 +183,29 @@ describe('ResidentCase', () => {
     expect(keys).toHaveLength(4)
     expect(keys[2]).not.toBe(keys[0])
     expect(keys[3]).not.toBe(keys[2])
+  })
+})
+
+describe('a repeat merged into another case', () => {
+  const send = async (): Promise<ApiResult<Applied>> => ({ ok: false, error: { code: 'network', message: '', status: 0 } })
+
+  it('names the case that carries the matter, the end of the merge chain', () => {
+    expect(handledElsewhere({ number: 'A', merged_into: 'B', handled_in: 'C' })).toBe('C')
+    expect(handledElsewhere({ number: 'A', merged_into: '', handled_in: 'A' })).toBe('')
+    // A case file has no handled_in: the case it was merged into.
+    expect(handledElsewhere({ number: 'A', merged_into: 'B' })).toBe('B')
+  })
+
+  it('says so on the tracking page in Chinese and English, and says nothing for a case handled as itself', async () => {
+    const tracking = { ...trackingOf(file, '邓埠街道办事处'), merged_into: '360603-2026-000100', handled_in: '360603-2026-000100' }
+    const w = mount(ResidentCase, { props: { tracking, send }, global: { plugins: [i18n] } })
+    expect(w.get('[data-testid="case-handled-in"]').text()).toBe('此事项已并入 360603-2026-000100 号案件办理')
+    setLanguage('en')
+    await w.vm.$nextTick()
+    expect(w.get('[data-testid="case-handled-in"]').text()).toBe('This matter is handled in case 360603-2026-000100, which it was merged into')
+    setLanguage('zh-CN')
+    const itself = mount(ResidentCase, { props: { tracking: { ...tracking, merged_into: '', handled_in: file.number }, send }, global: { plugins: [i18n] } })
+    expect(itself.find('[data-testid="case-handled-in"]').exists()).toBe(false)
   })
 })
 
