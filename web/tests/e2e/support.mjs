@@ -10,6 +10,7 @@
 //                     passwords from variables of its own (see demoPassword())
 //   JICENG_ARTIFACTS  where screenshots go (default: a new directory under the system's tmp)
 //   CHROMIUM          the browser (default /usr/bin/chromium)
+import { createHmac } from 'node:crypto'
 import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -107,11 +108,41 @@ export function demoPassword(user, variable, accountsFile = process.env.JICENG_A
   return m[1]
 }
 
-/** Signs in on the workbench's sign-in page (already open); expectFailure waits for the message. */
-export async function staffSignIn(page, username, pass, { expectFailure = false } = {}) {
+/** The second-factor (TOTP) secret `jiceng demo` gave an account (administrators have one). */
+export function demoTotpSecret(user, accountsFile = process.env.JICENG_ACCOUNTS) {
+  const lines = readFileSync(accountsFile, 'utf8').split('\n')
+  const at = lines.findIndex((l) => l.trim().startsWith(`${user} `))
+  const m = at >= 0 && /second factor \(TOTP\) secret (\S+)/.exec(lines[at + 1] ?? '')
+  if (!m) throw new Error(`no TOTP secret for ${user} in ${accountsFile}`)
+  return m[1]
+}
+
+/** The 6-digit code of a base32 TOTP secret now (RFC 6238: HMAC-SHA1, 30-second steps). */
+export function totpCode(secret, now = Date.now()) {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567'
+  let bits = ''
+  for (const c of secret.replace(/=+$/, '').toUpperCase()) bits += alphabet.indexOf(c).toString(2).padStart(5, '0')
+  const key = Buffer.from(bits.match(/.{8}/g).map((b) => parseInt(b, 2)))
+  const counter = Buffer.alloc(8)
+  counter.writeBigUInt64BE(BigInt(Math.floor(now / 30000)))
+  const h = createHmac('sha1', key).update(counter).digest()
+  const o = h[h.length - 1] & 0xf
+  return String((h.readUInt32BE(o) & 0x7fffffff) % 1e6).padStart(6, '0')
+}
+
+/**
+ * Signs in on the workbench's sign-in page (already open); expectFailure waits for the message.
+ * With totpSecret (an administrator), the code the page then asks for is given too.
+ */
+export async function staffSignIn(page, username, pass, { expectFailure = false, totpSecret } = {}) {
   await page.fill('input[name="username"]', username)
   await page.fill('input[name="password"]', pass)
   await page.keyboard.press('Enter')
+  if (totpSecret) {
+    await page.locator('input[name="totp"]').waitFor()
+    await page.fill('input[name="totp"]', totpCode(totpSecret))
+    await page.keyboard.press('Enter')
+  }
   if (expectFailure) {
     await page.getByRole('alert').filter({ hasText: '用户名或密码错误' }).waitFor()
     return
