@@ -33,14 +33,20 @@ async function getJson(path) {
   return res.json()
 }
 
-/** Picks the option with text in the open Element Plus select. */
+/** Opens the Element Plus select at selector (its input or itself), types typed, picks the option with text. */
 async function choose(page, selector, text, typed) {
-  await page.click(selector)
+  const target = page.locator(selector).first()
+  const isSelect = await target.evaluate((e) => e.classList.contains('el-select'))
+  await (isSelect ? target : page.locator('.el-select').filter({ has: target }).first()).click()
   if (typed) await page.keyboard.type(typed)
   const option = page.locator('.el-select-dropdown__item:visible').filter({ hasText: text }).first()
   await option.waitFor()
   await option.click()
 }
+
+/** Records which request a 5xx answered (the console only says that one did). */
+const watchServerErrors = (page) =>
+  page.on('response', (r) => r.status() >= 500 && problems.push(`${r.status()} from ${r.request().method()} ${r.url()}`))
 
 /** The open catalogue dialog with class kind (category-dialog, rule-dialog, unit-dialog). */
 const dialogOf = (page, kind) => page.locator(`.el-dialog.${kind}`)
@@ -48,6 +54,7 @@ const dialogOf = (page, kind) => page.locator(`.el-dialog.${kind}`)
 await runScenario('catalogue e2e', { browser, shot, server }, async () => {
   console.log('operator: no catalogue in the menu, and its address leads to the case list')
   const op = await newPage(browser, desk, problems)
+  watchServerErrors(op)
   await op.goto(`${base}/staff/sign-in`)
   await staffSignIn(op, 'demo.operator', password('demo.operator'))
   await op.locator('.workbench-menu').waitFor()
@@ -61,6 +68,7 @@ await runScenario('catalogue e2e', { browser, shot, server }, async () => {
 
   console.log('admin: signs in with the second factor and lands on the catalogue')
   const admin = await newPage(browser, desk, problems)
+  watchServerErrors(admin)
   await admin.goto(`${base}/staff`)
   await admin.waitForURL(/\/staff\/sign-in/)
   await staffSignIn(admin, 'demo.admin', password('demo.admin'), { totpSecret: demoTotpSecret('demo.admin', server.accounts) })
@@ -81,7 +89,7 @@ await runScenario('catalogue e2e', { browser, shot, server }, async () => {
   await cd.locator('#cat-code').fill(code)
   await cd.locator('#cat-name_zh').fill('夜间施工噪声')
   await cd.locator('#cat-name_en').fill('Night-time building noise')
-  await cd.locator('#cat-amount input').fill('3')
+  await cd.locator('#cat-amount').fill('3')
   await choose(admin, '.category-dialog .limit-unit', '自然日')
   await choose(admin, '#cat-level', '县（区）')
   await shot(admin, 'category-form')
@@ -160,6 +168,7 @@ await runScenario('catalogue e2e', { browser, shot, server }, async () => {
   await shot(admin, 'categories-en')
   await admin.getByRole('tab', { name: 'Routing rules' }).click()
   await admin.locator('.rule-table .el-table__row').first().waitFor()
+  await admin.waitForTimeout(400) // the tabs' bar slides to the new tab
   await shot(admin, 'rules-en')
   await admin.getByRole('button', { name: 'Language' }).click()
 
@@ -170,6 +179,7 @@ await runScenario('catalogue e2e', { browser, shot, server }, async () => {
   await shot(admin, 'phone-categories')
   await admin.getByRole('tab', { name: '派单规则' }).click()
   await admin.locator('.rule-table .el-table__row').first().waitFor()
+  await admin.waitForTimeout(400)
   await shot(admin, 'phone-rules')
   await admin.click('.add-rule')
   await rd.waitFor()
