@@ -2,7 +2,9 @@
 // downloaded): the real `jiceng` binary on a fresh SQLite database set up with `jiceng demo`,
 // serving web/dist, and a resident on a phone-sized screen who submits a demand, sees its number
 // and tracking code, and follows it on the tracking page; the English switch; a validation error
-// from the server shown beside its field; no Content-Security-Policy violation anywhere.
+// from the server shown beside its field; a repeat (the same caller about the same matter, which
+// the server merges) names the case it is handled in; no Content-Security-Policy violation
+// anywhere.
 //
 //   node tests/e2e/resident.e2e.mjs JICENG_BINARY ARTIFACTS_DIR
 //
@@ -11,7 +13,7 @@
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { startDemoServer } from './demo-server.mjs'
-import { check, launchBrowser, newPage, phone, runScenario, screenshots } from './support.mjs'
+import { apiSession, check, demoPassword, launchBrowser, newPage, phone, runScenario, screenshots } from './support.mjs'
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '../../..')
 const [binaryArg, artifactsArg] = process.argv.slice(2)
@@ -120,6 +122,33 @@ await runScenario('resident e2e', { browser, shot: numbered, server }, async () 
     await shot('submit-en')
     await page.getByRole('button', { name: 'Language' }).click()
     await page.getByRole('button', { name: '提交' }).waitFor()
+  })
+
+  await step('a repeat names the case it is handled in', async () => {
+    // An operator registers the same caller's call about the same street light twice: the
+    // second joins the first (merged), and its tracking page says where it is handled.
+    const op = await apiSession(base, 'demo.operator', demoPassword('demo.operator', undefined, server.accounts))
+    const register = async () => {
+      const res = await fetch(`${base}/api/v1/cases`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', Cookie: op.cookie, 'X-CSRF-Token': op.csrf, 'Idempotency-Key': crypto.randomUUID() },
+        body: JSON.stringify({
+          kind: 'demand', channel: 'phone', category: 'urban.lighting', place: '360603001001', anonymous: false,
+          name: '王五', contact: '13912345678', description: '来电反映：建设路 8 号门前路灯不亮，已经三天了，请尽快维修。',
+        }),
+      })
+      const body = await res.text()
+      check(res.status === 201, `registering: ${res.status} ${body}`)
+      return JSON.parse(body)
+    }
+    const first = await register()
+    const repeat = await register()
+    check(repeat.repeat_of?.number === first.number, `the second call is not a repeat of ${first.number}: ${JSON.stringify(repeat)}`)
+    await page.goto(`${base}/track/${repeat.tracking_code}`)
+    const line = page.getByTestId('case-handled-in')
+    await line.waitFor()
+    check((await line.textContent()).includes(`此事项已并入 ${first.number} 号案件办理`), `the repeat's line: ${await line.textContent()}`)
+    await shot('track-repeat')
   })
 
   await step('an unknown tracking code and an unknown page', async () => {
