@@ -12,6 +12,8 @@ import {
 } from '@/catalogue/admin'
 import CategoryAdmin from '@/components/catalogue/CategoryAdmin.vue'
 import { i18n, setLanguage } from '@/i18n'
+import { adminOnly, casework } from '@/staff/routes'
+import { useSession } from '@/stores/session'
 import { useStaffCatalogue } from '@/stores/staffCatalogue'
 
 const env: AdminCategory = {
@@ -35,6 +37,24 @@ describe('who edits the catalogue', () => {
   it('is the administrator only', () => {
     expect(editsCatalogue('admin')).toBe(true)
     for (const role of ['operator', 'handler', 'leader', 'auditor', 'resident', undefined]) expect(editsCatalogue(role)).toBe(false)
+  })
+})
+
+describe('the workbench\'s guards', () => {
+  const signedInAs = (role: string) => {
+    setActivePinia(createPinia())
+    useSession().user = { username: 'u', display_name: '', role, role_zh: '' }
+  }
+
+  it('let only administrators into the catalogue, and send them there instead of the case list', () => {
+    signedInAs('admin')
+    expect(adminOnly()).toBe(true)
+    expect(casework()).toEqual({ name: 'staff-catalogue' })
+    for (const role of ['operator', 'handler', 'leader']) {
+      signedInAs(role)
+      expect(adminOnly()).toEqual({ name: 'staff-queue' })
+      expect(casework()).toBe(true)
+    }
   })
 })
 
