@@ -190,6 +190,23 @@ Result<std::vector<RepeatCandidate>> repeat_candidates(store::Sql& sql, const Ca
   return find_repeats(sql, probe, std::move(scope), now);
 }
 
+// Whether two cases were submitted by the same person: neither anonymous, and the same
+// resident account or the same contact in its compared form (domain/contact.h), not blank.
+bool same_person(const Case& a, const Case& b) {
+  if (a.anonymous || b.anonymous) return false;
+  if (a.resident_id && b.resident_id) return *a.resident_id == *b.resident_id;
+  const std::string contact = domain::normalized_contact(a.submitter_contact);
+  return !contact.empty() && contact == domain::normalized_contact(b.submitter_contact);
+}
+
+Result<bool> same_submitter(store::Sql& sql, std::string_view a, std::string_view b) {
+  auto first = store::cases::find(sql, a);
+  if (!first) return first.error();
+  auto second = store::cases::find(sql, b);
+  if (!second) return second.error();
+  return *first && *second && same_person(**first, **second);
+}
+
 Error hidden(std::string_view number) {
   return Error::not_found(fmt::format("no case has the number {}", number))
       .zh(fmt::format("没有编号为 {} 的案件", number));
@@ -652,6 +669,8 @@ Result<TrackView> CaseService::track(std::string_view tracking_code) {
     // A repeat: where the matter stands is the case it was merged into (a chain ends within a
     // few links; the bound only guards against a cycle that nothing should make).
     std::string next = v.merged_into;
+    std::string reply;
+    domain::Rating rating = domain::Rating::kNone;
     for (int hop = 0; !next.empty() && hop < 8; ++hop) {
       auto tracked = store::cases::find_public(sql, next);
       if (!tracked) return tracked.error();
@@ -661,13 +680,33 @@ Result<TrackView> CaseService::track(std::string_view tracking_code) {
       v.state = t.state;
       v.unit_name = std::move(t.unit_name);
       v.deadline_at = t.deadline_at;
-      v.reply = std::move(t.reply);
-      v.rating = t.rating;
+      v.replied_at = t.replied_at;
+      reply = std::move(t.reply);
+      rating = t.rating;
       next = t.merged_into;
     }
     if (v.handled_in != v.number) {
+      // Staff merge other people's reports too (并单): the reply was written to the target's
+      // submitter and the rating is theirs. Both are shown only to the same person; anyone else
+      // learns that and when the matter was answered, and that the unit answers them itself.
+      auto same = same_submitter(sql, v.number, v.handled_in);
+      if (!same) return same.error();
+      v.reply_shared = *same;
+      if (*same) {
+        v.reply = std::move(reply);
+        v.rating = rating;
+      } else {
+        v.reply = v.replied_at ? domain::notes::answered_by_unit() : "";
+        v.rating = domain::Rating::kNone;
+      }
       auto theirs = store::cases::public_events(sql, v.handled_in);
       if (!theirs) return theirs.error();
+      if (!*same) {
+        // The other person's timeline without its words (notes to them, their reasons, their
+        // rating): what happened and when.
+        std::erase_if(*theirs, [](const domain::CaseEvent& e) { return e.command == "follow_up"; });
+        for (auto& e : *theirs) e.note.clear();
+      }
       v.events.insert(v.events.end(), theirs->begin(), theirs->end());
       std::stable_sort(v.events.begin(), v.events.end(),
                        [](const domain::CaseEvent& a, const domain::CaseEvent& b) {

@@ -31,6 +31,11 @@ std::string extension(int days, std::string_view reason) {
   return with(fmt::format("延期 {} 天", days), reason);
 }
 
+std::string answered_by_unit() {
+  return "本事项已办结答复，答复由承办单位直接告知您。"
+         "The matter has been answered; the handling unit gives its answer to you directly.";
+}
+
 std::string place_moved(std::string_view note, std::string_view from_place) {
   return fmt::format("{}{}发生地点由 {} 转出", note, note.empty() ? "" : "；", from_place);
 }

@@ -18,6 +18,10 @@ std::string repeat_of(std::string_view open_number, std::string_view unit_name);
 std::string submitted_again(std::string_view new_number);
 // approve_extension: "延期 30 天：理由" (the reason told to the petitioner, Art. 34).
 std::string extension(int days, std::string_view reason);
+// On the tracking page of a repeat merged into another person's case, instead of that case's
+// reply (written to its own submitter): that the matter was answered, and that the unit
+// answers this person itself. Chinese and English, as the page shows it to anyone.
+std::string answered_by_unit();
 // A transfer that moved the case's place.
 std::string place_moved(std::string_view note, std::string_view from_place);
 // merge: "并入 360602-2026-000123：备注".

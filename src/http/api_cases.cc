@@ -278,6 +278,8 @@ Response track(app::App& app, const Request& req) {
                    {"unit", v->unit_name},
                    {"deadline_at", instant_or_null(v->deadline_at)},
                    {"reply", v->reply},
+                   {"reply_shared", v->reply_shared},
+                   {"answered_at", instant_or_null(v->replied_at)},
                    {"rating", domain::to_string(v->rating)},
                    {"merged_into", v->merged_into},
                    {"handled_in", v->handled_in},
@@ -704,10 +706,15 @@ void add_case_routes(Router& router, app::App& app) {
               .pattern = "/api/v1/track/{code}",
               .summary = "Where a case stands, by its tracking code: state, unit in charge, "
                          "deadline, the public timeline and the commands the resident may give "
-                         "now (allowed_commands); no personal data. For a repeat merged into "
-                         "another case (merged_into), where the matter stands: that case's state, "
-                         "unit, deadline, reply and rating, its number as handled_in, and both "
-                         "public timelines in time order",
+                         "now (allowed_commands); no personal data. answered_at: when the "
+                         "reply was given (null before). For a repeat merged into another case "
+                         "(merged_into), where the matter stands: that case's state, unit, "
+                         "deadline and answered_at, its number as handled_in, and both public "
+                         "timelines in time order. That case's reply and rating only when the "
+                         "same person submitted both (not anonymous; the same account or "
+                         "contact); otherwise reply_shared is false, reply a bilingual line that "
+                         "the unit answers them, and the other case's events come without notes "
+                         "or rating",
               .policy = Policy::kPublic,
               .runs = Runs::kShortRead,
               .handler = [&app](const Request& req) { return track(app, req); }});
