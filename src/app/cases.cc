@@ -305,6 +305,40 @@ Result<void> may_apply(const Actor& a, const Case& c, Command command) {
   return {};
 }
 
+// What a role that sees case files masked (domain::sees_contact false: leaders, grid workers,
+// cadres) may learn of a merge (并单): the other case's number only when they may see that
+// case (the number would tell of a case outside their reach), and never the remark staff wrote
+// on the merge, which may name the other case's person. In the reader's transaction: the other
+// case is looked up.
+Result<void> mask_merge_links(store::Sql& sql, const Actor& a, CaseDetail& d) {
+  if (!a.principal || a.principal->role == Role::kResident ||
+      domain::sees_contact(a.principal->role)) {
+    return {};
+  }
+  auto visible = [&](std::string_view number) -> Result<bool> {
+    if (number.empty()) return false;
+    auto other = store::cases::find(sql, number);
+    if (!other) return other.error();
+    return *other && may_see(a, **other);
+  };
+  auto target = visible(d.c.merged_into);
+  if (!target) return target.error();
+  for (auto& e : d.events) {
+    if (e.command == "merge") {
+      e.note = *target ? domain::notes::merged_into(d.c.merged_into, "")
+                       : domain::notes::merged_elsewhere();
+    } else if (e.command == "repeat") {
+      const std::string number = domain::notes::number_submitted_again(e.note);
+      auto seen = visible(number);
+      if (!seen) return seen.error();
+      e.note = *seen ? domain::notes::submitted_again(number)
+                     : domain::notes::submitted_again_elsewhere();
+    }
+  }
+  if (!*target) d.c.merged_into.clear();
+  return {};
+}
+
 // Masks what the reader's role need not see, and the resident's tracking code from staff.
 void mask_for(const Actor& a, CaseDetail& d) {
   if (!a.principal) return;
@@ -592,7 +626,9 @@ Result<CaseDetail> CaseService::read_in(store::Sql& sql, std::string_view number
       !r) {
     return r.error();
   }
-  return CaseDetail{std::move(**c), std::move(*events)};
+  CaseDetail d{std::move(**c), std::move(*events)};
+  if (auto r = mask_merge_links(sql, actor, d); !r) return r.error();
+  return d;
 }
 
 Result<CaseDetail> CaseService::read(std::string_view number, const Actor& actor) {

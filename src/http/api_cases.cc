@@ -795,7 +795,9 @@ void add_case_routes(Router& router, app::App& app) {
   router.add({.method = "GET",
               .pattern = "/api/v1/cases/{number}",
               .summary = "A case file with its history; contact details masked for roles that "
-                         "need not see them. The read is audited (give ?purpose=…). ETag: the "
+                         "need not see them (and for them, of a merge, the other case's number "
+                         "only when they may see that case, never the merge's remark). The read "
+                         "is audited (give ?purpose=…). ETag: the "
                          "version",
               .query_params = {{.name = "purpose", .description = "why the file is read"}},
               .policy = Policy::only(readers, ScopeCheck::kSubtree),
