@@ -57,6 +57,9 @@ bool blank(std::string_view s) { return domain::is_blank(s); }
 class History {
  public:
   History(store::Sql& sql, std::string_view number) : sql_(sql), number_(number) {}
+  // With the events read already.
+  History(store::Sql& sql, std::string_view number, std::vector<domain::CaseEvent> events)
+      : sql_(sql), number_(number), events_(std::move(events)) {}
   Result<const std::vector<domain::CaseEvent>*> get() {
     if (!events_) {
       auto e = store::cases::events(sql_, number_);
@@ -627,11 +630,26 @@ Result<CaseDetail> CaseService::read_in(store::Sql& sql, std::string_view number
     return r.error();
   }
   CaseDetail d{std::move(**c), std::move(*events)};
+  // The reader's buttons: what apply_in would let them do now (may_apply's unit rule, then
+  // possible_commands, as its 409 answer lists them). Timers due but not yet raised are not
+  // raised by a read; the scheduler's next pass does, and the 409 answer then tells.
+  auto cal = calendar();
+  if (!cal) return cal.error();
+  const bool other_units = actor.principal && domain::acts_for_unit(actor.principal->role) &&
+                           d.c.unit_id != actor.principal->unit_id;
+  if (!other_units) {
+    History history(sql, d.c.number, d.events);
+    auto possible = possible_commands(d.c, actor, clock_.now(), rules_, **cal, history);
+    if (!possible) return possible.error();
+    d.allowed = std::move(*possible);
+  }
   if (auto r = mask_merge_links(sql, actor, d); !r) return r.error();
   return d;
 }
 
 Result<CaseDetail> CaseService::read(std::string_view number, const Actor& actor) {
+  // Load the calendar before taking the writer (read_in needs it for the allowed commands).
+  if (auto cal = calendar(); !cal) return cal.error();
   auto detail = db_.write_value([&](store::Sql& sql) { return read_in(sql, number, actor); });
   if (!detail) return audit_refusal(actor, "case.read", number, detail.error());
   mask_for(actor, *detail);
@@ -640,6 +658,7 @@ Result<CaseDetail> CaseService::read(std::string_view number, const Actor& actor
 
 void CaseService::read_async(std::string number, Actor actor,
                              std::function<void(Result<CaseDetail>)> done) {
+  if (auto cal = calendar(); !cal) return done(cal.error());
   auto reader = std::make_shared<const Actor>(std::move(actor));
   db_.write_value_async(
       [this, number, reader](store::Sql& sql) { return read_in(sql, number, *reader); },

@@ -74,6 +74,11 @@ struct PreparedIntake {
 struct CaseDetail {
   domain::Case c;
   std::vector<domain::CaseEvent> events;
+  // For a reader (CaseService::read): the commands they could give now with success, in table
+  // order — the list a refused command's 409 answer gives (allowed in the state, given by their
+  // role, on their unit's case for unit roles, passing the guards on the case, its history and
+  // the clock); the guards on input are the request's to meet.
+  std::vector<domain::Command> allowed{};
 };
 
 // What GET /api/v1/track/{code} shows: the case's public fields and its public events (actor

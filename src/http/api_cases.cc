@@ -306,8 +306,9 @@ json::object event_json(const domain::CaseEvent& e) {
   return out;
 }
 
-// The case file; allowed_commands are those the workflow allows now and `role` may give.
-json::object case_json(const app::CaseDetail& d, domain::Role role) {
+// The case file; allowed_commands are those the reader could give now with success (the list
+// of a refused command's 409 answer: CaseDetail::allowed).
+json::object case_json(const app::CaseDetail& d) {
   const domain::Case& c = d.c;
   json::array events;
   for (const auto& e : d.events) events.push_back(event_json(e));
@@ -339,9 +340,7 @@ json::object case_json(const app::CaseDetail& d, domain::Role role) {
   if (!c.tracking_code.empty()) out["tracking_code"] = c.tracking_code;
   out["unit_id"] = c.unit_id ? json::value(*c.unit_id) : json::value(nullptr);
   auto& allowed = out["allowed_commands"].as_array();
-  for (domain::Command cmd : domain::allowed_commands(c.kind, c.state)) {
-    if (domain::may_command(role, cmd)) allowed.push_back(json::string(domain::to_string(cmd)));
-  }
+  for (domain::Command cmd : d.allowed) allowed.push_back(json::string(domain::to_string(cmd)));
   return out;
 }
 
@@ -525,11 +524,11 @@ void similar_cases(app::App& app, const Request& req, const Responder& respond) 
 void read_case(app::App& app, const Request& req, const Responder& respond) {
   app.cases.read_async(
       req.params.at("number"), app::Actor::of(*req.principal, context_of(req)),
-      [respond, role = req.principal->role, request_id = req.request_id,
+      [respond, request_id = req.request_id,
        chinese = prefers_chinese(req.header("Accept-Language"))](Result<app::CaseDetail> d) {
-        respond.later([d = std::move(d), role, request_id, chinese]() {
+        respond.later([d = std::move(d), request_id, chinese]() {
           if (!d) return error_response(d.error(), request_id, chinese);
-          Response res = json_response(case_json(*d, role));
+          Response res = json_response(case_json(*d));
           add_version_etag(res, d->c.version);
           return res;
         });
@@ -796,8 +795,11 @@ void add_case_routes(Router& router, app::App& app) {
               .pattern = "/api/v1/cases/{number}",
               .summary = "A case file with its history; contact details masked for roles that "
                          "need not see them (and for them, of a merge, the other case's number "
-                         "only when they may see that case, never the merge's remark). The read "
-                         "is audited (give ?purpose=…). ETag: the "
+                         "only when they may see that case, never the merge's remark). "
+                         "allowed_commands: those the caller could give now with success, as a "
+                         "refused command's 409 lists them (state, role, their unit's case, the "
+                         "case's own conditions: a rating of unsatisfied, one extension, the "
+                         "review window). The read is audited (give ?purpose=…). ETag: the "
                          "version",
               .query_params = {{.name = "purpose", .description = "why the file is read"}},
               .policy = Policy::only(readers, ScopeCheck::kSubtree),

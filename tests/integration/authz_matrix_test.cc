@@ -375,6 +375,62 @@ TEST_P(Authz, MergesAsMaskedRolesSeeThem) {
   EXPECT_EQ(note_of(r, "repeat"), "同一事项再次反映");
 }
 
+// The case file's allowed_commands are the buttons that work: what the reader could give now
+// with success, the very list a refused command's 409 answer names — the state, the role, a
+// unit role's own unit, and the case's own conditions (rework only after 不满意).
+TEST_P(Authz, AllowedCommandsAreThoseThatCanSucceed) {
+  const std::string place = village_in(kYujiang);
+  const Filed c = file_case(place);
+  ASSERT_FALSE(c.number.empty());
+  const std::int64_t mine = unit_in(place, kYujiang, app_->cases.get(c.number)->c.unit_id);
+  std::int64_t other = 0;
+  auto units = app_->catalogue.units_for_place(place);
+  ASSERT_TRUE(units);
+  for (const auto& u : *units) {
+    if (u.id != mine && domain::in_scope(kYujiang, u.jurisdiction_code)) other = u.id;
+  }
+  ASSERT_NE(other, 0) << "a second unit in the county";
+  const app::Actor inside{.name = "system", .staff = true};
+  auto step = [&](domain::Command command, app::CommandInput in = {}) {
+    auto r = app_->cases.apply(c.number, command, in, app::CaseService::kCurrentVersion, inside);
+    ASSERT_TRUE(r) << domain::to_string(command) << ": " << r.error().message;
+  };
+  auto allowed = [&](const Session& s) {
+    auto r = call(&s, "GET", "/api/v1/cases/" + c.number + "?purpose=buttons");
+    EXPECT_EQ(r.res.result_int(), 200u) << s.username << ": " << r.res.body();
+    std::string out;
+    for (const auto& a : testing::body_json(r).at("allowed_commands").as_array()) {
+      out += (out.empty() ? "" : ", ") + std::string(a.as_string());
+    }
+    return out.empty() ? std::string("none") : out;
+  };
+  auto refused = [&](const Session& s, std::string_view command) {
+    const http::testing::Headers if_match = {
+        {"If-Match", "\"" + std::to_string(version_of(c.number)) + "\""}};
+    auto r = call(&s, "POST", "/api/v1/cases/" + c.number + "/commands/" + std::string(command),
+                  "{}", if_match);
+    EXPECT_EQ(r.res.result_int(), 409u) << r.res.body();
+    const std::string message(testing::body_json(r).at("error").at("message").as_string());
+    constexpr std::string_view kMarker = "allowed now: ";
+    auto at = message.find(kMarker);
+    return at == std::string::npos ? message : message.substr(at + kMarker.size());
+  };
+
+  step(domain::Command::kAccept);
+  step(domain::Command::kAssign, {.unit_id = mine});
+  auto head = account_session("buttons.head", Role::kUnitHead, kYujiang, mine);
+  auto stranger = account_session("buttons.stranger", Role::kHandler, kYujiang, other);
+  EXPECT_EQ(allowed(head), "start, return, request_extension, resolve, escalate");
+  EXPECT_EQ(allowed(head), refused(head, "approve_extension"));
+  EXPECT_EQ(allowed(stranger), "none") << "another unit's case: every command is refused";
+
+  step(domain::Command::kResolve, {.reply = "已处理。"});
+  step(domain::Command::kFollowUp, {.rating = domain::Rating::kSatisfied});
+  auto op = account_session("buttons.operator", Role::kOperator);
+  EXPECT_EQ(allowed(op), "close") << "no rework of a satisfied answer";
+  EXPECT_EQ(allowed(op), refused(op, "accept"));
+}
+
 // TESTS.md A1: a read of a case file writes one audit entry naming who, which case, why and the
 // outcome, but none of the personal data; refused reads are audited too; and when the entry
 // cannot be written the read fails.
