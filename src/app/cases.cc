@@ -946,10 +946,14 @@ Result<Case> CaseService::apply_in(store::Sql& sql, std::string_view number, Com
   }
   // A transfer to another jurisdiction's body hands it the matter: the case's place moves to
   // the receiving node (the old one stays in the event), so that its staff see and dispatch it.
+  // Into another county, the case is that county's: its county (repeat linking, merges, burst
+  // detection) and its repeat signature follow (below); its number, given once, stays. A body
+  // above the counties (a city's) has no county: the case keeps the one it had.
   std::string moved_from;
   if (command == Command::kTransfer && unit && !c.place_code.starts_with(unit->jurisdiction_code)) {
     moved_from = c.place_code;
     c.place_code = unit->jurisdiction_code;
+    if (c.place_code.size() >= 6) c.county_code = c.place_code.substr(0, 6);
   }
   if (command == Command::kApproveExtension &&
       (in.extension_days < 1 || in.extension_days > rules_.max_extension_days)) {
@@ -985,6 +989,9 @@ Result<Case> CaseService::apply_in(store::Sql& sql, std::string_view number, Com
   c.updated_at = now;
   c.version += 1;
   if (auto r = store::cases::update(sql, c); !r) return r.error();
+  if (!moved_from.empty()) {
+    if (auto r = store::repeats::move(sql, before, c); !r) return r.error();
+  }
   std::string note = in.note;
   if (command == Command::kApproveExtension) {
     // The petitioner is told the reason (Art. 34): the request's, which was internal.
