@@ -6,6 +6,7 @@
 
 #include "store/catalogue_repo.h"
 #include "store/jurisdiction_repo.h"
+#include "text/normalize.h"
 
 namespace jiceng::app {
 
@@ -78,6 +79,11 @@ Result<std::shared_ptr<const CatalogueSnapshot>> CatalogueCache::get(store::Sql&
   if (!categories) return categories.error();
   auto rules = store::catalogue::routing_rules(sql);
   if (!rules) return rules.error();
+  // Keywords are matched in text::match_form, on the description's match form (plan_dispatch,
+  // competent_for): full-width, case and spaces aside.
+  for (domain::RoutingRule& r : *rules) {
+    for (std::string& k : r.keywords) k = text::match_form(k);
+  }
   auto loaded = std::make_shared<const CatalogueSnapshot>(
       CatalogueSnapshot{*version, std::move(*categories), std::move(*rules)});
   std::lock_guard lock(mu_);
@@ -109,11 +115,12 @@ Result<DispatchPlan> plan_dispatch(store::Sql& sql, CatalogueCache& catalogue,
   }
   const auto path = domain::category_path(categories, request.category_code);
   DispatchPlan plan;
+  const std::string description = text::match_form(request.description);
   plan.decision = domain::route((*snapshot)->rules, {.kind = request.kind,
                                                      .category_path = path,
                                                      .category_level = category->routing_level,
                                                      .place_code = request.place_code,
-                                                     .description = request.description});
+                                                     .description = description});
   auto units = store::catalogue::units_on_chain(sql, request.place_code);
   if (!units) return units.error();
   plan.unit = domain::pick_unit(*units,
@@ -130,7 +137,8 @@ Result<bool> competent_for(store::Sql& sql, CatalogueCache& catalogue, const dom
   auto snapshot = catalogue.get(sql);
   if (!snapshot) return snapshot.error();
   const auto path = domain::category_path((*snapshot)->categories, category_code);
-  return domain::department_handles((*snapshot)->rules, path, description, unit.department);
+  return domain::department_handles((*snapshot)->rules, path, text::match_form(description),
+                                    unit.department);
 }
 
 Result<std::optional<domain::Unit>> plan_escalation(store::Sql& sql, const domain::Unit& current,
