@@ -74,11 +74,13 @@ Result<domain::Intake> intake_from_json(const json::object& o) {
   auto received = string_field(o, "received_at", false);
   if (!received) return received.error();
   if (!received->empty()) {
-    auto at =
-        received->find('T') == std::string::npos ? std::nullopt : parse_instant_utc(*received);
+    auto at = parse_rfc3339(*received);
     if (!at) {
-      return Error::invalid_argument("received_at: a UTC time like 2026-03-02T01:30:00Z")
-          .zh("收到时间（received_at）：须为 UTC 时间，如 2026-03-02T01:30:00Z");
+      return Error::invalid_argument(
+                 "received_at: an RFC 3339 time with its offset, like 2026-12-01T09:30:00+08:00 "
+                 "or 2026-12-01T01:30:00Z")
+          .zh("收到时间（received_at）：须为带时区的 RFC 3339 时间，如 "
+              "2026-12-01T09:30:00+08:00 或 2026-12-01T01:30:00Z");
     }
     in.received_at = *at;
   }
@@ -693,7 +695,8 @@ void add_case_routes(Router& router, app::App& app) {
                          "grid workers register any channel). JSON body: kind, category, place, "
                          "description, address, point {lat, lon}, anonymous, name, contact, "
                          "channel, received_at (staff on phone, walk-in, letter, mailbox: when "
-                         "the matter came in, UTC, not in the future). Answers 201 with the case "
+                         "the matter came in, RFC 3339 with Z or an offset such as +08:00, not "
+                         "in the future). Answers 201 with the case "
                          "number and tracking code. "
                          "An Idempotency-Key header makes retries safe: the same key and body "
                          "return the first answer, the same key with another body 422",
