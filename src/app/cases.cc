@@ -851,10 +851,16 @@ Result<Case> CaseService::apply_in(store::Sql& sql, std::string_view number, Com
         }
         break;
       case Guard::kUnit: {
-        if (!in.unit_id) return Error::invalid_argument("unit_id: the target unit is required");
+        if (!in.unit_id) {
+          return Error::invalid_argument("unit_id: the target unit is required")
+              .zh("unit_id：须选择承办单位");
+        }
         auto u = store::catalogue::find_unit(sql, *in.unit_id);
         if (!u) return u.error();
-        if (!*u || !(*u)->active) return Error::invalid_argument("unit_id: no such active unit");
+        if (!*u || !(*u)->active) {
+          return Error::invalid_argument("unit_id: no such active unit")
+              .zh("unit_id：没有该在用单位");
+        }
         // Dispatch (交办, 改派) stays on the case's own chain: a unit on its place or above it
         // (division codes are prefixes of their descendants'). A transfer (转送) may go to the
         // competent body of another jurisdiction.
@@ -876,14 +882,17 @@ Result<Case> CaseService::apply_in(store::Sql& sql, std::string_view number, Com
               .zh("不得交由被举报单位办理");
         }
         if (c.unit_id && (*u)->id == *c.unit_id && command != Command::kAssign) {
-          return Error::invalid_argument("unit_id: the case is already with this unit");
+          return Error::invalid_argument("unit_id: the case is already with this unit")
+              .zh("unit_id：案件已由该单位承办");
         }
         unit = std::move(**u);
         break;
       }
       case Guard::kRating:
         if (in.rating == domain::Rating::kNone) {
-          return Error::invalid_argument("rating: satisfied, basically_satisfied or unsatisfied");
+          return Error::invalid_argument("rating: satisfied, basically_satisfied or unsatisfied")
+              .zh("评价（rating）：satisfied（满意）、basically_satisfied（基本满意）或 "
+                  "unsatisfied（不满意）");
         }
         break;
       case Guard::kUnsatisfied:
@@ -912,7 +921,10 @@ Result<Case> CaseService::apply_in(store::Sql& sql, std::string_view number, Com
         break;
       }
       case Guard::kHigherLevel: {
-        if (!c.unit_id) return Error::failed_precondition("the case has no unit to escalate from");
+        if (!c.unit_id) {
+          return Error::failed_precondition("the case has no unit to escalate from")
+              .zh("案件尚无承办单位，无法提级");
+        }
         auto current = store::catalogue::find_unit(sql, *c.unit_id);
         if (!current) return current.error();
         if (!*current) return Error::internal("the case's unit is missing");
@@ -958,7 +970,8 @@ Result<Case> CaseService::apply_in(store::Sql& sql, std::string_view number, Com
   if (command == Command::kApproveExtension &&
       (in.extension_days < 1 || in.extension_days > rules_.max_extension_days)) {
     return Error::invalid_argument(
-        fmt::format("extension_days: from 1 to {}", rules_.max_extension_days));
+               fmt::format("extension_days: from 1 to {}", rules_.max_extension_days))
+        .zh(fmt::format("延期天数（extension_days）：须为 1 至 {} 天", rules_.max_extension_days));
   }
 
   // The new state and what the command records.

@@ -51,7 +51,10 @@ Result<std::vector<domain::Unit>> CatalogueService::units_for_place(std::string_
   return db_.read_value([&](store::Sql& sql) -> Result<std::vector<domain::Unit>> {
     auto node = store::jurisdictions::find(sql, place);
     if (!node) return node.error();
-    if (!*node) return Error::not_found(fmt::format("no jurisdiction has the code {}", place));
+    if (!*node) {
+      return Error::not_found(fmt::format("no jurisdiction has the code {}", place))
+          .zh(fmt::format("行政区划中没有代码 {}", place));
+    }
     return store::catalogue::units_on_chain(sql, place);
   });
 }
@@ -98,7 +101,8 @@ Result<DispatchPlan> plan_dispatch(store::Sql& sql, CatalogueCache& catalogue,
   if (!place) return place.error();
   if (!*place) {
     return Error::invalid_argument(
-        fmt::format("no jurisdiction has the code {}", request.place_code));
+               fmt::format("no jurisdiction has the code {}", request.place_code))
+        .zh(fmt::format("行政区划中没有代码 {}", request.place_code));
   }
   auto snapshot = catalogue.get(sql);
   if (!snapshot) return snapshot.error();
@@ -107,11 +111,13 @@ Result<DispatchPlan> plan_dispatch(store::Sql& sql, CatalogueCache& catalogue,
                                [&](const auto& c) { return c.code == request.category_code; });
   if (category == categories.end()) {
     return Error::invalid_argument(
-        fmt::format("no category has the code {}", request.category_code));
+               fmt::format("no category has the code {}", request.category_code))
+        .zh(fmt::format("没有代码为 {} 的分类", request.category_code));
   }
   if (!category->active) {
     return Error::invalid_argument(
-        fmt::format("the category {} is no longer in use", request.category_code));
+               fmt::format("the category {} is no longer in use", request.category_code))
+        .zh(fmt::format("分类 {} 已停用", request.category_code));
   }
   const auto path = domain::category_path(categories, request.category_code);
   DispatchPlan plan;

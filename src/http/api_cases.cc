@@ -122,7 +122,8 @@ Result<app::Actor> submitter(const Request& req, const domain::Intake& in) {
     return Error{ErrorCode::kPermissionDenied,
                  "your role may submit only through channel " +
                      std::string(p.role == domain::Role::kApp ? "open311" : "web"),
-                 "您的角色只能通过本渠道提交"};
+                 p.role == domain::Role::kApp ? "您的角色只能通过 open311 渠道提交"
+                                              : "您的角色只能通过网上渠道（web）提交"};
   }
   auto actor = app::Actor::of(p, context_of(req));
   actor.staff = staff_may;
@@ -595,7 +596,12 @@ Response command_answer(Result<app::StoredResponse> answer, bool versioned,
 void run_command(app::App& app, const Request& req, const Responder& respond, std::string number,
                  app::Actor actor, bool require_version) {
   auto command = domain::command_from_string(req.params.at("command"));
-  if (!command) return respond(error_response(Error::not_found(command.error().message), req));
+  if (!command) {
+    // An unknown command is no resource: 404, with the parse error's words.
+    Error unknown = command.error();
+    unknown.code = ErrorCode::kNotFound;
+    return respond(error_response(unknown, req));
+  }
   auto input = command_input(req);
   if (!input) return respond(error_response(input.error(), req));
   auto version = if_match(req);

@@ -660,6 +660,31 @@ TEST_P(Tracking, AResidentsEscalationAtTheTopIsRecorded) {
   EXPECT_NE(note.find("市里也不处理"), std::string::npos) << note;
 }
 
+// The workflow's refusals speak Chinese too: an escalation of a case that has no unit, a
+// command that does not exist.
+TEST_P(Tracking, RefusalsInChineseAndEnglish) {
+  const Filed f = file();
+  ASSERT_FALSE(f.code.empty());
+  auto cleared = db_->write([&](store::Sql& sql) -> Result<void> {
+    auto r = sql.exec("UPDATE cases SET unit_id = NULL WHERE number = $1", {f.number});
+    if (!r) return r.error();
+    return {};
+  });
+  ASSERT_TRUE(cleared) << cleared.error().message;
+  const std::string target = "/api/v1/track/" + f.code + "/commands/escalate";
+  auto en = post(target, R"({"note":"没人管"})");
+  ASSERT_EQ(en.res.result_int(), 409u) << en.res.body();
+  EXPECT_EQ(text(json::parse(en.res.body()).at("error").at("message")),
+            "the case has no unit to escalate from");
+  auto zh = post(target, R"({"note":"没人管"})", "zh-CN");
+  ASSERT_EQ(zh.res.result_int(), 409u) << zh.res.body();
+  EXPECT_EQ(text(json::parse(zh.res.body()).at("error").at("message")),
+            "案件尚无承办单位，无法提级");
+  auto unknown = post("/api/v1/track/" + f.code + "/commands/fly", "{}", "zh-CN");
+  ASSERT_EQ(unknown.res.result_int(), 404u) << unknown.res.body();
+  EXPECT_EQ(text(json::parse(unknown.res.body()).at("error").at("message")), "未知的操作：fly");
+}
+
 INSTANTIATE_TEST_SUITE_P(Stores, Tracking, ::testing::ValuesIn(testing::backends()),
                          [](const auto& p) { return testing::to_string(p.param); });
 
