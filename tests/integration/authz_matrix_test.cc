@@ -341,7 +341,7 @@ TEST_P(Authz, MergesAsMaskedRolesSeeThem) {
   auto note_of = [](const http::testing::Reply& r, std::string_view event) {
     auto v = testing::body_json(r);
     for (const auto& e : v.at("events").as_array()) {
-      if (e.at("event") == event) return std::string(e.at("note").as_string());
+      if (e.at("event").as_string() == event) return std::string(e.at("note").as_string());
     }
     return std::string("(no " + std::string(event) + " event)");
   };
@@ -349,13 +349,13 @@ TEST_P(Authz, MergesAsMaskedRolesSeeThem) {
   // The operator calls people back: everything.
   auto op = account_session("s8m.operator", Role::kOperator);
   auto r = read(op, repeat.number);
-  EXPECT_EQ(testing::body_json(r).at("merged_into"), target.number);
+  EXPECT_EQ(testing::body_json(r).at("merged_into").as_string(), target.number);
   EXPECT_NE(note_of(r, "merge").find(target.name), std::string::npos) << r.res.body();
 
   // A leader of the county sees both cases: the numbers, not the remark.
   auto leader = account_session("s8m.leader", Role::kLeader);
   r = read(leader, repeat.number);
-  EXPECT_EQ(testing::body_json(r).at("merged_into"), target.number);
+  EXPECT_EQ(testing::body_json(r).at("merged_into").as_string(), target.number);
   EXPECT_NE(note_of(r, "merge").find(target.number), std::string::npos) << r.res.body();
   EXPECT_EQ(r.res.body().find(target.name), std::string::npos) << r.res.body();
   r = read(leader, target.number);
@@ -364,11 +364,11 @@ TEST_P(Authz, MergesAsMaskedRolesSeeThem) {
   // Grid workers of each township see one of the two: not the other's number either.
   auto here = account_session("s8m.grid.first", Role::kGridWorker, first.substr(0, 9));
   r = read(here, repeat.number);
-  EXPECT_EQ(testing::body_json(r).at("merged_into"), "") << r.res.body();
+  EXPECT_EQ(testing::body_json(r).at("merged_into").as_string(), "") << r.res.body();
   EXPECT_EQ(r.res.body().find(target.number), std::string::npos) << r.res.body();
   EXPECT_EQ(r.res.body().find(target.name), std::string::npos) << r.res.body();
   EXPECT_EQ(note_of(r, "merge"), "已并入另一在办案件");
-  EXPECT_EQ(testing::body_json(r).at("state"), "merged");
+  EXPECT_EQ(testing::body_json(r).at("state").as_string(), "merged");
   auto there = account_session("s8m.grid.second", Role::kGridWorker, second.substr(0, 9));
   r = read(there, target.number);
   EXPECT_EQ(r.res.body().find(repeat.number), std::string::npos) << r.res.body();
