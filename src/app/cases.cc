@@ -57,6 +57,9 @@ bool blank(std::string_view s) { return domain::is_blank(s); }
 class History {
  public:
   History(store::Sql& sql, std::string_view number) : sql_(sql), number_(number) {}
+  // With the events read already.
+  History(store::Sql& sql, std::string_view number, std::vector<domain::CaseEvent> events)
+      : sql_(sql), number_(number), events_(std::move(events)) {}
   Result<const std::vector<domain::CaseEvent>*> get() {
     if (!events_) {
       auto e = store::cases::events(sql_, number_);
@@ -190,6 +193,23 @@ Result<std::vector<RepeatCandidate>> repeat_candidates(store::Sql& sql, const Ca
   return find_repeats(sql, probe, std::move(scope), now);
 }
 
+// Whether two cases were submitted by the same person: neither anonymous, and the same
+// resident account or the same contact in its compared form (domain/contact.h), not blank.
+bool same_person(const Case& a, const Case& b) {
+  if (a.anonymous || b.anonymous) return false;
+  if (a.resident_id && b.resident_id) return *a.resident_id == *b.resident_id;
+  const std::string contact = domain::normalized_contact(a.submitter_contact);
+  return !contact.empty() && contact == domain::normalized_contact(b.submitter_contact);
+}
+
+Result<bool> same_submitter(store::Sql& sql, std::string_view a, std::string_view b) {
+  auto first = store::cases::find(sql, a);
+  if (!first) return first.error();
+  auto second = store::cases::find(sql, b);
+  if (!second) return second.error();
+  return *first && *second && same_person(**first, **second);
+}
+
 Error hidden(std::string_view number) {
   return Error::not_found(fmt::format("no case has the number {}", number))
       .zh(fmt::format("没有编号为 {} 的案件", number));
@@ -285,6 +305,40 @@ Result<void> may_apply(const Actor& a, const Case& c, Command command) {
     return Error{ErrorCode::kPermissionDenied, "the case is with another unit",
                  "该案件不由本单位承办"};
   }
+  return {};
+}
+
+// What a role that sees case files masked (domain::sees_contact false: leaders, grid workers,
+// cadres) may learn of a merge (并单): the other case's number only when they may see that
+// case (the number would tell of a case outside their reach), and never the remark staff wrote
+// on the merge, which may name the other case's person. In the reader's transaction: the other
+// case is looked up.
+Result<void> mask_merge_links(store::Sql& sql, const Actor& a, CaseDetail& d) {
+  if (!a.principal || a.principal->role == Role::kResident ||
+      domain::sees_contact(a.principal->role)) {
+    return {};
+  }
+  auto visible = [&](std::string_view number) -> Result<bool> {
+    if (number.empty()) return false;
+    auto other = store::cases::find(sql, number);
+    if (!other) return other.error();
+    return *other && may_see(a, **other);
+  };
+  auto target = visible(d.c.merged_into);
+  if (!target) return target.error();
+  for (auto& e : d.events) {
+    if (e.command == "merge") {
+      e.note = *target ? domain::notes::merged_into(d.c.merged_into, "")
+                       : domain::notes::merged_elsewhere();
+    } else if (e.command == "repeat") {
+      const std::string number = domain::notes::number_submitted_again(e.note);
+      auto seen = visible(number);
+      if (!seen) return seen.error();
+      e.note = *seen ? domain::notes::submitted_again(number)
+                     : domain::notes::submitted_again_elsewhere();
+    }
+  }
+  if (!*target) d.c.merged_into.clear();
   return {};
 }
 
@@ -575,10 +629,27 @@ Result<CaseDetail> CaseService::read_in(store::Sql& sql, std::string_view number
       !r) {
     return r.error();
   }
-  return CaseDetail{std::move(**c), std::move(*events)};
+  CaseDetail d{std::move(**c), std::move(*events)};
+  // The reader's buttons: what apply_in would let them do now (may_apply's unit rule, then
+  // possible_commands, as its 409 answer lists them). Timers due but not yet raised are not
+  // raised by a read; the scheduler's next pass does, and the 409 answer then tells.
+  auto cal = calendar();
+  if (!cal) return cal.error();
+  const bool other_units = actor.principal && domain::acts_for_unit(actor.principal->role) &&
+                           d.c.unit_id != actor.principal->unit_id;
+  if (!other_units) {
+    History history(sql, d.c.number, d.events);
+    auto possible = possible_commands(d.c, actor, clock_.now(), rules_, **cal, history);
+    if (!possible) return possible.error();
+    d.allowed = std::move(*possible);
+  }
+  if (auto r = mask_merge_links(sql, actor, d); !r) return r.error();
+  return d;
 }
 
 Result<CaseDetail> CaseService::read(std::string_view number, const Actor& actor) {
+  // Load the calendar before taking the writer (read_in needs it for the allowed commands).
+  if (auto cal = calendar(); !cal) return cal.error();
   auto detail = db_.write_value([&](store::Sql& sql) { return read_in(sql, number, actor); });
   if (!detail) return audit_refusal(actor, "case.read", number, detail.error());
   mask_for(actor, *detail);
@@ -587,6 +658,7 @@ Result<CaseDetail> CaseService::read(std::string_view number, const Actor& actor
 
 void CaseService::read_async(std::string number, Actor actor,
                              std::function<void(Result<CaseDetail>)> done) {
+  if (auto cal = calendar(); !cal) return done(cal.error());
   auto reader = std::make_shared<const Actor>(std::move(actor));
   db_.write_value_async(
       [this, number, reader](store::Sql& sql) { return read_in(sql, number, *reader); },
@@ -652,6 +724,8 @@ Result<TrackView> CaseService::track(std::string_view tracking_code) {
     // A repeat: where the matter stands is the case it was merged into (a chain ends within a
     // few links; the bound only guards against a cycle that nothing should make).
     std::string next = v.merged_into;
+    std::string reply;
+    domain::Rating rating = domain::Rating::kNone;
     for (int hop = 0; !next.empty() && hop < 8; ++hop) {
       auto tracked = store::cases::find_public(sql, next);
       if (!tracked) return tracked.error();
@@ -661,13 +735,33 @@ Result<TrackView> CaseService::track(std::string_view tracking_code) {
       v.state = t.state;
       v.unit_name = std::move(t.unit_name);
       v.deadline_at = t.deadline_at;
-      v.reply = std::move(t.reply);
-      v.rating = t.rating;
+      v.replied_at = t.replied_at;
+      reply = std::move(t.reply);
+      rating = t.rating;
       next = t.merged_into;
     }
     if (v.handled_in != v.number) {
+      // Staff merge other people's reports too (并单): the reply was written to the target's
+      // submitter and the rating is theirs. Both are shown only to the same person; anyone else
+      // learns that and when the matter was answered, and that the unit answers them itself.
+      auto same = same_submitter(sql, v.number, v.handled_in);
+      if (!same) return same.error();
+      v.reply_shared = *same;
+      if (*same) {
+        v.reply = std::move(reply);
+        v.rating = rating;
+      } else {
+        v.reply = v.replied_at ? domain::notes::answered_by_unit() : "";
+        v.rating = domain::Rating::kNone;
+      }
       auto theirs = store::cases::public_events(sql, v.handled_in);
       if (!theirs) return theirs.error();
+      if (!*same) {
+        // The other person's timeline without its words (notes to them, their reasons, their
+        // rating): what happened and when.
+        std::erase_if(*theirs, [](const domain::CaseEvent& e) { return e.command == "follow_up"; });
+        for (auto& e : *theirs) e.note.clear();
+      }
       v.events.insert(v.events.end(), theirs->begin(), theirs->end());
       std::stable_sort(v.events.begin(), v.events.end(),
                        [](const domain::CaseEvent& a, const domain::CaseEvent& b) {
@@ -757,10 +851,16 @@ Result<Case> CaseService::apply_in(store::Sql& sql, std::string_view number, Com
         }
         break;
       case Guard::kUnit: {
-        if (!in.unit_id) return Error::invalid_argument("unit_id: the target unit is required");
+        if (!in.unit_id) {
+          return Error::invalid_argument("unit_id: the target unit is required")
+              .zh("unit_id：须选择承办单位");
+        }
         auto u = store::catalogue::find_unit(sql, *in.unit_id);
         if (!u) return u.error();
-        if (!*u || !(*u)->active) return Error::invalid_argument("unit_id: no such active unit");
+        if (!*u || !(*u)->active) {
+          return Error::invalid_argument("unit_id: no such active unit")
+              .zh("unit_id：没有该在用单位");
+        }
         // Dispatch (交办, 改派) stays on the case's own chain: a unit on its place or above it
         // (division codes are prefixes of their descendants'). A transfer (转送) may go to the
         // competent body of another jurisdiction.
@@ -782,14 +882,17 @@ Result<Case> CaseService::apply_in(store::Sql& sql, std::string_view number, Com
               .zh("不得交由被举报单位办理");
         }
         if (c.unit_id && (*u)->id == *c.unit_id && command != Command::kAssign) {
-          return Error::invalid_argument("unit_id: the case is already with this unit");
+          return Error::invalid_argument("unit_id: the case is already with this unit")
+              .zh("unit_id：案件已由该单位承办");
         }
         unit = std::move(**u);
         break;
       }
       case Guard::kRating:
         if (in.rating == domain::Rating::kNone) {
-          return Error::invalid_argument("rating: satisfied, basically_satisfied or unsatisfied");
+          return Error::invalid_argument("rating: satisfied, basically_satisfied or unsatisfied")
+              .zh("评价（rating）：satisfied（满意）、basically_satisfied（基本满意）或 "
+                  "unsatisfied（不满意）");
         }
         break;
       case Guard::kUnsatisfied:
@@ -818,7 +921,10 @@ Result<Case> CaseService::apply_in(store::Sql& sql, std::string_view number, Com
         break;
       }
       case Guard::kHigherLevel: {
-        if (!c.unit_id) return Error::failed_precondition("the case has no unit to escalate from");
+        if (!c.unit_id) {
+          return Error::failed_precondition("the case has no unit to escalate from")
+              .zh("案件尚无承办单位，无法提级");
+        }
         auto current = store::catalogue::find_unit(sql, *c.unit_id);
         if (!current) return current.error();
         if (!*current) return Error::internal("the case's unit is missing");
@@ -852,15 +958,20 @@ Result<Case> CaseService::apply_in(store::Sql& sql, std::string_view number, Com
   }
   // A transfer to another jurisdiction's body hands it the matter: the case's place moves to
   // the receiving node (the old one stays in the event), so that its staff see and dispatch it.
+  // Into another county, the case is that county's: its county (repeat linking, merges, burst
+  // detection) and its repeat signature follow (below); its number, given once, stays. A body
+  // above the counties (a city's) has no county: the case keeps the one it had.
   std::string moved_from;
   if (command == Command::kTransfer && unit && !c.place_code.starts_with(unit->jurisdiction_code)) {
     moved_from = c.place_code;
     c.place_code = unit->jurisdiction_code;
+    if (c.place_code.size() >= 6) c.county_code = c.place_code.substr(0, 6);
   }
   if (command == Command::kApproveExtension &&
       (in.extension_days < 1 || in.extension_days > rules_.max_extension_days)) {
     return Error::invalid_argument(
-        fmt::format("extension_days: from 1 to {}", rules_.max_extension_days));
+               fmt::format("extension_days: from 1 to {}", rules_.max_extension_days))
+        .zh(fmt::format("延期天数（extension_days）：须为 1 至 {} 天", rules_.max_extension_days));
   }
 
   // The new state and what the command records.
@@ -891,6 +1002,9 @@ Result<Case> CaseService::apply_in(store::Sql& sql, std::string_view number, Com
   c.updated_at = now;
   c.version += 1;
   if (auto r = store::cases::update(sql, c); !r) return r.error();
+  if (!moved_from.empty()) {
+    if (auto r = store::repeats::move(sql, before, c); !r) return r.error();
+  }
   std::string note = in.note;
   if (command == Command::kApproveExtension) {
     // The petitioner is told the reason (Art. 34): the request's, which was internal.

@@ -74,16 +74,27 @@ struct PreparedIntake {
 struct CaseDetail {
   domain::Case c;
   std::vector<domain::CaseEvent> events;
+  // For a reader (CaseService::read): the commands they could give now with success, in table
+  // order — the list a refused command's 409 answer gives (allowed in the state, given by their
+  // role, on their unit's case for unit roles, passing the guards on the case, its history and
+  // the clock); the guards on input are the request's to meet.
+  std::vector<domain::Command> allowed{};
 };
 
 // What GET /api/v1/track/{code} shows: the case's public fields and its public events (actor
 // and unit left out): no personal data of anyone. For a case linked to another as a repeat
-// (并单), where the matter stands: the state, unit, deadline, reply and rating of the case it
-// was merged into (followed to the end of the chain), whose number is handled_in, and both
-// cases' public events in time order; the resident's commands go to that case.
+// (并单), where the matter stands: the state, unit, deadline and time of the answer of the case
+// it was merged into (followed to the end of the chain), whose number is handled_in, and both
+// cases' public events in time order; the resident's commands go to that case. That case's
+// reply text and rating only when both were submitted by the same person (neither anonymous;
+// the same account, or the same contact in its compared form): staff merge other people's
+// reports too. Otherwise reply_shared is false, the reply is a neutral line that the unit
+// answers them (domain::notes::answered_by_unit, once answered), and the other case's events
+// come without notes and without its rating (follow_up).
 struct TrackView : store::cases::TrackedCase {
   std::vector<domain::CaseEvent> events;
   std::string handled_in;  // the case that carries the matter: number, or the merge's target
+  bool reply_shared = true;
 };
 
 // The optional inputs of a command; which ones are required is the transition's guards.

@@ -6,6 +6,7 @@
 
 #include "store/catalogue_repo.h"
 #include "store/jurisdiction_repo.h"
+#include "text/normalize.h"
 
 namespace jiceng::app {
 
@@ -50,7 +51,10 @@ Result<std::vector<domain::Unit>> CatalogueService::units_for_place(std::string_
   return db_.read_value([&](store::Sql& sql) -> Result<std::vector<domain::Unit>> {
     auto node = store::jurisdictions::find(sql, place);
     if (!node) return node.error();
-    if (!*node) return Error::not_found(fmt::format("no jurisdiction has the code {}", place));
+    if (!*node) {
+      return Error::not_found(fmt::format("no jurisdiction has the code {}", place))
+          .zh(fmt::format("行政区划中没有代码 {}", place));
+    }
     return store::catalogue::units_on_chain(sql, place);
   });
 }
@@ -78,6 +82,11 @@ Result<std::shared_ptr<const CatalogueSnapshot>> CatalogueCache::get(store::Sql&
   if (!categories) return categories.error();
   auto rules = store::catalogue::routing_rules(sql);
   if (!rules) return rules.error();
+  // Keywords are matched in text::match_form, on the description's match form (plan_dispatch,
+  // competent_for): full-width, case and spaces aside.
+  for (domain::RoutingRule& r : *rules) {
+    for (std::string& k : r.keywords) k = text::match_form(k);
+  }
   auto loaded = std::make_shared<const CatalogueSnapshot>(
       CatalogueSnapshot{*version, std::move(*categories), std::move(*rules)});
   std::lock_guard lock(mu_);
@@ -92,7 +101,8 @@ Result<DispatchPlan> plan_dispatch(store::Sql& sql, CatalogueCache& catalogue,
   if (!place) return place.error();
   if (!*place) {
     return Error::invalid_argument(
-        fmt::format("no jurisdiction has the code {}", request.place_code));
+               fmt::format("no jurisdiction has the code {}", request.place_code))
+        .zh(fmt::format("行政区划中没有代码 {}", request.place_code));
   }
   auto snapshot = catalogue.get(sql);
   if (!snapshot) return snapshot.error();
@@ -101,19 +111,22 @@ Result<DispatchPlan> plan_dispatch(store::Sql& sql, CatalogueCache& catalogue,
                                [&](const auto& c) { return c.code == request.category_code; });
   if (category == categories.end()) {
     return Error::invalid_argument(
-        fmt::format("no category has the code {}", request.category_code));
+               fmt::format("no category has the code {}", request.category_code))
+        .zh(fmt::format("没有代码为 {} 的分类", request.category_code));
   }
   if (!category->active) {
     return Error::invalid_argument(
-        fmt::format("the category {} is no longer in use", request.category_code));
+               fmt::format("the category {} is no longer in use", request.category_code))
+        .zh(fmt::format("分类 {} 已停用", request.category_code));
   }
   const auto path = domain::category_path(categories, request.category_code);
   DispatchPlan plan;
+  const std::string description = text::match_form(request.description);
   plan.decision = domain::route((*snapshot)->rules, {.kind = request.kind,
                                                      .category_path = path,
                                                      .category_level = category->routing_level,
                                                      .place_code = request.place_code,
-                                                     .description = request.description});
+                                                     .description = description});
   auto units = store::catalogue::units_on_chain(sql, request.place_code);
   if (!units) return units.error();
   plan.unit = domain::pick_unit(*units,
@@ -130,7 +143,8 @@ Result<bool> competent_for(store::Sql& sql, CatalogueCache& catalogue, const dom
   auto snapshot = catalogue.get(sql);
   if (!snapshot) return snapshot.error();
   const auto path = domain::category_path((*snapshot)->categories, category_code);
-  return domain::department_handles((*snapshot)->rules, path, description, unit.department);
+  return domain::department_handles((*snapshot)->rules, path, text::match_form(description),
+                                    unit.department);
 }
 
 Result<std::optional<domain::Unit>> plan_escalation(store::Sql& sql, const domain::Unit& current,

@@ -45,7 +45,7 @@ class CatalogueService {
 struct CatalogueSnapshot {
   std::int64_t version = 0;  // store::catalogue::version
   std::vector<domain::Category> categories;
-  std::vector<domain::RoutingRule> rules;
+  std::vector<domain::RoutingRule> rules;  // keywords in text::match_form, as they are matched
 };
 
 // Keeps the last catalogue loaded, so that routing a case does not reload and sort the whole

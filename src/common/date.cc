@@ -77,6 +77,34 @@ std::optional<Instant> parse_instant_utc(std::string_view s) {
          std::chrono::seconds(*sec) + std::chrono::microseconds(us);
 }
 
+std::optional<Instant> parse_rfc3339(std::string_view s) {
+  if (s.size() < 20 || (s[10] != 'T' && s[10] != 't')) return std::nullopt;
+  std::string utc(s);
+  utc[10] = 'T';
+  std::chrono::minutes offset{0};
+  if (utc.back() == 'z' || utc.back() == 'Z') {
+    utc.back() = 'Z';
+  } else {
+    // "+HH:MM" or "-HH:MM": local time = UTC + offset.
+    if (utc.size() < 25) return std::nullopt;
+    const std::string_view tz = std::string_view(utc).substr(utc.size() - 6);
+    auto digit = [](char c) { return c >= '0' && c <= '9'; };
+    if ((tz[0] != '+' && tz[0] != '-') || !digit(tz[1]) || !digit(tz[2]) || tz[3] != ':' ||
+        !digit(tz[4]) || !digit(tz[5])) {
+      return std::nullopt;
+    }
+    const int hours = (tz[1] - '0') * 10 + (tz[2] - '0');
+    const int minutes = (tz[4] - '0') * 10 + (tz[5] - '0');
+    if (hours > 23 || minutes > 59) return std::nullopt;
+    offset = std::chrono::minutes(hours * 60 + minutes) * (tz[0] == '-' ? -1 : 1);
+    utc.resize(utc.size() - 6);
+    utc += 'Z';
+  }
+  auto local = parse_instant_utc(utc);
+  if (!local) return std::nullopt;
+  return *local - offset;
+}
+
 Instant SystemClock::now() const {
   return std::chrono::time_point_cast<std::chrono::microseconds>(std::chrono::system_clock::now());
 }

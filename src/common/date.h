@@ -28,6 +28,10 @@ std::string format_instant_utc(Instant t);
 // Parses "YYYY-MM-DDTHH:MM:SS[.fff]Z" (UTC, the form format_instant_utc writes; 1 to 6 fraction
 // digits) or a bare "YYYY-MM-DD" (its midnight UTC). nullopt on anything else.
 std::optional<Instant> parse_instant_utc(std::string_view s);
+// Parses an RFC 3339 date-time: "YYYY-MM-DDTHH:MM:SS[.ffffff]" and "Z" or an offset "+08:00" /
+// "-05:30" (the instant it names, in UTC); 'T' and 'Z' in either case. No bare dates: a
+// moment, not a day. nullopt on anything else.
+std::optional<Instant> parse_rfc3339(std::string_view s);
 
 // The source of "now": the real clock in the server, a fixed one in tests.
 class Clock {

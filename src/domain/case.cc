@@ -26,7 +26,8 @@ Result<ClockKind> clock_kind_from_string(std::string_view s) {
        {ClockKind::kNone, ClockKind::kAcceptance, ClockKind::kHandling, ClockKind::kReviewReply}) {
     if (to_string(k) == s) return k;
   }
-  return Error::invalid_argument("clock: unknown clock '" + std::string(s) + "'");
+  return Error::invalid_argument("clock: unknown clock '" + std::string(s) + "'")
+      .zh("未知的时限类型：" + std::string(s));
 }
 
 std::string_view to_string(Rating r) {

@@ -99,7 +99,10 @@ Result<Channel> channel_from_string(std::string_view s) {
     if (to_string(c) == s) return c;
   }
   return Error::invalid_argument(
-      fmt::format("channel: '{}' is not one of web, phone, walk_in, letter, mailbox, open311", s));
+             fmt::format(
+                 "channel: '{}' is not one of web, phone, walk_in, letter, mailbox, open311", s))
+      .zh(fmt::format("渠道（channel）：{} 不是 web、phone、walk_in、letter、mailbox、open311 之一",
+                      s));
 }
 
 bool staff_channel(Channel c) {

@@ -23,12 +23,32 @@ std::string repeat_of(std::string_view open_number, std::string_view unit_name) 
   return fmt::format("重复件，已并入在办案件 {}，由{}办理", open_number, unit_name);
 }
 
+namespace {
+constexpr std::string_view kSubmittedAgain = "同一事项再次反映";
+constexpr std::string_view kNumbered = "，编号 ";
+}  // namespace
+
 std::string submitted_again(std::string_view new_number) {
-  return fmt::format("同一事项再次反映，编号 {}", new_number);
+  return fmt::format("{}{}{}", kSubmittedAgain, kNumbered, new_number);
 }
+
+std::string number_submitted_again(std::string_view note) {
+  const std::string prefix = fmt::format("{}{}", kSubmittedAgain, kNumbered);
+  if (!note.starts_with(prefix)) return "";
+  return std::string(note.substr(prefix.size()));
+}
+
+std::string merged_elsewhere() { return "已并入另一在办案件"; }
+
+std::string submitted_again_elsewhere() { return std::string(kSubmittedAgain); }
 
 std::string extension(int days, std::string_view reason) {
   return with(fmt::format("延期 {} 天", days), reason);
+}
+
+std::string answered_by_unit() {
+  return "本事项已办结答复，答复由承办单位直接告知您。"
+         "The matter has been answered; the handling unit gives its answer to you directly.";
 }
 
 std::string place_moved(std::string_view note, std::string_view from_place) {

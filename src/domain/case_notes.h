@@ -16,8 +16,18 @@ std::string no_unit();
 // handling it ("" when it has none yet).
 std::string repeat_of(std::string_view open_number, std::string_view unit_name);
 std::string submitted_again(std::string_view new_number);
+// The number a submitted_again note names; "" for any other note.
+std::string number_submitted_again(std::string_view note);
+// For a reader who may not see the other case of a merge (its number would tell of a case
+// outside their reach): "已并入另一在办案件", "同一事项再次反映".
+std::string merged_elsewhere();
+std::string submitted_again_elsewhere();
 // approve_extension: "延期 30 天：理由" (the reason told to the petitioner, Art. 34).
 std::string extension(int days, std::string_view reason);
+// On the tracking page of a repeat merged into another person's case, instead of that case's
+// reply (written to its own submitter): that the matter was answered, and that the unit
+// answers this person itself. Chinese and English, as the page shows it to anyone.
+std::string answered_by_unit();
 // A transfer that moved the case's place.
 std::string place_moved(std::string_view note, std::string_view from_place);
 // merge: "并入 360602-2026-000123：备注".

@@ -20,7 +20,8 @@ Result<PeriodUnit> period_unit_from_string(std::string_view s) {
   if (s == "hours") return PeriodUnit::kHours;
   if (s == "calendar_days") return PeriodUnit::kCalendarDays;
   if (s == "working_days") return PeriodUnit::kWorkingDays;
-  return Error::invalid_argument("a period unit is hours, calendar_days or working_days");
+  return Error::invalid_argument("a period unit is hours, calendar_days or working_days")
+      .zh("时限单位须为 hours（小时）、calendar_days（自然日）或 working_days（工作日）");
 }
 
 Date china_date(Instant t) { return std::chrono::floor<std::chrono::days>(t + kChinaOffset); }

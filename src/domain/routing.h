@@ -23,14 +23,16 @@ namespace jiceng::domain {
 // so that designated initializers may leave any of them out, here and below.)
 struct RoutingRule {
   std::int64_t id = 0;
-  std::optional<CaseKind> kind{};       // nullopt: demands and petitions
-  std::string category_code{};          // the category and all its descendants; "": any
-  std::string place_code{};             // the node and its whole subtree; "": anywhere
-  std::vector<std::string> keywords{};  // all must appear in the description; empty: no condition
-  Level level = Level::kTownship;       // village, township or county
-  std::string department{};             // county level only: which department, e.g. "人社局"
-  int priority = 0;                     // higher wins among otherwise equally specific rules
-  std::int64_t version = 0;             // the stored row's version (If-Match); 0 until stored
+  std::optional<CaseKind> kind{};  // nullopt: demands and petitions
+  std::string category_code{};     // the category and all its descendants; "": any
+  std::string place_code{};        // the node and its whole subtree; "": anywhere
+  // All must appear in the description; empty: no condition. Matched as given: callers pass
+  // both in one form (app/catalogue.h: text::match_form).
+  std::vector<std::string> keywords{};
+  Level level = Level::kTownship;  // village, township or county
+  std::string department{};        // county level only: which department, e.g. "人社局"
+  int priority = 0;                // higher wins among otherwise equally specific rules
+  std::int64_t version = 0;        // the stored row's version (If-Match); 0 until stored
 
   bool operator==(const RoutingRule&) const = default;
 };

@@ -93,12 +93,14 @@ std::vector<Transition> petition_table() {
 }
 
 template <class E, std::size_t N>
-Result<E> parse(std::string_view s, const E (&all)[N], std::string_view what) {
+Result<E> parse(std::string_view s, const E (&all)[N], std::string_view what,
+                std::string_view what_zh) {
   for (E e : all) {
     if (to_string(e) == s) return e;
   }
   return Error::invalid_argument(std::string("unknown ") + std::string(what) + " '" +
-                                 std::string(s) + "'");
+                                 std::string(s) + "'")
+      .zh("未知的" + std::string(what_zh) + "：" + std::string(s));
 }
 
 }  // namespace
@@ -109,7 +111,7 @@ std::string_view to_string(CaseKind kind) {
 
 Result<CaseKind> case_kind_from_string(std::string_view s) {
   constexpr CaseKind kinds[] = {CaseKind::kDemand, CaseKind::kPetition};
-  return parse(s, kinds, "case kind");
+  return parse(s, kinds, "case kind", "案件类型");
 }
 
 std::string_view to_string(CaseState s) {
@@ -181,7 +183,7 @@ std::string_view label_zh(CaseState s) {
 }
 
 Result<CaseState> case_state_from_string(std::string_view s) {
-  return parse(s, kAllStates, "state");
+  return parse(s, kAllStates, "state", "状态");
 }
 
 bool is_terminal(CaseState s) { return s == S::kMerged || s == S::kDeclined; }
@@ -301,7 +303,7 @@ std::string_view label_zh(Command c) {
 }
 
 Result<Command> command_from_string(std::string_view s) {
-  return parse(s, kAllCommands, "command");
+  return parse(s, kAllCommands, "command", "操作");
 }
 
 std::string_view to_string(Guard g) {

@@ -74,11 +74,13 @@ Result<domain::Intake> intake_from_json(const json::object& o) {
   auto received = string_field(o, "received_at", false);
   if (!received) return received.error();
   if (!received->empty()) {
-    auto at =
-        received->find('T') == std::string::npos ? std::nullopt : parse_instant_utc(*received);
+    auto at = parse_rfc3339(*received);
     if (!at) {
-      return Error::invalid_argument("received_at: a UTC time like 2026-03-02T01:30:00Z")
-          .zh("收到时间（received_at）：须为 UTC 时间，如 2026-03-02T01:30:00Z");
+      return Error::invalid_argument(
+                 "received_at: an RFC 3339 time with its offset, like 2026-12-01T09:30:00+08:00 "
+                 "or 2026-12-01T01:30:00Z")
+          .zh("收到时间（received_at）：须为带时区的 RFC 3339 时间，如 "
+              "2026-12-01T09:30:00+08:00 或 2026-12-01T01:30:00Z");
     }
     in.received_at = *at;
   }
@@ -120,7 +122,8 @@ Result<app::Actor> submitter(const Request& req, const domain::Intake& in) {
     return Error{ErrorCode::kPermissionDenied,
                  "your role may submit only through channel " +
                      std::string(p.role == domain::Role::kApp ? "open311" : "web"),
-                 "您的角色只能通过本渠道提交"};
+                 p.role == domain::Role::kApp ? "您的角色只能通过 open311 渠道提交"
+                                              : "您的角色只能通过网上渠道（web）提交"};
   }
   auto actor = app::Actor::of(p, context_of(req));
   actor.staff = staff_may;
@@ -278,6 +281,8 @@ Response track(app::App& app, const Request& req) {
                    {"unit", v->unit_name},
                    {"deadline_at", instant_or_null(v->deadline_at)},
                    {"reply", v->reply},
+                   {"reply_shared", v->reply_shared},
+                   {"answered_at", instant_or_null(v->replied_at)},
                    {"rating", domain::to_string(v->rating)},
                    {"merged_into", v->merged_into},
                    {"handled_in", v->handled_in},
@@ -304,8 +309,9 @@ json::object event_json(const domain::CaseEvent& e) {
   return out;
 }
 
-// The case file; allowed_commands are those the workflow allows now and `role` may give.
-json::object case_json(const app::CaseDetail& d, domain::Role role) {
+// The case file; allowed_commands are those the reader could give now with success (the list
+// of a refused command's 409 answer: CaseDetail::allowed).
+json::object case_json(const app::CaseDetail& d) {
   const domain::Case& c = d.c;
   json::array events;
   for (const auto& e : d.events) events.push_back(event_json(e));
@@ -337,9 +343,7 @@ json::object case_json(const app::CaseDetail& d, domain::Role role) {
   if (!c.tracking_code.empty()) out["tracking_code"] = c.tracking_code;
   out["unit_id"] = c.unit_id ? json::value(*c.unit_id) : json::value(nullptr);
   auto& allowed = out["allowed_commands"].as_array();
-  for (domain::Command cmd : domain::allowed_commands(c.kind, c.state)) {
-    if (domain::may_command(role, cmd)) allowed.push_back(json::string(domain::to_string(cmd)));
-  }
+  for (domain::Command cmd : d.allowed) allowed.push_back(json::string(domain::to_string(cmd)));
   return out;
 }
 
@@ -523,11 +527,11 @@ void similar_cases(app::App& app, const Request& req, const Responder& respond) 
 void read_case(app::App& app, const Request& req, const Responder& respond) {
   app.cases.read_async(
       req.params.at("number"), app::Actor::of(*req.principal, context_of(req)),
-      [respond, role = req.principal->role, request_id = req.request_id,
+      [respond, request_id = req.request_id,
        chinese = prefers_chinese(req.header("Accept-Language"))](Result<app::CaseDetail> d) {
-        respond.later([d = std::move(d), role, request_id, chinese]() {
+        respond.later([d = std::move(d), request_id, chinese]() {
           if (!d) return error_response(d.error(), request_id, chinese);
-          Response res = json_response(case_json(*d, role));
+          Response res = json_response(case_json(*d));
           add_version_etag(res, d->c.version);
           return res;
         });
@@ -592,7 +596,12 @@ Response command_answer(Result<app::StoredResponse> answer, bool versioned,
 void run_command(app::App& app, const Request& req, const Responder& respond, std::string number,
                  app::Actor actor, bool require_version) {
   auto command = domain::command_from_string(req.params.at("command"));
-  if (!command) return respond(error_response(Error::not_found(command.error().message), req));
+  if (!command) {
+    // An unknown command is no resource: 404, with the parse error's words.
+    Error unknown = command.error();
+    unknown.code = ErrorCode::kNotFound;
+    return respond(error_response(unknown, req));
+  }
   auto input = command_input(req);
   if (!input) return respond(error_response(input.error(), req));
   auto version = if_match(req);
@@ -692,7 +701,8 @@ void add_case_routes(Router& router, app::App& app) {
                          "grid workers register any channel). JSON body: kind, category, place, "
                          "description, address, point {lat, lon}, anonymous, name, contact, "
                          "channel, received_at (staff on phone, walk-in, letter, mailbox: when "
-                         "the matter came in, UTC, not in the future). Answers 201 with the case "
+                         "the matter came in, RFC 3339 with Z or an offset such as +08:00, not "
+                         "in the future). Answers 201 with the case "
                          "number and tracking code. "
                          "An Idempotency-Key header makes retries safe: the same key and body "
                          "return the first answer, the same key with another body 422",
@@ -704,10 +714,15 @@ void add_case_routes(Router& router, app::App& app) {
               .pattern = "/api/v1/track/{code}",
               .summary = "Where a case stands, by its tracking code: state, unit in charge, "
                          "deadline, the public timeline and the commands the resident may give "
-                         "now (allowed_commands); no personal data. For a repeat merged into "
-                         "another case (merged_into), where the matter stands: that case's state, "
-                         "unit, deadline, reply and rating, its number as handled_in, and both "
-                         "public timelines in time order",
+                         "now (allowed_commands); no personal data. answered_at: when the "
+                         "reply was given (null before). For a repeat merged into another case "
+                         "(merged_into), where the matter stands: that case's state, unit, "
+                         "deadline and answered_at, its number as handled_in, and both public "
+                         "timelines in time order. That case's reply and rating only when the "
+                         "same person submitted both (not anonymous; the same account or "
+                         "contact); otherwise reply_shared is false, reply a bilingual line that "
+                         "the unit answers them, and the other case's events come without notes "
+                         "or rating",
               .policy = Policy::kPublic,
               .runs = Runs::kShortRead,
               .handler = [&app](const Request& req) { return track(app, req); }});
@@ -788,7 +803,12 @@ void add_case_routes(Router& router, app::App& app) {
   router.add({.method = "GET",
               .pattern = "/api/v1/cases/{number}",
               .summary = "A case file with its history; contact details masked for roles that "
-                         "need not see them. The read is audited (give ?purpose=…). ETag: the "
+                         "need not see them (and for them, of a merge, the other case's number "
+                         "only when they may see that case, never the merge's remark). "
+                         "allowed_commands: those the caller could give now with success, as a "
+                         "refused command's 409 lists them (state, role, their unit's case, the "
+                         "case's own conditions: a rating of unsatisfied, one extension, the "
+                         "review window). The read is audited (give ?purpose=…). ETag: the "
                          "version",
               .query_params = {{.name = "purpose", .description = "why the file is read"}},
               .policy = Policy::only(readers, ScopeCheck::kSubtree),

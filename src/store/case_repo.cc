@@ -157,7 +157,8 @@ namespace {
 Result<std::optional<TrackedCase>> tracked_where(Sql& sql, bool by_number, std::string_view value) {
   static constexpr std::string_view kSelect =
       "SELECT number, kind, category_code, place_code, state, deadline_at, reply, rating, "
-      "merged_into, (SELECT name FROM unit WHERE unit.id = cases.unit_id) FROM cases WHERE ";
+      "merged_into, (SELECT name FROM unit WHERE unit.id = cases.unit_id), replied_at FROM cases "
+      "WHERE ";
   static const std::string by_code_sql = fmt::format("{}tracking_code = $1", kSelect);
   static const std::string by_number_sql = fmt::format("{}number = $1", kSelect);
   auto rows = sql.query(by_number ? by_number_sql : by_code_sql, {std::string(value)});
@@ -181,6 +182,7 @@ Result<std::optional<TrackedCase>> tracked_where(Sql& sql, bool by_number, std::
   t.rating = *rating;
   t.merged_into = r.text(8);
   t.unit_name = r.text(9);
+  t.replied_at = instant_at(r, 10);
   return std::optional(std::move(t));
 }
 

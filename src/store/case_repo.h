@@ -33,6 +33,7 @@ struct TrackedCase {
   std::string unit_name;  // "" when the case has no unit
   std::optional<Instant> deadline_at;
   std::string reply;
+  std::optional<Instant> replied_at;  // when the reply was given; nullopt before any
   domain::Rating rating = domain::Rating::kNone;
   std::string merged_into;
 };

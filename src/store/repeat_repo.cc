@@ -110,6 +110,39 @@ Result<void> record_all_cases(Sql& sql) {
   }
 }
 
+Result<void> move(Sql& sql, const domain::Case& before, const domain::Case& after) {
+  auto row =
+      sql.query("SELECT minhash, created_at FROM case_signature WHERE number = $1", {after.number});
+  if (!row) return row.error();
+  if (row->empty()) return {};
+  const std::optional<std::int64_t> key =
+      after.anonymous ? std::nullopt : contact_key(after.county_code, after.submitter_contact);
+  if (auto r =
+          sql.exec("UPDATE case_signature SET place_code = $1, contact_key = $2 WHERE number = $3",
+                   {after.place_code, key ? Value(*key) : Value(nullptr), after.number});
+      !r) {
+    return r.error();
+  }
+  if (before.county_code == after.county_code) return {};
+  auto minhash = text::minhash_from_hex(row->front().text(0));
+  if (!minhash) return Error::internal("case_signature holds a malformed minhash");
+  const std::int64_t created_at = row->front().int64(1);
+  // The old keys are known: each row is deleted by its primary key.
+  for (std::int64_t band : text::band_keys(*minhash, before.county_code)) {
+    if (auto r = sql.exec(
+            "DELETE FROM case_band WHERE band_key = $1 AND created_at = $2 AND number = $3",
+            {band, created_at, after.number});
+        !r) {
+      return r.error();
+    }
+  }
+  std::vector<std::vector<Value>> bands;
+  for (std::int64_t band : text::band_keys(*minhash, after.county_code)) {
+    bands.push_back({band, created_at, after.number});
+  }
+  return sql.bulk_insert("case_band", kBandColumns, bands);
+}
+
 Result<void> rekey_contacts(Sql& sql) {
   constexpr std::int64_t kChunk = 5000;
   std::string after;

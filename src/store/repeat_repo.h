@@ -52,6 +52,12 @@ inline constexpr std::array<std::string_view, 3> kBandColumns = {"band_key", "cr
 // and kBandColumns say.
 [[nodiscard]] Result<void> record_rows(Sql& sql, const std::vector<std::vector<Value>>& signatures,
                                        const std::vector<std::vector<Value>>& bands);
+// Moves a case's signature with the case (a transfer, 转送, to a body of another jurisdiction):
+// its place to after.place_code and, when the county changed, its contact key and band keys
+// (keyed within the county) to after.county_code, so that the new county's repeat lookups find
+// it and the old county's no longer do. The description's MinHash stays: the text did not
+// change. Nothing to do for a case without a signature.
+[[nodiscard]] Result<void> move(Sql& sql, const domain::Case& before, const domain::Case& after);
 // Stores the signature of every stored case (the migration that creates the tables).
 [[nodiscard]] Result<void> record_all_cases(Sql& sql);
 // Makes every stored signature's contact key anew from its case's contact, rewriting only the

@@ -115,4 +115,14 @@ std::string normalize_utf8(std::string_view utf8) {
   return out;
 }
 
+std::string match_form(std::string_view utf8) {
+  NormalizedText t = normalize(utf8);
+  std::string out;
+  out.reserve(t.chars.size());
+  for (char32_t c : t.chars) {
+    if (c != U' ') append_utf8(out, c);
+  }
+  return out;
+}
+
 }  // namespace jiceng::text

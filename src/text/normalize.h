@@ -36,5 +36,10 @@ struct NormalizedText {
 NormalizedText normalize(std::string_view utf8);
 // The same, as UTF-8.
 std::string normalize_utf8(std::string_view utf8);
+// The form keywords are matched in (the dispatch catalogue's routing rules): normalize_utf8
+// without any space, so that "ＷＩＦＩ", "wifi" and "Wi Fi", or "１２号楼" and "12 号楼", are one
+// keyword. Chinese text has no spaces between words; Latin words run together here, which a
+// keyword of a few letters may then match across (acceptable for routing hints).
+std::string match_form(std::string_view utf8);
 
 }  // namespace jiceng::text

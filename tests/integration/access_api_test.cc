@@ -315,11 +315,14 @@ TEST_P(AccessApi, CookieWritesNeedTheCsrfToken) {
 TEST_P(AccessApi, OperatorsRecordWhenACallCameIn) {
   auto s = account_session("received", Role::kOperator);
   const Instant now = SystemClock().now();
-  auto body = [&](std::string_view channel, Instant at) {
+  auto body_at = [&](std::string_view channel, const std::string& at) {
     return fmt::format(
         R"({{"channel":"{}","category":"urban.lighting","place":"{}","description":"路灯不亮",)"
         R"("name":"李四","contact":"13900001111","received_at":"{}"}})",
-        channel, village_in(testing::kYujiang), format_instant_utc(at));
+        channel, village_in(testing::kYujiang), at);
+  };
+  auto body = [&](std::string_view channel, Instant at) {
+    return body_at(channel, format_instant_utc(at));
   };
   const Instant hour_ago = now - std::chrono::hours(1);
   auto made = call(&s, "POST", "/api/v1/cases", body("phone", hour_ago));
@@ -340,6 +343,30 @@ TEST_P(AccessApi, OperatorsRecordWhenACallCameIn) {
                       village_in(testing::kYujiang) +
                       R"(","description":"x","received_at":"2026-03-02"})");
   EXPECT_EQ(bad.res.result_int(), 400u) << "a date alone is not a moment: " << bad.res.body();
+  // RFC 3339 with an offset, as a clock in China writes it: the same moment.
+  std::string china = format_instant_utc(hour_ago + std::chrono::hours(8));
+  china.back() = '+';
+  china += "08:00";
+  auto offset = call(&s, "POST", "/api/v1/cases", body_at("phone", china));
+  ASSERT_EQ(offset.res.result_int(), 201u) << china << ": " << offset.res.body();
+  auto offset_file =
+      call(&s, "GET",
+           "/api/v1/cases/" + std::string(json::parse(offset.res.body()).at("number").as_string()) +
+               "?purpose=check");
+  EXPECT_EQ(json::parse(offset_file.res.body()).at("received_at").as_string(),
+            format_instant_utc(hour_ago))
+      << china;
+  for (const std::string& unclear :
+       {std::string("2026-03-02T09:30:00"), std::string("2026-03-02 09:30"),
+        std::string("2026-03-02T09:30:00+0800"), std::string("2026-03-02T09:30:00+24:00")}) {
+    auto en = call(&s, "POST", "/api/v1/cases", body_at("phone", unclear));
+    ASSERT_EQ(en.res.result_int(), 400u) << unclear << ": " << en.res.body();
+    EXPECT_EQ(testing::body_json(en).at("error").at("field").as_string(), "received_at");
+    EXPECT_NE(en.res.body().find("+08:00"), std::string::npos) << en.res.body();
+    auto zh = call(&s, "POST", "/api/v1/cases", body_at("phone", unclear),
+                   {{"Accept-Language", "zh-CN"}});
+    EXPECT_NE(zh.res.body().find("带时区"), std::string::npos) << zh.res.body();
+  }
   // A letter registered late, within the year: fine; a typo's year: refused.
   const Instant late = now - std::chrono::days(300);
   auto within = call(&s, "POST", "/api/v1/cases", body("letter", late));

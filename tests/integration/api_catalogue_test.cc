@@ -434,6 +434,30 @@ TEST_P(CatalogueAdminApi, RoutingRules) {
   EXPECT_EQ(audit[0].action, "routing_rule.delete");
 }
 
+// A rule's keywords match the description as people type it: full-width letters and digits, any
+// case, spaces in between (text::match_form on both sides).
+TEST_P(CatalogueAdminApi, KeywordsMatchTheWaysPeopleTypeThem) {
+  auto county = county_admin();
+  const std::string code = make_category(root_admin(), "village");
+  const std::string n = GetParam() == Backend::kPostgres ? "2" : "1";
+  json::object rule{{"category_code", code},
+                    {"place_code", std::string(testing::kYujiang)},
+                    {"keywords", json::array{json::string("wifi信号" + n)}},
+                    {"level", "county"},
+                    {"department", "人社局"}};
+  auto made = call(&county, "POST", "/api/v1/routing-rules", json::serialize(rule));
+  ASSERT_EQ(made.res.result_int(), 201u) << made.res.body();
+  const std::string wide_n = n == "1" ? "１" : "２";
+  for (const std::string& description :
+       {"家里ＷＩＦＩ信号" + wide_n + "很差", "Wi Fi 信号 " + n + " 时断时续", "WIFI信号" + wide_n,
+        "wifi信号" + n}) {
+    auto [unit, routed] = route_case(code, description);
+    EXPECT_EQ(unit.department, "人社局") << description << " → " << unit.name;
+  }
+  auto [plain, other] = route_case(code, "wifi信号" + std::string(n == "1" ? "3" : "4"));
+  EXPECT_EQ(domain::level_of(plain), domain::Level::kVillage) << plain.name;
+}
+
 TEST_P(CatalogueAdminApi, Units) {
   auto county = county_admin();  // 余江区
   const std::string department = "文旅局" + backend();

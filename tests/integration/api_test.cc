@@ -1,5 +1,6 @@
 // The HTTP API end to end: a real server on a loopback port, over the real Jiangxi division
 // tree imported from the pinned npm package, on SQLite and on PostgreSQL.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -379,6 +380,12 @@ class Tracking : public testing::ApiFixture {
     return file("跟踪测试" + tag, "1381111" + std::to_string(::getpid() % 10000) + tag,
                 "跟踪路" + tag + "号", "跟踪测试描述 " + tag);
   }
+  // A case of the person with this contact (written as they like: compared in its normal form).
+  Filed file_as(const std::string& contact) {
+    static int n = 0;
+    const std::string tag = testing::to_string(GetParam()) + "p" + std::to_string(++n);
+    return file("同一人" + tag, contact, "跟踪路" + tag + "号", "跟踪测试描述 " + tag);
+  }
   domain::Case inside(const std::string& number, domain::Command command,
                       app::CommandInput in = {}) {
     auto r = app_->cases.apply(number, command, in, app::CaseService::kCurrentVersion,
@@ -493,8 +500,11 @@ TEST_P(Tracking, ShowsPublicEventsAndNoPersonalData) {
 // the code's commands act on that case, except the rating of its answer, which is its own
 // submitter's.
 TEST_P(Tracking, ARepeatShowsAndActsOnTheCaseThatCarriesIt) {
-  const Filed open = file();
-  const Filed repeat = file();
+  // The same person, who gave their number two ways.
+  const std::string mobile = fmt::format("139{:08}", (::getpid() * 7 + 1) % 100000000);
+  const Filed open = file_as(mobile);
+  const Filed repeat =
+      file_as("+86 " + mobile.substr(0, 3) + " " + mobile.substr(3, 4) + " " + mobile.substr(7));
   ASSERT_FALSE(open.code.empty() || repeat.code.empty());
   inside(repeat.number, domain::Command::kMerge,
          {.note = "同一垃圾堆", .target_case = open.number});
@@ -559,6 +569,66 @@ TEST_P(Tracking, ARepeatShowsAndActsOnTheCaseThatCarriesIt) {
   auto own =
       post("/api/v1/track/" + open.code + "/commands/follow_up", R"({"rating":"satisfied"})");
   EXPECT_EQ(own.res.result_int(), 200u) << own.res.body();
+  // Rated by its submitter, who is this person too: the rating shows on both pages.
+  EXPECT_EQ(get_json("/api/v1/track/" + repeat.code, 200).at("rating"), "satisfied");
+}
+
+// Staff merge other people's reports too (并单): the repeat's page shows where the matter stands
+// and that and when it was answered, but not the reply written to the other person, their
+// rating, nor the notes of their timeline; Open311's record of the repeat shows none of it
+// either.
+TEST_P(Tracking, ARepeatOfAnotherPersonDoesNotShowTheirAnswer) {
+  const Filed open = file();
+  const Filed repeat = file();
+  ASSERT_FALSE(open.code.empty() || repeat.code.empty());
+  inside(repeat.number, domain::Command::kMerge,
+         {.note = "同一垃圾堆", .target_case = open.number});
+  auto t = get_json("/api/v1/track/" + repeat.code, 200);
+  EXPECT_EQ(text(t.at("handled_in")), open.number);
+  EXPECT_EQ(text(t.at("reply")), "") << "not answered yet";
+  EXPECT_TRUE(t.at("answered_at").is_null()) << t;
+
+  const auto c = stored(open.number);
+  inside(open.number, domain::Command::kAccept);
+  inside(open.number, domain::Command::kAssign, {.unit_id = c.unit_id});
+  const std::string answer = "张先生：您反映的垃圾已于今日清运。";
+  const std::string remark = "已电话告知张先生";
+  inside(open.number, domain::Command::kResolve, {.note = remark, .reply = answer});
+  auto rated = post("/api/v1/track/" + open.code + "/commands/follow_up",
+                    R"({"rating":"unsatisfied","note":"我家门口还有"})");
+  ASSERT_EQ(rated.res.result_int(), 200u) << rated.res.body();
+
+  auto o = get_json("/api/v1/track/" + open.code, 200);
+  EXPECT_EQ(text(o.at("reply")), answer);
+  EXPECT_EQ(o.at("reply_shared"), true);
+  auto page = get("/api/v1/track/" + repeat.code);
+  ASSERT_EQ(page.res.result_int(), 200u) << page.res.body();
+  for (const std::string& secret : {answer, remark, std::string("我家门口还有")}) {
+    EXPECT_EQ(page.res.body().find(secret), std::string::npos)
+        << secret << " in " << page.res.body();
+  }
+  t = json::parse(page.res.body());
+  for (const char* key : {"state", "unit", "deadline_at", "answered_at"}) {
+    EXPECT_EQ(t.at(key), o.at(key)) << key;
+  }
+  EXPECT_FALSE(t.at("answered_at").is_null());
+  EXPECT_EQ(t.at("reply_shared"), false);
+  EXPECT_EQ(t.at("rating"), "") << "no rating, as on an unrated case";
+  const std::string line = text(t.at("reply"));
+  EXPECT_NE(line.find("承办单位"), std::string::npos) << line;
+  EXPECT_NE(line.find("handling unit"), std::string::npos) << line;
+  bool resolved = false;
+  for (const auto& e : t.at("timeline").as_array()) {
+    EXPECT_NE(e.at("event"), "follow_up") << "their rating: " << e;
+    resolved = resolved || e.at("event") == "resolve";
+  }
+  EXPECT_TRUE(resolved) << "that it was answered: " << t.at("timeline");
+
+  auto request = get("/open311/v2/requests/" + repeat.number + ".json");
+  ASSERT_EQ(request.res.result_int(), 200u) << request.res.body();
+  for (const std::string& secret : {answer, remark, std::string("我家门口还有")}) {
+    EXPECT_EQ(request.res.body().find(secret), std::string::npos) << secret;
+  }
 }
 
 // A resident escalating a case that is already with the deployment's top unit: recorded as a
@@ -588,6 +658,31 @@ TEST_P(Tracking, AResidentsEscalationAtTheTopIsRecorded) {
   const std::string note(last.at("note").as_string());
   EXPECT_NE(note.find("提级请求已记录"), std::string::npos) << note;
   EXPECT_NE(note.find("市里也不处理"), std::string::npos) << note;
+}
+
+// The workflow's refusals speak Chinese too: an escalation of a case that has no unit, a
+// command that does not exist.
+TEST_P(Tracking, RefusalsInChineseAndEnglish) {
+  const Filed f = file();
+  ASSERT_FALSE(f.code.empty());
+  auto cleared = db_->write([&](store::Sql& sql) -> Result<void> {
+    auto r = sql.exec("UPDATE cases SET unit_id = NULL WHERE number = $1", {f.number});
+    if (!r) return r.error();
+    return {};
+  });
+  ASSERT_TRUE(cleared) << cleared.error().message;
+  const std::string target = "/api/v1/track/" + f.code + "/commands/escalate";
+  auto en = post(target, R"({"note":"没人管"})");
+  ASSERT_EQ(en.res.result_int(), 409u) << en.res.body();
+  EXPECT_EQ(text(json::parse(en.res.body()).at("error").at("message")),
+            "the case has no unit to escalate from");
+  auto zh = post(target, R"({"note":"没人管"})", "zh-CN");
+  ASSERT_EQ(zh.res.result_int(), 409u) << zh.res.body();
+  EXPECT_EQ(text(json::parse(zh.res.body()).at("error").at("message")),
+            "案件尚无承办单位，无法提级");
+  auto unknown = post("/api/v1/track/" + f.code + "/commands/fly", "{}", "zh-CN");
+  ASSERT_EQ(unknown.res.result_int(), 404u) << unknown.res.body();
+  EXPECT_EQ(text(json::parse(unknown.res.body()).at("error").at("message")), "未知的操作：fly");
 }
 
 INSTANTIATE_TEST_SUITE_P(Stores, Tracking, ::testing::ValuesIn(testing::backends()),

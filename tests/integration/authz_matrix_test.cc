@@ -308,6 +308,129 @@ TEST_P(Authz, FieldsByRole) {
   EXPECT_EQ(after->c.submitter_contact, c.contact);
 }
 
+// TESTS.md S8 for merges (并单): a role that sees case files masked learns the other case's
+// number only when it may see that case, and never the remark staff wrote on the merge (it may
+// name the other case's person); the roles that call residents back see it all.
+TEST_P(Authz, MergesAsMaskedRolesSeeThem) {
+  // Two villages of 余江区 in different townships.
+  const std::string first = village_in(kYujiang);
+  auto last = db_->read_value([&](store::Sql& sql) {
+    auto [lo, hi] = domain::scope_range(kYujiang);
+    return sql.query_one(
+        "SELECT code FROM jurisdiction WHERE level = 5 AND code >= $1 AND code < $2 "
+        "ORDER BY code DESC LIMIT 1",
+        {lo, hi});
+  });
+  ASSERT_TRUE(last);
+  const std::string second = last->text(0);
+  ASSERT_NE(first.substr(0, 9), second.substr(0, 9));
+  const Filed repeat = file_case(first);
+  const Filed target = file_case(second);
+  ASSERT_FALSE(repeat.number.empty() || target.number.empty());
+  const std::string remark = "与" + target.name + "反映的是同一处";
+  auto merged = app_->cases.apply(
+      repeat.number, domain::Command::kMerge, {.note = remark, .target_case = target.number},
+      app::CaseService::kCurrentVersion, app::Actor{.name = "system", .staff = true});
+  ASSERT_TRUE(merged) << merged.error().message;
+
+  auto read = [&](const Session& s, const std::string& number) {
+    auto r = call(&s, "GET", "/api/v1/cases/" + number + "?purpose=merge");
+    EXPECT_EQ(r.res.result_int(), 200u) << s.username << " " << number << ": " << r.res.body();
+    return r;
+  };
+  auto note_of = [](const http::testing::Reply& r, std::string_view event) {
+    auto v = testing::body_json(r);
+    for (const auto& e : v.at("events").as_array()) {
+      if (e.at("event").as_string() == event) return std::string(e.at("note").as_string());
+    }
+    return std::string("(no " + std::string(event) + " event)");
+  };
+
+  // The operator calls people back: everything.
+  auto op = account_session("s8m.operator", Role::kOperator);
+  auto r = read(op, repeat.number);
+  EXPECT_EQ(testing::body_json(r).at("merged_into").as_string(), target.number);
+  EXPECT_NE(note_of(r, "merge").find(target.name), std::string::npos) << r.res.body();
+
+  // A leader of the county sees both cases: the numbers, not the remark.
+  auto leader = account_session("s8m.leader", Role::kLeader);
+  r = read(leader, repeat.number);
+  EXPECT_EQ(testing::body_json(r).at("merged_into").as_string(), target.number);
+  EXPECT_NE(note_of(r, "merge").find(target.number), std::string::npos) << r.res.body();
+  EXPECT_EQ(r.res.body().find(target.name), std::string::npos) << r.res.body();
+  r = read(leader, target.number);
+  EXPECT_NE(note_of(r, "repeat").find(repeat.number), std::string::npos) << r.res.body();
+
+  // Grid workers of each township see one of the two: not the other's number either.
+  auto here = account_session("s8m.grid.first", Role::kGridWorker, first.substr(0, 9));
+  r = read(here, repeat.number);
+  EXPECT_EQ(testing::body_json(r).at("merged_into").as_string(), "") << r.res.body();
+  EXPECT_EQ(r.res.body().find(target.number), std::string::npos) << r.res.body();
+  EXPECT_EQ(r.res.body().find(target.name), std::string::npos) << r.res.body();
+  EXPECT_EQ(note_of(r, "merge"), "已并入另一在办案件");
+  EXPECT_EQ(testing::body_json(r).at("state").as_string(), "merged");
+  auto there = account_session("s8m.grid.second", Role::kGridWorker, second.substr(0, 9));
+  r = read(there, target.number);
+  EXPECT_EQ(r.res.body().find(repeat.number), std::string::npos) << r.res.body();
+  EXPECT_EQ(note_of(r, "repeat"), "同一事项再次反映");
+}
+
+// The case file's allowed_commands are the buttons that work: what the reader could give now
+// with success, the very list a refused command's 409 answer names — the state, the role, a
+// unit role's own unit, and the case's own conditions (rework only after 不满意).
+TEST_P(Authz, AllowedCommandsAreThoseThatCanSucceed) {
+  const std::string place = village_in(kYujiang);
+  const Filed c = file_case(place);
+  ASSERT_FALSE(c.number.empty());
+  const std::int64_t mine = unit_in(place, kYujiang, app_->cases.get(c.number)->c.unit_id);
+  std::int64_t other = 0;
+  auto units = app_->catalogue.units_for_place(place);
+  ASSERT_TRUE(units);
+  for (const auto& u : *units) {
+    if (u.id != mine && domain::in_scope(kYujiang, u.jurisdiction_code)) other = u.id;
+  }
+  ASSERT_NE(other, 0) << "a second unit in the county";
+  const app::Actor inside{.name = "system", .staff = true};
+  auto step = [&](domain::Command command, app::CommandInput in = {}) {
+    auto r = app_->cases.apply(c.number, command, in, app::CaseService::kCurrentVersion, inside);
+    ASSERT_TRUE(r) << domain::to_string(command) << ": " << r.error().message;
+  };
+  auto allowed = [&](const Session& s) {
+    auto r = call(&s, "GET", "/api/v1/cases/" + c.number + "?purpose=buttons");
+    EXPECT_EQ(r.res.result_int(), 200u) << s.username << ": " << r.res.body();
+    std::string out;
+    for (const auto& a : testing::body_json(r).at("allowed_commands").as_array()) {
+      out += (out.empty() ? "" : ", ") + std::string(a.as_string());
+    }
+    return out.empty() ? std::string("none") : out;
+  };
+  auto refused = [&](const Session& s, std::string_view command) {
+    const http::testing::Headers if_match = {
+        {"If-Match", "\"" + std::to_string(version_of(c.number)) + "\""}};
+    auto r = call(&s, "POST", "/api/v1/cases/" + c.number + "/commands/" + std::string(command),
+                  "{}", if_match);
+    EXPECT_EQ(r.res.result_int(), 409u) << r.res.body();
+    const std::string message(testing::body_json(r).at("error").at("message").as_string());
+    constexpr std::string_view kMarker = "allowed now: ";
+    auto at = message.find(kMarker);
+    return at == std::string::npos ? message : message.substr(at + kMarker.size());
+  };
+
+  step(domain::Command::kAccept);
+  step(domain::Command::kAssign, {.unit_id = mine});
+  auto head = account_session("buttons.head", Role::kUnitHead, kYujiang, mine);
+  auto stranger = account_session("buttons.stranger", Role::kHandler, kYujiang, other);
+  EXPECT_EQ(allowed(head), "start, return, request_extension, resolve, escalate");
+  EXPECT_EQ(allowed(head), refused(head, "approve_extension"));
+  EXPECT_EQ(allowed(stranger), "none") << "another unit's case: every command is refused";
+
+  step(domain::Command::kResolve, {.reply = "已处理。"});
+  step(domain::Command::kFollowUp, {.rating = domain::Rating::kSatisfied});
+  auto op = account_session("buttons.operator", Role::kOperator);
+  EXPECT_EQ(allowed(op), "close") << "no rework of a satisfied answer";
+  EXPECT_EQ(allowed(op), refused(op, "accept"));
+}
+
 // TESTS.md A1: a read of a case file writes one audit entry naming who, which case, why and the
 // outcome, but none of the personal data; refused reads are audited too; and when the entry
 // cannot be written the read fails.

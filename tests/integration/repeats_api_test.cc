@@ -364,6 +364,61 @@ TEST_P(RepeatsApi, TheMigrationSignsCasesStoredBeforeIt) {
   EXPECT_TRUE(contains(numbers(similar(op, probe), "items"), a));
 }
 
+// A transfer (转送) into another county makes the case that county's: its county code, its
+// place and its repeat signature (contact key and bands, keyed within the county) move with it,
+// in the command's transaction, so that the same person's next report there is linked to it
+// (Art. 19); its number stays.
+TEST_P(RepeatsApi, ATransferIntoAnotherCountyMovesTheSignature) {
+  const std::string t = tag();
+  const std::string contact = "转送测试 " + t;
+  Session op = account_session("repeat.transfer", Role::kOperator, "3606");
+  const std::string number =
+      number_of(register_case(&op, intake(village_in(kYujiang), "小区门口垃圾堆积 " + t, contact)));
+  ASSERT_FALSE(number.empty());
+  auto units = app_->catalogue.units_for_place(std::string(kYuehu));
+  ASSERT_TRUE(units);
+  std::optional<std::int64_t> bureau;
+  for (const auto& u : *units) {
+    if (u.jurisdiction_code == kYuehu && u.kind == domain::UnitKind::kPetitionBureau) bureau = u.id;
+  }
+  ASSERT_TRUE(bureau) << "月湖区信访局";
+  auto moved = app_->cases.apply(
+      number, domain::Command::kTransfer, {.note = "垃圾堆位于月湖区", .unit_id = bureau},
+      app::CaseService::kCurrentVersion, app::Actor{.name = "system", .staff = true});
+  ASSERT_TRUE(moved) << moved.error().message;
+  EXPECT_EQ(moved->number, number) << "numbers are stable";
+  EXPECT_EQ(moved->place_code, kYuehu);
+  EXPECT_EQ(moved->county_code, kYuehu);
+  EXPECT_EQ(app_->cases.get(number)->c.county_code, kYuehu);
+
+  auto stored = db_->read_value(
+      [&](store::Sql& sql) -> Result<std::pair<store::Row, std::set<std::int64_t>>> {
+        auto sig = sql.query_one(
+            "SELECT place_code, contact_key, minhash FROM case_signature WHERE number = $1",
+            {number});
+        if (!sig) return sig.error();
+        auto bands = sql.query("SELECT band_key FROM case_band WHERE number = $1", {number});
+        if (!bands) return bands.error();
+        std::set<std::int64_t> keys;
+        for (const auto& r : *bands) keys.insert(r.int64(0));
+        return std::pair{std::move(*sig), std::move(keys)};
+      });
+  ASSERT_TRUE(stored) << stored.error().message;
+  const auto& [sig, bands] = *stored;
+  EXPECT_EQ(sig.text(0), kYuehu);
+  EXPECT_EQ(sig.opt_int64(1), store::repeats::contact_key(kYuehu, contact));
+  auto minhash = text::minhash_from_hex(sig.text(2));
+  ASSERT_TRUE(minhash);
+  const auto expected = text::band_keys(*minhash, kYuehu);
+  EXPECT_EQ(bands, std::set<std::int64_t>(expected.begin(), expected.end()));
+
+  // The same person reports it again to 月湖区: linked to the case that is now there.
+  auto again = register_case(&op, intake(std::string(kYuehu), "垃圾还在 " + t, contact));
+  ASSERT_TRUE(again.is_object() && again.as_object().contains("repeat_of"))
+      << json::serialize(again);
+  EXPECT_EQ(again.at("repeat_of").at("number").as_string(), number);
+}
+
 INSTANTIATE_TEST_SUITE_P(Stores, RepeatsApi, ::testing::ValuesIn(testing::backends()),
                          [](const auto& p) { return testing::to_string(p.param); });
 

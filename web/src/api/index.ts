@@ -81,7 +81,12 @@ export interface Tracking {
   state_zh: string
   unit: string
   deadline_at: string | null
+  /** For a repeat merged into another person's case: a line that the unit answers them. */
   reply: string
+  /** false when reply is that line: the answer was written to another person. */
+  reply_shared?: boolean
+  /** When the answer was given; null before. */
+  answered_at?: string | null
   rating: string
   merged_into: string
   /**
