@@ -55,6 +55,9 @@ std::string pair_key(const std::string& account, const std::string& address) {
 }
 std::string address_key(const std::string& address) { return "a" + address; }
 std::string account_key(const std::string& account) { return "u" + account; }
+// Rate-limited keys (admit): by address, or any other key.
+std::string rate_address_key(const std::string& address) { return "ra" + address; }
+std::string rate_key(std::string_view key) { return "rk" + std::string(key); }
 
 void ensure_sodium() {
   static const int sodium_ready = sodium_init();  // idempotent; needed once per process
@@ -179,6 +182,30 @@ void LoginThrottle::record_success(std::string_view account, std::string_view ad
   std::lock_guard lock(mutex_);
   if (auto it = entries_.find(key); it != entries_.end()) erase(it);
   prune(now);
+}
+
+std::optional<std::chrono::seconds> LoginThrottle::admit(const std::string& key, int limit,
+                                                         Instant now) {
+  limit = std::max(limit, 1);
+  std::lock_guard lock(mutex_);
+  prune(now);
+  // As for failures: `limit` requests within a window refuse the key until the oldest of them
+  // is a window old (recent_lock_end).
+  if (const Instant until = recent_lock_end(key, limit); until > now) {
+    return std::max(std::chrono::ceil<std::chrono::seconds>(until - now), std::chrono::seconds(1));
+  }
+  add_recent(touch(key, now), limit, now);
+  return std::nullopt;
+}
+
+std::optional<std::chrono::seconds> LoginThrottle::admit_address(std::string_view address,
+                                                                 int limit, Instant now) {
+  return admit(rate_address_key(normalize_address(address)), limit, now);
+}
+
+std::optional<std::chrono::seconds> LoginThrottle::admit_key(std::string_view key, int limit,
+                                                             Instant now) {
+  return admit(rate_key(key.substr(0, kMaxAccountBytes)), limit, now);
 }
 
 std::size_t LoginThrottle::tracked_keys() const {

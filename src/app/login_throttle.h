@@ -14,6 +14,11 @@
 // known ones, S3), at most their first 256 bytes. Addresses are IPs without port; an IPv6
 // address counts as its /64 network (one host usually holds a whole /64); a string that is no IP
 // counts as itself.
+//
+// The same table also serves plain request rate limits (admit_address, admit_key: Open311's
+// per-client limits, http/api.h Open311Limits), each key with the times of its latest requests
+// as the address and account counters hold failures; give such limits an instance of their own,
+// whose `window` is theirs.
 #pragma once
 
 #include <chrono>
@@ -62,9 +67,19 @@ class LoginThrottle {
   // theirs.
   void record_success(std::string_view account, std::string_view address, Instant now);
 
-  // The number of keys (pairs, addresses, accounts) held. Never more than limits.max_keys:
-  // entries past their window are dropped as failures come in, and when the table is still full
-  // the least recently failed key goes first.
+  // A request rate limit: nullopt, and the request counted, when the client made fewer than
+  // `limit` requests within the window; else how long until the oldest of them leaves it (at
+  // least 1 s, for a 429 with Retry-After), and the refused request is not counted, so that a
+  // client that waits as told gets in. admit_address counts an address as the failures do
+  // (IPv6 by /64); admit_key counts any other key (an API key) as given, at most its first 256
+  // bytes. A limit below 1 is 1.
+  std::optional<std::chrono::seconds> admit_address(std::string_view address, int limit,
+                                                    Instant now);
+  std::optional<std::chrono::seconds> admit_key(std::string_view key, int limit, Instant now);
+
+  // The number of keys (pairs, addresses, accounts, rate-limited keys) held. Never more than
+  // limits.max_keys: entries past their window are dropped as failures come in, and when the table
+  // is still full the least recently failed key goes first.
   std::size_t tracked_keys() const;
 
  private:
@@ -86,6 +101,7 @@ class LoginThrottle {
   void prune(Instant now);
   void add_recent(Entry& e, int limit, Instant now) const;
   Instant recent_lock_end(const std::string& key, int limit) const;
+  std::optional<std::chrono::seconds> admit(const std::string& key, int limit, Instant now);
 
   const ThrottleLimits limits_;
   mutable std::mutex mutex_;

@@ -190,7 +190,10 @@ int serve(const Config& config) {
       application, metrics,
       {.secure_cookies = config.secure_cookies,
        .audit_heads_file = config.audit_heads_file,
-       .audit_public_key_file = app::audit_public_key_path(config.audit_key_file).string()});
+       .audit_public_key_file = app::audit_public_key_path(config.audit_key_file).string(),
+       .open311 = {.window = std::chrono::seconds(config.open311_window_s),
+                   .posts_per_key = config.open311_posts_per_key,
+                   .gets_per_address = config.open311_gets_per_address}});
   if (auto ui = http::serve_web_ui(router, config.web_root); !ui) {
     spdlog::warn("{}; serving the API only", ui.error().message);
   }

@@ -85,6 +85,9 @@ const std::vector<Key>& keys() {
       string_key("audit.key_file", &Config::audit_key_file),
       string_key("audit.heads_file", &Config::audit_heads_file),
       int_key("audit.anchor_interval_s", &Config::audit_anchor_interval_s, 10, 24 * 3600),
+      int_key("open311.window_s", &Config::open311_window_s, 1, 24 * 3600),
+      int_key("open311.posts_per_key", &Config::open311_posts_per_key, 0, 1 << 20),
+      int_key("open311.gets_per_address", &Config::open311_gets_per_address, 0, 1 << 20),
   };
   return all;
 }

@@ -15,9 +15,9 @@ struct Config {
   // [server]
   std::string listen = "127.0.0.1:8080";
   int io_threads = 2;
-  int worker_threads = 8;  // few: handoffs cost more than waits on a 2-core box (PERFORMANCE.md)
-  int queue_limit = 1024;  // requests waiting for a worker; more are answered 503 at once
-  int max_in_flight = 256;  // requests handled at once; more are answered 503 at once
+  int worker_threads = 8;     // few: handoffs cost more than waits on a 2-core box (PERFORMANCE.md)
+  int queue_limit = 1024;     // requests waiting for a worker; more are answered 503 at once
+  int max_in_flight = 256;    // requests handled at once; more are answered 503 at once
   int max_loop_lag_ms = 500;  // while the event loop lags more, requests are answered 503
   // An inline short read slower than this that read from the disk sends short reads to the
   // worker pool for a second (http/short_reads.h); 0: never.
@@ -49,6 +49,10 @@ struct Config {
   std::string audit_key_file = "var/keys/audit-ed25519.key";
   std::string audit_heads_file = "var/audit-heads.jsonl";
   int audit_anchor_interval_s = 300;
+  // [open311] Per-client request limits within a sliding window (http::Open311Limits); 0: none.
+  int open311_window_s = 60;
+  int open311_posts_per_key = 120;     // POST requests.json|xml per api_key
+  int open311_gets_per_address = 600;  // GETs under /open311/v2 per client address
   // [log]
   std::string log_level = "info";
 };

@@ -29,6 +29,35 @@ app::RequestContext context_of(const Request& req) {
       .remote = std::string(remote), .request_id = req.request_id, .purpose = std::string(purpose)};
 }
 
+WriteHeaders write_headers(const Request& req, IfMatch mode, const Error& missing) {
+  WriteHeaders out;
+  if (mode != IfMatch::kUnread) {
+    auto v = if_match(req);
+    if (!v) {
+      out.refusal = error_response(v.error(), req);
+      return out;
+    }
+    if (!*v && mode == IfMatch::kRequired) {
+      out.refusal = protocol_error(428, "precondition_required", missing, req.request_id,
+                                   prefers_chinese(req.header("Accept-Language")));
+      return out;
+    }
+    out.version = *v;
+  }
+  if (auto k = req.header("Idempotency-Key")) {
+    if (auto ok = app::check_idempotency_key(*k); !ok) {
+      out.refusal = error_response(ok.error(), req);
+      return out;
+    }
+    std::string signed_body = std::string(req.header("If-Match").value_or("")) + '\n';
+    signed_body += req.body();
+    out.key = app::IdempotencyKey{std::string(req.method) + " " + req.path + " " +
+                                      (req.principal ? req.principal->actor() : std::string()),
+                                  std::string(*k), app::hash_request(signed_body)};
+  }
+  return out;
+}
+
 Router make_router(app::App& app, Metrics& metrics, const ApiOptions& options) {
   namespace json = boost::json;
   Router router;
@@ -75,7 +104,7 @@ Router make_router(app::App& app, Metrics& metrics, const ApiOptions& options) {
   add_stats_routes(router, app);
   add_signal_routes(router, app);
   add_access_routes(router, app, options);
-  add_open311_routes(router, app);
+  add_open311_routes(router, app, options.open311);
 
   // Filled once the table is complete, so that the document lists this route too.
   auto document = std::make_shared<std::string>();

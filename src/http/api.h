@@ -3,13 +3,28 @@
 // or to an error response (errors.h).
 #pragma once
 
+#include <chrono>
+#include <cstddef>
+#include <optional>
 #include <string>
 
 #include "app/app.h"
+#include "app/idempotency.h"
 #include "http/metrics.h"
 #include "http/router.h"
 
 namespace jiceng::http {
+
+// Open311's per-client rate limits (open311.cc), in memory: GET requests per client address
+// (IPv6 by /64; behind a reverse proxy, the proxy's) and POST requests.json per api_key, each
+// within a sliding window; over a limit, 429 with Retry-After in the spec's error form. 0: no
+// limit.
+struct Open311Limits {
+  std::chrono::seconds window{60};
+  int posts_per_key = 120;
+  int gets_per_address = 600;
+  std::size_t max_keys = 100'000;  // keys counted at once; past it the least recent go first
+};
 
 struct ApiOptions {
   // Served over TLS (through a reverse proxy): cookies get Secure and the __Host- prefix.
@@ -18,6 +33,7 @@ struct ApiOptions {
   // `jiceng serve` keeps them; empty: the chain is verified alone.
   std::string audit_heads_file{};
   std::string audit_public_key_file{};
+  Open311Limits open311{};
 };
 
 // Where a request came from, for the audit log: the client's address (without the port), the
@@ -73,9 +89,24 @@ void add_signal_routes(Router& router, app::App& app);
 // version.
 [[nodiscard]] Result<std::optional<std::int64_t>> if_match(const Request& req);
 
+// The headers that make a write safe to race and to retry (the catalogue's edits, the case
+// commands): If-Match, the version the write expects, and Idempotency-Key.
+struct WriteHeaders {
+  std::optional<std::int64_t> version;     // If-Match; nullopt when absent or not read
+  std::optional<app::IdempotencyKey> key;  // nullopt without an Idempotency-Key
+  std::optional<Response> refusal;         // set: answer this, do nothing
+};
+// Reads a write's If-Match (as `if_match` says; the route declares the same) and
+// Idempotency-Key. A malformed one is refused with 400, an absent
+// required If-Match with 428 "precondition_required" (missing: kFailedPrecondition, its message
+// in English and Chinese), in the request's language. The key is scoped to the method, path and
+// caller, and its hash covers If-Match and the body: the same key with another version or body
+// is 422 (app::run_idempotent_async).
+WriteHeaders write_headers(const Request& req, IfMatch if_match, const Error& missing);
+
 // Open311 GeoReport v2 under /open311/v2/ (open311.cc): discovery, services, requests, tokens,
 // in .json and .xml.
-void add_open311_routes(Router& router, app::App& app);
+void add_open311_routes(Router& router, app::App& app, const Open311Limits& limits = {});
 
 // GET /api/v1/workflows/{kind}: the case workflow table (domain/workflow.h) as JSON.
 void add_workflow_routes(Router& router);

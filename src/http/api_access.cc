@@ -346,6 +346,16 @@ void add_access_routes(Router& router, app::App& app, const ApiOptions& options)
                          "401 unauthenticated for a wrong username or password; after a right "
                          "one, 401 totp_required when the account needs a code and none came, "
                          "totp_invalid when the code was wrong or used before",
+              .body = {.kind = BodyDoc::Kind::kJson,
+                       .fields = {{.name = "username", .required = true},
+                                  {.name = "password", .required = true},
+                                  {.name = "totp", .description = "the 6-digit code"}}},
+              .answers = {{401,
+                           "a wrong username or password (unauthenticated); totp_required, "
+                           "totp_invalid"},
+                          {429,
+                           "too many failed sign-ins for this account or address; retry "
+                           "after Retry-After"}},
               .policy = Policy::kPublic,
               .handler = [&app, options](const Request& req) {
                 return sign_in(app.access, options, req);
@@ -360,6 +370,7 @@ void add_access_routes(Router& router, app::App& app, const ApiOptions& options)
   router.add({.method = "DELETE",
               .pattern = "/api/v1/session",
               .summary = "Sign out: the session ends on the server",
+              .success = 204,
               .policy = Policy::only(signed_in, ScopeCheck::kOwn),
               .handler = [&app, options](const Request& req) {
                 return sign_out(app.access, options, req);
@@ -369,6 +380,12 @@ void add_access_routes(Router& router, app::App& app, const ApiOptions& options)
        .pattern = "/api/v1/residents",
        .summary = "Sign up as a resident. JSON body: username (a mobile number or an "
                   "e-mail address), password, display_name. Then sign in",
+       .body = {.kind = BodyDoc::Kind::kJson,
+                .fields = {{.name = "username", .required = true},
+                           {.name = "password", .required = true},
+                           {.name = "display_name"}}},
+       .success = 201,
+       .answers = {{409, "the username is taken"}},
        .policy = Policy::kPublic,
        .handler = [&app](const Request& req) { return register_resident(app.access, req); }});
   router.add({.method = "GET",
@@ -376,16 +393,29 @@ void add_access_routes(Router& router, app::App& app, const ApiOptions& options)
               .summary = "The staff accounts inside the administrator's scope",
               .policy = Policy::only({Role::kAdmin}, ScopeCheck::kSubtree),
               .handler = [&app](const Request& req) { return list_accounts(app.access, req); }});
-  router.add({.method = "POST",
-              .pattern = "/api/v1/accounts",
-              .summary = "Create a staff account inside the administrator's scope. JSON body: "
-                         "username, password, role, scope, unit_id, display_name",
-              .policy = Policy::only({Role::kAdmin}, ScopeCheck::kSubtree),
-              .handler = [&app](const Request& req) { return create_account(app.access, req); }});
+  router.add(
+      {.method = "POST",
+       .pattern = "/api/v1/accounts",
+       .summary = "Create a staff account inside the administrator's scope. JSON body: "
+                  "username, password, role, scope, unit_id, display_name",
+       .body = {.kind = BodyDoc::Kind::kJson,
+                .fields = {{.name = "username", .required = true},
+                           {.name = "password", .required = true},
+                           {.name = "role", .required = true},
+                           {.name = "scope",
+                            .description = "a division code inside yours",
+                            .required = true},
+                           {.name = "unit_id", .type = "integer"},
+                           {.name = "display_name"}}},
+       .success = 201,
+       .answers = {{404, "no jurisdiction has the code in scope"}, {409, "the username is taken"}},
+       .policy = Policy::only({Role::kAdmin}, ScopeCheck::kSubtree),
+       .handler = [&app](const Request& req) { return create_account(app.access, req); }});
   router.add({.method = "POST",
               .pattern = "/api/v1/accounts/{username}/disable",
               .summary = "Disable a staff account inside the administrator's scope and end its "
                          "sessions",
+              .success = 204,
               .policy = Policy::only({Role::kAdmin}, ScopeCheck::kSubtree),
               .handler = [&app](const Request& req) { return disable_account(app.access, req); }});
   router.add({.method = "GET",

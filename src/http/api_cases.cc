@@ -589,12 +589,12 @@ Response command_answer(Result<app::StoredResponse> answer, bool versioned,
 }
 
 // Runs a command and answers after its commit, from the store's writer (the worker is free
-// meanwhile). With require_version, If-Match is required (428 without it) and a stale one
-// answers 412; otherwise the case's current version is used when it is absent. An
+// meanwhile). With IfMatch::kRequired, If-Match is required (428 without it); a stale one
+// answers 412; with kOptional the case's current version is used when it is absent. An
 // Idempotency-Key makes a retry return the first answer (the same key with another body or
 // If-Match: 422). A refusal is audited after the command's transaction rolled back.
 void run_command(app::App& app, const Request& req, const Responder& respond, std::string number,
-                 app::Actor actor, bool require_version) {
+                 app::Actor actor, IfMatch if_match) {
   auto command = domain::command_from_string(req.params.at("command"));
   if (!command) {
     // An unknown command is no resource: 404, with the parse error's words.
@@ -604,30 +604,16 @@ void run_command(app::App& app, const Request& req, const Responder& respond, st
   }
   auto input = command_input(req);
   if (!input) return respond(error_response(input.error(), req));
-  auto version = if_match(req);
-  if (!version) return respond(error_response(version.error(), req));
-  if (!*version && require_version) {
-    return respond(protocol_error(
-        428, "precondition_required",
-        Error::failed_precondition("send If-Match with the case's version (its ETag) so that "
-                                   "concurrent changes are not lost")
-            .zh("请在 If-Match 中带上案件的版本号（即其 ETag），以免覆盖他人的修改"),
-        req.request_id, prefers_chinese(req.header("Accept-Language"))));
-  }
-  std::optional<app::IdempotencyKey> key;
-  if (auto k = req.header("Idempotency-Key")) {
-    if (auto ok = app::check_idempotency_key(*k); !ok) {
-      return respond(error_response(ok.error(), req));
-    }
-    std::string signed_body = std::string(req.header("If-Match").value_or("")) + '\n';
-    signed_body += req.body();
-    key = app::IdempotencyKey{
-        "POST " + req.path + " " + (req.principal ? req.principal->actor() : std::string()),
-        std::string(*k), app::hash_request(signed_body)};
-  }
+  auto headers = write_headers(
+      req, if_match,
+      Error::failed_precondition("send If-Match with the case's version (its ETag) so that "
+                                 "concurrent changes are not lost")
+          .zh("请在 If-Match 中带上案件的版本号（即其 ETag），以免覆盖他人的修改"));
+  if (headers.refusal) return respond(std::move(*headers.refusal));
+  std::optional<app::IdempotencyKey> key = std::move(headers.key);
   // Read now if need be, not by the writer inside the command's transaction.
   if (auto cal = app.cases.load_calendar(); !cal) return respond(error_response(cal.error(), req));
-  const std::int64_t expected = version->value_or(app::CaseService::kCurrentVersion);
+  const std::int64_t expected = headers.version.value_or(app::CaseService::kCurrentVersion);
   const std::string action = "case." + std::string(domain::to_string(*command));
   auto shared_actor = std::make_shared<const app::Actor>(std::move(actor));
   auto apply = [&app, number, command = *command, input = std::move(*input), expected,
@@ -641,7 +627,7 @@ void run_command(app::App& app, const Request& req, const Responder& respond, st
                                           {"version", c->version},
                                           {"deadline_at", instant_or_null(c->deadline_at)}})};
   };
-  auto done = [&app, respond, number, action, shared_actor, versioned = version->has_value(),
+  auto done = [&app, respond, number, action, shared_actor, versioned = headers.version.has_value(),
                request_id = req.request_id,
                chinese = prefers_chinese(req.header("Accept-Language"))](
                   Result<app::StoredResponse> applied) {
@@ -674,7 +660,7 @@ void command_by_tracking_code(app::App& app, const Request& req, const Responder
         req));
   }
   run_command(app, req, respond, v->handled_in, app::Actor::by_tracking_code(context_of(req)),
-              false);
+              IfMatch::kOptional);
 }
 
 }  // namespace
@@ -695,6 +681,20 @@ Result<std::optional<std::int64_t>> if_match(const Request& req) {
 }
 
 void add_case_routes(Router& router, app::App& app) {
+  // What a command reads (command_input) and its refusal by the workflow (app::CaseService).
+  const BodyDoc command_body{
+      .kind = BodyDoc::Kind::kJson,
+      .fields = {{.name = "note"},
+                 {.name = "reply"},
+                 {.name = "unit_id", .type = "integer"},
+                 {.name = "rating", .description = "satisfied, basically_satisfied or unsatisfied"},
+                 {.name = "extension_days", .type = "integer"},
+                 {.name = "target_case", .description = "merge: the case that carries the matter"}},
+      .optional = true};
+  const AnswerDoc not_allowed{409,
+                              "the workflow does not allow the command in the case's state now "
+                              "(the message lists the commands allowed now: allowed_commands of "
+                              "the case)"};
   router.add({.method = "POST",
               .pattern = "/api/v1/cases",
               .summary = "Submit a demand or petition (resident, channel web; operators and "
@@ -706,6 +706,25 @@ void add_case_routes(Router& router, app::App& app) {
                          "number and tracking code. "
                          "An Idempotency-Key header makes retries safe: the same key and body "
                          "return the first answer, the same key with another body 422",
+              .body = {.kind = BodyDoc::Kind::kJson,
+                       .fields = {{.name = "kind", .description = "demand or petition"},
+                                  {.name = "category", .description = "a leaf category's code"},
+                                  {.name = "place", .description = "the division code"},
+                                  {.name = "description"},
+                                  {.name = "address"},
+                                  {.name = "point", .description = "{lat, lon}", .type = "object"},
+                                  {.name = "anonymous", .type = "boolean"},
+                                  {.name = "name"},
+                                  {.name = "contact"},
+                                  {.name = "channel",
+                                   .description = "web (the default), phone, "
+                                                  "walk_in, letter, mailbox"},
+                                  {.name = "received_at", .description = "UTC, ISO 8601"}}},
+              .idempotency_key = true,
+              .success = 201,
+              .answers = {{403,
+                           "a resident or app outside its own channel, or a staff role "
+                           "that does not register cases"}},
               .policy = Policy::public_identified(),
               .async_handler = [&app](const Request& req, const Responder& respond) {
                 submit(app, req, respond);
@@ -733,6 +752,10 @@ void add_case_routes(Router& router, app::App& app) {
                          "escalate (with a note). A repeat's code acts on the case in handled_in "
                          "(follow_up there is that case's submitter's: 409). An Idempotency-Key "
                          "header makes retries safe, as for POST /api/v1/cases",
+              .body = command_body,
+              .if_match = IfMatch::kOptional,
+              .idempotency_key = true,
+              .answers = {not_allowed, {403, "the command is not the resident's to give"}},
               .policy = Policy::kPublic,
               .async_handler = [&app](const Request& req, const Responder& respond) {
                 command_by_tracking_code(app, req, respond);
@@ -796,6 +819,12 @@ void add_case_routes(Router& router, app::App& app) {
                          "contact, anonymous. Each item: the list's fields, score (0..1), "
                          "text_similarity and reasons (text, person, place, category); best first, "
                          "at most 10. No personal data. Audited (case.similar)",
+              .body = {.kind = BodyDoc::Kind::kJson,
+                       .fields = {{.name = "place", .required = true},
+                                  {.name = "category"},
+                                  {.name = "description"},
+                                  {.name = "contact"},
+                                  {.name = "anonymous", .type = "boolean"}}},
               .policy = Policy::only(registrars, ScopeCheck::kSubtree),
               .async_handler = [&app](const Request& req, const Responder& respond) {
                 similar_cases(app, req, respond);
@@ -822,10 +851,14 @@ void add_case_routes(Router& router, app::App& app) {
                          "unit_id, rating, extension_days, target_case, as the command needs. An "
                          "Idempotency-Key header makes retries safe: the same key, body and "
                          "If-Match return the first answer, the same key otherwise 422",
+              .body = command_body,
+              .if_match = IfMatch::kRequired,
+              .idempotency_key = true,
+              .answers = {not_allowed},
               .policy = Policy::only(commanders, ScopeCheck::kSubtree),
               .async_handler = [&app](const Request& req, const Responder& respond) {
                 run_command(app, req, respond, req.params.at("number"),
-                            app::Actor::of(*req.principal, context_of(req)), true);
+                            app::Actor::of(*req.principal, context_of(req)), IfMatch::kRequired);
               }});
 
   const domain::RoleSet residents{domain::Role::kResident};
@@ -847,10 +880,14 @@ void add_case_routes(Router& router, app::App& app) {
               .summary = "The resident's commands on their own case: follow_up (rating), "
                          "request_review, request_re_review, escalate (note). If-Match optional; "
                          "an Idempotency-Key header makes retries safe",
+              .body = command_body,
+              .if_match = IfMatch::kOptional,
+              .idempotency_key = true,
+              .answers = {not_allowed},
               .policy = Policy::only(residents, ScopeCheck::kOwn),
               .async_handler = [&app](const Request& req, const Responder& respond) {
                 run_command(app, req, respond, req.params.at("number"),
-                            app::Actor::of(*req.principal, context_of(req)), false);
+                            app::Actor::of(*req.principal, context_of(req)), IfMatch::kOptional);
               }});
 }
 

@@ -175,6 +175,7 @@ void add_catalogue_routes(Router& router, app::CatalogueService& service) {
               .query_params = {{.name = "place",
                                 .description = "a division code, e.g. 360602001001",
                                 .required = true}},
+              .answers = {{404, "no jurisdiction has the code in place"}},
               .policy = Policy::kPublic,
               .handler = [&service](const Request& req) { return units_for_place(service, req); }});
   router.add({.method = "GET",

@@ -335,29 +335,14 @@ Response edit_answer(Result<app::StoredResponse> answer, const std::string& loca
 // of rights is audited as `event` with outcome "denied".
 void run_edit(app::App& app, const Request& req, const Responder& respond, bool versioned,
               app::AuditEvent event, std::string location_prefix, Edit edit) {
-  std::int64_t version = 0;
-  if (versioned) {
-    auto v = if_match(req);
-    if (!v) return respond(error_response(v.error(), req));
-    if (!*v) {
-      return respond(protocol_error(428, "precondition_required",
-                                    "send If-Match with the record's version (its ETag) so that "
-                                    "concurrent changes are not lost",
-                                    req.request_id));
-    }
-    version = **v;
-  }
-  std::optional<app::IdempotencyKey> key;
-  if (auto k = req.header("Idempotency-Key")) {
-    if (auto ok = app::check_idempotency_key(*k); !ok) {
-      return respond(error_response(ok.error(), req));
-    }
-    std::string signed_body = std::string(req.header("If-Match").value_or("")) + '\n';
-    signed_body += req.body();
-    key =
-        app::IdempotencyKey{std::string(req.method) + " " + req.path + " " + req.principal->actor(),
-                            std::string(*k), app::hash_request(signed_body)};
-  }
+  auto headers = write_headers(
+      req, versioned ? IfMatch::kRequired : IfMatch::kUnread,
+      Error::failed_precondition("send If-Match with the record's version (its ETag) so that "
+                                 "concurrent changes are not lost")
+          .zh("请在 If-Match 中带上记录的版本号（即其 ETag），以免覆盖他人的修改"));
+  if (headers.refusal) return respond(std::move(*headers.refusal));
+  const std::int64_t version = headers.version.value_or(0);
+  std::optional<app::IdempotencyKey> key = std::move(headers.key);
   auto apply = [edit = std::move(edit), version](store::Sql& sql) { return edit(sql, version); };
   auto done = [&app, respond, by = *req.principal, event = std::move(event),
                context = context_of(req), location_prefix = std::move(location_prefix),
@@ -514,16 +499,64 @@ void add_catalogue_admin_routes(Router& router, app::App& app) {
       "answer, the same key otherwise 422";
   const std::string versioned =
       " If-Match: the record's version, its ETag (428 without, 412 when stale).";
+  // Every edit takes an Idempotency-Key; a creation answers 201, a deletion 204; a change or a
+  // deletion needs If-Match (run_edit).
   auto add = [&](std::string method, std::string pattern, std::string summary,
+                 std::vector<ParamDoc> fields,
                  void (*handler)(app::App&, const Request&, const Responder&)) {
-    router.add({.method = std::move(method),
+    const bool creates = method == "POST";
+    const bool deletes = method == "DELETE";
+    router.add({.method = method,
                 .pattern = std::move(pattern),
                 .summary = std::move(summary),
+                .body = {.kind = deletes ? BodyDoc::Kind::kNone : BodyDoc::Kind::kJson,
+                         .fields = std::move(fields)},
+                .if_match = creates ? IfMatch::kUnread : IfMatch::kRequired,
+                .idempotency_key = true,
+                .success = creates   ? 201u
+                           : deletes ? 204u
+                                     : 200u,
+                .answers = {{403, "the administrator's scope does not cover the record"},
+                            {409,
+                             "the code or name is taken, or the record's state does not "
+                             "allow the change (e.g. a retired parent, no deployment)"}},
                 .policy = admins,
                 .async_handler = [&app, handler](const Request& req, const Responder& respond) {
                   handler(app, req, respond);
                 }});
   };
+  // The fields a change may name; a creation requires some of them (creating).
+  const std::vector<ParamDoc> category_fields{
+      {.name = "name_zh"},
+      {.name = "name_en"},
+      {.name = "time_limit",
+       .description = "{amount, unit: hours, calendar_days or working_days}",
+       .type = "object"},
+      {.name = "routing_level", .description = "village, township or county"},
+      {.name = "active", .type = "boolean"},
+      {.name = "sort_order", .type = "integer"}};
+  const std::vector<ParamDoc> rule_fields{
+      {.name = "level", .description = "village, township or county"},
+      {.name = "kind", .description = "demand, petition, or null for both"},
+      {.name = "category_code"},
+      {.name = "place_code"},
+      {.name = "keywords", .type = "array"},
+      {.name = "department"},
+      {.name = "priority", .type = "integer"}};
+  const std::vector<ParamDoc> unit_fields{{.name = "name"},
+                                          {.name = "kind"},
+                                          {.name = "department"},
+                                          {.name = "jurisdiction_code"},
+                                          {.name = "active", .type = "boolean"}};
+  auto creating = [](std::vector<ParamDoc> fields, std::set<std::string_view> required) {
+    for (ParamDoc& f : fields) f.required = required.contains(f.name);
+    return fields;
+  };
+  std::vector<ParamDoc> new_category{{.name = "code", .required = true}, {.name = "parent_code"}};
+  for (ParamDoc& f :
+       creating(category_fields, {"name_zh", "name_en", "time_limit", "routing_level"})) {
+    new_category.push_back(std::move(f));
+  }
   add("POST", "/api/v1/categories",
       "Add a category, top-level or under an active parent. JSON body: code (a-z, 0-9, _ and ., "
       "e.g. env.light), parent_code (null for top-level), name_zh, name_en, time_limit {amount, "
@@ -531,13 +564,13 @@ void add_catalogue_admin_routes(Router& router, app::App& app) {
       "sort_order, active. Categories apply to the whole deployment: the scope must cover its "
       "root. Answers 201 with the category and Location." +
           writes,
-      create_category);
+      new_category, create_category);
   add("PATCH", "/api/v1/categories/{code}",
       "Change a category: any of name_zh, name_en, time_limit, routing_level, sort_order, active "
       "(false retires it: cases keep it, new ones cannot use it; a category is never deleted). "
       "The next case's routing and deadline use the change." +
           versioned + writes,
-      update_category);
+      category_fields, update_category);
   add("POST", "/api/v1/routing-rules",
       "Add a routing rule. JSON body: level (village, township or county; required), kind "
       "(demand, petition or null for both), category_code (null: any), place_code (null: "
@@ -545,28 +578,28 @@ void add_catalogue_admin_routes(Router& router, app::App& app) {
       "one), keywords (an array; all must appear in the description), department (county level "
       "only), priority. Answers 201 with the rule and Location." +
           writes,
-      create_rule);
+      creating(rule_fields, {"level"}), create_rule);
   add("PATCH", "/api/v1/routing-rules/{id}",
       "Change a routing rule: any field of POST /api/v1/routing-rules; null sets kind, "
       "category_code, place_code or department back to any or none." +
           versioned + writes,
-      update_rule);
+      rule_fields, update_rule);
   add("DELETE", "/api/v1/routing-rules/{id}",
       "Delete a routing rule; cases already routed keep their unit. Answers 204." + versioned +
           writes,
-      delete_rule);
+      {}, delete_rule);
   add("POST", "/api/v1/units",
       "Add a unit. JSON body: name, kind (village_committee on a village, township_government "
       "on a township, county_department on a county, petition_bureau or hotline_center on a "
       "county or above), department (county departments only, e.g. 人社局), jurisdiction_code "
       "(inside the scope), active. Answers 201 with the unit and Location." +
           writes,
-      create_unit);
+      creating(unit_fields, {"name", "kind", "jurisdiction_code"}), create_unit);
   add("PATCH", "/api/v1/units/{id}",
       "Change a unit: any of name, kind, department, jurisdiction_code (a unit that holds cases "
       "or has staff accounts stays on its node), active (false: no new case goes to it)." +
           versioned + writes,
-      update_unit);
+      unit_fields, update_unit);
 }
 
 }  // namespace jiceng::http

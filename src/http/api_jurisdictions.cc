@@ -114,12 +114,14 @@ void add_jurisdiction_routes(Router& router, app::JurisdictionService& service) 
               .pattern = "/api/v1/jurisdictions/{code}/descendants",
               .summary = "Every jurisdiction below code, ordered by code (parents first); 409 "
                          "when there are more than 5,000 (use /children)",
+              .answers = {{409, "more than 5,000 descendants: use /children"}},
               .policy = Policy::kPublic,
               .handler = [&service](const Request& req) { return descendants(service, req); }});
   router.add({.method = "GET",
               .pattern = "/api/v1/deployment",
               .summary = "The deployment: its root jurisdiction (e.g. 鹰潭市), as "
                          "/api/v1/jurisdictions/{code} gives it",
+              .answers = {{404, "no deployment has been set up"}},
               .policy = Policy::kPublic,
               .handler = [&service](const Request& req) { return deployment(service, req); }});
   router.add({.method = "GET",

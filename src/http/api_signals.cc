@@ -224,6 +224,7 @@ void add_signal_routes(Router& router, app::App& app) {
                   "people behind them and the cases of the period of the same length "
                   "before. Counts only. docs/SIGNALS.md",
               .query_params = hot,
+              .answers = {{404, "no such area in the caller's jurisdiction"}},
               .policy = Policy::only(readers, ScopeCheck::kSubtree),
               .handler = [&app](const Request& req) { return hot_places(app, req); }});
   std::vector<ParamDoc> rising_params = period;
@@ -238,6 +239,7 @@ void add_signal_routes(Router& router, app::App& app) {
                          "before lead one to expect, the most unlikely first (p_value: Poisson "
                          "tail of the distinct people). Counts only",
               .query_params = rising_params,
+              .answers = {{404, "no such area in the caller's jurisdiction"}},
               .policy = Policy::only(readers, ScopeCheck::kSubtree),
               .handler = [&app](const Request& req) { return rising(app, req); }});
   router.add(
@@ -253,6 +255,7 @@ void add_signal_routes(Router& router, app::App& app) {
                         {.name = "level", .description = "blue, yellow, orange, red"},
                         {.name = "mine", .description = "true: addressed to your unit"},
                         {.name = "limit", .type = "integer"}},
+       .answers = {{404, "no such area in the caller's jurisdiction"}},
        .policy = Policy::only(readers, ScopeCheck::kSubtree),
        .handler = [&app](const Request& req) { return warnings(app, req); }});
   router.add({.method = "GET",
@@ -264,13 +267,17 @@ void add_signal_routes(Router& router, app::App& app) {
                          "village's township). The read is audited. ETag: the warning's version",
               .policy = Policy::only(readers, ScopeCheck::kSubtree),
               .handler = [&app](const Request& req) { return warning(app, req); }});
-  router.add({.method = "POST",
-              .pattern = "/api/v1/warnings/{warning}/{command}",
-              .summary = "acknowledge (签收) a new warning, handle (处置: note says what was "
-                         "done) or dismiss (排除: note gives the reason) an open one. JSON body "
-                         "{\"note\": …}; If-Match: the version (optional; 412 when stale)",
-              .policy = Policy::only(actors, ScopeCheck::kSubtree),
-              .handler = [&app](const Request& req) { return act(app, req); }});
+  router.add(
+      {.method = "POST",
+       .pattern = "/api/v1/warnings/{warning}/{command}",
+       .summary = "acknowledge (签收) a new warning, handle (处置: note says what was "
+                  "done) or dismiss (排除: note gives the reason) an open one. JSON body "
+                  "{\"note\": …}; If-Match: the version (optional; 412 when stale)",
+       .body = {.kind = BodyDoc::Kind::kJson, .fields = {{.name = "note"}}, .optional = true},
+       .if_match = IfMatch::kOptional,
+       .answers = {{409, "the warning's status does not allow the command now"}},
+       .policy = Policy::only(actors, ScopeCheck::kSubtree),
+       .handler = [&app](const Request& req) { return act(app, req); }});
 }
 
 }  // namespace jiceng::http

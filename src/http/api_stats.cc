@@ -188,6 +188,7 @@ void add_stats_routes(Router& router, app::App& app) {
                         {.name = "kind", .description = "demand or petition"},
                         {.name = "interval", .description = "day, week or month"},
                         {.name = "limit", .type = "integer"}},
+       .answers = {{404, "no such area in the caller's jurisdiction"}},
        .policy = Policy::only(readers, ScopeCheck::kSubtree),
        .handler = [&app](const Request& req) { return stats(app, req); }});
 }

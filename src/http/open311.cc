@@ -34,6 +34,7 @@
 
 #include "app/idempotency.h"
 #include "app/imports.h"
+#include "app/login_throttle.h"
 #include "common/utf8.h"
 #include "domain/access.h"
 #include "domain/case_intake.h"
@@ -909,9 +910,44 @@ Result<void> check_form_type(std::optional<std::string_view> type) {
   return {};
 }
 
+// Open311's per-client limits (ApiOptions::open311) and the counts of the requests made.
+struct ClientLimits {
+  explicit ClientLimits(const Open311Limits& l)
+      : limits(l), counts(app::ThrottleLimits{.window = l.window, .max_keys = l.max_keys}) {}
+  const Open311Limits limits;
+  app::LoginThrottle counts;
+};
+
+// The answer to a client over its limit: 429 with Retry-After (the server puts it in the spec's
+// form).
+Response too_many_requests(std::chrono::seconds wait, const Request& req) {
+  Response res = error_response(
+      Error{ErrorCode::kResourceExhausted,
+            fmt::format("too many requests from this client: try again in {} s", wait.count()),
+            fmt::format("请求过于频繁，请 {} 秒后重试", wait.count())},
+      req);
+  std::erase_if(res.headers, [](const auto& h) { return h.first == "Retry-After"; });
+  res.headers.emplace_back("Retry-After", std::to_string(wait.count()));
+  return res;
+}
+
+// A GET handler behind the per-address limit (none when gets_per_address is 0).
+Handler limited_by_address(app::App& app, std::shared_ptr<ClientLimits> limits, Handler h) {
+  if (limits->limits.gets_per_address <= 0) return h;
+  return [&app, limits = std::move(limits), h = std::move(h)](const Request& req) {
+    if (auto wait = limits->counts.admit_address(
+            context_of(req).remote, limits->limits.gets_per_address, app.clock.now())) {
+      return too_many_requests(*wait, req);
+    }
+    return h(req);
+  };
+}
+
 // Answers after the commit, from the store's writer (the worker thread is free meanwhile), as
-// POST /api/v1/cases does.
-void create_request(app::App& app, const Request& req, const Responder& respond, Format f) {
+// POST /api/v1/cases does. Limited per api_key, whether the key is valid or not, before the key
+// is looked up.
+void create_request(app::App& app, const Request& req, const Responder& respond, Format f,
+                    ClientLimits& limits) {
   if (auto ok = check_form_type(req.header("Content-Type")); !ok) {
     return respond(spec_error(ok.error(), req, f));
   }
@@ -923,6 +959,12 @@ void create_request(app::App& app, const Request& req, const Responder& respond,
                "invalid api_key received -- can't proceed with create_request",
                "api_key 无效，无法创建服务请求"};
   if (!form->api_key) return respond(spec_error(no_key, req, f));
+  if (limits.limits.posts_per_key > 0) {
+    if (auto wait =
+            limits.counts.admit_key(*form->api_key, limits.limits.posts_per_key, app.clock.now())) {
+      return respond(too_many_requests(*wait, req));
+    }
+  }
   auto app_principal = app.access.app_for_key(*form->api_key);
   if (!app_principal) {
     return respond(spec_error(
@@ -979,23 +1021,40 @@ void create_request(app::App& app, const Request& req, const Responder& respond,
 
 }  // namespace
 
-void add_open311_routes(Router& router, app::App& app) {
+void add_open311_routes(Router& router, app::App& app, const Open311Limits& limits) {
+  auto counts = std::make_shared<ClientLimits>(limits);
+  auto by_address = [&](Handler h) { return limited_by_address(app, counts, std::move(h)); };
+  std::vector<AnswerDoc> get_answers;
+  if (limits.gets_per_address > 0) {
+    get_answers.push_back(
+        {429, fmt::format("more than {} requests from the client's address within {} s",
+                          limits.gets_per_address, limits.window.count())});
+  }
+  std::vector<AnswerDoc> post_answers{{403, "no api_key, or not a valid one"}};
+  if (limits.posts_per_key > 0) {
+    post_answers.push_back({429, fmt::format("more than {} requests with this api_key within {} s",
+                                             limits.posts_per_key, limits.window.count())});
+  }
   for (Format f : {Format::kJson, Format::kXml}) {
     const std::string ext = f == Format::kJson ? ".json" : ".xml";
-    router.add({.method = "GET",
-                .pattern = std::string(kBase) + "/discovery" + ext,
-                .summary = "Open311 GeoReport v2 service discovery: contact, how to get an API "
-                           "key, the endpoint and its formats",
-                .policy = Policy::kPublic,
-                .handler = [&app, f](const Request& req) { return discovery(app, req, f); }});
-    router.add({.method = "GET",
-                .pattern = std::string(kBase) + "/services" + ext,
-                .summary = "Open311: the services (request types): the active leaf categories, "
-                           "with their group (parent category); Chinese names unless "
-                           "Accept-Language prefers English",
-                .query_params = {{.name = "jurisdiction_id", .description = "accepted, ignored"}},
-                .policy = Policy::kPublic,
-                .handler = [&app, f](const Request& req) { return services(app, req, f); }});
+    router.add(
+        {.method = "GET",
+         .pattern = std::string(kBase) + "/discovery" + ext,
+         .summary = "Open311 GeoReport v2 service discovery: contact, how to get an API "
+                    "key, the endpoint and its formats",
+         .answers = get_answers,
+         .policy = Policy::kPublic,
+         .handler = by_address([&app, f](const Request& req) { return discovery(app, req, f); })});
+    router.add(
+        {.method = "GET",
+         .pattern = std::string(kBase) + "/services" + ext,
+         .summary = "Open311: the services (request types): the active leaf categories, "
+                    "with their group (parent category); Chinese names unless "
+                    "Accept-Language prefers English",
+         .query_params = {{.name = "jurisdiction_id", .description = "accepted, ignored"}},
+         .answers = get_answers,
+         .policy = Policy::kPublic,
+         .handler = by_address([&app, f](const Request& req) { return services(app, req, f); })});
     router.add(
         {.method = "GET",
          .pattern = std::string(kBase) + "/requests" + ext,
@@ -1015,8 +1074,10 @@ void add_open311_routes(Router& router, app::App& app) {
                           {.name = "jurisdiction_id", .description = "a subtree of the tree"},
                           {.name = "page", .type = "integer"},
                           {.name = "page_size", .type = "integer"}},
+         .answers = get_answers,
          .policy = Policy::kPublic,
-         .handler = [&app, f](const Request& req) { return list_requests(app, req, f); }});
+         .handler =
+             by_address([&app, f](const Request& req) { return list_requests(app, req, f); })});
     router.add({.method = "POST",
                 .pattern = std::string(kBase) + "/requests" + ext,
                 .summary =
@@ -1032,29 +1093,48 @@ void add_open311_routes(Router& router, app::App& app) {
                     "token (the tracking code), service_notice, account_id}]. An "
                     "Idempotency-Key header (not part of GeoReport v2) makes retries safe: the "
                     "same key and form return the first answer, the same key otherwise 400",
+                .body = {.kind = BodyDoc::Kind::kForm,
+                         .fields = {{.name = "api_key", .required = true},
+                                    {.name = "service_code", .required = true},
+                                    {.name = "jurisdiction_id", .required = true},
+                                    {.name = "lat", .type = "number"},
+                                    {.name = "long", .type = "number"},
+                                    {.name = "address_string"},
+                                    {.name = "address_id"},
+                                    {.name = "description"},
+                                    {.name = "first_name"},
+                                    {.name = "last_name"},
+                                    {.name = "phone"},
+                                    {.name = "email"}}},
+                .idempotency_key = true,
+                .answers = post_answers,
                 .policy = Policy::kPublic,
-                .async_handler = [&app, f](const Request& req, const Responder& respond) {
-                  create_request(app, req, respond, f);
+                .async_handler = [&app, f, counts](const Request& req, const Responder& respond) {
+                  create_request(app, req, respond, f, *counts);
                 }});
   }
-  router.add({.method = "GET",
-              .pattern = std::string(kBase) + "/services/{code_format}",
-              .summary = "Open311: a service definition, services/{service_code}.json or .xml "
-                         "(no attributes: metadata is false for every service)",
-              .policy = Policy::kPublic,
-              .handler = [&app](const Request& req) { return service_definition(app, req); }});
+  router.add(
+      {.method = "GET",
+       .pattern = std::string(kBase) + "/services/{code_format}",
+       .summary = "Open311: a service definition, services/{service_code}.json or .xml "
+                  "(no attributes: metadata is false for every service)",
+       .answers = get_answers,
+       .policy = Policy::kPublic,
+       .handler = by_address([&app](const Request& req) { return service_definition(app, req); })});
   router.add({.method = "GET",
               .pattern = std::string(kBase) + "/requests/{id_format}",
               .summary = "Open311: one public service request, requests/{service_request_id}.json "
                          "or .xml (the case number), as an array of one",
+              .answers = get_answers,
               .policy = Policy::kPublic,
-              .handler = [&app](const Request& req) { return one_request(app, req); }});
+              .handler = by_address([&app](const Request& req) { return one_request(app, req); })});
   router.add({.method = "GET",
               .pattern = std::string(kBase) + "/tokens/{token_format}",
               .summary = "Open311: the service_request_id for a token (the tracking code that "
                          "POST requests answered), tokens/{token}.json or .xml",
+              .answers = get_answers,
               .policy = Policy::kPublic,
-              .handler = [&app](const Request& req) { return token(app, req); }});
+              .handler = by_address([&app](const Request& req) { return token(app, req); })});
 }
 
 }  // namespace jiceng::http

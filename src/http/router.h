@@ -123,6 +123,32 @@ struct ParamDoc {
   std::string type = "string";  // OpenAPI schema type: "string" or "integer"
 };
 
+// A request body (OpenAPI requestBody): JSON (an object whose members are `fields`; any other
+// member is refused with 400) or an HTML form (application/x-www-form-urlencoded). A field's
+// type may also be "boolean", "number", "object" or "array" here.
+struct BodyDoc {
+  enum class Kind { kNone, kJson, kForm };
+  Kind kind = Kind::kNone;
+  std::vector<ParamDoc> fields{};
+  bool optional = false;  // the body may be left out
+};
+
+// How a write reads If-Match, the version it expects (http::write_headers and the OpenAPI
+// document: 412 when stale, 428 when required and absent).
+enum class IfMatch {
+  kUnread,    // no version to expect (a creation, or no version at all)
+  kOptional,  // absent: the record's current version
+  kRequired,  // absent: 428
+};
+
+// A status a handler answers that the route's declaration does not already imply (openapi.h
+// lists those it does: 400, 401, 403, 404, 412, 413, 422, 428, 500, 503 …), e.g. 409 for a
+// command the workflow does not allow now, or 429 from a rate limit.
+struct AnswerDoc {
+  unsigned status = 0;
+  std::string description{};
+};
+
 using Handler = std::function<Response(const Request&)>;
 
 // How an asynchronous handler answers. Copyable; the first call sends the response, later calls
@@ -168,6 +194,13 @@ struct Route {
   std::string pattern{};  // "/api/v1/jurisdictions/{code}": literals and whole-segment captures
   std::string summary{};  // one line, for OpenAPI
   std::vector<ParamDoc> query_params{};
+  // What the handler reads and answers, for the OpenAPI document (openapi.h); the tests hold
+  // every status the suite sees a route answer to this declaration.
+  BodyDoc body{};
+  IfMatch if_match = IfMatch::kUnread;
+  bool idempotency_key = false;  // reads Idempotency-Key (422 when reused for another request)
+  unsigned success = 200;        // 201 for a creation, 204 when there is no body
+  std::vector<AnswerDoc> answers{};
   Policy policy = Policy::kUndeclared;
   Runs runs = Runs::kWorker;
   // Exactly one of the two.

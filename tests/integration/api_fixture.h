@@ -12,6 +12,7 @@
 #include "http/api.h"
 #include "http/server.h"
 #include "integration/http_client.h"
+#include "integration/openapi_check.h"
 #include "support/demo_db.h"
 
 namespace jiceng::testing {
@@ -36,6 +37,8 @@ class ApiFixture : public ::testing::TestWithParam<Backend> {
   void TearDown() override {
     if (server_) server_->stop();
     if (thread_.joinable()) thread_.join();
+    // Every status the test saw is one the OpenAPI document lists for its route.
+    if (router_) expect_answers_documented(*router_, metrics_);
   }
 
   http::testing::Reply get(std::string_view target) {

@@ -1,16 +1,22 @@
 // The HTTP API end to end: a real server on a loopback port, over the real Jiangxi division
 // tree imported from the pinned npm package, on SQLite and on PostgreSQL.
 #include <fmt/format.h>
+#include <gtest/gtest-spi.h>
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <array>
 #include <boost/json.hpp>
+#include <cctype>
+#include <cstdio>
+#include <fstream>
 #include <map>
 #include <set>
 #include <thread>
 
 #include "http/errors.h"
 #include "integration/api_fixture.h"
+#include "integration/openapi_check.h"
 
 namespace jiceng {
 namespace {
@@ -132,6 +138,144 @@ TEST_P(Api, EveryRouteDeclaresAPolicyAndIsDocumented) {
     EXPECT_NE(r.policy, http::Policy::kUndeclared) << r.method << " " << r.pattern;
     EXPECT_TRUE(paths.contains(r.pattern)) << r.pattern << " is missing from the OpenAPI document";
   }
+}
+
+// The statuses a route can answer, from what the route is: a write with a body documents 400
+// and 413, one read by a signed-in role 401 and 403, a path capture 404, If-Match 412 (and 428
+// when required), Idempotency-Key 422; and every route 400, 500 and 503 (the guard refuses a
+// method override; the server may be busy). Under /open311/v2 the spec's statuses stand in
+// (401 is 403; 409, 412, 422 and 428 are 400).
+std::set<std::string> statuses_a_route_can_answer(const http::Route& r) {
+  const bool open311 = r.pattern.starts_with("/open311/");
+  auto as = [open311](unsigned status) {
+    return std::to_string(open311 ? http::open311_status(status) : status);
+  };
+  std::set<std::string> out{std::to_string(r.success), "400", "500", "503"};
+  if (r.body.kind != http::BodyDoc::Kind::kNone) out.insert("413");
+  if (r.policy.who == http::Policy::Who::kRoles) {
+    out.insert(as(401));
+    out.insert(as(403));
+  }
+  if (r.method != "GET" && (r.policy.who == http::Policy::Who::kRoles || r.policy.identify)) {
+    out.insert(as(403));  // the CSRF token
+  }
+  if (r.pattern.find('{') != std::string::npos) out.insert(as(404));
+  if (r.if_match != http::IfMatch::kUnread) out.insert(as(412));
+  if (r.if_match == http::IfMatch::kRequired) out.insert(as(428));
+  if (r.idempotency_key) out.insert(as(422));
+  for (const auto& a : r.answers) out.insert(as(a.status));
+  return out;
+}
+
+// Each operation: the statuses above with the error schema (Retry-After on 429 and 503), the
+// headers the route reads, and its body; the commands' 409s and the rate limits' 429s are
+// there. The document is then validated by a real OpenAPI validator below.
+TEST_P(Api, EveryOperationDocumentsItsStatusesHeadersAndBody) {
+  auto doc = get_json("/api/v1/openapi.json", 200);
+  const auto& paths = doc.at("paths").as_object();
+  for (const auto& r : router_->routes()) {
+    const std::string where = r.method + " " + r.pattern;
+    std::string method = r.method;
+    for (char& c : method) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    const auto* item = paths.if_contains(r.pattern);
+    ASSERT_TRUE(item && item->as_object().contains(method)) << where << ": no operation";
+    const auto& op = item->at(method).as_object();
+    EXPECT_FALSE(op.at("summary").as_string().empty()) << where;
+    const auto& responses = op.at("responses").as_object();
+    for (const std::string& status : statuses_a_route_can_answer(r)) {
+      ASSERT_TRUE(responses.contains(status)) << where << " does not document " << status;
+      const auto& answer = responses.at(status).as_object();
+      EXPECT_FALSE(answer.at("description").as_string().empty()) << where << " " << status;
+      if (status.starts_with('2')) continue;
+      const std::string schema =
+          r.pattern.starts_with("/open311/") ? "Open311Errors" : std::string("Error");
+      const auto& content = answer.at("content").as_object();
+      ASSERT_FALSE(content.empty()) << where << " " << status;
+      for (const auto& [type, media] : content) {
+        EXPECT_EQ(media.at("schema").at("$ref").as_string(), "#/components/schemas/" + schema)
+            << where << " " << status << " " << type;
+      }
+      if (status == "429" || status == "503") {
+        EXPECT_TRUE(answer.at("headers").as_object().contains("Retry-After")) << where;
+      }
+    }
+    // The headers it reads.
+    std::map<std::string, bool> headers;  // name: required
+    for (const auto& p : op.at("parameters").as_array()) {
+      if (p.at("in") == "header")
+        headers[std::string(p.at("name").as_string())] = p.at("required").as_bool();
+    }
+    EXPECT_TRUE(headers.contains("Accept-Language")) << where;
+    EXPECT_EQ(headers.contains("If-Match"), r.if_match != http::IfMatch::kUnread) << where;
+    if (r.if_match == http::IfMatch::kRequired) {
+      EXPECT_TRUE(headers["If-Match"]) << where;
+    }
+    EXPECT_EQ(headers.contains("Idempotency-Key"), r.idempotency_key) << where;
+    // Its body: JSON bodies refuse unknown members.
+    EXPECT_EQ(op.contains("requestBody"), r.body.kind != http::BodyDoc::Kind::kNone) << where;
+    if (r.body.kind == http::BodyDoc::Kind::kJson) {
+      const auto& schema = op.at("requestBody").at("content").at("application/json").at("schema");
+      EXPECT_EQ(schema.at("additionalProperties"), false) << where;
+      EXPECT_EQ(schema.at("properties").as_object().size(), r.body.fields.size()) << where;
+    }
+  }
+  // What the routes declare, checked in the document itself.
+  const auto& command = paths.at("/api/v1/cases/{number}/commands/{command}").at("post");
+  EXPECT_NE(
+      command.at("responses").at("409").at("description").as_string().find("allowed_commands"),
+      std::string::npos);
+  EXPECT_TRUE(command.at("responses").as_object().contains("428"));
+  const auto& open311 = paths.at("/open311/v2/requests.json").at("post");
+  EXPECT_TRUE(open311.at("responses").as_object().contains("429"));
+  EXPECT_TRUE(open311.at("requestBody")
+                  .at("content")
+                  .as_object()
+                  .contains("application/x-www-form-urlencoded"));
+  EXPECT_TRUE(paths.at("/api/v1/session").at("post").at("responses").as_object().contains("429"));
+}
+
+// The document is valid OpenAPI 3.0 by a validator that is not ours (@readme/openapi-parser,
+// tests/integration/openapi_validate.mjs): the schema and the rules beyond it.
+TEST_P(Api, OpenApiDocumentPassesAnOpenApiValidator) {
+  auto reply = get("/api/v1/openapi.json");
+  ASSERT_EQ(reply.res.result_int(), 200u);
+  const std::string file = std::string(JICENG_BINARY_DIR) + "/openapi-" +
+                           testing::to_string(GetParam()) + "-" + std::to_string(::getpid()) +
+                           ".json";
+  {
+    std::ofstream out(file);
+    out << reply.res.body();
+    ASSERT_TRUE(out.good()) << file;
+  }
+  const std::string command = "node " + std::string(JICENG_SOURCE_DIR) +
+                              "/tests/integration/openapi_validate.mjs " + file + " 2>&1";
+  std::string output;
+  FILE* pipe = ::popen(command.c_str(), "r");
+  ASSERT_NE(pipe, nullptr);
+  std::array<char, 4096> buf{};
+  while (std::fgets(buf.data(), buf.size(), pipe) != nullptr) output += buf.data();
+  const int status = ::pclose(pipe);
+  std::remove(file.c_str());
+  EXPECT_EQ(status, 0) << output;
+  EXPECT_NE(output.find("valid: OpenAPI 3.0.3"), std::string::npos) << output;
+}
+
+// The suite's own check of the document against what the server answered
+// (integration/openapi_check.h) finds a status a route answers but does not declare.
+TEST_P(Api, AnUndeclaredAnswerIsFound) {
+  http::Router router;
+  router.add({.method = "GET",
+              .pattern = "/teapot",
+              .summary = "Answers 418, which it does not declare",
+              .policy = http::Policy::kPublic,
+              .handler = [](const http::Request&) { return http::Response{.status = 418}; }});
+  http::Metrics metrics;
+  metrics.bind(router);
+  metrics.observe(0, "GET", 200, std::chrono::milliseconds(1));
+  testing::expect_answers_documented(router, metrics);  // 200 is documented
+  metrics.observe(0, "GET", 418, std::chrono::milliseconds(1));
+  EXPECT_NONFATAL_FAILURE(testing::expect_answers_documented(router, metrics),
+                          "GET /teapot answered 418");
 }
 
 TEST_P(Api, ResidentSubmitsAndTracks) {

@@ -25,6 +25,7 @@
 #include "http/server.h"
 #include "integration/access_fixture.h"
 #include "integration/http_client.h"
+#include "integration/openapi_check.h"
 #include "store/catalogue_repo.h"
 #include "store/open311_repo.h"
 #include "support/demo_db.h"
@@ -236,6 +237,8 @@ class Open311 : public ::testing::TestWithParam<Backend> {
   void TearDown() override {
     if (server_) server_->stop();
     if (thread_.joinable()) thread_.join();
+    // Every status the test saw is one the OpenAPI document lists for its route.
+    if (router_) testing::expect_answers_documented(*router_, metrics_);
   }
 
   Reply get(const std::string& target, const Headers& headers = {}) {
@@ -1038,6 +1041,7 @@ class OtherServer {
   OtherServer(const OtherServer&) = delete;
   OtherServer& operator=(const OtherServer&) = delete;
   std::uint16_t port() const { return server_->port(); }
+  const http::Metrics& metrics() const { return metrics_; }
 
  private:
   http::Metrics metrics_;
@@ -1074,6 +1078,76 @@ TEST_P(Open311, TooLargeAndBusyTakeTheSpecForm) {
     EXPECT_EQ(r.res[boost::beast::http::field::retry_after], "1");
     EXPECT_NE(r.res.body().find("服务器繁忙"), std::string::npos) << r.res.body();
   }
+}
+
+// Per-client limits (ApiOptions::open311): POST requests per api_key, whatever the format and
+// whether the key is valid, and GETs per client address, each within a sliding window; over a
+// limit, 429 with Retry-After in the spec's form, and the clock the test moves lets the client
+// in again when the oldest request leaves the window.
+TEST_P(Open311, ClientsOverTheirLimitWaitAsTold) {
+  http::Metrics metrics;  // for its /metrics route; the server below counts in its own
+  http::Router router = http::make_router(
+      *app_, metrics,
+      {.open311 = {.window = std::chrono::seconds(60), .posts_per_key = 2, .gets_per_address = 3}});
+  http::ServerOptions options;
+  options.worker_threads = 2;
+  OtherServer limited(router, options);
+  auto post_to = [&](const std::string& target, const std::string& key) {
+    http::testing::TestClient client(limited.port());
+    return client.request("POST", target,
+                          form_encode({{"api_key", key},
+                                       {"service_code", "urban.sanitation"},
+                                       {"jurisdiction_id", fresh_village()},
+                                       {"address_string", "村口"},
+                                       {"description", "路边垃圾无人清运"}}),
+                          {{"Content-Type", "application/x-www-form-urlencoded"}});
+  };
+  auto get_from = [&](const std::string& target) {
+    http::testing::TestClient client(limited.port());
+    return client.request("GET", target);
+  };
+  auto retry_after = [](const Reply& r) { return std::string(r.res["Retry-After"]); };
+
+  // Two creates per key a minute, the .json and .xml together.
+  const std::string key = api_key();
+  EXPECT_EQ(post_to("/open311/v2/requests.json", key).res.result_int(), 200u);
+  clock_.advance(std::chrono::seconds(20));
+  EXPECT_EQ(post_to("/open311/v2/requests.xml", key).res.result_int(), 200u);
+  auto refused = post_to("/open311/v2/requests.json", key);
+  expect_spec_error(refused, 429, "the third create within a minute");
+  EXPECT_EQ(retry_after(refused), "40");
+  EXPECT_NE(refused.res.body().find("请求过于频繁"), std::string::npos) << refused.res.body();
+  auto refused_xml = post_to("/open311/v2/requests.xml", key);
+  expect_spec_error(refused_xml, 429, "in XML too");
+  EXPECT_EQ(content_type(refused_xml), "text/xml; charset=utf-8");
+  // Another app is not held back by this one.
+  EXPECT_EQ(post_to("/open311/v2/requests.json", api_key()).res.result_int(), 200u);
+  // Refusals do not count: once the first create is a minute old, one more gets in.
+  clock_.advance(std::chrono::seconds(39));
+  EXPECT_EQ(retry_after(post_to("/open311/v2/requests.json", key)), "1");
+  clock_.advance(std::chrono::seconds(1));
+  EXPECT_EQ(post_to("/open311/v2/requests.json", key).res.result_int(), 200u);
+  expect_spec_error(post_to("/open311/v2/requests.json", key), 429, "the window slides");
+  // A key that is not valid is counted as given, before it is looked up.
+  expect_spec_error(post_to("/open311/v2/requests.json", "jck_guessed"), 403, "a bad key");
+  expect_spec_error(post_to("/open311/v2/requests.json", "jck_guessed"), 403, "a bad key");
+  expect_spec_error(post_to("/open311/v2/requests.json", "jck_guessed"), 429, "guessing");
+
+  // Three GETs a minute from this address, whatever the resource; creates are not among them.
+  EXPECT_EQ(get_from("/open311/v2/services.json").res.result_int(), 200u);
+  EXPECT_EQ(get_from("/open311/v2/discovery.xml").res.result_int(), 200u);
+  EXPECT_EQ(get_from("/open311/v2/requests.json").res.result_int(), 200u);
+  auto busy = get_from("/open311/v2/services.json");
+  expect_spec_error(busy, 429, "the fourth GET within a minute");
+  EXPECT_EQ(retry_after(busy), "60");
+  expect_spec_error(get_from("/open311/v2/tokens/nope.xml"), 429, "any resource");
+  // The rest of the API is not limited by Open311's counts.
+  EXPECT_EQ(get_from("/api/v1/categories").res.result_int(), 200u);
+  clock_.advance(std::chrono::seconds(60));
+  EXPECT_EQ(get_from("/open311/v2/services.json").res.result_int(), 200u);
+
+  // Every status answered is in the OpenAPI document.
+  testing::expect_answers_documented(router, limited.metrics());
 }
 
 // Issue: start_date/end_date filtered on the time a case was stored, not on when it was

@@ -23,6 +23,21 @@ TEST(Config, TomlThenEnvironmentOverride) {
   EXPECT_EQ(c.listen, "0.0.0.0:9000");
 }
 
+// The Open311 limits (docs/CONFIG.md): 0 turns a limit off; the window is at least a second.
+TEST(Config, Open311Limits) {
+  Config c;
+  EXPECT_EQ(c.open311_window_s, 60);
+  EXPECT_EQ(c.open311_posts_per_key, 120);
+  EXPECT_EQ(c.open311_gets_per_address, 600);
+  ASSERT_TRUE(apply_toml(c, "[open311]\nwindow_s = 10\nposts_per_key = 0\n", "t.toml"));
+  EXPECT_EQ(c.open311_window_s, 10);
+  EXPECT_EQ(c.open311_posts_per_key, 0);
+  ASSERT_TRUE(apply_env(c, {{"JICENG_OPEN311_GETS_PER_ADDRESS", "30"}}));
+  EXPECT_EQ(c.open311_gets_per_address, 30);
+  EXPECT_FALSE(apply_toml(c, "[open311]\nwindow_s = 0\n", "t.toml"));
+  EXPECT_FALSE(apply_env(c, {{"JICENG_OPEN311_POSTS_PER_KEY", "-1"}}));
+}
+
 TEST(Config, ErrorsNameTheKey) {
   struct Case {
     const char* toml;

@@ -161,6 +161,46 @@ TEST(LoginThrottle, ConcurrentFailuresAreAllCounted) {
   EXPECT_TRUE(t.retry_after("zhangsan", "198.51.100.9", false, kStart));
 }
 
+// The request rate limits (Open311): a sliding window of the latest `limit` requests per key.
+TEST(RequestLimit, TheLimitWithinAWindowThenTheOldestLeavingIt) {
+  LoginThrottle t(ThrottleLimits{.window = seconds(60)});
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_EQ(t.admit_key("jck_app", 3, kStart + seconds(10 * i)), std::nullopt) << i;
+  }
+  // The fourth waits until the first is a minute old; refusals do not count.
+  EXPECT_EQ(t.admit_key("jck_app", 3, kStart + seconds(30)), Wait(seconds(30)));
+  EXPECT_EQ(t.admit_key("jck_app", 3, kStart + seconds(59) + microseconds(1)), Wait(seconds(1)));
+  EXPECT_EQ(t.admit_key("jck_app", 3, kStart + seconds(60)), std::nullopt);
+  // Now the second is the oldest of the three within the window.
+  EXPECT_EQ(t.admit_key("jck_app", 3, kStart + seconds(61)), Wait(seconds(9)));
+  // Keys count apart, case and all; addresses apart from keys.
+  EXPECT_EQ(t.admit_key("JCK_APP", 3, kStart + seconds(61)), std::nullopt);
+  EXPECT_EQ(t.admit_address("jck_app", 3, kStart + seconds(61)), std::nullopt);
+}
+
+TEST(RequestLimit, AddressesCountAsIpsAndIpv6As64BitNetworks) {
+  LoginThrottle t(ThrottleLimits{.window = seconds(60)});
+  EXPECT_EQ(t.admit_address("2001:db8:0:1::1", 2, kStart), std::nullopt);
+  EXPECT_EQ(t.admit_address("2001:DB8:0:1:ffff::2", 2, kStart), std::nullopt);
+  EXPECT_TRUE(t.admit_address("2001:db8:0:1::77", 2, kStart));
+  EXPECT_EQ(t.admit_address("2001:db8:0:2::1", 2, kStart), std::nullopt);
+  EXPECT_EQ(t.admit_address("192.0.2.1", 1, kStart), std::nullopt);
+  EXPECT_TRUE(t.admit_address("::ffff:192.0.2.1", 1, kStart));
+  // Failures of sign-ins from the address are another count.
+  t.record_failure("zhangsan", "192.0.2.9", kStart);
+  EXPECT_EQ(t.admit_address("192.0.2.9", 1, kStart), std::nullopt);
+}
+
+TEST(RequestLimit, MemoryIsCapped) {
+  LoginThrottle t(ThrottleLimits{.window = seconds(60), .max_keys = 30});
+  for (int i = 0; i < 1000; ++i) {
+    (void)t.admit_key("key" + std::to_string(i), 5, kStart + microseconds(i));
+    ASSERT_LE(t.tracked_keys(), 30u);
+  }
+  (void)t.admit_key("late", 5, kStart + minutes(2));
+  EXPECT_EQ(t.tracked_keys(), 1u);
+}
+
 TEST(DeviceToken, AcceptsOnlyItsAccountAndKey) {
   std::array<unsigned char, 32> key{};
   for (std::size_t i = 0; i < key.size(); ++i) key[i] = static_cast<unsigned char>(i * 7 + 1);
