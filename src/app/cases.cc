@@ -16,6 +16,7 @@
 #include "store/case_repo.h"
 #include "store/catalogue_repo.h"
 #include "store/jurisdiction_repo.h"
+#include "store/settings_repo.h"
 #include "store/stats_repo.h"
 #include "text/words.h"
 
@@ -406,13 +407,177 @@ Error CaseService::audit_refusal(const Actor& actor, std::string_view action,
   return answer.get_future().get();
 }
 
+namespace {
+
+struct StoredCalendar {
+  std::vector<domain::CalendarDay> days;
+  std::string version;
+};
+
+// The stored days and the version they are, read together.
+Result<StoredCalendar> load_stored_calendar(store::Database& db) {
+  return db.read_value([](store::Sql& sql) -> Result<StoredCalendar> {
+    auto days = store::calendar::load(sql);
+    if (!days) return days.error();
+    auto version = store::settings::get(sql, kCalendarVersion);
+    if (!version) return version.error();
+    return StoredCalendar{std::move(*days), version->value_or("0")};
+  });
+}
+
+}  // namespace
+
 Result<std::shared_ptr<const domain::WorkCalendar>> CaseService::calendar() {
   std::lock_guard lock(calendar_mu_);
   if (calendar_) return calendar_;
-  auto days = db_.read_value([](store::Sql& sql) { return store::calendar::load(sql); });
-  if (!days) return days.error();
-  calendar_ = std::make_shared<const domain::WorkCalendar>(std::move(*days));
+  auto stored = load_stored_calendar(db_);
+  if (!stored) return stored.error();
+  calendar_ = std::make_shared<const domain::WorkCalendar>(std::move(stored->days));
+  calendar_version_ = std::move(stored->version);
   return calendar_;
+}
+
+Result<std::optional<std::pair<int, int>>> CaseService::calendar_coverage() {
+  auto cal = calendar();
+  if (!cal) return cal.error();
+  return (*cal)->covered_years();
+}
+
+Result<std::int64_t> CaseService::deadlines_from_year(int year) {
+  const Instant from = domain::china_midnight(std::chrono::sys_days(
+      std::chrono::year_month_day(std::chrono::year(year), std::chrono::January, std::chrono::day(1))));
+  return db_.read_value(
+      [&](store::Sql& sql) { return store::cases::count_deadlines_from(sql, from); });
+}
+
+Result<domain::ClockPeriods> CaseService::periods_for(store::Sql& sql, const Case& c) const {
+  domain::ClockPeriods periods{rules_.petition_acceptance, rules_.petition_handling,
+                               rules_.review_reply};
+  if (c.kind == domain::CaseKind::kDemand && !c.clock_limit) {
+    auto category = store::catalogue::find_category(sql, c.category_code);
+    if (!category) return category.error();
+    if (*category) periods.handling = (*category)->time_limit;
+  }
+  return periods;
+}
+
+Result<bool> CaseService::recompute_clock(store::Sql& sql, Case& c,
+                                          const domain::WorkCalendar& cal, Instant now) {
+  auto periods = periods_for(sql, c);
+  if (!periods) return periods.error();
+  auto times = domain::recomputed_clock(c, *periods, cal);
+  if (!times || (times->deadline == c.deadline_at && c.warn_at == times->warn_at)) return false;
+  const Case before = c;
+  const Instant old_deadline = *c.deadline_at;
+  c.deadline_at = times->deadline;
+  c.warn_at = times->warn_at;
+  if (times->deadline > old_deadline && times->deadline > now) {
+    c.breached = false;
+    if (times->warn_at > now) c.warned = false;
+  }
+  c.updated_at = now;
+  c.version += 1;
+  if (auto r = store::cases::update(sql, c); !r) return r.error();
+  int seq = 0;
+  if (times->deadline != old_deadline) {
+    domain::CaseEvent e{
+        .at = now,
+        .actor = "system",
+        .command = "recompute_deadline",
+        .from = c.state,
+        .to = c.state,
+        .unit_id = c.unit_id,
+        .note = domain::notes::deadline_recomputed(domain::format_china_deadline(old_deadline),
+                                                   domain::format_china_deadline(times->deadline)),
+        .is_public = true};
+    auto appended = store::cases::append_event(sql, c.number, e);
+    if (!appended) return appended.error();
+    seq = *appended;
+    if (auto r = record_audit(sql, now, {"system", ""},
+                              {.action = "case.recompute_deadline",
+                               .object_type = "case",
+                               .object_id = c.number},
+                              {});
+        !r) {
+      return r.error();
+    }
+  }
+  // The statistics count overdue cases: a breach cleared moves them.
+  std::size_t events_before = 0;
+  if (seq > 0) {
+    events_before = static_cast<std::size_t>(seq - 1);
+  } else {
+    auto events = store::cases::events(sql, c.number);
+    if (!events) return events.error();
+    events_before = events->size();
+  }
+  if (auto r = store::stats::record_change(sql, &before, events_before, c); !r) return r.error();
+  return true;
+}
+
+Result<CaseService::CalendarRefresh> CaseService::refresh_calendar() {
+  CalendarRefresh out;
+  struct Marks {
+    std::string version, recomputed, changed_from;
+  };
+  auto marks = db_.read_value([](store::Sql& sql) -> Result<Marks> {
+    Marks m;
+    for (auto [key, into] : {std::pair{kCalendarVersion, &m.version},
+                             std::pair{kCalendarRecomputed, &m.recomputed},
+                             std::pair{kCalendarChangedFrom, &m.changed_from}}) {
+      auto v = store::settings::get(sql, key);
+      if (!v) return v.error();
+      *into = v->value_or(into == &m.changed_from ? "" : "0");
+    }
+    return m;
+  });
+  if (!marks) return marks.error();
+  std::shared_ptr<const domain::WorkCalendar> cal;
+  std::string version;
+  {
+    std::lock_guard lock(calendar_mu_);
+    if (!calendar_ || calendar_version_ != marks->version) {
+      auto stored = load_stored_calendar(db_);
+      if (!stored) return stored.error();
+      out.reloaded = calendar_ != nullptr;
+      calendar_ = std::make_shared<const domain::WorkCalendar>(std::move(stored->days));
+      calendar_version_ = std::move(stored->version);
+    }
+    cal = calendar_;
+    version = calendar_version_;
+  }
+  if (version == marks->recomputed) return out;
+  if (auto from = parse_date(marks->changed_from)) {
+    const Instant after = domain::china_midnight(*from);
+    const Instant now = clock_.now();
+    std::string last;
+    for (;;) {
+      auto page = db_.write_value([&](store::Sql& sql) -> Result<std::pair<int, int>> {
+        auto cases = store::cases::with_deadline_after(sql, after, last, kTimerBatch);
+        if (!cases) return cases.error();
+        int moved = 0;
+        for (Case& c : *cases) {
+          last = c.number;
+          auto r = recompute_clock(sql, c, *cal, now);
+          if (!r) return r.error();
+          moved += *r ? 1 : 0;
+        }
+        return std::pair{static_cast<int>(cases->size()), moved};
+      });
+      if (!page) return page.error();
+      out.cases += page->second;
+      if (page->first < kTimerBatch) break;
+    }
+  }
+  // Recorded only if no newer import came meanwhile (its own count follows at the next step).
+  auto marked = db_.write([&](store::Sql& sql) -> Result<void> {
+    auto now_version = store::settings::get(sql, kCalendarVersion);
+    if (!now_version) return now_version.error();
+    if (now_version->value_or("0") != version) return {};
+    return store::settings::put(sql, kCalendarRecomputed, version);
+  });
+  if (!marked) return marked.error();
+  return out;
 }
 
 Result<PreparedIntake> CaseService::prepare(domain::Intake intake, const Actor& actor) const {
@@ -517,11 +682,15 @@ Result<Registration> CaseService::register_in(store::Sql& sql, const PreparedInt
     // whole handling limit (its category's).
     c.clock = c.kind == domain::CaseKind::kPetition ? ClockKind::kAcceptance : ClockKind::kHandling;
     c.clock_started_at = c.received_at;
-    c.deadline_at =
-        domain::period_end(c.received_at,
-                           c.kind == domain::CaseKind::kPetition ? rules_.petition_acceptance
-                                                                 : (*category)->time_limit,
-                           **cal);
+    const domain::ClockTimes times = domain::clock_times(
+        c.received_at,
+        c.kind == domain::CaseKind::kPetition ? rules_.petition_acceptance
+                                              : (*category)->time_limit,
+        0, domain::kWarnFraction, **cal);
+    c.deadline_at = times.deadline;
+    c.warn_at = times.warn_at;
+    c.clock_limit = c.kind == domain::CaseKind::kPetition ? rules_.petition_acceptance
+                                                          : (*category)->time_limit;
     const int year = static_cast<int>(std::chrono::year_month_day(domain::china_date(now)).year());
     auto seq = store::cases::next_number(sql, c.county_code, year);
     if (!seq) return seq.error();
@@ -605,13 +774,18 @@ Result<Registration> CaseService::register_in(store::Sql& sql, const PreparedInt
 }
 
 Result<CaseDetail> CaseService::get(std::string_view number) {
+  if (auto cal = calendar(); !cal) return cal.error();
   return db_.read_value([&](store::Sql& sql) -> Result<CaseDetail> {
     auto c = store::cases::find(sql, number);
     if (!c) return c.error();
     if (!*c) return hidden(number);
     auto events = store::cases::events(sql, number);
     if (!events) return events.error();
-    return CaseDetail{std::move(**c), std::move(*events)};
+    CaseDetail detail{std::move(**c), std::move(*events)};
+    auto provisional = deadline_provisional(sql, detail.c);
+    if (!provisional) return provisional.error();
+    detail.deadline_provisional = *provisional;
+    return detail;
   });
 }
 
@@ -644,7 +818,20 @@ Result<CaseDetail> CaseService::read_in(store::Sql& sql, std::string_view number
     d.allowed = std::move(*possible);
   }
   if (auto r = mask_merge_links(sql, actor, d); !r) return r.error();
+  auto provisional = deadline_provisional(sql, d.c);
+  if (!provisional) return provisional.error();
+  d.deadline_provisional = *provisional;
   return d;
+}
+
+Result<bool> CaseService::deadline_provisional(store::Sql& sql, const Case& c) {
+  if (!c.deadline_at || !c.clock_started_at) return false;
+  auto cal = calendar();
+  if (!cal) return cal.error();
+  auto periods = periods_for(sql, c);
+  if (!periods) return periods.error();
+  return domain::counted_on_uncovered_years(*c.clock_started_at, *c.deadline_at,
+                                            domain::running_period(c, *periods).unit, **cal);
 }
 
 Result<CaseDetail> CaseService::read(std::string_view number, const Actor& actor) {

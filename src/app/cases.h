@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "app/audit_trail.h"
@@ -79,6 +80,9 @@ struct CaseDetail {
   // role, on their unit's case for unit roles, passing the guards on the case, its history and
   // the clock); the guards on input are the request's to meet.
   std::vector<domain::Command> allowed{};
+  // The running deadline (or its warning point) is counted on days of a year the official
+  // calendar has no entries for: weekends only, until the year's official days are imported.
+  bool deadline_provisional = false;
 };
 
 // What GET /api/v1/track/{code} shows: the case's public fields and its public events (actor
@@ -206,6 +210,27 @@ class CaseService {
   // loses none.
   [[nodiscard]] Result<TimerRun> run_due_timers(int max_cases = kMaxTimersPerStep);
 
+  // What the scheduler's calendar step did (refresh_calendar).
+  struct CalendarRefresh {
+    bool reloaded = false;  // the stored calendar had changed and was loaded again
+    int cases = 0;          // running clocks whose deadline or warning point moved
+  };
+  // The scheduler's calendar step, before run_due_timers: when an import changed the stored
+  // calendar (kCalendarVersion, app/imports.h), loads it again, and computes again, on it, the
+  // deadline and warning point of every running clock ending after the first changed day, from
+  // clock_started_at with its limit and extension_days (domain::recomputed_clock); kTimerBatch
+  // cases per transaction. A deadline that moves is written with a public system event
+  // ("recompute_deadline": the old and the new deadline); warned and breached are cleared only
+  // when the deadline moved later and has not passed (warned only when the new warning point
+  // has not either); an escalation on breach stays. Then records the version as counted
+  // (kCalendarRecomputed), so that every server, and one started after the import, does it once.
+  [[nodiscard]] Result<CalendarRefresh> refresh_calendar();
+  // The first and last year with official days in the calendar loaded now; nullopt when none.
+  [[nodiscard]] Result<std::optional<std::pair<int, int>>> calendar_coverage();
+  // Open clocks (not breached) ending in or after `year`: those counted on weekends only when
+  // the calendar stops before that year.
+  [[nodiscard]] Result<std::int64_t> deadlines_from_year(int year);
+
   const CaseRules& rules() const { return rules_; }
 
  private:
@@ -220,14 +245,24 @@ class CaseService {
   // read()'s transaction: the case file, its events and the audit entry.
   Result<CaseDetail> read_in(store::Sql& sql, std::string_view number, const Actor& actor);
 
-  // The official calendar, loaded from the store once and kept.
+  // The official calendar, loaded from the store once and kept until refresh_calendar finds a
+  // newer one.
   Result<std::shared_ptr<const domain::WorkCalendar>> calendar();
+  // The periods c's clocks count: the rules', and a demand's category's for handling.
+  Result<domain::ClockPeriods> periods_for(store::Sql& sql, const domain::Case& c) const;
+  // Whether c's running deadline is counted on a year the calendar does not cover
+  // (domain::counted_on_uncovered_years), in sql's transaction.
+  Result<bool> deadline_provisional(store::Sql& sql, const domain::Case& c);
+  // refresh_calendar's work on one case in sql's transaction: true when its clock moved.
+  Result<bool> recompute_clock(store::Sql& sql, domain::Case& c, const domain::WorkCalendar& cal,
+                               Instant now);
 
   store::Database& db_;
   const Clock& clock_;
   CaseRules rules_;
   std::mutex calendar_mu_;
   std::shared_ptr<const domain::WorkCalendar> calendar_;
+  std::string calendar_version_;  // kCalendarVersion when calendar_ was loaded ("" none yet)
   CatalogueCache catalogue_;
 };
 

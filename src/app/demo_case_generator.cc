@@ -703,9 +703,12 @@ void DemoCaseGenerator::Impl::make_case(Rows& out, Instant created, const Incide
   c.created_at = c.updated_at = created;
   c.clock = petition ? ClockKind::kAcceptance : ClockKind::kHandling;
   c.clock_started_at = c.received_at;
-  c.deadline_at = domain::period_end(
-      c.received_at, petition ? world_.rules.petition_acceptance : leaf.category->time_limit,
-      world_.calendar);
+  const domain::ClockTimes times = domain::clock_times(
+      c.received_at, petition ? world_.rules.petition_acceptance : leaf.category->time_limit, 0,
+      domain::kWarnFraction, world_.calendar);
+  c.deadline_at = times.deadline;
+  c.warn_at = times.warn_at;
+  c.clock_limit = petition ? world_.rules.petition_acceptance : leaf.category->time_limit;
   const int year =
       static_cast<int>(std::chrono::year_month_day(domain::china_date(created)).year());
   std::int64_t& seq = counters_[{c.county_code, year}];
@@ -813,6 +816,14 @@ void DemoCaseGenerator::Impl::emit(const Case& c, const std::vector<CaseEvent>& 
   w.text(c.reply);
   w.instant(c.replied_at);
   w.text(domain::to_string(c.rating));
+  w.instant(c.warn_at);
+  w.integer(c.extension_days);
+  w.integer(c.clock_limit ? std::optional<std::int64_t>(c.clock_limit->amount) : std::nullopt);
+  if (c.clock_limit) {
+    w.text(domain::to_string(c.clock_limit->unit));
+  } else {
+    w.null();
+  }
   // The same tokens store::cases::insert would index; made here, on the generator's thread.
   text::IndexTerms terms = store::search::terms_of(c.place_code, c.description, c.address, c.reply);
   RowWriter s(next_row(out.out.search, out.cases_indexed, store::search::kIndexRowWidth));

@@ -63,13 +63,14 @@ struct DemoWorld {
 };
 
 // The columns of the rows the generator makes, in order.
-inline constexpr std::array<std::string_view, 30> kDemoCaseColumns = {
+inline constexpr std::array<std::string_view, 34> kDemoCaseColumns = {
     "number",         "tracking_code",     "kind",        "category_code", "place_code",
     "county_code",    "address",           "lat",         "lon",           "anonymous",
     "submitter_name", "submitter_contact", "description", "channel",       "unit_id",
     "state",          "version",           "received_at", "created_at",    "updated_at",
     "clock",          "clock_started_at",  "deadline_at", "warned",        "breached",
-    "next_timer_at",  "extensions",        "reply",       "replied_at",    "rating"};
+    "next_timer_at",  "extensions",        "reply",       "replied_at",    "rating",
+    "warn_at",        "extension_days",    "clock_amount", "clock_unit"};
 inline constexpr std::array<std::string_view, 10> kDemoEventColumns = {
     "case_number", "seq",      "at",      "actor", "command",
     "from_state",  "to_state", "unit_id", "note",  "public"};

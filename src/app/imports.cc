@@ -2,8 +2,15 @@
 
 #include <fmt/format.h>
 
+#include <charconv>
+#include <fstream>
+#include <iterator>
+
+#include "app/calendar_csv.h"
 #include "app/calendar_json.h"
+#include "domain/deadline.h"
 #include "store/calendar_repo.h"
+#include "store/case_repo.h"
 #include "store/catalogue_repo.h"
 #include "store/jurisdiction_repo.h"
 #include "store/settings_repo.h"
@@ -39,16 +46,88 @@ Result<DivisionImportReport> import_divisions(store::Database& db, const std::fi
 
 Result<CalendarImportReport> import_calendar(store::Database& db,
                                              const std::filesystem::path& file) {
-  auto days = read_chinese_days_json(file);
+  const std::string name = file.filename().string();
+  std::ifstream in(file, std::ios::binary);
+  if (!in) {
+    return Error::invalid_argument(fmt::format("{}: cannot open {}", name, file.string()))
+        .zh(fmt::format("{}：无法打开 {}", name, file.string()));
+  }
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (in.bad()) {
+    return Error::invalid_argument(fmt::format("{}: cannot read {}", name, file.string()))
+        .zh(fmt::format("{}：无法读取 {}", name, file.string()));
+  }
+  const auto first = text.find_first_not_of(" \t\r\n");
+  auto days = first != std::string::npos && text[first] == '{' ? read_chinese_days_json(file)
+                                                               : parse_calendar_csv(text, name);
   if (!days) return days.error();
-  if (days->empty()) return Error::invalid_argument(fmt::format("{} lists no days", file.string()));
-  auto changed =
-      db.write_value([&](store::Sql& sql) { return store::calendar::replace_all(sql, *days); });
-  if (!changed) return changed.error();
-  domain::WorkCalendar cal(*days);
-  auto years = cal.covered_years();
-  return CalendarImportReport{days->size(), *changed, years ? years->first : 0,
-                              years ? years->second : 0};
+  if (days->empty()) {
+    return Error::invalid_argument(fmt::format("{} lists no days", file.string()))
+        .zh(fmt::format("{} 中没有任何日期", file.string()));
+  }
+  return import_calendar_days(db, *days);
+}
+
+Result<CalendarImportReport> import_calendar_days(store::Database& db,
+                                                  const std::vector<domain::CalendarDay>& days) {
+  auto stored = db.write_value([&](store::Sql& sql) -> Result<CalendarImportReport> {
+    auto replaced = store::calendar::replace_years(sql, days);
+    if (!replaced) return replaced.error();
+    CalendarImportReport report{.days = days.size(),
+                                .changed = replaced->changed,
+                                .first_changed = replaced->first_changed};
+    if (replaced->changed > 0) {
+      auto version = store::settings::get(sql, kCalendarVersion);
+      if (!version) return version.error();
+      auto recomputed = store::settings::get(sql, kCalendarRecomputed);
+      if (!recomputed) return recomputed.error();
+      auto from = store::settings::get(sql, kCalendarChangedFrom);
+      if (!from) return from.error();
+      std::int64_t number = 0;
+      const std::string was = version->value_or("0");
+      std::from_chars(was.data(), was.data() + was.size(), number);
+      const std::string next = std::to_string(number + 1);
+      if (auto r = store::settings::put(sql, kCalendarVersion, next); !r) return r.error();
+      // Changes no server has counted yet are counted from the earliest of them.
+      std::optional<Date> changed_from = replaced->first_changed;
+      const bool pending = version->value_or("0") != recomputed->value_or("0");
+      if (pending && *from) {
+        auto before = parse_date(**from);
+        if (before && (!changed_from || *before < *changed_from)) changed_from = before;
+      }
+      if (changed_from) {
+        if (auto r = store::settings::put(sql, kCalendarChangedFrom, format_date(*changed_from));
+            !r) {
+          return r.error();
+        }
+      }
+      // No running clock ends after the change (a new deployment): nothing to count again.
+      std::int64_t affected = 0;
+      if (changed_from) {
+        auto n = store::cases::count_deadlines_from(sql, domain::china_midnight(*changed_from));
+        if (!n) return n.error();
+        affected = *n;
+      }
+      if (affected == 0 && !pending) {
+        if (auto r = store::settings::put(sql, kCalendarRecomputed, next); !r) return r.error();
+      }
+    }
+    auto all = store::calendar::load(sql);
+    if (!all) return all.error();
+    const domain::WorkCalendar whole(std::move(*all));
+    if (auto years = whole.covered_years()) {
+      report.stored_first_year = years->first;
+      report.stored_last_year = years->second;
+    }
+    return report;
+  });
+  if (!stored) return stored.error();
+  domain::WorkCalendar cal(days);
+  if (auto years = cal.covered_years()) {
+    stored->first_year = years->first;
+    stored->last_year = years->second;
+  }
+  return stored;
 }
 
 Result<DemoReport> set_up_demo(store::Database& db, const DemoOptions& options,

@@ -5,10 +5,15 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <optional>
+#include <string_view>
+#include <vector>
 #include <string>
 
 #include "app/division_csv.h"
+#include "common/date.h"
 #include "common/error.h"
+#include "domain/calendar.h"
 #include "store/database.h"
 
 namespace jiceng::app {
@@ -36,13 +41,31 @@ struct DivisionImportReport {
 struct CalendarImportReport {
   std::size_t days = 0;      // holidays and make-up workdays in the file
   std::int64_t changed = 0;  // rows inserted, updated or deleted
-  int first_year = 0;
+  int first_year = 0;        // the years the file covers
   int last_year = 0;
+  std::optional<Date> first_changed;  // the earliest day that became or stopped being a rest day
+  int stored_first_year = 0;          // the years the stored calendar covers after the import
+  int stored_last_year = 0;
 };
 
-// Reads chinese-days' dist/chinese-days.json and makes the stored calendar equal to it.
+// The settings rows by which a running server learns of a new calendar (CaseService::
+// refresh_calendar): the import increments kCalendarVersion when a row changed and moves
+// kCalendarChangedFrom back to the earliest changed day; the server, having computed again the
+// deadlines of the running clocks ending after that day, records the version in
+// kCalendarRecomputed.
+inline constexpr std::string_view kCalendarVersion = "calendar.version";
+inline constexpr std::string_view kCalendarChangedFrom = "calendar.changed_from";
+inline constexpr std::string_view kCalendarRecomputed = "calendar.recomputed";
+
+// Reads the official days from `file` — chinese-days' dist/chinese-days.json when it starts
+// with "{", else an administrator's CSV (app/calendar_csv.h) — and makes the stored days of
+// the years the file covers equal to it, keeping the other years (calendar::replace_years), in
+// one transaction: a bad file imports nothing. Tells running servers when a day changed.
 [[nodiscard]] Result<CalendarImportReport> import_calendar(store::Database& db,
                                                            const std::filesystem::path& file);
+// The same for days already read (the scenario driver, tests).
+[[nodiscard]] Result<CalendarImportReport> import_calendar_days(
+    store::Database& db, const std::vector<domain::CalendarDay>& days);
 
 struct DemoOptions {
   std::filesystem::path divisions_dir;

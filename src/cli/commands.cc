@@ -10,12 +10,15 @@
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
+#include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
 #include <mutex>
+#include <optional>
 #include <stop_token>
 #include <thread>
 
@@ -26,6 +29,7 @@
 #include "app/imports.h"
 #include "app/totp.h"
 #include "cli/allocator.h"
+#include "domain/deadline.h"
 #include "http/api.h"
 #include "http/server.h"
 #include "http/static_files.h"
@@ -38,11 +42,15 @@ namespace jiceng::cli {
 namespace {
 
 constexpr std::chrono::seconds kSchedulerInterval{30};
+// How far ahead the daily calendar check looks: the longest usual limit (60 days for a
+// petition) and a margin.
+constexpr int kCalendarLookaheadDays = 90;
 // A burst detector's step that takes longer is logged at info (docs/PERFORMANCE.md).
 constexpr std::int64_t kSlowStepMs = 1000;
 
 int fail(const Error& e) {
   fmt::print(stderr, "jiceng: {}\n", e.message);
+  if (!e.message_zh.empty()) fmt::print(stderr, "jiceng: {}\n", e.message_zh);
   return 1;
 }
 
@@ -150,6 +158,50 @@ void anchor_audit(store::Database& db, const Config& config, const Clock& clock)
   if (!head) spdlog::error("audit: anchoring the head: {}", head.error().message);
 }
 
+// What the log and the metrics say of the official calendar's reach (check_calendar_coverage).
+struct CalendarCoverage {
+  std::atomic<int> covered_until{0};               // the last year with official days; 0 none
+  std::atomic<std::int64_t> provisional_deadlines{0};  // open clocks ending after that year
+};
+
+// Says in the log, at start and once a day, when open deadlines fall in years the official
+// calendar has no days for (they count weekends only: a Spring Festival there is ignored and
+// the deadline comes too early), and when the calendar is about to end. Blocks nothing.
+void check_calendar_coverage(app::CaseService& cases, const Clock& clock,
+                             CalendarCoverage& coverage) {
+  auto years = cases.calendar_coverage();
+  if (!years) {
+    spdlog::warn("calendar: {}", years.error().message);
+    return;
+  }
+  const Date today = domain::china_date(clock.now());
+  const int this_year = static_cast<int>(std::chrono::year_month_day(today).year());
+  const int soon_year = static_cast<int>(
+      std::chrono::year_month_day(today + std::chrono::days(kCalendarLookaheadDays)).year());
+  const int first_uncovered = *years ? (*years)->second + 1 : 1;
+  auto provisional = cases.deadlines_from_year(first_uncovered);
+  if (!provisional) {
+    spdlog::warn("calendar: {}", provisional.error().message);
+    return;
+  }
+  coverage.covered_until = *years ? (*years)->second : 0;
+  coverage.provisional_deadlines = *provisional;
+  if (!*years) {
+    spdlog::warn(
+        "calendar: no official holidays are loaded; every deadline counts weekends only; import "
+        "them (jiceng import calendar, docs/CALENDAR.md)");
+  } else if (*provisional > 0 || soon_year >= first_uncovered) {
+    spdlog::warn(
+        "calendar covers {}–{}; deadlines in {} and later count weekends only ({} open "
+        "deadline(s) now); import the official days of {} (jiceng import calendar --source "
+        "FILE.csv, docs/CALENDAR.md)",
+        (*years)->first, (*years)->second, first_uncovered, *provisional,
+        std::max(first_uncovered, this_year));
+  } else {
+    spdlog::info("calendar covers {}–{}", (*years)->first, (*years)->second);
+  }
+}
+
 }  // namespace
 
 int serve(const Config& config) {
@@ -167,8 +219,19 @@ int serve(const Config& config) {
     return fail(key.error());
   }
 
+  CalendarCoverage coverage;
   http::Metrics metrics;
   store::Database& database = **db;
+  metrics.add_collector([&coverage](std::string& out) {
+    out += fmt::format(
+        "# HELP jiceng_calendar_covered_until_year The last year with official holidays loaded "
+        "(0: none); later deadlines count weekends only.\n"
+        "# TYPE jiceng_calendar_covered_until_year gauge\n"
+        "jiceng_calendar_covered_until_year {}\n"
+        "# HELP jiceng_deadlines_provisional Open deadlines after the calendar's last year.\n"
+        "# TYPE jiceng_deadlines_provisional gauge\njiceng_deadlines_provisional {}\n",
+        coverage.covered_until.load(), coverage.provisional_deadlines.load());
+  });
   metrics.add_collector([&database](std::string& out) {
     auto s = database.stats();
     out += fmt::format(
@@ -223,14 +286,29 @@ int serve(const Config& config) {
   // database, so a restart loses none; it only has to look often enough.
   // It also signs the audit log's head every audit.anchor_interval_s (A3), and runs the burst
   // detector's step.
-  std::jthread scheduler([&application, &config, &clock](std::stop_token stop) {
+  // It also picks up a calendar imported meanwhile (the deadlines it moves are counted again
+  // first), and says once a day how far the calendar reaches.
+  std::jthread scheduler([&application, &config, &clock, &coverage](std::stop_token stop) {
     std::mutex mu;
     std::condition_variable_any wake;
     auto next_anchor = std::chrono::steady_clock::now();
+    std::optional<Date> coverage_checked;
     while (!stop.stop_requested()) {
       if (std::chrono::steady_clock::now() >= next_anchor) {
         anchor_audit(application.db, config, clock);
         next_anchor += std::chrono::seconds(config.audit_anchor_interval_s);
+      }
+      auto refreshed = application.cases.refresh_calendar();
+      if (!refreshed) {
+        spdlog::warn("calendar: {}", refreshed.error().message);
+      } else if (refreshed->reloaded || refreshed->cases > 0) {
+        spdlog::info("calendar: a new official calendar was loaded; {} deadline(s) moved",
+                     refreshed->cases);
+      }
+      if (const Date today = domain::china_date(clock.now());
+          coverage_checked != today || (refreshed && refreshed->reloaded)) {
+        check_calendar_coverage(application.cases, clock, coverage);
+        coverage_checked = today;
       }
       // One step drains every timer that is due (a backlog too), up to its cap per step.
       auto timers = application.cases.run_due_timers();
@@ -316,8 +394,15 @@ int import_calendar(const Config& config) {
   if (!db) return fail(db.error());
   auto report = app::import_calendar(**db, config.calendar_file);
   if (!report) return fail(report.error());
-  fmt::print("calendar {}–{}: {} official days, {} changed\n", report->first_year,
-             report->last_year, report->days, report->changed);
+  fmt::print("calendar {}–{}: {} official days, {} changed; the stored calendar covers {}–{}\n",
+             report->first_year, report->last_year, report->days, report->changed,
+             report->stored_first_year, report->stored_last_year);
+  if (report->first_changed) {
+    // A running server counts the affected deadlines again at its next scheduler step.
+    fmt::print("rest days changed from {}: running servers compute the open deadlines after it "
+               "again within a minute\n",
+               format_date(*report->first_changed));
+  }
   return 0;
 }
 

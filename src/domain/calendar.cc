@@ -27,6 +27,7 @@ WorkCalendar::WorkCalendar(std::vector<CalendarDay> days) {
   if (days_.empty()) return;
   kind_.assign(static_cast<std::size_t>((days_.back().day - days_.front().day).count() + 1), 0);
   for (const auto& entry : days_) {
+    if (years_.empty() || years_.back() != year_of(entry.day)) years_.push_back(year_of(entry.day));
     kind_[static_cast<std::size_t>((entry.day - days_.front().day).count())] =
         static_cast<std::uint8_t>(entry.kind);
   }
@@ -68,6 +69,10 @@ Date WorkCalendar::period_end_calendar_days(Date start, int n) const {
 std::optional<std::pair<int, int>> WorkCalendar::covered_years() const {
   if (days_.empty()) return std::nullopt;
   return std::pair{year_of(days_.front().day), year_of(days_.back().day)};
+}
+
+bool WorkCalendar::covers_year(int year) const {
+  return std::binary_search(years_.begin(), years_.end(), year);
 }
 
 }  // namespace jiceng::domain

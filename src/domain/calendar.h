@@ -59,10 +59,15 @@ class WorkCalendar {
 
   // The first and last year with official entries; nullopt when none were loaded.
   std::optional<std::pair<int, int>> covered_years() const;
+  // Whether the year has official entries: outside such a year only weekends are rest days, and
+  // a deadline counted there is provisional (the State Council publishes each year's schedule
+  // late in the year before).
+  bool covers_year(int year) const;
 
  private:
   std::vector<CalendarDay> days_;   // sorted by day, one entry per day
   std::vector<std::uint8_t> kind_;  // kind_[d - days_.front().day]: 0 ordinary, else DayKind
+  std::vector<int> years_;          // the years with entries, ascending
 };
 
 }  // namespace jiceng::domain

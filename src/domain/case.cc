@@ -70,10 +70,26 @@ Result<Rating> rating_from_string(std::string_view s) {
 std::optional<Instant> next_timer(const Case& c) {
   if (!c.deadline_at || c.breached) return std::nullopt;
   if (!c.warned && c.clock_started_at) {
-    return std::min(fraction_point(*c.clock_started_at, *c.deadline_at, kWarnFraction),
-                    *c.deadline_at);
+    const Instant warn = c.warn_at ? *c.warn_at
+                                   : fraction_point(*c.clock_started_at, *c.deadline_at,
+                                                    kWarnFraction);
+    return std::min(warn, *c.deadline_at);
   }
   return c.deadline_at;
+}
+
+Period running_period(const Case& c, const ClockPeriods& periods) {
+  if (c.clock_limit) return *c.clock_limit;
+  switch (c.clock) {
+    case ClockKind::kAcceptance:
+      return periods.acceptance;
+    case ClockKind::kReviewReply:
+      return periods.review_reply;
+    case ClockKind::kNone:
+    case ClockKind::kHandling:
+      break;
+  }
+  return periods.handling;
 }
 
 void apply_clock_effect(Case& c, ClockEffect effect, Instant at, const ClockPeriods& periods,
@@ -82,7 +98,11 @@ void apply_clock_effect(Case& c, ClockEffect effect, Instant at, const ClockPeri
   auto start = [&](ClockKind kind, Period period) {
     c.clock = kind;
     c.clock_started_at = at;
-    c.deadline_at = period_end(at, period, calendar);
+    c.extension_days = 0;
+    c.clock_limit = period;
+    const ClockTimes times = clock_times(at, period, 0, kWarnFraction, calendar);
+    c.deadline_at = times.deadline;
+    c.warn_at = times.warn_at;
   };
   switch (effect) {
     case ClockEffect::kNone:
@@ -97,24 +117,17 @@ void apply_clock_effect(Case& c, ClockEffect effect, Instant at, const ClockPeri
       ++c.extensions;
       // The extension is counted as the running clock's rule counts: working days on the
       // official calendar, calendar days (moved past a rest day at the end), or on the clock.
-      const PeriodUnit unit = c.clock == ClockKind::kAcceptance    ? periods.acceptance.unit
-                              : c.clock == ClockKind::kReviewReply ? periods.review_reply.unit
-                                                                   : periods.handling.unit;
-      const Instant base = c.deadline_at.value_or(at);
-      const Date last_day = china_date(base - std::chrono::microseconds(1));
-      switch (unit) {
-        case PeriodUnit::kHours:
-          c.deadline_at = base + std::chrono::days(extension_days);
-          break;
-        case PeriodUnit::kCalendarDays:
-          c.deadline_at = china_midnight(
-              calendar.period_end_calendar_days(last_day, extension_days) + std::chrono::days(1));
-          break;
-        case PeriodUnit::kWorkingDays:
-          c.deadline_at = china_midnight(calendar.add_working_days(last_day, extension_days) +
-                                         std::chrono::days(1));
-          break;
-      }
+      const Period period = running_period(c, periods);
+      c.extension_days += extension_days;
+      c.deadline_at = extend_deadline(c.deadline_at.value_or(at), period.unit, extension_days,
+                                      calendar);
+      const Instant started = c.clock_started_at.value_or(at);
+      c.warn_at = std::min(
+          period.unit == PeriodUnit::kWorkingDays
+              ? working_fraction_point(started, period.amount + c.extension_days, kWarnFraction,
+                                       calendar)
+              : fraction_point(started, *c.deadline_at, kWarnFraction),
+          *c.deadline_at);
       break;
     }
     case ClockEffect::kReviewReply:
@@ -124,9 +137,19 @@ void apply_clock_effect(Case& c, ClockEffect effect, Instant at, const ClockPeri
       c.clock = ClockKind::kNone;
       c.clock_started_at.reset();
       c.deadline_at.reset();
+      c.warn_at.reset();
+      c.extension_days = 0;
+      c.clock_limit.reset();
       break;
   }
   if (c.deadline_at != deadline_before) c.warned = c.breached = false;
+}
+
+std::optional<ClockTimes> recomputed_clock(const Case& c, const ClockPeriods& periods,
+                                           const WorkCalendar& calendar) {
+  if (c.clock == ClockKind::kNone || !c.clock_started_at || !c.deadline_at) return std::nullopt;
+  return clock_times(*c.clock_started_at, running_period(c, periods), c.extension_days,
+                     kWarnFraction, calendar);
 }
 
 }  // namespace jiceng::domain

@@ -67,6 +67,10 @@ std::string breached(std::string_view deadline) {
   return fmt::format("已超过办理时限（期限 {}）", deadline);
 }
 
+std::string deadline_recomputed(std::string_view old_deadline, std::string_view new_deadline) {
+  return fmt::format("期限按更新后的法定节假日重新计算：{} → {}", old_deadline, new_deadline);
+}
+
 std::string escalated_on_breach(std::string_view unit_name) {
   return fmt::format("超期未办结，提级至{}", unit_name);
 }

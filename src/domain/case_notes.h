@@ -35,6 +35,8 @@ std::string merged_into(std::string_view target, std::string_view note);
 // The scheduler's events; deadline as the caller formats it.
 std::string warned(std::string_view deadline);
 std::string breached(std::string_view deadline);
+// recompute_deadline (the official calendar changed): "期限按更新后的法定节假日重新计算：OLD → NEW".
+std::string deadline_recomputed(std::string_view old_deadline, std::string_view new_deadline);
 std::string escalated_on_breach(std::string_view unit_name);
 // A resident's escalation of a case that is already with the highest unit of the deployment:
 // recorded for that unit's supervision, with the resident's reason.

@@ -72,12 +72,21 @@ Router make_router(app::App& app, Metrics& metrics, const ApiOptions& options) {
               }});
   router.add({.method = "GET",
               .pattern = "/readyz",
-              .summary = "Readiness: the store answers",
+              .summary = "Readiness: the store answers; calendar_covered_until is the last year "
+                         "of official holidays loaded",
               .policy = Policy::kPublic,
               .handler = [&app](const Request& req) {
                 auto ping = app.db.ping();
                 if (!ping) return error_response(ping.error(), req);
-                return json_response(json::object{{"status", "ready"}});
+                // How far the official calendar reaches: deadlines after its last year count
+                // weekends only (jiceng import calendar). Informative; readiness does not
+                // depend on it.
+                auto years = app.cases.calendar_coverage();
+                if (!years) return error_response(years.error(), req);
+                return json_response(json::object{
+                    {"status", "ready"},
+                    {"calendar_covered_until",
+                     *years ? json::value((*years)->second) : json::value(nullptr)}});
               }});
   router.add({.method = "GET",
               .pattern = "/metrics",

@@ -332,6 +332,8 @@ json::object case_json(const app::CaseDetail& d) {
                    {"updated_at", format_instant_utc(c.updated_at)},
                    {"clock", domain::to_string(c.clock)},
                    {"deadline_at", instant_or_null(c.deadline_at)},
+                   {"warn_at", instant_or_null(c.deadline_at ? c.warn_at : std::nullopt)},
+                   {"deadline_provisional", d.deadline_provisional},
                    {"warned", c.warned},
                    {"breached", c.breached},
                    {"extensions", c.extensions},

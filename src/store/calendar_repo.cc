@@ -1,6 +1,7 @@
 #include "store/calendar_repo.h"
 
 #include <map>
+#include <set>
 
 namespace jiceng::store::calendar {
 
@@ -18,32 +19,49 @@ Result<std::vector<domain::CalendarDay>> load(Sql& sql) {
   return out;
 }
 
-Result<std::int64_t> replace_all(Sql& sql, std::span<const domain::CalendarDay> days) {
+Result<ReplaceReport> replace_years(Sql& sql, std::span<const domain::CalendarDay> days) {
   auto existing = load(sql);
   if (!existing) return existing.error();
+  auto year_of = [](Date d) { return static_cast<int>(std::chrono::year_month_day(d).year()); };
+  std::set<int> years;
+  for (const auto& d : days) years.insert(year_of(d.day));
   std::map<Date, const domain::CalendarDay*> old;
-  for (const auto& d : *existing) old[d.day] = &d;
-  std::int64_t changed = 0;
+  for (const auto& d : *existing) {
+    if (years.contains(year_of(d.day))) old[d.day] = &d;
+  }
+  ReplaceReport report;
+  auto changed = [&](Date d) {
+    ++report.changed;
+    if (!report.first_changed || d < *report.first_changed) report.first_changed = d;
+  };
   for (const auto& d : days) {
     auto it = old.find(d.day);
     if (it != old.end()) {
       bool same = it->second->kind == d.kind && it->second->name == d.name;
+      bool same_rest = it->second->kind == d.kind;
       old.erase(it);
       if (same) continue;
+      if (same_rest) {
+        // Only the name changed: no deadline moves.
+        ++report.changed;
+      } else {
+        changed(d.day);
+      }
+    } else {
+      changed(d.day);
     }
     auto r = sql.exec(
         "INSERT INTO calendar_day (day, kind, name) VALUES ($1, $2, $3) "
         "ON CONFLICT (day) DO UPDATE SET kind = excluded.kind, name = excluded.name",
         {format_date(d.day), std::int64_t{static_cast<int>(d.kind)}, d.name});
     if (!r) return r.error();
-    ++changed;
   }
   for (const auto& [day, _] : old) {
     auto r = sql.exec("DELETE FROM calendar_day WHERE day = $1", {format_date(day)});
     if (!r) return r.error();
-    ++changed;
+    changed(day);
   }
-  return changed;
+  return report;
 }
 
 }  // namespace jiceng::store::calendar

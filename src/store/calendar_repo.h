@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <vector>
 
@@ -12,8 +13,14 @@ namespace jiceng::store::calendar {
 
 // Every stored day, ordered by date.
 [[nodiscard]] Result<std::vector<domain::CalendarDay>> load(Sql& sql);
-// Replaces the stored days by `days` (the import is the whole published schedule). Returns
-// how many rows changed (inserted, updated or deleted): 0 when nothing changed.
-[[nodiscard]] Result<std::int64_t> replace_all(Sql& sql, std::span<const domain::CalendarDay> days);
+struct ReplaceReport {
+  std::int64_t changed = 0;           // rows inserted, updated or deleted: 0 when nothing changed
+  std::optional<Date> first_changed;  // the earliest day whose row changed
+};
+// Makes the stored days of every year that `days` has a day in equal to `days` (each year's
+// schedule is published whole: a day dropped from it is deleted), and keeps the other years:
+// an import of next year's notice alone leaves the years before it as they are.
+[[nodiscard]] Result<ReplaceReport> replace_years(Sql& sql,
+                                                  std::span<const domain::CalendarDay> days);
 
 }  // namespace jiceng::store::calendar

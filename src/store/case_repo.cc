@@ -18,9 +18,9 @@ constexpr std::string_view kColumns =
     "anonymous, submitter_name, submitter_contact, description, channel, unit_id, state, "
     "version, received_at, created_at, updated_at, clock, clock_started_at, deadline_at, "
     "extensions, reply, replied_at, rating, merged_into, warned, breached, next_timer_at, "
-    "resident_id, accused_unit_id";
+    "resident_id, accused_unit_id, warn_at, extension_days, clock_amount, clock_unit";
 
-constexpr int kColumnCount = 33;
+constexpr int kColumnCount = 37;
 
 Value opt_instant(const std::optional<Instant>& t) {
   return t ? Value(to_micros(*t)) : Value(nullptr);
@@ -65,7 +65,12 @@ std::vector<Value> values(const Case& c) {
           std::int64_t{c.breached},
           opt_instant(domain::next_timer(c)),
           c.resident_id ? Value(*c.resident_id) : Value(nullptr),
-          c.accused_unit_id ? Value(*c.accused_unit_id) : Value(nullptr)};
+          c.accused_unit_id ? Value(*c.accused_unit_id) : Value(nullptr),
+          opt_instant(c.warn_at),
+          std::int64_t{c.extension_days},
+          c.clock_limit ? Value(std::int64_t{c.clock_limit->amount}) : Value(nullptr),
+          c.clock_limit ? Value(std::string(domain::to_string(c.clock_limit->unit)))
+                        : Value(nullptr)};
 }
 
 Result<Case> from_row(const Row& r) {
@@ -110,6 +115,13 @@ Result<Case> from_row(const Row& r) {
   c.breached = r.int64(29) != 0;
   c.resident_id = r.opt_int64(31);
   c.accused_unit_id = r.opt_int64(32);
+  c.warn_at = instant_at(r, 33);
+  c.extension_days = static_cast<int>(r.int64(34));
+  if (!r.is_null(35) && !r.is_null(36)) {
+    auto unit = domain::period_unit_from_string(r.text(36));
+    if (!unit) return Error::internal("case " + c.number + " holds an unknown clock unit");
+    c.clock_limit = domain::Period{static_cast<int>(r.int64(35)), *unit};
+  }
   return c;
 }
 
@@ -142,6 +154,31 @@ Result<void> insert(Sql& sql, const Case& c, const std::vector<std::string>& top
   if (!r) return r.error();
   if (auto indexed = search::index_case(sql, c); !indexed) return indexed;
   return repeats::record(sql, c, topic_words);
+}
+
+Result<std::vector<Case>> with_deadline_after(Sql& sql, Instant after, std::string_view after_number,
+                                              int limit) {
+  static const std::string statement = fmt::format(
+      "SELECT {} FROM cases WHERE deadline_at > $1 AND number > $2 ORDER BY number LIMIT $3",
+      kColumns);
+  auto rows =
+      sql.query(statement, {to_micros(after), std::string(after_number), std::int64_t{limit}});
+  if (!rows) return rows.error();
+  std::vector<Case> out;
+  out.reserve(rows->size());
+  for (const Row& r : *rows) {
+    auto c = from_row(r);
+    if (!c) return c.error();
+    out.push_back(std::move(*c));
+  }
+  return out;
+}
+
+Result<std::int64_t> count_deadlines_from(Sql& sql, Instant from) {
+  auto row = sql.query_one("SELECT COUNT(*) FROM cases WHERE deadline_at >= $1 AND breached = 0",
+                           {to_micros(from)});
+  if (!row) return row.error();
+  return row->int64(0);
 }
 
 Result<std::optional<Case>> find(Sql& sql, std::string_view number) {

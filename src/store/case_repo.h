@@ -22,6 +22,14 @@ namespace jiceng::store::cases {
 [[nodiscard]] Result<void> insert(Sql& sql, const domain::Case& c,
                                   const std::vector<std::string>& topic_words);
 [[nodiscard]] Result<std::optional<domain::Case>> find(Sql& sql, std::string_view number);
+// Up to `limit` cases whose deadline is after `after` (running clocks), numbered after
+// `after_number` ("" for the first page), in number order: the pages of a walk over the running
+// clocks that other writes do not disturb.
+[[nodiscard]] Result<std::vector<domain::Case>> with_deadline_after(Sql& sql, Instant after,
+                                                                    std::string_view after_number,
+                                                                    int limit);
+// How many running clocks, not yet breached, end at or after `from`.
+[[nodiscard]] Result<std::int64_t> count_deadlines_from(Sql& sql, Instant from);
 // What a tracking code shows (GET /api/v1/track/{code}): the public fields of a case and its
 // unit's name, never the submitter's data (which is not even read).
 struct TrackedCase {

@@ -5,9 +5,13 @@
 
 #include <algorithm>
 #include <charconv>
+#include <limits>
 #include <map>
 
 #include "domain/burst.h"
+#include "store/calendar_repo.h"
+#include "store/case_repo.h"
+#include "store/catalogue_repo.h"
 #include "store/repeat_repo.h"
 #include "store/search_repo.h"
 #include "store/signal_repo.h"
@@ -52,6 +56,77 @@ Result<void> rekey_contacts(Sql& sql) {
   return signals::recount_people(sql, &person_before_0022);
 }
 
+// The days an approve_extension event granted: its note begins "延期 N 天"
+// (domain::notes::extension); 0 when it does not.
+int extension_days_of(std::string_view note) {
+  constexpr std::string_view kPrefix = "延期 ";
+  if (!note.starts_with(kPrefix)) return 0;
+  int days = 0;
+  const char* first = note.data() + kPrefix.size();
+  auto [p, ec] = std::from_chars(first, note.data() + note.size(), days);
+  return ec == std::errc() && p != first ? days : 0;
+}
+
+// 0025_clock_warn_at: the running clocks' extension days, read once from their approve_extension
+// events after the clock started (from now on the command stores them), and their warning
+// points and limits. A demand's handling clock counts its category's limit (as it is now: the
+// best known): a working-day limit now warns at 80 % of its working time. The petition clocks' limits are the configuration's, which a
+// migration does not know: their warning stays at 80 % of the wall-clock span, as it was (their
+// limits are calendar days unless configured otherwise); the next clock they start has its own.
+Result<void> fill_clock_times(Sql& sql) {
+  auto days = calendar::load(sql);
+  if (!days) return days.error();
+  const domain::WorkCalendar cal(std::move(*days));
+  const Instant any = from_micros(std::numeric_limits<std::int64_t>::min());
+  std::string last;
+  for (;;) {
+    auto page = cases::with_deadline_after(sql, any, last, 500);
+    if (!page) return page.error();
+    if (page->empty()) return {};
+    for (domain::Case& c : *page) {
+      last = c.number;
+      if (!c.clock_started_at) continue;
+      c.extension_days = 0;
+      if (c.extensions > 0) {
+        auto events = cases::events(sql, c.number);
+        if (!events) return events.error();
+        for (const auto& e : *events) {
+          if (e.command == "approve_extension" && e.at >= *c.clock_started_at) {
+            c.extension_days += extension_days_of(e.note);
+          }
+        }
+      }
+      std::optional<domain::Period> limit;
+      if (c.kind == domain::CaseKind::kDemand && c.clock == domain::ClockKind::kHandling) {
+        auto category = catalogue::find_category(sql, c.category_code);
+        if (!category) return category.error();
+        if (*category) limit = (*category)->time_limit;
+      }
+      c.clock_limit = limit;
+      c.warn_at =
+          limit && limit->unit == domain::PeriodUnit::kWorkingDays
+              ? std::min(domain::working_fraction_point(*c.clock_started_at,
+                                                        limit->amount + c.extension_days,
+                                                        domain::kWarnFraction, cal),
+                         *c.deadline_at)
+              : domain::fraction_point(*c.clock_started_at, *c.deadline_at,
+                                       domain::kWarnFraction);
+      const auto timer = domain::next_timer(c);
+      if (auto r = sql.exec(
+              "UPDATE cases SET warn_at = $1, extension_days = $2, next_timer_at = $3, "
+              "clock_amount = $4, clock_unit = $5 WHERE number = $6",
+              {to_micros(*c.warn_at), std::int64_t{c.extension_days},
+               timer ? Value(to_micros(*timer)) : Value(nullptr),
+               limit ? Value(std::int64_t{limit->amount}) : Value(nullptr),
+               limit ? Value(std::string(domain::to_string(limit->unit))) : Value(nullptr),
+               c.number});
+          !r) {
+        return r.error();
+      }
+    }
+  }
+}
+
 // What a migration needs done in C++ after its script, in the same transaction.
 using MigrationStep = Result<void> (*)(Sql&);
 
@@ -74,6 +149,7 @@ const std::map<int, MigrationStep> kStepsAfterScript = {
     // 0021_search_weeks: index every case again with its week (PostgreSQL).
     {21, &on<Dialect::kPostgres, &search::index_all_cases>},
     {22, &rekey_contacts},  // 0022_contact_keys: the keys and people of contacts written otherwise
+    {25, &fill_clock_times},  // 0025_clock_warn_at: the running clocks' warning points
 };
 
 }  // namespace

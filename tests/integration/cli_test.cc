@@ -15,6 +15,7 @@
 #include <thread>
 
 #include "integration/http_client.h"
+#include "store/calendar_repo.h"
 #include "store/database.h"
 #include "store/jurisdiction_repo.h"
 
@@ -183,6 +184,67 @@ TEST_F(Cli, ImportIsAllOrNothingAndIdempotent) {
   EXPECT_NE(broken.err.find("villages.csv:"), std::string::npos) << broken.err;
   db_ = fresh;
   EXPECT_EQ(jurisdiction_count(), 0);
+}
+
+// An administrator's CSV of next year's notice adds that year to chinese-days' years; a bad row
+// imports nothing and is named with its line, in English and Chinese.
+TEST_F(Cli, CalendarCsvAddsAYearAndRefusesBadRows) {
+  auto stored = [&] {
+    auto db = store::open_database(db_);
+    EXPECT_TRUE(db) << db.error().message;
+    if (!db) return std::vector<domain::CalendarDay>{};
+    auto days = (*db)->read_value([](store::Sql& sql) { return store::calendar::load(sql); });
+    EXPECT_TRUE(days) << days.error().message;
+    return days ? *days : std::vector<domain::CalendarDay>{};
+  };
+  auto json = run({"--db", db_, "import", "calendar", "--source",
+                   (kSource / "tests/data/calendar/ok.json").string()});
+  ASSERT_EQ(json.status, 0) << json.err;
+  const std::size_t from_json = stored().size();
+  EXPECT_EQ(from_json, 11u);
+
+  std::ofstream(dir_ / "2027.csv") << "# 国务院办公厅关于2027年部分节假日安排的通知（示例）\n"
+                                      "date,kind,name\n"
+                                      "2027-01-01,holiday,元旦\n"
+                                      "2027-02-08,holiday,春节\n"
+                                      "2027-02-20,workday,春节\n";
+  auto csv = run({"--db", db_, "import", "calendar", "--file", (dir_ / "2027.csv").string()});
+  ASSERT_EQ(csv.status, 0) << csv.err;
+  EXPECT_NE(csv.out.find("calendar 2027–2027: 3 official days, 3 changed; the stored calendar "
+                         "covers 2025–2027"),
+            std::string::npos)
+      << csv.out;
+  EXPECT_NE(csv.out.find("rest days changed from 2027-01-01"), std::string::npos) << csv.out;
+  auto days = stored();
+  ASSERT_EQ(days.size(), from_json + 3);  // 2025-2026 kept
+  EXPECT_EQ(days.front().day, *parse_date("2025-09-28"));
+  EXPECT_EQ(days.back(), (domain::CalendarDay{*parse_date("2027-02-20"),
+                                              domain::DayKind::kWorkday, "春节"}));
+
+  // The same again changes nothing; a corrected 2027 replaces 2027 only.
+  auto again = run({"--db", db_, "import", "calendar", "--file", (dir_ / "2027.csv").string()});
+  ASSERT_EQ(again.status, 0) << again.err;
+  EXPECT_NE(again.out.find("3 official days, 0 changed"), std::string::npos) << again.out;
+  std::ofstream(dir_ / "2027.csv") << "date,kind,name\n2027-02-08,holiday,春节\n";
+  auto fixed = run({"--db", db_, "import", "calendar", "--file", (dir_ / "2027.csv").string()});
+  ASSERT_EQ(fixed.status, 0) << fixed.err;
+  EXPECT_EQ(stored().size(), from_json + 1);
+
+  std::ofstream(dir_ / "bad.csv") << "date,kind,name\n"
+                                     "2027-01-01,holiday,元旦\n"
+                                     "2027-02-31,holiday,春节\n"
+                                     "2027-02-10,workday,春节\n";
+  auto bad = run({"--db", db_, "import", "calendar", "--file", (dir_ / "bad.csv").string()});
+  EXPECT_EQ(bad.status, 1);
+  EXPECT_NE(bad.err.find("bad.csv: 2 bad row(s), nothing imported"), std::string::npos) << bad.err;
+  EXPECT_NE(bad.err.find("bad.csv:3: '2027-02-31' is not a date"), std::string::npos) << bad.err;
+  EXPECT_NE(bad.err.find("bad.csv:4: 2027-02-10 is a weekday"), std::string::npos) << bad.err;
+  EXPECT_NE(bad.err.find("bad.csv:4：2027-02-10 是周一至周五"), std::string::npos) << bad.err;
+  EXPECT_EQ(stored().size(), from_json + 1) << "a bad file imports nothing, 元旦 included";
+
+  auto missing = run({"--db", db_, "import", "calendar", "--file", (dir_ / "none.csv").string()});
+  EXPECT_EQ(missing.status, 1);
+  EXPECT_NE(missing.err.find("none.csv: cannot open"), std::string::npos) << missing.err;
 }
 
 TEST_F(Cli, OneServerPerSqliteFileAndCleanStop) {

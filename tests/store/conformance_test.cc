@@ -664,25 +664,36 @@ TEST_P(Conformance, FailedImportChangesNothing) {
   EXPECT_EQ(*n, static_cast<std::int64_t>(small_tree().size()));
 }
 
-TEST_P(Conformance, CalendarReplaceAllIsIdempotent) {
+TEST_P(Conformance, CalendarReplaceYearsIsIdempotentAndKeepsOtherYears) {
   using domain::CalendarDay;
   using domain::DayKind;
   std::vector<CalendarDay> days = {{*parse_date("2025-10-01"), DayKind::kHoliday, "国庆节"},
                                    {*parse_date("2025-10-11"), DayKind::kWorkday, "国庆节"}};
-  auto first = db().write_value([&](Sql& sql) { return calendar::replace_all(sql, days); });
+  auto first = db().write_value([&](Sql& sql) { return calendar::replace_years(sql, days); });
   ASSERT_TRUE(first);
-  EXPECT_EQ(*first, 2);
-  auto second = db().write_value([&](Sql& sql) { return calendar::replace_all(sql, days); });
+  EXPECT_EQ(first->changed, 2);
+  EXPECT_EQ(first->first_changed, parse_date("2025-10-01"));
+  auto second = db().write_value([&](Sql& sql) { return calendar::replace_years(sql, days); });
   ASSERT_TRUE(second);
-  EXPECT_EQ(*second, 0);
+  EXPECT_EQ(second->changed, 0);
+  EXPECT_EQ(second->first_changed, std::nullopt);
+  // Another year alone: 2025 stays.
+  std::vector<CalendarDay> next = {{*parse_date("2027-02-08"), DayKind::kHoliday, "春节"}};
+  auto other = db().write_value([&](Sql& sql) { return calendar::replace_years(sql, next); });
+  ASSERT_TRUE(other);
+  EXPECT_EQ(other->changed, 1);
+  EXPECT_EQ(other->first_changed, parse_date("2027-02-08"));
+  // A year's schedule is replaced whole: the dropped make-up day goes.
   days.pop_back();
-  auto third = db().write_value([&](Sql& sql) { return calendar::replace_all(sql, days); });
+  auto third = db().write_value([&](Sql& sql) { return calendar::replace_years(sql, days); });
   ASSERT_TRUE(third);
-  EXPECT_EQ(*third, 1);
+  EXPECT_EQ(third->changed, 1);
+  EXPECT_EQ(third->first_changed, parse_date("2025-10-11"));
   auto loaded = db().read_value([](Sql& sql) { return calendar::load(sql); });
   ASSERT_TRUE(loaded);
-  ASSERT_EQ(loaded->size(), 1u);
+  ASSERT_EQ(loaded->size(), 2u);
   EXPECT_EQ(loaded->front().name, "国庆节");
+  EXPECT_EQ(loaded->back().name, "春节");
 }
 
 TEST_P(Conformance, Settings) {

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "app/cases.h"
+#include "app/imports.h"
 #include "domain/jurisdiction.h"
 #include "store/account_repo.h"
 #include "store/catalogue_repo.h"
@@ -56,6 +57,7 @@ const std::map<std::string, Grammar, std::less<>>& grammar() {
       {"at", {1, {}}},
       {"advance", {1, {}}},
       {"run-timers", {0, {}}},
+      {"import-calendar", {1, {}}},
       {"register",
        {2,
         {"category", "place", "submitter", "contact", "anonymous", "channel", "received",
@@ -65,7 +67,7 @@ const std::map<std::string, Grammar, std::less<>>& grammar() {
        {1,
         {"state", "version", "clock", "deadline", "warned", "breached", "extensions", "rating",
          "merged_into", "reply", "unit", "unit.kind", "unit.level", "events", "public_events",
-         "number"}}},
+         "number", "provisional"}}},
   };
   return g;
 }
@@ -283,8 +285,17 @@ class ScenarioRun {
       return std::nullopt;
     }
     if (s.verb == "run-timers") {
+      // The server's scheduler step: a calendar imported meanwhile first, then the timers.
+      auto refreshed = service_.refresh_calendar();
+      if (!refreshed) return "run-timers failed: " + refreshed.error().message;
       auto n = service_.run_due_timers();
       if (!n) return "run-timers failed: " + n.error().message;
+      return std::nullopt;
+    }
+    if (s.verb == "import-calendar") {
+      // As `jiceng import calendar --source FILE` in another process: the store only.
+      auto r = import_calendar(db_, fs::path(JICENG_SOURCE_DIR) / "tests/scenarios" / s.words[0]);
+      if (!r) return "import-calendar failed: " + r.error().message;
       return std::nullopt;
     }
     if (s.verb == "register") return register_case(s);
@@ -517,6 +528,7 @@ class ScenarioRun {
     if (key == "deadline") return c.deadline_at ? format_cst(*c.deadline_at) : "none";
     if (key == "warned") return yes(c.warned);
     if (key == "breached") return yes(c.breached);
+    if (key == "provisional") return yes(d.deadline_provisional);
     if (key == "extensions") return std::to_string(c.extensions);
     if (key == "rating")
       return c.rating == domain::Rating::kNone ? "none" : std::string(to_string(c.rating));

@@ -180,6 +180,18 @@ TEST(WorkCalendar, FindAndCoveredYears) {
   EXPECT_EQ(cal.find(d("2030-01-01")), nullptr);
 }
 
+TEST(WorkCalendar, CoversOnlyYearsWithEntries) {
+  // 2025 and 2027 imported, 2026 not: covered_years spans the gap, covers_year does not.
+  WorkCalendar cal({{d("2025-10-01"), DayKind::kHoliday, "国庆节"},
+                    {d("2027-02-08"), DayKind::kHoliday, "春节"}});
+  EXPECT_EQ(cal.covered_years(), (std::pair{2025, 2027}));
+  EXPECT_TRUE(cal.covers_year(2025));
+  EXPECT_FALSE(cal.covers_year(2026));
+  EXPECT_TRUE(cal.covers_year(2027));
+  EXPECT_FALSE(cal.covers_year(2028));
+  EXPECT_FALSE(WorkCalendar().covers_year(2025));
+}
+
 TEST(WorkCalendar, UnsortedInputAndLaterEntryWins) {
   WorkCalendar cal({{d("2027-05-08"), kW, "劳动节"},
                     {d("2027-05-03"), kH, "劳动节"},
