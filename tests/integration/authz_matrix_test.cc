@@ -399,7 +399,8 @@ TEST_P(Authz, AllowedCommandsAreThoseThatCanSucceed) {
     auto r = call(&s, "GET", "/api/v1/cases/" + c.number + "?purpose=buttons");
     EXPECT_EQ(r.res.result_int(), 200u) << s.username << ": " << r.res.body();
     std::string out;
-    for (const auto& a : testing::body_json(r).at("allowed_commands").as_array()) {
+    const auto body = testing::body_json(r);  // a range-for keeps only the array, not the value
+    for (const auto& a : body.at("allowed_commands").as_array()) {
       out += (out.empty() ? "" : ", ") + std::string(a.as_string());
     }
     return out.empty() ? std::string("none") : out;

@@ -835,16 +835,26 @@ TEST_F(ServerTest, OpenApiDocumentListsTheRoutesWithTheirParameters) {
   const auto& echo = doc.at_pointer("/paths/~1echo~1{name}/get");
   EXPECT_EQ(echo.at("summary"), "Echoes what the server parsed");
   const auto& params = echo.at("parameters").as_array();
-  ASSERT_EQ(params.size(), 2u);
+  // The path capture, the query parameter, then the headers every route reads (a GET by no
+  // one in particular: only Accept-Language; no If-Match, Idempotency-Key or X-CSRF-Token).
+  ASSERT_EQ(params.size(), 3u);
   EXPECT_EQ(params[0].at("name"), "name");
   EXPECT_EQ(params[0].at("in"), "path");
   EXPECT_EQ(params[0].at("required"), true);
   EXPECT_EQ(params[1].at("name"), "x");
   EXPECT_EQ(params[1].at("in"), "query");
+  EXPECT_EQ(params[2].at("name"), "Accept-Language");
+  EXPECT_EQ(params[2].at("in"), "header");
+  EXPECT_EQ(params[2].at("required"), false);
   EXPECT_EQ(doc.at_pointer("/paths/~1upload/post/x-jiceng-policy"), "public");
-  EXPECT_EQ(doc.at_pointer("/paths/~1hello/get/responses/default/content/application~1json/schema/"
+  // Every status a route can answer is listed (no "default"), each error with the Error body.
+  const auto& hello = doc.at_pointer("/paths/~1hello/get/responses").as_object();
+  EXPECT_FALSE(hello.contains("default"));
+  EXPECT_TRUE(hello.contains("200"));
+  EXPECT_EQ(doc.at_pointer("/paths/~1hello/get/responses/500/content/application~1json/schema/"
                            "$ref"),
             "#/components/schemas/Error");
+  EXPECT_TRUE(doc.at_pointer("/paths/~1hello/get/responses/503/headers/Retry-After").is_object());
   EXPECT_TRUE(doc.at_pointer("/components/schemas/Error/properties/error").is_object());
 }
 

@@ -839,8 +839,12 @@ TEST_P(Cases, TrackingARepeatShowsTheCaseThatCarriesIt) {
   EXPECT_EQ(own->handled_in, open.number);
   EXPECT_TRUE(own->merged_into.empty());
 
-  // The open case is merged in turn, then answered: the repeat's code follows the chain.
-  auto last = registered(intake("urban.sanitation", "360602001001"));
+  // The open case is merged in turn, then answered: the repeat's code follows the chain. The
+  // case at the end was reported by the repeat's resident too, so its reply is theirs to read
+  // (another person's stays hidden: Tracking.ARepeatOfAnotherPersonDoesNotShowTheirAnswer).
+  auto same_person = intake("urban.sanitation", "360602001001");
+  same_person.submitter_contact = repeat.submitter_contact;
+  auto last = registered(same_person);
   open = apply(open, Command::kMerge, {.note = "并入同一事项", .target_case = last.number});
   last = apply(last, Command::kAccept);
   last = apply(last, Command::kAssign, {.unit_id = *last.unit_id});
@@ -850,6 +854,7 @@ TEST_P(Cases, TrackingARepeatShowsTheCaseThatCarriesIt) {
   EXPECT_EQ(view->merged_into, open.number);
   EXPECT_EQ(view->handled_in, last.number);
   EXPECT_EQ(view->state, CaseState::kResolved);
+  EXPECT_TRUE(view->reply_shared);
   EXPECT_EQ(view->reply, "已清运。");
   EXPECT_FALSE(view->deadline_at);
 }
