@@ -33,15 +33,40 @@ async function getJson(path) {
   return res.json()
 }
 
-/** Opens the Element Plus select at selector (its input or itself), types typed, picks the option with text. */
+/** Opens the Element Plus select at selector (its input or itself), types typed, picks the option with
+ *  text, and waits until the select shows it (a pick that did not take fails here, by name). */
 async function choose(page, selector, text, typed) {
   const target = page.locator(selector).first()
   const isSelect = await target.evaluate((e) => e.classList.contains('el-select'))
-  await (isSelect ? target : page.locator('.el-select').filter({ has: target }).first()).click()
+  const select = isSelect ? target : page.locator('.el-select').filter({ has: target }).first()
+  await select.click()
   if (typed) await page.keyboard.type(typed)
   const option = page.locator('.el-select-dropdown__item:visible').filter({ hasText: text }).first()
   await option.waitFor()
   await option.click()
+  try {
+    await select.filter({ hasText: text }).waitFor({ timeout: 5000 })
+  } catch {
+    throw new Error(`${selector} shows "${await select.textContent()}" after choosing ${text}`)
+  }
+}
+
+/** Waits until the page's transitions have ended (a dialog opening: a select clicked while it
+ *  still moves may open and close again at once). Endless animations (spinners) are left out. */
+const settled = (page) =>
+  page.evaluate(() =>
+    Promise.all(
+      document
+        .getAnimations()
+        .filter((a) => Number.isFinite(a.effect?.getComputedTiming().endTime))
+        .map((a) => a.finished.catch(() => undefined)),
+    ),
+  )
+
+/** Waits for the dialog to be open and still. */
+async function opened(page, dialog) {
+  await dialog.waitFor()
+  await settled(page)
 }
 
 /** Records which request a 5xx answered (the console only says that one did). */
@@ -84,7 +109,7 @@ await runScenario('catalogue e2e', { browser, shot, server }, async () => {
   console.log(`admin: adds ${code} under ${parent.name_zh}`)
   await admin.click(`[data-add-child="${parent.code}"]`)
   const cd = dialogOf(admin, 'category-dialog')
-  await cd.waitFor()
+  await opened(admin, cd)
   check((await cd.locator('#cat-code').inputValue()) === `${parent.code}.`, 'a subcategory\'s code does not start with its parent\'s')
   await cd.locator('#cat-code').fill(code)
   await cd.locator('#cat-name_zh').fill('夜间施工噪声')
@@ -109,7 +134,7 @@ await runScenario('catalogue e2e', { browser, shot, server }, async () => {
   const rulesBefore = (await getJson('/api/v1/routing-rules')).items.length
   await admin.click('.add-rule')
   const rd = dialogOf(admin, 'rule-dialog')
-  await rd.waitFor()
+  await opened(admin, rd)
   await choose(admin, '#rule-kind', '群众诉求')
   await choose(admin, '#rule-category', '夜间施工噪声', '夜间施工')
   await choose(admin, '#rule-level', '县（区）')
@@ -132,11 +157,12 @@ await runScenario('catalogue e2e', { browser, shot, server }, async () => {
   console.log('admin: a stale second tab of the category is refused with the conflict message')
   await admin.getByRole('tab', { name: '事项分类' }).click()
   await admin.locator(`[data-edit="${code}"]`).click()
-  await cd.waitFor()
+  await opened(admin, cd)
   const other = await admin.context().newPage()
   await other.goto(`${base}/staff/catalogue/categories`)
   await other.locator(`[data-edit="${code}"]`).click()
   const od = dialogOf(other, 'category-dialog')
+  await opened(other, od)
   await od.locator('#cat-name_zh').fill('夜间施工扰民')
   await od.locator('button.send').click()
   await od.waitFor({ state: 'hidden' })
@@ -182,7 +208,7 @@ await runScenario('catalogue e2e', { browser, shot, server }, async () => {
   await admin.waitForTimeout(400)
   await shot(admin, 'phone-rules')
   await admin.click('.add-rule')
-  await rd.waitFor()
+  await opened(admin, rd)
   await shot(admin, 'phone-rule-form')
   await rd.getByRole('button', { name: '取消' }).click()
   await admin.getByRole('tab', { name: '承办单位' }).click()
@@ -190,7 +216,7 @@ await runScenario('catalogue e2e', { browser, shot, server }, async () => {
   await admin.locator('.unit-table .el-table__row').first().waitFor()
   await shot(admin, 'phone-units')
   await admin.locator('[data-edit-unit]').first().click()
-  await dialogOf(admin, 'unit-dialog').waitFor()
+  await opened(admin, dialogOf(admin, 'unit-dialog'))
   await shot(admin, 'phone-unit-form')
 
   check(problems.length === 0, `problems on the pages:\n${problems.join('\n')}`)
