@@ -104,6 +104,11 @@ export interface CaseFile {
   updated_at: string
   clock: string
   deadline_at: string | null
+  /** When the running clock's warning falls due (80 % of its time), null without a deadline. */
+  warn_at: string | null
+  /** The deadline is counted on a year whose official holidays are not imported yet: weekends
+   *  only, so it may move when they are (docs/CALENDAR.md). */
+  deadline_provisional: boolean
   warned: boolean
   breached: boolean
   extensions: number

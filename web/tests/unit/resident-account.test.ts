@@ -31,6 +31,8 @@ const file: CaseFile = {
   updated_at: '2026-03-03T02:00:00Z',
   clock: 'none',
   deadline_at: null,
+  warn_at: null,
+  deadline_provisional: false,
   warned: false,
   breached: false,
   extensions: 0,
