@@ -46,7 +46,8 @@ Result<domain::RoutingRule> CatalogueService::routing_rule(std::int64_t id) {
   });
 }
 
-Result<std::vector<domain::Unit>> CatalogueService::units_for_place(std::string_view place) {
+Result<std::vector<domain::Unit>> CatalogueService::units_for_place(
+    std::string_view place, store::catalogue::UnitsListed listed) {
   if (auto level = domain::level_of_code(place); !level) return level.error();
   return db_.read_value([&](store::Sql& sql) -> Result<std::vector<domain::Unit>> {
     auto node = store::jurisdictions::find(sql, place);
@@ -55,7 +56,7 @@ Result<std::vector<domain::Unit>> CatalogueService::units_for_place(std::string_
       return Error::not_found(fmt::format("no jurisdiction has the code {}", place))
           .zh(fmt::format("行政区划中没有代码 {}", place));
     }
-    return store::catalogue::units_on_chain(sql, place);
+    return store::catalogue::units_on_chain(sql, place, listed);
   });
 }
 

@@ -14,6 +14,7 @@
 #include "domain/catalogue.h"
 #include "domain/routing.h"
 #include "domain/workflow.h"
+#include "store/catalogue_repo.h"
 #include "store/database.h"
 
 namespace jiceng::app {
@@ -31,9 +32,11 @@ class CatalogueService {
   // kNotFound when no rule has this id.
   [[nodiscard]] Result<domain::RoutingRule> routing_rule(std::int64_t id);
   // The active units on the node `place` and its ancestors, from the top down: the units that
-  // can handle a case placed there. kInvalidArgument for a malformed code, kNotFound for an
-  // unknown one.
-  [[nodiscard]] Result<std::vector<domain::Unit>> units_for_place(std::string_view place);
+  // can handle a case placed there (with kAll, the retired ones too). kInvalidArgument for a
+  // malformed code, kNotFound for an unknown one.
+  [[nodiscard]] Result<std::vector<domain::Unit>> units_for_place(
+      std::string_view place, store::catalogue::UnitsListed listed =
+                                  store::catalogue::UnitsListed::kActive);
   // kNotFound when no unit has this id.
   [[nodiscard]] Result<domain::Unit> unit(std::int64_t id);
 

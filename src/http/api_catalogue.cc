@@ -12,6 +12,7 @@
 #include "http/catalogue_json.h"
 #include "http/errors.h"
 #include "http/json.h"
+#include "store/catalogue_repo.h"
 
 namespace jiceng::http {
 namespace {
@@ -97,7 +98,15 @@ Response units_for_place(app::CatalogueService& service, const Request& req) {
   if (!place || place->empty()) {
     return error_response(Error::invalid_argument("the query parameter place is required"), req);
   }
-  auto units = service.units_for_place(*place);
+  const auto retired = req.query_value("include_retired").value_or("false");
+  if (retired != "true" && retired != "false") {
+    return error_response(Error::invalid_argument("include_retired: true or false")
+                              .zh("含已停用单位（include_retired）：须为 true 或 false"),
+                          req);
+  }
+  auto units = service.units_for_place(*place, retired == "true"
+                                                   ? store::catalogue::UnitsListed::kAll
+                                                   : store::catalogue::UnitsListed::kActive);
   if (!units) return error_response(units.error(), req);
   json::array items;
   for (const auto& u : *units) items.push_back(unit_json(u));
@@ -171,10 +180,13 @@ void add_catalogue_routes(Router& router, app::CatalogueService& service) {
   router.add({.method = "GET",
               .pattern = "/api/v1/units",
               .summary = "The active units on a place and its ancestors, from the top down: "
-                         "those that can handle a case there",
+                         "those that can handle a case there (retired ones too on request)",
               .query_params = {{.name = "place",
                                 .description = "a division code, e.g. 360602001001",
-                                .required = true}},
+                                .required = true},
+                               {.name = "include_retired",
+                                .description = "true: retired (inactive) units too, each with "
+                                               "active false; false (the default): active only"}},
               .answers = {{404, "no jurisdiction has the code in place"}},
               .policy = Policy::kPublic,
               .handler = [&service](const Request& req) { return units_for_place(service, req); }});

@@ -349,15 +349,17 @@ Result<std::optional<domain::Unit>> find_unit(Sql& sql, std::int64_t id) {
   return std::optional(std::move(units->front()));
 }
 
-Result<std::vector<domain::Unit>> units_on_chain(Sql& sql, std::string_view place_code) {
+Result<std::vector<domain::Unit>> units_on_chain(Sql& sql, std::string_view place_code,
+                                                 UnitsListed listed) {
   // The chain's codes are the place's code prefixes (at most five levels).
   std::array<std::string, 5> codes;
   std::size_t n = 0;
   for (std::string c(place_code); !c.empty() && n < codes.size(); c = domain::parent_code_of(c)) {
     codes[n++] = c;
   }
-  return many_units(sql.query(std::string(kUnitColumns) +
-                                  " WHERE active = 1 AND jurisdiction_code IN ($1, $2, $3, $4, $5) "
+  const char* active = listed == UnitsListed::kActive ? " WHERE active = 1 AND" : " WHERE";
+  return many_units(sql.query(std::string(kUnitColumns) + active +
+                                  " jurisdiction_code IN ($1, $2, $3, $4, $5) "
                                   "ORDER BY LENGTH(jurisdiction_code), id",
                               {codes[0], codes[1], codes[2], codes[3], codes[4]}));
 }

@@ -44,10 +44,13 @@ namespace jiceng::store::catalogue {
 
 // The unit with this id, nullopt if there is none.
 [[nodiscard]] Result<std::optional<domain::Unit>> find_unit(Sql& sql, std::int64_t id);
-// The active units on the node `place_code` and its ancestors, from the top down (by level,
-// then id). Precondition: place_code is a valid division code.
-[[nodiscard]] Result<std::vector<domain::Unit>> units_on_chain(Sql& sql,
-                                                               std::string_view place_code);
+// Which units units_on_chain lists: those that can take cases, or retired ones too (the
+// administrators' list, where a retired unit is brought back).
+enum class UnitsListed { kActive, kAll };
+// The active units (or all, retired too) on the node `place_code` and its ancestors, from the
+// top down (by level, then id). Precondition: place_code is a valid division code.
+[[nodiscard]] Result<std::vector<domain::Unit>> units_on_chain(
+    Sql& sql, std::string_view place_code, UnitsListed listed = UnitsListed::kActive);
 // Stores a new unit (version 1) and returns its id (unit.id is ignored). kInvalidArgument when it
 // is malformed (domain::check_unit) or the node does not exist; kAlreadyExists when the node
 // has a unit of that name.

@@ -128,6 +128,7 @@ TEST_P(CatalogueApi, BadInput) {
       {"/api/v1/units?place=360", 400, "invalid_argument"},
       {"/api/v1/units?place=3699", 404, "not_found"},
       {"/api/v1/units?place=360602100999", 404, "not_found"},
+      {"/api/v1/units?place=360602&include_retired=yes", 400, "invalid_argument"},
       {"/api/v1/units/0", 400, "invalid_argument"},
       {"/api/v1/units/-3", 400, "invalid_argument"},
       {"/api/v1/units/12x", 400, "invalid_argument"},
@@ -161,14 +162,16 @@ TEST_P(CatalogueApi, DocumentedInOpenApi) {
     EXPECT_EQ(op.at("x-jiceng-policy").as_string(), "admin; scope: subtree") << method << " " << p;
     EXPECT_NE(op.at("summary").as_string().find("Idempotency-Key"), std::string::npos) << p;
   }
-  // Its one query parameter (the headers every operation reads follow).
+  // Its query parameters (the headers every operation reads follow).
   boost::json::array params;
   for (const auto& p : paths.at("/api/v1/units").at("get").at("parameters").as_array()) {
     if (p.at("in") == "query") params.push_back(p);
   }
-  ASSERT_EQ(params.size(), 1u);
+  ASSERT_EQ(params.size(), 2u);
   EXPECT_EQ(params[0].at("name").as_string(), "place");
   EXPECT_TRUE(params[0].at("required").as_bool());
+  EXPECT_EQ(params[1].at("name").as_string(), "include_retired");
+  EXPECT_FALSE(params[1].at("required").as_bool());
 }
 
 // The administrators' edits over HTTP (TESTS.md S4, S7, C1, C3, A4): categories, routing rules
@@ -510,6 +513,27 @@ TEST_P(CatalogueAdminApi, Units) {
   auto retired = call(&county, "PATCH", path, R"({"active": false})", if_match(2));
   ASSERT_EQ(retired.res.result_int(), 200u) << retired.res.body();
   EXPECT_FALSE(testing::body_json(retired).at("active").as_bool());
+  // The retired unit no longer takes cases, so the place's list leaves it out; the
+  // administrators' list (include_retired) shows it, to bring it back.
+  auto listed = [&](std::string_view query) {
+    bool found = false;
+    bool active = true;
+    const auto body = testing::body_json(call(nullptr, "GET", std::string(query)));
+    for (const auto& u : body.at("items").as_array()) {
+      if (u.at("id").as_int64() == id) {
+        found = true;
+        active = u.at("active").as_bool();
+      }
+    }
+    return found ? (active ? "active" : "retired") : "absent";
+  };
+  const std::string on_place = "/api/v1/units?place=" + std::string(testing::kYujiang);
+  EXPECT_STREQ(listed(on_place), "absent");
+  EXPECT_STREQ(listed(on_place + "&include_retired=false"), "absent");
+  EXPECT_STREQ(listed(on_place + "&include_retired=true"), "retired");
+  auto back = call(&county, "PATCH", path, R"({"active": true})", if_match(3));
+  ASSERT_EQ(back.res.result_int(), 200u) << back.res.body();
+  EXPECT_STREQ(listed(on_place), "active");
 
   // A unit that holds cases stays on its node.
   auto [village_unit, c] = route_case("urban.sanitation");
@@ -527,7 +551,7 @@ TEST_P(CatalogueAdminApi, Units) {
            json::serialize(json::object{{"jurisdiction_code", elsewhere_village->text(0)}}),
            if_match(village_unit.version));
   EXPECT_EQ(moved.res.result_int(), 409u) << moved.res.body();
-  EXPECT_EQ(entries("unit", std::to_string(id)).size(), 3u);
+  EXPECT_EQ(entries("unit", std::to_string(id)).size(), 4u);
 }
 
 // TESTS.md S4, S7: only administrators edit the catalogue, inside their scope, with the

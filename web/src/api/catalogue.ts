@@ -83,8 +83,8 @@ export const catalogueApi = {
   deleteRule: (id: number, version: number) =>
     signedIn<void>(`/api/v1/routing-rules/${id}`, { method: 'DELETE', headers: ifMatch(version) }),
 
-  /** The active units on a place and on the places above it, from the top down. */
-  units: (place: string) => signedIn<{ items: AdminUnit[] }>(`/api/v1/units?place=${enc(place)}`),
+  /** The units on a place and on the places above it, from the top down, retired ones too. */
+  units: (place: string) => signedIn<{ items: AdminUnit[] }>(`/api/v1/units?place=${enc(place)}&include_retired=true`),
   createUnit: (u: NewUnit, idempotencyKey: string) =>
     signedIn<AdminUnit>('/api/v1/units', { method: 'POST', body: u, headers: once(idempotencyKey) }),
   updateUnit: (id: number, patch: UnitPatch, version: number) =>

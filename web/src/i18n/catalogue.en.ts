@@ -95,7 +95,7 @@ export default {
   },
   unit: {
     title: 'Units',
-    intro: 'Choose a division to list the active units on it and on the divisions above it. Retired units are not listed.',
+    intro: 'Choose a division to list the units on it and on the divisions above it. Retired units take no new cases; they stay listed here and can be made active again under Edit.',
     place: 'Division',
     placeFirst: 'Choose a division first',
     add: 'New unit',

@@ -43,7 +43,9 @@ async function choose(page, selector, text, typed) {
   if (typed) await page.keyboard.type(typed)
   const option = page.locator('.el-select-dropdown__item:visible').filter({ hasText: text }).first()
   await option.waitFor()
+  await settled(page) // an option clicked while the list still zooms in can be lost
   await option.click()
+  await settled(page)
   try {
     await select.filter({ hasText: text }).waitFor({ timeout: 5000 })
   } catch {
@@ -186,6 +188,29 @@ await runScenario('catalogue e2e', { browser, shot, server }, async () => {
   await admin.locator('.el-message-box__btns .el-button--primary').click()
   await admin.locator(`[data-restore="${code}"]`).waitFor()
   check((await getJson(`/api/v1/categories/${code}`)).active === false, 'the category is still active')
+
+  console.log('admin: retires a unit, still finds it in the list, and brings it back')
+  await admin.getByRole('tab', { name: '承办单位' }).click()
+  await choose(admin, '#unit-place', '邓埠', '邓埠')
+  const unitRow = admin.locator('.unit-table .el-table__row').filter({ hasText: '邓埠街道办事处' })
+  await unitRow.waitFor()
+  const unitId = await unitRow.locator('[data-edit-unit]').getAttribute('data-edit-unit')
+  const ud = dialogOf(admin, 'unit-dialog')
+  const toggleUnit = async () => {
+    await unitRow.locator('[data-edit-unit]').click()
+    await opened(admin, ud)
+    await ud.locator('.el-switch').click()
+    await ud.locator('button.send').click()
+    await ud.waitFor({ state: 'hidden' })
+  }
+  await toggleUnit()
+  await unitRow.filter({ hasText: '已停用' }).waitFor()
+  check((await getJson(`/api/v1/units/${unitId}`)).active === false, 'the unit is still active')
+  await shot(admin, 'unit-retired')
+  await toggleUnit()
+  await unitRow.filter({ hasText: '启用' }).waitFor()
+  check((await getJson(`/api/v1/units/${unitId}`)).active === true, 'the unit was not brought back')
+  await admin.getByRole('tab', { name: '事项分类' }).click()
 
   console.log('admin: the pages in English')
   await admin.getByRole('button', { name: '语言' }).click()
