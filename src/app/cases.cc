@@ -898,6 +898,8 @@ Result<TrackView> CaseService::track(std::string_view tracking_code) {
   Error unknown = Error::not_found("no case has this tracking code; check it and try again")
                       .zh("查询码不存在，请核对后重试");
   if (!code) return unknown;
+  auto cal = calendar();
+  if (!cal) return cal.error();
   return db_.read_value([&](store::Sql& sql) -> Result<TrackView> {
     auto c = store::cases::find_tracked(sql, *code);
     if (!c) return c.error();
@@ -954,6 +956,29 @@ Result<TrackView> CaseService::track(std::string_view tracking_code) {
                        [](const domain::CaseEvent& a, const domain::CaseEvent& b) {
                          return a.at < b.at;
                        });
+    }
+    // Only a deadline counted on days from this year to a year without the official days can
+    // be provisional (a clock started in an earlier year counted that year's days already, and
+    // past years are covered); the case is read in full only then, so the tracking page costs
+    // no more for the rest of the year.
+    if (v.deadline_at) {
+      const auto year_of = [](Instant t) {
+        return static_cast<int>(std::chrono::year_month_day(domain::china_date(t)).year());
+      };
+      bool uncovered = false;
+      for (int y = year_of(clock_.now()); y <= year_of(*v.deadline_at - std::chrono::microseconds(1));
+           ++y) {
+        uncovered = uncovered || !(*cal)->covers_year(y);
+      }
+      if (uncovered) {
+        auto full = store::cases::find(sql, v.handled_in);
+        if (!full) return full.error();
+        if (*full) {
+          auto provisional = deadline_provisional(sql, **full);
+          if (!provisional) return provisional.error();
+          v.deadline_provisional = *provisional;
+        }
+      }
     }
     return v;
   });

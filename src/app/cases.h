@@ -99,6 +99,9 @@ struct TrackView : store::cases::TrackedCase {
   std::vector<domain::CaseEvent> events;
   std::string handled_in;  // the case that carries the matter: number, or the merge's target
   bool reply_shared = true;
+  // As CaseDetail's: the deadline is counted on a year without the official days, so it may
+  // move once they are imported (the resident is told so).
+  bool deadline_provisional = false;
 };
 
 // The optional inputs of a command; which ones are required is the transition's guards.

@@ -282,6 +282,7 @@ Response track(app::App& app, const Request& req) {
                    {"deadline_at", instant_or_null(v->deadline_at)},
                    {"reply", v->reply},
                    {"reply_shared", v->reply_shared},
+                   {"deadline_provisional", v->deadline_provisional},
                    {"answered_at", instant_or_null(v->replied_at)},
                    {"rating", domain::to_string(v->rating)},
                    {"merged_into", v->merged_into},

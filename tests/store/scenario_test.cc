@@ -67,7 +67,7 @@ const std::map<std::string, Grammar, std::less<>>& grammar() {
        {1,
         {"state", "version", "clock", "deadline", "warned", "breached", "extensions", "rating",
          "merged_into", "reply", "unit", "unit.kind", "unit.level", "events", "public_events",
-         "number", "provisional"}}},
+         "number", "provisional", "tracked_provisional"}}},
   };
   return g;
 }
@@ -529,6 +529,11 @@ class ScenarioRun {
     if (key == "warned") return yes(c.warned);
     if (key == "breached") return yes(c.breached);
     if (key == "provisional") return yes(d.deadline_provisional);
+    if (key == "tracked_provisional") {  // the same, as the resident's tracking page says it
+      auto view = service_.track(c.tracking_code);
+      if (!view) return view.error();
+      return yes(view->deadline_provisional);
+    }
     if (key == "extensions") return std::to_string(c.extensions);
     if (key == "rating")
       return c.rating == domain::Rating::kNone ? "none" : std::string(to_string(c.rating));

@@ -81,6 +81,9 @@ export interface Tracking {
   state_zh: string
   unit: string
   deadline_at: string | null
+  /** The deadline is counted on a year whose official holidays are not published or imported
+   *  yet (weekends only): it may still move. */
+  deadline_provisional?: boolean
   /** For a repeat merged into another person's case: a line that the unit answers them. */
   reply: string
   /** false when reply is that line: the answer was written to another person. */

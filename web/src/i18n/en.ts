@@ -98,6 +98,7 @@ const en: Messages<typeof zh> = {
     unit: 'Handled by',
     unitPending: 'Not yet assigned',
     deadline: 'Due',
+    deadlineProvisional: "The public holidays of the deadline's year are not in the system yet: it counts weekends only for now and may move once they are.",
     noDeadline: 'No time limit',
     reply: 'Answer',
     rating: 'Your rating',

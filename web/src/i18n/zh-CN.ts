@@ -92,6 +92,7 @@ export default {
     unit: '承办单位',
     unitPending: '待分派',
     deadline: '办理时限',
+    deadlineProvisional: '该时限所在年度的法定节假日安排尚未录入，暂按周末计算，录入后可能调整。',
     noDeadline: '不计时限',
     reply: '答复意见',
     rating: '您的评价',

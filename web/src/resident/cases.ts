@@ -26,6 +26,7 @@ export function trackingOf(file: CaseFile, unit: string): Tracking {
     state_zh: file.state_zh,
     unit,
     deadline_at: file.deadline_at,
+    deadline_provisional: file.deadline_provisional,
     reply: file.reply,
     rating: file.rating,
     merged_into: file.merged_into,

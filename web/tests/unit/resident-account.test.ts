@@ -5,7 +5,7 @@ import { flushPromises, mount } from '@vue/test-utils'
 import { createPinia, setActivePinia } from 'pinia'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { createMemoryHistory, createRouter } from 'vue-router'
-import type { Applied, ApiResult, CaseFile } from '@/api'
+import type { Applied, ApiResult, CaseFile, Tracking } from '@/api'
 import ResidentCase from '@/components/ResidentCase.vue'
 import { i18n, setLanguage } from '@/i18n'
 import AccountPage from '@/pages/resident/AccountPage.vue'
@@ -185,6 +185,23 @@ describe('ResidentCase', () => {
     expect(keys).toHaveLength(4)
     expect(keys[2]).not.toBe(keys[0])
     expect(keys[3]).not.toBe(keys[2])
+  })
+})
+
+describe('a provisional deadline', () => {
+  const send = async (): Promise<ApiResult<Applied>> => ({ ok: false, error: { code: 'x', message: 'x', status: 500 } })
+  const deadlineCell = (tracking: Tracking) =>
+    mount(ResidentCase, { props: { tracking, send }, global: { plugins: [i18n] } }).get('[data-testid="case-deadline"]')
+
+  it('tells the resident that it may move, and says nothing otherwise', () => {
+    const running = { ...trackingOf(file, ''), deadline_at: '2027-02-05T15:59:59Z' }
+    expect(deadlineCell({ ...running, deadline_provisional: true }).text()).toContain('暂按周末计算')
+    expect(deadlineCell({ ...running, deadline_provisional: false }).text()).not.toContain('暂按周末计算')
+    expect(deadlineCell({ ...running, deadline_at: null, deadline_provisional: true }).text()).not.toContain('暂按周末计算')
+  })
+
+  it('is passed on from the resident\'s own case file', () => {
+    expect(trackingOf({ ...file, deadline_provisional: true }, '').deadline_provisional).toBe(true)
   })
 })
 
