@@ -315,10 +315,17 @@ Result<void> may_apply(const Actor& a, const Case& c, Command command) {
 // on the merge, which may name the other case's person. In the reader's transaction: the other
 // case is looked up.
 Result<void> mask_merge_links(store::Sql& sql, const Actor& a, CaseDetail& d) {
-  if (!a.principal || a.principal->role == Role::kResident ||
-      domain::sees_contact(a.principal->role)) {
+  if (a.principal && a.principal->role == Role::kResident) {
+    // The resident's own case: where it went (they are shown that case's state anyway), not
+    // the staff's remark.
+    for (auto& e : d.events) {
+      if (e.command == "merge") {
+        e.note = domain::notes::merged_into_without_remark(e.note, d.c.merged_into);
+      }
+    }
     return {};
   }
+  if (!a.principal || domain::sees_contact(a.principal->role)) return {};
   auto visible = [&](std::string_view number) -> Result<bool> {
     if (number.empty()) return false;
     auto other = store::cases::find(sql, number);
@@ -415,25 +422,30 @@ struct StoredCalendar {
 };
 
 // The stored days and the version they are, read together.
-Result<StoredCalendar> load_stored_calendar(store::Database& db) {
-  return db.read_value([](store::Sql& sql) -> Result<StoredCalendar> {
-    auto days = store::calendar::load(sql);
-    if (!days) return days.error();
-    auto version = store::settings::get(sql, kCalendarVersion);
-    if (!version) return version.error();
-    return StoredCalendar{std::move(*days), version->value_or("0")};
-  });
+Result<StoredCalendar> read_stored_calendar(store::Sql& sql) {
+  auto days = store::calendar::load(sql);
+  if (!days) return days.error();
+  auto version = store::settings::get(sql, kCalendarVersion);
+  if (!version) return version.error();
+  return StoredCalendar{std::move(*days), version->value_or("0")};
 }
 
 }  // namespace
 
 Result<std::shared_ptr<const domain::WorkCalendar>> CaseService::calendar() {
-  std::lock_guard lock(calendar_mu_);
-  if (calendar_) return calendar_;
-  auto stored = load_stored_calendar(db_);
+  {
+    std::lock_guard lock(calendar_mu_);
+    if (calendar_) return calendar_;
+  }
+  // Read without the lock: a reader that waits for a connection while holding it would stall
+  // every transaction that asks for the calendar (they hold connections meanwhile).
+  auto stored = db_.read_value(read_stored_calendar);
   if (!stored) return stored.error();
-  calendar_ = std::make_shared<const domain::WorkCalendar>(std::move(stored->days));
-  calendar_version_ = std::move(stored->version);
+  std::lock_guard lock(calendar_mu_);
+  if (!calendar_) {
+    calendar_ = std::make_shared<const domain::WorkCalendar>(std::move(stored->days));
+    calendar_version_ = std::move(stored->version);
+  }
   return calendar_;
 }
 
@@ -520,7 +532,7 @@ Result<CaseService::CalendarRefresh> CaseService::refresh_calendar() {
   struct Marks {
     std::string version, recomputed, changed_from;
   };
-  auto marks = db_.read_value([](store::Sql& sql) -> Result<Marks> {
+  auto read_marks = [](store::Sql& sql) -> Result<Marks> {
     Marks m;
     for (auto [key, into] : {std::pair{kCalendarVersion, &m.version},
                              std::pair{kCalendarRecomputed, &m.recomputed},
@@ -530,21 +542,38 @@ Result<CaseService::CalendarRefresh> CaseService::refresh_calendar() {
       *into = v->value_or(into == &m.changed_from ? "" : "0");
     }
     return m;
-  });
+  };
+  auto marks = db_.read_value(read_marks);
   if (!marks) return marks.error();
   std::shared_ptr<const domain::WorkCalendar> cal;
   std::string version;
   {
     std::lock_guard lock(calendar_mu_);
-    if (!calendar_ || calendar_version_ != marks->version) {
-      auto stored = load_stored_calendar(db_);
-      if (!stored) return stored.error();
-      out.reloaded = calendar_ != nullptr;
-      calendar_ = std::make_shared<const domain::WorkCalendar>(std::move(stored->days));
-      calendar_version_ = std::move(stored->version);
-    }
     cal = calendar_;
     version = calendar_version_;
+  }
+  if (!cal || version != marks->version) {
+    // The days with the marks of the same snapshot (an import between two reads would pair
+    // one import's days with another's earliest changed day), read without the lock.
+    struct Both {
+      StoredCalendar stored;
+      Marks marks;
+    };
+    auto both = db_.read_value([&](store::Sql& sql) -> Result<Both> {
+      auto stored = read_stored_calendar(sql);
+      if (!stored) return stored.error();
+      auto m = read_marks(sql);
+      if (!m) return m.error();
+      return Both{std::move(*stored), std::move(*m)};
+    });
+    if (!both) return both.error();
+    out.reloaded = cal != nullptr;
+    cal = std::make_shared<const domain::WorkCalendar>(std::move(both->stored.days));
+    version = std::move(both->stored.version);
+    *marks = std::move(both->marks);
+    std::lock_guard lock(calendar_mu_);
+    calendar_ = cal;
+    calendar_version_ = version;
   }
   if (version == marks->recomputed) return out;
   if (auto from = parse_date(marks->changed_from)) {
@@ -909,6 +938,11 @@ Result<TrackView> CaseService::track(std::string_view tracking_code) {
     auto events = store::cases::public_events(sql, v.number);
     if (!events) return events.error();
     v.events = std::move(*events);
+    // The merge's remark is the staff's and may name the other case's person: the page says
+    // only where the case went.
+    for (auto& e : v.events) {
+      if (e.command == "merge") e.note = domain::notes::merged_into_without_remark(e.note, v.merged_into);
+    }
     v.handled_in = v.number;
     // A repeat: where the matter stands is the case it was merged into (a chain ends within a
     // few links; the bound only guards against a cycle that nothing should make).
@@ -1313,6 +1347,15 @@ Result<CaseService::TimerRun> CaseService::run_due_timers(int max_cases) {
   return run;
 }
 
+Result<bool> CaseService::escalated_on_breach(store::Sql& sql, const Case& c) {
+  if (!c.clock_started_at) return false;
+  auto history = store::cases::events(sql, c.number);
+  if (!history) return history.error();
+  return std::ranges::any_of(*history, [&](const domain::CaseEvent& e) {
+    return e.actor == "system" && e.command == "escalate" && e.at >= *c.clock_started_at;
+  });
+}
+
 Result<int> CaseService::fire_due_timers(store::Sql& sql, Case& c, Instant now) {
   auto timer = domain::next_timer(c);
   if (!timer || *timer > now) return 0;
@@ -1343,12 +1386,16 @@ Result<int> CaseService::fire_due_timers(store::Sql& sql, Case& c, Instant now) 
   if (*c.deadline_at <= now) {
     c.breached = true;
     if (auto r = add("breach", domain::notes::breached(deadline), true); !r) return r.error();
-    // A breached handling deadline moves the case one level up, where the workflow allows.
+    // A breached handling deadline moves the case one level up, where the workflow allows —
+    // once per clock: a deadline moved later by a new calendar and then breached again does
+    // not take it up a second level.
     if (rules_.escalate_on_breach && c.clock == ClockKind::kHandling && c.unit_id &&
         domain::find_transition(c.kind, c.state, Command::kEscalate)) {
+      auto escalated = escalated_on_breach(sql, c);
+      if (!escalated) return escalated.error();
       auto current = store::catalogue::find_unit(sql, *c.unit_id);
       if (!current) return current.error();
-      if (*current) {
+      if (*current && !*escalated) {
         auto up = plan_escalation(sql, **current, {c.place_code, c.kind, ""});
         if (!up) return up.error();
         if (*up) {

@@ -230,8 +230,8 @@ class CaseService {
   [[nodiscard]] Result<CalendarRefresh> refresh_calendar();
   // The first and last year with official days in the calendar loaded now; nullopt when none.
   [[nodiscard]] Result<std::optional<std::pair<int, int>>> calendar_coverage();
-  // Open clocks (not breached) ending in or after `year`: those counted on weekends only when
-  // the calendar stops before that year.
+  // Running clocks ending in or after `year` (breached ones too): those counted on weekends
+  // only when the calendar stops before that year.
   [[nodiscard]] Result<std::int64_t> deadlines_from_year(int year);
 
   const CaseRules& rules() const { return rules_; }
@@ -245,6 +245,9 @@ class CaseService {
   // escalation), in sql's transaction: the events, the row (version + 1) and the statistics.
   // Returns how many events it wrote; 0, and nothing written, when nothing is due.
   Result<int> fire_due_timers(store::Sql& sql, domain::Case& c, Instant now);
+  // The running clock has moved the case up on a breach already (a system escalate since the
+  // clock started).
+  Result<bool> escalated_on_breach(store::Sql& sql, const domain::Case& c);
   // read()'s transaction: the case file, its events and the audit entry.
   Result<CaseDetail> read_in(store::Sql& sql, std::string_view number, const Actor& actor);
 

@@ -59,6 +59,11 @@ std::string merged_into(std::string_view target, std::string_view note) {
   return with(fmt::format("并入 {}", target), note);
 }
 
+std::string merged_into_without_remark(std::string_view note, std::string_view target) {
+  std::string bare = merged_into(target, "");
+  return note.starts_with(bare) ? bare : std::string(note);
+}
+
 std::string warned(std::string_view deadline) {
   return fmt::format("办理时限已用去 80%（期限 {}）", deadline);
 }

@@ -32,6 +32,9 @@ std::string answered_by_unit();
 std::string place_moved(std::string_view note, std::string_view from_place);
 // merge: "并入 360602-2026-000123：备注".
 std::string merged_into(std::string_view target, std::string_view note);
+// A merge event's note without the remark staff added to merged_into (it may name the other
+// case's person): "并入 TARGET". Other notes (the system's 重复件 line) are returned as they are.
+std::string merged_into_without_remark(std::string_view note, std::string_view target);
 // The scheduler's events; deadline as the caller formats it.
 std::string warned(std::string_view deadline);
 std::string breached(std::string_view deadline);

@@ -23,8 +23,16 @@ Result<ReplaceReport> replace_years(Sql& sql, std::span<const domain::CalendarDa
   auto existing = load(sql);
   if (!existing) return existing.error();
   auto year_of = [](Date d) { return static_cast<int>(std::chrono::year_month_day(d).year()); };
+  // The years whose schedule the file holds: those with a day before December. A notice
+  // reaches back into the previous year's last days when 元旦 is joined to them (the 2019
+  // notice: 2018-12-29 a workday, 12-30 and 12-31 holidays); those are added or updated, and
+  // the rest of that year stays.
   std::set<int> years;
-  for (const auto& d : days) years.insert(year_of(d.day));
+  for (const auto& d : days) {
+    if (std::chrono::year_month_day(d.day).month() < std::chrono::December) {
+      years.insert(year_of(d.day));
+    }
+  }
   std::map<Date, const domain::CalendarDay*> old;
   for (const auto& d : *existing) {
     if (years.contains(year_of(d.day))) old[d.day] = &d;

@@ -17,9 +17,11 @@ struct ReplaceReport {
   std::int64_t changed = 0;           // rows inserted, updated or deleted: 0 when nothing changed
   std::optional<Date> first_changed;  // the earliest day whose row changed
 };
-// Makes the stored days of every year that `days` has a day in equal to `days` (each year's
-// schedule is published whole: a day dropped from it is deleted), and keeps the other years:
-// an import of next year's notice alone leaves the years before it as they are.
+// Makes the stored days of every year that `days` has a day before December in equal to `days`
+// (each year's schedule is published whole: a day dropped from it is deleted), adds or updates
+// the days of a year that `days` has December days of only (a notice's 元旦 holiday reaching back
+// into the previous year), and keeps the other years: an import of next year's notice alone
+// leaves the years before it as they are.
 [[nodiscard]] Result<ReplaceReport> replace_years(Sql& sql,
                                                   std::span<const domain::CalendarDay> days);
 

@@ -175,7 +175,7 @@ Result<std::vector<Case>> with_deadline_after(Sql& sql, Instant after, std::stri
 }
 
 Result<std::int64_t> count_deadlines_from(Sql& sql, Instant from) {
-  auto row = sql.query_one("SELECT COUNT(*) FROM cases WHERE deadline_at >= $1 AND breached = 0",
+  auto row = sql.query_one("SELECT COUNT(*) FROM cases WHERE deadline_at > $1",
                            {to_micros(from)});
   if (!row) return row.error();
   return row->int64(0);

@@ -834,6 +834,11 @@ TEST_P(Cases, TrackingARepeatShowsTheCaseThatCarriesIt) {
   }
   // Both registrations, the merge (the repeat's), the escalation (the open case's).
   EXPECT_EQ(timeline, (std::vector<std::string>{"register", "register", "merge", "escalate"}));
+  // The merge says where the case went, without the staff's remark ("同一垃圾堆").
+  EXPECT_EQ(view->events[2].note, "并入 " + open.number);
+  auto staff_view = service_->get(repeat.number);
+  ASSERT_TRUE(staff_view);
+  EXPECT_NE(staff_view->events.back().note.find("同一垃圾堆"), std::string::npos);
   auto own = service_->track(open.tracking_code);
   ASSERT_TRUE(own);
   EXPECT_EQ(own->handled_in, open.number);

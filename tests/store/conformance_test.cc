@@ -696,6 +696,36 @@ TEST_P(Conformance, CalendarReplaceYearsIsIdempotentAndKeepsOtherYears) {
   EXPECT_EQ(loaded->back().name, "春节");
 }
 
+// A notice that reaches back into the previous year's last days (the 2019 notice: 2018-12-29 a
+// workday, 12-30 and 12-31 holidays with 2019-01-01) adds those days and keeps the rest of that
+// year; its own year is replaced whole.
+TEST_P(Conformance, CalendarNoticeReachingIntoTheYearBeforeKeepsThatYear) {
+  using domain::CalendarDay;
+  using domain::DayKind;
+  std::vector<CalendarDay> year_2018 = {{*parse_date("2018-02-16"), DayKind::kHoliday, "春节"},
+                                        {*parse_date("2018-10-01"), DayKind::kHoliday, "国庆节"}};
+  ASSERT_TRUE(db().write_value([&](Sql& sql) { return calendar::replace_years(sql, year_2018); }));
+  std::vector<CalendarDay> notice_2019 = {{*parse_date("2018-12-29"), DayKind::kWorkday, "元旦"},
+                                          {*parse_date("2018-12-30"), DayKind::kHoliday, "元旦"},
+                                          {*parse_date("2018-12-31"), DayKind::kHoliday, "元旦"},
+                                          {*parse_date("2019-01-01"), DayKind::kHoliday, "元旦"},
+                                          {*parse_date("2019-02-05"), DayKind::kHoliday, "春节"}};
+  auto r = db().write_value([&](Sql& sql) { return calendar::replace_years(sql, notice_2019); });
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->changed, 5);
+  EXPECT_EQ(r->first_changed, parse_date("2018-12-29"));
+  auto loaded = db().read_value([](Sql& sql) { return calendar::load(sql); });
+  ASSERT_TRUE(loaded);
+  std::vector<std::string> stored;
+  for (const auto& d : *loaded) {
+    const std::string day = format_date(d.day);
+    if (day.starts_with("2018") || day.starts_with("2019")) stored.push_back(day);
+  }
+  EXPECT_EQ(stored, (std::vector<std::string>{"2018-02-16", "2018-10-01", "2018-12-29",
+                                              "2018-12-30", "2018-12-31", "2019-01-01",
+                                              "2019-02-05"}));
+}
+
 TEST_P(Conformance, Settings) {
   ASSERT_TRUE(db().write([](Sql& sql) { return settings::put(sql, "deployment.root", "3606"); }));
   ASSERT_TRUE(db().write([](Sql& sql) { return settings::put(sql, "deployment.root", "3601"); }));
