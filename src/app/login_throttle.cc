@@ -58,6 +58,7 @@ std::string account_key(const std::string& account) { return "u" + account; }
 // Rate-limited keys (admit): by address, or any other key.
 std::string rate_address_key(const std::string& address) { return "ra" + address; }
 std::string rate_key(std::string_view key) { return "rk" + std::string(key); }
+std::string rate_unknown_key(const std::string& address) { return "ru" + address; }
 
 void ensure_sodium() {
   static const int sodium_ready = sodium_init();  // idempotent; needed once per process
@@ -206,6 +207,11 @@ std::optional<std::chrono::seconds> LoginThrottle::admit_address(std::string_vie
 std::optional<std::chrono::seconds> LoginThrottle::admit_key(std::string_view key, int limit,
                                                              Instant now) {
   return admit(rate_key(key.substr(0, kMaxAccountBytes)), limit, now);
+}
+
+std::optional<std::chrono::seconds> LoginThrottle::admit_unknown_key(std::string_view address,
+                                                                     int limit, Instant now) {
+  return admit(rate_unknown_key(normalize_address(address)), limit, now);
 }
 
 std::size_t LoginThrottle::tracked_keys() const {

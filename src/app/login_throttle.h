@@ -76,6 +76,10 @@ class LoginThrottle {
   std::optional<std::chrono::seconds> admit_address(std::string_view address, int limit,
                                                     Instant now);
   std::optional<std::chrono::seconds> admit_key(std::string_view key, int limit, Instant now);
+  // The same for requests with a key that is not valid, counted by the client's address (IPv6
+  // by /64) apart from its other requests: keys made up on the spot do not each get an entry.
+  std::optional<std::chrono::seconds> admit_unknown_key(std::string_view address, int limit,
+                                                        Instant now);
 
   // The number of keys (pairs, addresses, accounts, rate-limited keys) held. Never more than
   // limits.max_keys: entries past their window are dropped as failures come in, and when the table

@@ -944,8 +944,9 @@ Handler limited_by_address(app::App& app, std::shared_ptr<ClientLimits> limits, 
 }
 
 // Answers after the commit, from the store's writer (the worker thread is free meanwhile), as
-// POST /api/v1/cases does. Limited per api_key, whether the key is valid or not, before the key
-// is looked up.
+// POST /api/v1/cases does. Limited per valid api_key; requests with a key that is not valid are
+// limited as many per client address (made-up keys would otherwise each start a count of their
+// own, and crowd the other clients' counts out of the bounded table).
 void create_request(app::App& app, const Request& req, const Responder& respond, Format f,
                     ClientLimits& limits) {
   if (auto ok = check_form_type(req.header("Content-Type")); !ok) {
@@ -959,17 +960,23 @@ void create_request(app::App& app, const Request& req, const Responder& respond,
                "invalid api_key received -- can't proceed with create_request",
                "api_key 无效，无法创建服务请求"};
   if (!form->api_key) return respond(spec_error(no_key, req, f));
-  if (limits.limits.posts_per_key > 0) {
-    if (auto wait =
-            limits.counts.admit_key(*form->api_key, limits.limits.posts_per_key, app.clock.now())) {
-      return respond(too_many_requests(*wait, req));
-    }
-  }
   auto app_principal = app.access.app_for_key(*form->api_key);
+  const int limit = limits.limits.posts_per_key;
   if (!app_principal) {
+    if (limit > 0) {
+      if (auto wait = limits.counts.admit_unknown_key(context_of(req).remote, limit,
+                                                      app.clock.now())) {
+        return respond(too_many_requests(*wait, req));
+      }
+    }
     return respond(spec_error(
         app_principal.error().code == ErrorCode::kUnauthenticated ? no_key : app_principal.error(),
         req, f));
+  }
+  if (limit > 0) {
+    if (auto wait = limits.counts.admit_key(*form->api_key, limit, app.clock.now())) {
+      return respond(too_many_requests(*wait, req));
+    }
   }
   auto categories = app.catalogue.categories();
   if (!categories) return respond(spec_error(categories.error(), req, f));
