@@ -314,15 +314,18 @@ Result<void> may_apply(const Actor& a, const Case& c, Command command) {
 // case (the number would tell of a case outside their reach), and never the remark staff wrote
 // on the merge, which may name the other case's person. In the reader's transaction: the other
 // case is looked up.
+// A merge event says where the case went, without the remark staff added (it may name the
+// other case's person): what residents are shown.
+void drop_merge_remarks(std::vector<domain::CaseEvent>& events, std::string_view target) {
+  for (auto& e : events) {
+    if (e.command == "merge") e.note = domain::notes::merged_into_without_remark(e.note, target);
+  }
+}
+
 Result<void> mask_merge_links(store::Sql& sql, const Actor& a, CaseDetail& d) {
   if (a.principal && a.principal->role == Role::kResident) {
-    // The resident's own case: where it went (they are shown that case's state anyway), not
-    // the staff's remark.
-    for (auto& e : d.events) {
-      if (e.command == "merge") {
-        e.note = domain::notes::merged_into_without_remark(e.note, d.c.merged_into);
-      }
-    }
+    // The resident's own case: where it went (they are shown that case's state anyway).
+    drop_merge_remarks(d.events, d.c.merged_into);
     return {};
   }
   if (!a.principal || domain::sees_contact(a.principal->role)) return {};
@@ -938,11 +941,7 @@ Result<TrackView> CaseService::track(std::string_view tracking_code) {
     auto events = store::cases::public_events(sql, v.number);
     if (!events) return events.error();
     v.events = std::move(*events);
-    // The merge's remark is the staff's and may name the other case's person: the page says
-    // only where the case went.
-    for (auto& e : v.events) {
-      if (e.command == "merge") e.note = domain::notes::merged_into_without_remark(e.note, v.merged_into);
-    }
+    drop_merge_remarks(v.events, v.merged_into);
     v.handled_in = v.number;
     // A repeat: where the matter stands is the case it was merged into (a chain ends within a
     // few links; the bound only guards against a cycle that nothing should make).
@@ -1393,9 +1392,10 @@ Result<int> CaseService::fire_due_timers(store::Sql& sql, Case& c, Instant now) 
         domain::find_transition(c.kind, c.state, Command::kEscalate)) {
       auto escalated = escalated_on_breach(sql, c);
       if (!escalated) return escalated.error();
-      auto current = store::catalogue::find_unit(sql, *c.unit_id);
+      auto current = *escalated ? Result<std::optional<domain::Unit>>(std::nullopt)
+                                : store::catalogue::find_unit(sql, *c.unit_id);
       if (!current) return current.error();
-      if (*current && !*escalated) {
+      if (*current) {
         auto up = plan_escalation(sql, **current, {c.place_code, c.kind, ""});
         if (!up) return up.error();
         if (*up) {

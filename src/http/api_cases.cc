@@ -406,14 +406,9 @@ std::optional<Response> read_list_filters(app::App& app, const Request& req,
       *out = *t;
     }
   }
-  if (auto overdue = req.query_value("overdue")) {
-    if (*overdue != "true" && *overdue != "false") {
-      return error_response(Error::invalid_argument("overdue: true or false")
-                                .zh("超期（overdue）：须为 true 或 false"),
-                            req);
-    }
-    if (*overdue == "true") q.overdue_at = app.clock.now();
-  }
+  auto overdue = bool_query(req, "overdue");
+  if (!overdue) return error_response(overdue.error(), req);
+  if (*overdue) q.overdue_at = app.clock.now();
   place = std::string(req.query_value("place").value_or(""));
   if (!place.empty() && !domain::level_of_code(place)) {
     return error_response(Error::invalid_argument("place: a division code such as 360603")

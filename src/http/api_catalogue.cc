@@ -98,15 +98,10 @@ Response units_for_place(app::CatalogueService& service, const Request& req) {
   if (!place || place->empty()) {
     return error_response(Error::invalid_argument("the query parameter place is required"), req);
   }
-  const auto retired = req.query_value("include_retired").value_or("false");
-  if (retired != "true" && retired != "false") {
-    return error_response(Error::invalid_argument("include_retired: true or false")
-                              .zh("含已停用单位（include_retired）：须为 true 或 false"),
-                          req);
-  }
-  auto units = service.units_for_place(*place, retired == "true"
-                                                   ? store::catalogue::UnitsListed::kAll
-                                                   : store::catalogue::UnitsListed::kActive);
+  auto retired = bool_query(req, "include_retired");
+  if (!retired) return error_response(retired.error(), req);
+  auto units = service.units_for_place(*place, *retired ? store::catalogue::UnitsListed::kAll
+                                                        : store::catalogue::UnitsListed::kActive);
   if (!units) return error_response(units.error(), req);
   json::array items;
   for (const auto& u : *units) items.push_back(unit_json(u));

@@ -82,6 +82,14 @@ Result<std::int64_t> int_query(const Request& req, std::string_view name, std::i
   return out;
 }
 
+Result<bool> bool_query(const Request& req, std::string_view name) {
+  auto v = req.query_value(name);
+  if (!v || *v == "false") return false;
+  if (*v == "true") return true;
+  return Error::invalid_argument(std::string(name) + ": true or false")
+      .zh(std::string(name) + "：须为 true 或 false");
+}
+
 boost::json::value instant_or_null(const std::optional<Instant>& t) {
   if (!t) return nullptr;
   return boost::json::string(format_instant_utc(*t));

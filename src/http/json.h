@@ -33,6 +33,8 @@ Response json_response(const boost::json::value& body, unsigned status = 200);
 // it is 0 to max.
 [[nodiscard]] Result<std::int64_t> int_query(const Request& req, std::string_view name,
                                              std::int64_t fallback, std::int64_t max);
+// Query parameter `name` as true or false: false when absent; kInvalidArgument otherwise.
+[[nodiscard]] Result<bool> bool_query(const Request& req, std::string_view name);
 // Adds the ETag of a record at `version` ("\"7\""): what If-Match must send back to update it.
 void add_version_etag(Response& res, std::int64_t version);
 // An instant as an ISO 8601 UTC string, or null.
