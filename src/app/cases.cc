@@ -452,15 +452,21 @@ Result<std::shared_ptr<const domain::WorkCalendar>> CaseService::calendar() {
   return calendar_;
 }
 
-Result<std::optional<std::pair<int, int>>> CaseService::calendar_coverage() {
+Result<std::optional<CalendarReach>> CaseService::calendar_reach(int this_year) {
   auto cal = calendar();
   if (!cal) return cal.error();
-  return (*cal)->covered_years();
+  auto years = (*cal)->covered_years();
+  if (!years) return std::optional<CalendarReach>();
+  return std::optional<CalendarReach>(
+      CalendarReach{.first_year = years->first,
+                    .last_year = years->second,
+                    .covered_until = (*cal)->covered_until(this_year),
+                    .missing_years = (*cal)->missing_years()});
 }
 
 Result<std::int64_t> CaseService::deadlines_from_year(int year) {
-  const Instant from = domain::china_midnight(std::chrono::sys_days(
-      std::chrono::year_month_day(std::chrono::year(year), std::chrono::January, std::chrono::day(1))));
+  const Instant from = domain::china_midnight(std::chrono::sys_days(std::chrono::year_month_day(
+      std::chrono::year(year), std::chrono::January, std::chrono::day(1))));
   return db_.read_value(
       [&](store::Sql& sql) { return store::cases::count_deadlines_from(sql, from); });
 }
@@ -476,8 +482,8 @@ Result<domain::ClockPeriods> CaseService::periods_for(store::Sql& sql, const Cas
   return periods;
 }
 
-Result<bool> CaseService::recompute_clock(store::Sql& sql, Case& c,
-                                          const domain::WorkCalendar& cal, Instant now) {
+Result<bool> CaseService::recompute_clock(store::Sql& sql, Case& c, const domain::WorkCalendar& cal,
+                                          Instant now) {
   auto periods = periods_for(sql, c);
   if (!periods) return periods.error();
   auto times = domain::recomputed_clock(c, *periods, cal);
@@ -508,11 +514,10 @@ Result<bool> CaseService::recompute_clock(store::Sql& sql, Case& c,
     auto appended = store::cases::append_event(sql, c.number, e);
     if (!appended) return appended.error();
     seq = *appended;
-    if (auto r = record_audit(sql, now, {"system", ""},
-                              {.action = "case.recompute_deadline",
-                               .object_type = "case",
-                               .object_id = c.number},
-                              {});
+    if (auto r = record_audit(
+            sql, now, {"system", ""},
+            {.action = "case.recompute_deadline", .object_type = "case", .object_id = c.number},
+            {});
         !r) {
       return r.error();
     }
@@ -537,9 +542,9 @@ Result<CaseService::CalendarRefresh> CaseService::refresh_calendar() {
   };
   auto read_marks = [](store::Sql& sql) -> Result<Marks> {
     Marks m;
-    for (auto [key, into] : {std::pair{kCalendarVersion, &m.version},
-                             std::pair{kCalendarRecomputed, &m.recomputed},
-                             std::pair{kCalendarChangedFrom, &m.changed_from}}) {
+    for (auto [key, into] :
+         {std::pair{kCalendarVersion, &m.version}, std::pair{kCalendarRecomputed, &m.recomputed},
+          std::pair{kCalendarChangedFrom, &m.changed_from}}) {
       auto v = store::settings::get(sql, key);
       if (!v) return v.error();
       *into = v->value_or(into == &m.changed_from ? "" : "0");
@@ -714,11 +719,11 @@ Result<Registration> CaseService::register_in(store::Sql& sql, const PreparedInt
     // whole handling limit (its category's).
     c.clock = c.kind == domain::CaseKind::kPetition ? ClockKind::kAcceptance : ClockKind::kHandling;
     c.clock_started_at = c.received_at;
-    const domain::ClockTimes times = domain::clock_times(
-        c.received_at,
-        c.kind == domain::CaseKind::kPetition ? rules_.petition_acceptance
-                                              : (*category)->time_limit,
-        0, domain::kWarnFraction, **cal);
+    const domain::ClockTimes times =
+        domain::clock_times(c.received_at,
+                            c.kind == domain::CaseKind::kPetition ? rules_.petition_acceptance
+                                                                  : (*category)->time_limit,
+                            0, domain::kWarnFraction, **cal);
     c.deadline_at = times.deadline;
     c.warn_at = times.warn_at;
     c.clock_limit = c.kind == domain::CaseKind::kPetition ? rules_.petition_acceptance
@@ -985,10 +990,9 @@ Result<TrackView> CaseService::track(std::string_view tracking_code) {
         for (auto& e : *theirs) e.note.clear();
       }
       v.events.insert(v.events.end(), theirs->begin(), theirs->end());
-      std::stable_sort(v.events.begin(), v.events.end(),
-                       [](const domain::CaseEvent& a, const domain::CaseEvent& b) {
-                         return a.at < b.at;
-                       });
+      std::stable_sort(
+          v.events.begin(), v.events.end(),
+          [](const domain::CaseEvent& a, const domain::CaseEvent& b) { return a.at < b.at; });
     }
     // Only a deadline counted on days from this year to a year without the official days can
     // be provisional (a clock started in an earlier year counted that year's days already, and
@@ -999,8 +1003,8 @@ Result<TrackView> CaseService::track(std::string_view tracking_code) {
         return static_cast<int>(std::chrono::year_month_day(domain::china_date(t)).year());
       };
       bool uncovered = false;
-      for (int y = year_of(clock_.now()); y <= year_of(*v.deadline_at - std::chrono::microseconds(1));
-           ++y) {
+      for (int y = year_of(clock_.now());
+           y <= year_of(*v.deadline_at - std::chrono::microseconds(1)); ++y) {
         uncovered = uncovered || !(*cal)->covers_year(y);
       }
       if (uncovered) {
@@ -1075,8 +1079,8 @@ Result<Case> CaseService::apply_in(store::Sql& sql, std::string_view number, Com
     return ok.error();
   }
   if (!takes_reply && !in.reply.empty()) {
-    return Error::invalid_argument(fmt::format("reply: the command {} takes no reply",
-                                               domain::to_string(command)))
+    return Error::invalid_argument(
+               fmt::format("reply: the command {} takes no reply", domain::to_string(command)))
         .zh("答复：该操作不填写答复");
   }
   const CaseState from = c.state;

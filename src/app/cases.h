@@ -121,6 +121,14 @@ struct CommandInput {
 [[nodiscard]] Result<bool> scope_list_query(const domain::Principal& p, store::cases::ListQuery& q,
                                             std::string_view place);
 
+// How far the official calendar reaches (CaseService::calendar_reach).
+struct CalendarReach {
+  int first_year = 0;  // the first and last year with official days
+  int last_year = 0;
+  int covered_until = 0;  // deadlines after it count weekends only (WorkCalendar::covered_until)
+  std::vector<int> missing_years;  // years between the first and last without official days
+};
+
 class CaseService {
  public:
   static constexpr std::int64_t kCurrentVersion = 0;
@@ -228,8 +236,9 @@ class CaseService {
   // has not either); an escalation on breach stays. Then records the version as counted
   // (kCalendarRecomputed), so that every server, and one started after the import, does it once.
   [[nodiscard]] Result<CalendarRefresh> refresh_calendar();
-  // The first and last year with official days in the calendar loaded now; nullopt when none.
-  [[nodiscard]] Result<std::optional<std::pair<int, int>>> calendar_coverage();
+  // How far the calendar loaded now reaches, seen from `this_year`; nullopt when it has no
+  // official days.
+  [[nodiscard]] Result<std::optional<CalendarReach>> calendar_reach(int this_year);
   // Running clocks ending in or after `year` (breached ones too): those counted on weekends
   // only when the calendar stops before that year.
   [[nodiscard]] Result<std::int64_t> deadlines_from_year(int year);

@@ -73,9 +73,10 @@ Result<CalendarImportReport> import_calendar_days(store::Database& db,
   auto stored = db.write_value([&](store::Sql& sql) -> Result<CalendarImportReport> {
     auto replaced = store::calendar::replace_years(sql, days);
     if (!replaced) return replaced.error();
-    CalendarImportReport report{.days = days.size(),
-                                .changed = replaced->changed,
-                                .first_changed = replaced->first_changed};
+    CalendarImportReport report;
+    report.days = days.size();
+    report.changed = replaced->changed;
+    report.first_changed = replaced->first_changed;
     if (replaced->changed > 0) {
       auto version = store::settings::get(sql, kCalendarVersion);
       if (!version) return version.error();
@@ -119,6 +120,7 @@ Result<CalendarImportReport> import_calendar_days(store::Database& db,
       report.stored_first_year = years->first;
       report.stored_last_year = years->second;
     }
+    report.stored_missing_years = whole.missing_years();
     return report;
   });
   if (!stored) return stored.error();

@@ -46,6 +46,7 @@ struct CalendarImportReport {
   std::optional<Date> first_changed;  // the earliest day that became or stopped being a rest day
   int stored_first_year = 0;          // the years the stored calendar covers after the import
   int stored_last_year = 0;
+  std::vector<int> stored_missing_years;  // years between those two without official days
 };
 
 // The settings rows by which a running server learns of a new calendar (CaseService::

@@ -1,17 +1,18 @@
 #include "cli/commands.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 #include <sys/stat.h>
 #include <termios.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <atomic>
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
-#include <algorithm>
-#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstdio>
@@ -160,7 +161,7 @@ void anchor_audit(store::Database& db, const Config& config, const Clock& clock)
 
 // What the log and the metrics say of the official calendar's reach (check_calendar_coverage).
 struct CalendarCoverage {
-  std::atomic<int> covered_until{0};               // the last year with official days; 0 none
+  std::atomic<int> covered_until{0};                   // the last year with official days; 0 none
   std::atomic<std::int64_t> provisional_deadlines{0};  // open clocks ending after that year
 };
 
@@ -169,36 +170,46 @@ struct CalendarCoverage {
 // the deadline comes too early), and when the calendar is about to end. Blocks nothing.
 void check_calendar_coverage(app::CaseService& cases, const Clock& clock,
                              CalendarCoverage& coverage) {
-  auto years = cases.calendar_coverage();
-  if (!years) {
-    spdlog::warn("calendar: {}", years.error().message);
-    return;
-  }
   const Date today = domain::china_date(clock.now());
   const int this_year = static_cast<int>(std::chrono::year_month_day(today).year());
   const int soon_year = static_cast<int>(
       std::chrono::year_month_day(today + std::chrono::days(kCalendarLookaheadDays)).year());
-  const int first_uncovered = *years ? (*years)->second + 1 : 1;
+  auto reach = cases.calendar_reach(this_year);
+  if (!reach) {
+    spdlog::warn("calendar: {}", reach.error().message);
+    return;
+  }
+  const int first_uncovered = *reach ? (*reach)->covered_until + 1 : 1;
   auto provisional = cases.deadlines_from_year(first_uncovered);
   if (!provisional) {
     spdlog::warn("calendar: {}", provisional.error().message);
     return;
   }
-  coverage.covered_until = *years ? (*years)->second : 0;
+  coverage.covered_until = *reach ? (*reach)->covered_until : 0;
   coverage.provisional_deadlines = *provisional;
-  if (!*years) {
+  if (!*reach) {
     spdlog::warn(
         "calendar: no official holidays are loaded; every deadline counts weekends only; import "
         "them (jiceng import calendar, docs/CALENDAR.md)");
-  } else if (*provisional > 0 || soon_year >= first_uncovered) {
+    return;
+  }
+  const app::CalendarReach& r = **reach;
+  if (!r.missing_years.empty()) {
+    spdlog::warn(
+        "calendar covers {}–{} but has no official days for {}: deadlines there count weekends "
+        "only; import those years' notices (jiceng import calendar --source FILE.csv, "
+        "docs/CALENDAR.md)",
+        r.first_year, r.last_year, fmt::join(r.missing_years, ", "));
+  }
+  if (*provisional > 0 || soon_year >= first_uncovered) {
     spdlog::warn(
         "calendar covers {}–{}; deadlines in {} and later count weekends only ({} open "
         "deadline(s) now); import the official days of {} (jiceng import calendar --source "
         "FILE.csv, docs/CALENDAR.md)",
-        (*years)->first, (*years)->second, first_uncovered, *provisional,
+        r.first_year, r.covered_until, first_uncovered, *provisional,
         std::max(first_uncovered, this_year));
   } else {
-    spdlog::info("calendar covers {}–{}", (*years)->first, (*years)->second);
+    spdlog::info("calendar covers {}–{}", r.first_year, r.last_year);
   }
 }
 
@@ -224,11 +235,13 @@ int serve(const Config& config) {
   store::Database& database = **db;
   metrics.add_collector([&coverage](std::string& out) {
     out += fmt::format(
-        "# HELP jiceng_calendar_covered_until_year The last year with official holidays loaded "
-        "(0: none); later deadlines count weekends only.\n"
+        "# HELP jiceng_calendar_covered_until_year The last year through which deadlines count "
+        "on official holidays, from this year on without a gap (0: none loaded); later "
+        "deadlines count weekends only.\n"
         "# TYPE jiceng_calendar_covered_until_year gauge\n"
         "jiceng_calendar_covered_until_year {}\n"
-        "# HELP jiceng_deadlines_provisional Open deadlines after the calendar's last year.\n"
+        "# HELP jiceng_deadlines_provisional Open deadlines after "
+        "jiceng_calendar_covered_until_year.\n"
         "# TYPE jiceng_deadlines_provisional gauge\njiceng_deadlines_provisional {}\n",
         coverage.covered_until.load(), coverage.provisional_deadlines.load());
   });
@@ -397,11 +410,18 @@ int import_calendar(const Config& config) {
   fmt::print("calendar {}–{}: {} official days, {} changed; the stored calendar covers {}–{}\n",
              report->first_year, report->last_year, report->days, report->changed,
              report->stored_first_year, report->stored_last_year);
+  if (!report->stored_missing_years.empty()) {
+    fmt::print(
+        "the stored calendar has no official days for {}: deadlines there count weekends "
+        "only; import those years' notices too\n",
+        fmt::join(report->stored_missing_years, ", "));
+  }
   if (report->first_changed) {
     // A running server counts the affected deadlines again at its next scheduler step.
-    fmt::print("rest days changed from {}: running servers compute the open deadlines after it "
-               "again within a minute\n",
-               format_date(*report->first_changed));
+    fmt::print(
+        "rest days changed from {}: running servers compute the open deadlines after it "
+        "again within a minute\n",
+        format_date(*report->first_changed));
   }
   return 0;
 }

@@ -75,4 +75,24 @@ bool WorkCalendar::covers_year(int year) const {
   return std::binary_search(years_.begin(), years_.end(), year);
 }
 
+std::vector<int> WorkCalendar::missing_years() const {
+  std::vector<int> missing;
+  for (std::size_t i = 1; i < years_.size(); ++i) {
+    for (int y = years_[i - 1] + 1; y < years_[i]; ++y) missing.push_back(y);
+  }
+  return missing;
+}
+
+int WorkCalendar::covered_until(int this_year) const {
+  if (years_.empty()) return 0;
+  if (years_.back() < this_year) return years_.back();
+  int year = this_year;
+  auto it = std::lower_bound(years_.begin(), years_.end(), year);
+  while (it != years_.end() && *it == year) {
+    ++it;
+    ++year;
+  }
+  return year - 1;
+}
+
 }  // namespace jiceng::domain

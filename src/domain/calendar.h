@@ -63,6 +63,14 @@ class WorkCalendar {
   // a deadline counted there is provisional (the State Council publishes each year's schedule
   // late in the year before).
   bool covers_year(int year) const;
+  // The years between the first and the last with official entries that have none (a year's
+  // notice not imported), ascending: deadlines there count weekends only although the calendar
+  // reaches past them.
+  std::vector<int> missing_years() const;
+  // Seen from this_year, the last year through which deadlines count on official days: the last
+  // year with entries when that is before this_year, else the year before the first year from
+  // this_year on without entries (this_year - 1 when this_year has none). 0 when no entries.
+  int covered_until(int this_year) const;
 
  private:
   std::vector<CalendarDay> days_;   // sorted by day, one entry per day

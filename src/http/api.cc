@@ -1,9 +1,12 @@
 #include "http/api.h"
 
+#include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
+#include <chrono>
 #include <memory>
 #include <string>
 
+#include "domain/deadline.h"
 #include "http/errors.h"
 #include "http/json.h"
 #include "http/openapi.h"
@@ -72,21 +75,28 @@ Router make_router(app::App& app, Metrics& metrics, const ApiOptions& options) {
               }});
   router.add({.method = "GET",
               .pattern = "/readyz",
-              .summary = "Readiness: the store answers; calendar_covered_until is the last year "
-                         "of official holidays loaded",
+              .summary = "Readiness: the store answers; calendar_covered_until is the last "
+                         "year through which deadlines count on official holidays",
               .policy = Policy::kPublic,
               .handler = [&app](const Request& req) {
                 auto ping = app.db.ping();
                 if (!ping) return error_response(ping.error(), req);
-                // How far the official calendar reaches: deadlines after its last year count
-                // weekends only (jiceng import calendar). Informative; readiness does not
-                // depend on it.
-                auto years = app.cases.calendar_coverage();
-                if (!years) return error_response(years.error(), req);
+                // How far the official calendar reaches: deadlines after calendar_covered_until,
+                // and in calendar_missing_years, count weekends only (jiceng import calendar).
+                // Informative; readiness does not depend on it.
+                const int this_year = static_cast<int>(
+                    std::chrono::year_month_day(domain::china_date(app.clock.now())).year());
+                auto reach = app.cases.calendar_reach(this_year);
+                if (!reach) return error_response(reach.error(), req);
+                json::array missing;
+                if (*reach) {
+                  for (int y : (*reach)->missing_years) missing.emplace_back(y);
+                }
                 return json_response(json::object{
                     {"status", "ready"},
                     {"calendar_covered_until",
-                     *years ? json::value((*years)->second) : json::value(nullptr)}});
+                     *reach ? json::value((*reach)->covered_until) : json::value(nullptr)},
+                    {"calendar_missing_years", std::move(missing)}});
               }});
   router.add({.method = "GET",
               .pattern = "/metrics",

@@ -123,7 +123,11 @@ TEST_P(Api, BadInputAndUnknownCodes) {
 
 TEST_P(Api, HealthAndReadiness) {
   EXPECT_EQ(get_json("/healthz", 200).at("status").as_string(), "ok");
-  EXPECT_EQ(get_json("/readyz", 200).at("status").as_string(), "ready");
+  auto ready = get_json("/readyz", 200);
+  EXPECT_EQ(ready.at("status").as_string(), "ready");
+  // The demo's official calendar (chinese-days) has every year from 2004 to its last.
+  EXPECT_GE(ready.at("calendar_covered_until").as_int64(), 2026) << ready;
+  EXPECT_TRUE(ready.at("calendar_missing_years").as_array().empty()) << ready;
   auto doc = get_json("/api/v1/openapi.json", 200);
   EXPECT_TRUE(doc.at("paths").as_object().contains("/api/v1/jurisdictions/{code}"));
 }

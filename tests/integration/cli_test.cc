@@ -218,8 +218,8 @@ TEST_F(Cli, CalendarCsvAddsAYearAndRefusesBadRows) {
   auto days = stored();
   ASSERT_EQ(days.size(), from_json + 3);  // 2025-2026 kept
   EXPECT_EQ(days.front().day, *parse_date("2025-09-28"));
-  EXPECT_EQ(days.back(), (domain::CalendarDay{*parse_date("2027-02-20"),
-                                              domain::DayKind::kWorkday, "春节"}));
+  EXPECT_EQ(days.back(),
+            (domain::CalendarDay{*parse_date("2027-02-20"), domain::DayKind::kWorkday, "春节"}));
 
   // The same again changes nothing; a corrected 2027 replaces 2027 only.
   auto again = run({"--db", db_, "import", "calendar", "--file", (dir_ / "2027.csv").string()});
@@ -241,6 +241,14 @@ TEST_F(Cli, CalendarCsvAddsAYearAndRefusesBadRows) {
   EXPECT_NE(bad.err.find("bad.csv:4: 2027-02-10 is a weekday"), std::string::npos) << bad.err;
   EXPECT_NE(bad.err.find("bad.csv:4：2027-02-10 是周一至周五"), std::string::npos) << bad.err;
   EXPECT_EQ(stored().size(), from_json + 1) << "a bad file imports nothing, 元旦 included";
+
+  // 2029 without 2028: the gap is named.
+  std::ofstream(dir_ / "2029.csv") << "date,kind,name\n2029-01-01,holiday,元旦\n";
+  auto gap = run({"--db", db_, "import", "calendar", "--file", (dir_ / "2029.csv").string()});
+  ASSERT_EQ(gap.status, 0) << gap.err;
+  EXPECT_NE(gap.out.find("covers 2025–2029\nthe stored calendar has no official days for 2028:"),
+            std::string::npos)
+      << gap.out;
 
   auto missing = run({"--db", db_, "import", "calendar", "--file", (dir_ / "none.csv").string()});
   EXPECT_EQ(missing.status, 1);

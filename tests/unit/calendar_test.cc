@@ -190,6 +190,18 @@ TEST(WorkCalendar, CoversOnlyYearsWithEntries) {
   EXPECT_TRUE(cal.covers_year(2027));
   EXPECT_FALSE(cal.covers_year(2028));
   EXPECT_FALSE(WorkCalendar().covers_year(2025));
+  EXPECT_EQ(cal.missing_years(), std::vector<int>{2026});
+  EXPECT_EQ(cal.covered_until(2025), 2025);  // 2026's deadlines count weekends only
+  EXPECT_EQ(cal.covered_until(2026), 2025);
+  EXPECT_EQ(cal.covered_until(2027), 2027);
+  EXPECT_EQ(cal.covered_until(2030), 2027);  // the calendar ended before this year
+  EXPECT_EQ(cal.covered_until(2024), 2023);  // this year has no entries
+  EXPECT_TRUE(WorkCalendar().missing_years().empty());
+  EXPECT_EQ(WorkCalendar().covered_until(2026), 0);
+  WorkCalendar whole(official_2025_2026());
+  EXPECT_TRUE(whole.missing_years().empty());
+  EXPECT_EQ(whole.covered_until(2025), 2026);
+  EXPECT_EQ(whole.covered_until(2026), 2026);
 }
 
 TEST(WorkCalendar, UnsortedInputAndLaterEntryWins) {

@@ -100,6 +100,8 @@ TEST(Rules, Checks) {
   EXPECT_FALSE(check_rule({.keywords = {"a,b"}, .level = L::kTownship}));
   EXPECT_FALSE(check_rule({.keywords = {"拖欠、工资"}, .level = L::kTownship}));
   EXPECT_FALSE(check_rule({.keywords = {" 燃气"}, .level = L::kTownship}));
+  EXPECT_FALSE(check_rule({.keywords = {"\u200b"}, .level = L::kTownship}));  // zero-width space
+  EXPECT_FALSE(check_rule({.keywords = {"\u3000"}, .level = L::kTownship}));  // ideographic space
   EXPECT_TRUE(check_rule({.keywords = {"燃气", "泄漏"}, .level = L::kTownship}));
 }
 
