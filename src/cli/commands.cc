@@ -162,7 +162,7 @@ void anchor_audit(store::Database& db, const Config& config, const Clock& clock)
 // What the log and the metrics say of the official calendar's reach (check_calendar_coverage).
 struct CalendarCoverage {
   std::atomic<int> covered_until{0};                   // the last year with official days; 0 none
-  std::atomic<std::int64_t> provisional_deadlines{0};  // open clocks ending after that year
+  std::atomic<std::int64_t> provisional_deadlines{0};  // open clocks ending after it, not in hours
 };
 
 // Says in the log, at start and once a day, when open deadlines fall in years the official
@@ -241,7 +241,7 @@ int serve(const Config& config) {
         "# TYPE jiceng_calendar_covered_until_year gauge\n"
         "jiceng_calendar_covered_until_year {}\n"
         "# HELP jiceng_deadlines_provisional Open deadlines after "
-        "jiceng_calendar_covered_until_year.\n"
+        "jiceng_calendar_covered_until_year (limits in hours left out).\n"
         "# TYPE jiceng_deadlines_provisional gauge\njiceng_deadlines_provisional {}\n",
         coverage.covered_until.load(), coverage.provisional_deadlines.load());
   });

@@ -33,44 +33,44 @@ std::optional<Instant> instant_at(const Row& r, std::size_t i) {
 
 // The values of a case in kColumns order.
 std::vector<Value> values(const Case& c) {
-  return {c.number,
-          c.tracking_code,
-          std::string(domain::to_string(c.kind)),
-          c.category_code,
-          c.place_code,
-          c.county_code,
-          c.address,
-          c.point ? Value(c.point->lat) : Value(nullptr),
-          c.point ? Value(c.point->lon) : Value(nullptr),
-          std::int64_t{c.anonymous},
-          c.submitter_name,
-          c.submitter_contact,
-          c.description,
-          std::string(domain::to_string(c.channel)),
-          c.unit_id ? Value(*c.unit_id) : Value(nullptr),
-          std::string(domain::to_string(c.state)),
-          c.version,
-          to_micros(c.received_at),
-          to_micros(c.created_at),
-          to_micros(c.updated_at),
-          std::string(domain::to_string(c.clock)),
-          opt_instant(c.clock_started_at),
-          opt_instant(c.deadline_at),
-          std::int64_t{c.extensions},
-          c.reply,
-          opt_instant(c.replied_at),
-          std::string(domain::to_string(c.rating)),
-          c.merged_into.empty() ? Value(nullptr) : Value(c.merged_into),
-          std::int64_t{c.warned},
-          std::int64_t{c.breached},
-          opt_instant(domain::next_timer(c)),
-          c.resident_id ? Value(*c.resident_id) : Value(nullptr),
-          c.accused_unit_id ? Value(*c.accused_unit_id) : Value(nullptr),
-          opt_instant(c.warn_at),
-          std::int64_t{c.extension_days},
-          c.clock_limit ? Value(std::int64_t{c.clock_limit->amount}) : Value(nullptr),
-          c.clock_limit ? Value(std::string(domain::to_string(c.clock_limit->unit)))
-                        : Value(nullptr)};
+  return {
+      c.number,
+      c.tracking_code,
+      std::string(domain::to_string(c.kind)),
+      c.category_code,
+      c.place_code,
+      c.county_code,
+      c.address,
+      c.point ? Value(c.point->lat) : Value(nullptr),
+      c.point ? Value(c.point->lon) : Value(nullptr),
+      std::int64_t{c.anonymous},
+      c.submitter_name,
+      c.submitter_contact,
+      c.description,
+      std::string(domain::to_string(c.channel)),
+      c.unit_id ? Value(*c.unit_id) : Value(nullptr),
+      std::string(domain::to_string(c.state)),
+      c.version,
+      to_micros(c.received_at),
+      to_micros(c.created_at),
+      to_micros(c.updated_at),
+      std::string(domain::to_string(c.clock)),
+      opt_instant(c.clock_started_at),
+      opt_instant(c.deadline_at),
+      std::int64_t{c.extensions},
+      c.reply,
+      opt_instant(c.replied_at),
+      std::string(domain::to_string(c.rating)),
+      c.merged_into.empty() ? Value(nullptr) : Value(c.merged_into),
+      std::int64_t{c.warned},
+      std::int64_t{c.breached},
+      opt_instant(domain::next_timer(c)),
+      c.resident_id ? Value(*c.resident_id) : Value(nullptr),
+      c.accused_unit_id ? Value(*c.accused_unit_id) : Value(nullptr),
+      opt_instant(c.warn_at),
+      std::int64_t{c.extension_days},
+      c.clock_limit ? Value(std::int64_t{c.clock_limit->amount}) : Value(nullptr),
+      c.clock_limit ? Value(std::string(domain::to_string(c.clock_limit->unit))) : Value(nullptr)};
 }
 
 Result<Case> from_row(const Row& r) {
@@ -156,8 +156,8 @@ Result<void> insert(Sql& sql, const Case& c, const std::vector<std::string>& top
   return repeats::record(sql, c, topic_words);
 }
 
-Result<std::vector<Case>> with_deadline_after(Sql& sql, Instant after, std::string_view after_number,
-                                              int limit) {
+Result<std::vector<Case>> with_deadline_after(Sql& sql, Instant after,
+                                              std::string_view after_number, int limit) {
   static const std::string statement = fmt::format(
       "SELECT {} FROM cases WHERE deadline_at > $1 AND number > $2 ORDER BY number LIMIT $3",
       kColumns);
@@ -175,8 +175,12 @@ Result<std::vector<Case>> with_deadline_after(Sql& sql, Instant after, std::stri
 }
 
 Result<std::int64_t> count_deadlines_from(Sql& sql, Instant from) {
-  auto row = sql.query_one("SELECT COUNT(*) FROM cases WHERE deadline_at > $1",
-                           {to_micros(from)});
+  // A limit in hours counts the clock's own hours, never the calendar's days (NULL: a clock
+  // from before clock_unit was kept, counted).
+  auto row = sql.query_one(
+      "SELECT COUNT(*) FROM cases WHERE deadline_at > $1 AND "
+      "(clock_unit IS NULL OR clock_unit <> 'hours')",
+      {to_micros(from)});
   if (!row) return row.error();
   return row->int64(0);
 }

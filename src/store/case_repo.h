@@ -28,7 +28,8 @@ namespace jiceng::store::cases {
 [[nodiscard]] Result<std::vector<domain::Case>> with_deadline_after(Sql& sql, Instant after,
                                                                     std::string_view after_number,
                                                                     int limit);
-// How many running clocks end after `from` (breached ones too: a new calendar can move them).
+// How many running clocks end after `from` (breached ones too: a new calendar can move them),
+// leaving out limits in hours, which the calendar does not move.
 [[nodiscard]] Result<std::int64_t> count_deadlines_from(Sql& sql, Instant from);
 // What a tracking code shows (GET /api/v1/track/{code}): the public fields of a case and its
 // unit's name, never the submitter's data (which is not even read).

@@ -952,6 +952,22 @@ TEST_P(Cases, OneSchedulerStepDrainsABacklog) {
   }
 }
 
+TEST_P(Cases, ProvisionalDeadlinesLeaveOutLimitsInHours) {
+  // Late on the last day of a year: a 24-hour clock and a 7-day one both end in the next.
+  clock_.set(cst("2029-12-31", 8));
+  auto before = service_->deadlines_from_year(2030);
+  ASSERT_TRUE(before) << before.error().message;
+  auto hours = registered(intake("urban.drainage", "360602001001"));  // 24 hours
+  ASSERT_TRUE(hours.deadline_at);
+  EXPECT_EQ(*hours.deadline_at, cst("2030-01-01", 8));
+  EXPECT_EQ(service_->deadlines_from_year(2030).value(), *before)
+      << "a limit in hours counts no calendar days: it is not provisional";
+  auto days = registered(intake("urban.sanitation", "360602001001"));  // 7 calendar days
+  ASSERT_TRUE(days.deadline_at);
+  EXPECT_GT(*days.deadline_at, cst("2030-01-01", 0));
+  EXPECT_EQ(service_->deadlines_from_year(2030).value(), *before + 1);
+}
+
 INSTANTIATE_TEST_SUITE_P(Stores, Cases, ::testing::ValuesIn(testing::backends()),
                          [](const auto& p) { return testing::to_string(p.param); });
 
