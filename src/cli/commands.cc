@@ -201,7 +201,15 @@ void check_calendar_coverage(app::CaseService& cases, const Clock& clock,
         "docs/CALENDAR.md)",
         r.first_year, r.last_year, fmt::join(r.missing_years, ", "));
   }
-  if (*provisional > 0 || soon_year >= first_uncovered) {
+  if (r.covered_until < r.first_year) {
+    // The calendar starts after this year (only next year's notice imported): nothing up to now
+    // is covered, and a range "FIRST–COVERED_UNTIL" would end before it starts.
+    spdlog::warn(
+        "calendar has official days for {}–{} only, none for {}: deadlines there count weekends "
+        "only ({} open deadline(s) from {} on); import the official days of {} (jiceng import "
+        "calendar --source FILE.csv, docs/CALENDAR.md)",
+        r.first_year, r.last_year, this_year, *provisional, this_year, this_year);
+  } else if (*provisional > 0 || soon_year >= first_uncovered) {
     spdlog::warn(
         "calendar covers {}–{}; deadlines in {} and later count weekends only ({} open "
         "deadline(s) now); import the official days of {} (jiceng import calendar --source "

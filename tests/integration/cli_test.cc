@@ -1,6 +1,7 @@
 // The `jiceng` binary as a user runs it: exit codes, messages, the single-process lock on a
 // SQLite file, all-or-nothing imports and a clean stop on SIGTERM.
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <spawn.h>
@@ -256,8 +257,23 @@ TEST_F(Cli, CalendarCsvAddsAYearAndRefusesBadRows) {
 }
 
 TEST_F(Cli, OneServerPerSqliteFileAndCleanStop) {
+  // Only next year's notice imported: the start-up warning says this year has no official days
+  // (not a range that ends before it starts).
+  const int this_year = static_cast<int>(
+      std::chrono::year_month_day(std::chrono::floor<std::chrono::days>(
+                                      std::chrono::system_clock::now() + std::chrono::hours(8)))
+          .year());
+  std::ofstream(dir_ / "next.csv") << "date,kind,name\n"
+                                   << this_year + 1 << "-01-01,holiday,元旦\n";
+  auto next = run({"--db", db_, "import", "calendar", "--file", (dir_ / "next.csv").string()});
+  ASSERT_EQ(next.status, 0) << next.err;
   Child server({"--db", db_, "serve", "--listen", "127.0.0.1:0"}, dir_);
   ASSERT_TRUE(server.wait_for_stderr("listening", std::chrono::seconds(30))) << server.err();
+  EXPECT_TRUE(server.wait_for_stderr(fmt::format("calendar has official days for {0}–{0} only, "
+                                                 "none for {1}: deadlines there count weekends",
+                                                 this_year + 1, this_year),
+                                     std::chrono::seconds(30)))
+      << server.err();
   auto second = run({"--db", db_, "serve", "--listen", "127.0.0.1:0"});
   EXPECT_EQ(second.status, 1);
   EXPECT_NE(second.err.find("in use by another jiceng process"), std::string::npos) << second.err;
