@@ -102,7 +102,8 @@ Result<CalendarImportReport> import_calendar_days(store::Database& db,
           return r.error();
         }
       }
-      // No running clock ends after the change (a new deployment): nothing to count again.
+      // No running clock the calendar can move ends after the change (a new deployment, or
+      // limits in hours only): nothing to count again.
       std::int64_t affected = 0;
       if (changed_from) {
         auto n = store::cases::count_deadlines_from(sql, domain::china_midnight(*changed_from));

@@ -161,7 +161,7 @@ void anchor_audit(store::Database& db, const Config& config, const Clock& clock)
 
 // What the log and the metrics say of the official calendar's reach (check_calendar_coverage).
 struct CalendarCoverage {
-  std::atomic<int> covered_until{0};                   // the last year with official days; 0 none
+  std::atomic<int> covered_until{0};  // CalendarReach::covered_until; 0: none loaded
   std::atomic<std::int64_t> provisional_deadlines{0};  // open clocks ending after it, not in hours
 };
 
@@ -208,7 +208,10 @@ void check_calendar_coverage(app::CaseService& cases, const Clock& clock,
         "calendar has official days for {}–{} only, none for {}: deadlines there count weekends "
         "only ({} open deadline(s) from {} on); import the official days of {} (jiceng import "
         "calendar --source FILE.csv, docs/CALENDAR.md)",
-        r.first_year, r.last_year, this_year, *provisional, this_year, this_year);
+        r.first_year, r.last_year,
+        r.first_year - 1 > this_year ? fmt::format("{}–{}", this_year, r.first_year - 1)
+                                     : std::to_string(this_year),
+        *provisional, this_year, this_year);
   } else if (*provisional > 0 || soon_year >= first_uncovered) {
     spdlog::warn(
         "calendar covers {}–{}; deadlines in {} and later count weekends only ({} open "
