@@ -38,31 +38,12 @@ Error field_error(std::string_view field, std::string_view what, std::string_vie
 // White space (Unicode White_Space) and default-ignorable format characters.
 bool invisible(char32_t c) {
   return c == ' ' || (c >= 0x09 && c <= 0x0d) || c == 0x85 || c == 0xa0 || c == 0xad ||
-         c == 0x1680 || c == 0x180e || (c >= 0x2000 && c <= 0x200f) || c == 0x2028 || c == 0x2029 ||
-         c == 0x202f || c == 0x205f || (c >= 0x2060 && c <= 0x2064) || c == 0x3000 || c == 0xfeff;
-}
-
-// Characters with no width and no space of their own (zero-width space and joiners, direction
-// marks, word joiner, BOM, soft hyphen, Mongolian vowel separator).
-bool format_character(char32_t c) {
-  return c == 0xad || c == 0x180e || (c >= 0x200b && c <= 0x200f) || (c >= 0x2060 && c <= 0x2064) ||
-         c == 0xfeff;
+         c == 0x1680 || c == 0x180e || (c >= 0x2000 && c <= 0x200f) || c == 0x2028 ||
+         c == 0x2029 || c == 0x202f || c == 0x205f || (c >= 0x2060 && c <= 0x2064) ||
+         c == 0x3000 || c == 0xfeff;
 }
 
 }  // namespace
-
-bool has_hidden_characters(std::string_view text) {
-  bool first = true;
-  char32_t last = 0;
-  for (std::size_t i = 0; i < text.size();) {
-    auto d = decode_utf8_at(text, i);
-    if (d.valid && (format_character(d.value) || (first && invisible(d.value)))) return true;
-    first = false;
-    last = d.valid ? d.value : 0;
-    i += d.size;
-  }
-  return invisible(last) && !text.empty();
-}
 
 bool is_blank(std::string_view text) {
   for (std::size_t i = 0; i < text.size();) {

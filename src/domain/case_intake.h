@@ -53,10 +53,6 @@ inline constexpr int kMaxReceivedAgeDays = 366;
 // True when text holds nothing a reader can see: white space of any script (the ideographic
 // space an IME types included) and invisible format characters (zero-width space, BOM …).
 bool is_blank(std::string_view text);
-// True when text holds a character nobody sees where it changes what the text matches: an
-// invisible format character (zero-width space, BOM, soft hyphen …) anywhere, or white space of
-// any script at either end. Blank text that is not empty is such text.
-bool has_hidden_characters(std::string_view text);
 
 // Checks a free text from outside: valid UTF-8, at most `max` characters, not blank when
 // `required`, no control characters (newline, tab and carriage return allowed when `multiline`;
@@ -67,8 +63,7 @@ bool has_hidden_characters(std::string_view text);
 
 // Checks an intake. `by_staff` says whether the caller is an operator (who may set
 // received_at). kInvalidArgument names the first offending field. Text is kept as typed (HTML
-// stays text: it is never rendered); control characters other than newline and tab are refused
-// (check_text).
+// stays text: it is never rendered); control characters other than newline and tab are refused (check_text).
 [[nodiscard]] Result<void> validate_intake(const Intake& intake, Instant now, bool by_staff);
 
 // "360602-2026-000123": the county's code, the year, and the county's running number that year.

@@ -90,15 +90,14 @@ Result<void> check_rule(const RoutingRule& rule) {
   }
   for (const std::string& k : rule.keywords) {
     // Stored joined by commas: a keyword must come back from split_keywords as it is.
-    // Invisible characters in a keyword (a zero-width space pasted with it, an ideographic
-    // space at its end) would route by characters an administrator reading the rule cannot
-    // see, and the rule would never match the descriptions it seems to match.
-    if (split_keywords(k) != std::vector<std::string>{k} || has_hidden_characters(k)) {
+    // A keyword nobody can see (zero-width characters, an ideographic space) would route by
+    // characters that are not there to an administrator reading the rule.
+    if (split_keywords(k) != std::vector<std::string>{k} || is_blank(k)) {
       return Error::invalid_argument(
-                 fmt::format("keywords: '{}' is empty, has spaces around it or holds an invisible "
-                             "character, a comma or 、",
+                 fmt::format("keywords: '{}' is empty or invisible, has spaces around it or holds "
+                             "a comma or 、",
                              k))
-          .zh(fmt::format("关键词（keywords）“{}”为空、首尾有空格或含有不可见字符、逗号、顿号", k));
+          .zh(fmt::format("关键词（keywords）“{}”为空或不可见、首尾有空格或含有逗号、顿号", k));
     }
   }
   return {};
