@@ -90,8 +90,9 @@ Result<void> check_rule(const RoutingRule& rule) {
   }
   for (const std::string& k : rule.keywords) {
     // Stored joined by commas: a keyword must come back from split_keywords as it is.
-    // A keyword nobody can see (zero-width characters, an ideographic space) would route by
-    // characters that are not there to an administrator reading the rule.
+    // A keyword nobody can see (zero-width characters, an ideographic space) is empty in the
+    // match form keywords are compared in (text::match_form drops them): the rule would take
+    // every description. Invisible characters beside visible ones are harmless there.
     if (split_keywords(k) != std::vector<std::string>{k} || is_blank(k)) {
       return Error::invalid_argument(
                  fmt::format("keywords: '{}' is empty or invisible, has spaces around it or holds "

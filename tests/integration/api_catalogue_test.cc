@@ -463,6 +463,15 @@ TEST_P(CatalogueAdminApi, KeywordsMatchTheWaysPeopleTypeThem) {
   }
   auto [plain, other] = route_case(code, "wifi信号" + std::string(n == "1" ? "3" : "4"));
   EXPECT_EQ(domain::level_of(plain), domain::Level::kVillage) << plain.name;
+  // A keyword of invisible characters only has an empty match form, which every description
+  // contains: such a rule would take every case of the category. Refused.
+  for (const char* invisible : {"\u200b", "\u3000", "\ufeff\u200b"}) {
+    json::object blank = rule;
+    blank["keywords"] = json::array{json::string(invisible)};
+    auto refused = call(&county, "POST", "/api/v1/routing-rules", json::serialize(blank));
+    EXPECT_EQ(refused.res.result_int(), 400u) << refused.res.body();
+    EXPECT_EQ(testing::body_json(refused).at("error").at("field").as_string(), "keywords");
+  }
 }
 
 TEST_P(CatalogueAdminApi, Units) {
