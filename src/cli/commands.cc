@@ -194,31 +194,30 @@ void check_calendar_coverage(app::CaseService& cases, const Clock& clock,
     return;
   }
   const app::CalendarReach& r = **reach;
+  constexpr std::string_view kHowToImport =
+      "(jiceng import calendar --source FILE.csv, docs/CALENDAR.md)";
   if (!r.missing_years.empty()) {
     spdlog::warn(
         "calendar covers {}–{} but has no official days for {}: deadlines there count weekends "
-        "only; import those years' notices (jiceng import calendar --source FILE.csv, "
-        "docs/CALENDAR.md)",
-        r.first_year, r.last_year, fmt::join(r.missing_years, ", "));
+        "only; import those years' notices {}",
+        r.first_year, r.last_year, fmt::join(r.missing_years, ", "), kHowToImport);
   }
   if (r.covered_until < r.first_year) {
     // The calendar starts after this year (only next year's notice imported): nothing up to now
     // is covered, and a range "FIRST–COVERED_UNTIL" would end before it starts.
     spdlog::warn(
         "calendar has official days for {}–{} only, none for {}: deadlines there count weekends "
-        "only ({} open deadline(s) from {} on); import the official days of {} (jiceng import "
-        "calendar --source FILE.csv, docs/CALENDAR.md)",
+        "only ({} open deadline(s) from {} on); import the official days of {} {}",
         r.first_year, r.last_year,
         r.first_year - 1 > this_year ? fmt::format("{}–{}", this_year, r.first_year - 1)
                                      : std::to_string(this_year),
-        *provisional, this_year, this_year);
+        *provisional, this_year, this_year, kHowToImport);
   } else if (*provisional > 0 || soon_year >= first_uncovered) {
     spdlog::warn(
         "calendar covers {}–{}; deadlines in {} and later count weekends only ({} open "
-        "deadline(s) now); import the official days of {} (jiceng import calendar --source "
-        "FILE.csv, docs/CALENDAR.md)",
+        "deadline(s) now); import the official days of {} {}",
         r.first_year, r.covered_until, first_uncovered, *provisional,
-        std::max(first_uncovered, this_year));
+        std::max(first_uncovered, this_year), kHowToImport);
   } else {
     spdlog::info("calendar covers {}–{}", r.first_year, r.last_year);
   }
