@@ -195,10 +195,14 @@ Result<std::vector<RepeatCandidate>> repeat_candidates(store::Sql& sql, const Ca
 }
 
 // Whether two cases were submitted by the same person: neither anonymous, and the same
-// resident account or the same contact in its compared form (domain/contact.h), not blank.
+// resident account, or the same contact in its compared form (domain/contact.h, not blank) as
+// staff recorded it from a call, visit or letter on both. As for linking repeats
+// (open_case_repeated), a contact typed into a public form proves nothing: anyone can type
+// another person's phone number, and the match would show them that person's reply.
 bool same_person(const Case& a, const Case& b) {
   if (a.anonymous || b.anonymous) return false;
   if (a.resident_id && b.resident_id) return *a.resident_id == *b.resident_id;
+  if (!domain::staff_channel(a.channel) || !domain::staff_channel(b.channel)) return false;
   const std::string contact = domain::normalized_contact(a.submitter_contact);
   return !contact.empty() && contact == domain::normalized_contact(b.submitter_contact);
 }
@@ -209,6 +213,23 @@ Result<bool> same_submitter(store::Sql& sql, std::string_view a, std::string_vie
   auto second = store::cases::find(sql, b);
   if (!second) return second.error();
   return *first && *second && same_person(**first, **second);
+}
+
+// The name an event records for the submitter of `repeat` acting, by its tracking code, on the
+// case it was merged into.
+std::string repeat_submitter(std::string_view repeat) {
+  return fmt::format("resident ({})", repeat);
+}
+
+// The public events of a case as the submitter of case `reader` sees them: the notes another
+// case's submitter wrote on it (by that repeat's tracking code) are theirs, not the reader's
+// business; no actor.
+void for_submitter(std::vector<domain::CaseEvent>& events, std::string_view reader) {
+  const std::string own = repeat_submitter(reader);
+  for (auto& e : events) {
+    if (e.actor.starts_with("resident (") && e.actor != own) e.note.clear();
+    e.actor.clear();
+  }
 }
 
 Error hidden(std::string_view number) {
@@ -360,10 +381,8 @@ void mask_for(const Actor& a, CaseDetail& d) {
     // Their own data in the clear, but of the history only what the tracking page shows: no
     // internal events, no staff names.
     std::erase_if(d.events, [](const domain::CaseEvent& e) { return !e.is_public; });
-    for (auto& e : d.events) {
-      e.actor.clear();
-      e.unit_id.reset();
-    }
+    for_submitter(d.events, d.c.number);
+    for (auto& e : d.events) e.unit_id.reset();
     return;
   }
   d.c.tracking_code.clear();
@@ -382,8 +401,8 @@ Actor Actor::of(const domain::Principal& p, RequestContext ctx) {
                .context = std::move(ctx)};
 }
 
-Actor Actor::by_tracking_code(RequestContext ctx) {
-  return Actor{.name = "resident",
+Actor Actor::by_tracking_code(RequestContext ctx, std::string_view repeat) {
+  return Actor{.name = repeat.empty() ? std::string("resident") : repeat_submitter(repeat),
                .staff = false,
                .principal = std::nullopt,
                .holds_tracking_code = true,
@@ -946,6 +965,7 @@ Result<TrackView> CaseService::track(std::string_view tracking_code) {
     auto events = store::cases::public_events(sql, v.number);
     if (!events) return events.error();
     v.events = std::move(*events);
+    for_submitter(v.events, v.number);
     drop_merge_remarks(v.events, v.merged_into);
     v.handled_in = v.number;
     // A repeat: where the matter stands is the case it was merged into (a chain ends within a
@@ -983,6 +1003,7 @@ Result<TrackView> CaseService::track(std::string_view tracking_code) {
       }
       auto theirs = store::cases::public_events(sql, v.handled_in);
       if (!theirs) return theirs.error();
+      for_submitter(*theirs, v.number);
       if (!*same) {
         // The other person's timeline without its words (notes to them, their reasons, their
         // rating): what happened and when.

@@ -39,8 +39,10 @@ struct Actor {
 
   // A request's caller: staff, resident or app.
   static Actor of(const domain::Principal& p, RequestContext ctx);
-  // An anonymous resident who holds the case's tracking code.
-  static Actor by_tracking_code(RequestContext ctx);
+  // An anonymous resident who holds the case's tracking code. `repeat`: the number of the case
+  // whose code it is, when that case was merged into the one acted on (并单): the event then
+  // names that case's submitter, and their words stay off the other case's public timeline.
+  static Actor by_tracking_code(RequestContext ctx, std::string_view repeat = {});
 };
 
 // Statutory periods (信访工作条例 Arts. 22-36) and the warning point; configurable per

@@ -657,7 +657,9 @@ void command_by_tracking_code(app::App& app, const Request& req, const Responder
             .zh("此诉求已并入 " + v->handled_in + " 号案件办理，答复由该案件的提交人评价"),
         req));
   }
-  run_command(app, req, respond, v->handled_in, app::Actor::by_tracking_code(context_of(req)),
+  run_command(app, req, respond, v->handled_in,
+              app::Actor::by_tracking_code(
+                  context_of(req), v->handled_in != v->number ? v->number : std::string_view{}),
               IfMatch::kOptional);
 }
 

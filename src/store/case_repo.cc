@@ -239,7 +239,7 @@ Result<std::optional<TrackedCase>> find_public(Sql& sql, std::string_view number
 
 Result<std::vector<domain::CaseEvent>> public_events(Sql& sql, std::string_view number) {
   auto rows = sql.query(
-      "SELECT seq, at, command, to_state, note FROM case_event "
+      "SELECT seq, at, command, to_state, note, actor FROM case_event "
       "WHERE case_number = $1 AND public <> 0 ORDER BY seq",
       {std::string(number)});
   if (!rows) return rows.error();
@@ -256,6 +256,7 @@ Result<std::vector<domain::CaseEvent>> public_events(Sql& sql, std::string_view 
     }
     e.to = *to;
     e.note = r.text(4);
+    e.actor = r.text(5);
     e.is_public = true;
     out.push_back(std::move(e));
   }

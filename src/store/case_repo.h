@@ -51,8 +51,9 @@ struct TrackedCase {
                                                               std::string_view tracking_code);
 // The same by the case's number.
 [[nodiscard]] Result<std::optional<TrackedCase>> find_public(Sql& sql, std::string_view number);
-// The public events of a case, in order, with only what the tracking page shows: seq, at,
-// command, to, note (actor and unit left empty).
+// The public events of a case, in order, with what the tracking page shows (seq, at, command,
+// to, note) and the actor, which the caller needs to tell whose words a note holds and must not
+// show (the unit is left empty).
 [[nodiscard]] Result<std::vector<domain::CaseEvent>> public_events(Sql& sql,
                                                                    std::string_view number);
 // Writes c over the stored case if the stored version is still c.version - 1 (optimistic

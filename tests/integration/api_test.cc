@@ -528,11 +528,24 @@ class Tracking : public testing::ApiFixture {
     return file("跟踪测试" + tag, "1381111" + std::to_string(::getpid() % 10000) + tag,
                 "跟踪路" + tag + "号", "跟踪测试描述 " + tag);
   }
-  // A case of the person with this contact (written as they like: compared in its normal form).
-  Filed file_as(const std::string& contact) {
+  // A case of the person with this contact (written as they like: compared in its normal form),
+  // registered by an operator from their call, in village `place`: only a contact staff recorded
+  // tells who is the same person (a typed one proves nothing).
+  Filed phoned_in(const std::string& contact, const char* place = "360602001001") {
     static int n = 0;
     const std::string tag = testing::to_string(GetParam()) + "p" + std::to_string(++n);
-    return file("同一人" + tag, contact, "跟踪路" + tag + "号", "跟踪测试描述 " + tag);
+    domain::Intake in;
+    in.category_code = "urban.sanitation";
+    in.place_code = place;
+    in.submitter_name = "同一人" + tag;
+    in.submitter_contact = contact;
+    in.description = "跟踪测试描述 " + tag;
+    in.channel = domain::Channel::kPhone;
+    auto r = app_->cases.register_case(in, app::Actor{.name = "operator", .staff = true});
+    EXPECT_TRUE(r) << r.error().message;
+    if (!r) return {};
+    EXPECT_FALSE(r->repeat_of) << "another village: not linked as a repeat on registration";
+    return {r->registered.number, r->registered.tracking_code};
   }
   domain::Case inside(const std::string& number, domain::Command command,
                       app::CommandInput in = {}) {
@@ -650,9 +663,10 @@ TEST_P(Tracking, ShowsPublicEventsAndNoPersonalData) {
 TEST_P(Tracking, ARepeatShowsAndActsOnTheCaseThatCarriesIt) {
   // The same person, who gave their number two ways.
   const std::string mobile = fmt::format("139{:08}", (::getpid() * 7 + 1) % 100000000);
-  const Filed open = file_as(mobile);
-  const Filed repeat =
-      file_as("+86 " + mobile.substr(0, 3) + " " + mobile.substr(3, 4) + " " + mobile.substr(7));
+  const Filed open = phoned_in(mobile);
+  const Filed repeat = phoned_in(
+      "+86 " + mobile.substr(0, 3) + " " + mobile.substr(3, 4) + " " + mobile.substr(7),
+      "360602001002");
   ASSERT_FALSE(open.code.empty() || repeat.code.empty());
   inside(repeat.number, domain::Command::kMerge,
          {.note = "同一垃圾堆", .target_case = open.number});
@@ -777,6 +791,56 @@ TEST_P(Tracking, ARepeatOfAnotherPersonDoesNotShowTheirAnswer) {
   for (const std::string& secret : {answer, remark, std::string("我家门口还有")}) {
     EXPECT_EQ(request.res.body().find(secret), std::string::npos) << secret;
   }
+}
+
+// Typing someone's phone number into the public form does not make one that person: a report
+// filed so and merged into their case (并单) shows neither their reply nor their notes. What its
+// holder writes when acting on that case by its own code (an escalation's reason) stays off the
+// case's public page, while its staff see it and whose it is.
+TEST_P(Tracking, ATypedContactIsNotTheSamePerson) {
+  const std::string mobile = fmt::format("137{:08}", (::getpid() * 7 + 3) % 100000000);
+  const Filed open = phoned_in(mobile);
+  const Filed typed = file("路人", mobile, "跟踪路1号", "跟踪测试描述 typed");
+  ASSERT_FALSE(open.code.empty() || typed.code.empty());
+  EXPECT_NE(typed.number, open.number) << "a typed contact links no repeat either";
+  inside(typed.number, domain::Command::kMerge, {.target_case = open.number});
+
+  const std::string words = "我是王五，电话13922223333，住3号楼";
+  auto up = post("/api/v1/track/" + typed.code + "/commands/escalate",
+                 json::serialize(json::object{{"note", words}}));
+  ASSERT_EQ(up.res.result_int(), 200u) << up.res.body();
+  const auto escalated = stored(open.number);
+  inside(open.number, domain::Command::kAccept);
+  inside(open.number, domain::Command::kAssign, {.unit_id = escalated.unit_id});
+  const std::string answer = "赵六先生：已为您家（5号楼502室）疏通。";
+  inside(open.number, domain::Command::kResolve, {.reply = answer});
+
+  auto theirs = get("/api/v1/track/" + typed.code);
+  ASSERT_EQ(theirs.res.result_int(), 200u) << theirs.res.body();
+  EXPECT_EQ(theirs.res.body().find(answer), std::string::npos) << theirs.res.body();
+  EXPECT_EQ(json::parse(theirs.res.body()).at("reply_shared"), false);
+
+  auto own = get("/api/v1/track/" + open.code);
+  ASSERT_EQ(own.res.result_int(), 200u) << own.res.body();
+  EXPECT_EQ(own.res.body().find(words), std::string::npos) << own.res.body();
+  const auto o = json::parse(own.res.body());
+  EXPECT_EQ(text(o.at("reply")), answer) << "their own reply";
+  bool escalation = false;
+  for (const auto& e : o.at("timeline").as_array()) {
+    escalation = escalation || e.at("event") == "escalate";
+  }
+  EXPECT_TRUE(escalation) << "that it was escalated: " << o.at("timeline");
+
+  auto staff = app_->cases.get(open.number);
+  ASSERT_TRUE(staff);
+  bool seen = false;
+  for (const auto& e : staff->events) {
+    if (e.command != "escalate") continue;
+    seen = true;
+    EXPECT_NE(e.note.find(words), std::string::npos) << e.note;
+    EXPECT_EQ(e.actor, "resident (" + typed.number + ")");
+  }
+  EXPECT_TRUE(seen);
 }
 
 // A resident escalating a case that is already with the deployment's top unit: recorded as a

@@ -807,7 +807,11 @@ TEST_P(Cases, RegistrationStaysInsideTheDeploymentAndTheRegistrarsScope) {
 TEST_P(Cases, TrackingARepeatShowsTheCaseThatCarriesIt) {
   auto open = registered(intake("urban.sanitation", "360602001001"));
   clock_.advance(std::chrono::minutes(5));
-  auto repeat = registered(intake("urban.sanitation", "360602001001"));
+  // Registered from a call: its contact, as staff recorded it, tells the same person (below).
+  const Actor operator_on_call{.name = "operator", .staff = true};
+  auto called = intake("urban.sanitation", "360602001001");
+  called.channel = domain::Channel::kPhone;
+  auto repeat = registered(called, operator_on_call);
   clock_.advance(std::chrono::minutes(5));
   repeat = apply(repeat, Command::kMerge, {.note = "同一垃圾堆", .target_case = open.number});
   ASSERT_EQ(repeat.state, CaseState::kMerged);
@@ -849,7 +853,8 @@ TEST_P(Cases, TrackingARepeatShowsTheCaseThatCarriesIt) {
   // (another person's stays hidden: Tracking.ARepeatOfAnotherPersonDoesNotShowTheirAnswer).
   auto same_person = intake("urban.sanitation", "360602001001");
   same_person.submitter_contact = repeat.submitter_contact;
-  auto last = registered(same_person);
+  same_person.channel = domain::Channel::kPhone;
+  auto last = registered(same_person, operator_on_call);
   open = apply(open, Command::kMerge, {.note = "并入同一事项", .target_case = last.number});
   last = apply(last, Command::kAccept);
   last = apply(last, Command::kAssign, {.unit_id = *last.unit_id});
