@@ -33,6 +33,9 @@ std::vector<Transition> common_transitions() {
       {S::kAssigned, C::kResolve, S::kResolved, {G::kReply}, K::kStop},
       {S::kReturned, C::kRedispatch, S::kAssigned, {G::kUnit}, K::kHandling},
       {S::kReturned, C::kDecline, S::kDeclined, {G::kReason}, K::kStop},
+      // Returned as another jurisdiction's matter (退单: "not our area"): the office forwards it
+      // there, as it would before dispatch; re-dispatch stays on the place's own chain.
+      {S::kReturned, C::kTransfer, S::kRegistered, {G::kUnit, G::kReason}, K::kAcceptance},
       {S::kInProgress, C::kReturn, S::kReturned, {G::kReason}, K::kNone, false},
       {S::kInProgress,
        C::kRequestExtension,
@@ -89,6 +92,11 @@ std::vector<Transition> petition_table() {
   t.push_back(
       {S::kClosed, C::kRequestReReview, S::kUnderReReview, {G::kReviewWindow}, K::kReviewReply});
   t.push_back({S::kUnderReReview, C::kReplyReReview, S::kClosed, {G::kReply}, K::kStop});
+  // A review body that does not answer is not the end of the road either: the petitioner (or a
+  // leader) can still take the matter one level up, and its reply clock keeps running.
+  for (S s : {S::kUnderReview, S::kUnderReReview}) {
+    t.push_back({s, C::kEscalate, s, {G::kReason, G::kHigherLevel}, K::kNone});
+  }
   return t;
 }
 

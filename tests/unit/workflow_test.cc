@@ -57,6 +57,24 @@ TEST(Workflow, EscalationIsOpenWhileTheMatterIsHandled) {
       EXPECT_NE(std::find(t->guards.begin(), t->guards.end(), Guard::kReason), t->guards.end());
     }
   }
+  // A review body that does not answer does not end it either (petitions).
+  for (CaseState s : {CaseState::kUnderReview, CaseState::kUnderReReview}) {
+    const Transition* t = find_transition(CaseKind::kPetition, s, Command::kEscalate);
+    ASSERT_NE(t, nullptr) << to_string(s);
+    EXPECT_EQ(t->to, s);
+    EXPECT_EQ(t->clock, ClockEffect::kNone) << "the reply clock keeps running";
+  }
+}
+
+// 退单 as another jurisdiction's matter: the office can forward it there (转送), which
+// re-dispatch, bound to the place's chain, cannot.
+TEST(Workflow, AReturnedCaseCanBeTransferred) {
+  for (CaseKind kind : kKinds) {
+    const Transition* t = find_transition(kind, CaseState::kReturned, Command::kTransfer);
+    ASSERT_NE(t, nullptr) << to_string(kind);
+    EXPECT_EQ(t->to, CaseState::kRegistered);
+    EXPECT_NE(std::find(t->guards.begin(), t->guards.end(), Guard::kReason), t->guards.end());
+  }
 }
 
 // Repeats are linked and merged only where someone works the matter (Art. 19, 并单).
