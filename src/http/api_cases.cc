@@ -1,6 +1,8 @@
 // Cases over HTTP: submission and tracking (public), the staff's case files and workflow
 // commands (scoped to their jurisdiction subtree), and the resident's own cases (signed in, or
 // by tracking code). Access rules live in app::CaseService; these handlers only translate.
+#include <fmt/format.h>
+
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 #include <boost/json/parse.hpp>
@@ -609,6 +611,11 @@ void run_command(app::App& app, const Request& req, const Responder& respond, st
           .zh("请在 If-Match 中带上案件的版本号（即其 ETag），以免覆盖他人的修改"));
   if (headers.refusal) return respond(std::move(*headers.refusal));
   std::optional<app::IdempotencyKey> key = std::move(headers.key);
+  // The key's scope names the case and the one acting, not the path: a tracking code is found
+  // whatever its case and dashes, and a retry written another way must not act again.
+  if (key) {
+    key->scope = fmt::format("POST case {} {} {}", number, domain::to_string(*command), actor.name);
+  }
   // Read now if need be, not by the writer inside the command's transaction.
   if (auto cal = app.cases.load_calendar(); !cal) return respond(error_response(cal.error(), req));
   const std::int64_t expected = headers.version.value_or(app::CaseService::kCurrentVersion);

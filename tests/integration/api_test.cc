@@ -664,9 +664,9 @@ TEST_P(Tracking, ARepeatShowsAndActsOnTheCaseThatCarriesIt) {
   // The same person, who gave their number two ways.
   const std::string mobile = fmt::format("139{:08}", (::getpid() * 7 + 1) % 100000000);
   const Filed open = phoned_in(mobile);
-  const Filed repeat = phoned_in(
-      "+86 " + mobile.substr(0, 3) + " " + mobile.substr(3, 4) + " " + mobile.substr(7),
-      "360602001002");
+  const Filed repeat =
+      phoned_in("+86 " + mobile.substr(0, 3) + " " + mobile.substr(3, 4) + " " + mobile.substr(7),
+                "360602001002");
   ASSERT_FALSE(open.code.empty() || repeat.code.empty());
   inside(repeat.number, domain::Command::kMerge,
          {.note = "同一垃圾堆", .target_case = open.number});
@@ -870,6 +870,42 @@ TEST_P(Tracking, AResidentsEscalationAtTheTopIsRecorded) {
   const std::string note(last.at("note").as_string());
   EXPECT_NE(note.find("提级请求已记录"), std::string::npos) << note;
   EXPECT_NE(note.find("市里也不处理"), std::string::npos) << note;
+}
+
+// A tracking code is found whatever its letters' case and dashes: a retry with the same
+// Idempotency-Key, the code written another way, is the first answer again, not a second
+// escalation; the same key on another case is that case's.
+TEST_P(Tracking, AnIdempotentCommandIsKeyedByTheCaseNotThePath) {
+  const Filed f = file();
+  const Filed g = file();
+  ASSERT_FALSE(f.code.empty() || g.code.empty());
+  const auto before = stored(f.number);
+  std::string bare = f.code;
+  std::erase(bare, '-');
+  std::string lower = f.code;
+  for (char& ch : lower) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  const std::string key = "esc-" + f.number;
+  std::string first_body;
+  for (const std::string& code : {f.code, lower, bare}) {
+    http::testing::TestClient client(server_->port());
+    auto r = client.request("POST", "/api/v1/track/" + code + "/commands/escalate",
+                            R"({"note":"请上级处理"})",
+                            {{"Content-Type", "application/json"}, {"Idempotency-Key", key}});
+    ASSERT_EQ(r.res.result_int(), 200u) << code << ": " << r.res.body();
+    if (first_body.empty()) {
+      first_body = r.res.body();
+    } else {
+      EXPECT_EQ(r.res["Idempotent-Replayed"], "true") << code;
+      EXPECT_EQ(r.res.body(), first_body) << code;
+    }
+  }
+  EXPECT_EQ(stored(f.number).version, before.version + 1) << "one escalation";
+  http::testing::TestClient client(server_->port());
+  auto other = client.request("POST", "/api/v1/track/" + g.code + "/commands/escalate",
+                              R"({"note":"请上级处理"})",
+                              {{"Content-Type", "application/json"}, {"Idempotency-Key", key}});
+  ASSERT_EQ(other.res.result_int(), 200u) << other.res.body();
+  EXPECT_NE(other.res["Idempotent-Replayed"], "true");
 }
 
 // The workflow's refusals speak Chinese too: an escalation of a case that has no unit, a
