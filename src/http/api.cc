@@ -32,12 +32,20 @@ app::RequestContext context_of(const Request& req) {
       .remote = std::string(remote), .request_id = req.request_id, .purpose = std::string(purpose)};
 }
 
+Response if_match_refusal(const Error& e, const Request& req) {
+  if (e.code == ErrorCode::kConflict) {
+    return protocol_error(412, "precondition_failed", e, req.request_id,
+                          prefers_chinese(req.header("Accept-Language")));
+  }
+  return error_response(e, req);
+}
+
 WriteHeaders write_headers(const Request& req, IfMatch mode, const Error& missing) {
   WriteHeaders out;
   if (mode != IfMatch::kUnread) {
     auto v = if_match(req);
     if (!v) {
-      out.refusal = error_response(v.error(), req);
+      out.refusal = if_match_refusal(v.error(), req);
       return out;
     }
     if (!*v && mode == IfMatch::kRequired) {

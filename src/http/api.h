@@ -86,8 +86,10 @@ void add_signal_routes(Router& router, app::App& app);
 [[nodiscard]] Result<void> period_query(const Request& req, std::optional<Date>& from,
                                         std::optional<Date>& to);
 // The version in If-Match ("3" or "\"3\""): nullopt when absent; kInvalidArgument when not a
-// version.
+// version; kConflict for a weak tag (W/"3"), which a strong comparison never matches.
 [[nodiscard]] Result<std::optional<std::int64_t>> if_match(const Request& req);
+// The answer to if_match's error: 412 "precondition_failed" for a weak tag, else 400.
+Response if_match_refusal(const Error& e, const Request& req);
 
 // The headers that make a write safe to race and to retry (the catalogue's edits, the case
 // commands): If-Match, the version the write expects, and Idempotency-Key.

@@ -676,7 +676,13 @@ Result<std::optional<std::int64_t>> if_match(const Request& req) {
   auto v = req.header("If-Match");
   if (!v) return std::optional<std::int64_t>{};
   std::string_view s = *v;
-  if (s.starts_with("W/")) s.remove_prefix(2);
+  if (s.starts_with("W/")) {
+    // If-Match compares strongly (RFC 9110 13.1.1): a weak tag matches no version.
+    return Error::conflict(
+               "If-Match: a weak entity tag (W/…) matches no version; send the ETag "
+               "as it was given")
+        .zh("If-Match：弱实体标签（W/…）不与任何版本匹配，请原样发送 ETag");
+  }
   if (s.size() >= 2 && s.front() == '"' && s.back() == '"') s = s.substr(1, s.size() - 2);
   std::int64_t version = 0;
   auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), version);

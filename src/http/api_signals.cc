@@ -188,7 +188,7 @@ Response act(app::App& app, const Request& req) {
     note = std::move(*n);
   }
   auto version = if_match(req);
-  if (!version) return error_response(version.error(), req);
+  if (!version) return if_match_refusal(version.error(), req);
   auto w = app.signals.act(*req.principal, *id, *command, note, *version, context_of(req));
   if (!w) {
     if (w.error().code == ErrorCode::kConflict && *version) {

@@ -818,6 +818,13 @@ TEST_P(AccessApi, CommandsAreIdempotent) {
   auto bare_zh = call(&op, "POST", target, R"({"note":"受理"})", {{"Accept-Language", "zh"}});
   EXPECT_EQ(bare_zh.res.result_int(), 428u);
   EXPECT_NE(bare_zh.res.body().find("If-Match 中带上"), std::string::npos) << bare_zh.res.body();
+  // If-Match compares strongly (RFC 9110): a weak tag of even the current version matches
+  // nothing, and changes nothing.
+  const std::string weak = "W/\"" + std::to_string(version_of(c.number)) + "\"";
+  auto weak_tag = call(&op, "POST", target, R"({"note":"受理"})", {{"If-Match", weak}});
+  EXPECT_EQ(weak_tag.res.result_int(), 412u) << weak_tag.res.body();
+  EXPECT_NE(weak_tag.res.body().find("weak entity tag"), std::string::npos) << weak_tag.res.body();
+  EXPECT_EQ(events(), registered + 1);
 
   // A refusal stores nothing under the key: the retry runs anew, and is audited each time.
   auto other_case = file_case(village_in(testing::kYuehu));
