@@ -590,8 +590,10 @@ int apikey_create(const Config& config, const std::string& name) {
   if (!opened) return fail(opened.error());
   auto key = opened->app->access.create_api_key(name, {.remote = "cli"});
   if (!key) return fail(key.error());
-  fmt::print("API key {} for {} (shown once; send it as Authorization: Bearer …):\n{}\n", key->id,
-             key->name, key->key);
+  fmt::print(
+      "API key {} for {} (shown once; Open311 apps send it as the api_key field of POST "
+      "/open311/v2/requests, and on /api/v1 as Authorization: Bearer …):\n{}\n",
+      key->id, key->name, key->key);
   return 0;
 }
 

@@ -124,7 +124,8 @@ int main(int argc, char** argv) {
   std::string key_name;
   std::int64_t key_id = 0;
   auto* apikey_create = apikey->add_subcommand("create", "Create a key and print it once");
-  apikey_create->add_option("--name", key_name, "the app's name")->required();
+  // `apikey create NAME`, or --name NAME as before.
+  apikey_create->add_option("name,--name", key_name, "the app's name")->required();
   auto* apikey_revoke = apikey->add_subcommand("revoke", "Revoke a key");
   apikey_revoke->add_option("id", key_id)->required();
 

@@ -312,6 +312,12 @@ TEST_F(Cli, AccountsKeysAndAuditVerify) {
   auto key = run({"--db", db_, "apikey", "create", "--name", "city app"}, files);
   ASSERT_EQ(key.status, 0) << key.err;
   EXPECT_NE(key.out.find("jck_1_"), std::string::npos) << key.out;
+  EXPECT_NE(key.out.find("api_key"), std::string::npos) << "how Open311 apps send it: " << key.out;
+  // The name as the issue writes it, `apikey create NAME`, works too.
+  auto positional = run({"--db", db_, "apikey", "create", "县融媒体中心"}, files);
+  ASSERT_EQ(positional.status, 0) << positional.err;
+  EXPECT_NE(positional.out.find("jck_2_"), std::string::npos) << positional.out;
+  EXPECT_NE(positional.out.find("县融媒体中心"), std::string::npos) << positional.out;
   EXPECT_EQ(run({"--db", db_, "apikey", "revoke", "1"}, files).status, 0);
   EXPECT_EQ(run({"--db", db_, "user", "disable", "zhang.san"}, files).status, 0);
 
