@@ -389,8 +389,25 @@ std::optional<Response> read_list_filters(app::App& app, const Request& req,
   q.state = std::string(req.query_value("state").value_or(""));
   q.kind = std::string(req.query_value("kind").value_or(""));
   q.category_code = std::string(req.query_value("category").value_or(""));
+  // A filter that names nothing is a mistake to say, not a list that is just empty.
+  auto unknown = [&](const Error& e, std::string_view name) {
+    Error out = Error::invalid_argument(fmt::format("{}: {}", name, e.message));
+    out.message_zh = fmt::format("{}：{}", name, e.message_zh.empty() ? e.message : e.message_zh);
+    return error_response(out, req);
+  };
+  if (!q.state.empty()) {
+    if (auto st = domain::case_state_from_string(q.state); !st) return unknown(st.error(), "state");
+  }
+  if (!q.kind.empty()) {
+    if (auto k = domain::case_kind_from_string(q.kind); !k) return unknown(k.error(), "kind");
+  }
+  if (!q.category_code.empty()) {
+    auto c = app.catalogue.category(q.category_code);
+    if (!c && c.error().code != ErrorCode::kNotFound) return error_response(c.error(), req);
+    if (!c) return unknown(c.error(), "category");
+  }
   auto unit = int_query(req, "unit_id", 0, std::numeric_limits<std::int64_t>::max());
-  auto limit = int_query(req, "limit", 50, 200);
+  auto limit = int_query(req, "limit", 50, 200, 1);
   if (!unit) return error_response(unit.error(), req);
   if (!limit) return error_response(limit.error(), req);
   q.unit_id = *unit;
@@ -417,7 +434,14 @@ std::optional<Response> read_list_filters(app::App& app, const Request& req,
                               .zh("地点（place）：须为行政区划代码，如 360603"),
                           req);
   }
-  q.limit = static_cast<int>(std::max<std::int64_t>(*limit, 1));
+  if (!place.empty()) {
+    auto node = app.jurisdictions.get(place);
+    if (!node && node.error().code != ErrorCode::kNotFound) {
+      return error_response(node.error(), req);
+    }
+    if (!node) return unknown(node.error(), "place");
+  }
+  q.limit = static_cast<int>(*limit);
   return std::nullopt;
 }
 

@@ -69,15 +69,14 @@ Result<std::string> string_field(const boost::json::object& o, std::string_view 
 }
 
 Result<std::int64_t> int_query(const Request& req, std::string_view name, std::int64_t fallback,
-                               std::int64_t max) {
+                               std::int64_t max, std::int64_t min) {
   auto v = req.query_value(name);
   if (!v) return fallback;
   std::int64_t out = 0;
   auto [end, ec] = std::from_chars(v->data(), v->data() + v->size(), out);
-  if (ec != std::errc() || end != v->data() + v->size() || out < 0 || out > max) {
-    return Error::invalid_argument(std::string(name) + ": a whole number from 0 to " +
-                                   std::to_string(max))
-        .zh(std::string(name) + "：须为 0 到 " + std::to_string(max) + " 之间的整数");
+  if (ec != std::errc() || end != v->data() + v->size() || out < min || out > max) {
+    return Error::invalid_argument(fmt::format("{}: a whole number from {} to {}", name, min, max))
+        .zh(fmt::format("{}：须为 {} 到 {} 之间的整数", name, min, max));
   }
   return out;
 }

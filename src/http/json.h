@@ -30,9 +30,10 @@ Response json_response(const boost::json::value& body, unsigned status = 200);
 [[nodiscard]] Result<std::string> string_field(const boost::json::object& o, std::string_view key,
                                                bool required);
 // The whole number in query parameter `name`: `fallback` when absent; kInvalidArgument unless
-// it is 0 to max.
+// it is min to max.
 [[nodiscard]] Result<std::int64_t> int_query(const Request& req, std::string_view name,
-                                             std::int64_t fallback, std::int64_t max);
+                                             std::int64_t fallback, std::int64_t max,
+                                             std::int64_t min = 0);
 // Query parameter `name` as true or false: false when absent; kInvalidArgument otherwise.
 [[nodiscard]] Result<bool> bool_query(const Request& req, std::string_view name);
 // Adds the ETag of a record at `version` ("\"7\""): what If-Match must send back to update it.

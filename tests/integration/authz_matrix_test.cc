@@ -556,9 +556,9 @@ TEST_P(Authz, ListsByDeadlineWithinTheScope) {
   const Filed one_day = file_case(place, nullptr, "urban.drainage");
   const Filed stopped = file_case(place, nullptr, "urban.sanitation");
   const Filed foreign = file_case(village_in(kYuehu), nullptr, "urban.drainage");
-  auto declined = app_->cases.apply(stopped.number, domain::Command::kDecline,
-                                    {.note = "不属于受理范围"}, app::CaseService::kCurrentVersion,
-                                    app::Actor{.name = "system"});
+  auto declined =
+      app_->cases.apply(stopped.number, domain::Command::kDecline, {.note = "不属于受理范围"},
+                        app::CaseService::kCurrentVersion, app::Actor{.name = "system"});
   ASSERT_TRUE(declined) << declined.error().message;
   ASSERT_FALSE(declined->deadline_at) << "a declined case is on no clock";
   auto op = account_session("sort.operator", Role::kOperator);
@@ -602,8 +602,7 @@ TEST_P(Authz, ListsByDeadlineWithinTheScope) {
     const Item& a = whole[i - 1];
     const Item& b = whole[i];
     if (a.deadline && b.deadline) {
-      EXPECT_TRUE(*a.deadline < *b.deadline ||
-                  (*a.deadline == *b.deadline && a.number < b.number))
+      EXPECT_TRUE(*a.deadline < *b.deadline || (*a.deadline == *b.deadline && a.number < b.number))
           << a.number << " before " << b.number;
     } else {
       EXPECT_FALSE(!a.deadline && b.deadline) << "no clock before a clock at " << i;
@@ -624,11 +623,30 @@ TEST_P(Authz, ListsByDeadlineWithinTheScope) {
   auto newest = call(&op, "GET", "/api/v1/cases?limit=1&sort=newest");
   auto plain = call(&op, "GET", "/api/v1/cases?limit=1");
   EXPECT_EQ(testing::body_json(newest).at("items"), testing::body_json(plain).at("items"));
-  EXPECT_EQ(testing::body_json(plain).at("items").at(0).at("number").as_string(),
-            stopped.number);
+  EXPECT_EQ(testing::body_json(plain).at("items").at(0).at("number").as_string(), stopped.number);
   auto bad = call(&op, "GET", "/api/v1/cases?sort=urgency");
   EXPECT_EQ(bad.res.result_int(), 400u) << bad.res.body();
   EXPECT_EQ(testing::body_json(bad).at("error").at("field").as_string(), "sort");
+
+  // A filter that names nothing is refused, not answered with an empty list that reads as "no
+  // cases"; so is a page of no cases.
+  for (const auto& [query, field] :
+       std::vector<std::pair<std::string, std::string>>{{"state=bogus", "state"},
+                                                        {"kind=complaint", "kind"},
+                                                        {"category=urban.nope", "category"},
+                                                        {"place=369999", "place"},
+                                                        {"limit=0", "limit"}}) {
+    auto refused = call(&op, "GET", "/api/v1/cases?" + query);
+    EXPECT_EQ(refused.res.result_int(), 400u) << query << ": " << refused.res.body();
+    EXPECT_EQ(testing::body_json(refused).at("error").at("field").as_string(), field) << query;
+  }
+  auto zh = call(&op, "GET", "/api/v1/cases?state=bogus", "", {{"Accept-Language", "zh-CN"}});
+  EXPECT_NE(zh.res.body().find("未知的状态：bogus"), std::string::npos) << zh.res.body();
+  for (const char* fine : {"state=registered", "kind=petition", "category=urban.road",
+                           "category=urban", "place=360603", "limit=200"}) {
+    auto r = call(&op, "GET", std::string("/api/v1/cases?") + fine);
+    EXPECT_EQ(r.res.result_int(), 200u) << fine << ": " << r.res.body();
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(Stores, Authz, ::testing::ValuesIn(testing::backends()),
