@@ -19,6 +19,12 @@ bool is_category_code(std::string_view code) {
   });
 }
 
+bool about_a_place(std::string_view category_code) {
+  const std::string_view group = category_code.substr(0, category_code.find('.'));
+  return group == "urban" || group == "env" || group == "safety" || group == "transport" ||
+         group == "utility";
+}
+
 namespace {
 
 // "<village>" as the name of its committee: names that already end in 委员会 or 委会 stay.

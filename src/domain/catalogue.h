@@ -34,6 +34,14 @@ struct Category {
 // A category code: 1 to 40 characters of [a-z0-9_.], starting with a letter.
 bool is_category_code(std::string_view code);
 
+// Whether a category's matters are about a place (a road, a drain, noise, a hazard, a bus
+// line: the groups urban, env, safety, transport, utility and their sub-categories) rather
+// than about a person's circumstances (welfare, health, wages, schooling, land, a neighbour).
+// Only the former show their point to the public (Open311): on a map of a village, a welfare
+// or medical matter's point is a household's door. Other groups, an administrator's new ones
+// too, keep theirs to staff.
+bool about_a_place(std::string_view category_code);
+
 // The longest name of a category or a unit, in characters.
 inline constexpr std::size_t kMaxCatalogueName = 100;
 // The longest time limit a category may set, per unit: a year, whatever it is counted in.

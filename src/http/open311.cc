@@ -4,7 +4,8 @@
 // - a service request is a demand (诉求); petitions (信访) never appear, nor cases that accuse a
 //   unit (whistle-blowing);
 // - reading is public and shows no personal data: no names, contacts or street addresses, no
-//   description (residents write personal details into it), points rounded to 3 decimals;
+//   description (residents write personal details into it), points rounded to 3 decimals and
+//   only for matters about a place (domain::about_a_place), not a person's circumstances;
 // - creating needs an app's API key (form field api_key) and a jurisdiction_id that names the
 //   county, township or village of the deployment where the matter is, since every case sits
 //   on a node of the jurisdiction tree;
@@ -38,6 +39,7 @@
 #include "common/utf8.h"
 #include "domain/access.h"
 #include "domain/case_intake.h"
+#include "domain/catalogue.h"
 #include "domain/deadline.h"
 #include "http/api.h"
 #include "http/errors.h"
@@ -484,8 +486,9 @@ class PublicView {
         {"long", nullptr},
         {"media_url", nullptr},
     };
-    if (c.point) {
-      // To about 100 m: where the matter is, not whose door it is.
+    if (c.point && domain::about_a_place(c.category_code)) {
+      // To about 100 m: where the matter is, not whose door it is; and only for a place's
+      // matters (a welfare or medical one's point would show a household).
       out["lat"] = std::round(c.point->lat * 1000) / 1000;
       out["long"] = std::round(c.point->lon * 1000) / 1000;
     }
@@ -964,8 +967,8 @@ void create_request(app::App& app, const Request& req, const Responder& respond,
   const int limit = limits.limits.posts_per_key;
   if (!app_principal) {
     if (limit > 0) {
-      if (auto wait = limits.counts.admit_unknown_key(context_of(req).remote, limit,
-                                                      app.clock.now())) {
+      if (auto wait =
+              limits.counts.admit_unknown_key(context_of(req).remote, limit, app.clock.now())) {
         return respond(too_many_requests(*wait, req));
       }
     }

@@ -557,6 +557,14 @@ TEST_P(Open311, CreateAndReadBack) {
   EXPECT_EQ(r.at("lat"), json::value(28.241));
   EXPECT_EQ(r.at("long"), json::value(116.82));
   EXPECT_TRUE(r.at("description").is_null()) << "withheld, but there";
+  // A matter about a person's circumstances shows no point: in a village it is their door.
+  auto dibao =
+      create(api_key(), village, {{"lat", "28.2412345"}, {"long", "116.8198765"}}, "civil.dibao");
+  ASSERT_FALSE(dibao.id.empty());
+  ASSERT_TRUE(app_->cases.get(dibao.id)->c.point) << "kept for staff";
+  auto withheld = get_json("/open311/v2/requests/" + dibao.id + ".json");
+  EXPECT_TRUE(withheld.at(0).at("lat").is_null()) << withheld;
+  EXPECT_TRUE(withheld.at(0).at("long").is_null()) << withheld;
   const auto body = get(target).res.body();
   EXPECT_NE(body.find("\"lat\":28.241,"), std::string::npos) << "plain decimals: " << body;
   expect_same_xml(target, v, "service_requests", "request");
@@ -1081,9 +1089,9 @@ TEST_P(Open311, TooLargeAndBusyTakeTheSpecForm) {
 }
 
 // Per-client limits (ApiOptions::open311): POST requests per valid api_key, whatever the format
-// (with keys that are not valid: per client address), and GETs per client address, each within a sliding window; over a
-// limit, 429 with Retry-After in the spec's form, and the clock the test moves lets the client
-// in again when the oldest request leaves the window.
+// (with keys that are not valid: per client address), and GETs per client address, each within a
+// sliding window; over a limit, 429 with Retry-After in the spec's form, and the clock the test
+// moves lets the client in again when the oldest request leaves the window.
 TEST_P(Open311, ClientsOverTheirLimitWaitAsTold) {
   http::Metrics metrics;  // for its /metrics route; the server below counts in its own
   http::Router router = http::make_router(
