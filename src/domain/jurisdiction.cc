@@ -1,5 +1,7 @@
 #include "domain/jurisdiction.h"
 
+#include <algorithm>
+
 namespace jiceng::domain {
 
 std::string_view to_string(Level level) {
@@ -47,6 +49,18 @@ Result<Level> level_of_code(std::string_view code) {
                  "a division code has 2, 4, 6, 9 or 12 digits (e.g. 36, 3606, 360602)")
           .zh("区划代码应为 2、4、6、9 或 12 位数字（例如 36、3606、360602）");
   }
+}
+
+std::string canonical_code(std::string_view code) {
+  std::string c(code);
+  if (c.empty() || !std::all_of(c.begin(), c.end(), [](char d) { return d >= '0' && d <= '9'; })) {
+    return c;
+  }
+  if (c.size() == 12 && c.ends_with("000")) c.resize(9);
+  if (c.size() == 9 && c.ends_with("000")) c.resize(6);
+  if (c.size() == 6 && c.ends_with("00")) c.resize(4);
+  if (c.size() == 4 && c.ends_with("00")) c.resize(2);
+  return c;
 }
 
 std::string parent_code_of(std::string_view code) {

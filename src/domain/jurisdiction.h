@@ -33,6 +33,12 @@ struct Jurisdiction {
 // The level a code of this shape denotes: all digits, of length 2, 4, 6, 9 or 12.
 // kInvalidArgument otherwise (the message says what a code looks like).
 [[nodiscard]] Result<Level> level_of_code(std::string_view code);
+// A code as this system writes it, from the padded forms others use: the six digits of GB/T 2260
+// (360600 for 鹰潭市 3606, 360000 for 江西省 36) and the twelve of the statistical division codes
+// (360603000000 for 余江区 360603, 360603001000 for its township 360603001). Padding is read
+// only where the standards reserve the zeros (no county, township or village is numbered 00 or
+// 000); any other text comes back as it is, for level_of_code to judge.
+std::string canonical_code(std::string_view code);
 // The code of the parent node implied by the code's prefix; "" for a province.
 // Precondition: level_of_code(code) is ok.
 std::string parent_code_of(std::string_view code);

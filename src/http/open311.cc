@@ -413,13 +413,16 @@ Response discovery(app::App& app, const Request& req, Format f) {
 // ---- Jurisdictions ----
 
 // The subtree a jurisdiction_id names: the node must be the deployment's root or lie below it.
-Result<domain::Jurisdiction> deployment_node(app::App& app, std::string_view code) {
+// The messages quote the code as it was given.
+Result<domain::Jurisdiction> deployment_node(app::App& app, std::string_view given) {
+  // Apps may send the padded codes of the standards (360600 for 3606): the same node.
+  const std::string code = domain::canonical_code(given);
   Error outside = bad(fmt::format("jurisdiction_id: {} is not a jurisdiction of this deployment; "
                                   "give the code of its county, township or village",
-                                  code),
+                                  given),
                       fmt::format("jurisdiction_id：{} 不是本系统所辖的行政区划，请填写县、乡镇或"
                                   "村的区划代码",
-                                  code));
+                                  given));
   auto root = app::deployment_root(app.db);
   if (!root) return root.error().code == ErrorCode::kNotFound ? outside : root.error();
   if (!domain::in_scope(*root, code)) return outside;
@@ -564,6 +567,17 @@ Result<ListFilter> list_filter(app::App& app, const Request& req,
     if (!find_category(categories, code)) {
       return bad(fmt::format("service_code: no service has the code '{}'", code),
                  fmt::format("service_code：没有代码为“{}”的服务类型", code));
+    }
+    // A group holds no requests of its own: filtering by it would answer "none", silently.
+    // (A service no longer offered still filters its past requests.)
+    if (std::any_of(categories.begin(), categories.end(),
+                    [&](const Category& c) { return c.parent_code == code; })) {
+      return bad(
+          fmt::format("service_code: '{}' is a group of services, not a service; give "
+                      "the codes of its services",
+                      code),
+          fmt::format("service_code：“{}”是服务类型的分组，不是服务类型，请填写其下的服务类型代码",
+                      code));
     }
     q.category_codes.push_back(std::move(code));
   }

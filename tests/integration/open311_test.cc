@@ -637,6 +637,7 @@ TEST_P(Open311, CreateRefusals) {
       {"outside the deployment", {{"jurisdiction_id", "360102"}}, {}, "jurisdiction_id"},
       {"unknown village", {{"jurisdiction_id", "360603999999"}}, {}, "jurisdiction_id"},
       {"the deployment's city", {{"jurisdiction_id", "3606"}}, {}, "jurisdiction_id"},
+      {"the city, padded", {{"jurisdiction_id", "360600"}}, {}, "not a whole city"},
       {"not a code", {{"jurisdiction_id", "yujiang"}}, {}, "jurisdiction_id"},
       {"no location", {}, "address_string", "address_string"},
       {"address_id only", {{"address_id", "17"}}, "address_string", "address_id"},
@@ -850,9 +851,18 @@ TEST_P(Open311, StatusAndServiceFilters) {
             std::vector<std::string>{});
   expect_spec_error(get("/open311/v2/requests.json?" + in + "&status=pending"), 400, "status");
   expect_spec_error(get("/open311/v2/requests.json?" + in + "&service_code=nope"), 400, "code");
+  auto group = get("/open311/v2/requests.json?" + in + "&service_code=env");
+  expect_spec_error(group, 400, "a group, not a service");
+  EXPECT_NE(group.res.body().find("分组"), std::string::npos) << group.res.body();
   // A jurisdiction_id above the village covers it.
   auto county = list_ids("jurisdiction_id=" + std::string(kYujiang) + "&service_code=env.noise");
   EXPECT_NE(std::find(county.begin(), county.end(), z.id), county.end());
+  // The padded codes of the standards name the same nodes: GB/T 2260's six digits for the
+  // city, the statistical codes' twelve for the county.
+  EXPECT_EQ(list_ids("jurisdiction_id=" + std::string(kYujiang) + "000000&service_code=env.noise"),
+            county);
+  auto city = list_ids("jurisdiction_id=360600&service_code=env.noise");
+  EXPECT_NE(std::find(city.begin(), city.end(), z.id), city.end());
 }
 
 TEST_P(Open311, ServiceRequestIdsOverrideFilters) {

@@ -37,5 +37,22 @@ TEST(Jurisdiction, ParentByPrefix) {
   EXPECT_EQ(parent_code_of("360602001001"), "360602001");
 }
 
+// The padded forms of GB/T 2260 (6 digits) and of the statistical codes (12) name the same
+// nodes; codes with no reserved zeros, and anything else, stay as they are.
+TEST(Jurisdiction, CanonicalCodeDropsTheStandardsPadding) {
+  EXPECT_EQ(canonical_code("360000"), "36");
+  EXPECT_EQ(canonical_code("360600"), "3606");
+  EXPECT_EQ(canonical_code("360603"), "360603");
+  EXPECT_EQ(canonical_code("360600000000"), "3606");
+  EXPECT_EQ(canonical_code("360603000000"), "360603");
+  EXPECT_EQ(canonical_code("360603001000"), "360603001");
+  EXPECT_EQ(canonical_code("360603001001"), "360603001001");
+  EXPECT_EQ(canonical_code("360603100"), "360603100") << "a township numbered 100";
+  EXPECT_EQ(canonical_code("3606"), "3606");
+  EXPECT_EQ(canonical_code("36"), "36");
+  EXPECT_EQ(canonical_code("3606x0"), "3606x0");
+  EXPECT_EQ(canonical_code(""), "");
+}
+
 }  // namespace
 }  // namespace jiceng::domain
