@@ -93,10 +93,10 @@ struct CaseDetail {
 // it was merged into (followed to the end of the chain), whose number is handled_in, and both
 // cases' public events in time order; the resident's commands go to that case. That case's
 // reply text and rating only when both were submitted by the same person (neither anonymous;
-// the same account, or the same contact in its compared form): staff merge other people's
-// reports too. Otherwise reply_shared is false, the reply is a neutral line that the unit
-// answers them (domain::notes::answered_by_unit, once answered), and the other case's events
-// come without notes and without its rating (follow_up).
+// the same account, or the same contact in its compared form as staff recorded it on both):
+// staff merge other people's reports too. Otherwise reply_shared is false, the reply is a neutral
+// line that the unit answers them (domain::notes::answered_by_unit, once answered), and the other
+// case's events come without notes and without its rating (follow_up).
 struct TrackView : store::cases::TrackedCase {
   std::vector<domain::CaseEvent> events;
   std::string handled_in;  // the case that carries the matter: number, or the merge's target

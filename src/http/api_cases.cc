@@ -775,8 +775,9 @@ void add_case_routes(Router& router, app::App& app) {
                          "(merged_into), where the matter stands: that case's state, unit, "
                          "deadline and answered_at, its number as handled_in, and both public "
                          "timelines in time order. That case's reply and rating only when the "
-                         "same person submitted both (not anonymous; the same account or "
-                         "contact); otherwise reply_shared is false, reply a bilingual line that "
+                         "same person submitted both (not anonymous; the same account, or the "
+                         "same contact as staff recorded it from a call, visit or letter: a "
+                         "contact typed into a form proves nothing); otherwise reply_shared is false, reply a bilingual line that "
                          "the unit answers them, and the other case's events come without notes "
                          "or rating",
               .policy = Policy::kPublic,

@@ -609,6 +609,9 @@ Result<ListFilter> list_filter(app::App& app, const Request& req,
                         name),
             fmt::format("{}：请使用带时区的时间（如 2026-03-01T00:00:00+08:00）或日期", name));
       }
+      // A date alone is the whole day (China time): end_date=2026-12-01 includes that day.
+      if (out == &to && (*v)->size() == 10)
+        **out += std::chrono::hours(24) - std::chrono::microseconds(1);
     }
   }
   // end_date is inclusive; a range spans at most kWindow, and is the last kWindow by default.
@@ -1087,7 +1090,8 @@ void add_open311_routes(Router& router, app::App& app, const Open311Limits& limi
                     "(description is null); points rounded to 3 decimals, address = the "
                     "jurisdiction's name. Default: the last 90 days, at most 1,000 per page. "
                     "start_date/end_date filter on the time the request was received "
-                    "(requested_datetime, which staff may date back); service_request_id "
+                    "(requested_datetime, which staff may date back; a date alone is that "
+                    "whole day in China time, end_date included); service_request_id "
                     "overrides the other filters; service_request_id, service_code and status "
                     "take comma lists and may be repeated; a blank parameter is the same as none",
          .query_params = {{.name = "service_request_id", .description = "comma-separated"},

@@ -801,6 +801,10 @@ TEST_P(Open311, ListWindowAndPages) {
   EXPECT_EQ(list_ids(in + "&start_date=2026-02-20&end_date=2026-02-21"),
             (std::vector<std::string>{d.id, c.id, b.id}))
       << "dates: China days";
+  EXPECT_EQ(list_ids(in + "&start_date=2026-02-20&end_date=2026-02-20"),
+            (std::vector<std::string>{d.id, c.id, b.id}))
+      << "an end date alone is the whole of that day";
+  EXPECT_TRUE(list_ids(in + "&start_date=2026-02-19&end_date=2026-02-19").empty());
   auto json_list = get_json("/open311/v2/requests.json?" + in);
   expect_same_xml("/open311/v2/requests.json?" + in, json_list, "service_requests", "request");
 
