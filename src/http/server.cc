@@ -631,21 +631,27 @@ asio::awaitable<Next> Server::Impl::serve_one(Connection& conn, beast::flat_buff
 
 asio::awaitable<Response> Server::Impl::dispatch(const RawRequest& raw, Exchange& ex,
                                                  const std::string& remote) {
+  // The router's own refusals speak the caller's language too.
+  const bool chinese = prefers_chinese(ex.accept_language.empty()
+                                           ? std::nullopt
+                                           : std::optional<std::string_view>(ex.accept_language));
   auto target = parse_target(raw.target());
-  if (!target) co_return error_response(target.error(), ex.request_id);
+  if (!target) co_return error_response(target.error(), ex.request_id, chinese);
   ex.path = target->path;
   RouteMatch m = router_.match(raw.method_string(), *target);
   if (m.outcome == RouteMatch::Outcome::kNotFound) {
     co_return error_response(
         Error::not_found("no resource at " + target->path).zh("没有这个资源：" + target->path),
-        ex.request_id);
+        ex.request_id, chinese);
   }
   if (m.outcome == RouteMatch::Outcome::kMethodNotAllowed) {
-    Response res = protocol_error(
-        405, "method_not_allowed",
-        fmt::format("{} is not allowed on {}; allowed: {}", ex.method, target->path, m.allow),
-        ex.request_id, {},
-        fmt::format("{} 不支持 {} 方法，可用：{}", target->path, ex.method, m.allow));
+    const std::string en =
+        fmt::format("{} is not allowed on {}; allowed: {}", ex.method, target->path, m.allow);
+    const std::string zh =
+        fmt::format("{} 不支持 {} 方法，可用：{}", target->path, ex.method, m.allow);
+    Response res =
+        protocol_error(405, "method_not_allowed", chinese ? zh : en, ex.request_id, {}, zh);
+    res.error->en = en;  // both texts, as every error keeps them (Open311 renders its own)
     res.headers.emplace_back("Allow", m.allow);
     co_return res;
   }

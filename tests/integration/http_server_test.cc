@@ -271,6 +271,15 @@ TEST_F(ServerTest, UnknownPathIs404AndWrongMethodIs405) {
   EXPECT_EQ(r.res[testing::bhttp::field::allow], "GET");
   // Errors keep the connection open.
   EXPECT_FALSE(client.get("/hello").ec);
+  // In the caller's language, as every other error.
+  const testing::Headers zh = {{"Accept-Language", "zh-CN"}};
+  for (const auto& [reply, words] :
+       {std::pair{client.request("GET", "/nowhere", "", zh), "没有这个资源"},
+        std::pair{client.request("DELETE", "/hello", "", zh), "不支持 DELETE 方法"},
+        std::pair{client.request("GET", "/%zz", "", zh), "请求地址格式错误"}}) {
+    EXPECT_NE(reply.res.body().find(words), std::string::npos) << reply.res.body();
+  }
+  EXPECT_NE(client.get("/nowhere").res.body().find("no resource"), std::string::npos);
 }
 
 TEST_F(ServerTest, OversizedBodyIs413) {
