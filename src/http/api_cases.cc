@@ -150,9 +150,16 @@ std::pair<Response, json::value> stored_response(app::StoredResponse answer,
 }
 
 // The submission's answer: 201 with the case, Location, and Idempotent-Replayed on a replay.
+// The intake's field names in a message, renamed to the JSON body's.
+Error in_body_terms(Error e) {
+  static constexpr std::pair<std::string_view, std::string_view> kNames[] = {
+      {"submitter_name", "name"}, {"submitter_contact", "contact"}, {"submitter", "anonymous"}};
+  return with_field_names(std::move(e), kNames);
+}
+
 Response submitted(Result<app::StoredResponse> answer, const std::string& request_id,
                    bool chinese) {
-  if (!answer) return error_response(answer.error(), request_id, chinese);
+  if (!answer) return error_response(in_body_terms(answer.error()), request_id, chinese);
   auto [res, code] = stored_response(std::move(*answer), "tracking_code");
   if (code.is_string()) {
     res.headers.emplace_back("Location", "/api/v1/track/" + std::string(code.as_string()));
@@ -241,7 +248,7 @@ void submit(app::App& app, const Request& req, const Responder& respond) {
     if (auto ok = app::check_idempotency_key(*key); !ok)
       return respond(error_response(ok.error(), req));
     auto prepared = app.cases.prepare(std::move(*in), *who);
-    if (!prepared) return respond(error_response(prepared.error(), req));
+    if (!prepared) return respond(error_response(in_body_terms(prepared.error()), req));
     app::run_idempotent_async(
         app.db,
         {"POST /api/v1/cases " + (req.principal ? req.principal->actor() : std::string()),
@@ -777,7 +784,8 @@ void add_case_routes(Router& router, app::App& app) {
                          "timelines in time order. That case's reply and rating only when the "
                          "same person submitted both (not anonymous; the same account, or the "
                          "same contact as staff recorded it from a call, visit or letter: a "
-                         "contact typed into a form proves nothing); otherwise reply_shared is false, reply a bilingual line that "
+                         "contact typed into a form proves nothing); otherwise reply_shared is "
+                         "false, reply a bilingual line that "
                          "the unit answers them, and the other case's events come without notes "
                          "or rating",
               .policy = Policy::kPublic,

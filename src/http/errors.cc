@@ -83,6 +83,21 @@ std::string_view field_of(const Error& e) {
   return m.substr(0, colon);
 }
 
+Error with_field_names(Error e,
+                       std::span<const std::pair<std::string_view, std::string_view>> renames) {
+  for (auto [ours, theirs] : renames) {
+    const std::string prefix = std::string(ours) + ":";
+    if (e.message.starts_with(prefix)) {
+      e.message = std::string(theirs) + ":" + e.message.substr(prefix.size());
+    }
+    const std::string zh = "（" + std::string(ours) + "）";
+    if (auto at = e.message_zh.find(zh); at != std::string::npos) {
+      e.message_zh.replace(at, zh.size(), "（" + std::string(theirs) + "）");
+    }
+  }
+  return e;
+}
+
 Response protocol_error(unsigned status, std::string_view code, std::string_view message,
                         std::string_view request_id, std::string_view field,
                         std::string_view message_zh) {

@@ -3,6 +3,7 @@
 // "field" too when the error is about one input field.
 #pragma once
 
+#include <span>
 #include <string_view>
 
 #include "common/error.h"
@@ -19,6 +20,11 @@ unsigned http_status(ErrorCode code);
 // "field: what" (the convention of every input check, e.g. "description: is required"), the
 // field ("description"); else "". Clients show the message next to that field.
 std::string_view field_of(const Error& e);
+// The same error with its field named as the caller's request names it, where a domain check
+// names it otherwise ("submitter_name" is the JSON body's "name", Open311's
+// "first_name/last_name"): the "field: " prefix, and "（field）" in the Chinese text.
+Error with_field_names(Error e,
+                       std::span<const std::pair<std::string_view, std::string_view>> renames);
 
 // What the caller is told of an error, in English and Chinese: its message, except for an
 // internal error, an unavailable store and a dependency's own words (Error::raw), which are

@@ -739,17 +739,7 @@ Error in_form_terms(Error e) {
       {"category", "service_code"},
       {"submitter_name", "first_name/last_name"},
       {"submitter_contact", "phone/email"}};
-  for (auto [ours, theirs] : kNames) {
-    std::string prefix = std::string(ours) + ":";
-    if (e.message.starts_with(prefix)) {
-      e.message = std::string(theirs) + ":" + e.message.substr(prefix.size());
-    }
-    std::string zh = "（" + std::string(ours) + "）";
-    if (auto at = e.message_zh.find(zh); at != std::string::npos) {
-      e.message_zh.replace(at, zh.size(), "（" + std::string(theirs) + "）");
-    }
-  }
-  return e;
+  return with_field_names(std::move(e), kNames);
 }
 
 bool is_ascii(std::string_view s) {

@@ -395,8 +395,13 @@ TEST_P(Api, BadSubmissionsChangeNothing) {
        400, "4000"},
       {R"({"category":"env.noise","place":"360602001001","description":"x","anonymous":true,"channel":"letter"})",
        403, "staff"},
+      // Fields are named as the body names them (name, contact), not as the store does.
       {R"({"category":"env.noise","place":"360602001001","description":"x"})", 400,
-       "submitter_name"},
+       R"("field":"name")"},
+      {R"({"category":"env.noise","place":"360602001001","description":"x","name":"王五"})", 400,
+       R"("field":"contact")"},
+      {R"({"category":"env.noise","place":"360602001001","description":"x","anonymous":true,"name":"王五"})",
+       400, R"("field":"anonymous")"},
       // Blank in any script: ideographic spaces, zero-width spaces, a byte-order mark.
       {R"({"category":"env.noise","place":"360602001001","description":"\u3000\u3000","anonymous":true})",
        400, "description: is required"},
