@@ -90,6 +90,12 @@ Result<void> check_case_guard(Guard g, const Case& c, Command command, Instant n
   switch (g) {
     case Guard::kUnsatisfied:
       if (c.rating != domain::Rating::kUnsatisfied) {
+        if (command == Command::kEscalate) {
+          return Error::failed_precondition(
+                     "an answered demand is taken higher only when its answer was rated "
+                     "unsatisfied (不满意)")
+              .zh("已答复的诉求，只有答复被评价为不满意时才能提级");
+        }
         return Error::failed_precondition("only an answer rated unsatisfied (不满意) is reworked")
             .zh("只有评价为不满意的答复才能返工");
       }

@@ -67,6 +67,11 @@ std::vector<Transition> demand_table() {
   auto t = common_transitions();
   // A closed demand whose answer the resident rated unsatisfied can be reworked.
   t.push_back({S::kClosed, C::kReopen, S::kInProgress, {G::kUnsatisfied}, K::kHandling});
+  // A demand has no review: a resident unsatisfied with the answer can still take it one level
+  // up (nothing blocks an escalation), where the higher unit sees it and can have it reworked.
+  for (S s : {S::kFollowedUp, S::kClosed}) {
+    t.push_back({s, C::kEscalate, s, {G::kReason, G::kUnsatisfied, G::kHigherLevel}, K::kNone});
+  }
   return t;
 }
 

@@ -64,6 +64,13 @@ TEST(Workflow, EscalationIsOpenWhileTheMatterIsHandled) {
     EXPECT_EQ(t->to, s);
     EXPECT_EQ(t->clock, ClockEffect::kNone) << "the reply clock keeps running";
   }
+  // Nor an answered demand, which has no review, once the resident rated it unsatisfied.
+  for (CaseState s : {CaseState::kFollowedUp, CaseState::kClosed}) {
+    const Transition* t = find_transition(CaseKind::kDemand, s, Command::kEscalate);
+    ASSERT_NE(t, nullptr) << to_string(s);
+    EXPECT_EQ(t->to, s);
+    EXPECT_NE(std::find(t->guards.begin(), t->guards.end(), Guard::kUnsatisfied), t->guards.end());
+  }
 }
 
 // 退单 as another jurisdiction's matter: the office can forward it there (转送), which
