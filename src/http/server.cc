@@ -751,6 +751,9 @@ bhttp::response<bhttp::string_body> Server::Impl::to_message(Exchange& ex, Respo
   if (is_open311_path(ex.path)) {
     res = open311_error(std::move(res), open311_format(ex.path),
                         preferred_language(ex.accept_language) == Language::kEnglish);
+    // Open to web apps on other sites (CORS): its reads are public, its one write takes an
+    // app's key in the form, and no cookie is ever read there.
+    res.headers.emplace_back("Access-Control-Allow-Origin", "*");
   }
   bhttp::response<bhttp::string_body> out;
   try {

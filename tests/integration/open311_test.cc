@@ -403,6 +403,17 @@ TEST_P(Open311, Discovery) {
             std::string::npos);
 }
 
+// Web apps on other sites may read Open311 (CORS), its errors too; the rest of the API is not
+// opened so.
+TEST_P(Open311, OpenToWebAppsOnOtherSites) {
+  for (const char* target :
+       {"/open311/v2/discovery.json", "/open311/v2/services.xml", "/open311/v2/nope.json"}) {
+    auto r = get(target);
+    EXPECT_EQ(r.res["Access-Control-Allow-Origin"], "*") << target;
+  }
+  EXPECT_EQ(get("/api/v1/categories").res["Access-Control-Allow-Origin"], "");
+}
+
 TEST_P(Open311, ServicesAreTheLeafCategories) {
   auto categories = app_->catalogue.categories();
   ASSERT_TRUE(categories);
