@@ -222,9 +222,10 @@ Result<bool> same_submitter(store::Sql& sql, std::string_view a, std::string_vie
 }
 
 // The name an event records for the submitter of `repeat` acting, by its tracking code, on the
-// case it was merged into.
+// case it was merged into: "resident (NUMBER)".
+constexpr std::string_view kRepeatSubmitter = "resident (";
 std::string repeat_submitter(std::string_view repeat) {
-  return fmt::format("resident ({})", repeat);
+  return fmt::format("{}{})", kRepeatSubmitter, repeat);
 }
 
 // The public events of a case as the submitter of case `reader` sees them: the notes another
@@ -233,7 +234,7 @@ std::string repeat_submitter(std::string_view repeat) {
 void for_submitter(std::vector<domain::CaseEvent>& events, std::string_view reader) {
   const std::string own = repeat_submitter(reader);
   for (auto& e : events) {
-    if (e.actor.starts_with("resident (") && e.actor != own) e.note.clear();
+    if (e.actor.starts_with(kRepeatSubmitter) && e.actor != own) e.note.clear();
     e.actor.clear();
   }
 }
