@@ -177,6 +177,7 @@ using domain::Role;
 
 AuditActor audit_actor(const Actor& a) {
   if (a.principal) return AuditActor::of(*a.principal);
+  if (a.account) return AuditActor::of(*a.account);
   if (a.holds_tracking_code) return {"tracking_code", ""};
   // An unnamed resident (the web form without sign-in) is anonymous to the log.
   return {a.name == "resident" ? "anonymous" : a.name, ""};
@@ -416,12 +417,19 @@ Actor Actor::by_tracking_code(RequestContext ctx, std::string_view repeat) {
                .context = std::move(ctx)};
 }
 
+Actor Actor::owner_of_repeat(const domain::Principal& p, RequestContext ctx,
+                             std::string_view repeat) {
+  Actor a = by_tracking_code(std::move(ctx), repeat);
+  a.account = p;
+  return a;
+}
+
 void CaseService::audit_refusal_async(const Actor& actor, std::string_view action,
                                       std::string_view number, Error refusal,
                                       std::function<void(Error)> done) {
   bool refused =
       refusal.code == ErrorCode::kNotFound || refusal.code == ErrorCode::kPermissionDenied;
-  if (!actor.principal || !refused) return done(std::move(refusal));
+  if ((!actor.principal && !actor.account) || !refused) return done(std::move(refusal));
   db_.write_async(
       [now = clock_.now(), who = audit_actor(actor), context = actor.context,
        event = AuditEvent{.action = std::string(action),
@@ -1046,6 +1054,25 @@ Result<TrackView> CaseService::track(std::string_view tracking_code) {
       }
     }
     return v;
+  });
+}
+
+Result<std::string> CaseService::carrier(std::string_view number, const Actor& actor) {
+  return db_.read_value([&](store::Sql& sql) -> Result<std::string> {
+    auto own = store::cases::find(sql, number);
+    if (!own) return own.error();
+    if (!*own || !may_see(actor, **own)) return hidden(number);
+    std::string carrier = (*own)->number;
+    // As track's chain: a few links at most; the bound only guards against a cycle.
+    std::string next = (*own)->merged_into;
+    for (int hop = 0; !next.empty() && hop < 8; ++hop) {
+      auto t = store::cases::find_public(sql, next);
+      if (!t) return t.error();
+      if (!*t) break;
+      carrier = (*t)->number;
+      next = (*t)->merged_into;
+    }
+    return carrier;
   });
 }
 

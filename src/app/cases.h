@@ -36,6 +36,9 @@ struct Actor {
   std::optional<domain::Principal> principal{};
   bool holds_tracking_code = false;  // an anonymous resident, by the case's tracking code
   RequestContext context{};
+  // A signed-in resident acting, as by_tracking_code, through their own case that was merged
+  // into the one acted on: the audit log names their account.
+  std::optional<domain::Principal> account{};
 
   // A request's caller: staff, resident or app.
   static Actor of(const domain::Principal& p, RequestContext ctx);
@@ -43,6 +46,10 @@ struct Actor {
   // whose code it is, when that case was merged into the one acted on (并单): the event then
   // names that case's submitter, and their words stay off the other case's public timeline.
   static Actor by_tracking_code(RequestContext ctx, std::string_view repeat = {});
+  // A signed-in resident whose own case `repeat` was merged into the one acted on: as
+  // by_tracking_code(ctx, repeat), their ownership checked by CaseService::carrier.
+  static Actor owner_of_repeat(const domain::Principal& p, RequestContext ctx,
+                               std::string_view repeat);
 };
 
 // Statutory periods (信访工作条例 Arts. 22-36) and the warning point; configurable per
@@ -178,6 +185,10 @@ class CaseService {
                                                                    std::string_view place = {});
   // kNotFound for an unknown or malformed code (the same answer, so codes cannot be probed).
   [[nodiscard]] Result<TrackView> track(std::string_view tracking_code);
+  // The case that carries the matter of case `number`: the number itself, or for a repeat
+  // merged into another (并单) the end of the merge chain, as track's handled_in. kNotFound
+  // when the actor may not see case `number`.
+  [[nodiscard]] Result<std::string> carrier(std::string_view number, const Actor& actor);
   // Applies a workflow command if the case is still at expected_version. A warning or breach
   // already due on the case is raised first, in the same transaction (fire_due_timers), so the
   // command acts on the state the scheduler would have left; expected_version is compared with

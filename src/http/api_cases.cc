@@ -683,22 +683,57 @@ void run_command(app::App& app, const Request& req, const Responder& respond, st
   app.db.write_value_async(std::move(apply), std::move(done));
 }
 
+// A repeat's submitter acts on the case that carries the matter (escalation, review); the
+// rating of that case's answer is its own submitter's.
+std::optional<Error> rated_by_other(const Request& req, std::string_view carrier) {
+  if (req.params.at("command") != "follow_up") return std::nullopt;
+  return Error::conflict(fmt::format("this matter was merged into case {}, whose submitter rates "
+                                     "its answer",
+                                     carrier))
+      .zh(fmt::format("此诉求已并入 {} 号案件办理，答复由该案件的提交人评价", carrier));
+}
+
 void command_by_tracking_code(app::App& app, const Request& req, const Responder& respond) {
   auto v = app.cases.track(req.params.at("code"));
   if (!v) return respond(error_response(v.error(), req));
-  // A repeat's code acts on the case that carries the matter (escalation, review); the rating
-  // of that case's answer is its own submitter's.
-  if (v->handled_in != v->number && req.params.at("command") == "follow_up") {
-    return respond(error_response(
-        Error::conflict("this matter was merged into case " + v->handled_in +
-                        ", whose submitter rates its answer")
-            .zh("此诉求已并入 " + v->handled_in + " 号案件办理，答复由该案件的提交人评价"),
-        req));
+  if (v->handled_in == v->number) {
+    return run_command(app, req, respond, v->number, app::Actor::by_tracking_code(context_of(req)),
+                       IfMatch::kOptional);
+  }
+  if (auto refusal = rated_by_other(req, v->handled_in)) {
+    return respond(error_response(*refusal, req));
   }
   run_command(app, req, respond, v->handled_in,
-              app::Actor::by_tracking_code(
-                  context_of(req), v->handled_in != v->number ? v->number : std::string_view{}),
-              IfMatch::kOptional);
+              app::Actor::by_tracking_code(context_of(req), v->number), IfMatch::kOptional);
+}
+
+// A signed-in resident's command on their own case; for a case merged into another (并单),
+// on the case that carries the matter, as by its tracking code. If-Match, if sent, names the
+// version of their own case, which is final then: not the other's, so it is not compared.
+void command_as_owner(app::App& app, const Request& req, const Responder& respond) {
+  const std::string& number = req.params.at("number");
+  app::Actor actor = app::Actor::of(*req.principal, context_of(req));
+  auto carrier = app.cases.carrier(number, actor);
+  if (!carrier) {
+    const std::string action = "case." + req.params.at("command");
+    return app.cases.audit_refusal_async(
+        actor, action, number, carrier.error(),
+        [respond, request_id = req.request_id,
+         chinese = prefers_chinese(req.header("Accept-Language"))](Error e) {
+          respond.later([e = std::move(e), request_id, chinese] {
+            return error_response(e, request_id, chinese);
+          });
+        });
+  }
+  if (*carrier == number) {
+    return run_command(app, req, respond, number, std::move(actor), IfMatch::kOptional);
+  }
+  if (auto refusal = rated_by_other(req, *carrier)) {
+    return respond(error_response(*refusal, req));
+  }
+  run_command(app, req, respond, *carrier,
+              app::Actor::owner_of_repeat(*req.principal, context_of(req), number),
+              IfMatch::kUnread);
 }
 
 }  // namespace
@@ -925,15 +960,17 @@ void add_case_routes(Router& router, app::App& app) {
               .pattern = "/api/v1/my/cases/{number}/commands/{command}",
               .summary = "The resident's commands on their own case: follow_up (rating), "
                          "request_review, request_re_review, escalate (note). If-Match optional; "
-                         "an Idempotency-Key header makes retries safe",
+                         "an Idempotency-Key header makes retries safe. For their case merged "
+                         "into another (并单), escalation and review act on that case, as by the "
+                         "tracking code (its rating is that case's submitter's); If-Match is not "
+                         "compared then",
               .body = command_body,
               .if_match = IfMatch::kOptional,
               .idempotency_key = true,
               .answers = {not_allowed},
               .policy = Policy::only(residents, ScopeCheck::kOwn),
               .async_handler = [&app](const Request& req, const Responder& respond) {
-                run_command(app, req, respond, req.params.at("number"),
-                            app::Actor::of(*req.principal, context_of(req)), IfMatch::kOptional);
+                command_as_owner(app, req, respond);
               }});
 }
 

@@ -762,6 +762,52 @@ TEST_P(AccessApi, ResidentsSignUpAndActOnTheirOwnCases) {
   EXPECT_EQ(not_theirs.res.result_int(), 403u) << not_theirs.res.body();
 }
 
+// A signed-in resident whose case staff merged into another (并单) acts, from their own case's
+// page, on the case that carries the matter, as its tracking code does: they can still
+// escalate; the rating stays the other case's submitter's; another resident still cannot.
+TEST_P(AccessApi, AResidentsMergedCaseActsOnTheCaseThatCarriesIt) {
+  Session me = account_session("merged.resident", Role::kResident);
+  Session other = account_session("merged.other", Role::kResident);
+  const Filed mine = file_case(village_in(testing::kYujiang), &me);
+  const Filed carrier = file_case(village_in(testing::kYujiang));
+  ASSERT_FALSE(mine.number.empty() || carrier.number.empty());
+  auto merged = app_->cases.apply(
+      mine.number, domain::Command::kMerge, {.note = "同一处", .target_case = carrier.number},
+      app::CaseService::kCurrentVersion, app::Actor{.name = "system", .staff = true});
+  ASSERT_TRUE(merged) << merged.error().message;
+  const std::int64_t own_version = version_of(mine.number);
+  const std::int64_t carrier_version = version_of(carrier.number);
+
+  const std::string path = "/api/v1/my/cases/" + mine.number + "/commands/";
+  auto theirs = call(&other, "POST", path + "escalate", R"({"note":"不是我的"})");
+  EXPECT_EQ(theirs.res.result_int(), 404u) << theirs.res.body();
+  auto rate = call(&me, "POST", path + "follow_up", R"({"rating":"unsatisfied"})");
+  EXPECT_EQ(rate.res.result_int(), 409u) << rate.res.body();
+  EXPECT_NE(rate.res.body().find(carrier.number), std::string::npos) << rate.res.body();
+  // If-Match names their own (final) case's version, not the other's: not compared.
+  auto up = call(&me, "POST", path + "escalate", R"({"note":"村里一直没处理"})",
+                 {{"If-Match", "\"" + std::to_string(own_version) + "\""}});
+  ASSERT_EQ(up.res.result_int(), 200u) << up.res.body();
+  EXPECT_EQ(testing::body_json(up).at("number").as_string(), carrier.number);
+  EXPECT_EQ(version_of(carrier.number), carrier_version + 1);
+  EXPECT_EQ(version_of(mine.number), own_version) << "their own case stays merged";
+  auto d = app_->cases.get(carrier.number);
+  ASSERT_TRUE(d);
+  EXPECT_EQ(d->events.back().command, "escalate");
+  EXPECT_EQ(d->events.back().actor, "resident (" + mine.number + ")")
+      << "staff see whose repeat asked";
+  const auto entries = audit_of(carrier.number);
+  ASSERT_FALSE(entries.empty());
+  EXPECT_EQ(entries.front().action, "case.escalate");
+  EXPECT_TRUE(entries.front().actor.starts_with("resident:"))
+      << "their account, not a code: " << entries.front().actor;
+  EXPECT_EQ(entries.front().role, "resident");
+  // The other case's submitter does not read this resident's reason on their page.
+  auto page = call(nullptr, "GET", "/api/v1/track/" + carrier.tracking_code);
+  ASSERT_EQ(page.res.result_int(), 200u) << page.res.body();
+  EXPECT_EQ(page.res.body().find("村里一直没处理"), std::string::npos) << page.res.body();
+}
+
 // Issue 3, "Safety of writes", and TESTS.md C3: a retried command with its Idempotency-Key
 // returns the first answer and applies nothing twice, even when the retries race; the same key
 // with another body or If-Match is 422. The resident's commands by tracking code take a key too.

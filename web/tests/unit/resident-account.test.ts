@@ -9,6 +9,7 @@ import type { Applied, ApiResult, CaseFile, Tracking } from '@/api'
 import ResidentCase from '@/components/ResidentCase.vue'
 import { i18n, setLanguage } from '@/i18n'
 import AccountPage from '@/pages/resident/AccountPage.vue'
+import MyCasePage from '@/pages/resident/MyCasePage.vue'
 import SignInPage from '@/pages/staff/SignInPage.vue'
 import { handledElsewhere, trackingOf } from '@/resident/cases'
 import { afterSignIn } from '@/resident/routes'
@@ -322,5 +323,52 @@ describe('the resident\'s account page', () => {
     expect(w.find('input[name="display_name"]').exists()).toBe(true)
     expect(w.find('[role="alert"]').exists()).toBe(false)
     expect((w.get('input[name="username"]').element as HTMLInputElement).value).toBe('13900000001')
+  })
+})
+
+describe('the resident\'s own case, merged into another', () => {
+  it('shows where the matter stands, as its tracking page does, and acts through the own case', async () => {
+    const merged: CaseFile = { ...file, state: 'merged', state_zh: '已并单', merged_into: '360603-2026-000100', reply: '', allowed_commands: [] }
+    const carrier: Tracking = {
+      number: file.number,
+      kind: 'demand',
+      category: 'urban.lighting',
+      place: '360603001001',
+      state: 'accepted',
+      state_zh: '已受理',
+      unit: '邓埠街道办事处',
+      deadline_at: '2026-03-09T15:59:59Z',
+      reply: '',
+      rating: 'none',
+      merged_into: '360603-2026-000100',
+      handled_in: '360603-2026-000100',
+      allowed_commands: ['escalate'],
+      timeline: [],
+    }
+    const calls: string[] = []
+    vi.stubGlobal('fetch', vi.fn(async (url: string, init?: RequestInit) => {
+      calls.push(`${init?.method ?? 'GET'} ${url}`)
+      if (url === `/api/v1/my/cases/${file.number}`) return json(200, merged)
+      if (url === `/api/v1/track/${file.tracking_code}`) return json(200, carrier)
+      return json(200, { number: '360603-2026-000100', state: 'escalated', state_zh: '已提级', version: 4, deadline_at: null })
+    }))
+    const r = createRouter({
+      history: createMemoryHistory(),
+      routes: [{ path: '/my/:number', name: 'my-case', component: MyCasePage, props: true }],
+    })
+    await r.push(`/my/${file.number}`)
+    const w = mount({ template: '<RouterView />' }, { global: { plugins: [i18n, r] } })
+    await flushPromises()
+    expect(w.get('[data-testid="case-state"]').text()).toContain('已受理')
+    expect(w.get('[data-testid="case-handled-in"]').text()).toContain('360603-2026-000100')
+    expect(w.get('[data-testid="case-description"]').text()).toBe('路灯坏了')
+    const buttons = w.findAll('.track-actions button')
+    expect(buttons.map((b) => b.text())).toEqual(['申请提级办理'])
+    await buttons[0].trigger('click')
+    await w.get('textarea').setValue('村里一直没处理')
+    await w.get('form.track-action-form').trigger('submit')
+    await flushPromises()
+    expect(calls).toContain(`POST /api/v1/my/cases/${file.number}/commands/escalate`)
+    expect(calls).not.toContain(`GET /api/v1/units/50`)
   })
 })
