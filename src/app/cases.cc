@@ -1166,11 +1166,15 @@ Result<Case> CaseService::apply_in(store::Sql& sql, std::string_view number, Com
               .zh("unit_id：没有该在用单位");
         }
         // Dispatch (交办, 改派) stays on the case's own chain: a unit on its place or above it
-        // (division codes are prefixes of their descendants'). A transfer (转送) may go to the
-        // competent body of another jurisdiction.
-        if (command != Command::kTransfer && !c.place_code.starts_with((*u)->jurisdiction_code)) {
-          return Error::invalid_argument("unit_id: the unit is not on the case's place or above it")
-              .zh("承办单位须位于案件所在地或其上级区划");
+        // (division codes are prefixes of their descendants'), or below it, which says where in
+        // that area the matter lies (a case a transfer left on a county's node goes down to a
+        // township; the place follows, below). A transfer (转送) may go to the competent body of
+        // another jurisdiction.
+        if (command != Command::kTransfer && !c.place_code.starts_with((*u)->jurisdiction_code) &&
+            !(*u)->jurisdiction_code.starts_with(c.place_code)) {
+          return Error::invalid_argument(
+                     "unit_id: the unit is not on the case's place, above it or below it")
+              .zh("承办单位须位于案件所在地、其上级或下级区划");
         }
         auto competent = competent_for(sql, catalogue_, **u, c.category_code, c.description);
         if (!competent) return competent.error();
@@ -1265,11 +1269,20 @@ Result<Case> CaseService::apply_in(store::Sql& sql, std::string_view number, Com
   // Into another county, the case is that county's: its county (repeat linking, merges, burst
   // detection) and its repeat signature follow (below); its number, given once, stays. A body
   // above the counties (a city's) has no county: the case keeps the one it had.
+  // Dispatch below the place says where in it the matter lies: the place narrows to the unit's
+  // node (the same county), so that the unit's staff, whose scope is their subtree, see it.
   std::string moved_from;
+  bool refined = false;
   if (command == Command::kTransfer && unit && !c.place_code.starts_with(unit->jurisdiction_code)) {
     moved_from = c.place_code;
     c.place_code = unit->jurisdiction_code;
     if (c.place_code.size() >= 6) c.county_code = c.place_code.substr(0, 6);
+  } else if (command != Command::kTransfer && unit &&
+             unit->jurisdiction_code.size() > c.place_code.size() &&
+             unit->jurisdiction_code.starts_with(c.place_code)) {
+    moved_from = c.place_code;
+    refined = true;
+    c.place_code = unit->jurisdiction_code;
   }
   if (command == Command::kApproveExtension &&
       (in.extension_days < 1 || in.extension_days > rules_.max_extension_days)) {
@@ -1321,7 +1334,9 @@ Result<Case> CaseService::apply_in(store::Sql& sql, std::string_view number, Com
     if (!note.empty()) reason += (reason.empty() ? "" : "；") + note;
     note = domain::notes::extension(in.extension_days, reason);
   }
-  if (!moved_from.empty()) {
+  if (refined) {
+    note = domain::notes::place_refined(note, moved_from, c.place_code);
+  } else if (!moved_from.empty()) {
     note = domain::notes::place_moved(note, moved_from);
   }
   if (!top_of_chain.empty()) note = domain::notes::escalation_at_top(top_of_chain, note);

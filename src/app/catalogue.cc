@@ -47,7 +47,7 @@ Result<domain::RoutingRule> CatalogueService::routing_rule(std::int64_t id) {
 }
 
 Result<std::vector<domain::Unit>> CatalogueService::units_for_place(
-    std::string_view place, store::catalogue::UnitsListed listed) {
+    std::string_view place, store::catalogue::UnitsListed listed, bool below) {
   if (auto level = domain::level_of_code(place); !level) return level.error();
   return db_.read_value([&](store::Sql& sql) -> Result<std::vector<domain::Unit>> {
     auto node = store::jurisdictions::find(sql, place);
@@ -56,7 +56,13 @@ Result<std::vector<domain::Unit>> CatalogueService::units_for_place(
       return Error::not_found(fmt::format("no jurisdiction has the code {}", place))
           .zh(fmt::format("行政区划中没有代码 {}", place));
     }
-    return store::catalogue::units_on_chain(sql, place, listed);
+    auto chain = store::catalogue::units_on_chain(sql, place, listed);
+    if (!chain || !below) return chain;
+    auto lower = store::catalogue::units_below(sql, place);
+    if (!lower) return lower.error();
+    chain->insert(chain->end(), std::make_move_iterator(lower->begin()),
+                  std::make_move_iterator(lower->end()));
+    return chain;
   });
 }
 

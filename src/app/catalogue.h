@@ -34,9 +34,12 @@ class CatalogueService {
   // The active units on the node `place` and its ancestors, from the top down: the units that
   // can handle a case placed there (with kAll, the retired ones too). kInvalidArgument for a
   // malformed code, kNotFound for an unknown one.
+  // With `below`, the active units on the node's children follow (store::catalogue::
+  // units_below): a case may be dispatched down, which narrows its place.
   [[nodiscard]] Result<std::vector<domain::Unit>> units_for_place(
-      std::string_view place, store::catalogue::UnitsListed listed =
-                                  store::catalogue::UnitsListed::kActive);
+      std::string_view place,
+      store::catalogue::UnitsListed listed = store::catalogue::UnitsListed::kActive,
+      bool below = false);
   // kNotFound when no unit has this id.
   [[nodiscard]] Result<domain::Unit> unit(std::int64_t id);
 

@@ -51,6 +51,12 @@ std::string answered_by_unit() {
          "The matter has been answered; the handling unit gives its answer to you directly.";
 }
 
+std::string place_refined(std::string_view note, std::string_view from_place,
+                          std::string_view to_place) {
+  return fmt::format("{}{}发生地点由 {} 明确到 {}", note, note.empty() ? "" : "；", from_place,
+                     to_place);
+}
+
 std::string place_moved(std::string_view note, std::string_view from_place) {
   return fmt::format("{}{}发生地点由 {} 转出", note, note.empty() ? "" : "；", from_place);
 }
@@ -81,7 +87,8 @@ std::string escalated_on_breach(std::string_view unit_name) {
 }
 
 std::string escalation_at_top(std::string_view unit_name, std::string_view reason) {
-  return fmt::format("已由本系统最高层级单位{}办理，提级请求已记录并提请督办：{}", unit_name, reason);
+  return fmt::format("已由本系统最高层级单位{}办理，提级请求已记录并提请督办：{}", unit_name,
+                     reason);
 }
 
 }  // namespace jiceng::domain::notes

@@ -30,6 +30,10 @@ std::string extension(int days, std::string_view reason);
 std::string answered_by_unit();
 // A transfer that moved the case's place.
 std::string place_moved(std::string_view note, std::string_view from_place);
+// Dispatch to a unit below the case's place (交办 to a township of the county node a transfer
+// left it on): "备注；发生地点由 360681 明确到 360681001".
+std::string place_refined(std::string_view note, std::string_view from_place,
+                          std::string_view to_place);
 // merge: "并入 360602-2026-000123：备注".
 std::string merged_into(std::string_view target, std::string_view note);
 // A merge event's note without the remark staff added to merged_into (it may name the other
@@ -38,7 +42,8 @@ std::string merged_into_without_remark(std::string_view note, std::string_view t
 // The scheduler's events; deadline as the caller formats it.
 std::string warned(std::string_view deadline);
 std::string breached(std::string_view deadline);
-// recompute_deadline (the official calendar changed): "期限按更新后的法定节假日重新计算：OLD → NEW".
+// recompute_deadline (the official calendar changed): "期限按更新后的法定节假日重新计算：OLD →
+// NEW".
 std::string deadline_recomputed(std::string_view old_deadline, std::string_view new_deadline);
 std::string escalated_on_breach(std::string_view unit_name);
 // A resident's escalation of a case that is already with the highest unit of the deployment:

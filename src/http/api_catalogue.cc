@@ -100,8 +100,12 @@ Response units_for_place(app::CatalogueService& service, const Request& req) {
   }
   auto retired = bool_query(req, "include_retired");
   if (!retired) return error_response(retired.error(), req);
-  auto units = service.units_for_place(*place, *retired ? store::catalogue::UnitsListed::kAll
-                                                        : store::catalogue::UnitsListed::kActive);
+  auto below = bool_query(req, "below");
+  if (!below) return error_response(below.error(), req);
+  auto units = service.units_for_place(
+      *place,
+      *retired ? store::catalogue::UnitsListed::kAll : store::catalogue::UnitsListed::kActive,
+      *below);
   if (!units) return error_response(units.error(), req);
   json::array items;
   for (const auto& u : *units) items.push_back(unit_json(u));
@@ -181,7 +185,11 @@ void add_catalogue_routes(Router& router, app::CatalogueService& service) {
                                 .required = true},
                                {.name = "include_retired",
                                 .description = "true: retired (inactive) units too, each with "
-                                               "active false; false (the default): active only"}},
+                                               "active false; false (the default): active only"},
+                               {.name = "below",
+                                .description = "true: then the active units on the place's "
+                                               "children, by code (交办 down: a case dispatched "
+                                               "below its place narrows to the unit's node)"}},
               .answers = {{404, "no jurisdiction has the code in place"}},
               .policy = Policy::kPublic,
               .handler = [&service](const Request& req) { return units_for_place(service, req); }});

@@ -364,6 +364,14 @@ Result<std::vector<domain::Unit>> units_on_chain(Sql& sql, std::string_view plac
                               {codes[0], codes[1], codes[2], codes[3], codes[4]}));
 }
 
+Result<std::vector<domain::Unit>> units_below(Sql& sql, std::string_view place_code) {
+  return many_units(sql.query(std::string(kUnitColumns) +
+                                  " WHERE active = 1 AND jurisdiction_code IN "
+                                  "(SELECT code FROM jurisdiction WHERE parent_code = $1) "
+                                  "ORDER BY jurisdiction_code, id",
+                              {std::string(place_code)}));
+}
+
 Result<std::int64_t> insert_unit(Sql& sql, const domain::Unit& unit) {
   if (auto ok = domain::check_unit(unit); !ok) return ok.error();
   if (auto node = require_node(sql, "jurisdiction_code", unit.jurisdiction_code); !node)

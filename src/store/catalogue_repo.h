@@ -51,6 +51,9 @@ enum class UnitsListed { kActive, kAll };
 // top down (by level, then id). Precondition: place_code is a valid division code.
 [[nodiscard]] Result<std::vector<domain::Unit>> units_on_chain(
     Sql& sql, std::string_view place_code, UnitsListed listed = UnitsListed::kActive);
+// The active units on the node's children (its townships, for a county), by code, then id:
+// dispatch below a case's place, which says where in that area the matter lies.
+[[nodiscard]] Result<std::vector<domain::Unit>> units_below(Sql& sql, std::string_view place_code);
 // Stores a new unit (version 1) and returns its id (unit.id is ignored). kInvalidArgument when it
 // is malformed (domain::check_unit) or the node does not exist; kAlreadyExists when the node
 // has a unit of that name.

@@ -114,6 +114,23 @@ TEST_P(CatalogueApi, UnitsOnThePlaceChain) {
   EXPECT_TRUE(get_json("/api/v1/units?place=36", 200).at("items").as_array().empty());
   auto street = get_json("/api/v1/units?place=360602001", 200).at("items").as_array();
   EXPECT_EQ(street.back().at("name").as_string(), "江边街道办事处");
+
+  // below=true: then the units on the place's children (dispatch down), by code: a county's
+  // townships, none below a village.
+  auto county = get_json("/api/v1/units?place=360602", 200).at("items").as_array();
+  auto down = get_json("/api/v1/units?place=360602&below=true", 200).at("items").as_array();
+  ASSERT_GT(down.size(), county.size());
+  for (std::size_t i = 0; i < county.size(); ++i) EXPECT_EQ(down[i], county[i]) << i;
+  std::string previous;
+  for (std::size_t i = county.size(); i < down.size(); ++i) {
+    const std::string code(down[i].at("jurisdiction_code").as_string());
+    EXPECT_EQ(code.size(), 9u) << down[i];
+    EXPECT_TRUE(code.starts_with("360602")) << down[i];
+    EXPECT_LE(previous, code);
+    previous = code;
+  }
+  EXPECT_EQ(get_json("/api/v1/units?place=360602100003&below=true", 200).at("items"),
+            json::value(items));
 }
 
 TEST_P(CatalogueApi, BadInput) {
@@ -129,6 +146,7 @@ TEST_P(CatalogueApi, BadInput) {
       {"/api/v1/units?place=3699", 404, "not_found"},
       {"/api/v1/units?place=360602100999", 404, "not_found"},
       {"/api/v1/units?place=360602&include_retired=yes", 400, "invalid_argument"},
+      {"/api/v1/units?place=360602&below=yes", 400, "invalid_argument"},
       {"/api/v1/units/0", 400, "invalid_argument"},
       {"/api/v1/units/-3", 400, "invalid_argument"},
       {"/api/v1/units/12x", 400, "invalid_argument"},
@@ -167,11 +185,13 @@ TEST_P(CatalogueApi, DocumentedInOpenApi) {
   for (const auto& p : paths.at("/api/v1/units").at("get").at("parameters").as_array()) {
     if (p.at("in") == "query") params.push_back(p);
   }
-  ASSERT_EQ(params.size(), 2u);
+  ASSERT_EQ(params.size(), 3u);
   EXPECT_EQ(params[0].at("name").as_string(), "place");
   EXPECT_TRUE(params[0].at("required").as_bool());
   EXPECT_EQ(params[1].at("name").as_string(), "include_retired");
   EXPECT_FALSE(params[1].at("required").as_bool());
+  EXPECT_EQ(params[2].at("name").as_string(), "below");
+  EXPECT_FALSE(params[2].at("required").as_bool());
 }
 
 // The administrators' edits over HTTP (TESTS.md S4, S7, C1, C3, A4): categories, routing rules
@@ -284,7 +304,8 @@ TEST_P(CatalogueAdminApi, CategoryEditsReachRoutingAndDeadlines) {
                     {"anonymous", true}};
   auto refused = call(nullptr, "POST", "/api/v1/cases", json::serialize(body));
   EXPECT_EQ(refused.res.result_int(), 400u) << refused.res.body();
-  EXPECT_NE(refused.res.body().find("not a category in use"), std::string::npos) << refused.res.body();
+  EXPECT_NE(refused.res.body().find("not a category in use"), std::string::npos)
+      << refused.res.body();
   EXPECT_TRUE(app_->cases.get(first.number));
   EXPECT_EQ(call(&admin, "DELETE", "/api/v1/categories/" + code).res.result_int(), 405u);
 

@@ -67,7 +67,7 @@ const std::map<std::string, Grammar, std::less<>>& grammar() {
        {1,
         {"state", "version", "clock", "deadline", "warned", "breached", "extensions", "rating",
          "merged_into", "reply", "unit", "unit.kind", "unit.level", "events", "public_events",
-         "number", "provisional", "tracked_provisional"}}},
+         "number", "provisional", "tracked_provisional", "place"}}},
   };
   return g;
 }
@@ -539,6 +539,7 @@ class ScenarioRun {
       return c.rating == domain::Rating::kNone ? "none" : std::string(to_string(c.rating));
     if (key == "reply") return c.reply;
     if (key == "number") return c.number;
+    if (key == "place") return c.place_code;
     if (key == "merged_into") {
       for (const auto& [alias, number] : numbers_) {
         if (number == c.merged_into) return alias;

@@ -231,7 +231,9 @@ export const staffApi = {
   /** The repeat candidates of a case being typed in; the reading is audited. */
   similar: (q: SimilarQuery) =>
     signedIn<{ items: RepeatCandidate[] }>('/api/v1/cases/similar', { method: 'POST', body: q }),
-  units: (place: string) => request<{ items: Unit[] }>(`/api/v1/units?place=${enc(place)}`),
+  /** The units on a place and above it; with below, then those on its children (dispatch down). */
+  units: (place: string, below = false) =>
+    request<{ items: Unit[] }>(`/api/v1/units?place=${enc(place)}${below ? '&below=true' : ''}`),
   unit: (id: number) => request<Unit>(`/api/v1/units/${id}`),
   workflow: (kind: string) => request<Workflow>(`/api/v1/workflows/${enc(kind)}`),
 } satisfies Record<string, (...args: never[]) => Promise<ApiResult<unknown>>>

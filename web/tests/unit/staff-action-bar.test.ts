@@ -137,7 +137,7 @@ describe('ActionBar', () => {
     const w = show({ ...registered, state: 'accepted', allowed_commands: ['assign'] })
     await open(w, 'assign')
     expect(dialogFields()).toEqual(['unit_id', 'note'])
-    expect(calls[0].url).toBe('/api/v1/units?place=360603001001')
+    expect(calls[0].url).toBe('/api/v1/units?place=360603001001&below=true')
     const select = w.findComponent({ name: 'ElSelect' })
     select.vm.$emit('update:modelValue', 50)
     await flushPromises()
