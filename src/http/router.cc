@@ -384,11 +384,16 @@ RouteMatch Router::match(std::string_view method, const Target& target) const {
     return m;
   }
 
+  // HEAD is answered by the GET route: the server sends its headers without the body (RFC 9110
+  // 9.3.2 asks every general-purpose server to support GET and HEAD).
+  const bool head = method == "HEAD";
   for (std::size_t i = 0; i < routes_.size(); ++i) {
     if (!same_shape(compiled_[i], *best)) continue;
-    if (routes_[i].method != method) {
+    const std::string& own = routes_[i].method;
+    if (own != method && !(head && own == "GET")) {
       if (!m.allow.empty()) m.allow += ", ";
-      m.allow += routes_[i].method;
+      m.allow += own;
+      if (own == "GET") m.allow += ", HEAD";
       continue;
     }
     m.outcome = RouteMatch::Outcome::kFound;

@@ -272,8 +272,9 @@ class Router {
 
   // The route for method and target. When several patterns match the path, the most specific
   // wins (at the first segment where they differ, a literal beats a capture); when none of the
-  // winner's routes has the method, the outcome is kMethodNotAllowed. A GET or HEAD that matches
-  // no pattern finds the fallback, if one is set, with index routes().size().
+  // winner's routes has the method, the outcome is kMethodNotAllowed (Allow lists HEAD beside
+  // GET). HEAD finds the GET route. A GET or HEAD that matches no pattern finds the fallback, if
+  // one is set, with index routes().size().
   RouteMatch match(std::string_view method, const Target& target) const;
 
   const std::vector<Route>& routes() const { return routes_; }

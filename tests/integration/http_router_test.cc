@@ -55,12 +55,14 @@ TEST(Router, MatchesLiteralsAndCaptures) {
       {"GET", "/a/new", RouteMatch::Outcome::kFound, "/a/new", ""},
       {"GET", "/a/x%2Fy/b", RouteMatch::Outcome::kFound, "/a/{id}/b", "x/y"},
       {"GET", "/", RouteMatch::Outcome::kFound, "/", ""},
-      {"POST", "/a/new", RouteMatch::Outcome::kMethodNotAllowed, "", "GET"},
-      {"DELETE", "/a/7", RouteMatch::Outcome::kMethodNotAllowed, "", "GET, POST"},
+      {"HEAD", "/a/7", RouteMatch::Outcome::kFound, "/a/{id}", "7"},
+      {"HEAD", "/a/new", RouteMatch::Outcome::kFound, "/a/new", ""},
+      {"POST", "/a/new", RouteMatch::Outcome::kMethodNotAllowed, "", "GET, HEAD"},
+      {"DELETE", "/a/7", RouteMatch::Outcome::kMethodNotAllowed, "", "GET, HEAD, POST"},
       {"GET", "/a", RouteMatch::Outcome::kNotFound, "", ""},
       {"GET", "/a/7/", RouteMatch::Outcome::kNotFound, "", ""},
       {"GET", "/a/7/b/c", RouteMatch::Outcome::kNotFound, "", ""},
-      {"get", "/a/7", RouteMatch::Outcome::kMethodNotAllowed, "", "GET, POST"},
+      {"get", "/a/7", RouteMatch::Outcome::kMethodNotAllowed, "", "GET, HEAD, POST"},
   };
   for (const auto& c : cases) {
     SCOPED_TRACE(std::string(c.method) + " " + c.target);

@@ -268,7 +268,7 @@ TEST_F(ServerTest, UnknownPathIs404AndWrongMethodIs405) {
   expect_error(client.get("/nowhere"), 404, "not_found");
   Reply r = client.request("DELETE", "/hello");
   expect_error(r, 405, "method_not_allowed");
-  EXPECT_EQ(r.res[testing::bhttp::field::allow], "GET");
+  EXPECT_EQ(r.res[testing::bhttp::field::allow], "GET, HEAD");
   // Errors keep the connection open.
   EXPECT_FALSE(client.get("/hello").ec);
   // In the caller's language, as every other error.
@@ -280,6 +280,25 @@ TEST_F(ServerTest, UnknownPathIs404AndWrongMethodIs405) {
     EXPECT_NE(reply.res.body().find(words), std::string::npos) << reply.res.body();
   }
   EXPECT_NE(client.get("/nowhere").res.body().find("no resource"), std::string::npos);
+}
+
+TEST_F(ServerTest, HeadOfAGetRouteSendsItsHeadersWithoutTheBody) {
+  start();
+  TestClient client(port());
+  Reply get = client.get("/hello");
+  ASSERT_FALSE(get.ec) << get.ec.message();
+  ASSERT_FALSE(client.write_raw("HEAD /hello HTTP/1.1\r\nHost: x\r\n\r\n"));
+  std::string head;
+  ASSERT_FALSE(client.read_head(head));
+  EXPECT_TRUE(head.starts_with("HTTP/1.1 200")) << head;
+  EXPECT_NE(head.find("Content-Length: " + std::to_string(get.res.body().size()) + "\r\n"),
+            std::string::npos)
+      << head;
+  EXPECT_NE(head.find("application/json"), std::string::npos) << head;
+  // No body followed: the next response on the connection parses from its first byte.
+  Reply next = client.get("/echo/a");
+  ASSERT_FALSE(next.ec) << next.ec.message();
+  EXPECT_EQ(body_json(next.res).at("name").as_string(), "a");
 }
 
 TEST_F(ServerTest, OversizedBodyIs413) {
