@@ -1424,8 +1424,11 @@ Result<bool> CaseService::escalated_on_breach(store::Sql& sql, const Case& c) {
   if (!c.clock_started_at) return false;
   auto history = store::cases::events(sql, c.number);
   if (!history) return history.error();
+  // Strictly after the start: a command that restarts the clock in the transaction that fired
+  // the last clock's breach starts it at that breach's instant, and that escalation was not this
+  // clock's.
   return std::ranges::any_of(*history, [&](const domain::CaseEvent& e) {
-    return e.actor == "system" && e.command == "escalate" && e.at >= *c.clock_started_at;
+    return e.actor == "system" && e.command == "escalate" && e.at > *c.clock_started_at;
   });
 }
 
