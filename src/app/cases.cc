@@ -39,17 +39,32 @@ std::string new_tracking_code() {
 }
 
 // The 409 answer: `possible` are the commands that could succeed now (possible_commands).
-Error not_allowed(const Case& c, Command command, const std::vector<Command>& possible) {
+std::string listed(const std::vector<Command>& possible) {
   std::string allowed;
   for (Command a : possible) {
     allowed += fmt::format("{}{}", allowed.empty() ? "" : ", ", domain::to_string(a));
   }
+  return allowed;
+}
+
+Error not_allowed(const Case& c, Command command, const std::vector<Command>& possible) {
+  const std::string allowed = listed(possible);
   return Error::failed_precondition(
              fmt::format("'{}' is not allowed while the case is {}; allowed now: {}",
                          domain::to_string(command), domain::to_string(c.state),
                          allowed.empty() ? "none" : allowed))
       .zh(fmt::format("案件{}，不能{}；现在可以：{}", domain::label_zh(c.state),
                       domain::label_zh(command), allowed.empty() ? "无" : allowed));
+}
+
+// A guard's refusal (409) names what could succeed instead, as a refused transition does.
+Error with_allowed(Error e, const std::vector<Command>& possible) {
+  const std::string allowed = listed(possible);
+  e.message += fmt::format("; allowed now: {}", allowed.empty() ? "none" : allowed);
+  if (!e.message_zh.empty()) {
+    e.message_zh += fmt::format("；现在可以：{}", allowed.empty() ? "无" : allowed);
+  }
+  return e;
 }
 
 bool blank(std::string_view s) { return domain::is_blank(s); }
@@ -89,15 +104,21 @@ Result<void> check_case_guard(Guard g, const Case& c, Command command, Instant n
                               History& history) {
   switch (g) {
     case Guard::kUnsatisfied:
-      if (c.rating != domain::Rating::kUnsatisfied) {
+      // A case closed without the resident's rating (closed with a reason when the follow-up
+      // reached nobody) counts as not accepted: the resident who was never heard can still
+      // take it higher, and the office can have it reworked.
+      if (c.rating != domain::Rating::kUnsatisfied &&
+          !(c.rating == domain::Rating::kNone && c.state == CaseState::kClosed)) {
         if (command == Command::kEscalate) {
           return Error::failed_precondition(
                      "an answered demand is taken higher only when its answer was rated "
-                     "unsatisfied (不满意)")
-              .zh("已答复的诉求，只有答复被评价为不满意时才能提级");
+                     "unsatisfied (不满意) or closed without a rating")
+              .zh("已答复的诉求，只有答复被评价为不满意或结案时未评价才能提级");
         }
-        return Error::failed_precondition("only an answer rated unsatisfied (不满意) is reworked")
-            .zh("只有评价为不满意的答复才能返工");
+        return Error::failed_precondition(
+                   "only an answer rated unsatisfied (不满意) or closed without a rating is "
+                   "reworked")
+            .zh("只有评价为不满意或结案时未评价的答复才能返工");
       }
       return {};
     case Guard::kFirstExtension:
@@ -1207,7 +1228,9 @@ Result<Case> CaseService::apply_in(store::Sql& sql, std::string_view number, Com
       case Guard::kFirstExtension:
       case Guard::kReviewWindow:
         if (auto ok = check_case_guard(g, c, command, now, rules_, **cal, history); !ok) {
-          return ok.error();
+          auto possible = possible_commands(c, actor, now, rules_, **cal, history);
+          if (!possible) return possible.error();
+          return with_allowed(ok.error(), *possible);
         }
         break;
       case Guard::kTargetCase: {

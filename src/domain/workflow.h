@@ -111,7 +111,7 @@ enum class Guard {
   kReply,           // a written reply is required
   kUnit,            // a target unit is required
   kRating,          // a rating (satisfied / basically / unsatisfied) is required
-  kUnsatisfied,     // the last rating was 不满意
+  kUnsatisfied,     // the last rating was 不满意, or the case was closed without a rating
   kFirstExtension,  // no extension was granted before (one extension at most)
   kReviewWindow,    // within the window after the (review) reply
   kTargetCase,      // an open case to merge into is required
