@@ -285,6 +285,47 @@ std::optional<Instant> parse_datetime(std::string_view s) {
   return zone[0] == '-' ? t + offset : t - offset;
 }
 
+// ---- Jurisdictions ----
+
+// The subtree a jurisdiction_id names: the node must be the deployment's root or lie below it;
+// any other code is the spec's "404 - jurisdiction_id not found". The messages quote the code as
+// it was given.
+Result<domain::Jurisdiction> deployment_node(app::App& app, std::string_view given) {
+  // Apps may send the padded codes of the standards (360600 for 3606): the same node.
+  const std::string code = domain::canonical_code(given);
+  Error outside =
+      Error::not_found(fmt::format("jurisdiction_id: {} is not a jurisdiction of this deployment; "
+                                   "give the code of its county, township or village",
+                                   given))
+          .zh(fmt::format("jurisdiction_id：{} 不是本系统所辖的行政区划，请填写县、乡镇或"
+                          "村的区划代码",
+                          given));
+  auto root = app::deployment_root(app.db);
+  if (!root) return root.error().code == ErrorCode::kNotFound ? outside : root.error();
+  if (!domain::in_scope(*root, code)) return outside;
+  auto node = app.jurisdictions.get(code);
+  if (!node) {
+    return node.error().code == ErrorCode::kNotFound ||
+                   node.error().code == ErrorCode::kInvalidArgument
+               ? outside
+               : node.error();
+  }
+  return node->node;
+}
+
+// A jurisdiction_id given to a resource that is the same in every jurisdiction (the services,
+// one request, a token) must still name one of this deployment's (the spec's 404 otherwise).
+Result<void> check_jurisdiction_id(app::App& app, const Request& req) {
+  auto params = Params::of_query(req);
+  if (!params) return params.error();
+  auto j = params->single("jurisdiction_id");
+  if (!j) return j.error();
+  if (*j) {
+    if (auto node = deployment_node(app, **j); !node) return node.error();
+  }
+  return {};
+}
+
 // ---- Services ----
 
 // The services: active categories without an active child, in catalogue order.
@@ -344,6 +385,7 @@ Error unknown_service(std::string_view code) {
 }
 
 Response services(app::App& app, const Request& req, Format f) {
+  if (auto ok = check_jurisdiction_id(app, req); !ok) return spec_error(ok.error(), req, f);
   auto all = app.catalogue.categories();
   if (!all) return spec_error(all.error(), req, f);
   json::array out;
@@ -356,6 +398,9 @@ Response service_definition(app::App& app, const Request& req) {
   if (!file)
     return spec_error(Error::not_found("use services/{service_code}.xml or .json"), req,
                       Format::kXml);
+  if (auto ok = check_jurisdiction_id(app, req); !ok) {
+    return spec_error(ok.error(), req, file->format);
+  }
   auto all = app.catalogue.categories();
   if (!all) return spec_error(all.error(), req, file->format);
   auto services = services_of(*all);
@@ -408,32 +453,6 @@ Response discovery(app::App& app, const Request& req, Format f) {
                            "请通过上述联系方式申请"},
       {"endpoints", json::array{std::move(endpoint)}}};
   return document(out, f, "discovery", "");
-}
-
-// ---- Jurisdictions ----
-
-// The subtree a jurisdiction_id names: the node must be the deployment's root or lie below it.
-// The messages quote the code as it was given.
-Result<domain::Jurisdiction> deployment_node(app::App& app, std::string_view given) {
-  // Apps may send the padded codes of the standards (360600 for 3606): the same node.
-  const std::string code = domain::canonical_code(given);
-  Error outside = bad(fmt::format("jurisdiction_id: {} is not a jurisdiction of this deployment; "
-                                  "give the code of its county, township or village",
-                                  given),
-                      fmt::format("jurisdiction_id：{} 不是本系统所辖的行政区划，请填写县、乡镇或"
-                                  "村的区划代码",
-                                  given));
-  auto root = app::deployment_root(app.db);
-  if (!root) return root.error().code == ErrorCode::kNotFound ? outside : root.error();
-  if (!domain::in_scope(*root, code)) return outside;
-  auto node = app.jurisdictions.get(code);
-  if (!node) {
-    return node.error().code == ErrorCode::kNotFound ||
-                   node.error().code == ErrorCode::kInvalidArgument
-               ? outside
-               : node.error();
-  }
-  return node->node;
 }
 
 // ---- Service requests: the public view ----
@@ -701,6 +720,9 @@ Response one_request(app::App& app, const Request& req) {
   if (!file)
     return spec_error(Error::not_found("use requests/{service_request_id}.xml or .json"), req,
                       Format::kXml);
+  if (auto ok = check_jurisdiction_id(app, req); !ok) {
+    return spec_error(ok.error(), req, file->format);
+  }
   auto categories = app.catalogue.categories();
   if (!categories) return spec_error(categories.error(), req, file->format);
   auto out = render(app, *categories, english(req), std::nullopt, {file->name});
@@ -713,6 +735,9 @@ Response token(app::App& app, const Request& req) {
   auto file = split_format(req.params.at("token_format"));
   if (!file)
     return spec_error(Error::not_found("use tokens/{token}.xml or .json"), req, Format::kXml);
+  if (auto ok = check_jurisdiction_id(app, req); !ok) {
+    return spec_error(ok.error(), req, file->format);
+  }
   Error unknown =
       Error::not_found("no service request has this token").zh("没有与此 token 对应的服务请求");
   auto code = domain::normalize_tracking_code(file->name);
@@ -807,11 +832,10 @@ Result<domain::Intake> intake_from_form(app::App& app, const CreateForm& form,
   if (!form.service_code) return bad("service_code: is required", "service_code：必填");
   const std::string& code = *form.service_code;
   auto services = services_of(categories);
+  // The spec's "404 - service_code not found" (a group of services is not one).
   if (std::none_of(services.begin(), services.end(),
                    [&](const Category* c) { return c->code == code; })) {
-    Error e = unknown_service(code);
-    e.code = ErrorCode::kInvalidArgument;
-    return e;
+    return unknown_service(code);
   }
   in.category_code = code;
   if (!form.jurisdiction_id) {
@@ -857,15 +881,23 @@ Result<domain::Intake> intake_from_form(app::App& app, const CreateForm& form,
   return in;
 }
 
-// What the app tells the resident, read in the registration's transaction.
+// What the app tells the resident, read in the registration's transaction. It ends with the
+// case's tracking code: the answer carries the service_request_id, so the spec leaves the token
+// out of it ("should not be returned if service_request_id is returned"), and the resident
+// needs the code to follow, rate or escalate the matter on the tracking page (GET tokens/{token}
+// also takes it).
 Result<std::string> created_notice(store::Sql& sql, const app::Registration& r, bool en) {
   const domain::Case& c = r.registered;
+  const std::string code =
+      en ? fmt::format("; tracking code {} (to follow, rate or escalate it)", c.tracking_code)
+         : fmt::format("；查询码：{}（凭此码查看进度、评价或申请提级）", c.tracking_code);
   if (r.repeat_of) {
     return en ? fmt::format(
                     "the same matter as open request {}, which is being handled; this "
-                    "request was merged into it",
-                    r.repeat_of->number)
-              : fmt::format("与尚未办结的 {} 为同一事项，已并入该件办理", r.repeat_of->number);
+                    "request was merged into it{}",
+                    r.repeat_of->number, code)
+              : fmt::format("与尚未办结的 {} 为同一事项，已并入该件办理{}", r.repeat_of->number,
+                            code);
   }
   std::string unit;
   if (c.unit_id) {
@@ -874,8 +906,8 @@ Result<std::string> created_notice(store::Sql& sql, const app::Registration& r, 
     if (*u) unit = (*u)->name;
   }
   std::string deadline = c.deadline_at ? china_time(*c.deadline_at) : "";
-  return en ? fmt::format("registered; handled by {}; expected by {}", unit, deadline)
-            : fmt::format("已登记，承办单位：{}；办理期限：{}", unit, deadline);
+  return en ? fmt::format("registered; handled by {}; expected by {}{}", unit, deadline, code)
+            : fmt::format("已登记，承办单位：{}；办理期限：{}{}", unit, deadline, code);
 }
 
 // Answers after the commit, from the store's writer (the worker thread is free meanwhile), as
@@ -1006,10 +1038,9 @@ void create_request(app::App& app, const Request& req, const Responder& respond,
     if (!registered) return registered.error();
     auto notice = created_notice(sql, *registered, en);
     if (!notice) return notice.error();
-    // The token is the case's tracking code: the app keeps it for the resident, who can follow
-    // the case with it (GET tokens/{token}, /api/v1/track/{code}).
+    // Registered at once ("realtime" services): the id, and no token beside it (the notice
+    // names the tracking code).
     json::array out{json::object{{"service_request_id", registered->registered.number},
-                                 {"token", registered->registered.tracking_code},
                                  {"service_notice", *notice},
                                  {"account_id", nullptr}}};
     return app::StoredResponse{200, document(out, f, "service_requests", "request").body};
@@ -1047,7 +1078,11 @@ void add_open311_routes(Router& router, app::App& app, const Open311Limits& limi
         {429, fmt::format("more than {} requests from the client's address within {} s",
                           limits.gets_per_address, limits.window.count())});
   }
-  std::vector<AnswerDoc> post_answers{{403, "no api_key, or not a valid one"}};
+  // Where a jurisdiction_id (or a service_code) may be given: the spec's 404 when it names none.
+  std::vector<AnswerDoc> jurisdiction_answers = get_answers;
+  jurisdiction_answers.push_back({404, "jurisdiction_id is not a jurisdiction of this deployment"});
+  std::vector<AnswerDoc> post_answers{{403, "no api_key, or not a valid one"},
+                                      {404, "service_code or jurisdiction_id was not found"}};
   if (limits.posts_per_key > 0) {
     post_answers.push_back({429, fmt::format("more than {} requests with this api_key within {} s",
                                              limits.posts_per_key, limits.window.count())});
@@ -1068,8 +1103,10 @@ void add_open311_routes(Router& router, app::App& app, const Open311Limits& limi
          .summary = "Open311: the services (request types): the active leaf categories, "
                     "with their group (parent category); Chinese names unless "
                     "Accept-Language prefers English",
-         .query_params = {{.name = "jurisdiction_id", .description = "accepted, ignored"}},
-         .answers = get_answers,
+         .query_params = {{.name = "jurisdiction_id",
+                           .description =
+                               "optional; 404 unless a jurisdiction of this deployment"}},
+         .answers = jurisdiction_answers,
          .policy = Policy::kPublic,
          .handler = by_address([&app, f](const Request& req) { return services(app, req, f); })});
     router.add(
@@ -1089,10 +1126,11 @@ void add_open311_routes(Router& router, app::App& app, const Open311Limits& limi
                           {.name = "start_date", .description = "W3C datetime with zone"},
                           {.name = "end_date", .description = "W3C datetime with zone"},
                           {.name = "status", .description = "open, closed, or both"},
-                          {.name = "jurisdiction_id", .description = "a subtree of the tree"},
+                          {.name = "jurisdiction_id",
+                           .description = "a subtree of the tree (404 outside this deployment)"},
                           {.name = "page", .type = "integer"},
                           {.name = "page_size", .type = "integer"}},
-         .answers = get_answers,
+         .answers = jurisdiction_answers,
          .policy = Policy::kPublic,
          .handler =
              by_address([&app, f](const Request& req) { return list_requests(app, req, f); })});
@@ -1108,7 +1146,8 @@ void add_open311_routes(Router& router, app::App& app, const Open311Limits& limi
                     "address_string, description, first_name, last_name, phone or email (the "
                     "contact; without one the request is anonymous); media_url, device_id, "
                     "account_id and attribute[…] are ignored. Answers [{service_request_id, "
-                    "token (the tracking code), service_notice, account_id}]. An "
+                    "service_notice (ends with the tracking code), account_id}]; an unknown "
+                    "service_code or jurisdiction_id is 404. An "
                     "Idempotency-Key header (not part of GeoReport v2) makes retries safe: the "
                     "same key and form return the first answer, the same key otherwise 400",
                 .body = {.kind = BodyDoc::Kind::kForm,
@@ -1136,23 +1175,31 @@ void add_open311_routes(Router& router, app::App& app, const Open311Limits& limi
        .pattern = std::string(kBase) + "/services/{code_format}",
        .summary = "Open311: a service definition, services/{service_code}.json or .xml "
                   "(no attributes: metadata is false for every service)",
-       .answers = get_answers,
+       .query_params = {{.name = "jurisdiction_id",
+                         .description = "optional; 404 unless a jurisdiction of this deployment"}},
+       .answers = jurisdiction_answers,
        .policy = Policy::kPublic,
        .handler = by_address([&app](const Request& req) { return service_definition(app, req); })});
-  router.add({.method = "GET",
-              .pattern = std::string(kBase) + "/requests/{id_format}",
-              .summary = "Open311: one public service request, requests/{service_request_id}.json "
-                         "or .xml (the case number), as an array of one",
-              .answers = get_answers,
-              .policy = Policy::kPublic,
-              .handler = by_address([&app](const Request& req) { return one_request(app, req); })});
-  router.add({.method = "GET",
-              .pattern = std::string(kBase) + "/tokens/{token_format}",
-              .summary = "Open311: the service_request_id for a token (the tracking code that "
-                         "POST requests answered), tokens/{token}.json or .xml",
-              .answers = get_answers,
-              .policy = Policy::kPublic,
-              .handler = by_address([&app](const Request& req) { return token(app, req); })});
+  router.add(
+      {.method = "GET",
+       .pattern = std::string(kBase) + "/requests/{id_format}",
+       .summary = "Open311: one public service request, requests/{service_request_id}.json "
+                  "or .xml (the case number), as an array of one",
+       .query_params = {{.name = "jurisdiction_id",
+                         .description = "optional; 404 unless a jurisdiction of this deployment"}},
+       .answers = jurisdiction_answers,
+       .policy = Policy::kPublic,
+       .handler = by_address([&app](const Request& req) { return one_request(app, req); })});
+  router.add(
+      {.method = "GET",
+       .pattern = std::string(kBase) + "/tokens/{token_format}",
+       .summary = "Open311: the service_request_id for a token (the tracking code that "
+                  "POST requests' service_notice names), tokens/{token}.json or .xml",
+       .query_params = {{.name = "jurisdiction_id",
+                         .description = "optional; 404 unless a jurisdiction of this deployment"}},
+       .answers = jurisdiction_answers,
+       .policy = Policy::kPublic,
+       .handler = by_address([&app](const Request& req) { return token(app, req); })});
 }
 
 }  // namespace jiceng::http

@@ -355,9 +355,18 @@ class Open311 : public ::testing::TestWithParam<Backend> {
     }
     const auto& o = v.as_array()[0].as_object();
     c.id = std::string(o.at("service_request_id").as_string());
-    c.token = std::string(o.at("token").as_string());
     c.notice = std::string(o.at("service_notice").as_string());
     EXPECT_TRUE(o.at("account_id").is_null());
+    // Registered at once: the id, and no token beside it (the spec: not both); the notice
+    // names the tracking code, which GET tokens/{token} takes.
+    EXPECT_FALSE(o.contains("token")) << r.res.body();
+    auto stored = app_->cases.get(c.id);
+    if (!stored) {
+      ADD_FAILURE() << "not stored: " << c.id;
+      return c;
+    }
+    c.token = stored->c.tracking_code;
+    EXPECT_NE(c.notice.find(c.token), std::string::npos) << c.notice;
     return c;
   }
 
@@ -592,7 +601,7 @@ TEST_P(Open311, CreateAndReadBack) {
   ASSERT_TRUE(doc) << xml.res.body();
   EXPECT_EQ(doc->name, "service_requests");
   ASSERT_EQ(doc->children.size(), 1u);
-  ASSERT_EQ(doc->children[0].children.size(), 4u);
+  ASSERT_EQ(doc->children[0].children.size(), 3u);
   EXPECT_EQ(doc->children[0].children[0].name, "service_request_id");
   auto anonymous = app_->cases.get(doc->children[0].children[0].text);
   ASSERT_TRUE(anonymous);
@@ -633,23 +642,25 @@ TEST_P(Open311, CreateRefusals) {
   EXPECT_NE(xml.res.body().find("<errors><error><code>403</code><description>"), std::string::npos)
       << xml.res.body();
 
-  // Anything else the caller got wrong → 400.
+  // The spec's "404 - service_code or jurisdiction_id was not found"; anything else the caller
+  // got wrong → 400.
   const std::string big(domain::kMaxDescriptionChars + 1, 'x');
   const struct {
     const char* label;
     Fields fields;
     std::string_view drop;
     std::string_view mentions;
+    unsigned status = 400;
   } cases[] = {
-      {"unknown service", {{"service_code", "nope"}}, {}, "service_code"},
-      {"a group, not a service", {{"service_code", "urban"}}, {}, "service_code"},
+      {"unknown service", {{"service_code", "nope"}}, {}, "service_code", 404},
+      {"a group, not a service", {{"service_code", "urban"}}, {}, "service_code", 404},
       {"no service", {}, "service_code", "service_code"},
       {"no jurisdiction", {}, "jurisdiction_id", "jurisdiction_id"},
-      {"outside the deployment", {{"jurisdiction_id", "360102"}}, {}, "jurisdiction_id"},
-      {"unknown village", {{"jurisdiction_id", "360603999999"}}, {}, "jurisdiction_id"},
+      {"outside the deployment", {{"jurisdiction_id", "360102"}}, {}, "jurisdiction_id", 404},
+      {"unknown village", {{"jurisdiction_id", "360603999999"}}, {}, "jurisdiction_id", 404},
       {"the deployment's city", {{"jurisdiction_id", "3606"}}, {}, "jurisdiction_id"},
       {"the city, padded", {{"jurisdiction_id", "360600"}}, {}, "not a whole city"},
-      {"not a code", {{"jurisdiction_id", "yujiang"}}, {}, "jurisdiction_id"},
+      {"not a code", {{"jurisdiction_id", "yujiang"}}, {}, "jurisdiction_id", 404},
       {"no location", {}, "address_string", "address_string"},
       {"address_id only", {{"address_id", "17"}}, "address_string", "address_id"},
       {"lat without long", {{"lat", "28.2"}}, {}, "long"},
@@ -661,7 +672,7 @@ TEST_P(Open311, CreateRefusals) {
     Fields f = c.fields;
     f.emplace_back("api_key", key);
     auto r = post(target, with(f, c.drop), {{"Accept-Language", "en"}});
-    expect_spec_error(r, 400, c.label);
+    expect_spec_error(r, c.status, c.label);
     EXPECT_NE(r.res.body().find(c.mentions), std::string::npos) << c.label << ": " << r.res.body();
   }
 
@@ -823,11 +834,12 @@ TEST_P(Open311, ListWindowAndPages) {
            "start_date=" + format_instant_utc(kT0 - 91 * kDay) +
                "&end_date=" + format_instant_utc(kT0),
            "start_date=" + to + "&end_date=" + from, "start_date=yesterday",
-           "end_date=2026-03-02T09:00:00", "page_size=0", "page_size=1001", "page=0", "page=x",
-           "jurisdiction_id=360102", "jurisdiction_id=36"}) {
-    // A jurisdiction_id of its own: given twice with two values, any would be refused.
-    const std::string q = bad.starts_with("jurisdiction_id") ? bad : bad + "&" + in;
-    expect_spec_error(get("/open311/v2/requests.json?" + q), 400, bad);
+           "end_date=2026-03-02T09:00:00", "page_size=0", "page_size=1001", "page=0", "page=x"}) {
+    expect_spec_error(get("/open311/v2/requests.json?" + bad + "&" + in), 400, bad);
+  }
+  // The spec's "404 - jurisdiction_id not found": outside this deployment, or no code at all.
+  for (const char* other : {"jurisdiction_id=360102", "jurisdiction_id=36", "jurisdiction_id=x"}) {
+    expect_spec_error(get(std::string("/open311/v2/requests.json?") + other), 404, other);
   }
   expect_spec_error(get("/open311/v2/requests.xml?status=pending"), 400, "XML");
 }
@@ -970,6 +982,23 @@ TEST_P(Open311, Tokens) {
   expect_spec_error(get("/open311/v2/tokens/not-a-token.xml"), 404, "malformed token");
 }
 
+// Resources that are the same in every jurisdiction still check a jurisdiction_id given to them
+// (the spec lists "404 - jurisdiction_id not found" for each).
+TEST_P(Open311, AJurisdictionIdGivenAnywhereMustBeOneOfTheDeployments) {
+  const std::string v = fresh_village();
+  auto created = create(api_key(), v);
+  for (const std::string& path :
+       {std::string("/open311/v2/services.json"), std::string("/open311/v2/services.xml"),
+        std::string("/open311/v2/services/urban.sanitation.json"),
+        "/open311/v2/requests/" + created.id + ".json",
+        "/open311/v2/tokens/" + created.token + ".xml"}) {
+    EXPECT_EQ(get(path + "?jurisdiction_id=" + v).res.result_int(), 200u) << path;
+    EXPECT_EQ(get(path + "?jurisdiction_id=").res.result_int(), 200u) << path << " (blank)";
+    expect_spec_error(get(path + "?jurisdiction_id=360102"), 404, path + " outside");
+    expect_spec_error(get(path + "?jurisdiction_id=bogus"), 404, path + " not a code");
+  }
+}
+
 TEST_P(Open311, EmptyParametersAreAbsent) {
   const std::string v = fresh_village();
   const std::string key = api_key();
@@ -1038,7 +1067,7 @@ TEST_P(Open311, EveryErrorUnderTheBaseTakesTheSpecForm) {
   http::testing::TestClient client(server_->port());
   auto deleted = client.request("DELETE", "/open311/v2/requests.json");
   expect_spec_error(deleted, 405, "DELETE");
-  EXPECT_EQ(deleted.res[boost::beast::http::field::allow], "GET, POST");
+  EXPECT_EQ(deleted.res[boost::beast::http::field::allow], "GET, HEAD, POST");
   http::testing::TestClient client2(server_->port());
   auto put = client2.request("PUT", "/open311/v2/services.xml");
   expect_spec_error(put, 405, "PUT, XML");
@@ -1448,9 +1477,8 @@ TEST_P(Open311, EveryFieldOfTheSpecIsThere) {
                                                    {"lat", "28.2"},
                                                    {"long", "116.8"}});
   ASSERT_EQ(answer.res.result_int(), 200u) << answer.res.body();
-  EXPECT_EQ(
-      keys(parse_json(answer).at(0)),
-      (std::vector<std::string>{"service_request_id", "token", "service_notice", "account_id"}));
+  EXPECT_EQ(keys(parse_json(answer).at(0)),
+            (std::vector<std::string>{"service_request_id", "service_notice", "account_id"}));
   auto answer_xml = post("/open311/v2/requests.xml", {{"api_key", api_key()},
                                                       {"service_code", "env.noise"},
                                                       {"jurisdiction_id", v},
