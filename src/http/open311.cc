@@ -1079,6 +1079,9 @@ void add_open311_routes(Router& router, app::App& app, const Open311Limits& limi
                           limits.gets_per_address, limits.window.count())});
   }
   // Where a jurisdiction_id (or a service_code) may be given: the spec's 404 when it names none.
+  const std::vector<ParamDoc> optional_jurisdiction{
+      {.name = "jurisdiction_id",
+       .description = "optional; 404 unless a jurisdiction of this deployment"}};
   std::vector<AnswerDoc> jurisdiction_answers = get_answers;
   jurisdiction_answers.push_back({404, "jurisdiction_id is not a jurisdiction of this deployment"});
   std::vector<AnswerDoc> post_answers{{403, "no api_key, or not a valid one"},
@@ -1103,9 +1106,7 @@ void add_open311_routes(Router& router, app::App& app, const Open311Limits& limi
          .summary = "Open311: the services (request types): the active leaf categories, "
                     "with their group (parent category); Chinese names unless "
                     "Accept-Language prefers English",
-         .query_params = {{.name = "jurisdiction_id",
-                           .description =
-                               "optional; 404 unless a jurisdiction of this deployment"}},
+         .query_params = optional_jurisdiction,
          .answers = jurisdiction_answers,
          .policy = Policy::kPublic,
          .handler = by_address([&app, f](const Request& req) { return services(app, req, f); })});
@@ -1175,31 +1176,26 @@ void add_open311_routes(Router& router, app::App& app, const Open311Limits& limi
        .pattern = std::string(kBase) + "/services/{code_format}",
        .summary = "Open311: a service definition, services/{service_code}.json or .xml "
                   "(no attributes: metadata is false for every service)",
-       .query_params = {{.name = "jurisdiction_id",
-                         .description = "optional; 404 unless a jurisdiction of this deployment"}},
+       .query_params = optional_jurisdiction,
        .answers = jurisdiction_answers,
        .policy = Policy::kPublic,
        .handler = by_address([&app](const Request& req) { return service_definition(app, req); })});
-  router.add(
-      {.method = "GET",
-       .pattern = std::string(kBase) + "/requests/{id_format}",
-       .summary = "Open311: one public service request, requests/{service_request_id}.json "
-                  "or .xml (the case number), as an array of one",
-       .query_params = {{.name = "jurisdiction_id",
-                         .description = "optional; 404 unless a jurisdiction of this deployment"}},
-       .answers = jurisdiction_answers,
-       .policy = Policy::kPublic,
-       .handler = by_address([&app](const Request& req) { return one_request(app, req); })});
-  router.add(
-      {.method = "GET",
-       .pattern = std::string(kBase) + "/tokens/{token_format}",
-       .summary = "Open311: the service_request_id for a token (the tracking code that "
-                  "POST requests' service_notice names), tokens/{token}.json or .xml",
-       .query_params = {{.name = "jurisdiction_id",
-                         .description = "optional; 404 unless a jurisdiction of this deployment"}},
-       .answers = jurisdiction_answers,
-       .policy = Policy::kPublic,
-       .handler = by_address([&app](const Request& req) { return token(app, req); })});
+  router.add({.method = "GET",
+              .pattern = std::string(kBase) + "/requests/{id_format}",
+              .summary = "Open311: one public service request, requests/{service_request_id}.json "
+                         "or .xml (the case number), as an array of one",
+              .query_params = optional_jurisdiction,
+              .answers = jurisdiction_answers,
+              .policy = Policy::kPublic,
+              .handler = by_address([&app](const Request& req) { return one_request(app, req); })});
+  router.add({.method = "GET",
+              .pattern = std::string(kBase) + "/tokens/{token_format}",
+              .summary = "Open311: the service_request_id for a token (the tracking code that "
+                         "POST requests' service_notice names), tokens/{token}.json or .xml",
+              .query_params = optional_jurisdiction,
+              .answers = jurisdiction_answers,
+              .policy = Policy::kPublic,
+              .handler = by_address([&app](const Request& req) { return token(app, req); })});
 }
 
 }  // namespace jiceng::http
