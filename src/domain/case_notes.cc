@@ -46,6 +46,10 @@ std::string extension(int days, std::string_view reason) {
   return with(fmt::format("延期 {} 天", days), reason);
 }
 
+std::string time_limit(std::string_view period, std::string_view deadline, std::string_view note) {
+  return with(fmt::format("限 {}内办结（{} 前）", period, deadline), note);
+}
+
 std::string answered_by_unit() {
   return "本事项已办结答复，答复由承办单位直接告知您。"
          "The matter has been answered; the handling unit gives its answer to you directly.";

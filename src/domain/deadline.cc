@@ -34,6 +34,20 @@ Instant china_midnight(Date d) {
                                                                  kChinaOffset);
 }
 
+std::string period_text(const Period& p, bool english) {
+  switch (p.unit) {
+    case PeriodUnit::kHours:
+      return english ? fmt::format("{} hours", p.amount) : fmt::format("{} 小时", p.amount);
+    case PeriodUnit::kCalendarDays:
+      return english ? fmt::format("{} calendar days", p.amount)
+                     : fmt::format("{} 个自然日", p.amount);
+    case PeriodUnit::kWorkingDays:
+      return english ? fmt::format("{} working days", p.amount)
+                     : fmt::format("{} 个工作日", p.amount);
+  }
+  return std::to_string(p.amount);
+}
+
 std::string format_china_deadline(Instant t) {
   const Date day = china_date(t);
   if (china_midnight(day) == t) return format_date(day - std::chrono::days(1)) + " 24:00";
@@ -65,9 +79,8 @@ Instant fraction_point(Instant start, Instant end, double fraction) {
 Instant working_fraction_point(Instant start, int working_days, double fraction,
                                const WorkCalendar& calendar) {
   constexpr std::int64_t kDay = std::chrono::microseconds(std::chrono::days(1)).count();
-  const auto target =
-      static_cast<std::int64_t>(std::llround(static_cast<double>(working_days) * fraction *
-                                             static_cast<double>(kDay)));
+  const auto target = static_cast<std::int64_t>(
+      std::llround(static_cast<double>(working_days) * fraction * static_cast<double>(kDay)));
   const int whole = static_cast<int>(target / kDay);
   const std::int64_t part = target % kDay;
   const Date first = china_date(start);
@@ -96,7 +109,8 @@ Instant extend_deadline(Instant deadline, PeriodUnit unit, int days, const WorkC
 ClockTimes clock_times(Instant start, Period period, int extension_days, double fraction,
                        const WorkCalendar& calendar) {
   Instant deadline = period_end(start, period, calendar);
-  if (extension_days > 0) deadline = extend_deadline(deadline, period.unit, extension_days, calendar);
+  if (extension_days > 0)
+    deadline = extend_deadline(deadline, period.unit, extension_days, calendar);
   const Instant warn =
       period.unit == PeriodUnit::kWorkingDays
           ? working_fraction_point(start, period.amount + extension_days, fraction, calendar)

@@ -24,6 +24,10 @@ struct Period {
   bool operator==(const Period&) const = default;
 };
 
+// "5 个工作日", "24 小时", "15 个自然日"; in English "5 working days", "24 hours", "15 calendar
+// days".
+std::string period_text(const Period& p, bool english);
+
 // China Standard Time is UTC+8 all year (no daylight saving since 1991).
 constexpr std::chrono::hours kChinaOffset{8};
 // The civil day in China on which the instant falls.

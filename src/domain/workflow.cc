@@ -56,6 +56,10 @@ std::vector<Transition> common_transitions() {
               S::kExtensionRequested}) {
     t.push_back({s, C::kEscalate, s, {G::kReason, G::kHigherLevel}, K::kNone});
   }
+  // The dispatcher may give the unit less time than the rules (交办 "限 3 个工作日办结").
+  for (Transition& tr : t) {
+    tr.takes_time_limit = tr.command == C::kAssign || tr.command == C::kRedispatch;
+  }
   return t;
 }
 

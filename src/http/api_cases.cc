@@ -572,8 +572,8 @@ void read_case(app::App& app, const Request& req, const Responder& respond) {
 Result<app::CommandInput> command_input(const Request& req) {
   app::CommandInput in;
   if (req.body().empty()) return in;
-  auto body =
-      parse_json_body(req, {"note", "reply", "unit_id", "rating", "extension_days", "target_case"});
+  auto body = parse_json_body(
+      req, {"note", "reply", "unit_id", "rating", "extension_days", "target_case", "time_limit"});
   if (!body) return body.error();
   for (auto [key, out] : {std::pair{"note", &in.note}, std::pair{"reply", &in.reply},
                           std::pair{"target_case", &in.target_case}}) {
@@ -599,6 +599,9 @@ Result<app::CommandInput> command_input(const Request& req) {
           .zh("延期天数（extension_days）：须为整数");
     in.extension_days = static_cast<int>(std::clamp<std::int64_t>(days->as_int64(), -1, 1000));
   }
+  auto limit = period_field(*body, "time_limit");
+  if (!limit) return limit.error();
+  in.time_limit = *limit;
   return in;
 }
 
@@ -768,7 +771,12 @@ void add_case_routes(Router& router, app::App& app) {
                  {.name = "unit_id", .type = "integer"},
                  {.name = "rating", .description = "satisfied, basically_satisfied or unsatisfied"},
                  {.name = "extension_days", .type = "integer"},
-                 {.name = "target_case", .description = "merge: the case that carries the matter"}},
+                 {.name = "target_case", .description = "merge: the case that carries the matter"},
+                 {.name = "time_limit",
+                  .description = "assign, redispatch: the unit's time, {amount, unit: hours, "
+                                 "calendar_days or working_days}, ending no later than the "
+                                 "rules' deadline",
+                  .type = "object"}},
       .optional = true};
   const AnswerDoc not_allowed{409,
                               "the workflow does not allow the command in the case's state now "
@@ -929,7 +937,8 @@ void add_case_routes(Router& router, app::App& app) {
               .pattern = "/api/v1/cases/{number}/commands/{command}",
               .summary = "Apply a workflow command (see /api/v1/workflows/{kind}). If-Match: the "
                          "case's version (428 without, 412 when stale). JSON body: note, reply, "
-                         "unit_id, rating, extension_days, target_case, as the command needs. An "
+                         "unit_id, rating, extension_days, target_case, time_limit, as the "
+                         "command needs. An "
                          "Idempotency-Key header makes retries safe: the same key, body and "
                          "If-Match return the first answer, the same key otherwise 422",
               .body = command_body,

@@ -79,29 +79,6 @@ Result<std::optional<domain::Level>> level(const json::object& o, std::string_vi
                     " village（村）、township（乡镇）或 county（县）");
 }
 
-// {"amount": 7, "unit": "calendar_days" | "working_days" | "hours"}
-Result<std::optional<domain::Period>> time_limit(const json::object& o) {
-  const json::value* v = o.if_contains("time_limit");
-  if (v == nullptr) return std::optional<domain::Period>();
-  const json::object* limit = v->if_object();
-  const json::value* amount = limit ? limit->if_contains("amount") : nullptr;
-  const json::value* unit = limit ? limit->if_contains("unit") : nullptr;
-  auto bad = [] {
-    return Error::invalid_argument(
-               "time_limit: {\"amount\": a whole number, \"unit\": \"hours\", \"calendar_days\" "
-               "or \"working_days\"}")
-        .zh("办理时限（time_limit）：须为 {\"amount\": 整数, \"unit\": \"hours\"（小时）、"
-            "\"calendar_days\"（自然日）或 \"working_days\"（工作日）}");
-  };
-  if (!limit || limit->size() != 2 || !amount || !unit || !amount->is_int64() ||
-      !unit->is_string() || amount->as_int64() < -1000000 || amount->as_int64() > 1000000) {
-    return bad();
-  }
-  auto u = domain::period_unit_from_string(unit->as_string());
-  if (!u) return bad();
-  return std::optional(domain::Period{static_cast<int>(amount->as_int64()), *u});
-}
-
 // "demand", "petition", or null for both.
 Result<std::optional<std::optional<domain::CaseKind>>> case_kind(const json::object& o) {
   auto name = text(o, "kind", true);
@@ -190,10 +167,11 @@ const std::set<std::string_view> kCategoryPatchFields = {"name_zh",       "name_
 
 Result<app::CategoryPatch> category_patch(const json::object& o) {
   app::CategoryPatch p;
-  auto read = read_all(
-      field(text(o, "name_zh"), p.name_zh), field(text(o, "name_en"), p.name_en),
-      field(time_limit(o), p.time_limit), field(level(o, "routing_level"), p.routing_level),
-      field(boolean(o, "active"), p.active), field(integer(o, "sort_order"), p.sort_order));
+  auto read = read_all(field(text(o, "name_zh"), p.name_zh), field(text(o, "name_en"), p.name_en),
+                       field(period_field(o, "time_limit"), p.time_limit),
+                       field(level(o, "routing_level"), p.routing_level),
+                       field(boolean(o, "active"), p.active),
+                       field(integer(o, "sort_order"), p.sort_order));
   if (!read) return read.error();
   return p;
 }

@@ -39,7 +39,8 @@ json::object workflow_json(domain::CaseKind kind) {
                                        {"to", domain::to_string(t.to)},
                                        {"guards", std::move(guards)},
                                        {"clock", domain::to_string(t.clock)},
-                                       {"public", t.public_event}});
+                                       {"public", t.public_event},
+                                       {"takes_time_limit", t.takes_time_limit}});
   }
   return json::object{{"kind", domain::to_string(kind)},
                       {"states", std::move(states)},
@@ -53,7 +54,8 @@ void add_workflow_routes(Router& router) {
   router.add({.method = "GET",
               .pattern = "/api/v1/workflows/{kind}",
               .summary = "The workflow of a kind of case (demand, petition): states, commands "
-                         "and the transition table with guards and clock effects",
+                         "and the transition table with guards, clock effects and whether a "
+                         "command takes a time limit",
               .policy = Policy::kPublic,
               .handler = [](const Request& req) {
                 auto kind = domain::case_kind_from_string(req.params.at("kind"));

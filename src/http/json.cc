@@ -68,6 +68,30 @@ Result<std::string> string_field(const boost::json::object& o, std::string_view 
   return std::string(it->value().as_string());
 }
 
+Result<std::optional<domain::Period>> period_field(const boost::json::object& o,
+                                                   std::string_view key) {
+  const boost::json::value* v = o.if_contains(key);
+  if (v == nullptr || v->is_null()) return std::optional<domain::Period>();
+  const boost::json::object* limit = v->if_object();
+  const boost::json::value* amount = limit ? limit->if_contains("amount") : nullptr;
+  const boost::json::value* unit = limit ? limit->if_contains("unit") : nullptr;
+  auto bad = [key] {
+    return Error::invalid_argument(fmt::format("{}: {{\"amount\": a whole number, \"unit\": "
+                                               "\"hours\", \"calendar_days\" or \"working_days\"}}",
+                                               key))
+        .zh(fmt::format("办理时限（{}）：须为 {{\"amount\": 整数, \"unit\": \"hours\"（小时）、"
+                        "\"calendar_days\"（自然日）或 \"working_days\"（工作日）}}",
+                        key));
+  };
+  if (!limit || limit->size() != 2 || !amount || !unit || !amount->is_int64() ||
+      !unit->is_string() || amount->as_int64() < -1000000 || amount->as_int64() > 1000000) {
+    return bad();
+  }
+  auto u = domain::period_unit_from_string(unit->as_string());
+  if (!u) return bad();
+  return std::optional(domain::Period{static_cast<int>(amount->as_int64()), *u});
+}
+
 Result<std::int64_t> int_query(const Request& req, std::string_view name, std::int64_t fallback,
                                std::int64_t max, std::int64_t min) {
   auto v = req.query_value(name);

@@ -348,18 +348,6 @@ const Category* find_category(const std::vector<Category>& all, std::string_view
 
 std::string_view name_of(const Category& c, bool en) { return en ? c.name_en : c.name_zh; }
 
-std::string period_text(const domain::Period& p, bool en) {
-  switch (p.unit) {
-    case domain::PeriodUnit::kHours:
-      return en ? fmt::format("{} hours", p.amount) : fmt::format("{} 小时", p.amount);
-    case domain::PeriodUnit::kCalendarDays:
-      return en ? fmt::format("{} calendar days", p.amount) : fmt::format("{} 个自然日", p.amount);
-    case domain::PeriodUnit::kWorkingDays:
-      return en ? fmt::format("{} working days", p.amount) : fmt::format("{} 个工作日", p.amount);
-  }
-  return std::to_string(p.amount);
-}
-
 // metadata is false: jiceng asks no service-specific attributes (so a service definition has
 // none), and requests get their ids at once (type realtime).
 json::object service_json(const std::vector<Category>& all, const Category& c, bool en) {
@@ -370,8 +358,8 @@ json::object service_json(const std::vector<Category>& all, const Category& c, b
       {"service_code", c.code},
       {"service_name", name_of(c, en)},
       {"description",
-       en ? fmt::format("{}: handled within {}", c.name_en, period_text(c.time_limit, true))
-          : fmt::format("{}：办理时限 {}", c.name_zh, period_text(c.time_limit, false))},
+       en ? fmt::format("{}: handled within {}", c.name_en, domain::period_text(c.time_limit, true))
+          : fmt::format("{}：办理时限 {}", c.name_zh, domain::period_text(c.time_limit, false))},
       {"metadata", false},
       {"type", "realtime"},
       {"keywords", keywords},

@@ -495,6 +495,14 @@ TEST_P(Api, WorkflowTables) {
   for (const auto& s : demand.at("states").as_array()) {
     EXPECT_NE(s.at("name").as_string(), "under_review") << "demands have no review";
   }
+  // Dispatch, and only dispatch, takes a time limit (交办/改派 "限 N 个工作日办结").
+  for (const auto* table : {&demand, &petition}) {
+    for (const auto& t : table->at("transitions").as_array()) {
+      const auto& command = t.at("command").as_string();
+      EXPECT_EQ(t.at("takes_time_limit").as_bool(), command == "assign" || command == "redispatch")
+          << command;
+    }
+  }
   EXPECT_EQ(get_json("/api/v1/workflows/dispute", 404).at("error").at("code").as_string(),
             "not_found");
 }
@@ -603,6 +611,19 @@ TEST_P(Tracking, AFollowUpCannotRewriteTheReply) {
     auto r = post(target, bad);
     EXPECT_EQ(r.res.result_int(), 400u) << bad.substr(0, 60) << " → " << r.res.body();
     EXPECT_EQ(json::parse(r.res.body()).at("error").at("field"), "note") << r.res.body();
+  }
+  // A time limit is a dispatch's, and has a shape.
+  auto limited = post(target, R"({"rating":"satisfied","time_limit":{"amount":3,"unit":"hours"}})");
+  ASSERT_EQ(limited.res.result_int(), 400u) << limited.res.body();
+  EXPECT_EQ(text(json::parse(limited.res.body()).at("error").at("message")),
+            "time_limit: the command follow_up takes no time limit");
+  for (const char* bad : {R"({"rating":"satisfied","time_limit":3})",
+                          R"({"rating":"satisfied","time_limit":{"amount":3}})",
+                          R"({"rating":"satisfied","time_limit":{"amount":3,"unit":"weeks"}})",
+                          R"({"rating":"satisfied","time_limit":{"amount":"3","unit":"hours"}})"}) {
+    auto r = post(target, bad, "zh-CN");
+    EXPECT_EQ(r.res.result_int(), 400u) << bad << " → " << r.res.body();
+    EXPECT_EQ(json::parse(r.res.body()).at("error").at("field"), "time_limit") << r.res.body();
   }
   auto after = stored(f.number);
   EXPECT_EQ(after.version, c.version) << "the refusals changed nothing";

@@ -62,7 +62,8 @@ const std::map<std::string, Grammar, std::less<>>& grammar() {
        {2,
         {"category", "place", "submitter", "contact", "anonymous", "channel", "received",
          "description", "as"}}},
-      {"command", {2, {"note", "reply", "unit", "rating", "days", "target", "as", "version"}}},
+      {"command",
+       {2, {"note", "reply", "unit", "rating", "days", "target", "limit", "as", "version"}}},
       {"expect",
        {1,
         {"state", "version", "clock", "deadline", "warned", "breached", "extensions", "rating",
@@ -459,6 +460,21 @@ class ScenarioRun {
     auto days = parse_int(value(s, "days", "0"));
     if (!days) return "days: not a number: " + value(s, "days");
     in.extension_days = static_cast<int>(*days);
+    if (const Arg* l = arg(s, "limit")) {
+      // 3wd (working days), 5d (calendar days), 4h (hours); a negative amount as it is.
+      const std::string& v = l->value;
+      const auto digits = v.find_first_not_of("-0123456789");
+      auto amount = parse_int(std::string_view(v).substr(0, digits));
+      const std::string_view unit =
+          digits == std::string::npos ? "" : std::string_view(v).substr(digits);
+      const std::optional<domain::PeriodUnit> u =
+          unit == "wd"  ? std::optional(domain::PeriodUnit::kWorkingDays)
+          : unit == "d" ? std::optional(domain::PeriodUnit::kCalendarDays)
+          : unit == "h" ? std::optional(domain::PeriodUnit::kHours)
+                        : std::nullopt;
+      if (!amount || !u) return "limit: 3wd, 5d or 4h, not " + v;
+      in.time_limit = domain::Period{static_cast<int>(*amount), *u};
+    }
     if (const Arg* t = arg(s, "target")) {
       auto target = number_of(t->value);
       in.target_case = target ? *target : t->value;  // an alias, or a number as it is

@@ -142,6 +142,8 @@ export interface Transition {
   /** none, acceptance, handling, extend, review_reply, stop */
   clock: string
   public: boolean
+  /** Whether the command may carry a time limit for the unit (assign, redispatch). */
+  takes_time_limit?: boolean
 }
 
 export interface Workflow {
@@ -155,6 +157,7 @@ export interface StaffCommandInput {
   unit_id?: number
   rating?: Rating
   extension_days?: number
+  time_limit?: { amount: number; unit: 'working_days' | 'calendar_days' | 'hours' }
   target_case?: string
 }
 

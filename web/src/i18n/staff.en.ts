@@ -123,6 +123,10 @@ export default {
     rating: 'Rating',
     extension_days: 'Days of extension',
     target_case: 'Merge into case number',
+    time_limit: 'Time limit (optional)',
+    timeLimitUnit: 'Unit of the time limit',
+    timeLimitHint: 'Leave empty for the rules\' limit. A time limit may not end later than the rules\' deadline; a last day on a holiday moves as the law says.',
+    periodUnit: { working_days: 'working days', calendar_days: 'calendar days', hours: 'hours' },
     targetPlaceholder: 'e.g. 360603-2026-000123',
   },
   role: {

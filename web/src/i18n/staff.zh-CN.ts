@@ -123,6 +123,10 @@ export default {
     rating: '群众评价',
     extension_days: '延期天数',
     target_case: '并入的案件编号',
+    time_limit: '办理时限（选填）',
+    timeLimitUnit: '时限单位',
+    timeLimitHint: '不填则按规定时限；所填时限不得晚于规定的办理期限，节假日按法定规则顺延。',
+    periodUnit: { working_days: '个工作日', calendar_days: '个自然日', hours: '小时' },
     targetPlaceholder: '如：360603-2026-000123',
   },
   role: {

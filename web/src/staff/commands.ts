@@ -4,7 +4,10 @@
 // the form only asks for them up front and explains.
 import type { Transition, Workflow } from '@/api'
 
-export type CommandField = 'note' | 'reply' | 'unit_id' | 'rating' | 'extension_days' | 'target_case'
+export type CommandField = 'note' | 'reply' | 'unit_id' | 'rating' | 'extension_days' | 'target_case' | 'time_limit'
+export type PeriodUnit = 'working_days' | 'calendar_days' | 'hours'
+/** The units a dispatch's time limit may be given in, the usual first. */
+export const timeLimitUnits: PeriodUnit[] = ['working_days', 'calendar_days', 'hours']
 
 export interface CommandForm {
   command: string
@@ -42,6 +45,8 @@ export function commandForm(workflow: Workflow | null, state: string, command: s
   // Granting an extension moves the deadline by a number of days (clock effect "extend").
   if (t?.clock === 'extend') required.push('extension_days')
   const fields = [...required]
+  // Dispatch may give the unit less time than the rules (交办 "限 3 个工作日办结"); optional.
+  if (t?.takes_time_limit) fields.push('time_limit')
   // Every command may carry a note for the record, even when none is required.
   if (!fields.includes('note')) fields.push('note')
   return { command, fields, required, danger: dangerous.has(command) }
@@ -54,10 +59,22 @@ export interface CommandValues {
   rating: string
   extension_days: number | null
   target_case: string
+  /** The amount of the time limit (null: the rules' own); its unit is time_limit_unit. */
+  time_limit: number | null
+  time_limit_unit: PeriodUnit
 }
 
 export function emptyValues(): CommandValues {
-  return { note: '', reply: '', unit_id: null, rating: '', extension_days: null, target_case: '' }
+  return {
+    note: '',
+    reply: '',
+    unit_id: null,
+    rating: '',
+    extension_days: null,
+    target_case: '',
+    time_limit: null,
+    time_limit_unit: 'working_days',
+  }
 }
 
 /** The required fields left empty (blank text counts as empty), in the form's order. */
@@ -72,9 +89,10 @@ export function missingFields(form: CommandForm, v: CommandValues): CommandField
 export function commandBody(form: CommandForm, v: CommandValues): Record<string, unknown> {
   const body: Record<string, unknown> = {}
   for (const f of form.fields) {
-    const value = v[f]
+    const raw = v[f]
+    const value = typeof raw === 'string' ? raw.trim() : raw
     if (value === null || value === '') continue
-    body[f] = typeof value === 'string' ? value.trim() : value
+    body[f] = f === 'time_limit' ? { amount: value, unit: v.time_limit_unit } : value
   }
   return body
 }

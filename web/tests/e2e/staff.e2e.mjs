@@ -2,7 +2,7 @@
 // against a real jiceng server with the demo accounts (`jiceng demo`):
 //   the operator signs in (after a wrong password), registers a phone call by keyboard, finds it
 //   in the queue, opens it, accepts it — while a second, stale tab of the same case is refused
-//   with the conflict message — and assigns it to 邓埠街道办事处; the township handler opens it,
+//   with the conflict message — and assigns it to 邓埠街道办事处 within 48 hours; the township handler opens it,
 //   is refused a case outside the township ("not found"), resolves it with a written reply, sees
 //   the page in English, signs in again when the session ends and lands back on the case, and
 //   opens the print view of the reply letter (saved as an A4 PDF too).
@@ -96,10 +96,16 @@ await runScenario('staff e2e', { browser, shot }, async () => {
   await stateIs(stale, '已受理')
   await stale.close()
 
-  console.log('operator: assigns it to 邓埠街道办事处')
-  await staffAssign(op, { search: '邓埠街道', unit: '邓埠街道办事处', note: '请属地核实后维修' }, () => shot(op, 'assign-form'))
+  // 48 hours always end before the category's 7 calendar days, whatever holiday is near.
+  console.log('operator: assigns it to 邓埠街道办事处 within 48 hours')
+  await staffAssign(
+    op,
+    { search: '邓埠街道', unit: '邓埠街道办事处', note: '请属地核实后维修', limit: { amount: 48, unitLabel: '小时' } },
+    () => shot(op, 'assign-form'),
+  )
   await stateIs(op, '已交办')
   await op.locator('.staff-timeline').getByText('交办').first().waitFor()
+  await op.locator('.staff-timeline').getByText('限 48 小时内办结').first().waitFor()
   await shot(op, 'case-assigned', true)
 
   console.log('handler: a case outside the township is "not found"')

@@ -164,12 +164,18 @@ export async function staffCommand(page, name, fill = async () => {}) {
  * On a workbench case page: assigns the case to the unit whose name starts with `search` and
  * contains `unit`, with a note; beforeSend(dialog) runs on the filled form.
  */
-export async function staffAssign(page, { search, unit, note }, beforeSend = async () => {}) {
+export async function staffAssign(page, { search, unit, note, limit }, beforeSend = async () => {}) {
   return staffCommand(page, 'assign', async (d) => {
     await d.locator('#cmd-unit_id').click()
     await page.keyboard.type(search)
     await page.locator('.el-select-dropdown__item').filter({ hasText: unit }).first().waitFor()
     await page.keyboard.press('Enter')
+    if (limit) {
+      // { amount, unitLabel }: the time limit's number and its unit as the select shows it.
+      await d.locator('#cmd-time_limit').fill(String(limit.amount))
+      await d.locator('[data-field="time_limit"] .limit-unit').click()
+      await page.locator('.el-select-dropdown__item:visible').filter({ hasText: limit.unitLabel }).first().click()
+    }
     await d.locator('#cmd-note').fill(note)
     await beforeSend(d)
   })

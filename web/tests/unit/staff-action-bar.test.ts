@@ -17,7 +17,7 @@ const workflow: Workflow = {
     { from: 'registered', command: 'decline', to: 'declined', guards: ['reason'], clock: 'stop', public: true },
     { from: 'registered', command: 'transfer', to: 'registered', guards: ['unit', 'reason'], clock: 'acceptance', public: true },
     { from: 'registered', command: 'merge', to: 'merged', guards: ['target_case'], clock: 'stop', public: true },
-    { from: 'accepted', command: 'assign', to: 'assigned', guards: ['unit'], clock: 'handling', public: true },
+    { from: 'accepted', command: 'assign', to: 'assigned', guards: ['unit'], clock: 'handling', public: true, takes_time_limit: true },
     { from: 'assigned', command: 'resolve', to: 'resolved', guards: ['reply'], clock: 'stop', public: true },
     { from: 'assigned', command: 'request_extension', to: 'extension_requested', guards: ['reason', 'first_extension'], clock: 'none', public: false },
     { from: 'extension_requested', command: 'approve_extension', to: 'in_progress', guards: [], clock: 'extend', public: true },
@@ -43,6 +43,19 @@ function json(status: number, body: unknown) {
 
 function show(caseFile: Bar) {
   return mount(ActionBar, { props: { caseFile, workflow }, global: { plugins: [i18n], stubs: { transition: false, 'transition-group': false } }, attachTo: document.body })
+}
+
+/** fetch answering the units list with one township and any command with `answer`; the calls. */
+function stubUnitsAndCommand(answer: Response) {
+  const calls: { url: string; init?: RequestInit }[] = []
+  vi.stubGlobal('fetch', vi.fn(async (url: string, init?: RequestInit) => {
+    calls.push({ url, init })
+    if (url.startsWith('/api/v1/units')) {
+      return json(200, { items: [{ id: 50, name: '邓埠街道办事处', kind: 'township_government', kind_zh: '乡镇政府', department: null, jurisdiction_code: '360603001', level: 'township', active: true }] })
+    }
+    return answer
+  }))
+  return calls
 }
 
 async function open(wrapper: ReturnType<typeof show>, command: string) {
@@ -76,7 +89,7 @@ describe('commandForm', () => {
     { state: 'registered', command: 'decline', fields: ['note'], required: ['note'] },
     { state: 'registered', command: 'transfer', fields: ['unit_id', 'note'], required: ['unit_id', 'note'] },
     { state: 'registered', command: 'merge', fields: ['target_case', 'note'], required: ['target_case'] },
-    { state: 'accepted', command: 'assign', fields: ['unit_id', 'note'], required: ['unit_id'] },
+    { state: 'accepted', command: 'assign', fields: ['unit_id', 'time_limit', 'note'], required: ['unit_id'] },
     { state: 'assigned', command: 'resolve', fields: ['reply', 'note'], required: ['reply'] },
     { state: 'assigned', command: 'request_extension', fields: ['note'], required: ['note'] },
     { state: 'extension_requested', command: 'approve_extension', fields: ['extension_days', 'note'], required: ['extension_days'] },
@@ -97,6 +110,11 @@ describe('commandForm', () => {
     const v = { ...emptyValues(), note: '  ', unit_id: null }
     expect(missingFields(form, v)).toEqual(['unit_id'])
     expect(commandBody(form, { ...v, unit_id: 50, note: ' 请核实 ', reply: 'not shown' })).toEqual({ unit_id: 50, note: '请核实' })
+    // A time limit goes as {amount, unit}, only when an amount is given.
+    expect(commandBody(form, { ...v, unit_id: 50, time_limit: 3, time_limit_unit: 'calendar_days' })).toEqual({
+      unit_id: 50,
+      time_limit: { amount: 3, unit: 'calendar_days' },
+    })
   })
 })
 
@@ -126,17 +144,10 @@ describe('ActionBar', () => {
   })
 
   it('loads the units of the case\'s place for assign and sends the chosen one with If-Match', async () => {
-    const calls: { url: string; init?: RequestInit }[] = []
-    vi.stubGlobal('fetch', vi.fn(async (url: string, init?: RequestInit) => {
-      calls.push({ url, init })
-      if (url.startsWith('/api/v1/units')) {
-        return json(200, { items: [{ id: 50, name: '邓埠街道办事处', kind: 'township_government', kind_zh: '乡镇政府', department: null, jurisdiction_code: '360603001', level: 'township', active: true }] })
-      }
-      return json(200, { number: registered.number, state: 'assigned', state_zh: '已交办', version: 4, deadline_at: null })
-    }))
+    const calls = stubUnitsAndCommand(json(200, { number: registered.number, state: 'assigned', state_zh: '已交办', version: 4, deadline_at: null }))
     const w = show({ ...registered, state: 'accepted', allowed_commands: ['assign'] })
     await open(w, 'assign')
-    expect(dialogFields()).toEqual(['unit_id', 'note'])
+    expect(dialogFields()).toEqual(['unit_id', 'time_limit', 'note'])
     expect(calls[0].url).toBe('/api/v1/units?place=360603001001&below=true')
     const select = w.findComponent({ name: 'ElSelect' })
     select.vm.$emit('update:modelValue', 50)
@@ -147,6 +158,28 @@ describe('ActionBar', () => {
     expect((sent?.init?.headers as Record<string, string>)['If-Match']).toBe('"3"')
     expect(JSON.parse(String(sent?.init?.body))).toEqual({ unit_id: 50 })
     expect(w.emitted('applied')?.[0]?.[1]).toBe('assign')
+  })
+
+  it('sends a dispatch\'s time limit in working days and shows its refusal beside it', async () => {
+    const calls = stubUnitsAndCommand(
+      json(400, {
+        error: { code: 'invalid_argument', message: '办理时限（time_limit）：9 个工作日至 2026-03-17 24:00，晚于规定的办理期限（2026-03-11 24:00）', request_id: 'r' },
+      }),
+    )
+    const w = show({ ...registered, state: 'accepted', allowed_commands: ['assign'] })
+    await open(w, 'assign')
+    expect(document.body.querySelector('[data-field="time_limit"]')?.textContent).toContain('不得晚于规定的办理期限')
+    w.findComponent({ name: 'ElSelect' }).vm.$emit('update:modelValue', 50)
+    const amount = document.body.querySelector<HTMLInputElement>('#cmd-time_limit')!
+    amount.value = '9'
+    amount.dispatchEvent(new Event('input'))
+    amount.dispatchEvent(new Event('change'))
+    await flushPromises()
+    await send()
+    const sent = calls.find((c) => c.url.includes('/commands/'))
+    expect(JSON.parse(String(sent?.init?.body))).toEqual({ unit_id: 50, time_limit: { amount: 9, unit: 'working_days' } })
+    expect(await errorOf('time_limit')).toContain('晚于规定的办理期限')
+    expect(w.emitted('applied')).toBeUndefined()
   })
 
   it('shows the conflict on 412, keeps what was typed and sends nothing more', async () => {
