@@ -120,6 +120,8 @@ export default {
     unit_id: 'Unit',
     unitPlaceholder: 'Choose the unit',
     unitsLoading: 'Reading the units that can take it…',
+    transferPlace: 'Transfer to (place)',
+    transferPlaceHint: 'Choose the place of the competent body, then its unit; by default the units on the case\'s place, above it and below it are listed.',
     rating: 'Rating',
     extension_days: 'Days of extension',
     target_case: 'Merge into case number',

@@ -120,6 +120,8 @@ export default {
     unit_id: '承办单位',
     unitPlaceholder: '选择承办单位',
     unitsLoading: '正在读取可承办的单位…',
+    transferPlace: '转送至（区划）',
+    transferPlaceHint: '选择有权处理的机关所在区划，再选择单位；默认列出本案所在地及其上下级的单位。',
     rating: '群众评价',
     extension_days: '延期天数',
     target_case: '并入的案件编号',

@@ -96,6 +96,21 @@ await runScenario('staff e2e', { browser, shot }, async () => {
   await stateIs(stale, '已受理')
   await stale.close()
 
+  // 转送 goes to the competent body of another place: the form lists that place's units.
+  console.log('operator: a transfer lists the units of the place chosen, then is cancelled')
+  await op.click('[data-command="transfer"]')
+  const transfer = op.locator('.el-dialog').filter({ has: op.locator('.command-form') })
+  await transfer.waitFor()
+  await transfer.locator('#cmd-transfer_place').click()
+  await op.keyboard.type('花园街道')
+  await op.locator('.el-select-dropdown__item:visible').filter({ hasText: '花园街道' }).first().click()
+  await transfer.locator('#cmd-unit_id').click()
+  await op.locator('.el-select-dropdown__item:visible').filter({ hasText: '花园街道' }).first().waitFor()
+  await shot(op, 'transfer-other-place')
+  await op.keyboard.press('Escape')
+  if (await transfer.isVisible()) await transfer.getByRole('button', { name: '取消' }).click()
+  await transfer.waitFor({ state: 'hidden' })
+
   // 48 hours always end before the category's 7 calendar days, whatever holiday is near.
   console.log('operator: assigns it to 邓埠街道办事处 within 48 hours')
   await staffAssign(

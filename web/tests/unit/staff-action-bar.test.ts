@@ -182,6 +182,30 @@ describe('ActionBar', () => {
     expect(w.emitted('applied')).toBeUndefined()
   })
 
+  it('lists the units of another place for a transfer (转送) and sends the one chosen there', async () => {
+    const calls = stubUnitsAndCommand(json(200, { number: registered.number, state: 'registered', state_zh: '已登记', version: 4, deadline_at: null }))
+    const w = show({ ...registered, allowed_commands: ['transfer'] })
+    await open(w, 'transfer')
+    expect(document.body.querySelector('#cmd-transfer_place')).not.toBeNull()
+    expect(calls.map((c) => c.url)).toEqual(['/api/v1/units?place=360603001001&below=true'])
+    w.findComponent({ name: 'PlaceSelect' }).vm.$emit('update:modelValue', '360681001')
+    await flushPromises()
+    expect(calls.map((c) => c.url)).toEqual(['/api/v1/units?place=360603001001&below=true', '/api/v1/units?place=360681001&below=true'])
+    const unitSelect = w.findAllComponents({ name: 'ElSelect' }).find((c) => c.find('#cmd-unit_id').exists())
+    unitSelect!.vm.$emit('update:modelValue', 50)
+    const note = document.body.querySelector<HTMLTextAreaElement>('#cmd-note')!
+    note.value = '属贵溪市花园街道管辖，转送'
+    note.dispatchEvent(new Event('input'))
+    await flushPromises()
+    await send()
+    const sent = calls.find((c) => c.url.includes('/commands/'))
+    expect(sent?.url).toBe('/api/v1/cases/360603-2026-000384/commands/transfer')
+    expect(JSON.parse(String(sent?.init?.body))).toEqual({ unit_id: 50, note: '属贵溪市花园街道管辖，转送' })
+    // Opened again, it starts from the case's own place.
+    await open(w, 'transfer')
+    expect(calls.at(-1)?.url).toBe('/api/v1/units?place=360603001001&below=true')
+  })
+
   it('shows the conflict on 412, keeps what was typed and sends nothing more', async () => {
     const fetch = vi.fn(async () =>
       json(412, { error: { code: 'precondition_failed', message: 'the case is at version 4, not 3: reload it and try again', request_id: 'r' } }),
