@@ -47,7 +47,8 @@ Result<domain::RoutingRule> CatalogueService::routing_rule(std::int64_t id) {
 }
 
 Result<std::vector<domain::Unit>> CatalogueService::units_for_place(
-    std::string_view place, store::catalogue::UnitsListed listed, bool below) {
+    std::string_view place, store::catalogue::UnitsListed listed, bool below,
+    std::string_view category) {
   if (auto level = domain::level_of_code(place); !level) return level.error();
   return db_.read_value([&](store::Sql& sql) -> Result<std::vector<domain::Unit>> {
     auto node = store::jurisdictions::find(sql, place);
@@ -57,11 +58,27 @@ Result<std::vector<domain::Unit>> CatalogueService::units_for_place(
           .zh(fmt::format("行政区划中没有代码 {}", place));
     }
     auto chain = store::catalogue::units_on_chain(sql, place, listed);
-    if (!chain || !below) return chain;
-    auto lower = store::catalogue::units_below(sql, place);
-    if (!lower) return lower.error();
-    chain->insert(chain->end(), std::make_move_iterator(lower->begin()),
-                  std::make_move_iterator(lower->end()));
+    if (!chain) return chain;
+    if (below) {
+      auto lower = store::catalogue::units_below(sql, place);
+      if (!lower) return lower.error();
+      chain->insert(chain->end(), std::make_move_iterator(lower->begin()),
+                    std::make_move_iterator(lower->end()));
+    }
+    if (category.empty()) return chain;
+    auto categories = store::catalogue::categories(sql);
+    if (!categories) return categories.error();
+    const auto path = domain::category_path(*categories, category);
+    if (path.empty()) {
+      return Error::invalid_argument(fmt::format("category: no category has the code {}", category))
+          .zh(fmt::format("分类（category）：没有代码为 {} 的分类", category));
+    }
+    auto rules = store::catalogue::routing_rules(sql);
+    if (!rules) return rules.error();
+    std::erase_if(*chain, [&](const domain::Unit& u) {
+      return u.kind == domain::UnitKind::kCountyDepartment &&
+             !domain::department_may_handle(*rules, path, u.department);
+    });
     return chain;
   });
 }

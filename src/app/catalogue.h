@@ -36,10 +36,13 @@ class CatalogueService {
   // malformed code, kNotFound for an unknown one.
   // With `below`, the active units on the node's children follow (store::catalogue::
   // units_below): a case may be dispatched down, which narrows its place.
+  // With a `category`, only the county departments that the dispatch catalogue may send such a
+  // matter to (domain::department_may_handle) are listed: the others a dispatch would be
+  // refused. kInvalidArgument for an unknown category.
   [[nodiscard]] Result<std::vector<domain::Unit>> units_for_place(
       std::string_view place,
       store::catalogue::UnitsListed listed = store::catalogue::UnitsListed::kActive,
-      bool below = false);
+      bool below = false, std::string_view category = {});
   // kNotFound when no unit has this id.
   [[nodiscard]] Result<domain::Unit> unit(std::int64_t id);
 

@@ -191,19 +191,36 @@ std::optional<Unit> escalation_target(std::span<const Unit> units, const UnitQue
   return pick_unit(units, query, static_cast<Level>(static_cast<int>(level) - 1));
 }
 
-bool department_handles(std::span<const RoutingRule> rules,
-                        std::span<const std::string> category_path, std::string_view description,
-                        std::string_view department) {
+namespace {
+
+// department_handles with the description, or department_may_handle without it (nullopt).
+bool handles(std::span<const RoutingRule> rules, std::span<const std::string> category_path,
+             std::optional<std::string_view> description, std::string_view department) {
   for (const RoutingRule& r : rules) {
     if (r.department.empty() || r.department != department) continue;
     bool category = r.category_code.empty() || std::find(category_path.begin(), category_path.end(),
                                                          r.category_code) != category_path.end();
-    bool keywords = std::all_of(r.keywords.begin(), r.keywords.end(), [&](const std::string& k) {
-      return description.find(k) != std::string_view::npos;
-    });
+    bool keywords = !description ||
+                    std::all_of(r.keywords.begin(), r.keywords.end(), [&](const std::string& k) {
+                      return description->find(k) != std::string_view::npos;
+                    });
     if (category && keywords) return true;
   }
   return false;
+}
+
+}  // namespace
+
+bool department_handles(std::span<const RoutingRule> rules,
+                        std::span<const std::string> category_path, std::string_view description,
+                        std::string_view department) {
+  return handles(rules, category_path, description, department);
+}
+
+bool department_may_handle(std::span<const RoutingRule> rules,
+                           std::span<const std::string> category_path,
+                           std::string_view department) {
+  return handles(rules, category_path, std::nullopt, department);
 }
 
 }  // namespace jiceng::domain

@@ -80,6 +80,11 @@ RoutingDecision route(std::span<const RoutingRule> rules, const CaseToRoute& c);
 bool department_handles(std::span<const RoutingRule> rules,
                         std::span<const std::string> category_path, std::string_view description,
                         std::string_view department);
+// The same before the text is known: whether some matter of the category could go to
+// `department` (a rule with keywords counts, as the text may hold them). A unit picker offers
+// only the departments for which this holds.
+bool department_may_handle(std::span<const RoutingRule> rules,
+                           std::span<const std::string> category_path, std::string_view department);
 
 // What a unit is picked for.
 struct UnitQuery {

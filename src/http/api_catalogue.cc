@@ -105,7 +105,7 @@ Response units_for_place(app::CatalogueService& service, const Request& req) {
   auto units = service.units_for_place(
       *place,
       *retired ? store::catalogue::UnitsListed::kAll : store::catalogue::UnitsListed::kActive,
-      *below);
+      *below, req.query_value("category").value_or(""));
   if (!units) return error_response(units.error(), req);
   json::array items;
   for (const auto& u : *units) items.push_back(unit_json(u));
@@ -189,7 +189,12 @@ void add_catalogue_routes(Router& router, app::CatalogueService& service) {
                                {.name = "below",
                                 .description = "true: then the active units on the place's "
                                                "children, by code (交办 down: a case dispatched "
-                                               "below its place narrows to the unit's node)"}},
+                                               "below its place narrows to the unit's node)"},
+                               {.name = "category",
+                                .description = "a category code: only the county departments "
+                                               "the dispatch catalogue may send such a matter "
+                                               "to (a rule with keywords counts); other units "
+                                               "are listed as without it"}},
               .answers = {{404, "no jurisdiction has the code in place"}},
               .policy = Policy::kPublic,
               .handler = [&service](const Request& req) { return units_for_place(service, req); }});

@@ -131,6 +131,28 @@ TEST_P(CatalogueApi, UnitsOnThePlaceChain) {
   }
   EXPECT_EQ(get_json("/api/v1/units?place=360602100003&below=true", 200).at("items"),
             json::value(items));
+
+  // category: only the departments the dispatch catalogue may send such a matter to (人社局 and
+  // 住建局 have rules on keywords of any category: 拖欠工资, 燃气); every other unit stays.
+  auto departments = [&](const std::string& category) {
+    std::vector<std::string> out;
+    std::size_t others = 0;
+    const auto listed = get_json("/api/v1/units?place=360602100003&category=" + category, 200);
+    for (const auto& u : listed.at("items").as_array()) {
+      if (u.at("kind").as_string() == "county_department") {
+        out.emplace_back(u.at("department").as_string());
+      } else {
+        ++others;
+      }
+    }
+    EXPECT_EQ(others, 5u) << category;
+    return out;
+  };
+  EXPECT_EQ(departments("urban.road"), (std::vector<std::string>{"住建局", "人社局"}));
+  EXPECT_EQ(departments("env"), (std::vector<std::string>{"住建局", "人社局"}));
+  EXPECT_EQ(departments("env.air"), (std::vector<std::string>{"住建局", "生态环境局", "人社局"}));
+  EXPECT_EQ(get_json("/api/v1/units?place=360602100003&category=", 200).at("items"),
+            json::value(items));
 }
 
 TEST_P(CatalogueApi, BadInput) {
@@ -147,6 +169,7 @@ TEST_P(CatalogueApi, BadInput) {
       {"/api/v1/units?place=360602100999", 404, "not_found"},
       {"/api/v1/units?place=360602&include_retired=yes", 400, "invalid_argument"},
       {"/api/v1/units?place=360602&below=yes", 400, "invalid_argument"},
+      {"/api/v1/units?place=360602&category=nope", 400, "invalid_argument"},
       {"/api/v1/units/0", 400, "invalid_argument"},
       {"/api/v1/units/-3", 400, "invalid_argument"},
       {"/api/v1/units/12x", 400, "invalid_argument"},
@@ -185,13 +208,15 @@ TEST_P(CatalogueApi, DocumentedInOpenApi) {
   for (const auto& p : paths.at("/api/v1/units").at("get").at("parameters").as_array()) {
     if (p.at("in") == "query") params.push_back(p);
   }
-  ASSERT_EQ(params.size(), 3u);
+  ASSERT_EQ(params.size(), 4u);
   EXPECT_EQ(params[0].at("name").as_string(), "place");
   EXPECT_TRUE(params[0].at("required").as_bool());
   EXPECT_EQ(params[1].at("name").as_string(), "include_retired");
   EXPECT_FALSE(params[1].at("required").as_bool());
   EXPECT_EQ(params[2].at("name").as_string(), "below");
   EXPECT_FALSE(params[2].at("required").as_bool());
+  EXPECT_EQ(params[3].at("name").as_string(), "category");
+  EXPECT_FALSE(params[3].at("required").as_bool());
 }
 
 // The administrators' edits over HTTP (TESTS.md S4, S7, C1, C3, A4): categories, routing rules

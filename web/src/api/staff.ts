@@ -234,9 +234,14 @@ export const staffApi = {
   /** The repeat candidates of a case being typed in; the reading is audited. */
   similar: (q: SimilarQuery) =>
     signedIn<{ items: RepeatCandidate[] }>('/api/v1/cases/similar', { method: 'POST', body: q }),
-  /** The units on a place and above it; with below, then those on its children (dispatch down). */
-  units: (place: string, below = false) =>
-    request<{ items: Unit[] }>(`/api/v1/units?place=${enc(place)}${below ? '&below=true' : ''}`),
+  /**
+   * The units on a place and above it; with below, then those on its children (dispatch down);
+   * with a category, of the county departments only those that may handle it.
+   */
+  units: (place: string, below = false, category = '') =>
+    request<{ items: Unit[] }>(
+      `/api/v1/units?place=${enc(place)}${below ? '&below=true' : ''}${category ? `&category=${enc(category)}` : ''}`,
+    ),
   unit: (id: number) => request<Unit>(`/api/v1/units/${id}`),
   workflow: (kind: string) => request<Workflow>(`/api/v1/workflows/${enc(kind)}`),
 } satisfies Record<string, (...args: never[]) => Promise<ApiResult<unknown>>>

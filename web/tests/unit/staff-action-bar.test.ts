@@ -27,10 +27,11 @@ const workflow: Workflow = {
   ],
 }
 
-type Bar = Pick<CaseFile, 'number' | 'kind' | 'state' | 'version' | 'place' | 'allowed_commands'>
+type Bar = Pick<CaseFile, 'number' | 'kind' | 'category' | 'state' | 'version' | 'place' | 'allowed_commands'>
 const registered: Bar = {
   number: '360603-2026-000384',
   kind: 'demand',
+  category: 'urban.lighting',
   state: 'registered',
   version: 3,
   place: '360603001001',
@@ -148,7 +149,7 @@ describe('ActionBar', () => {
     const w = show({ ...registered, state: 'accepted', allowed_commands: ['assign'] })
     await open(w, 'assign')
     expect(dialogFields()).toEqual(['unit_id', 'time_limit', 'note'])
-    expect(calls[0].url).toBe('/api/v1/units?place=360603001001&below=true')
+    expect(calls[0].url).toBe('/api/v1/units?place=360603001001&below=true&category=urban.lighting')
     const select = w.findComponent({ name: 'ElSelect' })
     select.vm.$emit('update:modelValue', 50)
     await flushPromises()
@@ -187,10 +188,10 @@ describe('ActionBar', () => {
     const w = show({ ...registered, allowed_commands: ['transfer'] })
     await open(w, 'transfer')
     expect(document.body.querySelector('#cmd-transfer_place')).not.toBeNull()
-    expect(calls.map((c) => c.url)).toEqual(['/api/v1/units?place=360603001001&below=true'])
+    expect(calls.map((c) => c.url)).toEqual(['/api/v1/units?place=360603001001&below=true&category=urban.lighting'])
     w.findComponent({ name: 'PlaceSelect' }).vm.$emit('update:modelValue', '360681001')
     await flushPromises()
-    expect(calls.map((c) => c.url)).toEqual(['/api/v1/units?place=360603001001&below=true', '/api/v1/units?place=360681001&below=true'])
+    expect(calls.map((c) => c.url)).toEqual(['/api/v1/units?place=360603001001&below=true&category=urban.lighting', '/api/v1/units?place=360681001&below=true&category=urban.lighting'])
     const unitSelect = w.findAllComponents({ name: 'ElSelect' }).find((c) => c.find('#cmd-unit_id').exists())
     unitSelect!.vm.$emit('update:modelValue', 50)
     const note = document.body.querySelector<HTMLTextAreaElement>('#cmd-note')!
@@ -203,7 +204,7 @@ describe('ActionBar', () => {
     expect(JSON.parse(String(sent?.init?.body))).toEqual({ unit_id: 50, note: '属贵溪市花园街道管辖，转送' })
     // Opened again, it starts from the case's own place.
     await open(w, 'transfer')
-    expect(calls.at(-1)?.url).toBe('/api/v1/units?place=360603001001&below=true')
+    expect(calls.at(-1)?.url).toBe('/api/v1/units?place=360603001001&below=true&category=urban.lighting')
   })
 
   it('shows the conflict on 412, keeps what was typed and sends nothing more', async () => {
