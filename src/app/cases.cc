@@ -96,25 +96,6 @@ bool any_event(const std::vector<domain::CaseEvent>& events, std::string_view co
                      [&](const domain::CaseEvent& e) { return e.command == command; });
 }
 
-// The latest a time limit given with a dispatch (交办/改派) may end: what the rules give the unit
-// (`handling`, the category's limit of a demand or a petition's 60 days). A demand's clock
-// starts anew at dispatch; a petition's runs from its acceptance (Art. 34), or to where an
-// approved extension moved it, whichever is later.
-Result<Instant> latest_dispatch_deadline(const Case& c, Instant now, domain::Period handling,
-                                         const domain::WorkCalendar& cal, History& history) {
-  if (c.kind == domain::CaseKind::kDemand) return domain::period_end(now, handling, cal);
-  auto events = history.get();
-  if (!events) return events.error();
-  auto accepted = std::find_if((*events)->rbegin(), (*events)->rend(),
-                               [](const domain::CaseEvent& e) { return e.command == "accept"; });
-  std::optional<Instant> latest;
-  if (accepted != (*events)->rend()) latest = domain::period_end(accepted->at, handling, cal);
-  if (c.clock == domain::ClockKind::kHandling && c.deadline_at) {
-    latest = latest ? std::max(*latest, *c.deadline_at) : *c.deadline_at;
-  }
-  return latest ? *latest : domain::period_end(now, handling, cal);
-}
-
 // The guards that depend only on the case, its history and the clock (not on the request's
 // input nor on the tree): whether `command` passes them now. apply_in checks them, and the 409
 // answer lists only the commands that pass them.
@@ -1179,9 +1160,16 @@ Result<Case> CaseService::apply_in(store::Sql& sql, std::string_view number, Com
         .zh("答复：该操作不填写答复");
   }
   if (in.time_limit && !t->takes_time_limit) {
+    if (c.kind == domain::CaseKind::kPetition) {
+      return Error::invalid_argument(
+                 "time_limit: a petition's time is the statute's (60 days from acceptance, "
+                 "extended once at most); its commands take no time limit")
+          .zh("办理时限（time_limit）：信访事项的办理期限依《信访工作条例》（自受理之日起 60 "
+              "日，可延期一次），不另设办理时限");
+    }
     return Error::invalid_argument(fmt::format("time_limit: the command {} takes no time limit",
                                                domain::to_string(command)))
-        .zh("办理时限（time_limit）：仅交办、改派时可以设定");
+        .zh("办理时限（time_limit）：仅交办、改派、返工时可以设定");
   }
   if (in.time_limit && in.time_limit->amount < 1) {
     return Error::invalid_argument("time_limit: the amount is a whole number from 1")
@@ -1366,27 +1354,26 @@ Result<Case> CaseService::apply_in(store::Sql& sql, std::string_view number, Com
     if (!category) return category.error();
     if (*category) periods.handling = (*category)->time_limit;
   }
-  domain::ClockEffect effect = t->clock;
   if (in.time_limit) {
-    auto latest = latest_dispatch_deadline(c, now, periods.handling, **cal, history);
-    if (!latest) return latest.error();
+    // What the category gives from now is the most the unit may be given (the command starts
+    // the handling clock in any case: takes_time_limit).
+    const Instant latest = domain::period_end(now, periods.handling, **cal);
     const Instant end = domain::period_end(now, *in.time_limit, **cal);
-    if (end > *latest) {
+    if (end > latest) {
       return Error::invalid_argument(
                  fmt::format("time_limit: {} from now ends at {}, after the deadline the rules "
                              "set ({})",
                              domain::period_text(*in.time_limit, true),
                              domain::format_china_deadline(end),
-                             domain::format_china_deadline(*latest)))
-          .zh(fmt::format("办理时限（time_limit）：{}至 {}，晚于规定的办理期限（{}）",
-                          domain::period_text(*in.time_limit, false),
-                          domain::format_china_deadline(end),
-                          domain::format_china_deadline(*latest)));
+                             domain::format_china_deadline(latest)))
+          .zh(fmt::format(
+              "办理时限（time_limit）：自现在起 {}，至 {} 届满，晚于规定的办理期限（{}）",
+              domain::period_text(*in.time_limit, false), domain::format_china_deadline(end),
+              domain::format_china_deadline(latest)));
     }
-    effect = domain::ClockEffect::kHandling;
     periods.handling = *in.time_limit;
   }
-  domain::apply_clock_effect(c, effect, now, periods, in.extension_days, **cal);
+  domain::apply_clock_effect(c, t->clock, now, periods, in.extension_days, **cal);
   c.updated_at = now;
   c.version += 1;
   if (auto r = store::cases::update(sql, c); !r) return r.error();

@@ -121,8 +121,8 @@ struct CommandInput {
   domain::Rating rating = domain::Rating::kNone;  // 回访
   int extension_days = 0;                         // 批准延期: 1..max_extension_days
   std::string target_case{};                      // 并单: the open case to merge into
-  // 交办/改派: the time the unit gets (domain::Transition::takes_time_limit), at most what the
-  // rules give: a demand's category limit from now, a petition's 60 days from acceptance.
+  // A demand's 交办, 改派, 返工: the time the unit gets (domain::Transition::takes_time_limit),
+  // ending no later than the category's limit from now.
   std::optional<domain::Period> time_limit{};
 };
 

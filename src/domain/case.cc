@@ -95,6 +95,7 @@ Period running_period(const Case& c, const ClockPeriods& periods) {
 void apply_clock_effect(Case& c, ClockEffect effect, Instant at, const ClockPeriods& periods,
                         int extension_days, const WorkCalendar& calendar) {
   const auto deadline_before = c.deadline_at;
+  const auto warn_before = c.warn_at;
   auto start = [&](ClockKind kind, Period period) {
     c.clock = kind;
     c.clock_started_at = at;
@@ -142,7 +143,9 @@ void apply_clock_effect(Case& c, ClockEffect effect, Instant at, const ClockPeri
       c.clock_limit.reset();
       break;
   }
-  if (c.deadline_at != deadline_before) c.warned = c.breached = false;
+  // A new clock, or one moved: its warning and breach are still to come (a clock started anew
+  // may end where the last one did, with another warning point).
+  if (c.deadline_at != deadline_before || c.warn_at != warn_before) c.warned = c.breached = false;
 }
 
 std::optional<ClockTimes> recomputed_clock(const Case& c, const ClockPeriods& periods,

@@ -60,8 +60,8 @@ struct Case {
   // clock_started_at and the limit, what its deadline is computed from again when the calendar
   // changes (CaseService::refresh_calendar).
   int extension_days = 0;
-  // The limit the running clock counts (the category's or the rules' when it started; a later
-  // change to them applies to new clocks only). nullopt for a clock started before 0025 whose
+  // The limit the running clock counts (the category's, the rules' or a dispatch's time limit
+  // when it started; a later change to them applies to new clocks only). nullopt for a clock started before 0025 whose
   // limit was not known then: the limit in force is taken.
   std::optional<Period> clock_limit{};
   std::string reply{};
@@ -99,8 +99,8 @@ Period running_period(const Case& c, const ClockPeriods& periods);
 // stops the clock. The extension is counted as the running clock's period is: working days after
 // the last day for a working-day limit, calendar days after it (moved past a rest day at the
 // end) for a calendar-day one, and 24 hours a day on the clock for an hour limit. warn_at and
-// extension_days follow (clock_times). A deadline that changes clears warned and breached: a new
-// clock.
+// extension_days follow (clock_times). A deadline or warning point that changes clears warned
+// and breached: a new clock.
 void apply_clock_effect(Case& c, ClockEffect effect, Instant at, const ClockPeriods& periods,
                         int extension_days, const WorkCalendar& calendar);
 

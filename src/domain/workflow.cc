@@ -56,10 +56,6 @@ std::vector<Transition> common_transitions() {
               S::kExtensionRequested}) {
     t.push_back({s, C::kEscalate, s, {G::kReason, G::kHigherLevel}, K::kNone});
   }
-  // The dispatcher may give the unit less time than the rules (交办 "限 3 个工作日办结").
-  for (Transition& tr : t) {
-    tr.takes_time_limit = tr.command == C::kAssign || tr.command == C::kRedispatch;
-  }
   return t;
 }
 
@@ -75,6 +71,14 @@ std::vector<Transition> demand_table() {
   // up (nothing blocks an escalation), where the higher unit sees it and can have it reworked.
   for (S s : {S::kFollowedUp, S::kClosed}) {
     t.push_back({s, C::kEscalate, s, {G::kReason, G::kUnsatisfied, G::kHigherLevel}, K::kNone});
+  }
+  // The office may give the unit less time than the category's limit (交办 "限 3 个工作日办结"),
+  // also when it has an answer reworked (返工): each of them starts the handling clock anyway.
+  // A petition's time is the statute's (60 days from acceptance, Art. 34): none of its commands
+  // takes a time limit.
+  for (Transition& tr : t) {
+    tr.takes_time_limit =
+        tr.command == C::kAssign || tr.command == C::kRedispatch || tr.command == C::kReopen;
   }
   return t;
 }

@@ -137,9 +137,9 @@ struct Transition {
   std::vector<Guard> guards;
   ClockEffect clock = ClockEffect::kNone;
   bool public_event = true;  // shown on the resident's tracking page
-  // The command may carry a time limit for the unit it sends the case to (交办/改派 "限 N 个工作日
-  // 办结"): the handling clock then starts anew with it, never ending later than the rules' own
-  // deadline would.
+  // The command may carry a time limit for the unit that handles the case (a demand's 交办, 改派,
+  // 返工: "限 N 个工作日办结"): the handling clock it starts then counts that limit, which may not
+  // end later than the category's own.
   bool takes_time_limit = false;
 };
 

@@ -773,9 +773,9 @@ void add_case_routes(Router& router, app::App& app) {
                  {.name = "extension_days", .type = "integer"},
                  {.name = "target_case", .description = "merge: the case that carries the matter"},
                  {.name = "time_limit",
-                  .description = "assign, redispatch: the unit's time, {amount, unit: hours, "
-                                 "calendar_days or working_days}, ending no later than the "
-                                 "rules' deadline",
+                  .description = "a demand's assign, redispatch or reopen: the unit's time, "
+                                 "{amount, unit: hours, calendar_days or working_days}, ending "
+                                 "no later than the category's limit",
                   .type = "object"}},
       .optional = true};
   const AnswerDoc not_allowed{409,

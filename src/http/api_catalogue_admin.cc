@@ -168,7 +168,7 @@ const std::set<std::string_view> kCategoryPatchFields = {"name_zh",       "name_
 Result<app::CategoryPatch> category_patch(const json::object& o) {
   app::CategoryPatch p;
   auto read = read_all(field(text(o, "name_zh"), p.name_zh), field(text(o, "name_en"), p.name_en),
-                       field(period_field(o, "time_limit"), p.time_limit),
+                       field(period_field(o, "time_limit", false), p.time_limit),
                        field(level(o, "routing_level"), p.routing_level),
                        field(boolean(o, "active"), p.active),
                        field(integer(o, "sort_order"), p.sort_order));

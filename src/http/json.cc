@@ -69,9 +69,9 @@ Result<std::string> string_field(const boost::json::object& o, std::string_view 
 }
 
 Result<std::optional<domain::Period>> period_field(const boost::json::object& o,
-                                                   std::string_view key) {
+                                                   std::string_view key, bool null_is_absent) {
   const boost::json::value* v = o.if_contains(key);
-  if (v == nullptr || v->is_null()) return std::optional<domain::Period>();
+  if (v == nullptr || (null_is_absent && v->is_null())) return std::optional<domain::Period>();
   const boost::json::object* limit = v->if_object();
   const boost::json::value* amount = limit ? limit->if_contains("amount") : nullptr;
   const boost::json::value* unit = limit ? limit->if_contains("unit") : nullptr;

@@ -31,10 +31,11 @@ Response json_response(const boost::json::value& body, unsigned status = 200);
 [[nodiscard]] Result<std::string> string_field(const boost::json::object& o, std::string_view key,
                                                bool required);
 // A time limit at key: {"amount": 7, "unit": "hours" | "calendar_days" | "working_days"};
-// nullopt when absent or null; kInvalidArgument for anything else. The amount is any whole
-// number within ±1,000,000: the caller checks its range.
+// nullopt when absent (or null, when null_is_absent); kInvalidArgument for anything else. The
+// amount is any whole number within ±1,000,000: the caller checks its range.
 [[nodiscard]] Result<std::optional<domain::Period>> period_field(const boost::json::object& o,
-                                                                 std::string_view key);
+                                                                 std::string_view key,
+                                                                 bool null_is_absent = true);
 // The whole number in query parameter `name`: `fallback` when absent; kInvalidArgument unless
 // it is min to max.
 [[nodiscard]] Result<std::int64_t> int_query(const Request& req, std::string_view name,

@@ -303,6 +303,10 @@ TEST_P(CatalogueAdminApi, CategoryEditsReachRoutingAndDeadlines) {
   EXPECT_EQ(missing.res.result_int(), 428u) << missing.res.body();
   auto stale = call(&admin, "PATCH", "/api/v1/categories/" + code, patch, if_match(2));
   EXPECT_EQ(stale.res.result_int(), 412u) << stale.res.body();
+  // A category always has a time limit: null is refused, not taken as "unchanged".
+  auto unset = call(&admin, "PATCH", "/api/v1/categories/" + code, R"({"time_limit": null})",
+                    if_match(1));
+  EXPECT_EQ(unset.res.result_int(), 400u) << unset.res.body();
   auto changed = call(&admin, "PATCH", "/api/v1/categories/" + code, patch, if_match(1));
   ASSERT_EQ(changed.res.result_int(), 200u) << changed.res.body();
   EXPECT_EQ(etag(changed), "\"2\"");

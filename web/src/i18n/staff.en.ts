@@ -127,7 +127,7 @@ export default {
     target_case: 'Merge into case number',
     time_limit: 'Time limit (optional)',
     timeLimitUnit: 'Unit of the time limit',
-    timeLimitHint: 'Leave empty for the rules\' limit. A time limit may not end later than the rules\' deadline; a last day on a holiday moves as the law says.',
+    timeLimitHint: 'Leave empty for the category\'s limit. A time limit may not end later than the rules\' deadline. Working days skip holidays; calendar days whose last day is a holiday end on the next working day.',
     periodUnit: { working_days: 'working days', calendar_days: 'calendar days', hours: 'hours' },
     targetPlaceholder: 'e.g. 360603-2026-000123',
   },

@@ -1,6 +1,6 @@
 // What the workbench looks up again and again, fetched once per page load: the categories, the
-// places of the user's scope (indexed for name and pinyin search), units by id, and the workflow
-// table of each kind of case.
+// places of the user's scope (indexed for name and pinyin search; the whole deployment's for a
+// transfer), units by id, and the workflow table of each kind of case.
 import { defineStore } from 'pinia'
 import { ref } from 'vue'
 import { api, staffApi, type ApiError, type ApiResult, type Category, type Jurisdiction, type Unit, type Workflow } from '@/api'
@@ -28,6 +28,14 @@ async function descendantsOf(root: Jurisdiction): Promise<ApiResult<Jurisdiction
   return { ok: true, value: items }
 }
 
+/** The search index of a node and everything under it. */
+async function indexUnder(root: ApiResult<Jurisdiction>): Promise<ApiResult<PlaceIndex>> {
+  if (!root.ok) return root
+  const node: Jurisdiction = { code: root.value.code, name: root.value.name, level: root.value.level, parent_code: root.value.parent_code }
+  const below = await descendantsOf(node)
+  return below.ok ? { ok: true, value: buildPlaceIndex(node, below.value) } : below
+}
+
 export const useStaffCatalogue = defineStore('staffCatalogue', () => {
   const categories = ref<Category[]>([])
   const categoryError = ref<ApiError | null>(null)
@@ -48,21 +56,26 @@ export const useStaffCatalogue = defineStore('staffCatalogue', () => {
   async function loadPlaces(scope: string): Promise<void> {
     if (places.value || placesLoading.value) return
     placesLoading.value = true
-    const root = await api.jurisdiction(scope)
-    if (!root.ok) {
-      placeError.value = root.error
-      placesLoading.value = false
-      return
-    }
-    const node: Jurisdiction = { code: root.value.code, name: root.value.name, level: root.value.level, parent_code: root.value.parent_code }
-    const below = await descendantsOf(node)
+    const r = await indexUnder(await api.jurisdiction(scope))
     placesLoading.value = false
-    if (!below.ok) {
-      placeError.value = below.error
-      return
-    }
-    placeError.value = null
-    places.value = buildPlaceIndex(node, below.value)
+    placeError.value = r.ok ? null : r.error
+    if (r.ok) places.value = r.value
+  }
+
+  // The whole deployment's places, for a transfer (转送) to a body outside the user's scope.
+  const deploymentPlaces = ref<PlaceIndex | null>(null)
+  const deploymentError = ref<ApiError | null>(null)
+  const deploymentLoading = ref(false)
+
+  /** Indexes the places of the whole deployment once. */
+  async function loadDeploymentPlaces(): Promise<void> {
+    if (deploymentPlaces.value || deploymentLoading.value) return
+    deploymentLoading.value = true
+    const d = await api.deployment()
+    const r = await indexUnder(d.ok ? { ok: true, value: d.value.root } : d)
+    deploymentLoading.value = false
+    deploymentError.value = r.ok ? null : r.error
+    if (r.ok) deploymentPlaces.value = r.value
   }
 
   /** The unit with id, fetched once; undefined until it arrives. */
@@ -107,6 +120,7 @@ export const useStaffCatalogue = defineStore('staffCatalogue', () => {
 
   return {
     categories, categoryError, places, placeError, placesLoading, units, workflows,
-    loadCategories, loadPlaces, unit, workflow, categoryName, placeName, placePath,
+    deploymentPlaces, deploymentError, deploymentLoading,
+    loadCategories, loadPlaces, loadDeploymentPlaces, unit, workflow, categoryName, placeName, placePath,
   }
 })

@@ -54,6 +54,8 @@ function stubUnitsAndCommand(answer: Response) {
     if (url.startsWith('/api/v1/units')) {
       return json(200, { items: [{ id: 50, name: '邓埠街道办事处', kind: 'township_government', kind_zh: '乡镇政府', department: null, jurisdiction_code: '360603001', level: 'township', active: true }] })
     }
+    // The transfer's place select indexes the deployment's places (not needed here).
+    if (!url.includes('/commands/')) return json(404, { error: { code: 'not_found', message: 'not here', request_id: 'r' } })
     return answer
   }))
   return calls
@@ -188,10 +190,13 @@ describe('ActionBar', () => {
     const w = show({ ...registered, allowed_commands: ['transfer'] })
     await open(w, 'transfer')
     expect(document.body.querySelector('#cmd-transfer_place')).not.toBeNull()
-    expect(calls.map((c) => c.url)).toEqual(['/api/v1/units?place=360603001001&below=true&category=urban.lighting'])
+    const unitLists = () => calls.map((c) => c.url).filter((u) => u.startsWith('/api/v1/units'))
+    expect(unitLists()).toEqual(['/api/v1/units?place=360603001001&below=true&category=urban.lighting'])
+    // The place select offers the whole deployment, not only the user's scope.
+    expect(calls.some((c) => c.url === '/api/v1/deployment')).toBe(true)
     w.findComponent({ name: 'PlaceSelect' }).vm.$emit('update:modelValue', '360681001')
     await flushPromises()
-    expect(calls.map((c) => c.url)).toEqual(['/api/v1/units?place=360603001001&below=true&category=urban.lighting', '/api/v1/units?place=360681001&below=true&category=urban.lighting'])
+    expect(unitLists()).toEqual(['/api/v1/units?place=360603001001&below=true&category=urban.lighting', '/api/v1/units?place=360681001&below=true&category=urban.lighting'])
     const unitSelect = w.findAllComponents({ name: 'ElSelect' }).find((c) => c.find('#cmd-unit_id').exists())
     unitSelect!.vm.$emit('update:modelValue', 50)
     const note = document.body.querySelector<HTMLTextAreaElement>('#cmd-note')!
@@ -204,7 +209,21 @@ describe('ActionBar', () => {
     expect(JSON.parse(String(sent?.init?.body))).toEqual({ unit_id: 50, note: '属贵溪市花园街道管辖，转送' })
     // Opened again, it starts from the case's own place.
     await open(w, 'transfer')
-    expect(calls.at(-1)?.url).toBe('/api/v1/units?place=360603001001&below=true&category=urban.lighting')
+    expect(unitLists().at(-1)).toBe('/api/v1/units?place=360603001001&below=true&category=urban.lighting')
+  })
+
+  it('lists the units again for another case on the same page (another category)', async () => {
+    const calls = stubUnitsAndCommand(json(200, {}))
+    const w = show({ ...registered, state: 'accepted', allowed_commands: ['assign'] })
+    await open(w, 'assign')
+    document.body.querySelector<HTMLButtonElement>('.el-dialog .el-dialog__headerbtn')!.click()
+    await flushPromises()
+    await w.setProps({ caseFile: { ...registered, number: '360603-2026-000385', category: 'env.air', state: 'accepted', allowed_commands: ['assign'] } })
+    await open(w, 'assign')
+    expect(calls.map((c) => c.url)).toEqual([
+      '/api/v1/units?place=360603001001&below=true&category=urban.lighting',
+      '/api/v1/units?place=360603001001&below=true&category=env.air',
+    ])
   })
 
   it('shows the conflict on 412, keeps what was typed and sends nothing more', async () => {
