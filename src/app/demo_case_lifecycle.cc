@@ -4,9 +4,11 @@
 
 #include <algorithm>
 #include <cassert>
+#include <optional>
 
 #include "app/demo_case_texts.h"
 #include "domain/case_notes.h"
+#include "domain/deadline.h"
 #include "domain/workflow.h"
 
 namespace jiceng::app {
@@ -31,6 +33,7 @@ struct Input {
   const domain::Unit* unit = nullptr;
   domain::Rating rating = domain::Rating::kNone;
   int extension_days = 0;
+  std::optional<domain::Period> time_limit{};  // 交办 "限 N 日内办结" (a demand's)
 };
 
 // One case's life; see live_demo_case.
@@ -157,9 +160,14 @@ void Life::script_demand() {
   }
   if (!command(Command::kAccept, t, operator_name())) return;
   if (stalls(0.008) || !c.unit_id) return;
+  // Some urgent work orders get less time than the category's limit: half of it.
+  std::optional<domain::Period> urgent;
+  if (life_.time_limit.amount >= 2 && life_.rng.chance(0.06)) {
+    urgent = domain::Period{life_.time_limit.amount / 2, life_.time_limit.unit};
+  }
   if (!command(Command::kAssign,
                last_ + std::clamp(scaled(limit, 0.005, 0.04), minutes(2), hours(24)),
-               operator_name(), {.unit = unit_by_id(c.unit_id)})) {
+               operator_name(), {.unit = unit_by_id(c.unit_id), .time_limit = urgent})) {
     return;
   }
   if (!handle(0.06)) return;
@@ -328,15 +336,20 @@ bool Life::command(Command command, Instant at, std::string actor, Input in) {
   if (command == Command::kFollowUp) c.rating = in.rating;
   if (command == Command::kReopen) c.rating = domain::Rating::kNone;
   const CaseRules& rules = life_.world.rules;
-  domain::apply_clock_effect(
-      c, t->clock, at,
-      {rules.petition_acceptance,
-       c.kind == CaseKind::kPetition ? rules.petition_handling : life_.time_limit,
-       rules.review_reply},
-      in.extension_days, life_.world.calendar);
+  const bool limited = in.time_limit && t->takes_time_limit;
+  domain::Period handling =
+      c.kind == CaseKind::kPetition ? rules.petition_handling : life_.time_limit;
+  if (limited) handling = *in.time_limit;
+  domain::apply_clock_effect(c, t->clock, at,
+                             {rules.petition_acceptance, handling, rules.review_reply},
+                             in.extension_days, life_.world.calendar);
   c.updated_at = at;
   c.version += 1;
   std::string note = std::move(in.note);
+  if (limited && c.deadline_at) {
+    note = domain::notes::time_limit(domain::period_text(*in.time_limit, false),
+                                     domain::format_china_deadline(*c.deadline_at), note);
+  }
   if (command == Command::kApproveExtension) {
     note = domain::notes::extension(in.extension_days, note);
   }

@@ -282,6 +282,10 @@ TEST_P(DemoCases, StatesSpreadThroughTheLifecycle) {
                   "('closed', 'declined')"),
             0);
   EXPECT_GT(count(*db_, "SELECT COUNT(*) FROM case_event WHERE command = 'escalate'"), 0);
+  // Some work orders were given less time than the category's limit (交办 限 N 内办结).
+  EXPECT_GT(
+      count(*db_, "SELECT COUNT(*) FROM case_event WHERE command = 'assign' AND note LIKE '限 %'"),
+      0);
   const std::int64_t petitions = count(*db_, "SELECT COUNT(*) FROM cases WHERE kind = 'petition'");
   EXPECT_GT(petitions, 0);
   EXPECT_LT(petitions, kCases / 4);
