@@ -1171,9 +1171,10 @@ Result<Case> CaseService::apply_in(store::Sql& sql, std::string_view number, Com
                                                domain::to_string(command)))
         .zh("办理时限（time_limit）：仅交办、改派、返工时可以设定");
   }
-  if (in.time_limit && in.time_limit->amount < 1) {
-    return Error::invalid_argument("time_limit: the amount is a whole number from 1")
-        .zh("办理时限（time_limit）：数值须为不小于 1 的整数");
+  // No category limit is near 1,000 of any unit; counting a larger one day by day is waste.
+  if (in.time_limit && (in.time_limit->amount < 1 || in.time_limit->amount > 1000)) {
+    return Error::invalid_argument("time_limit: the amount is a whole number from 1 to 1000")
+        .zh("办理时限（time_limit）：数值须为 1 至 1000 的整数");
   }
   const CaseState from = c.state;
   std::optional<domain::Unit> unit;
