@@ -66,18 +66,16 @@ Result<std::vector<domain::Unit>> CatalogueService::units_for_place(
                     std::make_move_iterator(lower->end()));
     }
     if (category.empty()) return chain;
-    auto categories = store::catalogue::categories(sql);
-    if (!categories) return categories.error();
-    const auto path = domain::category_path(*categories, category);
+    auto snapshot = catalogue_.get(sql);
+    if (!snapshot) return snapshot.error();
+    const auto path = domain::category_path((*snapshot)->categories, category);
     if (path.empty()) {
       return Error::invalid_argument(fmt::format("category: no category has the code {}", category))
           .zh(fmt::format("分类（category）：没有代码为 {} 的分类", category));
     }
-    auto rules = store::catalogue::routing_rules(sql);
-    if (!rules) return rules.error();
     std::erase_if(*chain, [&](const domain::Unit& u) {
       return u.kind == domain::UnitKind::kCountyDepartment &&
-             !domain::department_may_handle(*rules, path, u.department);
+             !domain::department_may_handle((*snapshot)->rules, path, u.department);
     });
     return chain;
   });

@@ -19,6 +19,27 @@
 
 namespace jiceng::app {
 
+// The category tree (in tree order) and the dispatch catalogue, as one transaction saw them.
+struct CatalogueSnapshot {
+  std::int64_t version = 0;  // store::catalogue::version
+  std::vector<domain::Category> categories;
+  std::vector<domain::RoutingRule> rules;  // keywords in text::match_form, as they are matched
+};
+
+// Keeps the last catalogue loaded, so that routing a case does not reload and sort the whole
+// tree. Correct across processes: the store's counter is read in the caller's transaction.
+// Thread-safe.
+class CatalogueCache {
+ public:
+  // The catalogue as sql's transaction sees it: the kept one while the store's counter matches
+  // it (one indexed read), else loaded anew (and kept, unless a newer one is kept already).
+  [[nodiscard]] Result<std::shared_ptr<const CatalogueSnapshot>> get(store::Sql& sql);
+
+ private:
+  std::mutex mu_;
+  std::shared_ptr<const CatalogueSnapshot> kept_;  // guarded by mu_
+};
+
 class CatalogueService {
  public:
   explicit CatalogueService(store::Database& db) : db_(db) {}
@@ -48,27 +69,7 @@ class CatalogueService {
 
  private:
   store::Database& db_;
-};
-
-// The category tree (in tree order) and the dispatch catalogue, as one transaction saw them.
-struct CatalogueSnapshot {
-  std::int64_t version = 0;  // store::catalogue::version
-  std::vector<domain::Category> categories;
-  std::vector<domain::RoutingRule> rules;  // keywords in text::match_form, as they are matched
-};
-
-// Keeps the last catalogue loaded, so that routing a case does not reload and sort the whole
-// tree. Correct across processes: the store's counter is read in the caller's transaction.
-// Thread-safe.
-class CatalogueCache {
- public:
-  // The catalogue as sql's transaction sees it: the kept one while the store's counter matches
-  // it (one indexed read), else loaded anew (and kept, unless a newer one is kept already).
-  [[nodiscard]] Result<std::shared_ptr<const CatalogueSnapshot>> get(store::Sql& sql);
-
- private:
-  std::mutex mu_;
-  std::shared_ptr<const CatalogueSnapshot> kept_;  // guarded by mu_
+  CatalogueCache catalogue_;  // the tree and the rules units_for_place filters by
 };
 
 struct DispatchRequest {

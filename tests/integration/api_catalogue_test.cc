@@ -304,8 +304,8 @@ TEST_P(CatalogueAdminApi, CategoryEditsReachRoutingAndDeadlines) {
   auto stale = call(&admin, "PATCH", "/api/v1/categories/" + code, patch, if_match(2));
   EXPECT_EQ(stale.res.result_int(), 412u) << stale.res.body();
   // A category always has a time limit: null is refused, not taken as "unchanged".
-  auto unset = call(&admin, "PATCH", "/api/v1/categories/" + code, R"({"time_limit": null})",
-                    if_match(1));
+  auto unset =
+      call(&admin, "PATCH", "/api/v1/categories/" + code, R"({"time_limit": null})", if_match(1));
   EXPECT_EQ(unset.res.result_int(), 400u) << unset.res.body();
   auto changed = call(&admin, "PATCH", "/api/v1/categories/" + code, patch, if_match(1));
   ASSERT_EQ(changed.res.result_int(), 200u) << changed.res.body();
@@ -424,6 +424,31 @@ TEST_P(CatalogueAdminApi, CategoryValidationInBothLanguages) {
   EXPECT_EQ(parent.res.result_int(), 409u) << parent.res.body();
   EXPECT_EQ(call(&admin, "PATCH", "/api/v1/categories/" + code, "{}", if_match(1)).res.result_int(),
             400u);
+}
+
+// The units a dispatch may go to follow a rule added meanwhile (the catalogue kept in memory is
+// checked against the store's counter on each read).
+TEST_P(CatalogueAdminApi, UnitsByCategoryFollowRuleEdits) {
+  auto root = root_admin();
+  const std::string code = make_category(root, "village");
+  auto lists = [&](std::string_view department) {
+    const auto units = testing::body_json(
+        call(nullptr, "GET",
+             "/api/v1/units?place=" + std::string(testing::kYujiang) + "&category=" + code));
+    const auto& items = units.at("items").as_array();
+    return std::any_of(items.begin(), items.end(), [&](const json::value& u) {
+      return u.at("department").is_string() && u.at("department").as_string() == department;
+    });
+  };
+  EXPECT_FALSE(lists("教育局"));
+  EXPECT_TRUE(lists("住建局")) << "a rule on keywords of any category";
+  json::object rule{{"category_code", code},
+                    {"place_code", std::string(testing::kYujiang)},
+                    {"level", "county"},
+                    {"department", "教育局"}};
+  auto made = call(&root, "POST", "/api/v1/routing-rules", json::serialize(rule));
+  ASSERT_EQ(made.res.result_int(), 201u) << made.res.body();
+  EXPECT_TRUE(lists("教育局"));
 }
 
 TEST_P(CatalogueAdminApi, RoutingRules) {
