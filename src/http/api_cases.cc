@@ -341,6 +341,7 @@ json::object case_json(const app::CaseDetail& d) {
                    {"received_at", format_instant_utc(c.received_at)},
                    {"updated_at", format_instant_utc(c.updated_at)},
                    {"clock", domain::to_string(c.clock)},
+                   {"clock_limit", nullptr},
                    {"deadline_at", instant_or_null(c.deadline_at)},
                    {"warn_at", instant_or_null(c.deadline_at ? c.warn_at : std::nullopt)},
                    {"deadline_provisional", d.deadline_provisional},
@@ -353,6 +354,11 @@ json::object case_json(const app::CaseDetail& d) {
                    {"allowed_commands", json::array{}},
                    {"events", std::move(events)}};
   if (!c.tracking_code.empty()) out["tracking_code"] = c.tracking_code;
+  // The limit the running clock counts (the category's, the statute's or a dispatch's).
+  if (c.clock != domain::ClockKind::kNone && c.clock_limit) {
+    out["clock_limit"] = json::object{{"amount", c.clock_limit->amount},
+                                      {"unit", domain::to_string(c.clock_limit->unit)}};
+  }
   out["unit_id"] = c.unit_id ? json::value(*c.unit_id) : json::value(nullptr);
   auto& allowed = out["allowed_commands"].as_array();
   for (domain::Command cmd : d.allowed) allowed.push_back(json::string(domain::to_string(cmd)));

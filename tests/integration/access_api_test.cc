@@ -332,6 +332,9 @@ TEST_P(AccessApi, OperatorsRecordWhenACallCameIn) {
   ASSERT_EQ(file.res.result_int(), 200u) << file.res.body();
   EXPECT_EQ(json::parse(file.res.body()).at("received_at").as_string(),
             format_instant_utc(hour_ago));
+  // 路灯照明: 7 calendar days, the limit its clock counts.
+  EXPECT_EQ(json::parse(file.res.body()).at("clock_limit"),
+            (json::value{{"amount", 7}, {"unit", "calendar_days"}}));
 
   auto future = call(&s, "POST", "/api/v1/cases", body("phone", now + std::chrono::hours(1)));
   EXPECT_EQ(future.res.result_int(), 400u) << future.res.body();

@@ -103,6 +103,9 @@ export interface CaseFile {
   received_at: string
   updated_at: string
   clock: string
+  /** The limit the running clock counts (the category's, the statute's or a dispatch's); null
+   *  without a clock. */
+  clock_limit?: { amount: number; unit: 'working_days' | 'calendar_days' | 'hours' } | null
   deadline_at: string | null
   /** When the running clock's warning falls due (80 % of its time), null without a deadline. */
   warn_at: string | null

@@ -81,6 +81,7 @@ export default {
     provisionalHint: "That year's official holidays are not imported yet: the deadline counts weekends only for now and is recounted when they are.",
     warnAt: 'warning from {when}',
     clock: 'Clock',
+    clockLimit: ' ({n} {unit})',
     extensions: 'Extensions',
     reply: 'Written reply',
     rating: "Resident's rating",

@@ -81,6 +81,7 @@ export default {
     provisionalHint: '该年度的法定节假日尚未导入，期限暂按周末计算；导入后将自动重算。',
     warnAt: '{when} 起预警',
     clock: '计时',
+    clockLimit: '（{n} {unit}）',
     extensions: '延期次数',
     reply: '书面答复',
     rating: '群众评价',

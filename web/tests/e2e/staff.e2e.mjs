@@ -121,6 +121,7 @@ await runScenario('staff e2e', { browser, shot }, async () => {
   await stateIs(op, '已交办')
   await op.locator('.staff-timeline').getByText('交办').first().waitFor()
   await op.locator('.staff-timeline').getByText('限 48 小时内办结').first().waitFor()
+  await op.locator('.clock-limit').filter({ hasText: '48 小时' }).waitFor()
   await shot(op, 'case-assigned', true)
 
   console.log('handler: a case outside the township is "not found"')
