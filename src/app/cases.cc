@@ -1399,8 +1399,7 @@ Result<Case> CaseService::apply_in(store::Sql& sql, std::string_view number, Com
     note = domain::notes::place_moved(note, moved_from);
   }
   if (in.time_limit && c.deadline_at) {
-    note = domain::notes::time_limit(domain::period_text(*in.time_limit, false),
-                                     domain::format_china_deadline(*c.deadline_at), note);
+    note = domain::notes::time_limit(*in.time_limit, *c.deadline_at, note);
   }
   if (!top_of_chain.empty()) note = domain::notes::escalation_at_top(top_of_chain, note);
   if (command == Command::kFollowUp)

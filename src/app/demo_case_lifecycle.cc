@@ -347,8 +347,7 @@ bool Life::command(Command command, Instant at, std::string actor, Input in) {
   c.version += 1;
   std::string note = std::move(in.note);
   if (limited && c.deadline_at) {
-    note = domain::notes::time_limit(domain::period_text(*in.time_limit, false),
-                                     domain::format_china_deadline(*c.deadline_at), note);
+    note = domain::notes::time_limit(*in.time_limit, *c.deadline_at, note);
   }
   if (command == Command::kApproveExtension) {
     note = domain::notes::extension(in.extension_days, note);

@@ -61,8 +61,8 @@ struct Case {
   // changes (CaseService::refresh_calendar).
   int extension_days = 0;
   // The limit the running clock counts (the category's, the rules' or a dispatch's time limit
-  // when it started; a later change to them applies to new clocks only). nullopt for a clock started before 0025 whose
-  // limit was not known then: the limit in force is taken.
+  // when it started; a later change to them applies to new clocks only). nullopt for a clock
+  // started before 0025 whose limit was not known then: the limit in force is taken.
   std::optional<Period> clock_limit{};
   std::string reply{};
   std::optional<Instant> replied_at{};

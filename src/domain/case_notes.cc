@@ -46,8 +46,10 @@ std::string extension(int days, std::string_view reason) {
   return with(fmt::format("延期 {} 天", days), reason);
 }
 
-std::string time_limit(std::string_view period, std::string_view deadline, std::string_view note) {
-  return with(fmt::format("限 {}内办结（{} 前）", period, deadline), note);
+std::string time_limit(const Period& limit, Instant deadline, std::string_view note) {
+  return with(fmt::format("限 {}内办结（{} 前）", period_text(limit, false),
+                          format_china_deadline(deadline)),
+              note);
 }
 
 std::string answered_by_unit() {

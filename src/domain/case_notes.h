@@ -6,6 +6,9 @@
 #include <string>
 #include <string_view>
 
+#include "common/date.h"
+#include "domain/deadline.h"
+
 namespace jiceng::domain::notes {
 
 // register: "分派至余家村民委员会", or that the chain above the place has no unit.
@@ -24,8 +27,9 @@ std::string merged_elsewhere();
 std::string submitted_again_elsewhere();
 // approve_extension: "延期 30 天：理由" (the reason told to the petitioner, Art. 34).
 std::string extension(int days, std::string_view reason);
-// 交办/改派 with a time limit: "限 3 个工作日内办结（2026-03-09 24:00 前）；备注".
-std::string time_limit(std::string_view period, std::string_view deadline, std::string_view note);
+// 交办, 改派 or 返工 with a time limit, and the deadline it gives:
+// "限 3 个工作日内办结（2026-03-09 24:00 前）：备注".
+std::string time_limit(const Period& limit, Instant deadline, std::string_view note);
 // On the tracking page of a repeat merged into another person's case, instead of that case's
 // reply (written to its own submitter): that the matter was answered, and that the unit
 // answers this person itself. Chinese and English, as the page shows it to anyone.
