@@ -1,6 +1,7 @@
 #include "app/cases.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <sodium.h>
 
 #include <algorithm>
@@ -38,32 +39,30 @@ std::string new_tracking_code() {
   return domain::make_tracking_code(random);
 }
 
-// The 409 answer: `possible` are the commands that could succeed now (possible_commands).
-std::string listed(const std::vector<Command>& possible) {
+// The 409 answer: `possible` are the commands that could succeed now (possible_commands), by
+// their API names ("accept, decline") or, in Chinese, their names in the office ("受理、不予受理").
+std::string listed(const std::vector<Command>& possible, bool chinese) {
   std::string allowed;
   for (Command a : possible) {
-    allowed += fmt::format("{}{}", allowed.empty() ? "" : ", ", domain::to_string(a));
+    allowed += fmt::format("{}{}", allowed.empty() ? "" : (chinese ? "、" : ", "),
+                           chinese ? domain::label_zh(a) : domain::to_string(a));
   }
-  return allowed;
+  return allowed.empty() ? std::string(chinese ? "无" : "none") : allowed;
 }
 
 Error not_allowed(const Case& c, Command command, const std::vector<Command>& possible) {
-  const std::string allowed = listed(possible);
   return Error::failed_precondition(
              fmt::format("'{}' is not allowed while the case is {}; allowed now: {}",
                          domain::to_string(command), domain::to_string(c.state),
-                         allowed.empty() ? "none" : allowed))
+                         listed(possible, false)))
       .zh(fmt::format("案件{}，不能{}；现在可以：{}", domain::label_zh(c.state),
-                      domain::label_zh(command), allowed.empty() ? "无" : allowed));
+                      domain::label_zh(command), listed(possible, true)));
 }
 
 // A guard's refusal (409) names what could succeed instead, as a refused transition does.
 Error with_allowed(Error e, const std::vector<Command>& possible) {
-  const std::string allowed = listed(possible);
-  e.message += fmt::format("; allowed now: {}", allowed.empty() ? "none" : allowed);
-  if (!e.message_zh.empty()) {
-    e.message_zh += fmt::format("；现在可以：{}", allowed.empty() ? "无" : allowed);
-  }
+  e.message += fmt::format("; allowed now: {}", listed(possible, false));
+  if (!e.message_zh.empty()) e.message_zh += fmt::format("；现在可以：{}", listed(possible, true));
   return e;
 }
 
@@ -94,6 +93,41 @@ class History {
 bool any_event(const std::vector<domain::CaseEvent>& events, std::string_view command) {
   return std::any_of(events.begin(), events.end(),
                      [&](const domain::CaseEvent& e) { return e.command == command; });
+}
+
+bool resident_actor(std::string_view name) {
+  return name == "resident" || name.starts_with("resident (") || name.starts_with("resident:");
+}
+
+// Whether the case came to its unit by a resident's escalation that no staff has acted on since.
+// A resident's further escalation is then recorded for that unit's supervision instead of taking
+// the case higher again: one person cannot lift a matter through every tier in a minute, and the
+// unit's deadline keeps running (its breach escalates the case).
+bool awaiting_unit_after_residents_escalation(const std::vector<domain::CaseEvent>& events) {
+  bool awaiting = false;
+  std::optional<std::int64_t> unit;
+  for (const domain::CaseEvent& e : events) {
+    if (e.unit_id != unit) {
+      awaiting = e.command == "escalate" && resident_actor(e.actor);
+    } else if (!resident_actor(e.actor) && e.actor != "system") {
+      awaiting = false;
+    }
+    unit = e.unit_id;
+  }
+  return awaiting;
+}
+
+// When the case's unit received it: the last dispatch (交办, 改派) or move to another unit.
+std::optional<Instant> received_by_unit(const std::vector<domain::CaseEvent>& events) {
+  std::optional<Instant> at;
+  std::optional<std::int64_t> unit;
+  for (const domain::CaseEvent& e : events) {
+    if (e.command == "assign" || e.command == "redispatch" || (e.unit_id && e.unit_id != unit)) {
+      at = e.at;
+    }
+    unit = e.unit_id;
+  }
+  return at;
 }
 
 // The guards that depend only on the case, its history and the clock (not on the request's
@@ -136,9 +170,10 @@ Result<void> check_case_guard(Guard g, const Case& c, Command command, Instant n
       }
       Instant window_end = domain::period_end(*c.replied_at, rules.review_window, cal);
       if (now >= window_end) {
-        return Error::failed_precondition(fmt::format("the window for asking a review closed at {}",
-                                                      format_instant_utc(window_end)))
-            .zh(fmt::format("申请期限已于 {} 届满", format_instant_utc(window_end)));
+        return Error::failed_precondition(
+                   fmt::format("the window for asking a review closed at {} (China time)",
+                               domain::format_china_deadline(window_end)))
+            .zh(fmt::format("申请期限已于 {} 届满", domain::format_china_deadline(window_end)));
       }
       auto events = history.get();
       if (!events) return events.error();
@@ -156,6 +191,27 @@ Result<void> check_case_guard(Guard g, const Case& c, Command command, Instant n
         return Error::failed_precondition(
                    "there is no review answer (复查) to re-review; ask for a review first")
             .zh("尚无复查意见，请先申请复查");
+      }
+      return {};
+    }
+    case Guard::kObjectionWindow: {
+      auto events = history.get();
+      if (!events) return events.error();
+      auto received = received_by_unit(**events);
+      if (!received) return {};
+      Instant window_end = domain::period_end(*received, rules.objection_window, cal);
+      if (now >= window_end) {
+        const std::string window = domain::period_text(rules.objection_window, true);
+        return Error::failed_precondition(
+                   fmt::format("a petition is returned as outside the unit's remit within {} "
+                               "of receipt (Art. 23); that ended at {}: handle it, or escalate "
+                               "it with the reason",
+                               window, domain::format_china_deadline(window_end)))
+            .zh(fmt::format(
+                "对交办的信访事项提出异议（退单），须在收到之日起 {} "
+                "内（《信访工作条例》第二十三条），已于 {} 届满；请办理，或写明理由提级",
+                domain::period_text(rules.objection_window, false),
+                domain::format_china_deadline(window_end)));
       }
       return {};
     }
@@ -347,10 +403,10 @@ Result<void> may_apply(const Actor& a, const Case& c, Command command) {
   if (!may_see(a, c)) return hidden(c.number);
   Role role = a.principal ? a.principal->role : Role::kResident;
   if (!domain::may_command(role, command)) {
-    return Error{
-        ErrorCode::kPermissionDenied,
-        fmt::format("a {} may not {} a case", domain::to_string(role), domain::to_string(command)),
-        fmt::format("{}无权执行“{}”", domain::label_zh(role), domain::label_zh(command))};
+    return Error{ErrorCode::kPermissionDenied,
+                 fmt::format("the role {} may not give the command {}", domain::to_string(role),
+                             domain::to_string(command)),
+                 fmt::format("{}无权执行“{}”", domain::label_zh(role), domain::label_zh(command))};
   }
   if (a.principal && domain::acts_for_unit(role) && c.unit_id != a.principal->unit_id) {
     return Error{ErrorCode::kPermissionDenied, "the case is with another unit",
@@ -717,12 +773,32 @@ Result<Registration> CaseService::register_in(store::Sql& sql, const PreparedInt
   auto cal = calendar();
   if (!cal) return cal.error();
   {
-    auto category = store::catalogue::find_category(sql, in.category_code);
-    if (!category) return category.error();
-    if (!*category || !(*category)->active) {
+    auto catalogue = catalogue_.get(sql);
+    if (!catalogue) return catalogue.error();
+    const auto& categories = (*catalogue)->categories;
+    const auto category =
+        std::find_if(categories.begin(), categories.end(),
+                     [&](const domain::Category& c) { return c.code == in.category_code; });
+    if (category == categories.end() || !category->active) {
       return Error::invalid_argument("category: '" + in.category_code +
                                      "' is not a category in use")
           .zh("分类（category）：" + in.category_code + " 不是在用的分类");
+    }
+    // A group (城乡建设) says too little to route or time the matter: one of its categories.
+    std::vector<std::string> children_en;
+    std::vector<std::string> children_zh;
+    for (const domain::Category& c : categories) {
+      if (c.parent_code == category->code && c.active) {
+        children_en.push_back(fmt::format("{} ({})", c.code, c.name_en));
+        children_zh.push_back(fmt::format("{}（{}）", c.name_zh, c.code));
+      }
+    }
+    if (!children_en.empty()) {
+      return Error::invalid_argument(fmt::format("category: {} is a group; choose one of its "
+                                                 "categories: {}",
+                                                 category->name_en, fmt::join(children_en, ", ")))
+          .zh(fmt::format("分类（category）：{}是大类，请选择其下的具体分类：{}", category->name_zh,
+                          fmt::join(children_zh, "、")));
     }
     auto place = store::jurisdictions::find(sql, in.place_code);
     if (!place) return place.error();
@@ -774,15 +850,14 @@ Result<Registration> CaseService::register_in(store::Sql& sql, const PreparedInt
     // whole handling limit (its category's).
     c.clock = c.kind == domain::CaseKind::kPetition ? ClockKind::kAcceptance : ClockKind::kHandling;
     c.clock_started_at = c.received_at;
-    const domain::ClockTimes times =
-        domain::clock_times(c.received_at,
-                            c.kind == domain::CaseKind::kPetition ? rules_.petition_acceptance
-                                                                  : (*category)->time_limit,
-                            0, domain::kWarnFraction, **cal);
+    const domain::ClockTimes times = domain::clock_times(
+        c.received_at,
+        c.kind == domain::CaseKind::kPetition ? rules_.petition_acceptance : category->time_limit,
+        0, domain::kWarnFraction, **cal);
     c.deadline_at = times.deadline;
     c.warn_at = times.warn_at;
-    c.clock_limit = c.kind == domain::CaseKind::kPetition ? rules_.petition_acceptance
-                                                          : (*category)->time_limit;
+    c.clock_limit =
+        c.kind == domain::CaseKind::kPetition ? rules_.petition_acceptance : category->time_limit;
     const int year = static_cast<int>(std::chrono::year_month_day(domain::china_date(now)).year());
     auto seq = store::cases::next_number(sql, c.county_code, year);
     if (!seq) return seq.error();
@@ -909,6 +984,13 @@ Result<CaseDetail> CaseService::read_in(store::Sql& sql, std::string_view number
     if (!possible) return possible.error();
     d.allowed = std::move(*possible);
   }
+  if (d.c.kind == domain::CaseKind::kPetition &&
+      domain::find_transition(d.c.kind, d.c.state, Command::kReturn)) {
+    if (auto received = received_by_unit(d.events)) {
+      const Instant end = domain::period_end(*received, rules_.objection_window, **cal);
+      if (clock_.now() < end) d.objection_until = end;
+    }
+  }
   if (auto r = mask_merge_links(sql, actor, d); !r) return r.error();
   auto provisional = deadline_provisional(sql, d.c);
   if (!provisional) return provisional.error();
@@ -996,7 +1078,7 @@ Result<TrackView> CaseService::track(std::string_view tracking_code) {
     auto c = store::cases::find_tracked(sql, *code);
     if (!c) return c.error();
     if (!*c) return unknown;
-    TrackView v{std::move(**c), {}, {}};
+    TrackView v{std::move(**c), {}, {}, true, false, {}};
     // Public events only; staff names and units are personal data too and are not read.
     auto events = store::cases::public_events(sql, v.number);
     if (!events) return events.error();
@@ -1074,6 +1156,19 @@ Result<TrackView> CaseService::track(std::string_view tracking_code) {
         }
       }
     }
+    // The guards read the carrier's state, its reply's time, its real rating (shown or not) and
+    // its review events, which the public timeline holds.
+    Case carrier;
+    carrier.number = v.handled_in;
+    carrier.kind = v.kind;
+    carrier.state = v.state;
+    carrier.replied_at = v.replied_at;
+    carrier.rating = v.handled_in == v.number ? v.rating : rating;
+    History history(sql, carrier.number, v.events);
+    auto possible = possible_commands(carrier, Actor::by_tracking_code({}), clock_.now(), rules_,
+                                      **cal, history);
+    if (!possible) return possible.error();
+    v.commands = std::move(*possible);
     return v;
   });
 }
@@ -1179,6 +1274,9 @@ Result<Case> CaseService::apply_in(store::Sql& sql, std::string_view number, Com
   const CaseState from = c.state;
   std::optional<domain::Unit> unit;
   std::string top_of_chain;  // a resident's escalation at the top: the unit that keeps the case
+  // A resident's escalation while the unit a resident's escalation brought the case to has not
+  // acted yet: that unit, which keeps it.
+  std::string pending_with;
   std::optional<Case> merge_target;  // 并单: the case being handled that takes this one
   for (Guard g : t->guards) {
     switch (g) {
@@ -1244,6 +1342,7 @@ Result<Case> CaseService::apply_in(store::Sql& sql, std::string_view number, Com
       case Guard::kUnsatisfied:
       case Guard::kFirstExtension:
       case Guard::kReviewWindow:
+      case Guard::kObjectionWindow:
         if (auto ok = check_case_guard(g, c, command, now, rules_, **cal, history); !ok) {
           auto possible = possible_commands(c, actor, now, rules_, **cal, history);
           if (!possible) return possible.error();
@@ -1276,12 +1375,21 @@ Result<Case> CaseService::apply_in(store::Sql& sql, std::string_view number, Com
         auto current = store::catalogue::find_unit(sql, *c.unit_id);
         if (!current) return current.error();
         if (!*current) return Error::internal("the case's unit is missing");
+        const bool resident = actor.holds_tracking_code ||
+                              (actor.principal && actor.principal->role == Role::kResident);
+        if (resident) {
+          auto events = history.get();
+          if (!events) return events.error();
+          if (awaiting_unit_after_residents_escalation(**events)) {
+            pending_with = (*current)->name;
+            break;
+          }
+        }
         auto up = plan_escalation(sql, **current, {c.place_code, c.kind, ""});
         if (!up) return up.error();
         if (*up) {
           unit = std::move(**up);
-        } else if (actor.holds_tracking_code ||
-                   (actor.principal && actor.principal->role == Role::kResident)) {
+        } else if (resident) {
           // Nothing blocks a resident: at the top the request is recorded, visibly, for that
           // unit's supervision (its leaders see the event), and the case stays where it is.
           top_of_chain = (*current)->name;
@@ -1391,7 +1499,9 @@ Result<Case> CaseService::apply_in(store::Sql& sql, std::string_view number, Com
       if (e.command == "request_extension") reason = e.note;
     }
     if (!note.empty()) reason += (reason.empty() ? "" : "；") + note;
-    note = domain::notes::extension(in.extension_days, reason);
+    note = domain::notes::extension(
+        in.extension_days, c.clock_limit ? c.clock_limit->unit : domain::PeriodUnit::kCalendarDays,
+        reason);
   }
   if (refined) {
     note = domain::notes::place_refined(note, moved_from, c.place_code);
@@ -1402,6 +1512,7 @@ Result<Case> CaseService::apply_in(store::Sql& sql, std::string_view number, Com
     note = domain::notes::time_limit(*in.time_limit, *c.deadline_at, note);
   }
   if (!top_of_chain.empty()) note = domain::notes::escalation_at_top(top_of_chain, note);
+  if (!pending_with.empty()) note = domain::notes::escalation_pending(pending_with, note);
   if (command == Command::kFollowUp)
     note = std::string(domain::label_zh(in.rating)) + (note.empty() ? "" : ": " + note);
   if (command == Command::kMerge) note = domain::notes::merged_into(in.target_case, note);
@@ -1516,14 +1627,15 @@ Result<int> CaseService::fire_due_timers(store::Sql& sql, Case& c, Instant now) 
         sql, now, {"system", ""},
         {.action = "case." + e.command, .object_type = "case", .object_id = c.number}, {});
   };
-  const std::string deadline = format_instant_utc(*c.deadline_at);
   if (!c.warned) {
     c.warned = true;
-    if (auto r = add("warn", domain::notes::warned(deadline), false); !r) return r.error();
+    if (auto r = add("warn", domain::notes::warned(c.clock, *c.deadline_at), false); !r)
+      return r.error();
   }
   if (*c.deadline_at <= now) {
     c.breached = true;
-    if (auto r = add("breach", domain::notes::breached(deadline), true); !r) return r.error();
+    if (auto r = add("breach", domain::notes::breached(c.clock, *c.deadline_at), true); !r)
+      return r.error();
     // A breached handling deadline moves the case one level up, where the workflow allows —
     // once per clock: a deadline moved later by a new calendar and then breached again does
     // not take it up a second level.

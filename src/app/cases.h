@@ -60,6 +60,8 @@ struct CaseRules {
   int max_extension_days = 30;
   domain::Period review_window{30, domain::PeriodUnit::kCalendarDays};
   domain::Period review_reply{30, domain::PeriodUnit::kCalendarDays};
+  // A body objects to a petition assigned to it (退单 as 异议) within this of receipt (Art. 23).
+  domain::Period objection_window{5, domain::PeriodUnit::kWorkingDays};
   // On a breached handling deadline the case moves one level up (提级), visibly, as an event.
   bool escalate_on_breach = true;
 };
@@ -92,6 +94,9 @@ struct CaseDetail {
   // The running deadline (or its warning point) is counted on days of a year the official
   // calendar has no entries for: weekends only, until the year's official days are imported.
   bool deadline_provisional = false;
+  // A petition whose unit may still object to it (异议, the return, Art. 23): when that window
+  // ends. nullopt for demands, in other states, and once the window has passed.
+  std::optional<Instant> objection_until{};
 };
 
 // What GET /api/v1/track/{code} shows: the case's public fields and its public events (actor
@@ -111,6 +116,10 @@ struct TrackView : store::cases::TrackedCase {
   // As CaseDetail's: the deadline is counted on a year without the official days, so it may
   // move once they are imported (the resident is told so).
   bool deadline_provisional = false;
+  // What the holder of the code could do now with success, in table order: the resident's
+  // commands in the state of the case that carries the matter, past the guards the case alone
+  // decides (review windows, a rating first), so that the page offers nothing to be refused.
+  std::vector<domain::Command> commands;
 };
 
 // The optional inputs of a command; which ones are required is the transition's guards.

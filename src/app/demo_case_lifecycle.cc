@@ -181,7 +181,11 @@ bool Life::handle(double extension_share) {
   auto span = [&] { return *c.deadline_at - *c.clock_started_at; };
   if (life_.rng.chance(0.03)) {
     if (const domain::Unit* other = unit_above()) {
-      if (!command(Command::kReturn, last_ + scaled(span(), 0.02, 0.15), handler_name(),
+      // A petition's body objects within 5 working days of receipt (Art. 23): within three
+      // days here (handle() follows the dispatch).
+      const Instant at = c.kind == CaseKind::kPetition ? last_ + hours(life_.rng.uniform(2, 72))
+                                                       : last_ + scaled(span(), 0.02, 0.15);
+      if (!command(Command::kReturn, at, handler_name(),
                    {.note = life_.say(texts_.return_reasons)})) {
         return false;
       }
@@ -350,7 +354,9 @@ bool Life::command(Command command, Instant at, std::string actor, Input in) {
     note = domain::notes::time_limit(*in.time_limit, *c.deadline_at, note);
   }
   if (command == Command::kApproveExtension) {
-    note = domain::notes::extension(in.extension_days, note);
+    note = domain::notes::extension(
+        in.extension_days, c.clock_limit ? c.clock_limit->unit : domain::PeriodUnit::kCalendarDays,
+        note);
   }
   if (command == Command::kFollowUp) {
     note = std::string(domain::label_zh(in.rating)) + (note.empty() ? "" : ": " + note);
@@ -382,7 +388,6 @@ void Life::run_timers(Instant until) {
 // handling deadline passed one level up. One write.
 void Life::timer_step(Instant tick) {
   Case& c = c_;
-  const std::string deadline = format_instant_utc(*c.deadline_at);
   auto add = [&](std::string command, std::string note, bool is_public) {
     events_.push_back(CaseEvent{.seq = static_cast<int>(events_.size()) + 1,
                                 .at = tick,
@@ -396,11 +401,11 @@ void Life::timer_step(Instant tick) {
   };
   if (!c.warned) {
     c.warned = true;
-    add("warn", domain::notes::warned(deadline), false);
+    add("warn", domain::notes::warned(c.clock, *c.deadline_at), false);
   }
   if (*c.deadline_at <= tick) {
     c.breached = true;
-    add("breach", domain::notes::breached(deadline), true);
+    add("breach", domain::notes::breached(c.clock, *c.deadline_at), true);
     if (life_.world.rules.escalate_on_breach && c.clock == ClockKind::kHandling &&
         domain::find_transition(c.kind, c.state, Command::kEscalate)) {
       if (const domain::Unit* up = unit_above()) {

@@ -4,6 +4,7 @@
 
 #include <cmath>
 
+#include "domain/contact.h"
 #include "domain/jurisdiction.h"
 
 namespace jiceng::domain {
@@ -125,6 +126,15 @@ Result<void> validate_intake(const Intake& in, Instant now, bool by_staff) {
       return field_error("point", "latitude must be within ±90 and longitude within ±180 degrees",
                          "纬度应在 ±90 度、经度应在 ±180 度以内");
     }
+    // Every place jiceng serves lies in China: a point outside its extent is a wrong fix (0, 0
+    // from a phone without one) or swapped coordinates, and would mislead whoever goes there.
+    if (p.lat < 3.5 || p.lat > 54 || p.lon < 73 || p.lon > 136) {
+      return field_error("point",
+                         "lies outside China (latitude 3.5 to 54° N, longitude 73 to 136° E, "
+                         "WGS-84); check the position, or leave it out",
+                         "坐标不在中国境内（北纬 3.5–54 度、东经 73–136 度，WGS-84），"
+                         "请核对位置，或不填坐标");
+    }
   }
   if (in.anonymous) {
     if (!in.submitter_name.empty() || !in.submitter_contact.empty()) {
@@ -138,6 +148,12 @@ Result<void> validate_intake(const Intake& in, Instant now, bool by_staff) {
             check_text("submitter_contact", in.submitter_contact, kMaxContactChars, true, false);
         !r) {
       return r;
+    }
+    if (!reachable_contact(in.submitter_contact)) {
+      return field_error("submitter_contact",
+                         "a phone number (such as 138 0000 0021 or 0701-6221234) or an e-mail "
+                         "address, so that the answer can reach you",
+                         "请填写手机号、固定电话（如 0701-6221234）或电子邮箱，以便答复您");
     }
   }
   if (in.received_at) {

@@ -42,8 +42,10 @@ std::string merged_elsewhere() { return "已并入另一在办案件"; }
 
 std::string submitted_again_elsewhere() { return std::string(kSubmittedAgain); }
 
-std::string extension(int days, std::string_view reason) {
-  return with(fmt::format("延期 {} 天", days), reason);
+std::string extension(int days, PeriodUnit unit, std::string_view reason) {
+  return with(unit == PeriodUnit::kWorkingDays ? fmt::format("延期 {} 个工作日", days)
+                                               : fmt::format("延期 {} 天", days),
+              reason);
 }
 
 std::string time_limit(const Period& limit, Instant deadline, std::string_view note) {
@@ -76,12 +78,25 @@ std::string merged_into_without_remark(std::string_view note, std::string_view t
   return note.starts_with(bare) ? bare : std::string(note);
 }
 
-std::string warned(std::string_view deadline) {
-  return fmt::format("办理时限已用去 80%（期限 {}）", deadline);
+namespace {
+std::string_view clock_name(ClockKind clock) {
+  switch (clock) {
+    case ClockKind::kAcceptance:
+      return "受理时限";
+    case ClockKind::kReviewReply:
+      return "答复时限";
+    default:
+      return "办理时限";
+  }
+}
+}  // namespace
+
+std::string warned(ClockKind clock, Instant deadline) {
+  return fmt::format("{}已用去 80%（期限 {}）", clock_name(clock), format_china_deadline(deadline));
 }
 
-std::string breached(std::string_view deadline) {
-  return fmt::format("已超过办理时限（期限 {}）", deadline);
+std::string breached(ClockKind clock, Instant deadline) {
+  return fmt::format("已超过{}（期限 {}）", clock_name(clock), format_china_deadline(deadline));
 }
 
 std::string deadline_recomputed(std::string_view old_deadline, std::string_view new_deadline) {
@@ -95,6 +110,10 @@ std::string escalated_on_breach(std::string_view unit_name) {
 std::string escalation_at_top(std::string_view unit_name, std::string_view reason) {
   return fmt::format("已由本系统最高层级单位{}办理，提级请求已记录并提请督办：{}", unit_name,
                      reason);
+}
+
+std::string escalation_pending(std::string_view unit_name, std::string_view reason) {
+  return fmt::format("已提级至{}，待其办理；提级请求已记录并提请督办：{}", unit_name, reason);
 }
 
 }  // namespace jiceng::domain::notes

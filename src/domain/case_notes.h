@@ -7,6 +7,7 @@
 #include <string_view>
 
 #include "common/date.h"
+#include "domain/case.h"
 #include "domain/deadline.h"
 
 namespace jiceng::domain::notes {
@@ -25,8 +26,9 @@ std::string number_submitted_again(std::string_view note);
 // outside their reach): "已并入另一在办案件", "同一事项再次反映".
 std::string merged_elsewhere();
 std::string submitted_again_elsewhere();
-// approve_extension: "延期 30 天：理由" (the reason told to the petitioner, Art. 34).
-std::string extension(int days, std::string_view reason);
+// approve_extension: "延期 30 天：理由" (the reason told to the petitioner, Art. 34); for a clock
+// counted in working days "延期 5 个工作日：理由", as the extension is counted.
+std::string extension(int days, PeriodUnit unit, std::string_view reason);
 // 交办, 改派 or 返工 with a time limit, and the deadline it gives:
 // "限 3 个工作日内办结（2026-03-09 24:00 前）：备注".
 std::string time_limit(const Period& limit, Instant deadline, std::string_view note);
@@ -45,9 +47,10 @@ std::string merged_into(std::string_view target, std::string_view note);
 // A merge event's note without the remark staff added to merged_into (it may name the other
 // case's person): "并入 TARGET". Other notes (the system's 重复件 line) are returned as they are.
 std::string merged_into_without_remark(std::string_view note, std::string_view target);
-// The scheduler's events; deadline as the caller formats it.
-std::string warned(std::string_view deadline);
-std::string breached(std::string_view deadline);
+// The scheduler's events, naming the clock (受理时限, 办理时限, 答复时限) and its deadline in
+// China time: "已超过办理时限（期限 2026-03-16 24:00）".
+std::string warned(ClockKind clock, Instant deadline);
+std::string breached(ClockKind clock, Instant deadline);
 // recompute_deadline (the official calendar changed): "期限按更新后的法定节假日重新计算：OLD →
 // NEW".
 std::string deadline_recomputed(std::string_view old_deadline, std::string_view new_deadline);
@@ -55,5 +58,8 @@ std::string escalated_on_breach(std::string_view unit_name);
 // A resident's escalation of a case that is already with the highest unit of the deployment:
 // recorded for that unit's supervision, with the resident's reason.
 std::string escalation_at_top(std::string_view unit_name, std::string_view reason);
+// A resident's escalation of a case that a resident's escalation brought to this unit, which has
+// not acted on it yet: recorded for its supervision, with the reason.
+std::string escalation_pending(std::string_view unit_name, std::string_view reason);
 
 }  // namespace jiceng::domain::notes

@@ -1,5 +1,6 @@
 #include "domain/contact.h"
 
+#include <algorithm>
 #include <optional>
 
 namespace jiceng::domain {
@@ -106,6 +107,22 @@ std::string normalized_contact(std::string_view contact) {
     out += lower(c);
   }
   return out;
+}
+
+bool reachable_contact(std::string_view contact) {
+  const std::string half = half_width(contact);
+  const std::string_view s = trimmed(half);
+  const auto digits =
+      std::count_if(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+  if (digits >= 7) return true;
+  const auto at = s.find('@');
+  if (at == std::string_view::npos || at == 0 || s.find('@', at + 1) != std::string_view::npos) {
+    return false;
+  }
+  const std::string_view domain = s.substr(at + 1);
+  const auto dot = domain.find('.');
+  return dot != std::string_view::npos && dot > 0 && dot + 1 < domain.size() &&
+         std::none_of(s.begin(), s.end(), [](char c) { return is_space(c); });
 }
 
 }  // namespace jiceng::domain

@@ -21,4 +21,9 @@ namespace jiceng::domain {
 // Full-width ASCII (１３８, ＋, ＠) and the ideographic space count as their ASCII forms.
 std::string normalized_contact(std::string_view contact);
 
+// Whether someone could answer on this contact: a phone number (at least 7 digits, also with an
+// extension written after it: "0701-6221234 转 801") or an e-mail address (name@domain.tld).
+// "123" or "abc" is not: the office could not call back, nor the resident be told anything.
+bool reachable_contact(std::string_view contact);
+
 }  // namespace jiceng::domain

@@ -91,6 +91,12 @@ std::vector<Transition> petition_table() {
     if (tr.from == S::kRegistered && tr.command == C::kAccept) tr.clock = K::kHandling;
     if (tr.command == C::kAssign || tr.command == C::kRedispatch) tr.clock = K::kNone;
   }
+  // A body that finds a petition assigned to it outside its remit objects (提出异议) with its
+  // reasons within 5 working days of receipt (Art. 23): the return (退单) is that objection, and
+  // after the window the body handles the matter or escalates it as beyond its competence.
+  for (Transition& tr : t) {
+    if (tr.command == C::kReturn) tr.guards.push_back(G::kObjectionWindow);
+  }
   // 复查 within 30 days of the written reply, to the body one level up; 复核 within 30 days of
   // the review reply. After re-review the matter is final (信访工作条例 Arts. 35-36).
   for (S s : {S::kResolved, S::kFollowedUp, S::kClosed}) {
@@ -343,6 +349,8 @@ std::string_view to_string(Guard g) {
       return "first_extension";
     case G::kReviewWindow:
       return "review_window";
+    case G::kObjectionWindow:
+      return "objection_window";
     case G::kTargetCase:
       return "target_case";
     case G::kHigherLevel:

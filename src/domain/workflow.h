@@ -107,15 +107,16 @@ std::string_view label_zh(Command c);   // "受理", …
 
 // What a command needs beyond being allowed in the state. The app layer checks each one.
 enum class Guard {
-  kReason,          // a written reason (note) is required
-  kReply,           // a written reply is required
-  kUnit,            // a target unit is required
-  kRating,          // a rating (satisfied / basically / unsatisfied) is required
-  kUnsatisfied,     // the last rating was 不满意, or the case was closed without a rating
-  kFirstExtension,  // no extension was granted before (one extension at most)
-  kReviewWindow,    // within the window after the (review) reply
-  kTargetCase,      // an open case to merge into is required
-  kHigherLevel,     // there is a unit one level up in the tree above the case's place
+  kReason,           // a written reason (note) is required
+  kReply,            // a written reply is required
+  kUnit,             // a target unit is required
+  kRating,           // a rating (satisfied / basically / unsatisfied) is required
+  kUnsatisfied,      // the last rating was 不满意, or the case was closed without a rating
+  kFirstExtension,   // no extension was granted before (one extension at most)
+  kReviewWindow,     // within the window after the (review) reply
+  kObjectionWindow,  // within the window after the unit received the matter (异议期)
+  kTargetCase,       // an open case to merge into is required
+  kHigherLevel,      // there is a unit one level up in the tree above the case's place
 };
 std::string_view to_string(Guard g);
 

@@ -25,10 +25,19 @@ namespace {
 // The filters GET /api/v1/cases and GET /api/v1/search share (list_query reads them), then
 // `more`.
 std::vector<ParamDoc> with_list_filters(std::vector<ParamDoc> more) {
-  std::vector<ParamDoc> out = {{.name = "state"},    {.name = "kind"},
-                               {.name = "category"}, {.name = "place"},
-                               {.name = "overdue"},  {.name = "from"},
-                               {.name = "to"},       {.name = "unit_id", .type = "integer"}};
+  std::vector<ParamDoc> out = {
+      {.name = "state"},
+      {.name = "kind"},
+      {.name = "category", .description = "a category code; the categories under it too"},
+      {.name = "place"},
+      {.name = "overdue"},
+      {.name = "from",
+       .description = "registered on or after: a day in China "
+                      "(2026-12-07) or a UTC time (2026-12-07T00:00:00Z)"},
+      {.name = "to",
+       .description = "registered on or before this day in China "
+                      "(2026-12-07), or before this UTC time"},
+      {.name = "unit_id", .type = "integer"}};
   out.insert(out.end(), more.begin(), more.end());
   return out;
 }
@@ -298,14 +307,12 @@ Response track(app::App& app, const Request& req) {
                    {"handled_in", v->handled_in},
                    {"allowed_commands", json::array{}},
                    {"timeline", std::move(events)}};
-  // What the holder of the code may do now (the UI's buttons); the guards (review windows, a
-  // rating first) are still checked when the command comes.
+  // What the holder of the code may do now with success (the UI's buttons). A repeat's
+  // submitter does not rate the answer given to the case it was merged into.
   auto& allowed = out["allowed_commands"].as_array();
-  for (domain::Command cmd : domain::allowed_commands(v->kind, v->state)) {
+  for (domain::Command cmd : v->commands) {
     if (v->handled_in != v->number && cmd == domain::Command::kFollowUp) continue;
-    if (domain::may_command(domain::Role::kResident, cmd)) {
-      allowed.push_back(json::string(domain::to_string(cmd)));
-    }
+    allowed.push_back(json::string(domain::to_string(cmd)));
   }
   return json_response(out);
 }
@@ -345,6 +352,7 @@ json::object case_json(const app::CaseDetail& d) {
                    {"deadline_at", instant_or_null(c.deadline_at)},
                    {"warn_at", instant_or_null(c.deadline_at ? c.warn_at : std::nullopt)},
                    {"deadline_provisional", d.deadline_provisional},
+                   {"objection_until", instant_or_null(d.objection_until)},
                    {"warned", c.warned},
                    {"breached", c.breached},
                    {"extensions", c.extensions},
@@ -360,6 +368,9 @@ json::object case_json(const app::CaseDetail& d) {
                                       {"unit", domain::to_string(c.clock_limit->unit)}};
   }
   out["unit_id"] = c.unit_id ? json::value(*c.unit_id) : json::value(nullptr);
+  // Where the submitter put the matter on a map (WGS-84), as given; null when they did not.
+  out["point"] = c.point ? json::value(json::object{{"lat", c.point->lat}, {"lon", c.point->lon}})
+                         : json::value(nullptr);
   auto& allowed = out["allowed_commands"].as_array();
   for (domain::Command cmd : d.allowed) allowed.push_back(json::string(domain::to_string(cmd)));
   return out;
@@ -424,15 +435,22 @@ std::optional<Response> read_list_filters(app::App& app, const Request& req,
   if (!unit) return error_response(unit.error(), req);
   if (!limit) return error_response(limit.error(), req);
   q.unit_id = *unit;
+  // A bare date is a day in China, as offices count them, and "to" includes its day: from=to=
+  // 2026-12-07 is that day's cases. A time is the exact bound (to: before it).
   for (auto [name, out] : {std::pair{"from", &q.created_from}, std::pair{"to", &q.created_to}}) {
     if (auto v = req.query_value(name)) {
-      auto t = parse_instant_utc(*v);
+      std::optional<Instant> t;
+      if (auto day = parse_date(*v)) {
+        t = domain::china_midnight(out == &q.created_to ? *day + std::chrono::days(1) : *day);
+      } else if (v->find('T') != std::string_view::npos) {
+        t = parse_instant_utc(*v);
+      }
       if (!t) {
         return error_response(
             Error::invalid_argument(std::string(name) +
-                                    ": a date (2026-03-01) or an ISO 8601 UTC time "
+                                    ": a day (2026-03-01) or an ISO 8601 UTC time "
                                     "(2026-03-01T08:00:00Z)")
-                .zh(std::string(name) + "：请填写日期或 UTC 时间"),
+                .zh(std::string(name) + "：请填写日期（如 2026-03-01）或 UTC 时间"),
             req);
       }
       *out = *t;

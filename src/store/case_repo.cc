@@ -445,7 +445,12 @@ ListFilter list_filter(const ListQuery& q, bool with_cursor) {
     f.add(fmt::format("{} = {}", by_state ? "c.state" : "(c.state || '')", f.param(q.state)));
   }
   if (!q.kind.empty()) f.add("c.kind = " + f.param(q.kind));
-  if (!q.category_code.empty()) f.add("c.category_code = " + f.param(q.category_code));
+  // A category and the categories under it: "urban" lists urban.road, urban.lighting … too.
+  if (!q.category_code.empty()) {
+    f.add(fmt::format("(c.category_code = {} OR (c.category_code >= {} AND c.category_code < {}))",
+                      f.param(q.category_code), f.param(q.category_code + "."),
+                      f.param(q.category_code + "/")));
+  }
   if (q.unit_id != 0) f.add("c.unit_id = " + f.param(q.unit_id));
   if (q.created_from) f.add("c.created_at >= " + f.param(to_micros(*q.created_from)));
   if (q.created_to) f.add("c.created_at < " + f.param(to_micros(*q.created_to)));

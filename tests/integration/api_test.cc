@@ -327,7 +327,7 @@ TEST_P(Api, ResidentSubmitsAndTracks) {
 // and creates nothing more, even when the retries race; another body under the key is 422.
 TEST_P(Api, IdempotentSubmissions) {
   const std::string tag = std::to_string(::getpid()) + testing::to_string(GetParam());
-  const std::string contact = "idem-" + tag;
+  const std::string contact = "idem-" + tag + "@example.cn";
   const std::string body = R"({"category":"urban.lighting","place":"360602001001",)"
                            R"("description":"路灯坏了","name":"钱七","contact":")" +
                            contact + R"("})";
@@ -384,6 +384,12 @@ TEST_P(Api, BadSubmissionsChangeNothing) {
       {R"({"category":"env.noise","place":"360602001001","anonymous":true})", 400, "description"},
       {R"({"category":"no.such","place":"360602001001","description":"x","anonymous":true})", 400,
        "category"},
+      {R"({"category":"env","place":"360602001001","description":"x","anonymous":true})", 400,
+       "env.noise"},
+      {R"({"category":"env.noise","place":"360602001001","description":"x","anonymous":true,"point":{"lat":0,"lon":0}})",
+       400, "outside China"},
+      {R"({"category":"env.noise","place":"360602001001","description":"x","name":"王五","contact":"123"})",
+       400, "phone number"},
       {R"({"category":"env.noise","place":"3606","description":"x","anonymous":true})", 400,
        "place"},
       {R"({"category":"env.noise","place":"369999999999","description":"x","anonymous":true})", 400,
@@ -683,6 +689,76 @@ TEST_P(Tracking, ShowsPublicEventsAndNoPersonalData) {
   ASSERT_LT(expected.size(), history->events.size()) << "the return is internal";
   EXPECT_EQ(events, expected);
   EXPECT_EQ(v.at("state"), "returned");
+}
+
+// A petition's case file says until when its unit may object to it (退单, 5 working days of
+// receipt, Art. 23); a demand's never does, nor a petition once answered.
+TEST_P(Tracking, APetitionsFileShowsTheObjectionWindow) {
+  const auto file_of = [&](domain::CaseKind kind) {
+    domain::Intake in;
+    in.kind = kind;
+    in.category_code = "urban.sanitation";
+    in.place_code = "360602001001";
+    in.submitter_name = "异议期测试";
+    in.submitter_contact =
+        fmt::format("137{:08}", (::getpid() * 13 + static_cast<int>(kind)) % 100000000);
+    in.description = "异议期测试 " + testing::to_string(GetParam());
+    in.channel = domain::Channel::kLetter;
+    auto r = app_->cases.register_case(in, app::Actor{.name = "operator", .staff = true});
+    EXPECT_TRUE(r) << r.error().message;
+    const std::string number = r ? r->registered.number : "";
+    inside(number, domain::Command::kAccept);
+    inside(number, domain::Command::kAssign, {.unit_id = stored(number).unit_id});
+    return number;
+  };
+  const app::Actor reader{.name = "system", .staff = true};
+  const std::string petition = file_of(domain::CaseKind::kPetition);
+  auto d = app_->cases.read(petition, reader);
+  ASSERT_TRUE(d) << d.error().message;
+  ASSERT_TRUE(d->objection_until);
+  const Instant now =
+      std::chrono::time_point_cast<std::chrono::microseconds>(std::chrono::system_clock::now());
+  // 5 working days: at least 5 days on, and within a fortnight even across a holiday.
+  EXPECT_GT(*d->objection_until, now + std::chrono::days(5));
+  EXPECT_LT(*d->objection_until, now + std::chrono::days(15));
+  inside(petition, domain::Command::kResolve, {.reply = "已处理。"});
+  d = app_->cases.read(petition, reader);
+  ASSERT_TRUE(d);
+  EXPECT_FALSE(d->objection_until) << "answered: no return any more";
+  const std::string demand = file_of(domain::CaseKind::kDemand);
+  d = app_->cases.read(demand, reader);
+  ASSERT_TRUE(d);
+  EXPECT_FALSE(d->objection_until);
+}
+
+// The tracking page offers only what would succeed now: after a satisfied rating a demand is
+// not taken higher (the guard wants 不满意), and after an unsatisfied one it is.
+TEST_P(Tracking, OffersOnlyCommandsThatWouldSucceed) {
+  const auto answered = [&] {
+    const Filed f = file();
+    inside(f.number, domain::Command::kAccept);
+    inside(f.number, domain::Command::kAssign, {.unit_id = stored(f.number).unit_id});
+    inside(f.number, domain::Command::kResolve, {.reply = "已清运完毕。"});
+    return f;
+  };
+  const auto offered = [&](const Filed& f) {
+    return get_json("/api/v1/track/" + f.code, 200).at("allowed_commands");
+  };
+  const Filed pleased = answered();
+  EXPECT_EQ(offered(pleased), json::array({"follow_up"}));
+  auto rated =
+      post("/api/v1/track/" + pleased.code + "/commands/follow_up", R"({"rating":"satisfied"})");
+  ASSERT_EQ(rated.res.result_int(), 200u) << rated.res.body();
+  EXPECT_EQ(offered(pleased), json::array()) << "a satisfied answer is not escalated";
+  auto refused =
+      post("/api/v1/track/" + pleased.code + "/commands/escalate", R"({"note":"再看看"})");
+  EXPECT_EQ(refused.res.result_int(), 409u) << refused.res.body();
+
+  const Filed displeased = answered();
+  rated = post("/api/v1/track/" + displeased.code + "/commands/follow_up",
+               R"({"rating":"unsatisfied"})");
+  ASSERT_EQ(rated.res.result_int(), 200u) << rated.res.body();
+  EXPECT_EQ(offered(displeased), json::array({"escalate"}));
 }
 
 // A repeat merged into another case is tracked where the matter stands: the other case's

@@ -12,6 +12,7 @@
 #include <set>
 #include <thread>
 
+#include "domain/deadline.h"
 #include "integration/access_fixture.h"
 #include "store/signal_repo.h"
 
@@ -618,6 +619,33 @@ TEST_P(Authz, ListsByDeadlineWithinTheScope) {
   EXPECT_LT(at[one_day.number], at[seven_days.number]);
   EXPECT_LT(at[seven_days.number], at[fifteen_days.number]);
   EXPECT_LT(at[fifteen_days.number], at[stopped.number]);
+
+  // A bare date is a day in China, and "to" includes its day: from=to=that day lists the case;
+  // the day before or after does not.
+  const Date day = domain::china_date(whole[at[one_day.number]].created);
+  const auto lists_one_day = [&](Date from, Date to) {
+    std::vector<Item> found;
+    page_of("limit=200&from=" + format_date(from) + "&to=" + format_date(to), found);
+    return std::any_of(found.begin(), found.end(),
+                       [&](const Item& i) { return i.number == one_day.number; });
+  };
+  EXPECT_TRUE(lists_one_day(day, day));
+  EXPECT_FALSE(lists_one_day(day - std::chrono::days(1), day - std::chrono::days(1)));
+  EXPECT_FALSE(lists_one_day(day + std::chrono::days(1), day + std::chrono::days(1)));
+  EXPECT_EQ(call(&op, "GET", "/api/v1/cases?to=2026-02-30").res.result_int(), 400u);
+  // A category lists the categories under it too.
+  const auto listed = [&](const std::string& category) {
+    std::vector<Item> found;
+    page_of("limit=200&category=" + category, found);
+    std::set<std::string> numbers;
+    for (const Item& i : found) numbers.insert(i.number);
+    return numbers;
+  };
+  EXPECT_TRUE(listed("urban").contains(one_day.number));
+  EXPECT_TRUE(listed("urban").contains(seven_days.number));
+  EXPECT_FALSE(listed("urban.sanitation").contains(one_day.number));
+  EXPECT_TRUE(listed("urban.sanitation").contains(seven_days.number));
+  EXPECT_FALSE(listed("env").contains(seven_days.number));
 
   // The default order is unchanged (newest first), and other orders are refused.
   auto newest = call(&op, "GET", "/api/v1/cases?limit=1&sort=newest");

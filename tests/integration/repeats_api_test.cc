@@ -370,7 +370,7 @@ TEST_P(RepeatsApi, TheMigrationSignsCasesStoredBeforeIt) {
 // (Art. 19); its number stays.
 TEST_P(RepeatsApi, ATransferIntoAnotherCountyMovesTheSignature) {
   const std::string t = tag();
-  const std::string contact = "转送测试 " + t;
+  const std::string contact = "transfer-" + t + "@example.cn";
   Session op = account_session("repeat.transfer", Role::kOperator, "3606");
   const std::string number =
       number_of(register_case(&op, intake(village_in(kYujiang), "小区门口垃圾堆积 " + t, contact)));

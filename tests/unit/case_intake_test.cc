@@ -58,7 +58,21 @@ TEST(CaseIntake, BadInputNamesTheField) {
        [](Intake& i) {
          i.point = GeoPoint{28.2, 181};
        }},
+      {"point",
+       [](Intake& i) {
+         i.point = GeoPoint{0, 0};
+       }},  // a phone without a fix
+      {"point",
+       [](Intake& i) {
+         i.point = GeoPoint{117.0, 28.2};
+       }},  // swapped
+      {"point",
+       [](Intake& i) {
+         i.point = GeoPoint{28.2, -117.0};
+       }},
       {"submitter_name", [](Intake& i) { i.submitter_name.clear(); }},
+      {"submitter_contact", [](Intake& i) { i.submitter_contact = "123"; }},
+      {"submitter_contact", [](Intake& i) { i.submitter_contact = "abc"; }},
       {"submitter", [](Intake& i) { i.anonymous = true; }},
       {"received_at", [](Intake& i) { i.received_at = at("2026-02-01"); }},  // web, resident
       {"received_at",
@@ -81,6 +95,9 @@ TEST(CaseIntake, BadInputNamesTheField) {
   long_zh.description.clear();
   for (int i = 0; i < 4000; ++i) long_zh.description += "字";
   EXPECT_TRUE(validate_intake(long_zh, now, false));
+  Intake yingtan = valid();
+  yingtan.point = GeoPoint{28.24, 117.03};
+  EXPECT_TRUE(validate_intake(yingtan, now, false));
   Intake letter = valid();
   letter.channel = Channel::kLetter;
   letter.received_at = at("2026-02-27");
@@ -110,6 +127,9 @@ TEST(CaseIntake, BlankIsAnyInvisibleText) {
 // Staff may date a letter's receipt back up to 366 days (a leap year), not a typo's year.
 TEST(CaseIntake, ReceivedAtAtMost366DaysBack) {
   const Instant now = at("2026-03-01");
+  Intake yingtan = valid();
+  yingtan.point = GeoPoint{28.24, 117.03};
+  EXPECT_TRUE(validate_intake(yingtan, now, false));
   Intake letter = valid();
   letter.channel = Channel::kLetter;
   for (int days : {1, 200, 366}) {

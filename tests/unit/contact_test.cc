@@ -83,6 +83,20 @@ TEST(NormalizedContact, OtherTextIsTrimmedWithOneSpaceBetweenWords) {
   EXPECT_EQ(normalized_contact("138 0000 0021 转 801"), "138 0000 0021 转 801");
 }
 
+// A contact someone could answer on: a phone number of 7 digits or more (also with an
+// extension or a name after it), or an e-mail address.
+TEST(ReachableContact, PhoneNumbersAndEmailAddresses) {
+  for (std::string_view yes :
+       {"13800000021", "138 0000 0021", "+86 138-0000-0021", "６２２１２３４",
+        "0701-6221234 转 801", "李先生 13800000021", "li.ming@qq.com", " Li@Example.CN "}) {
+    EXPECT_TRUE(reachable_contact(yes)) << yes;
+  }
+  for (std::string_view no : {"", "123", "abc", "12345", "微信 李明", "li@", "@qq.com", "li@qq",
+                              "li@qq.", "li@@qq.com", "li ming@qq.com"}) {
+    EXPECT_FALSE(reachable_contact(no)) << no;
+  }
+}
+
 TEST(NormalizedContact, DifferentPeopleStayApart) {
   EXPECT_NE(normalized_contact("13800000021"), normalized_contact("13800000012"));
   EXPECT_NE(normalized_contact("0701-6221234"), normalized_contact("0701-6221243"));
