@@ -6,7 +6,8 @@
 export interface ApiError {
   /** The API's code (not_found, invalid_argument, …), or "network" when no answer came. */
   code: string
-  /** A human message in the UI's language (the server's, or the UI's for network errors). */
+  /** A human message in the UI's language: the server's, or the transport's own when the
+   *  server's answer carried none (no answer, a gateway's error page). */
   message: string
   /** The HTTP status; 0 when no answer came. */
   status: number
@@ -18,23 +19,33 @@ export interface ApiError {
 
 export type ApiResult<T> = { ok: true; value: T; etag?: string } | { ok: false; error: ApiError }
 
+type Language = 'zh-CN' | 'en'
+
 interface Settings {
-  language: 'zh-CN' | 'en'
+  language: Language
   csrfToken: string | null
-  networkMessage: (language: 'zh-CN' | 'en') => string
 }
 
-const settings: Settings = {
-  language: 'zh-CN',
-  csrfToken: null,
-  networkMessage: (language) =>
-    language === 'en'
-      ? 'The service cannot be reached. Check the connection and try again.'
-      : '无法连接服务，请检查网络后重试',
+const settings: Settings = { language: 'zh-CN', csrfToken: null }
+
+// The transport's own messages, for failures that bring no message of the server's (no answer,
+// a gateway's error page): pages show them as they are, so they are in the UI's language. They
+// live here, not in the i18n files, because the i18n setup imports this module.
+const messages: Record<Language, { network: string; unavailable: string; failed: (status: number) => string }> = {
+  'zh-CN': {
+    network: '无法连接服务，请检查网络后重试',
+    unavailable: '服务暂时不可用，请稍后重试',
+    failed: (status) => `请求未成功（错误代码 ${status}），请稍后重试`,
+  },
+  en: {
+    network: 'The service cannot be reached. Check the connection and try again.',
+    unavailable: 'The service is temporarily unavailable; please try again later.',
+    failed: (status) => `The request did not go through (error ${status}); please try again later.`,
+  },
 }
 
-/** Sets the language of the server's messages (Accept-Language). */
-export function setApiLanguage(language: 'zh-CN' | 'en'): void {
+/** Sets the language of the server's messages (Accept-Language) and of the transport's own. */
+export function setApiLanguage(language: Language): void {
   settings.language = language
 }
 
@@ -72,7 +83,10 @@ async function errorFrom(res: Response): Promise<ApiError> {
       requestId: typeof e.request_id === 'string' ? e.request_id : undefined,
     }
   }
-  return { code: `http_${res.status}`, message: `HTTP ${res.status} ${res.statusText}`.trim(), status: res.status }
+  // A gateway's or proxy's page (502, 503, 504 …) says nothing a resident can use: a message in
+  // the UI's language instead, with the status kept in the code for a report.
+  const m = messages[settings.language]
+  return { code: `http_${res.status}`, message: res.status >= 500 ? m.unavailable : m.failed(res.status), status: res.status }
 }
 
 /**
@@ -109,7 +123,7 @@ export async function request<T>(path: string, options: RequestOptions = {}): Pr
       signal: options.signal,
     })
   } catch {
-    return { ok: false, error: { code: 'network', message: settings.networkMessage(settings.language), status: 0 } }
+    return { ok: false, error: { code: 'network', message: messages[settings.language].network, status: 0 } }
   }
   if (!res.ok) return { ok: false, error: await errorFrom(res) }
   const etag = res.headers.get('ETag') ?? undefined
@@ -117,7 +131,7 @@ export async function request<T>(path: string, options: RequestOptions = {}): Pr
   try {
     return { ok: true, value: (await res.json()) as T, etag }
   } catch {
-    return { ok: false, error: { code: 'bad_response', message: `HTTP ${res.status}: not JSON`, status: res.status } }
+    return { ok: false, error: { code: 'bad_response', message: messages[settings.language].unavailable, status: res.status } }
   }
 }
 

@@ -107,6 +107,9 @@ export interface CaseFile {
    *  without a clock. */
   clock_limit?: { amount: number; unit: 'working_days' | 'calendar_days' | 'hours' } | null
   deadline_at: string | null
+  /** A petition its unit may still return as outside its remit (异议, 5 working days from
+   *  receipt): when that window ends; null otherwise. */
+  objection_until?: string | null
   /** When the running clock's warning falls due (80 % of its time), null without a deadline. */
   warn_at: string | null
   /** The deadline is counted on a year whose official holidays are not imported yet: weekends

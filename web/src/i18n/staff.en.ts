@@ -82,6 +82,8 @@ export default {
     warnAt: 'warning from {when}',
     clock: 'Clock',
     clockLimit: ' ({n} {unit})',
+    objectionUntil: 'Objection window',
+    objectionUntilValue: 'may be returned (objected to) until {at}',
     extensions: 'Extensions',
     reply: 'Written reply',
     rating: "Resident's rating",

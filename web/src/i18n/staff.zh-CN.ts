@@ -82,6 +82,8 @@ export default {
     warnAt: '{when} 起预警',
     clock: '计时',
     clockLimit: '（{n} {unit}）',
+    objectionUntil: '异议期限',
+    objectionUntilValue: '{at} 前可退回（提出异议）',
     extensions: '延期次数',
     reply: '书面答复',
     rating: '群众评价',

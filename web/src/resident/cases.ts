@@ -1,10 +1,28 @@
 // A resident's own case (GET /api/v1/my/cases/{number}) as the tracking page shows a case, so
 // that both pages share one view (components/ResidentCase.vue), and the commands a resident may
 // give from it.
-import type { CaseFile, ResidentCommand, Tracking } from '@/api'
+import type { ApiError, CaseFile, ResidentCommand, Tracking } from '@/api'
 
 /** The commands a resident gives, in the order the page offers them. */
 export const residentCommands: ResidentCommand[] = ['follow_up', 'request_review', 'request_re_review', 'escalate']
+
+/** The states in which the case has been answered: no clock runs any more. */
+export const finishedStates = ['resolved', 'followed_up', 'closed', 'reviewed']
+
+/**
+ * Whether a command was refused because the case moved on since the page was shown (rated from
+ * another tab, a review window that closed, a state the staff changed): 409 from a guard, 412
+ * from a stale version. The page reloads the case rather than show the guard's words.
+ */
+export function changedMeanwhile(e: ApiError): boolean {
+  return e.status === 409 || e.status === 412
+}
+
+/** Why a declined case was declined: the note of its last decline (不予受理), "" if none. */
+export function declineReason(t: Pick<Tracking, 'state' | 'timeline'>): string {
+  if (t.state !== 'declined') return ''
+  return [...t.timeline].reverse().find((e) => e.event === 'decline')?.note ?? ''
+}
 
 /**
  * The other case a repeat is handled in (the end of its merge chain), or "" when the case is

@@ -197,6 +197,7 @@ await runScenario('flow e2e', { browser, shot, server }, async () => {
   await r.getByRole('button', { name: '提交评价' }).click()
   await r.getByTestId('case-state').filter({ hasText: '已回访' }).waitFor()
   await r.getByTestId('case-rating').filter({ hasText: '满意' }).waitFor()
+  await r.getByTestId('case-notice').filter({ hasText: '感谢您的评价' }).waitFor()
   await shot(r, 'resident-rated', true)
 
   console.log('leader: the township\'s figures count it, in the API and on the dashboard')

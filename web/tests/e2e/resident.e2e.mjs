@@ -1,8 +1,9 @@
 // End to end, in headless Chromium (Debian's, driven by playwright-core; no browser is ever
 // downloaded): the real `jiceng` binary on a fresh SQLite database set up with `jiceng demo`,
 // serving web/dist, and a resident on a phone-sized screen who submits a demand, sees its number
-// and tracking code, and follows it on the tracking page; the English switch; a validation error
-// from the server shown beside its field; a repeat (the same caller about the same matter, which
+// and tracking code — kept across a reload of the confirmation, and offered on the tracking page
+// as submitted from this device — and follows it on the tracking page; the English switch; every
+// missing answer pointed out beside its field before sending; a repeat (the same caller about the same matter, which
 // the server merges) names the case it is handled in; no Content-Security-Policy violation
 // anywhere.
 //
@@ -56,9 +57,25 @@ await runScenario('resident e2e', { browser, shot: numbered, server }, async () 
   })
 
   let trackingCode = ''
-  await step('an empty description is refused by the server, beside the field', async () => {
+  const fieldError = (p, selector) => p.locator('.van-field', { has: p.locator(selector) }).locator('.van-field__error-message')
+
+  await step('every missing answer is pointed out beside its field before sending', async () => {
     await page.getByRole('link', { name: /我要反映/ }).first().click()
     await page.waitForURL(`${base}/submit`)
+    await page.getByRole('button', { name: '提交' }).click()
+    const expected = {
+      'input[name="category"]': '请选择诉求分类',
+      'textarea[name="place"]': '请选择发生地点',
+      'textarea[name="description"]': '请填写诉求内容',
+      'input[name="name"]': '请填写姓名',
+      'input[name="contact"]': '请填写联系方式',
+    }
+    for (const [selector, message] of Object.entries(expected)) {
+      const error = fieldError(page, selector)
+      await error.waitFor()
+      check((await error.textContent()) === message, `${selector}'s error: ${await error.textContent()}`)
+    }
+    await shot('submit-missing')
     await page.locator('.van-field', { has: page.locator('input[name="category"]') }).click()
     await page.getByPlaceholder('搜索分类').fill('路灯')
     await page.locator('.category-option', { hasText: '路灯照明' }).click()
@@ -79,9 +96,10 @@ await runScenario('resident e2e', { browser, shot: numbered, server }, async () 
     await page.locator('input[name="name"]').fill('张三')
     await page.locator('input[name="contact"]').fill('13800138000')
     await page.getByRole('button', { name: '提交' }).click()
-    const error = page.locator('.van-field', { has: page.locator('textarea[name="description"]') }).locator('.van-field__error-message')
+    const error = fieldError(page, 'textarea[name="description"]')
     await error.waitFor()
-    check((await error.textContent()) === '必填', `the description's error: ${await error.textContent()}`)
+    check((await error.textContent()) === '请填写诉求内容', `the description's error: ${await error.textContent()}`)
+    check(!(await fieldError(page, 'textarea[name="place"]').count()), 'the place, now chosen, has no error')
     await shot('submit-error')
   })
 
@@ -94,6 +112,27 @@ await runScenario('resident e2e', { browser, shot: numbered, server }, async () 
     check(/^[0-9A-Z-]{12,16}$/.test(trackingCode), `tracking code: ${trackingCode}`)
     check(await page.getByText(/^3606\d\d-\d{4}-\d{6}$/).isVisible(), 'the case number is shown')
     await shot('submitted')
+  })
+
+  await step('the confirmation survives a reload', async () => {
+    await page.reload()
+    await page.getByText('提交成功').waitFor()
+    const code = (await page.getByTestId('tracking-code').textContent()).trim()
+    check(code === trackingCode, `the tracking code after a reload: ${code}`)
+    await page.getByTestId('saved-on-device').waitFor()
+  })
+
+  await step('the tracking page offers the cases submitted from this device', async () => {
+    await page.locator('.van-tabbar-item', { hasText: '进度查询' }).click()
+    await page.waitForURL(`${base}/track`)
+    const list = page.getByTestId('device-cases')
+    await list.getByText('本机提交的事项').waitFor()
+    await list.getByText('仅保存在这部手机的浏览器中').waitFor()
+    const item = page.locator(`.device-case[data-code="${trackingCode}"]`)
+    check((await item.textContent()).includes('路灯照明'), `the device's case: ${await item.textContent()}`)
+    await shot('track-device-cases')
+    await page.goBack()
+    await page.getByText('提交成功').waitFor()
   })
 
   await step('the tracking page shows the state and the timeline', async () => {
@@ -115,10 +154,9 @@ await runScenario('resident e2e', { browser, shot: numbered, server }, async () 
     await shot('track-en')
     await page.goto(`${base}/submit`)
     await page.getByRole('button', { name: 'Submit' }).click()
-    // The server answers in English too, beside the field it is about.
-    const error = page.locator('.van-field', { has: page.locator('input[name="category"]') }).locator('.van-field__error-message')
+    const error = fieldError(page, 'input[name="category"]')
     await error.waitFor()
-    check((await error.textContent()) === 'is required', `the category's error: ${await error.textContent()}`)
+    check((await error.textContent()) === 'Choose a category', `the category's error: ${await error.textContent()}`)
     await shot('submit-en')
     await page.getByRole('button', { name: 'Language' }).click()
     await page.getByRole('button', { name: '提交' }).waitFor()

@@ -52,13 +52,26 @@ describe('api client', () => {
     expect(r.error.message).toMatch(/cannot be reached/)
   })
 
-  it('reports an answer that is not the API error shape by its status', async () => {
+  it('reports a gateway\'s error page in the UI language, never as raw HTTP words', async () => {
     vi.stubGlobal('fetch', answer(502, '<html>Bad Gateway</html>', { 'Content-Type': 'text/html' }))
     const r = await api.categories()
     expect(r.ok).toBe(false)
     if (r.ok) return
     expect(r.error.code).toBe('http_502')
     expect(r.error.status).toBe(502)
+    expect(r.error.message).toBe('服务暂时不可用，请稍后重试')
+    setApiLanguage('en')
+    const en = await api.categories()
+    expect(!en.ok && en.error.message).toBe('The service is temporarily unavailable; please try again later.')
+    vi.stubGlobal('fetch', answer(413, '<html>Request Entity Too Large</html>', { 'Content-Type': 'text/html' }))
+    const other = await api.categories()
+    expect(!other.ok && other.error.message).toBe('The request did not go through (error 413); please try again later.')
+  })
+
+  it('keeps the server\'s own message of a 5xx', async () => {
+    vi.stubGlobal('fetch', answer(503, { error: { code: 'unavailable', message: '数据库忙，请稍后重试', request_id: 'r9' } }))
+    const r = await api.categories()
+    expect(!r.ok && r.error).toMatchObject({ code: 'unavailable', message: '数据库忙，请稍后重试', status: 503, requestId: 'r9' })
   })
 
   it('sends JSON, the language, the CSRF token on writes, and the idempotency key', async () => {

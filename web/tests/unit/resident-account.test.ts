@@ -3,6 +3,7 @@
 // workbench's sign-in asking for the second factor when the server answers totp_required.
 import { flushPromises, mount } from '@vue/test-utils'
 import { createPinia, setActivePinia } from 'pinia'
+import { showConfirmDialog } from 'vant'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { createMemoryHistory, createRouter } from 'vue-router'
 import type { Applied, ApiResult, CaseFile, Tracking } from '@/api'
@@ -13,6 +14,8 @@ import MyCasePage from '@/pages/resident/MyCasePage.vue'
 import SignInPage from '@/pages/staff/SignInPage.vue'
 import { handledElsewhere, trackingOf } from '@/resident/cases'
 import { afterSignIn } from '@/resident/routes'
+
+vi.mock('vant', async (original) => ({ ...(await original<typeof import('vant')>()), showConfirmDialog: vi.fn() }))
 
 const file: CaseFile = {
   number: '360603-2026-000384',
@@ -53,7 +56,11 @@ function json(status: number, body: unknown) {
   return new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json' } })
 }
 
-beforeEach(() => setActivePinia(createPinia()))
+beforeEach(() => {
+  setActivePinia(createPinia())
+  // Escalation is confirmed in a dialog: confirmed here (resident-case.test.ts checks the dialog).
+  vi.mocked(showConfirmDialog).mockResolvedValue('confirm')
+})
 afterEach(() => {
   setLanguage('zh-CN')
   vi.unstubAllGlobals()
@@ -87,13 +94,14 @@ describe('trackingOf', () => {
 })
 
 describe('ResidentCase', () => {
-  it('offers exactly the commands the server allows, sends the rating and reports the change', async () => {
+  it('offers exactly the commands the server allows, sends the rating and reloads the case', async () => {
     const sent: unknown[] = []
     const send = vi.fn(async (command: string, input: unknown): Promise<ApiResult<Applied>> => {
       sent.push([command, input])
       return { ok: true, value: { number: file.number, state: 'followed_up', state_zh: '已回访', version: 6, deadline_at: null } }
     })
-    const w = mount(ResidentCase, { props: { tracking: trackingOf(file, '邓埠街道办事处'), send }, global: { plugins: [i18n] } })
+    const reload = vi.fn(async () => {})
+    const w = mount(ResidentCase, { props: { tracking: trackingOf(file, '邓埠街道办事处'), send, reload }, global: { plugins: [i18n] } })
     const buttons = w.findAll('.track-actions button').map((b) => b.text())
     expect(buttons).toEqual(['评价答复', '申请提级办理'])
     expect(w.get('[data-testid="case-reply"]').text()).toBe('已修复')
@@ -102,22 +110,24 @@ describe('ResidentCase', () => {
     await w.get('form.track-action-form').trigger('submit')
     await flushPromises()
     expect(sent).toEqual([['follow_up', { rating: 'satisfied', note: undefined }]])
-    expect(w.emitted('changed')).toHaveLength(1)
+    expect(reload).toHaveBeenCalledTimes(1)
     expect(w.find('form.track-action-form').exists()).toBe(false)
   })
 
   it('shows the server\'s refusal beside the form and keeps it open', async () => {
     const send = async (): Promise<ApiResult<Applied>> => ({
       ok: false,
-      error: { code: 'invalid_argument', message: '理由（note）：必填', status: 400, field: 'note' },
+      error: { code: 'invalid_argument', message: '理由（note）：含有不允许的控制字符', status: 400, field: 'note' },
     })
-    const w = mount(ResidentCase, { props: { tracking: trackingOf(file, ''), send }, global: { plugins: [i18n] } })
+    const reload = vi.fn(async () => {})
+    const w = mount(ResidentCase, { props: { tracking: trackingOf(file, ''), send, reload }, global: { plugins: [i18n] } })
     expect(w.text()).toContain('待分派')
     await w.findAll('.track-actions button')[1].trigger('click')
+    await w.get('form.track-action-form textarea').setValue('一直没人处理')
     await w.get('form.track-action-form').trigger('submit')
     await flushPromises()
-    expect(w.get('.van-field__error-message').text()).toBe('必填')
-    expect(w.emitted('changed')).toBeUndefined()
+    expect(w.get('.van-field__error-message').text()).toBe('含有不允许的控制字符')
+    expect(reload).not.toHaveBeenCalled()
   })
 
   it('sends a retry after a lost answer under the same idempotency key, and a new command under a new one', async () => {
@@ -131,7 +141,8 @@ describe('ResidentCase', () => {
       keys.push(key)
       return answers.shift() as ApiResult<Applied>
     }
-    const w = mount(ResidentCase, { props: { tracking: trackingOf(file, ''), send }, global: { plugins: [i18n] } })
+    const reload = vi.fn(async () => {})
+    const w = mount(ResidentCase, { props: { tracking: trackingOf(file, ''), send, reload }, global: { plugins: [i18n] } })
     const escalate = async () => {
       await w.findAll('.track-actions button')[1].trigger('click')
       await w.get('form.track-action-form textarea').setValue('一直没人处理')
@@ -142,7 +153,7 @@ describe('ResidentCase', () => {
     expect(w.text()).toContain('网络异常')
     await w.get('form.track-action-form').trigger('submit')
     await flushPromises()
-    expect(w.emitted('changed')).toHaveLength(1)
+    expect(reload).toHaveBeenCalledTimes(1)
     await escalate()
     await w.get('form.track-action-form').trigger('submit')
     await flushPromises()
@@ -164,21 +175,23 @@ describe('ResidentCase', () => {
       keys.push(key)
       return answers.shift() as ApiResult<Applied>
     }
-    const w = mount(ResidentCase, { props: { tracking: trackingOf(file, ''), send }, global: { plugins: [i18n] } })
+    const reload = vi.fn(async () => {})
+    const w = mount(ResidentCase, { props: { tracking: trackingOf(file, ''), send, reload }, global: { plugins: [i18n] } })
     await w.findAll('.track-actions button')[1].trigger('click')
     await w.get('form.track-action-form textarea').setValue('一直没人处理')
     await w.get('form.track-action-form').trigger('submit')
     await flushPromises()
-    expect(w.emitted('changed')).toBeUndefined()
+    expect(reload).not.toHaveBeenCalled()
     // The resident edits the note and tries again: the same key, whose first try had gone through.
     await w.get('form.track-action-form textarea').setValue('一直没人处理，请尽快')
     await w.get('form.track-action-form').trigger('submit')
     await flushPromises()
     expect(keys[1]).toBe(keys[0])
-    expect(w.emitted('changed')).toHaveLength(1)
+    expect(reload).toHaveBeenCalledTimes(1)
     expect(w.find('form.track-action-form').exists()).toBe(false)
     // A refusal (400) is final: the next try has a new key, and so has the one after it.
     await w.findAll('.track-actions button')[1].trigger('click')
+    await w.get('form.track-action-form textarea').setValue('还是没人处理')
     await w.get('form.track-action-form').trigger('submit')
     await flushPromises()
     await w.get('form.track-action-form').trigger('submit')
@@ -192,7 +205,7 @@ describe('ResidentCase', () => {
 describe('a provisional deadline', () => {
   const send = async (): Promise<ApiResult<Applied>> => ({ ok: false, error: { code: 'x', message: 'x', status: 500 } })
   const deadlineCell = (tracking: Tracking) =>
-    mount(ResidentCase, { props: { tracking, send }, global: { plugins: [i18n] } }).get('[data-testid="case-deadline"]')
+    mount(ResidentCase, { props: { tracking, send, reload: async () => {} }, global: { plugins: [i18n] } }).get('[data-testid="case-deadline"]')
 
   it('tells the resident that it may move, and says nothing otherwise', () => {
     const running = { ...trackingOf(file, ''), deadline_at: '2027-02-05T15:59:59Z' }
@@ -218,13 +231,13 @@ describe('a repeat merged into another case', () => {
 
   it('says so on the tracking page in Chinese and English, and says nothing for a case handled as itself', async () => {
     const tracking = { ...trackingOf(file, '邓埠街道办事处'), merged_into: '360603-2026-000100', handled_in: '360603-2026-000100' }
-    const w = mount(ResidentCase, { props: { tracking, send }, global: { plugins: [i18n] } })
+    const w = mount(ResidentCase, { props: { tracking, send, reload: async () => {} }, global: { plugins: [i18n] } })
     expect(w.get('[data-testid="case-handled-in"]').text()).toBe('此事项已并入 360603-2026-000100 号案件办理')
     setLanguage('en')
     await w.vm.$nextTick()
     expect(w.get('[data-testid="case-handled-in"]').text()).toBe('This matter is handled in case 360603-2026-000100, which it was merged into')
     setLanguage('zh-CN')
-    const itself = mount(ResidentCase, { props: { tracking: { ...tracking, merged_into: '', handled_in: file.number }, send }, global: { plugins: [i18n] } })
+    const itself = mount(ResidentCase, { props: { tracking: { ...tracking, merged_into: '', handled_in: file.number }, send, reload: async () => {} }, global: { plugins: [i18n] } })
     expect(itself.find('[data-testid="case-handled-in"]').exists()).toBe(false)
   })
 })
