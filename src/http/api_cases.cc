@@ -779,9 +779,15 @@ Result<std::optional<std::int64_t>> if_match(const Request& req) {
   if (s.size() >= 2 && s.front() == '"' && s.back() == '"') s = s.substr(1, s.size() - 2);
   std::int64_t version = 0;
   auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), version);
-  if (ec != std::errc() || end != s.data() + s.size() || version < 1) {
+  if (ec != std::errc() || end != s.data() + s.size() || version < 0) {
     return Error::invalid_argument("If-Match: the version, as the ETag gives it")
         .zh("If-Match：须为案件的版本号（与 ETag 相同）");
+  }
+  // A well-formed tag of no version a case ever had (versions start at 1): the precondition
+  // fails, as for any stale one (412).
+  if (version == 0) {
+    return Error::conflict("If-Match: no case has version 0; read the case for its ETag")
+        .zh("If-Match：案件没有版本 0，请重新读取案件获取其 ETag");
   }
   return std::optional<std::int64_t>{version};
 }

@@ -873,6 +873,12 @@ TEST_P(AccessApi, CommandsAreIdempotent) {
   auto weak_tag = call(&op, "POST", target, R"({"note":"受理"})", {{"If-Match", weak}});
   EXPECT_EQ(weak_tag.res.result_int(), 412u) << weak_tag.res.body();
   EXPECT_NE(weak_tag.res.body().find("weak entity tag"), std::string::npos) << weak_tag.res.body();
+  // Version 0 is a tag no case ever had (and the store's "any version"): stale, never a match.
+  auto zero = call(&op, "POST", target, R"({"note":"受理"})", {{"If-Match", "\"0\""}});
+  EXPECT_EQ(zero.res.result_int(), 412u) << zero.res.body();
+  EXPECT_EQ(call(&op, "POST", target, R"({"note":"受理"})", {{"If-Match", "\"-1\""}})
+                .res.result_int(),
+            400u);
   EXPECT_EQ(events(), registered + 1);
 
   // A refusal stores nothing under the key: the retry runs anew, and is audited each time.
