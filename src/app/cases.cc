@@ -1432,11 +1432,21 @@ Result<Case> CaseService::apply_in(store::Sql& sql, std::string_view number, Com
     refined = true;
     c.place_code = unit->jurisdiction_code;
   }
-  if (command == Command::kApproveExtension &&
+  // The days asked for (optional, told to the unit head in the request's note) and granted.
+  const bool asks_days = command == Command::kRequestExtension && in.extension_days != 0;
+  if ((command == Command::kApproveExtension || asks_days) &&
       (in.extension_days < 1 || in.extension_days > rules_.max_extension_days)) {
     return Error::invalid_argument(
                fmt::format("extension_days: from 1 to {}", rules_.max_extension_days))
         .zh(fmt::format("延期天数（extension_days）：须为 1 至 {} 天", rules_.max_extension_days));
+  }
+  if (in.extension_days != 0 && command != Command::kApproveExtension &&
+      command != Command::kRequestExtension) {
+    return Error::invalid_argument(
+               fmt::format("extension_days: the command {} takes no days; only "
+                           "request_extension and approve_extension do",
+                           domain::to_string(command)))
+        .zh("延期天数（extension_days）：仅申请延期、批准延期时填写");
   }
 
   // The new state and what the command records.
@@ -1496,12 +1506,17 @@ Result<Case> CaseService::apply_in(store::Sql& sql, std::string_view number, Com
     if (!events) return events.error();
     std::string reason;
     for (const auto& e : **events) {
-      if (e.command == "request_extension") reason = e.note;
+      if (e.command == "request_extension") reason = domain::notes::extension_request_reason(e.note);
     }
     if (!note.empty()) reason += (reason.empty() ? "" : "；") + note;
     note = domain::notes::extension(
         in.extension_days, c.clock_limit ? c.clock_limit->unit : domain::PeriodUnit::kCalendarDays,
         reason);
+  }
+  if (asks_days) {
+    note = domain::notes::extension_request(
+        in.extension_days, c.clock_limit ? c.clock_limit->unit : domain::PeriodUnit::kCalendarDays,
+        note);
   }
   if (refined) {
     note = domain::notes::place_refined(note, moved_from, c.place_code);

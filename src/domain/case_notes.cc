@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 namespace jiceng::domain::notes {
 
 namespace {
@@ -42,10 +44,33 @@ std::string merged_elsewhere() { return "已并入另一在办案件"; }
 
 std::string submitted_again_elsewhere() { return std::string(kSubmittedAgain); }
 
+namespace {
+std::string days_text(int days, PeriodUnit unit) {
+  return unit == PeriodUnit::kWorkingDays ? fmt::format("{} 个工作日", days)
+                                          : fmt::format("{} 天", days);
+}
+constexpr std::string_view kRequestPrefix = "申请延期 ";
+}  // namespace
+
 std::string extension(int days, PeriodUnit unit, std::string_view reason) {
-  return with(unit == PeriodUnit::kWorkingDays ? fmt::format("延期 {} 个工作日", days)
-                                               : fmt::format("延期 {} 天", days),
-              reason);
+  return with("延期 " + days_text(days, unit), reason);
+}
+
+std::string extension_request(int days, PeriodUnit unit, std::string_view reason) {
+  return with(std::string(kRequestPrefix) + days_text(days, unit), reason);
+}
+
+std::string extension_request_reason(std::string_view note) {
+  const std::string_view rest = note.substr(std::min(note.size(), kRequestPrefix.size()));
+  if (!note.starts_with(kRequestPrefix) || rest.empty() || rest.front() < '0' ||
+      rest.front() > '9') {
+    return std::string(note);  // a reason written that way by hand, not the days asked for
+  }
+  // "申请延期 20 天" alone, or followed by "：理由" (with's separator).
+  constexpr std::string_view kSeparator = "：";
+  const auto at = note.find(kSeparator);
+  return at == std::string_view::npos ? std::string()
+                                      : std::string(note.substr(at + kSeparator.size()));
 }
 
 std::string time_limit(const Period& limit, Instant deadline, std::string_view note) {

@@ -29,6 +29,10 @@ std::string submitted_again_elsewhere();
 // approve_extension: "延期 30 天：理由" (the reason told to the petitioner, Art. 34); for a clock
 // counted in working days "延期 5 个工作日：理由", as the extension is counted.
 std::string extension(int days, PeriodUnit unit, std::string_view reason);
+// request_extension with the days asked for: "申请延期 20 天：理由" (个工作日 alike), which the
+// unit head reads before granting; extension_request_reason gives the reason back.
+std::string extension_request(int days, PeriodUnit unit, std::string_view reason);
+std::string extension_request_reason(std::string_view note);
 // 交办, 改派 or 返工 with a time limit, and the deadline it gives:
 // "限 3 个工作日内办结（2026-03-09 24:00 前）：备注".
 std::string time_limit(const Period& limit, Instant deadline, std::string_view note);

@@ -800,7 +800,10 @@ void add_case_routes(Router& router, app::App& app) {
                  {.name = "reply"},
                  {.name = "unit_id", .type = "integer"},
                  {.name = "rating", .description = "satisfied, basically_satisfied or unsatisfied"},
-                 {.name = "extension_days", .type = "integer"},
+                 {.name = "extension_days",
+                  .description = "request_extension: the days asked for (optional); "
+                                 "approve_extension: the days granted",
+                  .type = "integer"},
                  {.name = "target_case", .description = "merge: the case that carries the matter"},
                  {.name = "time_limit",
                   .description = "a demand's assign, redispatch or reopen: the unit's time, "

@@ -6,6 +6,8 @@
 #include <deque>
 #include <set>
 
+#include "domain/case_notes.h"
+
 namespace jiceng::domain {
 namespace {
 
@@ -168,6 +170,19 @@ TEST(Workflow, NamesRoundTrip) {
   }
   EXPECT_FALSE(command_from_string("approve"));
   EXPECT_FALSE(case_kind_from_string("dispute"));
+}
+
+// The days asked for lead the request's note, in the clock's unit; the approval tells the
+// reason without them. A reason written that way by hand stays whole.
+TEST(CaseNotes, AnExtensionRequestKeepsItsReason) {
+  const std::string asked = notes::extension_request(20, PeriodUnit::kCalendarDays, "需现场勘测");
+  EXPECT_EQ(asked, "申请延期 20 天：需现场勘测");
+  EXPECT_EQ(notes::extension_request_reason(asked), "需现场勘测");
+  EXPECT_EQ(notes::extension_request(3, PeriodUnit::kWorkingDays, ""), "申请延期 3 个工作日");
+  EXPECT_EQ(notes::extension_request_reason("申请延期 3 个工作日"), "");
+  EXPECT_EQ(notes::extension_request_reason("申请延期 因天气：施工暂停"),
+            "申请延期 因天气：施工暂停");
+  EXPECT_EQ(notes::extension_request_reason("需现场勘测"), "需现场勘测");
 }
 
 }  // namespace

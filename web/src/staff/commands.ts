@@ -45,6 +45,8 @@ export function commandForm(workflow: Workflow | null, state: string, command: s
   // Granting an extension moves the deadline by a number of days (clock effect "extend").
   if (t?.clock === 'extend') required.push('extension_days')
   const fields = [...required]
+  // Asking for an extension may say how many days (optional; the unit head reads them).
+  if (command === 'request_extension' && !fields.includes('extension_days')) fields.push('extension_days')
   // Dispatch may give the unit less time than the rules (交办 "限 3 个工作日办结"); optional.
   if (t?.takes_time_limit) fields.push('time_limit')
   // Every command may carry a note for the record, even when none is required.

@@ -94,7 +94,7 @@ describe('commandForm', () => {
     { state: 'registered', command: 'merge', fields: ['target_case', 'note'], required: ['target_case'] },
     { state: 'accepted', command: 'assign', fields: ['unit_id', 'time_limit', 'note'], required: ['unit_id'] },
     { state: 'assigned', command: 'resolve', fields: ['reply', 'note'], required: ['reply'] },
-    { state: 'assigned', command: 'request_extension', fields: ['note'], required: ['note'] },
+    { state: 'assigned', command: 'request_extension', fields: ['note', 'extension_days'], required: ['note'] },
     { state: 'extension_requested', command: 'approve_extension', fields: ['extension_days', 'note'], required: ['extension_days'] },
     { state: 'resolved', command: 'follow_up', fields: ['rating', 'note'], required: ['rating'] },
     { state: 'followed_up', command: 'reopen', fields: ['note'], required: [] },
