@@ -72,10 +72,12 @@ bool blank(std::string_view s) { return domain::is_blank(s); }
 class History {
  public:
   History(store::Sql& sql, std::string_view number) : sql_(sql), number_(number) {}
-  // With the events read already.
-  History(store::Sql& sql, std::string_view number, std::vector<domain::CaseEvent> events)
-      : sql_(sql), number_(number), events_(std::move(events)) {}
+  // With the events read already, which must outlive the History (not copied: the tracking
+  // page, the busiest read, builds one per request).
+  History(store::Sql& sql, std::string_view number, const std::vector<domain::CaseEvent>& events)
+      : sql_(sql), number_(number), read_(&events) {}
   Result<const std::vector<domain::CaseEvent>*> get() {
+    if (read_ != nullptr) return read_;
     if (!events_) {
       auto e = store::cases::events(sql_, number_);
       if (!e) return e.error();
@@ -87,6 +89,7 @@ class History {
  private:
   store::Sql& sql_;
   std::string_view number_;
+  const std::vector<domain::CaseEvent>* read_ = nullptr;
   std::optional<std::vector<domain::CaseEvent>> events_;
 };
 
