@@ -102,17 +102,17 @@ bool resident_actor(std::string_view name) {
   return name == "resident" || name.starts_with("resident (") || name.starts_with("resident:");
 }
 
-// Whether the case came to its unit by a resident's escalation that no staff has acted on since.
-// A resident's further escalation is then recorded for that unit's supervision instead of taking
-// the case higher again: one person cannot lift a matter through every tier in a minute, and the
-// unit's deadline keeps running (its breach escalates the case).
+// Whether the case came to its unit by a resident's escalation and no staff has given a
+// workflow command on it since (the system's events and notes, such as a repeat linked to it,
+// are not action on it).
 bool awaiting_unit_after_residents_escalation(const std::vector<domain::CaseEvent>& events) {
   bool awaiting = false;
   std::optional<std::int64_t> unit;
   for (const domain::CaseEvent& e : events) {
     if (e.unit_id != unit) {
       awaiting = e.command == "escalate" && resident_actor(e.actor);
-    } else if (!resident_actor(e.actor) && e.actor != "system") {
+    } else if (!resident_actor(e.actor) && e.actor != "system" &&
+               domain::command_from_string(e.command)) {
       awaiting = false;
     }
     unit = e.unit_id;
@@ -211,7 +211,7 @@ Result<void> check_case_guard(Guard g, const Case& c, Command command, Instant n
                                "it with the reason",
                                window, domain::format_china_deadline(window_end)))
             .zh(fmt::format(
-                "对交办的信访事项提出异议（退单），须在收到之日起 {} "
+                "对交办的信访事项提出异议（退单），须在收到之日起 {}"
                 "内（《信访工作条例》第二十三条），已于 {} 届满；请办理，或写明理由提级",
                 domain::period_text(rules.objection_window, false),
                 domain::format_china_deadline(window_end)));
@@ -1380,7 +1380,16 @@ Result<Case> CaseService::apply_in(store::Sql& sql, std::string_view number, Com
         if (!*current) return Error::internal("the case's unit is missing");
         const bool resident = actor.holds_tracking_code ||
                               (actor.principal && actor.principal->role == Role::kResident);
-        if (resident) {
+        // A resident's further escalation, while the unit a resident's escalation brought the
+        // case to has not acted yet, is recorded for that unit's supervision instead of taking
+        // the case higher again (one person cannot lift a matter through every tier in a
+        // minute) — but only while the unit's handling deadline runs, unbreached, and its
+        // breach would escalate the case. Overdue, answered or on another clock, the request
+        // moves it up as before: nothing holds a resident back for long.
+        const bool breach_escalates = rules_.escalate_on_breach &&
+                                      c.clock == ClockKind::kHandling && !c.breached &&
+                                      c.deadline_at && now < *c.deadline_at;
+        if (resident && breach_escalates) {
           auto events = history.get();
           if (!events) return events.error();
           if (awaiting_unit_after_residents_escalation(**events)) {
@@ -1445,10 +1454,9 @@ Result<Case> CaseService::apply_in(store::Sql& sql, std::string_view number, Com
   }
   if (in.extension_days != 0 && command != Command::kApproveExtension &&
       command != Command::kRequestExtension) {
-    return Error::invalid_argument(
-               fmt::format("extension_days: the command {} takes no days; only "
-                           "request_extension and approve_extension do",
-                           domain::to_string(command)))
+    return Error::invalid_argument(fmt::format("extension_days: the command {} takes no days; only "
+                                               "request_extension and approve_extension do",
+                                               domain::to_string(command)))
         .zh("延期天数（extension_days）：仅申请延期、批准延期时填写");
   }
 
@@ -1509,7 +1517,8 @@ Result<Case> CaseService::apply_in(store::Sql& sql, std::string_view number, Com
     if (!events) return events.error();
     std::string reason;
     for (const auto& e : **events) {
-      if (e.command == "request_extension") reason = domain::notes::extension_request_reason(e.note);
+      if (e.command == "request_extension")
+        reason = domain::notes::extension_request_reason(e.note);
     }
     if (!note.empty()) reason += (reason.empty() ? "" : "；") + note;
     note = domain::notes::extension(

@@ -14,6 +14,23 @@ Result<std::vector<domain::Category>> CatalogueService::categories() {
   return db_.read_value([](store::Sql& sql) { return store::catalogue::categories(sql); });
 }
 
+Result<std::vector<std::string>> CatalogueService::category_subtree(std::string_view code) {
+  auto top = category(code);
+  if (!top) return top.error();
+  return db_.read_value([&](store::Sql& sql) -> Result<std::vector<std::string>> {
+    auto snapshot = catalogue_.get(sql);
+    if (!snapshot) return snapshot.error();
+    // Parents come before their children in the snapshot: one pass collects the subtree.
+    std::vector<std::string> codes{top->code};
+    for (const domain::Category& c : (*snapshot)->categories) {
+      if (std::find(codes.begin(), codes.end(), c.parent_code) != codes.end()) {
+        codes.push_back(c.code);
+      }
+    }
+    return codes;
+  });
+}
+
 Result<domain::Category> CatalogueService::category(std::string_view code) {
   if (!domain::is_category_code(code)) {
     return Error::invalid_argument(fmt::format("code: '{}' is not a category code", code))

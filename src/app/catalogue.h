@@ -48,6 +48,10 @@ class CatalogueService {
   [[nodiscard]] Result<std::vector<domain::Category>> categories();
   // kInvalidArgument for a malformed code, kNotFound when no category has it.
   [[nodiscard]] Result<domain::Category> category(std::string_view code);
+  // The code and those of every category below it in the tree (by parent, whatever the codes
+  // look like), retired ones too: what a filter by that category covers. The errors of
+  // category().
+  [[nodiscard]] Result<std::vector<std::string>> category_subtree(std::string_view code);
   // The whole dispatch catalogue, by id.
   [[nodiscard]] Result<std::vector<domain::RoutingRule>> routing_rules();
   // kNotFound when no rule has this id.

@@ -149,7 +149,10 @@ Result<void> validate_intake(const Intake& in, Instant now, bool by_staff) {
         !r) {
       return r;
     }
-    if (!reachable_contact(in.submitter_contact)) {
+    // Residents' own submissions: whoever answers must reach them. Staff registering a letter
+    // or a visit take the contact the petitioner gave (a postal address, say): every petition
+    // is registered (Art. 21).
+    if (!by_staff && !reachable_contact(in.submitter_contact)) {
       return field_error("submitter_contact",
                          "a phone number (such as 138 0000 0021 or 0701-6221234) or an e-mail "
                          "address, so that the answer can reach you",

@@ -412,7 +412,7 @@ std::optional<Response> read_list_filters(app::App& app, const Request& req,
                                           store::cases::ListQuery& q, std::string& place) {
   q.state = std::string(req.query_value("state").value_or(""));
   q.kind = std::string(req.query_value("kind").value_or(""));
-  q.category_code = std::string(req.query_value("category").value_or(""));
+  const std::string category(req.query_value("category").value_or(""));
   // A filter that names nothing is a mistake to say, not a list that is just empty.
   auto unknown = [&](const Error& e, std::string_view name) {
     Error out = Error::invalid_argument(fmt::format("{}: {}", name, e.message));
@@ -425,10 +425,14 @@ std::optional<Response> read_list_filters(app::App& app, const Request& req,
   if (!q.kind.empty()) {
     if (auto k = domain::case_kind_from_string(q.kind); !k) return unknown(k.error(), "kind");
   }
-  if (!q.category_code.empty()) {
-    auto c = app.catalogue.category(q.category_code);
-    if (!c && c.error().code != ErrorCode::kNotFound) return error_response(c.error(), req);
-    if (!c) return unknown(c.error(), "category");
+  if (!category.empty()) {
+    // The category and those under it: "urban" lists urban.road, urban.lighting … too.
+    auto codes = app.catalogue.category_subtree(category);
+    if (!codes && codes.error().code != ErrorCode::kNotFound) {
+      return error_response(codes.error(), req);
+    }
+    if (!codes) return unknown(codes.error(), "category");
+    q.category_codes = std::move(*codes);
   }
   auto unit = int_query(req, "unit_id", 0, std::numeric_limits<std::int64_t>::max());
   auto limit = int_query(req, "limit", 50, 200, 1);
@@ -783,11 +787,11 @@ Result<std::optional<std::int64_t>> if_match(const Request& req) {
     return Error::invalid_argument("If-Match: the version, as the ETag gives it")
         .zh("If-Match：须为案件的版本号（与 ETag 相同）");
   }
-  // A well-formed tag of no version a case ever had (versions start at 1): the precondition
+  // A well-formed tag of no version a record ever had (versions start at 1): the precondition
   // fails, as for any stale one (412).
   if (version == 0) {
-    return Error::conflict("If-Match: no case has version 0; read the case for its ETag")
-        .zh("If-Match：案件没有版本 0，请重新读取案件获取其 ETag");
+    return Error::conflict("If-Match: there is no version 0; read the record again for its ETag")
+        .zh("If-Match：不存在版本 0，请重新读取以获取其 ETag");
   }
   return std::optional<std::int64_t>{version};
 }

@@ -1,6 +1,7 @@
 #include "store/case_repo.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 
@@ -445,11 +446,10 @@ ListFilter list_filter(const ListQuery& q, bool with_cursor) {
     f.add(fmt::format("{} = {}", by_state ? "c.state" : "(c.state || '')", f.param(q.state)));
   }
   if (!q.kind.empty()) f.add("c.kind = " + f.param(q.kind));
-  // A category and the categories under it: "urban" lists urban.road, urban.lighting … too.
-  if (!q.category_code.empty()) {
-    f.add(fmt::format("(c.category_code = {} OR (c.category_code >= {} AND c.category_code < {}))",
-                      f.param(q.category_code), f.param(q.category_code + "."),
-                      f.param(q.category_code + "/")));
+  if (!q.category_codes.empty()) {
+    std::vector<std::string> params;
+    for (const std::string& code : q.category_codes) params.push_back(f.param(code));
+    f.add(fmt::format("c.category_code IN ({})", fmt::join(params, ", ")));
   }
   if (q.unit_id != 0) f.add("c.unit_id = " + f.param(q.unit_id));
   if (q.created_from) f.add("c.created_at >= " + f.param(to_micros(*q.created_from)));

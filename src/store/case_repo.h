@@ -91,7 +91,7 @@ struct ListQuery {
   std::int64_t hide_from_unit = 0;  // 0: none; else leave out cases that accuse this unit
   std::string state{};              // "" for any
   std::string kind{};
-  std::string category_code{};                 // "" for any; else it and those under it
+  std::vector<std::string> category_codes{};   // empty for any; else one of these
   std::int64_t unit_id = 0;                    // 0 for any
   std::optional<Instant> created_from{};       // created_at >= created_from
   std::optional<Instant> created_to{};         // created_at < created_to

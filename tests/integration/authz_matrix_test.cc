@@ -14,6 +14,7 @@
 
 #include "domain/deadline.h"
 #include "integration/access_fixture.h"
+#include "store/catalogue_repo.h"
 #include "store/signal_repo.h"
 
 namespace jiceng {
@@ -675,6 +676,23 @@ TEST_P(Authz, ListsByDeadlineWithinTheScope) {
     auto r = call(&op, "GET", std::string("/api/v1/cases?") + fine);
     EXPECT_EQ(r.res.result_int(), 200u) << fine << ": " << r.res.body();
   }
+  // The tree is the parents', whatever the codes look like: a category an administrator added
+  // under 城乡建设 with a code of its own is listed under it too (filed last: the order checks
+  // above want the declined case newest).
+  const std::string own_code = "zsub" + std::to_string(::getpid()) + testing::to_string(GetParam());
+  auto added = db_->write_value([&](store::Sql& sql) {
+    return store::catalogue::insert_category(sql,
+                                             {.code = own_code,
+                                              .parent_code = "urban",
+                                              .name_zh = "测试子类" + own_code,
+                                              .name_en = "Test " + own_code,
+                                              .time_limit = {7, domain::PeriodUnit::kCalendarDays},
+                                              .routing_level = domain::Level::kVillage});
+  });
+  ASSERT_TRUE(added) << added.error().message;
+  const Filed own = file_case(place, nullptr, own_code);
+  EXPECT_TRUE(listed("urban").contains(own.number));
+  EXPECT_TRUE(listed(own_code).contains(own.number));
 }
 
 INSTANTIATE_TEST_SUITE_P(Stores, Authz, ::testing::ValuesIn(testing::backends()),
