@@ -103,6 +103,8 @@ const en: Messages<typeof zh> = {
     code: 'Tracking code',
     codePlaceholder: 'The 12-character tracking code',
     lookup: 'Look up',
+    category: 'Category',
+    place: 'Place',
     number: 'Case number',
     state: 'Status',
     unit: 'Handled by',

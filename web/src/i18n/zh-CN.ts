@@ -96,6 +96,8 @@ export default {
     code: '查询码',
     codePlaceholder: '请输入 12 位查询码',
     lookup: '查询',
+    category: '诉求分类',
+    place: '发生地点',
     number: '受理编号',
     state: '当前状态',
     unit: '承办单位',

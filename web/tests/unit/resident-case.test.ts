@@ -13,6 +13,7 @@ import ResidentCase from '@/components/ResidentCase.vue'
 import { i18n, setLanguage } from '@/i18n'
 import TrackPage from '@/pages/resident/TrackPage.vue'
 import { deviceCaseLimit, deviceCases, forgetCase, rememberCase } from '@/resident/device-cases'
+import { forgetSubjects } from '@/resident/subject'
 
 const tracking: Tracking = {
   number: '360603-2026-000384',
@@ -76,6 +77,39 @@ beforeEach(() => {
 afterEach(() => {
   setLanguage('zh-CN')
   vi.unstubAllGlobals()
+  forgetSubjects()
+})
+
+describe('what the case is about', () => {
+  it('names its category and its place from the county down, in the language shown', async () => {
+    vi.stubGlobal('fetch', vi.fn(async (url: string) => {
+      if (url.endsWith('/api/v1/categories')) {
+        return json(200, { items: [{ code: 'urban.lighting', parent_code: 'urban', name_zh: '路灯照明', name_en: 'Street lighting', time_limit: { amount: 7, unit: 'calendar_days' }, routing_level: 'village', active: true }] })
+      }
+      if (url.endsWith('/api/v1/jurisdictions/360603001001')) {
+        return json(200, {
+          code: '360603001001', name: '站前社区', level: 'village', parent_code: '360603001', child_count: 0,
+          ancestors: [{ code: '36', name: '江西省', level: 'province' }, { code: '3606', name: '鹰潭市', level: 'city' }, { code: '360603', name: '余江区', level: 'county' }, { code: '360603001', name: '邓埠街道', level: 'township' }],
+        })
+      }
+      return json(404, { error: { code: 'not_found', message: 'no' } })
+    }))
+    const { w } = mountCase()
+    await flushPromises()
+    expect(w.get('[data-testid="case-category"]').text()).toContain('路灯照明')
+    expect(w.get('[data-testid="case-place"]').text()).toContain('余江区邓埠街道站前社区')
+    setLanguage('en')
+    await flushPromises()
+    expect(w.get('[data-testid="case-category"]').text()).toContain('Street lighting')
+  })
+
+  it('shows the codes when the names cannot be read', async () => {
+    vi.stubGlobal('fetch', vi.fn(async () => json(503, { error: { code: 'unavailable', message: '忙' } })))
+    const { w } = mountCase()
+    await flushPromises()
+    expect(w.get('[data-testid="case-category"]').text()).toContain('urban.lighting')
+    expect(w.get('[data-testid="case-place"]').text()).toContain('360603001001')
+  })
 })
 
 describe('choosing an action', () => {
