@@ -11,7 +11,7 @@ const places = new Map<string, Promise<string | null>>()
 export async function categoryOf(code: string): Promise<Category | null> {
   catalogue ??= api.categories().then((r) => {
     if (!r.ok) catalogue = null // try again next time
-    return r.ok ? r.value.items : []
+    return r.ok && Array.isArray(r.value?.items) ? r.value.items : []
   })
   return (await catalogue).find((c) => c.code === code) ?? null
 }
@@ -25,8 +25,11 @@ export function placeNameOf(code: string): Promise<string | null> {
         places.delete(code)
         return null
       }
-      const below = r.value.ancestors.filter((a) => a.level === 'county' || a.level === 'township')
-      return [...below.map((a) => a.name), r.value.name].join('')
+      // An answer of another shape (a proxy's, an older server's) names nothing.
+      const { ancestors, name } = r.value ?? {}
+      if (!Array.isArray(ancestors) || typeof name !== 'string') return null
+      const below = ancestors.filter((a) => a.level === 'county' || a.level === 'township')
+      return [...below.map((a) => a.name), name].join('')
     })
     places.set(code, found)
   }
