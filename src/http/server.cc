@@ -153,16 +153,16 @@ Response make_response(const std::function<Response()>& make, const Request& req
 // Runs the route's handler (on pool when on_pool, else here, on the connection's strand) and
 // completes on the caller's executor once the handler has replied (see Responder). queued counts
 // the handlers posted to the pool and not started; the caller has counted this one. parked, when
-// set, is called once an asynchronous handler has returned; timed, when set, with the start and
-// end of a synchronous one.
+// set, is called once an asynchronous handler has returned; measure, when set, just before a
+// synchronous one runs, and what it returns just after.
 template <class Token>
 auto async_call_handler(asio::thread_pool& pool, bool on_pool, PendingResponders& pending,
                         const Route& route, const Request& req, std::atomic<std::size_t>& queued,
                         std::function<void()> parked,
-                        std::function<void(Clock::time_point, Clock::time_point)> timed,
+                        std::function<std::function<void()>()> measure,
                         Token&& token) {
   return asio::async_initiate<Token, void(Response)>(
-      [&pool, on_pool, &pending, &queued, parked = std::move(parked), timed = std::move(timed)](
+      [&pool, on_pool, &pending, &queued, parked = std::move(parked), measure = std::move(measure)](
           auto completion, const Route* r, const Request* q) {
         using Completion = decltype(completion);
         struct Waiting {
@@ -188,7 +188,7 @@ auto async_call_handler(asio::thread_pool& pool, bool on_pool, PendingResponders
           }
           pending.done();
         });
-        auto start = [r, q, respond = std::move(respond), parked, timed]() {
+        auto start = [r, q, respond = std::move(respond), parked, measure]() {
           try {
             if (r->async_handler) {
               r->async_handler(*q, respond);
@@ -196,9 +196,9 @@ auto async_call_handler(asio::thread_pool& pool, bool on_pool, PendingResponders
               if (parked) parked();
               return;
             }
-            const auto began = Clock::now();
+            std::function<void()> measured = measure ? measure() : nullptr;
             Response res = call_handler(*r, *q);
-            if (timed) timed(began, Clock::now());
+            if (measured) measured();
             respond(std::move(res));
           } catch (const std::exception& e) {
             respond(error_response(Error::internal(std::string("handler threw: ") + e.what()),
@@ -697,7 +697,7 @@ asio::awaitable<Response> Server::Impl::dispatch(const RawRequest& raw, Exchange
   } handled{handling_, slot};
   if (!on_pool && m.route->handler) {
     if (!short_read) co_return call_handler(*m.route, req);
-    const auto start = Clock::now();
+    const auto start = short_reads_.begin(Clock::now());
     Response res = call_handler(*m.route, req);
     if (short_reads_.observe(start, Clock::now())) metrics_.short_read_slow();
     co_return res;
@@ -716,14 +716,16 @@ asio::awaitable<Response> Server::Impl::dispatch(const RawRequest& raw, Exchange
   // A short read on the pool that still waited for the disk keeps the short reads there: with
   // a cold cache every read waits, and back on the I/O threads after the hold, the first ones
   // stalled their event loops for as long as the disk took (loop-lag refusals in a 1M run).
-  std::function<void(Clock::time_point, Clock::time_point)> timed;
+  std::function<std::function<void()>()> measure;
   if (read_pooled) {
-    timed = [this](Clock::time_point start, Clock::time_point end) {
-      if (short_reads_.observe(start, end)) metrics_.short_read_slow();
+    measure = [this]() -> std::function<void()> {
+      return [this, start = short_reads_.begin(Clock::now())] {
+        if (short_reads_.observe(start, Clock::now())) metrics_.short_read_slow();
+      };
     };
   }
   co_return co_await async_call_handler(*workers_, on_pool, pending_, *m.route, req, queued_,
-                                        std::move(parked), std::move(timed), asio::use_awaitable);
+                                        std::move(parked), std::move(measure), asio::use_awaitable);
 }
 
 asio::awaitable<Next> Server::Impl::respond(Connection& conn, Exchange& ex, InFlight& in_flight,

@@ -43,8 +43,8 @@ struct ServerOptions {
   // pages were not in memory) sends the short reads to the worker pool for short_read_hold, so
   // that waiting for the disk holds a worker rather than an I/O thread (http/short_reads.h); a
   // short read on the pool that waits for the disk too extends the hold.
-  // 0: always inline. disk_reads counts the calling thread's reads from the disk since it last
-  // asked (empty: getrusage; tests set their own).
+  // 0: always inline. disk_reads counts the calling thread's reads from the disk so far (empty:
+  // getrusage; tests set their own).
   std::chrono::microseconds short_read_budget = std::chrono::milliseconds(5);
   std::chrono::milliseconds short_read_hold = std::chrono::seconds(1);
   std::function<std::uint64_t()> disk_reads = {};

@@ -11,15 +11,19 @@ ShortReadGate::ShortReadGate(std::chrono::microseconds budget, std::chrono::mill
     : budget_(budget),
       hold_(hold),
       disk_reads_(disk_reads ? std::move(disk_reads)
-                             : DiskReads(thread_disk_reads_since_last_call)) {}
+                             : DiskReads(thread_disk_reads)) {}
 
 bool ShortReadGate::pooled(Clock::time_point now) const {
   return now.time_since_epoch().count() < pooled_until_.load(std::memory_order_relaxed);
 }
 
-bool ShortReadGate::observe(Clock::time_point start, Clock::time_point end) {
-  if (budget_.count() <= 0 || end - start <= budget_) return false;
-  if (disk_reads_() == 0) return false;
+ShortReadGate::Start ShortReadGate::begin(Clock::time_point now) const {
+  return {now, budget_.count() > 0 ? disk_reads_() : 0};
+}
+
+bool ShortReadGate::observe(const Start& start, Clock::time_point end) {
+  if (budget_.count() <= 0 || end - start.at <= budget_) return false;
+  if (disk_reads_() == start.disk_reads) return false;
   const Clock::rep until = (end + hold_).time_since_epoch().count();
   Clock::rep seen = pooled_until_.load(std::memory_order_relaxed);
   while (seen < until &&
@@ -28,13 +32,10 @@ bool ShortReadGate::observe(Clock::time_point start, Clock::time_point end) {
   return true;
 }
 
-std::uint64_t ShortReadGate::thread_disk_reads_since_last_call() {
-  thread_local std::uint64_t last = 0;
+std::uint64_t ShortReadGate::thread_disk_reads() {
   rusage usage{};
   if (getrusage(RUSAGE_THREAD, &usage) != 0) return 0;
-  const auto now =
-      static_cast<std::uint64_t>(usage.ru_inblock) + static_cast<std::uint64_t>(usage.ru_majflt);
-  return now - std::exchange(last, now);
+  return static_cast<std::uint64_t>(usage.ru_inblock) + static_cast<std::uint64_t>(usage.ru_majflt);
 }
 
 }  // namespace jiceng::http

@@ -20,11 +20,16 @@ namespace jiceng::http {
 class ShortReadGate {
  public:
   using Clock = std::chrono::steady_clock;
-  // How many times the calling thread has read from the disk since it last asked (the default:
-  // block input operations and major page faults, getrusage(RUSAGE_THREAD); the first call on a
-  // thread counts since the thread started).
+  // How many times the calling thread has read from the disk since it started (the default:
+  // block input operations and major page faults, getrusage(RUSAGE_THREAD)). Only differences
+  // between two calls on one thread are used.
   using DiskReads = std::function<std::uint64_t()>;
 
+  // Where a short read began: when, and the calling thread's disk reads until then.
+  struct Start {
+    Clock::time_point at;
+    std::uint64_t disk_reads = 0;
+  };
   // A read that took longer than budget and read from the disk meanwhile sends the short reads
   // to the pool until hold after it ended. A budget of zero keeps them inline.
   ShortReadGate(std::chrono::microseconds budget, std::chrono::milliseconds hold,
@@ -33,15 +38,19 @@ class ShortReadGate {
   // True when a short read starting now should run on the worker pool. Thread-safe.
   [[nodiscard]] bool pooled(Clock::time_point now) const;
 
-  // After a short read ran inline on this thread from start to end. True when it was slow for
-  // want of the disk, so that short reads now go to the pool. Thread-safe. Asks disk_reads only
-  // for a read that took longer than the budget (a preempted read takes long too, but reads
-  // nothing from the disk).
-  bool observe(Clock::time_point start, Clock::time_point end);
+  // Called on the thread about to run a short read, at its start (one getrusage call when there
+  // is a budget).
+  [[nodiscard]] Start begin(Clock::time_point now) const;
 
-  // getrusage(RUSAGE_THREAD): ru_inblock + ru_majflt, less what the previous call returned on
-  // this thread.
-  static std::uint64_t thread_disk_reads_since_last_call();
+  // After a short read ran on this thread from start to end. True when it was slow for want of
+  // the disk, so that short reads now go to the pool. Thread-safe. Asks disk_reads again only
+  // for a read that took longer than the budget, and counts only the disk reads since its start:
+  // a preempted read takes long too but reads nothing from the disk, and what the thread read
+  // before (another request, a cold start) is not this read's doing.
+  bool observe(const Start& start, Clock::time_point end);
+
+  // getrusage(RUSAGE_THREAD): ru_inblock + ru_majflt so far.
+  static std::uint64_t thread_disk_reads();
 
  private:
   std::chrono::microseconds budget_;

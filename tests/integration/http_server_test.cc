@@ -674,12 +674,15 @@ std::string answering_thread(TestClient& client, const char* path) {
 // pool; after the hold they run on the I/O thread again. One that took long without reading
 // from the disk (a preempted thread) changes nothing.
 TEST_F(ServerTest, ShortReadsGoToThePoolAfterOneWaitedForTheDisk) {
-  std::atomic<std::uint64_t> disk_reads = 0;
+  // The thread's count so far: each ask adds per_ask, so a read during which it is above zero
+  // read from the disk.
+  std::atomic<std::uint64_t> total = 0;
+  std::atomic<std::uint64_t> per_ask = 0;
   ServerOptions options;
   options.io_threads = 1;
   options.short_read_budget = 1ms;
   options.short_read_hold = 300ms;
-  options.disk_reads = [&disk_reads] { return disk_reads.exchange(0); };
+  options.disk_reads = [&] { return total += per_ask.load(); };
   start(options);
   TestClient client(port());
   auto thread_of = [&](const char* path) { return answering_thread(client, path); };
@@ -693,8 +696,9 @@ TEST_F(ServerTest, ShortReadsGoToThePoolAfterOneWaitedForTheDisk) {
   EXPECT_EQ(thread_of("/read"), io_thread);
   EXPECT_EQ(counter("jiceng_http_short_reads_slow_total"), "0");
 
-  disk_reads = 3;
+  per_ask = 3;
   EXPECT_EQ(thread_of("/read"), io_thread);  // this one waited for the disk, inline
+  per_ask = 0;
   EXPECT_EQ(counter("jiceng_http_short_reads_slow_total"), "1");
   const std::string pooled = thread_of("/read");
   EXPECT_NE(pooled, io_thread);
@@ -710,11 +714,12 @@ TEST_F(ServerTest, ShortReadsGoToThePoolAfterOneWaitedForTheDisk) {
 // hold after the disk stopped being read.
 TEST_F(ServerTest, ShortReadsStayOnThePoolWhileTheyStillWaitForTheDisk) {
   std::atomic<bool> cold = true;
+  std::atomic<std::uint64_t> total = 0;  // the thread's disk reads so far: one more at each ask
   ServerOptions options;
   options.io_threads = 1;
   options.short_read_budget = 1ms;
   options.short_read_hold = 300ms;
-  options.disk_reads = [&cold]() -> std::uint64_t { return cold ? 1 : 0; };
+  options.disk_reads = [&]() -> std::uint64_t { return cold ? ++total : total.load(); };
   start(options);
   TestClient client(port());
   auto thread_of = [&](const char* path) { return answering_thread(client, path); };
