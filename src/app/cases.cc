@@ -50,19 +50,29 @@ std::string listed(const std::vector<Command>& possible, bool chinese) {
   return allowed.empty() ? std::string(chinese ? "无" : "none") : allowed;
 }
 
+std::vector<std::string> api_names(const std::vector<Command>& commands) {
+  std::vector<std::string> out;
+  out.reserve(commands.size());
+  for (Command a : commands) out.emplace_back(domain::to_string(a));
+  return out;
+}
+
 Error not_allowed(const Case& c, Command command, const std::vector<Command>& possible) {
-  return Error::failed_precondition(
+  Error e = Error::failed_precondition(
              fmt::format("'{}' is not allowed while the case is {}; allowed now: {}",
                          domain::to_string(command), domain::to_string(c.state),
                          listed(possible, false)))
-      .zh(fmt::format("案件{}，不能{}；现在可以：{}", domain::label_zh(c.state),
-                      domain::label_zh(command), listed(possible, true)));
+                .zh(fmt::format("案件{}，不能{}；现在可以：{}", domain::label_zh(c.state),
+                                domain::label_zh(command), listed(possible, true)));
+  e.allowed = api_names(possible);
+  return e;
 }
 
 // A guard's refusal (409) names what could succeed instead, as a refused transition does.
 Error with_allowed(Error e, const std::vector<Command>& possible) {
   e.message += fmt::format("; allowed now: {}", listed(possible, false));
   if (!e.message_zh.empty()) e.message_zh += fmt::format("；现在可以：{}", listed(possible, true));
+  e.allowed = api_names(possible);
   return e;
 }
 

@@ -3,9 +3,11 @@
 #pragma once
 
 #include <boost/system/result.hpp>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 namespace jiceng {
 
@@ -35,6 +37,10 @@ struct Error {
   // The message is a dependency's own words (the database's, say): logged, never shown to the
   // caller, who gets a generic message for the code instead.
   bool raw = false;
+  // A command refused in the current state (409): the commands that could succeed now, by their
+  // API names, also in the answer's body ("allowed"), so that a client need not read the
+  // message. Unset for every other error.
+  std::optional<std::vector<std::string>> allowed{};
 
   // A copy with the Chinese message set.
   Error zh(std::string m) const {

@@ -816,9 +816,9 @@ void add_case_routes(Router& router, app::App& app) {
                   .type = "object"}},
       .optional = true};
   const AnswerDoc not_allowed{409,
-                              "the workflow does not allow the command in the case's state now "
-                              "(the message lists the commands allowed now: allowed_commands of "
-                              "the case)"};
+                              "the workflow does not allow the command in the case's state now; "
+                              "error.allowed lists the commands that could succeed now, as "
+                              "allowed_commands of the case does, and the message names them"};
   router.add({.method = "POST",
               .pattern = "/api/v1/cases",
               .summary = "Submit a demand or petition (resident, channel web; operators and "

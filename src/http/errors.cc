@@ -9,7 +9,9 @@
 #include <boost/json/serialize.hpp>
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "http/xml.h"
 
@@ -98,14 +100,24 @@ Error with_field_names(Error e,
   return e;
 }
 
-Response protocol_error(unsigned status, std::string_view code, std::string_view message,
-                        std::string_view request_id, std::string_view field,
-                        std::string_view message_zh) {
+namespace {
+
+// {"error": {"code", "message", "request_id", "field" (when known), "allowed" (a refused
+// command's: the commands that could succeed now)}}.
+Response error_body(unsigned status, std::string_view code, std::string_view message,
+                    std::string_view request_id, std::string_view field,
+                    std::string_view message_zh,
+                    const std::optional<std::vector<std::string>>& allowed) {
   boost::json::object error;
   error["code"] = code;
   error["message"] = message;
   error["request_id"] = request_id;
   if (!field.empty()) error["field"] = field;
+  if (allowed) {
+    boost::json::array names;
+    for (const auto& name : *allowed) names.emplace_back(name);
+    error["allowed"] = std::move(names);
+  }
   boost::json::object body;
   body["error"] = std::move(error);
   Response res;
@@ -113,6 +125,14 @@ Response protocol_error(unsigned status, std::string_view code, std::string_view
   res.body = boost::json::serialize(body);
   res.error = ErrorText{std::string(message), std::string(message_zh)};
   return res;
+}
+
+}  // namespace
+
+Response protocol_error(unsigned status, std::string_view code, std::string_view message,
+                        std::string_view request_id, std::string_view field,
+                        std::string_view message_zh) {
+  return error_body(status, code, message, request_id, field, message_zh, std::nullopt);
 }
 
 bool prefers_chinese(std::optional<std::string_view> accept_language) {
@@ -239,8 +259,8 @@ Response protocol_error(unsigned status, std::string_view code, const Error& e,
 
 Response error_response(const Error& e, std::string_view request_id, bool chinese) {
   ErrorText text = public_text(e, request_id);
-  Response res = protocol_error(http_status(e.code), to_string(e.code), in_language(text, chinese),
-                                request_id, field_of(e));
+  Response res = error_body(http_status(e.code), to_string(e.code), in_language(text, chinese),
+                            request_id, field_of(e), {}, e.allowed);
   res.error = std::move(text);
   if (e.code == ErrorCode::kResourceExhausted) res.headers.emplace_back("Retry-After", "1");
   if (e.code == ErrorCode::kUnavailable) res.headers.emplace_back("Retry-After", "5");

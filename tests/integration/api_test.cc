@@ -753,6 +753,8 @@ TEST_P(Tracking, OffersOnlyCommandsThatWouldSucceed) {
   auto refused =
       post("/api/v1/track/" + pleased.code + "/commands/escalate", R"({"note":"再看看"})");
   EXPECT_EQ(refused.res.result_int(), 409u) << refused.res.body();
+  EXPECT_EQ(json::parse(refused.res.body()).at("error").at("allowed"), offered(pleased))
+      << "the refusal lists what the page offers";
 
   const Filed displeased = answered();
   rated = post("/api/v1/track/" + displeased.code + "/commands/follow_up",

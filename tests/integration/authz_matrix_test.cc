@@ -413,10 +413,19 @@ TEST_P(Authz, AllowedCommandsAreThoseThatCanSucceed) {
     auto r = call(&s, "POST", "/api/v1/cases/" + c.number + "/commands/" + std::string(command),
                   "{}", if_match);
     EXPECT_EQ(r.res.result_int(), 409u) << r.res.body();
-    const std::string message(testing::body_json(r).at("error").at("message").as_string());
+    // The commands that could succeed, as a field and in the message.
+    const auto body = testing::body_json(r);
+    const auto& error = body.at("error").as_object();
+    std::string listed;
+    for (const auto& a : error.at("allowed").as_array()) {
+      listed += (listed.empty() ? "" : ", ") + std::string(a.as_string());
+    }
+    if (listed.empty()) listed = "none";
+    const std::string message(error.at("message").as_string());
     constexpr std::string_view kMarker = "allowed now: ";
     auto at = message.find(kMarker);
-    return at == std::string::npos ? message : message.substr(at + kMarker.size());
+    EXPECT_EQ(at == std::string::npos ? message : message.substr(at + kMarker.size()), listed);
+    return listed;
   };
 
   step(domain::Command::kAccept);
