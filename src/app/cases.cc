@@ -1004,6 +1004,13 @@ Result<CaseDetail> CaseService::read_in(store::Sql& sql, std::string_view number
       if (clock_.now() < end) d.objection_until = end;
     }
   }
+  if (d.c.state == domain::CaseState::kExtensionRequested) {
+    for (const auto& e : d.events) {
+      if (e.command == "request_extension") {
+        d.extension_requested_days = domain::notes::extension_request_days(e.note);
+      }
+    }
+  }
   if (auto r = mask_merge_links(sql, actor, d); !r) return r.error();
   auto provisional = deadline_provisional(sql, d.c);
   if (!provisional) return provisional.error();

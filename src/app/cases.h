@@ -97,6 +97,9 @@ struct CaseDetail {
   // A petition whose unit may still object to it (异议, the return, Art. 23): when that window
   // ends. nullopt for demands, in other states, and once the window has passed.
   std::optional<Instant> objection_until{};
+  // A case awaiting approval of an extension: the days its request asked for, if it named them
+  // (the unit head's form offers them); nullopt otherwise.
+  std::optional<int> extension_requested_days{};
 };
 
 // What GET /api/v1/track/{code} shows: the case's public fields and its public events (actor

@@ -73,6 +73,22 @@ std::string extension_request_reason(std::string_view note) {
                                       : std::string(note.substr(at + kSeparator.size()));
 }
 
+std::optional<int> extension_request_days(std::string_view note) {
+  if (!note.starts_with(kRequestPrefix)) return std::nullopt;
+  std::string_view rest = note.substr(kRequestPrefix.size());
+  int days = 0;
+  std::size_t digits = 0;
+  while (digits < rest.size() && digits < 3 && rest[digits] >= '0' && rest[digits] <= '9') {
+    days = days * 10 + (rest[digits] - '0');
+    ++digits;
+  }
+  rest.remove_prefix(digits);
+  if (digits == 0 || days == 0 || !(rest.starts_with(" 天") || rest.starts_with(" 个工作日"))) {
+    return std::nullopt;
+  }
+  return days;
+}
+
 std::string time_limit(const Period& limit, Instant deadline, std::string_view note) {
   return with(fmt::format("限 {}内办结（{} 前）", period_text(limit, false),
                           format_china_deadline(deadline)),

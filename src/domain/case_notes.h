@@ -3,6 +3,7 @@
 // and the demo generator, so that real and demo timelines read the same.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -33,6 +34,8 @@ std::string extension(int days, PeriodUnit unit, std::string_view reason);
 // unit head reads before granting; extension_request_reason gives the reason back.
 std::string extension_request(int days, PeriodUnit unit, std::string_view reason);
 std::string extension_request_reason(std::string_view note);
+// The days such a request asked for (1 to 999); nullopt when it named none.
+std::optional<int> extension_request_days(std::string_view note);
 // 交办, 改派 or 返工 with a time limit, and the deadline it gives:
 // "限 3 个工作日内办结（2026-03-09 24:00 前）：备注".
 std::string time_limit(const Period& limit, Instant deadline, std::string_view note);

@@ -96,6 +96,17 @@ TEST_P(Cases, SmallMattersStayInTheVillage) {
   EXPECT_EQ(c.clock, domain::ClockKind::kHandling);
 }
 
+// A staff member of this role and scope (TESTS.md S6, S8, A1: access rules below).
+domain::Principal staff(domain::Role role, std::string scope,
+                        std::optional<std::int64_t> unit = std::nullopt) {
+  return {.role = role,
+          .id = 1,
+          .username = "t." + std::string(domain::to_string(role)),
+          .display_name = {},
+          .scope_code = std::move(scope),
+          .unit_id = unit};
+}
+
 TEST_P(Cases, NumbersRunPerCountyWithoutGaps) {
   auto a = registered(intake("urban.sanitation", "360602001001"));
   auto bad = intake("urban.sanitation", "360602001001");
@@ -116,9 +127,18 @@ TEST_P(Cases, TheDemandPathWithVersionsAndRework) {
   c = apply(c, Command::kAssign, {.unit_id = township.id});
   EXPECT_EQ(c.state, CaseState::kAssigned);
   c = apply(c, Command::kStart);
-  c = apply(c, Command::kRequestExtension, {.note = "需要协调环保部门现场监测"});
+  c = apply(c, Command::kRequestExtension,
+            {.note = "需要协调环保部门现场监测", .extension_days = 7});
+  // The unit head's form offers the days asked for.
+  const Actor head = Actor::of(staff(domain::Role::kLeader, "3606"), {.purpose = "审批延期"});
+  auto asked = service_->read(c.number, head);
+  ASSERT_TRUE(asked) << asked.error().message;
+  EXPECT_EQ(asked->extension_requested_days, 7);
   c = apply(c, Command::kApproveExtension, {.extension_days = 5});
   EXPECT_EQ(c.extensions, 1);
+  auto granted = service_->read(c.number, head);
+  ASSERT_TRUE(granted) << granted.error().message;
+  EXPECT_EQ(granted->extension_requested_days, std::nullopt) << "nothing awaits approval now";
   auto second =
       service_->apply(c.number, Command::kRequestExtension, {.note = "again"}, c.version, {});
   ASSERT_FALSE(second);
@@ -484,16 +504,6 @@ TEST_P(Cases, DeadlinesWarnThenBreachAndEscalate) {
 }
 
 // Access rules in the use cases (TESTS.md S6, S8, A1): what a principal may see and do.
-domain::Principal staff(domain::Role role, std::string scope,
-                        std::optional<std::int64_t> unit = std::nullopt) {
-  return {.role = role,
-          .id = 1,
-          .username = "t." + std::string(domain::to_string(role)),
-          .display_name = {},
-          .scope_code = std::move(scope),
-          .unit_id = unit};
-}
-
 std::vector<store::audit::Entry> audit_of(store::Database& db, const std::string& number) {
   auto found = db.read_value([&](store::Sql& sql) {
     return store::audit::find(sql, {.object_type = "case", .object_id = number});

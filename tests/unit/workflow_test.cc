@@ -183,6 +183,11 @@ TEST(CaseNotes, AnExtensionRequestKeepsItsReason) {
   EXPECT_EQ(notes::extension_request_reason("申请延期 因天气：施工暂停"),
             "申请延期 因天气：施工暂停");
   EXPECT_EQ(notes::extension_request_reason("需现场勘测"), "需现场勘测");
+  EXPECT_EQ(notes::extension_request_days(asked), 20);
+  EXPECT_EQ(notes::extension_request_days("申请延期 3 个工作日"), 3);
+  EXPECT_EQ(notes::extension_request_days("申请延期 因天气：施工暂停"), std::nullopt);
+  EXPECT_EQ(notes::extension_request_days("申请延期 3 周：施工暂停"), std::nullopt);
+  EXPECT_EQ(notes::extension_request_days("需现场勘测"), std::nullopt);
 }
 
 }  // namespace

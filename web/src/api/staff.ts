@@ -110,6 +110,8 @@ export interface CaseFile {
   /** A petition its unit may still return as outside its remit (异议, 5 working days from
    *  receipt): when that window ends; null otherwise. */
   objection_until?: string | null
+  /** Awaiting approval of an extension: the days the request asked for (null: none named). */
+  extension_requested_days?: number | null
   /** When the running clock's warning falls due (80 % of its time), null without a deadline. */
   warn_at: string | null
   /** The deadline is counted on a year whose official holidays are not imported yet: weekends

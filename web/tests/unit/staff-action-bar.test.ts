@@ -27,7 +27,7 @@ const workflow: Workflow = {
   ],
 }
 
-type Bar = Pick<CaseFile, 'number' | 'kind' | 'category' | 'state' | 'version' | 'place' | 'allowed_commands'>
+type Bar = Pick<CaseFile, 'number' | 'kind' | 'category' | 'state' | 'version' | 'place' | 'allowed_commands' | 'extension_requested_days'>
 const registered: Bar = {
   number: '360603-2026-000384',
   kind: 'demand',
@@ -161,6 +161,28 @@ describe('ActionBar', () => {
     expect((sent?.init?.headers as Record<string, string>)['If-Match']).toBe('"3"')
     expect(JSON.parse(String(sent?.init?.body))).toEqual({ unit_id: 50 })
     expect(w.emitted('applied')?.[0]?.[1]).toBe('assign')
+  })
+
+  it('offers an approval the days the request asked for, which the unit head may lower', async () => {
+    const calls = stubUnitsAndCommand(json(200, { number: registered.number, state: 'in_progress', state_zh: '办理中', version: 4, deadline_at: null }))
+    const w = show({ ...registered, state: 'extension_requested', allowed_commands: ['approve_extension'], extension_requested_days: 20 })
+    await open(w, 'approve_extension')
+    const days = w.findComponent({ name: 'ElInputNumber' })
+    expect(days.props('modelValue')).toBe(20)
+    days.vm.$emit('update:modelValue', 12)
+    await flushPromises()
+    await send()
+    const sent = calls.find((c) => c.url.includes('/commands/'))
+    expect(JSON.parse(String(sent?.init?.body))).toEqual({ extension_days: 12 })
+  })
+
+  it('leaves an approval\'s days empty when the request named none', async () => {
+    vi.stubGlobal('fetch', vi.fn())
+    const w = show({ ...registered, state: 'extension_requested', allowed_commands: ['approve_extension'], extension_requested_days: null })
+    await open(w, 'approve_extension')
+    expect(w.findComponent({ name: 'ElInputNumber' }).props('modelValue')).toBeFalsy()
+    await send()
+    expect(await errorOf('extension_days')).toContain('延期天数')
   })
 
   it('sends a dispatch\'s time limit in working days and shows its refusal beside it', async () => {
