@@ -145,6 +145,20 @@ describe('the submit form', () => {
     expect(posted).toEqual([])
   })
 
+  it('keeps a pasted address, name or contact over its limit whole and says so, sending nothing', async () => {
+    const w = await open()
+    await fill(w)
+    const address = '鹰潭市余江区平定乡平定村'.repeat(17) // 204 characters
+    await w.get('input[name="address"]').setValue(address)
+    await w.get('input[name="contact"]').setValue('1'.repeat(101))
+    expect((w.get('input[name="address"]').element as HTMLInputElement).value).toBe(address)
+    expect(fieldError(w, 'address')).toBe('最多 200 字，已超出 4 字，请删减')
+    expect(fieldError(w, 'contact')).toBe('最多 100 字，已超出 1 字，请删减')
+    expect(fieldError(w, 'name')).toBe('')
+    await send(w)
+    expect(posted).toEqual([])
+  })
+
   it('writes the server\'s refusal with the punctuation of the UI\'s language', async () => {
     setLanguage('en')
     answer = () => json(503, { error: { code: 'unavailable', message: 'overloaded, retry later', request_id: 'abc123' } })
