@@ -428,8 +428,8 @@ Result<void> may_apply(const Actor& a, const Case& c, Command command) {
   return {};
 }
 
-// What a role that sees case files masked (domain::sees_contact false: leaders, grid workers,
-// cadres) may learn of a merge (并单): the other case's number only when they may see that
+// What a reader who sees case files masked (sees_person false: leaders, grid workers, cadres,
+// and a unit's staff on another unit's case) may learn of a merge (并单): the other case's number only when they may see that
 // case (the number would tell of a case outside their reach), and never the remark staff wrote
 // on the merge, which may name the other case's person. In the reader's transaction: the other
 // case is looked up.
@@ -441,13 +441,24 @@ void drop_merge_remarks(std::vector<domain::CaseEvent>& events, std::string_view
   }
 }
 
+// Whether the reader sees the case's person (name, contact) in the clear: the roles that call
+// residents back (domain::sees_contact), and of those that act for a unit only on their own
+// unit's cases. A township's handler has no need to know who complained or petitioned about a
+// matter another unit handles, e.g. one escalated away to the county's petition bureau.
+bool sees_person(const Actor& a, const Case& c) {
+  if (!a.principal) return true;
+  const domain::Principal& p = *a.principal;
+  return domain::sees_contact(p.role) &&
+         (!domain::acts_for_unit(p.role) || (p.unit_id && c.unit_id == p.unit_id));
+}
+
 Result<void> mask_merge_links(store::Sql& sql, const Actor& a, CaseDetail& d) {
   if (a.principal && a.principal->role == Role::kResident) {
     // The resident's own case: where it went (they are shown that case's state anyway).
     drop_merge_remarks(d.events, d.c.merged_into);
     return {};
   }
-  if (!a.principal || domain::sees_contact(a.principal->role)) return {};
+  if (sees_person(a, d.c)) return {};
   auto visible = [&](std::string_view number) -> Result<bool> {
     if (number.empty()) return false;
     auto other = store::cases::find(sql, number);
@@ -484,7 +495,7 @@ void mask_for(const Actor& a, CaseDetail& d) {
     return;
   }
   d.c.tracking_code.clear();
-  if (domain::sees_contact(a.principal->role)) return;
+  if (sees_person(a, d.c)) return;
   d.c.submitter_name = domain::mask_name(d.c.submitter_name);
   d.c.submitter_contact = domain::mask_contact(d.c.submitter_contact);
 }

@@ -92,7 +92,8 @@ bool may_register_for_others(Role r);  // staff who register a phone, walk-in or
 // that object-level check is the caller's.
 bool may_command(Role r, Command c);
 bool acts_for_unit(Role r);  // handler, unit head: only the cases of their own unit
-// Whether the role needs the submitter's name and contact in the clear (to call back).
+// Whether the role needs the submitter's name and contact in the clear (to call back); a role
+// that acts for a unit only on its own unit's cases (app: sees_person).
 bool sees_contact(Role r);
 
 // Masking for roles that must not see personal data in the clear (个人信息去标识化).

@@ -263,25 +263,44 @@ TEST_P(Authz, ObjectLevelMatrix) {
 }
 
 // TESTS.md S8: only the roles that call residents back see their name and contact in the
-// clear; no staff role sees the tracking code; a command body cannot set protected fields.
+// clear, and a unit's staff only on their own unit's cases; no staff role sees the tracking
+// code; a command body cannot set protected fields.
 TEST_P(Authz, FieldsByRole) {
   const std::string place = village_in(kYujiang);
   const Filed c = file_case(place);
   ASSERT_FALSE(c.number.empty());
   const std::int64_t unit = unit_in(place, kYujiang, app_->cases.get(c.number)->c.unit_id);
+  std::int64_t other_unit = 0;
+  auto units = app_->catalogue.units_for_place(place);
+  ASSERT_TRUE(units);
+  for (const auto& u : *units) {
+    if (u.id != unit && domain::in_scope(kYujiang, u.jurisdiction_code)) other_unit = u.id;
+  }
+  ASSERT_NE(other_unit, 0) << "a second unit in the county";
   const std::string masked_contact = c.contact.substr(0, 3) + "****" + c.contact.substr(7);
-  for (Role r : {Role::kOperator, Role::kHandler, Role::kUnitHead, Role::kLeader, Role::kGridWorker,
-                 Role::kCadre}) {
-    const std::string role(domain::to_string(r));
+  struct Reader {
+    Role role;
+    std::int64_t unit = 0;  // for the roles that act for a unit
+    bool clear = false;
+  };
+  for (const Reader& reader : {Reader{Role::kOperator, 0, true}, Reader{Role::kHandler, unit, true},
+                               Reader{Role::kUnitHead, unit, true},
+                               Reader{Role::kHandler, other_unit, false},
+                               Reader{Role::kUnitHead, other_unit, false},
+                               Reader{Role::kLeader}, Reader{Role::kGridWorker},
+                               Reader{Role::kCadre}}) {
+    const Role r = reader.role;
+    const std::string role = std::string(domain::to_string(r)) +
+                             (reader.unit == other_unit ? ".other" : "");
     auto s = account_session("s8." + role, r, kYujiang,
-                             domain::acts_for_unit(r) ? std::optional(unit) : std::nullopt);
+                             domain::acts_for_unit(r) ? std::optional(reader.unit) : std::nullopt);
     auto reply = call(&s, "GET", "/api/v1/cases/" + c.number + "?purpose=s8");
     ASSERT_EQ(reply.res.result_int(), 200u) << role << ": " << reply.res.body();
     const auto v = testing::body_json(reply);
     EXPECT_FALSE(v.as_object().contains("tracking_code")) << role;
     EXPECT_EQ(reply.res.body().find(c.tracking_code), std::string::npos) << role;
     EXPECT_EQ(v.at("description").as_string(), c.description) << role;
-    if (domain::sees_contact(r)) {
+    if (reader.clear) {
       EXPECT_EQ(v.at("name").as_string(), c.name) << role;
       EXPECT_EQ(v.at("contact").as_string(), c.contact) << role;
       continue;
