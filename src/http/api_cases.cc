@@ -218,6 +218,7 @@ app::StoredResponse registration_json(const app::Registration& r) {
                    {"tracking_code", c.tracking_code},
                    {"state", domain::to_string(c.state)},
                    {"version", c.version},
+                   {"clock", domain::to_string(c.clock)},
                    {"deadline_at", instant_or_null(c.deadline_at)}};
   if (r.repeat_of) {
     // Where the open case stands (Art. 19: the person is told), without its tracking code or

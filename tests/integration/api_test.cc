@@ -297,6 +297,9 @@ TEST_P(Api, ResidentSubmitsAndTracks) {
   const std::string code(c.at("tracking_code").as_string());
   EXPECT_EQ(created.res[boost::beast::http::field::location], "/api/v1/track/" + code);
   EXPECT_EQ(c.at("state").as_string(), "registered");
+  // The clock its deadline belongs to, which the workbench names the deadline by.
+  EXPECT_FALSE(c.at("deadline_at").is_null());
+  EXPECT_EQ(c.at("clock").as_string(), "handling") << "a demand's own limit runs from intake";
 
   auto tracked = get("/api/v1/track/" + code);
   ASSERT_EQ(tracked.res.result_int(), 200u) << tracked.res.body();

@@ -44,6 +44,8 @@ export interface Submitted {
   number: string
   tracking_code: string
   state: string
+  /** The clock deadline_at belongs to (acceptance, handling, …; none without a deadline). */
+  clock?: string
   deadline_at: string | null
   /** The open case the same person already filed about the same matter, which this one joins. */
   repeat_of?: {

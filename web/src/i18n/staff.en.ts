@@ -150,6 +150,8 @@ export default {
   kind: { demand: 'Demand', petition: 'Petition' },
   channel: { web: 'Web', phone: 'Phone', walk_in: 'Walk-in', letter: 'Letter', mailbox: 'Mailbox', open311: 'App (Open311)' },
   clock: { none: 'Not running', acceptance: 'Acceptance', handling: 'Handling', review_reply: 'Review reply' },
+  /** The label of a deadline by the clock it belongs to. */
+  deadlineOf: { acceptance: 'Acceptance deadline', handling: 'Handling deadline', review_reply: 'Review reply deadline' },
   register: {
     title: 'Register a case',
     intro: 'Calls, visits, letters and mailbox items. Tab moves on, Enter registers; in the description, Ctrl+Enter registers.',

@@ -150,6 +150,8 @@ export default {
   kind: { demand: '群众诉求', petition: '信访事项' },
   channel: { web: '网上', phone: '电话', walk_in: '来访', letter: '来信', mailbox: '信箱', open311: '应用接入' },
   clock: { none: '不计时', acceptance: '受理时限', handling: '办理时限', review_reply: '复查答复时限' },
+  /** The label of a deadline by the clock it belongs to. */
+  deadlineOf: { acceptance: '受理期限', handling: '办理期限', review_reply: '复查答复期限' },
   register: {
     title: '来件登记',
     intro: '登记电话、来访、来信和信箱件。Tab 键依次切换，回车提交；在内容框中按 Ctrl+回车 提交。',

@@ -78,9 +78,10 @@ export const useStaffCatalogue = defineStore('staffCatalogue', () => {
     if (r.ok) deploymentPlaces.value = r.value
   }
 
-  /** The unit with id, fetched once; undefined until it arrives. */
-  function unit(id: number | null): Unit | undefined {
-    if (id === null) return undefined
+  /** The unit with id, fetched once; undefined until it arrives, and for no id (null, or a
+   *  field absent from an answer: never asked for as /units/undefined). */
+  function unit(id: number | null | undefined): Unit | undefined {
+    if (id === null || id === undefined || !Number.isInteger(id)) return undefined
     const known = units.value.get(id)
     if (!known) void fetchUnit(id)
     return known

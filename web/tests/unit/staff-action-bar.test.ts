@@ -129,6 +129,13 @@ describe('ActionBar', () => {
     expect(w.text()).not.toContain('交办')
   })
 
+  it('names the commands as actions, in English too', () => {
+    setLanguage('en')
+    const w = show(registered)
+    expect(w.get('[data-command="accept"]').text()).toBe('Accept')
+    expect(w.get('[data-command="decline"]').text()).toBe('Decline')
+  })
+
   it('says so when nothing is allowed', () => {
     const w = show({ ...registered, allowed_commands: [] })
     expect(w.findAll('[data-command]')).toHaveLength(0)
