@@ -375,9 +375,19 @@ Result<std::optional<Case>> open_case_repeated(store::Sql& sql, const Case& c, c
   return std::nullopt;
 }
 
-// Why `target` cannot take `c` as a repeat (并单), or nullopt: it must be the same matter — the
-// same kind, county and category — and being handled.
-std::optional<Error> merge_refusal(const Case& c, const Case& target) {
+// A category's names ("路灯照明", "Street lighting"), or its code for both when it is not
+// in the catalogue.
+Result<std::pair<std::string, std::string>> category_names(store::Sql& sql,
+                                                            const std::string& code) {
+  auto found = store::catalogue::find_category(sql, code);
+  if (!found) return found.error();
+  if (!*found) return std::pair{code, code};
+  return std::pair{(*found)->name_zh, (*found)->name_en};
+}
+
+// Whether `target` can take `c` as a repeat (并单); the error says why not: it must be the same
+// matter — the same kind, county and category — and being handled.
+Result<void> mergeable(store::Sql& sql, const Case& c, const Case& target) {
   if (target.kind != c.kind) {
     return Error::invalid_argument(
                fmt::format("target_case: {} is a {}; a {} merges only into a {}", target.number,
@@ -394,11 +404,15 @@ std::optional<Error> merge_refusal(const Case& c, const Case& target) {
                         target.county_code, c.county_code));
   }
   if (target.category_code != c.category_code) {
+    auto theirs = category_names(sql, target.category_code);
+    if (!theirs) return theirs.error();
+    auto ours = category_names(sql, c.category_code);
+    if (!ours) return ours.error();
     return Error::invalid_argument(
                fmt::format("target_case: {} is about {}, this case about {}: not the same matter",
-                           target.number, target.category_code, c.category_code))
-        .zh(fmt::format("目标案件 {} 的分类为 {}，本件为 {}，不是同一事项", target.number,
-                        target.category_code, c.category_code));
+                           target.number, theirs->second, ours->second))
+        .zh(fmt::format("目标案件 {} 的分类为{}，本件为{}，不是同一事项", target.number,
+                        theirs->first, ours->first));
   }
   if (!domain::is_being_handled(target.state)) {
     return Error::failed_precondition(
@@ -408,7 +422,7 @@ std::optional<Error> merge_refusal(const Case& c, const Case& target) {
         .zh(fmt::format("目标案件 {} {}，已不在办理中，不能并入；请将本件作为新件办理",
                         target.number, domain::label_zh(target.state)));
   }
-  return std::nullopt;
+  return {};
 }
 
 Result<void> may_apply(const Actor& a, const Case& c, Command command) {
@@ -1394,7 +1408,7 @@ Result<Case> CaseService::apply_in(store::Sql& sql, std::string_view number, Com
           return Error::invalid_argument("target_case: no open case has this number")
               .zh("target_case：没有该编号的在办案件");
         }
-        if (auto refused = merge_refusal(c, **target)) return *refused;
+        if (auto ok = mergeable(sql, c, **target); !ok) return ok.error();
         merge_target = std::move(**target);
         break;
       }
