@@ -96,6 +96,7 @@ export default {
     noEvents: 'No history yet',
     eventBy: '{actor}',
     internal: 'Internal',
+    eventUnit: 'unit in charge: {unit}',
   },
   actions: {
     title: 'Actions',

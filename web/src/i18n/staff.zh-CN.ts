@@ -96,6 +96,7 @@ export default {
     noEvents: '暂无办理记录',
     eventBy: '{actor}',
     internal: '内部',
+    eventUnit: '承办单位：{unit}',
   },
   actions: {
     title: '可办理的操作',
