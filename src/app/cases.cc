@@ -59,9 +59,9 @@ std::vector<std::string> api_names(const std::vector<Command>& commands) {
 
 Error not_allowed(const Case& c, Command command, const std::vector<Command>& possible) {
   Error e = Error::failed_precondition(
-             fmt::format("'{}' is not allowed while the case is {}; allowed now: {}",
-                         domain::to_string(command), domain::to_string(c.state),
-                         listed(possible, false)))
+                fmt::format("'{}' is not allowed while the case is {}; allowed now: {}",
+                            domain::to_string(command), domain::to_string(c.state),
+                            listed(possible, false)))
                 .zh(fmt::format("案件{}，不能{}；现在可以：{}", domain::label_zh(c.state),
                                 domain::label_zh(command), listed(possible, true)));
   e.allowed = api_names(possible);
@@ -378,7 +378,7 @@ Result<std::optional<Case>> open_case_repeated(store::Sql& sql, const Case& c, c
 // A category's names ("路灯照明", "Street lighting"), or its code for both when it is not
 // in the catalogue.
 Result<std::pair<std::string, std::string>> category_names(store::Sql& sql,
-                                                            const std::string& code) {
+                                                           const std::string& code) {
   auto found = store::catalogue::find_category(sql, code);
   if (!found) return found.error();
   if (!*found) return std::pair{code, code};
@@ -443,12 +443,11 @@ Result<void> may_apply(const Actor& a, const Case& c, Command command) {
 }
 
 // What a reader who sees case files masked (sees_person false: leaders, grid workers, cadres,
-// and a unit's staff on another unit's case) may learn of a merge (并单): the other case's number only when they may see that
-// case (the number would tell of a case outside their reach), and never the remark staff wrote
-// on the merge, which may name the other case's person. In the reader's transaction: the other
-// case is looked up.
-// A merge event says where the case went, without the remark staff added (it may name the
-// other case's person): what residents are shown.
+// and a unit's staff on another unit's case) may learn of a merge (并单): the other case's number
+// only when they may see that case (the number would tell of a case outside their reach), and never
+// the remark staff wrote on the merge, which may name the other case's person. In the reader's
+// transaction: the other case is looked up. A merge event says where the case went, without the
+// remark staff added (it may name the other case's person): what residents are shown.
 void drop_merge_remarks(std::vector<domain::CaseEvent>& events, std::string_view target) {
   for (auto& e : events) {
     if (e.command == "merge") e.note = domain::notes::merged_into_without_remark(e.note, target);
@@ -459,11 +458,13 @@ void drop_merge_remarks(std::vector<domain::CaseEvent>& events, std::string_view
 // residents back (domain::sees_contact), and of those that act for a unit only on their own
 // unit's cases. A township's handler has no need to know who complained or petitioned about a
 // matter another unit handles, e.g. one escalated away to the county's petition bureau.
-bool sees_person(const Actor& a, const Case& c) {
+// The unit is the one answering the matter (CaseDetail::unit_in_charge): for a repeat merged
+// into another case, that case's, wherever it has gone since.
+bool sees_person(const Actor& a, const CaseDetail& d) {
   if (!a.principal) return true;
   const domain::Principal& p = *a.principal;
   return domain::sees_contact(p.role) &&
-         (!domain::acts_for_unit(p.role) || (p.unit_id && c.unit_id == p.unit_id));
+         (!domain::acts_for_unit(p.role) || (p.unit_id && d.unit_in_charge == p.unit_id));
 }
 
 Result<void> mask_merge_links(store::Sql& sql, const Actor& a, CaseDetail& d) {
@@ -472,7 +473,7 @@ Result<void> mask_merge_links(store::Sql& sql, const Actor& a, CaseDetail& d) {
     drop_merge_remarks(d.events, d.c.merged_into);
     return {};
   }
-  if (sees_person(a, d.c)) return {};
+  if (sees_person(a, d)) return {};
   auto visible = [&](std::string_view number) -> Result<bool> {
     if (number.empty()) return false;
     auto other = store::cases::find(sql, number);
@@ -509,7 +510,7 @@ void mask_for(const Actor& a, CaseDetail& d) {
     return;
   }
   d.c.tracking_code.clear();
-  if (sees_person(a, d.c)) return;
+  if (sees_person(a, d)) return;
   d.c.submitter_name = domain::mask_name(d.c.submitter_name);
   d.c.submitter_contact = domain::mask_contact(d.c.submitter_contact);
 }
@@ -1009,6 +1010,17 @@ Result<CaseDetail> CaseService::read_in(store::Sql& sql, std::string_view number
     return r.error();
   }
   CaseDetail d{std::move(**c), std::move(*events)};
+  d.unit_in_charge = d.c.unit_id;
+  // A repeat is answered where it was merged (the end of the chain: a few links at most; the
+  // bound only guards against a cycle).
+  std::string carrier = d.c.merged_into;
+  for (int hop = 0; !carrier.empty() && hop < 8; ++hop) {
+    auto next = store::cases::find(sql, carrier);
+    if (!next) return next.error();
+    if (!*next) break;
+    d.unit_in_charge = (*next)->unit_id;
+    carrier = (*next)->merged_into;
+  }
   // The reader's buttons: what apply_in would let them do now (may_apply's unit rule, then
   // possible_commands, as its 409 answer lists them). Timers due but not yet raised are not
   // raised by a read; the scheduler's next pass does, and the 409 answer then tells.
@@ -1323,138 +1335,152 @@ Result<Case> CaseService::apply_in(store::Sql& sql, std::string_view number, Com
   // acted yet: that unit, which keeps it.
   std::string pending_with;
   std::optional<Case> merge_target;  // 并单: the case being handled that takes this one
-  for (Guard g : t->guards) {
-    switch (g) {
-      case Guard::kReason:
-        if (blank(in.note)) {
-          return Error::invalid_argument("note: a written reason is required").zh("须写明理由");
-        }
-        break;
-      case Guard::kReply:
-        if (blank(in.reply)) {
-          return Error::invalid_argument("reply: a written reply is required").zh("须填写书面答复");
-        }
-        break;
-      case Guard::kUnit: {
-        if (!in.unit_id) {
-          return Error::invalid_argument("unit_id: the target unit is required")
-              .zh("unit_id：须选择承办单位");
-        }
-        auto u = store::catalogue::find_unit(sql, *in.unit_id);
-        if (!u) return u.error();
-        if (!*u || !(*u)->active) {
-          return Error::invalid_argument("unit_id: no such active unit")
-              .zh("unit_id：没有该在用单位");
-        }
-        // Dispatch (交办, 改派) stays on the case's own chain: a unit on its place or above it
-        // (division codes are prefixes of their descendants'), or below it, which says where in
-        // that area the matter lies (a case a transfer left on a county's node goes down to a
-        // township; the place follows, below). A transfer (转送) may go to the competent body of
-        // another jurisdiction.
-        if (command != Command::kTransfer && !c.place_code.starts_with((*u)->jurisdiction_code) &&
-            !(*u)->jurisdiction_code.starts_with(c.place_code)) {
-          return Error::invalid_argument(
-                     "unit_id: the unit is not on the case's place, above it or below it")
-              .zh("承办单位须位于案件所在地、其上级或下级区划");
-        }
-        auto competent = competent_for(sql, catalogue_, **u, c.category_code, c.description);
-        if (!competent) return competent.error();
-        if (!*competent) {
-          return Error::invalid_argument(
-                     fmt::format(
-                         "unit_id: {} does not handle {} matters (see the dispatch catalogue)",
-                         (*u)->name, c.category_code))
-              .zh(fmt::format("{}不承办该类事项（见派单目录）", (*u)->name));
-        }
-        if (c.accused_unit_id && (*u)->id == *c.accused_unit_id) {
-          return Error::invalid_argument("unit_id: the case accuses this unit")
-              .zh("不得交由被举报单位办理");
-        }
-        if (c.unit_id && (*u)->id == *c.unit_id && command != Command::kAssign) {
-          return Error::invalid_argument("unit_id: the case is already with this unit")
-              .zh("unit_id：案件已由该单位承办");
-        }
-        unit = std::move(**u);
-        break;
-      }
-      case Guard::kRating:
-        if (in.rating == domain::Rating::kNone) {
-          return Error::invalid_argument("rating: satisfied, basically_satisfied or unsatisfied")
-              .zh("评价（rating）：satisfied（满意）、basically_satisfied（基本满意）或 "
-                  "unsatisfied（不满意）");
-        }
-        break;
-      case Guard::kUnsatisfied:
-      case Guard::kFirstExtension:
-      case Guard::kReviewWindow:
-      case Guard::kObjectionWindow:
-        if (auto ok = check_case_guard(g, c, command, now, rules_, **cal, history); !ok) {
-          auto possible = possible_commands(c, actor, now, rules_, **cal, history);
-          if (!possible) return possible.error();
-          return with_allowed(ok.error(), *possible);
-        }
-        break;
-      case Guard::kTargetCase: {
-        if (in.target_case.empty() || in.target_case == c.number) {
-          return Error::invalid_argument(
-                     "target_case: the number of another case being handled is required")
-              .zh("target_case：须填写要并入的另一在办案件编号");
-        }
-        auto target = store::cases::find(sql, in.target_case);
-        if (!target) return target.error();
-        // Only into a case the actor may see: otherwise the answer would tell which numbers
-        // exist elsewhere.
-        if (!*target || !may_see(actor, **target)) {
-          return Error::invalid_argument("target_case: no open case has this number")
-              .zh("target_case：没有该编号的在办案件");
-        }
-        if (auto ok = mergeable(sql, c, **target); !ok) return ok.error();
-        merge_target = std::move(**target);
-        break;
-      }
-      case Guard::kHigherLevel: {
-        if (!c.unit_id) {
-          return Error::failed_precondition("the case has no unit to escalate from")
-              .zh("案件尚无承办单位，无法提级");
-        }
-        auto current = store::catalogue::find_unit(sql, *c.unit_id);
-        if (!current) return current.error();
-        if (!*current) return Error::internal("the case's unit is missing");
-        const bool resident = actor.holds_tracking_code ||
-                              (actor.principal && actor.principal->role == Role::kResident);
-        // A resident's further escalation, while the unit a resident's escalation brought the
-        // case to has not acted yet, is recorded for that unit's supervision instead of taking
-        // the case higher again (one person cannot lift a matter through every tier in a
-        // minute) — but only while the unit's handling deadline runs, unbreached, and its
-        // breach would escalate the case. Overdue, answered or on another clock, the request
-        // moves it up as before: nothing holds a resident back for long.
-        const bool breach_escalates = rules_.escalate_on_breach &&
-                                      c.clock == ClockKind::kHandling && !c.breached &&
-                                      c.deadline_at && now < *c.deadline_at;
-        if (resident && breach_escalates) {
-          auto events = history.get();
-          if (!events) return events.error();
-          if (awaiting_unit_after_residents_escalation(**events)) {
-            pending_with = (*current)->name;
-            break;
+  // The guards in the table's order. A guard's refusal (409) names what could succeed
+  // instead, as a refused transition does (error.allowed).
+  auto guards_pass = [&]() -> Result<void> {
+    for (Guard g : t->guards) {
+      switch (g) {
+        case Guard::kReason:
+          if (blank(in.note)) {
+            return Error::invalid_argument("note: a written reason is required").zh("须写明理由");
           }
+          break;
+        case Guard::kReply:
+          if (blank(in.reply)) {
+            return Error::invalid_argument("reply: a written reply is required")
+                .zh("须填写书面答复");
+          }
+          break;
+        case Guard::kUnit: {
+          if (!in.unit_id) {
+            return Error::invalid_argument("unit_id: the target unit is required")
+                .zh("unit_id：须选择承办单位");
+          }
+          auto u = store::catalogue::find_unit(sql, *in.unit_id);
+          if (!u) return u.error();
+          if (!*u || !(*u)->active) {
+            return Error::invalid_argument("unit_id: no such active unit")
+                .zh("unit_id：没有该在用单位");
+          }
+          // Dispatch (交办, 改派) stays on the case's own chain: a unit on its place or above it
+          // (division codes are prefixes of their descendants'), or below it, which says where in
+          // that area the matter lies (a case a transfer left on a county's node goes down to a
+          // township; the place follows, below). A transfer (转送) may go to the competent body of
+          // another jurisdiction.
+          if (command != Command::kTransfer && !c.place_code.starts_with((*u)->jurisdiction_code) &&
+              !(*u)->jurisdiction_code.starts_with(c.place_code)) {
+            return Error::invalid_argument(
+                       "unit_id: the unit is not on the case's place, above it or below it")
+                .zh("承办单位须位于案件所在地、其上级或下级区划");
+          }
+          auto competent = competent_for(sql, catalogue_, **u, c.category_code, c.description);
+          if (!competent) return competent.error();
+          if (!*competent) {
+            return Error::invalid_argument(
+                       fmt::format(
+                           "unit_id: {} does not handle {} matters (see the dispatch catalogue)",
+                           (*u)->name, c.category_code))
+                .zh(fmt::format("{}不承办该类事项（见派单目录）", (*u)->name));
+          }
+          if (c.accused_unit_id && (*u)->id == *c.accused_unit_id) {
+            return Error::invalid_argument("unit_id: the case accuses this unit")
+                .zh("不得交由被举报单位办理");
+          }
+          if (c.unit_id && (*u)->id == *c.unit_id && command != Command::kAssign) {
+            return Error::invalid_argument("unit_id: the case is already with this unit")
+                .zh("unit_id：案件已由该单位承办");
+          }
+          unit = std::move(**u);
+          break;
         }
-        auto up = plan_escalation(sql, **current, {c.place_code, c.kind, ""});
-        if (!up) return up.error();
-        if (*up) {
-          unit = std::move(**up);
-        } else if (resident) {
-          // Nothing blocks a resident: at the top the request is recorded, visibly, for that
-          // unit's supervision (its leaders see the event), and the case stays where it is.
-          top_of_chain = (*current)->name;
-        } else {
-          return Error::failed_precondition(
-                     "the case is already with the highest unit above its place")
-              .zh("案件已在其所在地的最高层级单位办理，无法再提级");
+        case Guard::kRating:
+          if (in.rating == domain::Rating::kNone) {
+            return Error::invalid_argument("rating: satisfied, basically_satisfied or unsatisfied")
+                .zh("评价（rating）：satisfied（满意）、basically_satisfied（基本满意）或 "
+                    "unsatisfied（不满意）");
+          }
+          break;
+        case Guard::kUnsatisfied:
+        case Guard::kFirstExtension:
+        case Guard::kReviewWindow:
+        case Guard::kObjectionWindow:
+          if (auto ok = check_case_guard(g, c, command, now, rules_, **cal, history); !ok) {
+            return ok.error();
+          }
+          break;
+        case Guard::kTargetCase: {
+          if (in.target_case.empty() || in.target_case == c.number) {
+            return Error::invalid_argument(
+                       "target_case: the number of another case being handled is required")
+                .zh("target_case：须填写要并入的另一在办案件编号");
+          }
+          auto target = store::cases::find(sql, in.target_case);
+          if (!target) return target.error();
+          // Only into a case the actor may see: otherwise the answer would tell which numbers
+          // exist elsewhere.
+          if (!*target || !may_see(actor, **target)) {
+            return Error::invalid_argument("target_case: no open case has this number")
+                .zh("target_case：没有该编号的在办案件");
+          }
+          if (auto ok = mergeable(sql, c, **target); !ok) return ok.error();
+          merge_target = std::move(**target);
+          break;
         }
-        break;
+        case Guard::kHigherLevel: {
+          if (!c.unit_id) {
+            return Error::failed_precondition("the case has no unit to escalate from")
+                .zh("案件尚无承办单位，无法提级");
+          }
+          auto current = store::catalogue::find_unit(sql, *c.unit_id);
+          if (!current) return current.error();
+          if (!*current) return Error::internal("the case's unit is missing");
+          const bool resident = actor.holds_tracking_code ||
+                                (actor.principal && actor.principal->role == Role::kResident);
+          // A resident's further escalation, while the unit a resident's escalation brought the
+          // case to has not acted yet, is recorded for that unit's supervision instead of taking
+          // the case higher again (one person cannot lift a matter through every tier in a
+          // minute) — but only while the unit's handling deadline runs, unbreached, and its
+          // breach would escalate the case. Overdue, answered or on another clock, the request
+          // moves it up as before: nothing holds a resident back for long.
+          const bool breach_escalates = rules_.escalate_on_breach &&
+                                        c.clock == ClockKind::kHandling && !c.breached &&
+                                        c.deadline_at && now < *c.deadline_at;
+          if (resident && breach_escalates) {
+            auto events = history.get();
+            if (!events) return events.error();
+            if (awaiting_unit_after_residents_escalation(**events)) {
+              pending_with = (*current)->name;
+              break;
+            }
+          }
+          auto up = plan_escalation(sql, **current, {c.place_code, c.kind, ""});
+          if (!up) return up.error();
+          if (*up) {
+            unit = std::move(**up);
+          } else if (resident) {
+            // Nothing blocks a resident: at the top the request is recorded, visibly, for that
+            // unit's supervision (its leaders see the event), and the case stays where it is.
+            top_of_chain = (*current)->name;
+          } else {
+            return Error::failed_precondition(
+                       "the case is already with the highest unit above its place")
+                .zh("案件已在其所在地的最高层级单位办理，无法再提级");
+          }
+          break;
+        }
       }
     }
+    return {};
+  };
+  if (auto ok = guards_pass(); !ok) {
+    if (ok.error().code != ErrorCode::kFailedPrecondition || ok.error().allowed) return ok.error();
+    auto possible = possible_commands(c, actor, now, rules_, **cal, history);
+    if (!possible) return possible.error();
+    // Not the command just refused: possible_commands leaves some guards to the request (a
+    // unit above to escalate to, the merge's target), and "cannot escalate; allowed now:
+    // escalate" would contradict itself.
+    std::erase(*possible, command);
+    return with_allowed(ok.error(), *possible);
   }
   // 复查 and 复核 go to the body one level up from the one that answered (Arts. 35-36).
   if ((command == Command::kRequestReview || command == Command::kRequestReReview) && c.unit_id) {

@@ -100,6 +100,10 @@ struct CaseDetail {
   // A case awaiting approval of an extension: the days its request asked for, if it named them
   // (the unit head's form offers them); nullopt otherwise.
   std::optional<int> extension_requested_days{};
+  // The unit answering the matter: the case's own, or for a repeat merged into another case
+  // (并单) that case's now, at the end of the chain. A unit's staff see the person in the clear
+  // on the matters their unit answers only.
+  std::optional<std::int64_t> unit_in_charge{};
 };
 
 // What GET /api/v1/track/{code} shows: the case's public fields and its public events (actor
@@ -186,7 +190,8 @@ class CaseService {
   // The case file for a caller (Actor with a principal): kNotFound when the case is outside
   // what they may read (not their subtree, not their own, or it accuses their unit). The
   // submitter's name and contact are masked for roles that need not see them
-  // (domain::sees_contact). The read is audited in the same transaction: if the audit entry
+  // (domain::sees_contact), and for a unit's staff on matters another unit answers
+  // (unit_in_charge). The read is audited in the same transaction: if the audit entry
   // cannot be written, the read fails (TESTS.md A1).
   [[nodiscard]] Result<CaseDetail> read(std::string_view number, const Actor& actor);
   // The same without waiting: done receives the result as register_case_async's does, after

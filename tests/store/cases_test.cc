@@ -324,6 +324,35 @@ TEST_P(Cases, RepeatsLinkOnlyWhereTheRegistrarMaySeeAndContactsAreInTheClear) {
   EXPECT_EQ(linked->repeat_of->number, first.number);
 }
 
+// A repeat's person is seen in the clear by the staff of the unit that answers the matter now,
+// wherever the case it was merged into has gone since, and masked for the unit it left.
+TEST_P(Cases, ARepeatsPersonIsSeenByTheUnitAnsweringTheMatterNow) {
+  const Actor office{.name = "operator", .staff = true};
+  auto in = intake("urban.sanitation", "360602001001");
+  auto first = registered(in, office);
+  auto again = service_->register_case(in, office);
+  ASSERT_TRUE(again && again->repeat_of) << "linked as a repeat";
+  const std::string repeat = again->registered.number;
+  const std::int64_t before = *first.unit_id;
+  first = apply(first, Command::kAccept);
+  const auto chain = db_->read_value(
+      [](store::Sql& sql) { return store::catalogue::units_on_chain(sql, "360602001001"); });
+  ASSERT_TRUE(chain);
+  auto gov = std::find_if(chain->begin(), chain->end(), [&](const domain::Unit& u) {
+    return u.id != before && u.kind == domain::UnitKind::kTownshipGovernment;
+  });
+  ASSERT_NE(gov, chain->end());
+  first = apply(first, Command::kAssign, {.unit_id = gov->id});
+  auto read_as = [&](std::int64_t unit) {
+    auto r = service_->read(
+        repeat, Actor::of(staff(domain::Role::kHandler, "360602", unit), {.purpose = "办理"}));
+    EXPECT_TRUE(r) << r.error().message;
+    return r ? r->c.submitter_name : std::string();
+  };
+  EXPECT_EQ(read_as(gov->id), in.submitter_name) << "the unit answering it now";
+  EXPECT_NE(read_as(before), in.submitter_name) << "the unit it left";
+}
+
 // 并单 by the office: the same matter only, into a case being handled; the repeat takes the
 // target's unit and the target's history shows it.
 TEST_P(Cases, MergeTakesTheTargetsUnitAndOnlyTheSameMatter) {
