@@ -1033,11 +1033,13 @@ TEST_P(Tracking, RefusalsInChineseAndEnglish) {
   auto en = post(target, R"({"note":"没人管"})");
   ASSERT_EQ(en.res.result_int(), 409u) << en.res.body();
   EXPECT_EQ(text(json::parse(en.res.body()).at("error").at("message")),
-            "the case has no unit to escalate from");
+            "the case has no unit to escalate from; allowed now: none");
+  EXPECT_EQ(json::parse(en.res.body()).at("error").at("allowed"), json::array())
+      << "every refused command's 409 lists what could succeed, never itself";
   auto zh = post(target, R"({"note":"没人管"})", "zh-CN");
   ASSERT_EQ(zh.res.result_int(), 409u) << zh.res.body();
   EXPECT_EQ(text(json::parse(zh.res.body()).at("error").at("message")),
-            "案件尚无承办单位，无法提级");
+            "案件尚无承办单位，无法提级；现在可以：无");
   auto unknown = post("/api/v1/track/" + f.code + "/commands/fly", "{}", "zh-CN");
   ASSERT_EQ(unknown.res.result_int(), 404u) << unknown.res.body();
   EXPECT_EQ(text(json::parse(unknown.res.body()).at("error").at("message")), "未知的操作：fly");

@@ -15,6 +15,8 @@ export interface ApiError {
   field?: string
   /** The request id to quote when reporting a problem. */
   requestId?: string
+  /** A refused command's 409: the commands that could succeed now (their API names). */
+  allowed?: string[]
 }
 
 export type ApiResult<T> = { ok: true; value: T; etag?: string } | { ok: false; error: ApiError }
@@ -81,6 +83,7 @@ async function errorFrom(res: Response): Promise<ApiError> {
       status: res.status,
       field: typeof e.field === 'string' ? e.field : undefined,
       requestId: typeof e.request_id === 'string' ? e.request_id : undefined,
+      allowed: Array.isArray(e.allowed) ? e.allowed.filter((a): a is string => typeof a === 'string') : undefined,
     }
   }
   // A gateway's or proxy's page (502, 503, 504 …) says nothing a resident can use: a message in

@@ -290,6 +290,16 @@ describe('ActionBar', () => {
     expect(refused).toContain('当前可办理的操作：受理、不予受理、并单')
   })
 
+  it('lists what the server says could succeed after a refusal, not the page\'s older list', async () => {
+    vi.stubGlobal('fetch', vi.fn(async () =>
+      json(409, { error: { code: 'failed_precondition', message: '案件已受理，不能受理', request_id: 'r', allowed: ['assign', 'transfer'] } }),
+    ))
+    const w = show(registered)
+    await open(w, 'accept')
+    await send()
+    expect(document.body.querySelector('.refused')?.textContent).toContain('当前可办理的操作：交办、转送')
+  })
+
   it('puts the server\'s input error beside the field it names', async () => {
     vi.stubGlobal('fetch', vi.fn(async () =>
       json(400, { error: { code: 'invalid_argument', message: 'target_case: no open case has this number', request_id: 'r' } }),
