@@ -190,6 +190,19 @@ class AccessFixture : public ApiFixture {
     return any;
   }
 
+  // A unit of `place` inside `scope` other than `not_this` (0 when there is none).
+  std::int64_t other_unit_in(const std::string& place, std::string_view scope,
+                             std::int64_t not_this) {
+    auto units = app_->catalogue.units_for_place(place);
+    EXPECT_TRUE(units) << place;
+    if (!units) return 0;
+    std::int64_t other = 0;
+    for (const auto& u : *units) {
+      if (u.id != not_this && domain::in_scope(scope, u.jurisdiction_code)) other = u.id;
+    }
+    return other;
+  }
+
   // Files a case at `place` over HTTP: anonymously, or as the signed-in resident `as`. The
   // submitter's name, contact and description are unique to this case.
   Filed file_case(const std::string& place, const Session* as = nullptr,

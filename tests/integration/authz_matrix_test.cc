@@ -270,12 +270,7 @@ TEST_P(Authz, FieldsByRole) {
   const Filed c = file_case(place);
   ASSERT_FALSE(c.number.empty());
   const std::int64_t unit = unit_in(place, kYujiang, app_->cases.get(c.number)->c.unit_id);
-  std::int64_t other_unit = 0;
-  auto units = app_->catalogue.units_for_place(place);
-  ASSERT_TRUE(units);
-  for (const auto& u : *units) {
-    if (u.id != unit && domain::in_scope(kYujiang, u.jurisdiction_code)) other_unit = u.id;
-  }
+  const std::int64_t other_unit = other_unit_in(place, kYujiang, unit);
   ASSERT_NE(other_unit, 0) << "a second unit in the county";
   const std::string masked_contact = c.contact.substr(0, 3) + "****" + c.contact.substr(7);
   struct Reader {
@@ -404,12 +399,7 @@ TEST_P(Authz, AllowedCommandsAreThoseThatCanSucceed) {
   const Filed c = file_case(place);
   ASSERT_FALSE(c.number.empty());
   const std::int64_t mine = unit_in(place, kYujiang, app_->cases.get(c.number)->c.unit_id);
-  std::int64_t other = 0;
-  auto units = app_->catalogue.units_for_place(place);
-  ASSERT_TRUE(units);
-  for (const auto& u : *units) {
-    if (u.id != mine && domain::in_scope(kYujiang, u.jurisdiction_code)) other = u.id;
-  }
+  const std::int64_t other = other_unit_in(place, kYujiang, mine);
   ASSERT_NE(other, 0) << "a second unit in the county";
   const app::Actor inside{.name = "system", .staff = true};
   auto step = [&](domain::Command command, app::CommandInput in = {}) {
