@@ -354,9 +354,9 @@ json::object case_json(const app::CaseDetail& d) {
                    {"warn_at", instant_or_null(c.deadline_at ? c.warn_at : std::nullopt)},
                    {"deadline_provisional", d.deadline_provisional},
                    {"objection_until", instant_or_null(d.objection_until)},
-                   {"extension_requested_days",
-                    d.extension_requested_days ? json::value(*d.extension_requested_days)
-                                               : json::value(nullptr)},
+                   {"extension_requested_days", d.extension_requested_days
+                                                    ? json::value(*d.extension_requested_days)
+                                                    : json::value(nullptr)},
                    {"warned", c.warned},
                    {"breached", c.breached},
                    {"extensions", c.extensions},

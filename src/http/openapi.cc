@@ -21,16 +21,16 @@ json::object error_schema() {
       {"type", "object"},
       {"required", json::array{"code", "message", "request_id"}},
       {"properties",
-       json::object{{"code", text},
-                    {"message", text},
-                    {"request_id", text},
-                    {"field", text},
-                    {"allowed",
-                     json::object{{"type", "array"},
-                                  {"items", text},
-                                  {"description",
-                                   "a command refused in the case's state (409): the commands "
-                                   "that could succeed now"}}}}},
+       json::object{
+           {"code", text},
+           {"message", text},
+           {"request_id", text},
+           {"field", text},
+           {"allowed", json::object{{"type", "array"},
+                                    {"items", text},
+                                    {"description",
+                                     "a command refused in the case's state (409): the commands "
+                                     "that could succeed now"}}}}},
   };
   return json::object{
       {"type", "object"},

@@ -159,8 +159,7 @@ template <class Token>
 auto async_call_handler(asio::thread_pool& pool, bool on_pool, PendingResponders& pending,
                         const Route& route, const Request& req, std::atomic<std::size_t>& queued,
                         std::function<void()> parked,
-                        std::function<std::function<void()>()> measure,
-                        Token&& token) {
+                        std::function<std::function<void()>()> measure, Token&& token) {
   return asio::async_initiate<Token, void(Response)>(
       [&pool, on_pool, &pending, &queued, parked = std::move(parked), measure = std::move(measure)](
           auto completion, const Route* r, const Request* q) {

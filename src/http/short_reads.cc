@@ -10,8 +10,7 @@ ShortReadGate::ShortReadGate(std::chrono::microseconds budget, std::chrono::mill
                              DiskReads disk_reads)
     : budget_(budget),
       hold_(hold),
-      disk_reads_(disk_reads ? std::move(disk_reads)
-                             : DiskReads(thread_disk_reads)) {}
+      disk_reads_(disk_reads ? std::move(disk_reads) : DiskReads(thread_disk_reads)) {}
 
 bool ShortReadGate::pooled(Clock::time_point now) const {
   return now.time_since_epoch().count() < pooled_until_.load(std::memory_order_relaxed);

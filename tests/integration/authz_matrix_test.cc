@@ -278,15 +278,14 @@ TEST_P(Authz, FieldsByRole) {
     std::int64_t unit = 0;  // for the roles that act for a unit
     bool clear = false;
   };
-  for (const Reader& reader : {Reader{Role::kOperator, 0, true}, Reader{Role::kHandler, unit, true},
-                               Reader{Role::kUnitHead, unit, true},
-                               Reader{Role::kHandler, other_unit, false},
-                               Reader{Role::kUnitHead, other_unit, false},
-                               Reader{Role::kLeader}, Reader{Role::kGridWorker},
-                               Reader{Role::kCadre}}) {
+  for (const Reader& reader :
+       {Reader{Role::kOperator, 0, true}, Reader{Role::kHandler, unit, true},
+        Reader{Role::kUnitHead, unit, true}, Reader{Role::kHandler, other_unit, false},
+        Reader{Role::kUnitHead, other_unit, false}, Reader{Role::kLeader},
+        Reader{Role::kGridWorker}, Reader{Role::kCadre}}) {
     const Role r = reader.role;
-    const std::string role = std::string(domain::to_string(r)) +
-                             (reader.unit == other_unit ? ".other" : "");
+    const std::string role =
+        std::string(domain::to_string(r)) + (reader.unit == other_unit ? ".other" : "");
     auto s = account_session("s8." + role, r, kYujiang,
                              domain::acts_for_unit(r) ? std::optional(reader.unit) : std::nullopt);
     auto reply = call(&s, "GET", "/api/v1/cases/" + c.number + "?purpose=s8");
