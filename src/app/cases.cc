@@ -293,7 +293,7 @@ Result<std::vector<RepeatCandidate>> repeat_candidates(store::Sql& sql, const Ca
 
 // Whether two cases were submitted by the same person: neither anonymous, and the same
 // resident account, or the same contact in its compared form (domain/contact.h, not blank) as
-// staff recorded it from a call, visit or letter on both. As for linking repeats
+// staff recorded it from a call, visit or letter on both, with names that agree. As for linking repeats
 // (open_case_repeated), a contact typed into a public form proves nothing: anyone can type
 // another person's phone number, and the match would show them that person's reply.
 bool same_person(const Case& a, const Case& b) {
@@ -301,7 +301,8 @@ bool same_person(const Case& a, const Case& b) {
   if (a.resident_id && b.resident_id) return *a.resident_id == *b.resident_id;
   if (!domain::staff_channel(a.channel) || !domain::staff_channel(b.channel)) return false;
   const std::string contact = domain::normalized_contact(a.submitter_contact);
-  return !contact.empty() && contact == domain::normalized_contact(b.submitter_contact);
+  return !contact.empty() && contact == domain::normalized_contact(b.submitter_contact) &&
+         domain::names_agree(a.submitter_name, b.submitter_name);
 }
 
 Result<bool> same_submitter(store::Sql& sql, std::string_view a, std::string_view b) {
@@ -368,8 +369,13 @@ Result<std::optional<Case>> open_case_repeated(store::Sql& sql, const Case& c, c
     auto open = store::cases::find(sql, number);
     if (!open) return open.error();
     if (!*open || !may_see(a, **open)) continue;
-    // The contact key is a hash: the contacts themselves must agree.
-    if (!by_account && domain::normalized_contact((*open)->submitter_contact) != contact) continue;
+    // The contact key is a hash: the contacts themselves must agree, and the names (a
+    // household's phone is not one person; linking a member's matter would bury it).
+    if (!by_account &&
+        (domain::normalized_contact((*open)->submitter_contact) != contact ||
+         !domain::names_agree((*open)->submitter_name, c.submitter_name))) {
+      continue;
+    }
     return open;
   }
   return std::nullopt;

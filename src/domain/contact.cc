@@ -125,4 +125,17 @@ bool reachable_contact(std::string_view contact) {
          std::none_of(s.begin(), s.end(), [](char c) { return is_space(c); });
 }
 
+bool names_agree(std::string_view a, std::string_view b) {
+  auto compared = [](std::string_view name) {
+    std::string out;
+    for (char c : half_width(name)) {
+      if (!is_space(c)) out += lower(c);
+    }
+    return out;
+  };
+  const std::string x = compared(a);
+  const std::string y = compared(b);
+  return x.empty() || y.empty() || x == y;
+}
+
 }  // namespace jiceng::domain

@@ -238,6 +238,18 @@ TEST_P(Cases, RepeatsLinkToTheOpenCase) {
   auto open = service_->get(first.number);
   ASSERT_TRUE(open);
   EXPECT_EQ(open->events.back().command, "repeat");
+  // The same name however spaced is the same person; another name on the same phone (a
+  // household) is not, and their matter is a case of its own, not buried as a repeat.
+  in.submitter_name = "王 五";
+  auto spaced = service_->register_case(in, office);
+  ASSERT_TRUE(spaced) << spaced.error().message;
+  ASSERT_TRUE(spaced->repeat_of);
+  EXPECT_EQ(spaced->repeat_of->number, first.number);
+  in.submitter_name = "王六";
+  auto household = service_->register_case(in, office);
+  ASSERT_TRUE(household) << household.error().message;
+  EXPECT_FALSE(household->repeat_of);
+  EXPECT_EQ(household->registered.state, CaseState::kRegistered);
 }
 
 // One mobile however it is written is one person (domain/contact.h); the link goes only into a

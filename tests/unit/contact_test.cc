@@ -103,5 +103,19 @@ TEST(NormalizedContact, DifferentPeopleStayApart) {
   EXPECT_NE(normalized_contact("a@qq.com"), normalized_contact("b@qq.com"));
 }
 
+// A phone shared by a household must not make its members one person (repeat linking).
+TEST(NamesAgree, OneNameHoweverSpacedButNotAnotherName) {
+  EXPECT_TRUE(names_agree("张三", "张三"));
+  EXPECT_TRUE(names_agree("张 三", "张三"));
+  EXPECT_TRUE(names_agree("张\u3000三", " 张三 "));
+  EXPECT_TRUE(names_agree("Li Ming", "li ming"));
+  EXPECT_TRUE(names_agree("ＬＩ　ＭＩＮＧ", "LiMing"));
+  EXPECT_TRUE(names_agree("", "张三")) << "a name not recorded says nothing";
+  EXPECT_TRUE(names_agree("张三", " "));
+  EXPECT_FALSE(names_agree("张三", "李四"));
+  EXPECT_FALSE(names_agree("张三", "张三丰"));
+  EXPECT_FALSE(names_agree("Li Ming", "Li Min"));
+}
+
 }  // namespace
 }  // namespace jiceng::domain
