@@ -13,6 +13,7 @@
 #include "domain/case_notes.h"
 #include "domain/contact.h"
 #include "domain/jurisdiction.h"
+#include "store/account_repo.h"
 #include "store/calendar_repo.h"
 #include "store/case_repo.h"
 #include "store/catalogue_repo.h"
@@ -505,6 +506,21 @@ Result<void> mask_merge_links(store::Sql& sql, const Actor& a, CaseDetail& d) {
 }
 
 // Masks what the reader's role need not see, and the resident's tracking code from staff.
+// CaseDetail::actor_names for the events' staff actors (residents and the system have no
+// account by that name; a resident's view drops the names in mask_for).
+Result<void> name_actors(store::Sql& sql, CaseDetail& d) {
+  for (const auto& e : d.events) {
+    if (e.actor.empty() || e.actor == "system" || resident_actor(e.actor) ||
+        d.actor_names.contains(e.actor)) {
+      continue;
+    }
+    auto name = store::accounts::display_name(sql, e.actor);
+    if (!name) return name.error();
+    if (*name && !(*name)->empty()) d.actor_names.emplace(e.actor, std::move(**name));
+  }
+  return {};
+}
+
 void mask_for(const Actor& a, CaseDetail& d) {
   if (!a.principal) return;
   if (a.principal->role == Role::kResident) {
@@ -513,6 +529,7 @@ void mask_for(const Actor& a, CaseDetail& d) {
     std::erase_if(d.events, [](const domain::CaseEvent& e) { return !e.is_public; });
     for_submitter(d.events, d.c.number);
     for (auto& e : d.events) e.unit_id.reset();
+    d.actor_names.clear();
     return;
   }
   d.c.tracking_code.clear();
@@ -1055,6 +1072,7 @@ Result<CaseDetail> CaseService::read_in(store::Sql& sql, std::string_view number
     }
   }
   if (auto r = mask_merge_links(sql, actor, d); !r) return r.error();
+  if (auto r = name_actors(sql, d); !r) return r.error();
   auto provisional = deadline_provisional(sql, d.c);
   if (!provisional) return provisional.error();
   d.deadline_provisional = *provisional;

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -104,6 +105,9 @@ struct CaseDetail {
   // (并单) that case's now, at the end of the chain. A unit's staff see the person in the clear
   // on the matters their unit answers only.
   std::optional<std::int64_t> unit_in_charge{};
+  // The display names of the staff accounts the events name as their actor (user name →
+  // "演示受理员"), for staff readers: a timeline of login names reads as a log, not as who acted.
+  std::map<std::string, std::string, std::less<>> actor_names{};
 };
 
 // What GET /api/v1/track/{code} shows: the case's public fields and its public events (actor

@@ -332,7 +332,14 @@ json::object event_json(const domain::CaseEvent& e) {
 json::object case_json(const app::CaseDetail& d) {
   const domain::Case& c = d.c;
   json::array events;
-  for (const auto& e : d.events) events.push_back(event_json(e));
+  for (const auto& e : d.events) {
+    json::object event = event_json(e);
+    // Who acted, as people know them; the login name stays in "actor".
+    auto name = d.actor_names.find(e.actor);
+    event["actor_name"] = name == d.actor_names.end() ? json::value(nullptr)
+                                                      : json::value(json::string(name->second));
+    events.push_back(std::move(event));
+  }
   json::object out{{"number", c.number},
                    {"kind", domain::to_string(c.kind)},
                    {"category", c.category_code},
@@ -967,8 +974,9 @@ void add_case_routes(Router& router, app::App& app) {
                          "allowed_commands: those the caller could give now with success, as a "
                          "refused command's 409 lists them (state, role, their unit's case, the "
                          "case's own conditions: a rating of unsatisfied, one extension, the "
-                         "review window). The read is audited (give ?purpose=…). ETag: the "
-                         "version",
+                         "review window). Each timeline event names its actor by login name "
+                         "(actor) and, for staff accounts, by display name (actor_name, else "
+                         "null). The read is audited (give ?purpose=…). ETag: the version",
               .query_params = {{.name = "purpose", .description = "why the file is read"}},
               .policy = Policy::only(readers, ScopeCheck::kSubtree),
               .async_handler = [&app](const Request& req, const Responder& respond) {

@@ -64,6 +64,14 @@ Result<std::optional<AccountRow>> find_by_username(Sql& sql, std::string_view us
   return std::optional<AccountRow>{account_from_row(rows->front())};
 }
 
+Result<std::optional<std::string>> display_name(Sql& sql, std::string_view username) {
+  auto rows = sql.query("SELECT display_name FROM account WHERE username = $1",
+                        {std::string(username)});
+  if (!rows) return rows.error();
+  if (rows->empty()) return std::optional<std::string>{};
+  return std::optional<std::string>{rows->front().text(0)};
+}
+
 Result<void> set_password_hash(Sql& sql, std::int64_t id, std::string_view hash) {
   return expect_one(
       sql.exec("UPDATE account SET password_hash = $2 WHERE id = $1", {id, std::string(hash)}),

@@ -335,6 +335,10 @@ TEST_P(AccessApi, OperatorsRecordWhenACallCameIn) {
   // 路灯照明: 7 calendar days, the limit its clock counts.
   EXPECT_EQ(json::parse(file.res.body()).at("clock_limit"),
             (json::value{{"amount", 7}, {"unit", "calendar_days"}}));
+  // The timeline names the operator by login and by the name people know them by.
+  const json::value registered = json::parse(file.res.body()).at("events").as_array().front();
+  EXPECT_TRUE(registered.at("actor").as_string().starts_with("received")) << registered;
+  EXPECT_EQ(registered.at("actor_name"), "测试话务员");
 
   auto future = call(&s, "POST", "/api/v1/cases", body("phone", now + std::chrono::hours(1)));
   EXPECT_EQ(future.res.result_int(), 400u) << future.res.body();

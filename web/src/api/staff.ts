@@ -76,7 +76,10 @@ export interface CaseFilters {
 export interface CaseEvent {
   seq: number
   at: string
+  /** Login name, "system", "resident", "resident:ID", "resident (NUMBER)" or "app:ID". */
   actor: string
+  /** The staff account's display name; null for residents, apps and the system. */
+  actor_name: string | null
   event: string
   from: string | null
   to: string

@@ -47,8 +47,8 @@ const file: CaseFile = {
   tracking_code: 'ABCD-EFGH-JKMN',
   allowed_commands: ['follow_up', 'escalate'],
   events: [
-    { seq: 1, at: '2026-03-02T01:00:00Z', actor: '', event: 'register', from: null, to: 'registered', note: '按规则分派', public: true, unit_id: null },
-    { seq: 4, at: '2026-03-03T02:00:00Z', actor: '', event: 'resolve', from: 'assigned', to: 'resolved', note: '已修复', public: true, unit_id: null },
+    { seq: 1, at: '2026-03-02T01:00:00Z', actor: '', actor_name: null, event: 'register', from: null, to: 'registered', note: '按规则分派', public: true, unit_id: null },
+    { seq: 4, at: '2026-03-03T02:00:00Z', actor: '', actor_name: null, event: 'resolve', from: 'assigned', to: 'resolved', note: '已修复', public: true, unit_id: null },
   ],
 }
 

@@ -1,0 +1,54 @@
+// The staff timeline names who acted as people know them: a colleague by display name (the
+// login name on hover), the submitter, a repeat's submitter, a connected app and jiceng itself.
+import { mount } from '@vue/test-utils'
+import { createPinia, setActivePinia } from 'pinia'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import type { CaseEvent } from '@/api'
+import StaffTimeline from '@/components/staff/StaffTimeline.vue'
+import { i18n, setLanguage } from '@/i18n'
+
+const event = (seq: number, actor: string, actor_name: string | null = null): CaseEvent => ({
+  seq, at: '2026-03-02T01:00:00Z', actor, actor_name, event: 'accept', from: 'registered', to: 'accepted', note: '', public: true, unit_id: null,
+})
+
+beforeEach(() => {
+  setActivePinia(createPinia())
+  vi.stubGlobal('fetch', vi.fn())
+})
+afterEach(() => {
+  vi.unstubAllGlobals()
+})
+
+const events = [
+  event(1, 'demo.operator', '演示受理员'),
+  event(2, 'system'),
+  event(3, 'resident'),
+  event(4, 'resident:42'),
+  event(5, 'resident (360602-2026-000007)'),
+  event(6, 'app:3'),
+  event(7, 'gone.user'),
+]
+const actors = (lang: 'zh-CN' | 'en') => {
+  setLanguage(lang)
+  const w = mount(StaffTimeline, { props: { events }, global: { plugins: [i18n] } })
+  return w.findAll('.event-meta span').map((s) => [s.text(), s.attributes('title')])
+}
+
+describe('StaffTimeline', () => {
+  it('names staff by display name and the others by what they are, in Chinese', () => {
+    expect(actors('zh-CN')).toEqual([
+      ['演示受理员', 'demo.operator'],
+      ['系统', 'system'],
+      ['诉求人', 'resident'],
+      ['诉求人', 'resident:42'],
+      ['重复件 360602-2026-000007 的诉求人', 'resident (360602-2026-000007)'],
+      ['应用接入', 'app:3'],
+      ['gone.user', 'gone.user'],
+    ])
+  })
+  it('and in English', () => {
+    expect(actors('en').map(([text]) => text)).toEqual([
+      '演示受理员', 'System', 'Submitter', 'Submitter', 'Submitter of repeat 360602-2026-000007', 'Connected app', 'gone.user',
+    ])
+  })
+})
