@@ -130,6 +130,16 @@ std::string_view clock_name(ClockKind clock) {
       return "办理时限";
   }
 }
+std::string_view clock_english(ClockKind clock) {
+  switch (clock) {
+    case ClockKind::kAcceptance:
+      return "time limit for acceptance";
+    case ClockKind::kReviewReply:
+      return "time limit for the reply";
+    default:
+      return "time limit for handling";
+  }
+}
 }  // namespace
 
 std::string warned(ClockKind clock, Instant deadline) {
@@ -155,6 +165,174 @@ std::string escalation_at_top(std::string_view unit_name, std::string_view reaso
 
 std::string escalation_pending(std::string_view unit_name, std::string_view reason) {
   return fmt::format("已提级至{}，待其办理；提级请求已记录并提请督办：{}", unit_name, reason);
+}
+
+namespace {
+
+// Removes `prefix` from the front of s; false (s unchanged) when s does not start with it.
+bool take(std::string_view& s, std::string_view prefix) {
+  if (!s.starts_with(prefix)) return false;
+  s.remove_prefix(prefix.size());
+  return true;
+}
+
+// s up to `mark` (removed with it from s); nullopt when mark is not in s.
+std::optional<std::string_view> take_until(std::string_view& s, std::string_view mark) {
+  const auto at = s.find(mark);
+  if (at == std::string_view::npos) return std::nullopt;
+  const std::string_view head = s.substr(0, at);
+  s.remove_prefix(at + mark.size());
+  return head;
+}
+
+bool all_digits(std::string_view s) {
+  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+// "20 天", "5 个工作日", "24 小时", "7 个自然日" in English; nullopt for anything else.
+std::optional<std::string> english_amount(std::string_view s) {
+  const auto space = s.find(' ');
+  if (space == std::string_view::npos || !all_digits(s.substr(0, space))) return std::nullopt;
+  const std::string_view n = s.substr(0, space);
+  const std::string_view unit = s.substr(space + 1);
+  const bool one = n == "1";
+  if (unit == "天") return fmt::format("{} {}", n, one ? "day" : "days");
+  if (unit == "个自然日") return fmt::format("{} calendar {}", n, one ? "day" : "days");
+  if (unit == "个工作日") return fmt::format("{} working {}", n, one ? "day" : "days");
+  if (unit == "小时") return fmt::format("{} {}", n, one ? "hour" : "hours");
+  return std::nullopt;
+}
+
+// What follows jiceng's part of a note: staff's words as written, and the place a transfer or
+// dispatch moved the case from (place_moved, place_refined) in English. Sets `ours` when that
+// place part is there.
+std::string english_tail(std::string_view s, bool& ours) {
+  constexpr std::string_view kPlace = "发生地点由 ";
+  const auto at = s.find(kPlace);
+  if (at == std::string_view::npos) return std::string(s);
+  std::string_view staff = s.substr(0, at);
+  std::string_view place = s.substr(at + kPlace.size());
+  const bool separated = staff.ends_with("；");
+  if (!staff.empty() && !separated) return std::string(s);
+  if (separated) staff.remove_suffix(std::string_view("；").size());
+  std::string out(staff);
+  if (!out.empty()) out += "; ";
+  if (auto from = take_until(place, " 明确到 "); from && place.find(' ') == std::string_view::npos) {
+    out += fmt::format("place narrowed from {} to {}", *from, place);
+  } else if (place.ends_with(" 转出") && place.find(' ') == place.size() - std::string_view(" 转出").size()) {
+    place.remove_suffix(std::string_view(" 转出").size());
+    out += fmt::format("moved away from place {}", place);
+  } else {
+    return std::string(s);
+  }
+  ours = true;
+  return out;
+}
+
+// "head" alone, or "head: tail" when the note went on after a full-width colon.
+std::string with_tail(std::string head, std::string_view rest) {
+  bool ours = false;
+  if (take(rest, "：")) head += ": " + english_tail(rest, ours);
+  return head;
+}
+
+std::optional<std::string_view> clock_of(std::string_view& s) {
+  for (ClockKind clock : {ClockKind::kAcceptance, ClockKind::kHandling, ClockKind::kReviewReply}) {
+    if (take(s, clock_name(clock))) return clock_english(clock);
+  }
+  return std::nullopt;
+}
+
+constexpr std::string_view kSupervision = "提级请求已记录并提请督办：";
+
+}  // namespace
+
+std::optional<std::string> english(std::string_view note) {
+  std::string_view s = note;
+  if (note == no_unit()) return "No unit at the place or above it can handle this";
+  if (note == merged_elsewhere()) return "Merged into another case being handled";
+  if (take(s, "分派至") && !s.empty()) return fmt::format("Routed to {}", s);
+  s = note;
+  if (take(s, "重复件，已并入在办案件 ")) {
+    if (auto number = take_until(s, "，由"); number && s.ends_with("办理")) {
+      s.remove_suffix(std::string_view("办理").size());
+      return fmt::format("A repeat: linked to case {}, being handled by {}", *number, s);
+    }
+    return fmt::format("A repeat: linked to case {}", s);
+  }
+  if (take(s, kSubmittedAgain)) {
+    if (s.empty()) return "The same matter was submitted again";
+    if (take(s, kNumbered)) return fmt::format("The same matter was submitted again as {}", s);
+    return std::nullopt;
+  }
+  for (auto [prefix, english] : {std::pair{kRequestPrefix, "Extension of {} requested"},
+                                 std::pair{std::string_view("延期 "), "Extended by {}"}}) {
+    s = note;
+    if (!take(s, prefix)) continue;
+    const auto end = s.find("：");
+    auto amount = english_amount(s.substr(0, end));
+    if (!amount) return std::nullopt;
+    s.remove_prefix(end == std::string_view::npos ? s.size() : end);
+    return with_tail(fmt::format(fmt::runtime(english), *amount), s);
+  }
+  s = note;
+  if (take(s, "限 ")) {
+    auto period = take_until(s, "内办结（");
+    auto deadline = take_until(s, " 前）");
+    std::optional<std::string> amount = period ? english_amount(*period) : std::nullopt;
+    if (!amount || !deadline) return std::nullopt;
+    return with_tail(fmt::format("To be finished within {} (by {})", *amount, *deadline), s);
+  }
+  s = note;
+  if (take(s, "并入 ")) {
+    const auto end = s.find("：");
+    const std::string_view target = s.substr(0, end);
+    s.remove_prefix(end == std::string_view::npos ? s.size() : end);
+    return with_tail(fmt::format("Merged into {}", target), s);
+  }
+  s = note;
+  if (auto clock = clock_of(s); clock && take(s, "已用去 80%（期限 ") && s.ends_with("）")) {
+    s.remove_suffix(std::string_view("）").size());
+    return fmt::format("80% of the {} used (deadline {})", *clock, s);
+  }
+  s = note;
+  if (take(s, "已超过")) {
+    if (auto clock = clock_of(s); clock && take(s, "（期限 ") && s.ends_with("）")) {
+      s.remove_suffix(std::string_view("）").size());
+      return fmt::format("The {} has passed (deadline {})", *clock, s);
+    }
+    return std::nullopt;
+  }
+  s = note;
+  if (take(s, "期限按更新后的法定节假日重新计算：")) {
+    return fmt::format("Deadline counted again on the updated official holidays: {}", s);
+  }
+  s = note;
+  if (take(s, "超期未办结，提级至")) return fmt::format("Not finished in time; escalated to {}", s);
+  s = note;
+  if (take(s, "已由本系统最高层级单位")) {
+    if (auto unit = take_until(s, "办理，"); unit && take(s, kSupervision)) {
+      return fmt::format(
+          "Already with {}, the highest unit here; the request to escalate is recorded for "
+          "supervision: {}",
+          *unit, s);
+    }
+    return std::nullopt;
+  }
+  s = note;
+  if (take(s, "已提级至")) {
+    if (auto unit = take_until(s, "，待其办理；"); unit && take(s, kSupervision)) {
+      return fmt::format(
+          "Already escalated to {}, which has not acted yet; the request to escalate is recorded "
+          "for supervision: {}",
+          *unit, s);
+    }
+    return std::nullopt;
+  }
+  bool ours = false;
+  std::string tail = english_tail(note, ours);
+  if (ours) return tail;
+  return std::nullopt;
 }
 
 }  // namespace jiceng::domain::notes

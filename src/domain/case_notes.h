@@ -69,4 +69,11 @@ std::string escalation_at_top(std::string_view unit_name, std::string_view reaso
 // not acted on it yet: recorded for its supervision, with the reason.
 std::string escalation_pending(std::string_view unit_name, std::string_view reason);
 
+// The note in English when jiceng wrote it (any of the above, with what staff added kept as they
+// wrote it): "分派至余家村民委员会" → "Routed to 余家村民委员会", "限 3 个工作日内办结（2026-03-09
+// 24:00 前）：请尽快" → "To be finished within 3 working days (by 2026-03-09 24:00): 请尽快".
+// nullopt for a note staff wrote alone: the stored Chinese text stays the record, and this is
+// only how the English workbench and tracking page read it.
+std::optional<std::string> english(std::string_view note);
+
 }  // namespace jiceng::domain::notes

@@ -280,6 +280,13 @@ void submit(app::App& app, const Request& req, const Responder& respond) {
                                 });
 }
 
+// An event's note in English when jiceng wrote it (domain::notes::english), else null: the
+// English UI shows it instead of the stored Chinese.
+json::value note_en(std::string_view note) {
+  auto english = domain::notes::english(note);
+  return english ? json::value(json::string(*english)) : json::value(nullptr);
+}
+
 Response track(app::App& app, const Request& req) {
   auto v = app.cases.track(req.params.at("code"));
   if (!v) return error_response(v.error(), req);
@@ -289,7 +296,9 @@ Response track(app::App& app, const Request& req) {
                                   {"event", e.command},
                                   {"state", domain::to_string(e.to)},
                                   {"state_zh", domain::label_zh(e.to)},
-                                  {"note", e.command == "register" ? "" : e.note}});
+                                  {"note", e.command == "register" ? "" : e.note},
+                                  {"note_en", e.command == "register" ? json::value(nullptr)
+                                                                      : note_en(e.note)}});
   }
   json::object out{{"number", v->number},
                    {"kind", domain::to_string(v->kind)},
@@ -323,6 +332,7 @@ json::object event_json(const domain::CaseEvent& e) {
                    {"event", e.command},   {"to", domain::to_string(e.to)},  {"note", e.note},
                    {"public", e.is_public}};
   out["from"] = e.from ? json::value(domain::to_string(*e.from)) : json::value(nullptr);
+  out["note_en"] = note_en(e.note);
   out["unit_id"] = e.unit_id ? json::value(*e.unit_id) : json::value(nullptr);
   return out;
 }
@@ -878,7 +888,9 @@ void add_case_routes(Router& router, app::App& app) {
                          "contact typed into a form proves nothing); otherwise reply_shared is "
                          "false, reply a bilingual line that "
                          "the unit answers them, and the other case's events come without notes "
-                         "or rating",
+                         "or rating. An event's note_en is its note in English when jiceng wrote "
+                         "it (routing, time limits, warnings), with staff's words kept as "
+                         "written; null for a note staff wrote alone",
               .policy = Policy::kPublic,
               .runs = Runs::kShortRead,
               .handler = [&app](const Request& req) { return track(app, req); }});
@@ -976,7 +988,8 @@ void add_case_routes(Router& router, app::App& app) {
                          "case's own conditions: a rating of unsatisfied, one extension, the "
                          "review window). Each timeline event names its actor by login name "
                          "(actor) and, for staff accounts, by display name (actor_name, else "
-                         "null). The read is audited (give ?purpose=…). ETag: the version",
+                         "null), and its note also in English when jiceng wrote it (note_en, "
+                         "else null). The read is audited (give ?purpose=…). ETag: the version",
               .query_params = {{.name = "purpose", .description = "why the file is read"}},
               .policy = Policy::only(readers, ScopeCheck::kSubtree),
               .async_handler = [&app](const Request& req, const Responder& respond) {

@@ -339,6 +339,10 @@ TEST_P(AccessApi, OperatorsRecordWhenACallCameIn) {
   const json::value registered = json::parse(file.res.body()).at("events").as_array().front();
   EXPECT_TRUE(registered.at("actor").as_string().starts_with("received")) << registered;
   EXPECT_EQ(registered.at("actor_name"), "测试话务员");
+  // Its note, jiceng's routing line, also in English (the unit's name as it is).
+  const std::string note(registered.at("note").as_string());
+  ASSERT_TRUE(note.starts_with("分派至")) << registered;
+  EXPECT_EQ(registered.at("note_en").as_string(), "Routed to " + note.substr(std::string("分派至").size()));
 
   auto future = call(&s, "POST", "/api/v1/cases", body("phone", now + std::chrono::hours(1)));
   EXPECT_EQ(future.res.result_int(), 400u) << future.res.body();

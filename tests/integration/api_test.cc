@@ -309,6 +309,9 @@ TEST_P(Api, ResidentSubmitsAndTracks) {
   EXPECT_EQ(t.at("number"), c.at("number"));
   EXPECT_FALSE(t.at("unit").as_string().empty());
   EXPECT_EQ(t.at("timeline").as_array().size(), 1u);
+  // The registration's routing note is not shown to the public, in neither language.
+  EXPECT_EQ(t.at("timeline").at(0).at("note"), "");
+  EXPECT_TRUE(t.at("timeline").at(0).at("note_en").is_null());
   // A resident may only escalate a registered case (with a reason); accepting is staff's.
   EXPECT_EQ(t.at("allowed_commands"), json::array({"escalate"})) << tracked.res.body();
 
@@ -556,13 +559,14 @@ class Tracking : public testing::ApiFixture {
   // A case of the person with this contact (written as they like: compared in its normal form),
   // registered by an operator from their call, in village `place`: only a contact staff recorded
   // tells who is the same person (a typed one proves nothing).
-  Filed phoned_in(const std::string& contact, const char* place = "360602001001") {
+  Filed phoned_in(const std::string& contact, const char* place = "360602001001",
+                  const std::string& name = "同一人") {
     static int n = 0;
     const std::string tag = testing::to_string(GetParam()) + "p" + std::to_string(++n);
     domain::Intake in;
     in.category_code = "urban.sanitation";
     in.place_code = place;
-    in.submitter_name = "同一人" + tag;
+    in.submitter_name = name;
     in.submitter_contact = contact;
     in.description = "跟踪测试描述 " + tag;
     in.channel = domain::Channel::kPhone;
@@ -681,7 +685,7 @@ TEST_P(Tracking, ShowsPublicEventsAndNoPersonalData) {
   std::vector<std::string> events;
   for (const auto& e : v.at("timeline").as_array()) {
     events.emplace_back(e.at("event").as_string());
-    EXPECT_EQ(e.as_object().size(), 5u) << e;  // at, event, state, state_zh, note
+    EXPECT_EQ(e.as_object().size(), 6u) << e;  // at, event, state, state_zh, note, note_en
   }
   auto history = app_->cases.get(f.number);
   ASSERT_TRUE(history);
@@ -843,6 +847,25 @@ TEST_P(Tracking, ARepeatShowsAndActsOnTheCaseThatCarriesIt) {
   EXPECT_EQ(own.res.result_int(), 200u) << own.res.body();
   // Rated by its submitter, who is this person too: the rating shows on both pages.
   EXPECT_EQ(get_json("/api/v1/track/" + repeat.code, 200).at("rating"), "satisfied");
+}
+
+// Another name on the same phone is another person (a household shares one): merged by the
+// office, their page does not show the reply written to the first caller.
+TEST_P(Tracking, ASharedPhoneWithAnotherNameIsAnotherPerson) {
+  const std::string mobile = fmt::format("136{:08}", (::getpid() * 7 + 5) % 100000000);
+  const Filed open = phoned_in(mobile, "360602001001", "张三");
+  const Filed other = phoned_in(mobile, "360602001002", "张三的妻子");
+  ASSERT_FALSE(open.code.empty() || other.code.empty());
+  inside(other.number, domain::Command::kMerge, {.target_case = open.number});
+  const auto c = stored(open.number);
+  inside(open.number, domain::Command::kAccept);
+  inside(open.number, domain::Command::kAssign, {.unit_id = c.unit_id});
+  const std::string answer = "张先生：您反映的垃圾已于今日清运。";
+  inside(open.number, domain::Command::kResolve, {.reply = answer});
+  EXPECT_EQ(get_json("/api/v1/track/" + open.code, 200).at("reply_shared"), true);
+  auto t = get_json("/api/v1/track/" + other.code, 200);
+  EXPECT_EQ(t.at("reply_shared"), false) << t;
+  EXPECT_NE(text(t.at("reply")), answer);
 }
 
 // Staff merge other people's reports too (并单): the repeat's page shows where the matter stands

@@ -70,6 +70,8 @@ export interface TimelineEvent {
   state: string
   state_zh: string
   note: string
+  /** The note in English when jiceng wrote it (staff's words kept as written), else null. */
+  note_en: string | null
 }
 
 export type Rating = 'satisfied' | 'basically_satisfied' | 'unsatisfied'

@@ -84,6 +84,8 @@ export interface CaseEvent {
   from: string | null
   to: string
   note: string
+  /** The note in English when jiceng wrote it (staff's words kept as written), else null. */
+  note_en: string | null
   public: boolean
   unit_id: number | null
 }

@@ -56,6 +56,7 @@ export function trackingOf(file: CaseFile, unit: string): Tracking {
       state: e.to,
       state_zh: e.to,
       note: e.event === 'register' ? '' : e.note,
+      note_en: e.event === 'register' ? null : e.note_en,
     })),
   }
 }

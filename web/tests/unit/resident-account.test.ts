@@ -47,8 +47,8 @@ const file: CaseFile = {
   tracking_code: 'ABCD-EFGH-JKMN',
   allowed_commands: ['follow_up', 'escalate'],
   events: [
-    { seq: 1, at: '2026-03-02T01:00:00Z', actor: '', actor_name: null, event: 'register', from: null, to: 'registered', note: '按规则分派', public: true, unit_id: null },
-    { seq: 4, at: '2026-03-03T02:00:00Z', actor: '', actor_name: null, event: 'resolve', from: 'assigned', to: 'resolved', note: '已修复', public: true, unit_id: null },
+    { seq: 1, at: '2026-03-02T01:00:00Z', actor: '', actor_name: null, event: 'register', from: null, to: 'registered', note: '按规则分派', note_en: null, public: true, unit_id: null },
+    { seq: 4, at: '2026-03-03T02:00:00Z', actor: '', actor_name: null, event: 'resolve', from: 'assigned', to: 'resolved', note: '已修复', note_en: null, public: true, unit_id: null },
   ],
 }
 
@@ -87,8 +87,8 @@ describe('trackingOf', () => {
     const v = trackingOf(file, '邓埠街道办事处')
     expect(v).toMatchObject({ number: file.number, state: 'resolved', unit: '邓埠街道办事处', reply: '已修复', allowed_commands: ['follow_up', 'escalate'] })
     expect(v.timeline).toEqual([
-      { at: '2026-03-02T01:00:00Z', event: 'register', state: 'registered', state_zh: 'registered', note: '' },
-      { at: '2026-03-03T02:00:00Z', event: 'resolve', state: 'resolved', state_zh: 'resolved', note: '已修复' },
+      { at: '2026-03-02T01:00:00Z', event: 'register', state: 'registered', state_zh: 'registered', note: '', note_en: null },
+      { at: '2026-03-03T02:00:00Z', event: 'resolve', state: 'resolved', state_zh: 'resolved', note: '已修复', note_en: null },
     ])
   })
 })

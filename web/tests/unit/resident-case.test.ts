@@ -29,7 +29,7 @@ const tracking: Tracking = {
   merged_into: '',
   handled_in: '360603-2026-000384',
   allowed_commands: ['follow_up', 'request_review', 'escalate'],
-  timeline: [{ at: '2026-03-02T01:00:00Z', event: 'register', state: 'registered', state_zh: '已登记', note: '' }],
+  timeline: [{ at: '2026-03-02T01:00:00Z', event: 'register', state: 'registered', state_zh: '已登记', note: '', note_en: null }],
 }
 
 const applied: ApiResult<Applied> = { ok: true, value: { number: tracking.number, state: 'x', state_zh: 'x', version: 2, deadline_at: null } }
@@ -241,7 +241,7 @@ describe('a case without a clock, and a declined one', () => {
       allowed_commands: [],
       timeline: [
         ...tracking.timeline,
-        { at: '2026-03-03T01:00:00Z', event: 'decline', state: 'declined', state_zh: '不予受理', note: '反映的地点不在本区，请向所在地反映' },
+        { at: '2026-03-03T01:00:00Z', event: 'decline', state: 'declined', state_zh: '不予受理', note: '反映的地点不在本区，请向所在地反映', note_en: null },
       ],
     }
     const { w } = mountCase(declined)

@@ -8,7 +8,7 @@ import StaffTimeline from '@/components/staff/StaffTimeline.vue'
 import { i18n, setLanguage } from '@/i18n'
 
 const event = (seq: number, actor: string, actor_name: string | null = null): CaseEvent => ({
-  seq, at: '2026-03-02T01:00:00Z', actor, actor_name, event: 'accept', from: 'registered', to: 'accepted', note: '', public: true, unit_id: null,
+  seq, at: '2026-03-02T01:00:00Z', actor, actor_name, event: 'accept', from: 'registered', to: 'accepted', note: '', note_en: null, public: true, unit_id: null,
 })
 
 beforeEach(() => {
@@ -45,6 +45,18 @@ describe('StaffTimeline', () => {
       ['应用接入', 'app:3'],
       ['gone.user', 'gone.user'],
     ])
+  })
+  it("shows jiceng's own notes in the reader's language and staff's notes as written", () => {
+    const noted = [
+      { ...event(1, 'system'), note: '分派至余家村民委员会', note_en: 'Routed to 余家村民委员会' },
+      { ...event(2, 'demo.handler', '演示承办人'), note: '已电话联系群众' },
+    ]
+    const notes = (lang: 'zh-CN' | 'en') => {
+      setLanguage(lang)
+      return mount(StaffTimeline, { props: { events: noted }, global: { plugins: [i18n] } }).findAll('.event-note').map((p) => p.text())
+    }
+    expect(notes('zh-CN')).toEqual(['分派至余家村民委员会', '已电话联系群众'])
+    expect(notes('en')).toEqual(['Routed to 余家村民委员会', '已电话联系群众'])
   })
   it('and in English', () => {
     expect(actors('en').map(([text]) => text)).toEqual([
