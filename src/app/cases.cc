@@ -505,7 +505,6 @@ Result<void> mask_merge_links(store::Sql& sql, const Actor& a, CaseDetail& d) {
   return {};
 }
 
-// Masks what the reader's role need not see, and the resident's tracking code from staff.
 // CaseDetail::actor_names for the events' staff actors (residents and the system have no
 // account by that name; a resident's view drops the names in mask_for).
 Result<void> name_actors(store::Sql& sql, CaseDetail& d) {
@@ -521,6 +520,7 @@ Result<void> name_actors(store::Sql& sql, CaseDetail& d) {
   return {};
 }
 
+// Masks what the reader's role need not see, and the resident's tracking code from staff.
 void mask_for(const Actor& a, CaseDetail& d) {
   if (!a.principal) return;
   if (a.principal->role == Role::kResident) {
