@@ -2,7 +2,7 @@
 // 30 seconds unless a fixed `now` is given. Shared by the resident's and the staff's countdowns.
 import { computed, onMounted, onUnmounted, ref, type ComputedRef } from 'vue'
 import { useI18n } from 'vue-i18n'
-import { formatChinaTime, remaining, type Remaining } from '@/time'
+import { formatChinaDeadline, remaining, type Remaining } from '@/time'
 
 export type Tone = 'none' | 'danger' | 'warning' | 'success'
 
@@ -43,7 +43,7 @@ export function useCountdown(props: { deadline: string | null; now?: number }): 
     return r.days < 1 ? 'warning' : 'success'
   })
   const at = computed(() =>
-    props.deadline ? t('countdown.at', { time: formatChinaTime(props.deadline, locale.value === 'en' ? 'en' : 'zh-CN') }) : '',
+    props.deadline ? t('countdown.at', { time: formatChinaDeadline(props.deadline, locale.value === 'en' ? 'en' : 'zh-CN') }) : '',
   )
   return { left, text, at, tone }
 }

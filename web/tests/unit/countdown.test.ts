@@ -4,7 +4,7 @@ import { mount } from '@vue/test-utils'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import DeadlineCountdown from '@/components/DeadlineCountdown.vue'
 import { i18n, setLanguage } from '@/i18n'
-import { formatChinaTime, remaining } from '@/time'
+import { formatChinaDeadline, formatChinaTime, remaining } from '@/time'
 
 const deadline = '2026-03-05T16:00:00Z' // 2026-03-06 00:00 in Beijing
 
@@ -33,11 +33,23 @@ describe('formatChinaTime', () => {
   })
 })
 
+describe('formatChinaDeadline', () => {
+  it('ends a period at midnight as its last day 24:00, as the law counts it', () => {
+    expect(formatChinaDeadline(deadline, 'zh-CN')).toBe('2026年3月5日 24:00')
+    expect(formatChinaDeadline(deadline, 'en')).toBe('2026-03-05 24:00')
+    expect(formatChinaDeadline('2026-02-28T16:00:00Z', 'zh-CN')).toBe('2026年2月28日 24:00')
+  })
+  it('shows any other moment as it is', () => {
+    expect(formatChinaDeadline('2026-03-05T01:02:00Z', 'en')).toBe('2026-03-05 09:02')
+    expect(formatChinaDeadline('2026-03-05T16:00:30Z', 'zh-CN')).toBe('2026年3月6日 00:00')
+  })
+})
+
 describe('DeadlineCountdown', () => {
   it('says how long is left, and when the deadline is', () => {
     const w = show('2026-03-03T12:30:00Z')
     expect(w.find('.countdown-text').text()).toBe('剩余 2 天 3 小时')
-    expect(w.find('.countdown-at').text()).toBe('（2026年3月6日 00:00 前）')
+    expect(w.find('.countdown-at').text()).toBe('（2026年3月5日 24:00 前）')
     expect(w.find('.van-tag--success').exists()).toBe(true)
   })
 
@@ -57,7 +69,7 @@ describe('DeadlineCountdown', () => {
     setLanguage('en')
     const w = show('2026-03-05T15:59:30Z')
     expect(w.find('.countdown-text').text()).toBe('under a minute left')
-    expect(w.find('.countdown-at').text()).toBe('(by 2026-03-06 00:00)')
+    expect(w.find('.countdown-at').text()).toBe('(by 2026-03-05 24:00)')
   })
 
   it('shows when a case runs on no clock', () => {

@@ -97,7 +97,7 @@ describe('StaffCountdown', () => {
     const w = show({ deadline: '2026-03-05T16:00:00Z', now })
     expect(tag(w).classes()).toContain('el-tag--success')
     expect(tag(w).text()).toBe('剩余 2 天 12 小时')
-    expect(w.text()).toContain('2026年3月6日 00:00')
+    expect(w.text()).toContain('2026年3月5日 24:00')
   })
 
   it('counts down live from the device clock', async () => {
