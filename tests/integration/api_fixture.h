@@ -4,8 +4,10 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <boost/json.hpp>
 #include <chrono>
+#include <cstdint>
 #include <memory>
 #include <thread>
 
@@ -17,6 +19,19 @@
 #include "support/demo_db.h"
 
 namespace jiceng::testing {
+
+// The system's time, which a test may move ahead (past a review window) while sessions,
+// timestamps and everything else keep reading a clock that runs.
+class ShiftedClock final : public Clock {
+ public:
+  Instant now() const override {
+    return SystemClock().now() + std::chrono::microseconds(offset_us_.load());
+  }
+  void advance(std::chrono::microseconds by) { offset_us_ += by.count(); }
+
+ private:
+  std::atomic<std::int64_t> offset_us_{0};
+};
 
 class ApiFixture : public ::testing::TestWithParam<Backend> {
  protected:
@@ -62,7 +77,7 @@ class ApiFixture : public ::testing::TestWithParam<Backend> {
   }
 
   store::Database* db_ = nullptr;
-  SystemClock clock_;
+  ShiftedClock clock_;
   std::unique_ptr<app::App> app_;
   http::Metrics metrics_;
   std::unique_ptr<http::Router> router_;

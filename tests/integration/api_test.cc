@@ -770,6 +770,40 @@ TEST_P(Tracking, OffersOnlyCommandsThatWouldSucceed) {
   EXPECT_EQ(offered(displeased), json::array({"escalate"}));
 }
 
+// A petition's review (复查, Art. 35) is offered on its tracking page while the 30 days from
+// the written reply run, and after them neither offered nor accepted: the page follows the
+// clock, not only the state.
+TEST_P(Tracking, APetitionsReviewIsOfferedOnlyWithinItsWindow) {
+  domain::Intake in;
+  in.kind = domain::CaseKind::kPetition;
+  in.category_code = "urban.sanitation";
+  in.place_code = "360602001001";
+  in.submitter_name = "复查人";
+  in.submitter_contact = fmt::format("135{:08}", (::getpid() * 7 + 9) % 100000000);
+  in.description = "复查期限测试 " + testing::to_string(GetParam());
+  in.channel = domain::Channel::kLetter;
+  auto r = app_->cases.register_case(in, app::Actor{.name = "operator", .staff = true});
+  ASSERT_TRUE(r) << r.error().message;
+  const std::string number = r->registered.number;
+  const std::string code = r->registered.tracking_code;
+  inside(number, domain::Command::kAccept);
+  inside(number, domain::Command::kAssign, {.unit_id = stored(number).unit_id});
+  inside(number, domain::Command::kResolve, {.reply = "经核查，已责令清运。"});
+  const auto offers_review = [&] {
+    const auto offered = get_json("/api/v1/track/" + code, 200).at("allowed_commands");
+    for (const auto& c : offered.as_array()) {
+      if (c == "request_review") return true;
+    }
+    return false;
+  };
+  EXPECT_TRUE(offers_review()) << "within the 30 days";
+  clock_.advance(std::chrono::days(40));
+  EXPECT_FALSE(offers_review()) << "40 days after the reply";
+  auto late = post("/api/v1/track/" + code + "/commands/request_review", R"({"note":"不服"})");
+  EXPECT_EQ(late.res.result_int(), 409u) << late.res.body();
+  EXPECT_EQ(stored(number).state, domain::CaseState::kResolved);
+}
+
 // A repeat merged into another case is tracked where the matter stands: the other case's
 // state, unit, deadline and reply, handled_in naming it, both public timelines in time order;
 // the code's commands act on that case, except the rating of its answer, which is its own
