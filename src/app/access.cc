@@ -343,6 +343,12 @@ Result<CreatedAccount> AccessService::create_account(const NewAccount& in,
   NewAccount a = in;
   a.username = normalize_username(in.username);
   bool staff = domain::is_staff(a.role);
+  // A case's history names its actors by username, and "resident" and "system" there mean the
+  // submitter and jiceng itself (the escalation hold tells staff from them by it).
+  if (staff && (a.username == "resident" || a.username == "system")) {
+    return bad("the username " + a.username + " is reserved: the case history uses it",
+               "用户名 " + a.username + " 为系统保留（案件记录中使用）");
+  }
   if (staff ? !staff_name_ok(a.username) : !resident_name_ok(a.username)) {
     return staff ? bad("a staff username has 3 to 64 characters: a-z, 0-9, '.', '_' or '-'",
                        "工作人员用户名为 3 到 64 个字符：a-z、0-9、“.”、“_”或“-”")

@@ -173,6 +173,21 @@ TEST_P(AccessApi, PasswordsAreRehashedWhenTheParametersRise) {
 }
 
 // Administrators need the second factor (等保 level 3), and a code works only once.
+// The case history names the submitter "resident" and jiceng itself "system": no staff member
+// may take either name (the escalation hold would count their commands as nobody's).
+TEST_P(AccessApi, TheHistorysActorNamesAreReserved) {
+  for (const char* name : {"resident", "system", "SYSTEM"}) {
+    auto made = app_->access.create_account({.username = name,
+                                             .password = std::string(kPassword),
+                                             .role = Role::kHandler,
+                                             .scope_code = std::string(testing::kYujiang)},
+                                            std::nullopt, {});
+    ASSERT_FALSE(made) << name;
+    EXPECT_EQ(made.error().code, ErrorCode::kInvalidArgument) << name;
+    EXPECT_NE(made.error().message.find("reserved"), std::string::npos) << made.error().message;
+  }
+}
+
 TEST_P(AccessApi, AdministratorsUseASecondFactorOnce) {
   const std::string admin = unique("s4.admin");
   auto created = app_->access.create_account({.username = admin,
