@@ -294,16 +294,18 @@ Result<std::vector<RepeatCandidate>> repeat_candidates(store::Sql& sql, const Ca
 
 // Whether two cases were submitted by the same person: neither anonymous, and the same
 // resident account, or the same contact in its compared form (domain/contact.h, not blank) as
-// staff recorded it from a call, visit or letter on both, with names that agree. As for linking repeats
-// (open_case_repeated), a contact typed into a public form proves nothing: anyone can type
+// staff recorded it from a call, visit or letter on both, under the same name. As for linking
+// repeats (open_case_repeated), a contact typed into a public form proves nothing: anyone can type
 // another person's phone number, and the match would show them that person's reply.
 bool same_person(const Case& a, const Case& b) {
   if (a.anonymous || b.anonymous) return false;
   if (a.resident_id && b.resident_id) return *a.resident_id == *b.resident_id;
   if (!domain::staff_channel(a.channel) || !domain::staff_channel(b.channel)) return false;
   const std::string contact = domain::normalized_contact(a.submitter_contact);
+  // Both named, and alike: a reply is not shared with whoever called from the same phone
+  // without a name.
   return !contact.empty() && contact == domain::normalized_contact(b.submitter_contact) &&
-         domain::names_agree(a.submitter_name, b.submitter_name);
+         domain::same_name(a.submitter_name, b.submitter_name);
 }
 
 Result<bool> same_submitter(store::Sql& sql, std::string_view a, std::string_view b) {
@@ -323,12 +325,13 @@ std::string repeat_submitter(std::string_view repeat) {
 
 // The public events of a case as the submitter of case `reader` sees them: the notes another
 // case's submitter wrote on it (by that repeat's tracking code) are theirs, not the reader's
-// business; no actor.
+// business; no actor but jiceng itself ("system", which tells its escalation on a breach from a
+// person's words in notes::english).
 void for_submitter(std::vector<domain::CaseEvent>& events, std::string_view reader) {
   const std::string own = repeat_submitter(reader);
   for (auto& e : events) {
     if (e.actor.starts_with(kRepeatSubmitter) && e.actor != own) e.note.clear();
-    e.actor.clear();
+    if (e.actor != "system") e.actor.clear();
   }
 }
 
@@ -372,9 +375,8 @@ Result<std::optional<Case>> open_case_repeated(store::Sql& sql, const Case& c, c
     if (!*open || !may_see(a, **open)) continue;
     // The contact key is a hash: the contacts themselves must agree, and the names (a
     // household's phone is not one person; linking a member's matter would bury it).
-    if (!by_account &&
-        (domain::normalized_contact((*open)->submitter_contact) != contact ||
-         !domain::names_agree((*open)->submitter_name, c.submitter_name))) {
+    if (!by_account && (domain::normalized_contact((*open)->submitter_contact) != contact ||
+                        !domain::names_agree((*open)->submitter_name, c.submitter_name))) {
       continue;
     }
     return open;

@@ -176,13 +176,20 @@ bool take(std::string_view& s, std::string_view prefix) {
   return true;
 }
 
-// s up to `mark` (removed with it from s); nullopt when mark is not in s.
+// s up to `mark` (removed with it from s); nullopt (s unchanged) when mark is not in s.
 std::optional<std::string_view> take_until(std::string_view& s, std::string_view mark) {
   const auto at = s.find(mark);
   if (at == std::string_view::npos) return std::nullopt;
   const std::string_view head = s.substr(0, at);
   s.remove_prefix(at + mark.size());
   return head;
+}
+
+// Removes `suffix` from the end of s; false (s unchanged) when s does not end with it.
+bool take_suffix(std::string_view& s, std::string_view suffix) {
+  if (!s.ends_with(suffix)) return false;
+  s.remove_suffix(suffix.size());
+  return true;
 }
 
 bool all_digits(std::string_view s) {
@@ -195,45 +202,42 @@ std::optional<std::string> english_amount(std::string_view s) {
   if (space == std::string_view::npos || !all_digits(s.substr(0, space))) return std::nullopt;
   const std::string_view n = s.substr(0, space);
   const std::string_view unit = s.substr(space + 1);
-  const bool one = n == "1";
-  if (unit == "天") return fmt::format("{} {}", n, one ? "day" : "days");
-  if (unit == "个自然日") return fmt::format("{} calendar {}", n, one ? "day" : "days");
-  if (unit == "个工作日") return fmt::format("{} working {}", n, one ? "day" : "days");
-  if (unit == "小时") return fmt::format("{} {}", n, one ? "hour" : "hours");
+  const std::string_view days = n == "1" ? "day" : "days";
+  if (unit == "天") return fmt::format("{} {}", n, days);
+  if (unit == "个自然日") return fmt::format("{} calendar {}", n, days);
+  if (unit == "个工作日") return fmt::format("{} working {}", n, days);
+  if (unit == "小时") return fmt::format("{} {}", n, n == "1" ? "hour" : "hours");
   return std::nullopt;
 }
 
-// What follows jiceng's part of a note: staff's words as written, and the place a transfer or
-// dispatch moved the case from (place_moved, place_refined) in English. Sets `ours` when that
-// place part is there.
-std::string english_tail(std::string_view s, bool& ours) {
+// A transfer's or dispatch's note: staff's words as written, then the place it moved the case
+// from (place_moved, place_refined) in English; nullopt when the note does not end so.
+std::optional<std::string> english_place(std::string_view s) {
   constexpr std::string_view kPlace = "发生地点由 ";
-  const auto at = s.find(kPlace);
-  if (at == std::string_view::npos) return std::string(s);
+  const auto at = s.rfind(kPlace);
+  if (at == std::string_view::npos) return std::nullopt;
   std::string_view staff = s.substr(0, at);
   std::string_view place = s.substr(at + kPlace.size());
-  const bool separated = staff.ends_with("；");
-  if (!staff.empty() && !separated) return std::string(s);
-  if (separated) staff.remove_suffix(std::string_view("；").size());
-  std::string out(staff);
-  if (!out.empty()) out += "; ";
-  if (auto from = take_until(place, " 明确到 "); from && place.find(' ') == std::string_view::npos) {
-    out += fmt::format("place narrowed from {} to {}", *from, place);
-  } else if (place.ends_with(" 转出") && place.find(' ') == place.size() - std::string_view(" 转出").size()) {
-    place.remove_suffix(std::string_view(" 转出").size());
-    out += fmt::format("moved away from place {}", place);
+  if (!staff.empty() && !take_suffix(staff, "；")) return std::nullopt;
+  std::string moved;
+  if (auto from = take_until(place, " 明确到 ")) {
+    if (place.empty() || place.find(' ') != std::string_view::npos) return std::nullopt;
+    moved = fmt::format("place narrowed from {} to {}", *from, place);
+  } else if (take_suffix(place, " 转出") && !place.empty() &&
+             place.find(' ') == std::string_view::npos) {
+    moved = fmt::format("moved away from place {}", place);
   } else {
-    return std::string(s);
+    return std::nullopt;
   }
-  ours = true;
-  return out;
+  return staff.empty() ? moved : fmt::format("{}; {}", staff, moved);
 }
 
-// "head" alone, or "head: tail" when the note went on after a full-width colon.
-std::string with_tail(std::string head, std::string_view rest) {
-  bool ours = false;
-  if (take(rest, "：")) head += ": " + english_tail(rest, ours);
-  return head;
+// "head", or "head: rest" when the note went on after a full-width colon (the rest in English
+// where it ends with the place part, as written otherwise).
+std::string with_rest(std::string head, std::string_view rest) {
+  if (!take(rest, "：")) return head;
+  auto place = english_place(rest);
+  return fmt::format("{}: {}", head, place ? *place : std::string(rest));
 }
 
 std::optional<std::string_view> clock_of(std::string_view& s) {
@@ -243,73 +247,75 @@ std::optional<std::string_view> clock_of(std::string_view& s) {
   return std::nullopt;
 }
 
-constexpr std::string_view kSupervision = "提级请求已记录并提请督办：";
+// "{prefix}N 天[：rest]" (extension, extension_request) in English.
+std::optional<std::string> english_days(std::string_view note, std::string_view prefix,
+                                        std::string_view english) {
+  if (!take(note, prefix)) return std::nullopt;
+  const auto end = note.find("：");
+  auto amount = english_amount(note.substr(0, end));
+  if (!amount) return std::nullopt;
+  note.remove_prefix(end == std::string_view::npos ? note.size() : end);
+  return with_rest(fmt::format(fmt::runtime(english), *amount), note);
+}
 
-}  // namespace
-
-std::optional<std::string> english(std::string_view note) {
-  std::string_view s = note;
-  if (note == no_unit()) return "No unit at the place or above it can handle this";
+std::optional<std::string> english_merge(std::string_view note) {
   if (note == merged_elsewhere()) return "Merged into another case being handled";
-  if (take(s, "分派至") && !s.empty()) return fmt::format("Routed to {}", s);
-  s = note;
+  std::string_view s = note;
   if (take(s, "重复件，已并入在办案件 ")) {
-    if (auto number = take_until(s, "，由"); number && s.ends_with("办理")) {
-      s.remove_suffix(std::string_view("办理").size());
-      return fmt::format("A repeat: linked to case {}, being handled by {}", *number, s);
+    std::string_view rest = s;
+    if (auto number = take_until(rest, "，由"); number && take_suffix(rest, "办理")) {
+      return fmt::format("A repeat: linked to case {}, being handled by {}", *number, rest);
     }
+    if (s.find("，") != std::string_view::npos) return std::nullopt;
     return fmt::format("A repeat: linked to case {}", s);
   }
-  if (take(s, kSubmittedAgain)) {
-    if (s.empty()) return "The same matter was submitted again";
-    if (take(s, kNumbered)) return fmt::format("The same matter was submitted again as {}", s);
-    return std::nullopt;
-  }
-  for (auto [prefix, english] : {std::pair{kRequestPrefix, "Extension of {} requested"},
-                                 std::pair{std::string_view("延期 "), "Extended by {}"}}) {
-    s = note;
-    if (!take(s, prefix)) continue;
-    const auto end = s.find("：");
-    auto amount = english_amount(s.substr(0, end));
-    if (!amount) return std::nullopt;
-    s.remove_prefix(end == std::string_view::npos ? s.size() : end);
-    return with_tail(fmt::format(fmt::runtime(english), *amount), s);
-  }
-  s = note;
-  if (take(s, "限 ")) {
-    auto period = take_until(s, "内办结（");
-    auto deadline = take_until(s, " 前）");
-    std::optional<std::string> amount = period ? english_amount(*period) : std::nullopt;
-    if (!amount || !deadline) return std::nullopt;
-    return with_tail(fmt::format("To be finished within {} (by {})", *amount, *deadline), s);
-  }
-  s = note;
-  if (take(s, "并入 ")) {
-    const auto end = s.find("：");
-    const std::string_view target = s.substr(0, end);
-    s.remove_prefix(end == std::string_view::npos ? s.size() : end);
-    return with_tail(fmt::format("Merged into {}", target), s);
-  }
-  s = note;
-  if (auto clock = clock_of(s); clock && take(s, "已用去 80%（期限 ") && s.ends_with("）")) {
-    s.remove_suffix(std::string_view("）").size());
-    return fmt::format("80% of the {} used (deadline {})", *clock, s);
-  }
-  s = note;
-  if (take(s, "已超过")) {
-    if (auto clock = clock_of(s); clock && take(s, "（期限 ") && s.ends_with("）")) {
-      s.remove_suffix(std::string_view("）").size());
+  if (!take(s, "并入 ")) return std::nullopt;
+  const auto end = s.find("：");
+  const std::string_view target = s.substr(0, end);
+  s.remove_prefix(end == std::string_view::npos ? s.size() : end);
+  return with_rest(fmt::format("Merged into {}", target), s);
+}
+
+// A dispatch's note: the time limit it gave, and the place part, around staff's words.
+std::optional<std::string> english_dispatch(std::string_view note) {
+  std::string_view s = note;
+  if (!take(s, "限 ")) return english_place(note);
+  auto period = take_until(s, "内办结（");
+  auto deadline = period ? take_until(s, " 前）") : std::nullopt;
+  auto amount = period ? english_amount(*period) : std::nullopt;
+  if (!amount || !deadline) return std::nullopt;
+  return with_rest(fmt::format("To be finished within {} (by {})", *amount, *deadline), s);
+}
+
+std::optional<std::string> english_clock_event(std::string_view command, std::string_view note) {
+  std::string_view s = note;
+  if (command == "warn") {
+    auto clock = clock_of(s);
+    if (clock && take(s, "已用去 80%（期限 ") && take_suffix(s, "）")) {
+      return fmt::format("80% of the {} used (deadline {})", *clock, s);
+    }
+  } else if (command == "breach") {
+    std::optional<std::string_view> clock;
+    if (take(s, "已超过") && (clock = clock_of(s)) && take(s, "（期限 ") && take_suffix(s, "）")) {
       return fmt::format("The {} has passed (deadline {})", *clock, s);
     }
+  } else if (command == "recompute_deadline") {
+    if (take(s, "期限按更新后的法定节假日重新计算：")) {
+      return fmt::format("Deadline counted again on the updated official holidays: {}", s);
+    }
+  }
+  return std::nullopt;
+}
+
+constexpr std::string_view kSupervision = "提级请求已记录并提请督办：";
+
+std::optional<std::string> english_escalation(std::string_view actor, std::string_view note) {
+  std::string_view s = note;
+  if (actor == "system") {
+    if (take(s, "超期未办结，提级至"))
+      return fmt::format("Not finished in time; escalated to {}", s);
     return std::nullopt;
   }
-  s = note;
-  if (take(s, "期限按更新后的法定节假日重新计算：")) {
-    return fmt::format("Deadline counted again on the updated official holidays: {}", s);
-  }
-  s = note;
-  if (take(s, "超期未办结，提级至")) return fmt::format("Not finished in time; escalated to {}", s);
-  s = note;
   if (take(s, "已由本系统最高层级单位")) {
     if (auto unit = take_until(s, "办理，"); unit && take(s, kSupervision)) {
       return fmt::format(
@@ -319,7 +325,6 @@ std::optional<std::string> english(std::string_view note) {
     }
     return std::nullopt;
   }
-  s = note;
   if (take(s, "已提级至")) {
     if (auto unit = take_until(s, "，待其办理；"); unit && take(s, kSupervision)) {
       return fmt::format(
@@ -327,12 +332,53 @@ std::optional<std::string> english(std::string_view note) {
           "for supervision: {}",
           *unit, s);
     }
+  }
+  return std::nullopt;
+}
+
+// follow_up: the rating, then ": " and the resident's words (CaseService::apply_in).
+std::optional<std::string> english_rating(std::string_view note) {
+  for (auto [zh, en] :
+       {std::pair{"满意", "Satisfied"}, std::pair{"基本满意", "Basically satisfied"},
+        std::pair{"不满意", "Unsatisfied"}}) {
+    std::string_view s = note;
+    if (!take(s, zh)) continue;
+    if (s.empty()) return std::string(en);
+    if (take(s, ": ")) return fmt::format("{}: {}", en, s);
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::optional<std::string> english(std::string_view command, std::string_view actor,
+                                   std::string_view note) {
+  if (note.empty()) return std::nullopt;
+  if (command == "register") {
+    if (note == no_unit()) return "No unit at the place or above it can handle this";
+    std::string_view s = note;
+    if (take(s, "分派至") && !s.empty()) return fmt::format("Routed to {}", s);
     return std::nullopt;
   }
-  bool ours = false;
-  std::string tail = english_tail(note, ours);
-  if (ours) return tail;
-  return std::nullopt;
+  if (command == "merge") return english_merge(note);
+  if (command == "repeat") {
+    std::string_view s = note;
+    if (!take(s, kSubmittedAgain)) return std::nullopt;
+    if (s.empty()) return "The same matter was submitted again";
+    if (take(s, kNumbered)) return fmt::format("The same matter was submitted again as {}", s);
+    return std::nullopt;
+  }
+  if (command == "approve_extension") return english_days(note, "延期 ", "Extended by {}");
+  if (command == "request_extension") {
+    return english_days(note, kRequestPrefix, "Extension of {} requested");
+  }
+  if (command == "assign" || command == "redispatch" || command == "reopen") {
+    return english_dispatch(note);
+  }
+  if (command == "transfer") return english_place(note);
+  if (command == "escalate") return english_escalation(actor, note);
+  if (command == "follow_up") return english_rating(note);
+  return english_clock_event(command, note);
 }
 
 }  // namespace jiceng::domain::notes

@@ -1,5 +1,6 @@
-// The notes jiceng itself writes on a case's events, in Chinese: the timeline is read by staff
-// and residents in Chinese, and an event's note is stored text. One place for both CaseService
+// The notes jiceng itself writes on a case's events, in Chinese: an event's note is stored text,
+// the record, and zh-CN is the deployment's language. english() reads them back for the English
+// UI. One place for both CaseService
 // and the demo generator, so that real and demo timelines read the same.
 #pragma once
 
@@ -69,11 +70,15 @@ std::string escalation_at_top(std::string_view unit_name, std::string_view reaso
 // not acted on it yet: recorded for its supervision, with the reason.
 std::string escalation_pending(std::string_view unit_name, std::string_view reason);
 
-// The note in English when jiceng wrote it (any of the above, with what staff added kept as they
-// wrote it): "分派至余家村民委员会" → "Routed to 余家村民委员会", "限 3 个工作日内办结（2026-03-09
-// 24:00 前）：请尽快" → "To be finished within 3 working days (by 2026-03-09 24:00): 请尽快".
-// nullopt for a note staff wrote alone: the stored Chinese text stays the record, and this is
-// only how the English workbench and tracking page read it.
-std::optional<std::string> english(std::string_view note);
+// The note of an event (its command and actor as CaseEvent records them) in English when jiceng
+// wrote it — the formats above, each only on the event that writes it, so that words a person
+// typed are never read as the system's (a return's reason "分派至…有误" is not a routing) — with
+// what staff or the resident added kept as written: "分派至余家村民委员会" on register → "Routed
+// to 余家村民委员会", "限 3 个工作日内办结（2026-03-09 24:00 前）：请尽快" on assign → "To be
+// finished within 3 working days (by 2026-03-09 24:00): 请尽快", "满意: 谢谢" on follow_up →
+// "Satisfied: 谢谢". nullopt for a note a person wrote alone. The stored Chinese note stays the
+// record; this is how the English workbench and tracking page read it.
+std::optional<std::string> english(std::string_view command, std::string_view actor,
+                                   std::string_view note);
 
 }  // namespace jiceng::domain::notes

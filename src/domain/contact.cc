@@ -125,17 +125,44 @@ bool reachable_contact(std::string_view contact) {
          std::none_of(s.begin(), s.end(), [](char c) { return is_space(c); });
 }
 
-bool names_agree(std::string_view a, std::string_view b) {
-  auto compared = [](std::string_view name) {
-    std::string out;
-    for (char c : half_width(name)) {
-      if (!is_space(c)) out += lower(c);
+namespace {
+
+// A name in the form names are compared in: without white space or the dots written between the
+// parts of a name (买买提·艾力, 买买提•艾力, 买买提.艾力 and 买买提艾力 are one name), full-width
+// letters as ASCII, ASCII lower-cased.
+std::string compared_name(std::string_view name) {
+  // U+00B7 middle dot, U+2022 bullet, U+2027 hyphenation point, U+30FB katakana middle dot,
+  // U+FF65 half-width katakana middle dot (U+FF0E, the full-width full stop, is '.' by now).
+  static constexpr std::string_view kDots[] = {"\u00B7", "\u2022", "\u2027", "\u30FB", "\uFF65"};
+  const std::string half = half_width(name);
+  std::string out;
+  std::string_view s = half;
+  while (!s.empty()) {
+    bool dot = false;
+    for (std::string_view d : kDots) {
+      if (s.starts_with(d)) {
+        s.remove_prefix(d.size());
+        dot = true;
+        break;
+      }
     }
-    return out;
-  };
-  const std::string x = compared(a);
-  const std::string y = compared(b);
-  return x.empty() || y.empty() || x == y;
+    if (dot) continue;
+    const char c = s.front();
+    s.remove_prefix(1);
+    if (!is_space(c) && c != '.') out += lower(c);
+  }
+  return out;
+}
+
+}  // namespace
+
+bool same_name(std::string_view a, std::string_view b) {
+  const std::string x = compared_name(a);
+  return !x.empty() && x == compared_name(b);
+}
+
+bool names_agree(std::string_view a, std::string_view b) {
+  return compared_name(a).empty() || compared_name(b).empty() || same_name(a, b);
 }
 
 }  // namespace jiceng::domain

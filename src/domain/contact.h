@@ -26,10 +26,14 @@ std::string normalized_contact(std::string_view contact);
 // "123" or "abc" is not: the office could not call back, nor the resident be told anything.
 bool reachable_contact(std::string_view contact);
 
-// Whether two submitter names, as staff recorded them, can be one person's: equal once white
-// space (the ideographic space too) is dropped, full-width letters are read as ASCII and ASCII
-// case is ignored ("张 三" and "张三", "Li Ming" and "li ming"), or one of them not recorded.
-// A household sharing one phone gives other names: not one person.
+// Whether two submitter names, as staff recorded them, are one name: both given, and equal once
+// white space (the ideographic space too) and the dots between a name's parts (·, •, ‧, ・, .)
+// are dropped, full-width letters are read as ASCII and ASCII case is ignored ("张 三" and
+// "张三", "买买提·艾力" and "买买提.艾力", "Li Ming" and "li ming"). A household sharing one
+// phone gives other names: not one person.
+bool same_name(std::string_view a, std::string_view b);
+// The same, or one of them not recorded (linking a repeat, where a caller who gave no name this
+// time is taken at their number).
 bool names_agree(std::string_view a, std::string_view b);
 
 }  // namespace jiceng::domain

@@ -282,8 +282,8 @@ void submit(app::App& app, const Request& req, const Responder& respond) {
 
 // An event's note in English when jiceng wrote it (domain::notes::english), else null: the
 // English UI shows it instead of the stored Chinese.
-json::value note_en(std::string_view note) {
-  auto english = domain::notes::english(note);
+json::value note_en(const domain::CaseEvent& e) {
+  auto english = domain::notes::english(e.command, e.actor, e.note);
   return english ? json::value(json::string(*english)) : json::value(nullptr);
 }
 
@@ -292,13 +292,13 @@ Response track(app::App& app, const Request& req) {
   if (!v) return error_response(v.error(), req);
   json::array events;
   for (const auto& e : v->events) {
-    events.push_back(json::object{{"at", format_instant_utc(e.at)},
-                                  {"event", e.command},
-                                  {"state", domain::to_string(e.to)},
-                                  {"state_zh", domain::label_zh(e.to)},
-                                  {"note", e.command == "register" ? "" : e.note},
-                                  {"note_en", e.command == "register" ? json::value(nullptr)
-                                                                      : note_en(e.note)}});
+    events.push_back(
+        json::object{{"at", format_instant_utc(e.at)},
+                     {"event", e.command},
+                     {"state", domain::to_string(e.to)},
+                     {"state_zh", domain::label_zh(e.to)},
+                     {"note", e.command == "register" ? "" : e.note},
+                     {"note_en", e.command == "register" ? json::value(nullptr) : note_en(e)}});
   }
   json::object out{{"number", v->number},
                    {"kind", domain::to_string(v->kind)},
@@ -332,7 +332,7 @@ json::object event_json(const domain::CaseEvent& e) {
                    {"event", e.command},   {"to", domain::to_string(e.to)},  {"note", e.note},
                    {"public", e.is_public}};
   out["from"] = e.from ? json::value(domain::to_string(*e.from)) : json::value(nullptr);
-  out["note_en"] = note_en(e.note);
+  out["note_en"] = note_en(e);
   out["unit_id"] = e.unit_id ? json::value(*e.unit_id) : json::value(nullptr);
   return out;
 }
@@ -888,9 +888,10 @@ void add_case_routes(Router& router, app::App& app) {
                          "contact typed into a form proves nothing); otherwise reply_shared is "
                          "false, reply a bilingual line that "
                          "the unit answers them, and the other case's events come without notes "
-                         "or rating. An event's note_en is its note in English when jiceng wrote "
-                         "it (routing, time limits, warnings), with staff's words kept as "
-                         "written; null for a note staff wrote alone",
+                         "or rating. An event's note_en is its note in English where jiceng "
+                         "wrote it (a time limit, a breach, an escalation, a merge, an "
+                         "extension, a rating), with people's words kept as written; null for a "
+                         "note a person wrote alone",
               .policy = Policy::kPublic,
               .runs = Runs::kShortRead,
               .handler = [&app](const Request& req) { return track(app, req); }});

@@ -65,7 +65,10 @@ Result<std::optional<AccountRow>> find_by_username(Sql& sql, std::string_view us
 }
 
 Result<std::optional<std::string>> display_name(Sql& sql, std::string_view username) {
-  auto rows = sql.query("SELECT display_name FROM account WHERE username = $1",
+  // Staff only: a resident's username is their phone number or e-mail address, and their display
+  // name is their real name, which an app's events (named by its API key's free text) must never
+  // pick up.
+  auto rows = sql.query("SELECT display_name FROM account WHERE username = $1 AND kind = 'staff'",
                         {std::string(username)});
   if (!rows) return rows.error();
   if (rows->empty()) return std::optional<std::string>{};

@@ -31,7 +31,8 @@ struct AccountRow {
 [[nodiscard]] Result<std::int64_t> insert(Sql& sql, const AccountRow& a);
 [[nodiscard]] Result<std::optional<AccountRow>> find_by_username(Sql& sql,
                                                                  std::string_view username);
-// The display name of the account with this username ("演示受理员"); nullopt when there is none.
+// The display name of the staff account with this username ("演示话务员"); nullopt when there is
+// none (residents' accounts are not looked up).
 [[nodiscard]] Result<std::optional<std::string>> display_name(Sql& sql, std::string_view username);
 [[nodiscard]] Result<void> set_password_hash(Sql& sql, std::int64_t id, std::string_view hash);
 [[nodiscard]] Result<void> set_totp_secret(Sql& sql, std::int64_t id, std::string_view secret);

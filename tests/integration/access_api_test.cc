@@ -357,7 +357,8 @@ TEST_P(AccessApi, OperatorsRecordWhenACallCameIn) {
   // Its note, jiceng's routing line, also in English (the unit's name as it is).
   const std::string note(registered.at("note").as_string());
   ASSERT_TRUE(note.starts_with("分派至")) << registered;
-  EXPECT_EQ(registered.at("note_en").as_string(), "Routed to " + note.substr(std::string("分派至").size()));
+  EXPECT_EQ(registered.at("note_en").as_string(),
+            "Routed to " + note.substr(std::string("分派至").size()));
 
   auto future = call(&s, "POST", "/api/v1/cases", body("phone", now + std::chrono::hours(1)));
   EXPECT_EQ(future.res.result_int(), 400u) << future.res.body();
@@ -754,9 +755,21 @@ TEST_P(AccessApi, ResidentsSignUpAndActOnTheirOwnCases) {
   ASSERT_EQ(list.res.result_int(), 200u) << list.res.body();
   EXPECT_NE(list.res.body().find(mine.number), std::string::npos) << list.res.body();
   EXPECT_EQ(list.res.body().find(anonymous.number), std::string::npos) << list.res.body();
+  // Staff act on it: the resident sees what was done, not who did it.
+  Session op = account_session("my.case.op", Role::kOperator);
+  auto accepted = app_->cases.apply(mine.number, domain::Command::kAccept, {},
+                                    app::CaseService::kCurrentVersion,
+                                    app::Actor{.name = op.username, .staff = true});
+  ASSERT_TRUE(accepted) << accepted.error().message;
   auto own = call(&me, "GET", "/api/v1/my/cases/" + mine.number);
   ASSERT_EQ(own.res.result_int(), 200u) << own.res.body();
   EXPECT_NE(own.res.body().find(mine.contact), std::string::npos) << "their own data, unmasked";
+  EXPECT_EQ(own.res.body().find(op.username), std::string::npos) << own.res.body();
+  EXPECT_EQ(own.res.body().find("测试话务员"), std::string::npos) << own.res.body();
+  const auto own_file = testing::body_json(own);
+  for (const auto& e : own_file.at("events").as_array()) {
+    EXPECT_TRUE(e.at("actor_name").is_null()) << e;
+  }
   // Another resident: as if the case did not exist.
   auto theirs = call(&other, "GET", "/api/v1/my/cases/" + mine.number);
   auto missing = call(&other, "GET", "/api/v1/my/cases/000000-2026-999999");
@@ -899,9 +912,9 @@ TEST_P(AccessApi, CommandsAreIdempotent) {
   // Version 0 is a tag no case ever had (and the store's "any version"): stale, never a match.
   auto zero = call(&op, "POST", target, R"({"note":"受理"})", {{"If-Match", "\"0\""}});
   EXPECT_EQ(zero.res.result_int(), 412u) << zero.res.body();
-  EXPECT_EQ(call(&op, "POST", target, R"({"note":"受理"})", {{"If-Match", "\"-1\""}})
-                .res.result_int(),
-            400u);
+  EXPECT_EQ(
+      call(&op, "POST", target, R"({"note":"受理"})", {{"If-Match", "\"-1\""}}).res.result_int(),
+      400u);
   EXPECT_EQ(events(), registered + 1);
 
   // A refusal stores nothing under the key: the retry runs anew, and is audited each time.

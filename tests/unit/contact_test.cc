@@ -115,6 +115,23 @@ TEST(NamesAgree, OneNameHoweverSpacedButNotAnotherName) {
   EXPECT_FALSE(names_agree("张三", "李四"));
   EXPECT_FALSE(names_agree("张三", "张三丰"));
   EXPECT_FALSE(names_agree("Li Ming", "Li Min"));
+  // The dot between the parts of a name, however typed, or left out.
+  for (std::string_view written : {"买买提•艾力", "买买提.艾力", "买买提・艾力", "买买提．艾力",
+                                   "买买提艾力", "买买提 · 艾力", "买买提‧艾力", "买买提･艾力"}) {
+    EXPECT_TRUE(names_agree("买买提·艾力", written)) << written;
+    EXPECT_TRUE(same_name("买买提·艾力", written)) << written;
+  }
+  EXPECT_FALSE(names_agree("买买提·艾力", "买买提·艾山"));
+}
+
+// Sharing a reply wants both names given: a call without a name is not the named person.
+TEST(SameName, BothGivenAndAlike) {
+  EXPECT_TRUE(same_name("张 三", "张三"));
+  EXPECT_FALSE(same_name("", "张三"));
+  EXPECT_FALSE(same_name("张三", " "));
+  EXPECT_FALSE(same_name("", ""));
+  EXPECT_FALSE(same_name("·", "."));
+  EXPECT_FALSE(same_name("张三", "李四"));
 }
 
 }  // namespace

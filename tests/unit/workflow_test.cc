@@ -190,60 +190,94 @@ TEST(CaseNotes, AnExtensionRequestKeepsItsReason) {
   EXPECT_EQ(notes::extension_request_days("需现场勘测"), std::nullopt);
 }
 
-// Every note jiceng writes reads in English in the English UI, with what staff added kept as
-// written; a note staff wrote alone has no English form (the stored text is the record).
+// Every note jiceng writes reads in English in the English UI, on the event that writes it, with
+// what people added kept as written; a note a person wrote alone has no English form (the stored
+// text is the record), even when it happens to begin like one of jiceng's.
 TEST(CaseNotes, JicengsOwnNotesReadInEnglish) {
   const Instant deadline = china_midnight(*parse_date("2026-03-10"));
   const Period three_working{3, PeriodUnit::kWorkingDays};
-  const std::vector<std::pair<std::string, std::string>> cases = {
-      {notes::routed("余家村民委员会"), "Routed to 余家村民委员会"},
-      {notes::no_unit(), "No unit at the place or above it can handle this"},
-      {notes::repeat_of("360602-2026-000123", "余家村民委员会"),
+  struct Case {
+    std::string command, actor, note, english;
+  };
+  const std::vector<Case> cases = {
+      {"register", "operator", notes::routed("余家村民委员会"), "Routed to 余家村民委员会"},
+      {"register", "resident", notes::no_unit(),
+       "No unit at the place or above it can handle this"},
+      {"merge", "system", notes::repeat_of("360602-2026-000123", "余家村民委员会"),
        "A repeat: linked to case 360602-2026-000123, being handled by 余家村民委员会"},
-      {notes::repeat_of("360602-2026-000123", ""), "A repeat: linked to case 360602-2026-000123"},
-      {notes::submitted_again("360602-2026-000124"),
+      {"merge", "system", notes::repeat_of("360602-2026-000123", ""),
+       "A repeat: linked to case 360602-2026-000123"},
+      {"repeat", "system", notes::submitted_again("360602-2026-000124"),
        "The same matter was submitted again as 360602-2026-000124"},
-      {notes::submitted_again_elsewhere(), "The same matter was submitted again"},
-      {notes::merged_elsewhere(), "Merged into another case being handled"},
-      {notes::extension(30, PeriodUnit::kCalendarDays, "需现场勘测"),
+      {"repeat", "", notes::submitted_again_elsewhere(), "The same matter was submitted again"},
+      {"merge", "", notes::merged_elsewhere(), "Merged into another case being handled"},
+      {"approve_extension", "head", notes::extension(30, PeriodUnit::kCalendarDays, "需现场勘测"),
        "Extended by 30 days: 需现场勘测"},
-      {notes::extension(1, PeriodUnit::kWorkingDays, ""), "Extended by 1 working day"},
-      {notes::extension_request(20, PeriodUnit::kCalendarDays, "需现场勘测"),
+      {"approve_extension", "head", notes::extension(1, PeriodUnit::kWorkingDays, ""),
+       "Extended by 1 working day"},
+      {"request_extension", "handler",
+       notes::extension_request(20, PeriodUnit::kCalendarDays, "需现场勘测"),
        "Extension of 20 days requested: 需现场勘测"},
-      {notes::time_limit(three_working, deadline, "请尽快"),
+      {"assign", "operator", notes::time_limit(three_working, deadline, "请尽快"),
        "To be finished within 3 working days (by 2026-03-09 24:00): 请尽快"},
-      {notes::time_limit({24, PeriodUnit::kHours}, deadline, ""),
+      {"reopen", "operator", notes::time_limit({24, PeriodUnit::kHours}, deadline, ""),
        "To be finished within 24 hours (by 2026-03-09 24:00)"},
-      {notes::time_limit(three_working, deadline,
+      {"redispatch", "operator",
+       notes::time_limit(three_working, deadline,
                          notes::place_refined("请核实", "360681", "360681001")),
        "To be finished within 3 working days (by 2026-03-09 24:00): 请核实; place narrowed "
        "from 360681 to 360681001"},
-      {notes::place_moved("属县级部门职责", "360602001"),
+      {"assign", "operator", notes::place_refined("", "360681", "360681001"),
+       "place narrowed from 360681 to 360681001"},
+      {"transfer", "operator", notes::place_moved("属县级部门职责", "360602001"),
        "属县级部门职责; moved away from place 360602001"},
-      {notes::place_moved("", "360602001"), "moved away from place 360602001"},
-      {notes::merged_into("360602-2026-000123", "同一路段"),
+      {"transfer", "operator", notes::place_moved("原发生地点由 村民告知", "360602001"),
+       "原发生地点由 村民告知; moved away from place 360602001"},
+      {"merge", "operator", notes::merged_into("360602-2026-000123", "同一路段"),
        "Merged into 360602-2026-000123: 同一路段"},
-      {notes::warned(ClockKind::kAcceptance, deadline),
+      {"warn", "system", notes::warned(ClockKind::kAcceptance, deadline),
        "80% of the time limit for acceptance used (deadline 2026-03-09 24:00)"},
-      {notes::breached(ClockKind::kHandling, deadline),
+      {"breach", "system", notes::breached(ClockKind::kHandling, deadline),
        "The time limit for handling has passed (deadline 2026-03-09 24:00)"},
-      {notes::breached(ClockKind::kReviewReply, deadline),
+      {"breach", "system", notes::breached(ClockKind::kReviewReply, deadline),
        "The time limit for the reply has passed (deadline 2026-03-09 24:00)"},
-      {notes::deadline_recomputed("2026-03-09 24:00", "2026-03-10 24:00"),
+      {"recompute_deadline", "system",
+       notes::deadline_recomputed("2026-03-09 24:00", "2026-03-10 24:00"),
        "Deadline counted again on the updated official holidays: 2026-03-09 24:00 → 2026-03-10 "
        "24:00"},
-      {notes::escalated_on_breach("鹰潭市信访局"), "Not finished in time; escalated to 鹰潭市信访局"},
-      {notes::escalation_at_top("鹰潭市信访局", "一直没人管"),
+      {"escalate", "system", notes::escalated_on_breach("鹰潭市信访局"),
+       "Not finished in time; escalated to 鹰潭市信访局"},
+      {"escalate", "resident", notes::escalation_at_top("鹰潭市信访局", "一直没人管"),
        "Already with 鹰潭市信访局, the highest unit here; the request to escalate is recorded "
        "for supervision: 一直没人管"},
-      {notes::escalation_pending("月湖区人民政府", "一直没人管"),
+      {"escalate", "", notes::escalation_pending("月湖区人民政府", "一直没人管"),
        "Already escalated to 月湖区人民政府, which has not acted yet; the request to escalate is "
        "recorded for supervision: 一直没人管"},
+      {"follow_up", "resident", "满意", "Satisfied"},
+      {"follow_up", "resident", "基本满意: 谢谢", "Basically satisfied: 谢谢"},
+      {"follow_up", "resident", "不满意: 路灯又坏了", "Unsatisfied: 路灯又坏了"},
   };
-  for (const auto& [note, english] : cases) EXPECT_EQ(notes::english(note), english) << note;
-  for (std::string_view staff : {"", "已电话联系群众", "延期 一周：施工暂停", "限期整改",
-                                 "并入", "已超过约定时间", "发生地点由村民告知"}) {
-    EXPECT_EQ(notes::english(staff), std::nullopt) << staff;
+  for (const auto& c : cases) {
+    EXPECT_EQ(notes::english(c.command, c.actor, c.note), c.english) << c.command << " " << c.note;
+  }
+  // What people type, even in the system's words, on events where jiceng does not write them.
+  const std::vector<std::pair<std::string, std::string>> typed = {
+      {"escalate", "分派至街道后一直没人管"},
+      {"return", "分派至本单位有误，请改派"},
+      {"request_extension", "延期 3 天：等待材料"},
+      {"escalate", "超期未办结，提级至县里处理"},
+      {"assign", "并入 其他案件一并处理"},
+      {"resolve", "已超过办理时限（期限 2026-03-09 24:00）"},
+      {"accept", "已电话联系群众"},
+      {"approve_extension", "延期 一周：施工暂停"},
+      {"assign", "限期整改"},
+      {"merge", "并入"},
+      {"transfer", "发生地点由村民告知"},
+      {"register", ""},
+      {"follow_up", "满意度调查"},
+  };
+  for (const auto& [command, note] : typed) {
+    EXPECT_EQ(notes::english(command, "someone", note), std::nullopt) << command << " " << note;
   }
 }
 

@@ -22,7 +22,7 @@ export function formatChinaTime(iso: string, language: 'zh-CN' | 'en'): string {
  */
 export function formatChinaDeadline(iso: string, language: 'zh-CN' | 'en'): string {
   const t = dayjs(iso).tz(chinaTimeZone)
-  if (t.hour() !== 0 || t.minute() !== 0 || t.second() !== 0) return formatChinaTime(iso, language)
+  if (t.hour() !== 0 || t.minute() !== 0 || t.second() !== 0 || t.millisecond() !== 0) return formatChinaTime(iso, language)
   const day = t.subtract(1, 'day')
   return `${language === 'en' ? day.format('YYYY-MM-DD') : day.format('YYYY年M月D日')} 24:00`
 }

@@ -76,9 +76,9 @@ export interface CaseFilters {
 export interface CaseEvent {
   seq: number
   at: string
-  /** Login name, "system", "resident", "resident:ID", "resident (NUMBER)" or "app:ID". */
+  /** Login name, "system", "resident", "resident:ID", "resident (NUMBER)", or an app's API key name. */
   actor: string
-  /** The staff account's display name; null for residents, apps and the system. */
+  /** The staff account's display name; null for the others. */
   actor_name: string | null
   event: string
   from: string | null

@@ -95,7 +95,6 @@ export default {
     actorSystem: 'System',
     actorResident: 'Submitter',
     actorRepeatSubmitter: 'Submitter of repeat {number}',
-    actorApp: 'Connected app',
     internal: 'Internal',
     eventUnit: 'unit in charge: {unit}',
   },

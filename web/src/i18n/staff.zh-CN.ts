@@ -95,7 +95,6 @@ export default {
     actorSystem: '系统',
     actorResident: '诉求人',
     actorRepeatSubmitter: '重复件 {number} 的诉求人',
-    actorApp: '应用接入',
     internal: '内部',
     eventUnit: '承办单位：{unit}',
   },

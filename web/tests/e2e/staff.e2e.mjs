@@ -37,6 +37,22 @@ await runScenario('staff e2e', { browser, shot }, async () => {
   await op.waitForFunction(() => !document.body.innerText.includes('正在读取辖区地名'))
   console.log(`  the places of the scope indexed in ${Date.now() - started} ms`)
   await shot(op, 'queue')
+  // On a 1,366 px laptop the queue shows every column without sideways scrolling, each deadline's
+  // moment under its countdown.
+  await op.setViewportSize({ width: 1366, height: 768 })
+  const overflow = () => op.evaluate(() => {
+    const wrap = document.querySelector('.queue-table .el-table__body-wrapper .el-scrollbar__wrap')
+    return wrap ? wrap.scrollWidth - wrap.clientWidth : -1
+  })
+  // The table lays itself out again a moment after the window changes size.
+  const deadline = Date.now() + 5000
+  while ((await overflow()) !== 0 && Date.now() < deadline) await op.waitForTimeout(100)
+  check((await overflow()) === 0, `the queue scrolls sideways at 1,366 px by ${await overflow()} px`)
+  const deadlines = await op.locator('.queue-table [data-testid=deadline]').allInnerTexts()
+  check(deadlines.length > 0 && deadlines.every((d) => /^\d{4}年\d{1,2}月\d{1,2}日 \d\d:\d\d$/.test(d)),
+    `deadlines under the countdowns: ${deadlines.slice(0, 3).join(', ')}`)
+  await shot(op, 'queue-1366')
+  await op.setViewportSize(desk.viewport)
 
   console.log('operator: registers a call by keyboard')
   await op.click('text=来件登记')

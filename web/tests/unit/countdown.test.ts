@@ -42,6 +42,7 @@ describe('formatChinaDeadline', () => {
   it('shows any other moment as it is', () => {
     expect(formatChinaDeadline('2026-03-05T01:02:00Z', 'en')).toBe('2026-03-05 09:02')
     expect(formatChinaDeadline('2026-03-05T16:00:30Z', 'zh-CN')).toBe('2026年3月6日 00:00')
+    expect(formatChinaDeadline('2026-03-05T16:00:00.123Z', 'zh-CN')).toBe('2026年3月6日 00:00')
   })
 })
 

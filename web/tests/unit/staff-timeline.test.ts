@@ -1,5 +1,5 @@
 // The staff timeline names who acted as people know them: a colleague by display name (the
-// login name on hover), the submitter, a repeat's submitter, a connected app and jiceng itself.
+// login name on hover), the submitter, a repeat's submitter and jiceng itself; an app by its key's name.
 import { mount } from '@vue/test-utils'
 import { createPinia, setActivePinia } from 'pinia'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
@@ -25,7 +25,7 @@ const events = [
   event(3, 'resident'),
   event(4, 'resident:42'),
   event(5, 'resident (360602-2026-000007)'),
-  event(6, 'app:3'),
+  event(6, '微信小程序'),
   event(7, 'gone.user'),
 ]
 const actors = (lang: 'zh-CN' | 'en') => {
@@ -42,7 +42,7 @@ describe('StaffTimeline', () => {
       ['诉求人', 'resident'],
       ['诉求人', 'resident:42'],
       ['重复件 360602-2026-000007 的诉求人', 'resident (360602-2026-000007)'],
-      ['应用接入', 'app:3'],
+      ['微信小程序', '微信小程序'],
       ['gone.user', 'gone.user'],
     ])
   })
@@ -60,7 +60,7 @@ describe('StaffTimeline', () => {
   })
   it('and in English', () => {
     expect(actors('en').map(([text]) => text)).toEqual([
-      '演示受理员', 'System', 'Submitter', 'Submitter', 'Submitter of repeat 360602-2026-000007', 'Connected app', 'gone.user',
+      '演示受理员', 'System', 'Submitter', 'Submitter', 'Submitter of repeat 360602-2026-000007', '微信小程序', 'gone.user',
     ])
   })
 })
