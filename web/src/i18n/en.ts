@@ -179,7 +179,7 @@ const en: Messages<typeof zh> = {
     minutes: '{n} min',
     lessThanMinute: 'under a minute',
     none: 'No time limit',
-    at: '(by {time})',
+    at: '(due {time})',
   },
   state: {
     registered: 'Registered',

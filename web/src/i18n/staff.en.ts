@@ -197,6 +197,7 @@ export default {
     mergeFailed: 'The merge did not succeed',
   },
   letter: {
+    language: 'Letter language',
     title: 'Reply letter',
     docTitle: 'Reply of {unit}',
     docNumber: 'No. {number}',

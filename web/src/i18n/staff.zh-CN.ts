@@ -197,6 +197,7 @@ export default {
     mergeFailed: '并单未成功',
   },
   letter: {
+    language: '信函语言',
     title: '答复意见书',
     docTitle: '{unit}答复意见书',
     docNumber: '编号：{number}',

@@ -70,7 +70,7 @@ describe('DeadlineCountdown', () => {
     setLanguage('en')
     const w = show('2026-03-05T15:59:30Z')
     expect(w.find('.countdown-text').text()).toBe('under a minute left')
-    expect(w.find('.countdown-at').text()).toBe('(by 2026-03-05 24:00)')
+    expect(w.find('.countdown-at').text()).toBe('(due 2026-03-05 24:00)')
   })
 
   it('shows when a case runs on no clock', () => {

@@ -291,6 +291,24 @@ describe('the resident\'s account page', () => {
     })
   }
 
+  it('signs in on Enter in the password field (the phone keyboard\'s Go key)', async () => {
+    const calls: string[] = []
+    vi.stubGlobal('fetch', vi.fn(async (url: string) => {
+      calls.push(url)
+      return json(200, { user: { username: '13900000002', display_name: '', role: 'resident', role_zh: '群众' }, csrf_token: 'c' })
+    }))
+    const r = router()
+    await r.push('/account/sign-in')
+    const w = mount({ template: '<RouterView />' }, { global: { plugins: [i18n, r] } })
+    await flushPromises()
+    await w.get('input[name="username"]').setValue('13900000002')
+    await w.get('input[name="password"]').setValue('spring rain over yingtan')
+    await w.get('input[name="password"]').trigger('keypress', { key: 'Enter', keyCode: 13 })
+    await flushPromises()
+    expect(calls).toContain('/api/v1/session')
+    expect(r.currentRoute.value.path).toBe('/my')
+  })
+
   it('signs up, shows the policy\'s refusal beside the password, then signs in and goes back', async () => {
     const calls: string[] = []
     vi.stubGlobal('fetch', vi.fn(async (url: string, init: RequestInit) => {

@@ -314,6 +314,16 @@ describe('the cases submitted from this device', () => {
     expect(w.find('[data-testid="device-cases"]').exists()).toBe(false)
   })
 
+  it('looks a code up on Enter (the phone keyboard\'s Go key), not only on the button', async () => {
+    vi.stubGlobal('fetch', vi.fn(async () => json(200, tracking)))
+    const { w, router } = await trackPage('/track')
+    const input = w.get('.track-lookup input')
+    await input.setValue('ABCD-EFGH-JKLM')
+    await input.trigger('keypress', { key: 'Enter', keyCode: 13 })
+    await flushPromises()
+    expect(router.currentRoute.value.path).toBe('/track/ABCD-EFGH-JKLM')
+  })
+
   it('keeps the case on the page while it is reloaded after a command, so that the page can say what happened', async () => {
     let reloaded = false
     vi.stubGlobal('fetch', vi.fn(async (_url: string, init?: RequestInit) => {

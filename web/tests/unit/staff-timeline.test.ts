@@ -58,6 +58,19 @@ describe('StaffTimeline', () => {
     expect(notes('zh-CN')).toEqual(['分派至余家村民委员会', '已电话联系群众'])
     expect(notes('en')).toEqual(['Routed to 余家村民委员会', '已电话联系群众'])
   })
+  it('says the state an event left once when the two read the same, as in English', () => {
+    const evs = [
+      { ...event(1, 'system'), event: 'register', from: null, to: 'registered' },
+      { ...event(2, 'system'), event: 'accept', from: 'registered', to: 'accepted' },
+      { ...event(3, 'system'), event: 'start', from: 'assigned', to: 'in_progress' },
+    ]
+    const heads = (lang: 'zh-CN' | 'en') => {
+      setLanguage(lang)
+      return mount(StaffTimeline, { props: { events: evs }, global: { plugins: [i18n] } }).findAll('.event-head').map((h) => h.text())
+    }
+    expect(heads('en')).toEqual(['Registered', 'Accepted', expect.stringMatching(/^Work started\s*→ In progress$/)])
+    expect(heads('zh-CN').every((h) => h.includes('→'))).toBe(true)
+  })
   it('and in English', () => {
     expect(actors('en').map(([text]) => text)).toEqual([
       '演示受理员', 'System', 'Submitter', 'Submitter', 'Submitter of repeat 360602-2026-000007', '微信小程序', 'gone.user',
