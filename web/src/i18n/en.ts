@@ -123,7 +123,7 @@ const en: Messages<typeof zh> = {
     rating: 'Your rating',
     timeline: 'Progress',
     emptyTimeline: 'Nothing recorded yet',
-    handledIn: 'This matter is handled in case {number}, which it was merged into',
+    handledIn: 'Merged into case {number}, which handles this matter',
     actions: 'You can',
     rate: 'Rate the answer',
     rateHint: 'How satisfied are you with the answer and the result?',

@@ -219,6 +219,7 @@ export default {
     error: 'Something went wrong',
     requestId: 'Request id: {id}',
     none: 'None',
+    notGiven: 'Not given',
     yes: 'Yes',
     no: 'No',
   },

@@ -219,6 +219,7 @@ export default {
     error: '出错了',
     requestId: '请求编号：{id}',
     none: '无',
+    notGiven: '未填写',
     yes: '是',
     no: '否',
   },

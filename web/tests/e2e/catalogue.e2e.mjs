@@ -213,7 +213,7 @@ await runScenario('catalogue e2e', { browser, shot, server }, async () => {
   await admin.getByRole('tab', { name: '事项分类' }).click()
 
   console.log('admin: the pages in English')
-  await admin.getByRole('button', { name: '语言' }).click()
+  await admin.getByRole('button', { name: 'English', exact: true }).click()
   await admin.getByRole('tab', { name: 'Categories' }).waitFor()
   await admin.locator('.category-table').getByText('Retired').first().waitFor()
   await shot(admin, 'categories-en')
@@ -221,7 +221,7 @@ await runScenario('catalogue e2e', { browser, shot, server }, async () => {
   await admin.locator('.rule-table .el-table__row').first().waitFor()
   await admin.waitForTimeout(400) // the tabs' bar slides to the new tab
   await shot(admin, 'rules-en')
-  await admin.getByRole('button', { name: 'Language' }).click()
+  await admin.getByRole('button', { name: '中文', exact: true }).click()
 
   console.log('admin: at a phone\'s width')
   await admin.setViewportSize({ width: 390, height: 844 })

@@ -150,10 +150,10 @@ await runScenario('dashboard e2e', { browser, shot }, async () => {
   await shot(page, 'dashboard-county-1366x768')
   await shot(page, 'dashboard-county-1366x768-full', true)
   await page.setViewportSize({ width: 1440, height: 900 })
-  await page.getByRole('button', { name: '语言' }).click()
+  await page.getByRole('button', { name: 'English', exact: true }).click()
   await page.locator('[data-figure="received"] .headline-label').filter({ hasText: 'Received' }).waitFor()
   await shot(page, 'dashboard-county-1440x900-en')
-  await page.getByRole('button', { name: 'Language' }).click()
+  await page.getByRole('button', { name: '中文', exact: true }).click()
   await page.locator('[data-figure="received"] .headline-label').filter({ hasText: '收件量' }).waitFor()
 
   const violations = await cspViolations(page)

@@ -147,7 +147,7 @@ await runScenario('resident e2e', { browser, shot: numbered, server }, async () 
   })
 
   await step('English switch', async () => {
-    await page.getByRole('button', { name: '语言' }).click()
+    await page.getByRole('button', { name: 'English', exact: true }).click()
     await page.getByTestId('case-state').getByText('Registered').waitFor()
     await page.getByText('Progress').first().waitFor()
     await page.getByText('Handled by').waitFor()
@@ -158,7 +158,7 @@ await runScenario('resident e2e', { browser, shot: numbered, server }, async () 
     await error.waitFor()
     check((await error.textContent()) === 'Choose a category', `the category's error: ${await error.textContent()}`)
     await shot('submit-en')
-    await page.getByRole('button', { name: 'Language' }).click()
+    await page.getByRole('button', { name: '中文', exact: true }).click()
     await page.getByRole('button', { name: '提交' }).waitFor()
   })
 

@@ -167,11 +167,11 @@ await runScenario('staff e2e', { browser, shot }, async () => {
   await shot(h, 'case-resolved', true)
 
   console.log('handler: the same page in English')
-  await h.getByRole('button', { name: '语言' }).click()
+  await h.getByRole('button', { name: 'English', exact: true }).click()
   await h.getByRole('heading', { name: /Case file/ }).waitFor()
   await stateIs(h, 'Answered')
   await shot(h, 'case-resolved-en', true)
-  await h.getByRole('button', { name: 'Language' }).click()
+  await h.getByRole('button', { name: '中文', exact: true }).click()
   await stateIs(h, '已办结')
 
   console.log('handler: the session ends; sign in again and come back')

@@ -235,7 +235,7 @@ describe('a repeat merged into another case', () => {
     expect(w.get('[data-testid="case-handled-in"]').text()).toBe('此事项已并入 360603-2026-000100 号案件办理')
     setLanguage('en')
     await w.vm.$nextTick()
-    expect(w.get('[data-testid="case-handled-in"]').text()).toBe('This matter is handled in case 360603-2026-000100, which it was merged into')
+    expect(w.get('[data-testid="case-handled-in"]').text()).toBe('Merged into case 360603-2026-000100, which handles this matter')
     setLanguage('zh-CN')
     const itself = mount(ResidentCase, { props: { tracking: { ...tracking, merged_into: '', handled_in: file.number }, send, reload: async () => {} }, global: { plugins: [i18n] } })
     expect(itself.find('[data-testid="case-handled-in"]').exists()).toBe(false)
