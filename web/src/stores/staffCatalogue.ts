@@ -87,12 +87,16 @@ export const useStaffCatalogue = defineStore('staffCatalogue', () => {
     return known
   }
   const pendingUnits = new Set<number>()
+  /** Units whose fetch failed: shown by their id, not as still coming. */
+  const missingUnits = ref(new Set<number>())
   async function fetchUnit(id: number) {
     if (pendingUnits.has(id)) return
     pendingUnits.add(id)
     const r = await staffApi.unit(id)
     if (r.ok) units.value.set(id, r.value)
+    else missingUnits.value.add(id)
   }
+  const unitMissing = (id: number) => missingUnits.value.has(id)
 
   async function workflow(kind: string): Promise<Workflow | ApiError> {
     const known = workflows.value.get(kind)
@@ -122,6 +126,6 @@ export const useStaffCatalogue = defineStore('staffCatalogue', () => {
   return {
     categories, categoryError, places, placeError, placesLoading, units, workflows,
     deploymentPlaces, deploymentError, deploymentLoading,
-    loadCategories, loadPlaces, loadDeploymentPlaces, unit, workflow, categoryName, placeName, placePath,
+    loadCategories, loadPlaces, loadDeploymentPlaces, unit, unitMissing, workflow, categoryName, placeName, placePath,
   }
 })

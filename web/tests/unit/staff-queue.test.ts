@@ -1,12 +1,14 @@
 // "My queue": overdue cases first, then warned ones, then by deadline; cases on no clock last;
 // and the countdown's colour — red when overdue or breached, orange when warned or due within a
 // day, green otherwise — with the time left counted live.
-import { mount } from '@vue/test-utils'
+import { flushPromises, mount } from '@vue/test-utils'
+import { createPinia, setActivePinia } from 'pinia'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import type { ListedCase } from '@/api'
 import StaffCountdown from '@/components/staff/StaffCountdown.vue'
 import { i18n, setLanguage } from '@/i18n'
 import { queueOrder, urgency } from '@/staff/queue'
+import { useStaffCatalogue } from '@/stores/staffCatalogue'
 
 const now = Date.parse('2026-03-03T04:00:00Z') // 12:00 in Beijing
 
@@ -116,5 +118,23 @@ describe('StaffCountdown', () => {
     const w = show({ deadline: null, now })
     expect(tag(w).classes()).toContain('el-tag--info')
     expect(tag(w).text()).toBe(i18n.global.t('countdown.none'))
+  })
+})
+
+// The queue's unit column: "…" while a unit's name is on its way, its id once it cannot be read.
+describe('the catalogue of units', () => {
+  it('tells a unit still coming from one that could not be read', async () => {
+    setActivePinia(createPinia())
+    vi.stubGlobal('fetch', vi.fn(async (url: string) => (String(url).endsWith('/7')
+      ? new Response(JSON.stringify({ id: 7, name: '邓埠街道办事处' }), { status: 200, headers: { 'Content-Type': 'application/json' } })
+      : new Response(JSON.stringify({ error: { code: 'not_found', message: 'no unit', request_id: 'r' } }), { status: 404, headers: { 'Content-Type': 'application/json' } }))))
+    const catalogue = useStaffCatalogue()
+    expect(catalogue.unit(7)).toBeUndefined()
+    expect(catalogue.unit(8)).toBeUndefined()
+    expect(catalogue.unitMissing(7) || catalogue.unitMissing(8)).toBe(false)
+    await flushPromises()
+    expect(catalogue.unit(7)?.name).toBe('邓埠街道办事处')
+    expect(catalogue.unitMissing(8)).toBe(true)
+    vi.unstubAllGlobals()
   })
 })
