@@ -824,6 +824,11 @@ void CaseService::register_case_async(domain::Intake in, Actor actor,
 
 Result<Registration> CaseService::register_in(store::Sql& sql, const PreparedIntake& prepared,
                                               const Actor& actor) {
+  return store::settle_races(sql, [&](store::Sql& s) { return register_once(s, prepared, actor); });
+}
+
+Result<Registration> CaseService::register_once(store::Sql& sql, const PreparedIntake& prepared,
+                                                const Actor& actor) {
   const domain::Intake& in = prepared.intake;
   const Instant now = clock_.now();
   if (auto v = domain::validate_intake(in, now, actor.staff); !v) return v.error();
@@ -1291,6 +1296,14 @@ Result<Case> CaseService::apply(std::string_view number, Command command, const 
 Result<Case> CaseService::apply_in(store::Sql& sql, std::string_view number, Command command,
                                    const CommandInput& in, std::int64_t expected_version,
                                    const Actor& actor) {
+  return store::settle_races(sql, [&](store::Sql& s) {
+    return apply_once(s, number, command, in, expected_version, actor);
+  });
+}
+
+Result<Case> CaseService::apply_once(store::Sql& sql, std::string_view number, Command command,
+                                     const CommandInput& in, std::int64_t expected_version,
+                                     const Actor& actor) {
   const Instant now = clock_.now();
   auto cal = calendar();
   if (!cal) return cal.error();

@@ -186,7 +186,8 @@ class CaseService {
   // The intake checked and its words made, on the caller's thread (see PreparedIntake).
   [[nodiscard]] Result<PreparedIntake> prepare(domain::Intake intake, const Actor& actor) const;
   // register_case inside the caller's write transaction (e.g. app::run_idempotent's), for an
-  // intake prepared beforehand.
+  // intake prepared beforehand. Like apply_in, run again when it lost a race with another
+  // writer (store::settle_races).
   [[nodiscard]] Result<Registration> register_in(store::Sql& sql, const PreparedIntake& prepared,
                                                  const Actor& actor);
   // kNotFound for an unknown number.
@@ -228,7 +229,10 @@ class CaseService {
                                            const CommandInput& input, std::int64_t expected_version,
                                            const Actor& actor);
   // apply inside the caller's write transaction (e.g. app::run_idempotent_async's), without
-  // auditing a refusal: the caller audits it after the rollback (audit_refusal_async).
+  // auditing a refusal: the caller audits it after the rollback (audit_refusal_async). When it
+  // lost a race with another writer of the case (PostgreSQL with several writers), it runs
+  // again on what that one committed (store::settle_races): a stale If-Match is then a
+  // kConflict, a command the winner made impossible a kFailedPrecondition — never the race.
   [[nodiscard]] Result<domain::Case> apply_in(store::Sql& sql, std::string_view number,
                                               domain::Command command, const CommandInput& input,
                                               std::int64_t expected_version, const Actor& actor);
@@ -294,6 +298,12 @@ class CaseService {
   // The running clock has moved the case up on a breach already (a system escalate since the
   // clock started).
   Result<bool> escalated_on_breach(store::Sql& sql, const domain::Case& c);
+  // One try of register_in and apply_in (see settle_races).
+  Result<Registration> register_once(store::Sql& sql, const PreparedIntake& prepared,
+                                     const Actor& actor);
+  Result<domain::Case> apply_once(store::Sql& sql, std::string_view number, domain::Command command,
+                                  const CommandInput& input, std::int64_t expected_version,
+                                  const Actor& actor);
   // read()'s transaction: the case file, its events and the audit entry.
   Result<CaseDetail> read_in(store::Sql& sql, std::string_view number, const Actor& actor);
 

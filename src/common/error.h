@@ -41,6 +41,10 @@ struct Error {
   // API names, also in the answer's body ("allowed"), so that a client need not read the
   // message. Unset for every other error.
   std::optional<std::vector<std::string>> allowed{};
+  // The write lost a race with a concurrent transaction (a row it read was changed or a key it
+  // computed was taken before it could write; PostgreSQL's serialization failure or deadlock):
+  // running it again, on what is committed now, may succeed (store::settle_races).
+  bool transient = false;
 
   // A copy with the Chinese message set.
   Error zh(std::string m) const {

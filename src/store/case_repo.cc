@@ -300,22 +300,42 @@ Result<void> update(Sql& sql, const Case& c) {
   auto exists = sql.query("SELECT version FROM cases WHERE number = $1", {c.number});
   if (!exists) return exists.error();
   if (exists->empty()) return Error::not_found("no case has the number " + c.number);
-  return Error::conflict("the case was changed by someone else (now version " +
-                         std::to_string(exists->front().int64(0)) + ")");
+  // The version read in this transaction was current then (the caller compared the client's
+  // with it): another writer committed since — a race, not the client's stale copy.
+  Error raced = Error::conflict("the case was changed by someone else (now version " +
+                                std::to_string(exists->front().int64(0)) + ")");
+  raced.transient = true;
+  return raced;
 }
 
 Result<int> append_event(Sql& sql, std::string_view number, domain::CaseEvent e) {
-  auto row = sql.query_one(
+  // Writers appending to one case at once (PostgreSQL with several writers: repeats merged into
+  // one case, say) queue on its row, each computing its seq after the one before committed. A
+  // writer that took the same seq all the same inserts nothing and reports the race. NO KEY
+  // UPDATE, as an UPDATE of the row takes: it does not wait for the KEY SHARE locks that rows
+  // referring to the case hold (a repeat's merged_into), which would deadlock two merges.
+  if (sql.dialect() == Dialect::kPostgres) {
+    auto locked =
+        sql.query("SELECT 1 FROM cases WHERE number = $1 FOR NO KEY UPDATE", {std::string(number)});
+    if (!locked) return locked.error();
+  }
+  auto rows = sql.query(
       "INSERT INTO case_event (case_number, seq, at, actor, command, from_state, to_state, "
       "unit_id, note, public) "
       "SELECT $1, COALESCE(MAX(seq), 0) + 1, $2, $3, $4, $5, $6, $7, $8, $9 "
-      "FROM case_event WHERE case_number = $1 RETURNING seq",
+      "FROM case_event WHERE case_number = $1 ON CONFLICT DO NOTHING RETURNING seq",
       {std::string(number), to_micros(e.at), e.actor, e.command,
        e.from ? Value(std::string(domain::to_string(*e.from))) : Value(nullptr),
        std::string(domain::to_string(e.to)), e.unit_id ? Value(*e.unit_id) : Value(nullptr), e.note,
        std::int64_t{e.is_public}});
-  if (!row) return row.error();
-  return static_cast<int>(row->int64(0));
+  if (!rows) return rows.error();
+  if (rows->empty()) {
+    Error raced = Error::conflict(fmt::format(
+        "another event was added to case {} at the same moment; run the change again", number));
+    raced.transient = true;
+    return raced;
+  }
+  return static_cast<int>(rows->front().int64(0));
 }
 
 Result<std::vector<domain::CaseEvent>> events(Sql& sql, std::string_view number) {

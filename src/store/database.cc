@@ -149,6 +149,15 @@ class Database::Impl {
     pool_cv_.notify_one();
   }
 
+  // With several writers (PostgreSQL) each write is a transaction of its own. In a shared one,
+  // the locks of the batch's earlier writes are held while a later write waits for another
+  // writer's, in no order: a deadlock that running the loser again (store::settle_races) does
+  // not break, since the locks it waits behind are still held. Alone, a loser's savepoint
+  // rolls back all it holds, and the database's own group commit shares the fsyncs.
+  std::size_t batch_limit() const {
+    return std::max<std::size_t>(1, options_.writers) > 1 ? 1 : options_.max_batch;
+  }
+
   void writer_loop() {
     on_writer_thread = true;
     std::unique_ptr<Connection> conn;
@@ -161,7 +170,7 @@ class Database::Impl {
         if (served > 0) note_served(served, busy);
         queue_cv_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
         if (queue_.empty()) return;  // stopping, and nothing left to do
-        while (!queue_.empty() && batch.size() < options_.max_batch) {
+        while (!queue_.empty() && batch.size() < batch_limit()) {
           batch.push_back(std::move(queue_.front()));
           queue_.pop_front();
         }

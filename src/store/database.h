@@ -48,7 +48,8 @@ using ConnectionFactory = std::function<Result<std::unique_ptr<Connection>>(Conn
 struct DatabaseOptions {
   std::size_t readers = 8;      // at most this many reader connections
   std::size_t writers = 1;      // writer connections (must be 1 for SQLite)
-  std::size_t max_batch = 128;  // at most this many write callbacks share one commit
+  std::size_t max_batch = 128;  // at most this many write callbacks share one commit (1 when
+                                // there are several writers: see batch_limit in database.cc)
   // At most this many writes wait for a writer; more are refused at once with kUnavailable
   // (the caller answers 503 and the client retries later) instead of queueing without bound.
   std::size_t max_queued = 4096;

@@ -327,7 +327,10 @@ Error PostgresConnection::failure(const PGresult* res) {
     if (message.empty()) return lost_connection();
     return Error::unavailable("PostgreSQL connection lost: " + message);
   }
-  return Error{code, std::move(message), {}, true};
+  Error e{code, std::move(message), {}, true};
+  // A serialization failure or a deadlock: the write may succeed when run again.
+  e.transient = state && code == ErrorCode::kConflict;
+  return e;
 }
 
 Error PostgresConnection::lost_connection() const {
@@ -376,9 +379,9 @@ Result<void> PostgresConnection::bulk_insert(std::string_view table,
     std::vector<Value> params;
     params.reserve(rows.size() * columns.size());
     for (const auto& row : rows) params.insert(params.end(), row.begin(), row.end());
-    auto r = execute("INSERT INTO " + target + " VALUES " +
-                         values_placeholders(rows.size(), columns.size()),
-                     Params(params));
+    auto r = execute(
+        "INSERT INTO " + target + " VALUES " + values_placeholders(rows.size(), columns.size()),
+        Params(params));
     if (!r) return r.error();
     return {};
   }

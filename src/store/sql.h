@@ -91,4 +91,34 @@ class Sql {
   [[nodiscard]] Result<Row> query_one(std::string_view sql, std::initializer_list<Value> params);
 };
 
+// How often settle_races runs a write that keeps losing races before it gives up.
+inline constexpr int kRaceAttempts = 8;
+
+// Runs fn(sql), a part of the caller's write transaction, again while it fails with a transient
+// error (Error::transient: it lost a race with another writer's transaction), each try in a
+// savepoint so that a lost try leaves nothing behind; READ COMMITTED lets the next try see what
+// the winner committed. After kRaceAttempts lost races: kUnavailable (503, try again). Only
+// PostgreSQL runs writers in parallel (database.writers > 1);
+// on SQLite fn runs once, without the savepoint's cost. fn must be safe to run again: it may
+// not move from what it captured, and may only keep what its last run returned.
+template <class F>
+auto settle_races(Sql& sql, F&& fn) -> decltype(fn(sql)) {
+  if (sql.dialect() == Dialect::kSqlite) return fn(sql);
+  for (int attempt = 1;; ++attempt) {
+    if (auto r = sql.exec("SAVEPOINT jiceng_race"); !r) return r.error();
+    auto result = fn(sql);
+    // A failed try is undone whatever the error: on PostgreSQL an error inside the savepoint
+    // leaves it aborted, and only the rollback makes the transaction usable again.
+    auto end = result ? Result<std::int64_t>(0) : sql.exec("ROLLBACK TO SAVEPOINT jiceng_race");
+    if (end) end = sql.exec("RELEASE SAVEPOINT jiceng_race");
+    if (!result && !result.error().transient) return result;
+    if (!end) return end.error();
+    if (result) return result;
+    if (attempt == kRaceAttempts) {
+      return Error::unavailable("the record is being changed by many at once; try again")
+          .zh("该记录正被多人同时修改，请稍后重试");
+    }
+  }
+}
+
 }  // namespace jiceng::store

@@ -2,8 +2,8 @@
 // and while it starts up — and afterwards nothing acknowledged is lost or changed, a retried
 // submission gets its original answer, case numbers are unique and gapless per county and
 // year, and no multi-row change (case, first event, audit entry, dashboard sums, counter) is
-// half there. Runs the real binary on both stores. JICENG_CRASH_ROUNDS and JICENG_CRASH_SEED
-// repeat a run or make it longer; the seed is printed.
+// half there. Runs the real binary on both stores, on PostgreSQL also with parallel writers.
+// JICENG_CRASH_ROUNDS and JICENG_CRASH_SEED repeat a run or make it longer; the seed is printed.
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <signal.h>
@@ -80,9 +80,15 @@ class Crash : public ::testing::TestWithParam<testing::Backend> {
     all.insert(all.end(), args.begin(), args.end());
     return Child(all, dir_, env_).wait();
   }
-  std::unique_ptr<Child> start() {
+  // On PostgreSQL every other start runs four writers in parallel (database.writers), whose
+  // races store::settle_races settles.
+  std::unique_ptr<Child> start(int round) {
+    auto env = env_;
+    if (GetParam() == testing::Backend::kPostgres && round % 2 == 1) {
+      env.push_back("JICENG_DATABASE_WRITERS=4");
+    }
     return std::make_unique<Child>(
-        std::vector<std::string>{"--db", url_, "serve", "--listen", "127.0.0.1:0"}, dir_, env_);
+        std::vector<std::string>{"--db", url_, "serve", "--listen", "127.0.0.1:0"}, dir_, env);
   }
   // The port a started server listens on; 0 when it did not come up.
   static std::uint16_t port_of(Child& server) {
@@ -165,7 +171,7 @@ TEST_P(Crash, AcknowledgedCasesSurviveRepeatedKills) {
   long startup_ms = 150;
 
   for (int round = 0; round < rounds; ++round) {
-    auto server = start();
+    auto server = start(round);
     if (round % 3 == 2) {
       std::this_thread::sleep_for(std::chrono::milliseconds(rng() % (startup_ms + 1)));
       ::kill(server->pid(), SIGKILL);
@@ -203,7 +209,7 @@ TEST_P(Crash, AcknowledgedCasesSurviveRepeatedKills) {
   }
 
   // The last start: every request whose fate is unknown is sent again, as a client would.
-  auto server = start();
+  auto server = start(rounds + 1);
   const std::uint16_t port = port_of(*server);
   ASSERT_NE(port, 0) << server->err();
   std::set<std::string> retried;

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <regex>
+#include <thread>
 
 #include "domain/case_notes.h"
 #include "domain/deadline.h"
@@ -1022,6 +1023,78 @@ TEST_P(Cases, ProvisionalDeadlinesLeaveOutLimitsInHours) {
   ASSERT_TRUE(days.deadline_at);
   EXPECT_GT(*days.deadline_at, cst("2030-01-01", 0));
   EXPECT_EQ(service_->deadlines_from_year(2030).value(), *before + 1);
+}
+
+// TESTS.md C2 and C7: on PostgreSQL with several writers (database.writers), writes to one case
+// run in parallel transactions. A race between them is the store's to settle, by running the
+// loser again — never an error for a client who did nothing wrong. Repeats merged into one
+// case at once all land, each with its event on the target; concurrent accepts of one case
+// without a version: exactly one succeeds, the others are told the case is accepted already.
+TEST_P(Cases, ParallelWritersSettleTheirRacesThemselves) {
+  if (GetParam() != Backend::kPostgres) GTEST_SKIP() << "SQLite has one writer";
+  store::DatabaseOptions options;
+  options.writers = 8;
+  auto parallel = store::open_database(testing::demo_database_url(GetParam()), options);
+  ASSERT_TRUE(parallel) << parallel.error().message;
+  CaseService service(**parallel, clock_);
+  const Actor office{.name = "operator", .staff = true};
+  auto target = registered(intake("urban.sanitation", "360602001001"), office);
+  target = apply(target, Command::kAccept);
+  target = apply(target, Command::kAssign, {.unit_id = *target.unit_id});
+  constexpr int kRepeats = 24;
+  std::vector<domain::Case> repeats;
+  for (int i = 0; i < kRepeats; ++i) {
+    repeats.push_back(registered(intake("urban.sanitation", "360602001001"), office));
+  }
+  // Four cases, each accepted by 16 at once: a race is likely for at least one of them.
+  std::vector<domain::Case> fresh;
+  for (int i = 0; i < 4; ++i) {
+    fresh.push_back(registered(intake("urban.road", "360602001001"), office));
+  }
+
+  std::vector<Result<domain::Case>> merged(kRepeats, Error::internal("not run"));
+  std::vector<Result<domain::Case>> accepted(16 * fresh.size(), Error::internal("not run"));
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kRepeats; ++i) {
+    threads.emplace_back([&, i] {
+      merged[i] = service.apply(repeats[i].number, Command::kMerge, {.target_case = target.number},
+                                CaseService::kCurrentVersion, office);
+    });
+  }
+  for (std::size_t i = 0; i < accepted.size(); ++i) {
+    threads.emplace_back([&, i] {
+      accepted[i] = service.apply(fresh[i % fresh.size()].number, Command::kAccept, {},
+                                  CaseService::kCurrentVersion, office);
+    });
+  }
+  for (auto& t : threads) t.join();
+
+  for (int i = 0; i < kRepeats; ++i) {
+    EXPECT_TRUE(merged[i]) << repeats[i].number << ": " << merged[i].error().message;
+  }
+  auto seen = service_->get(target.number);
+  ASSERT_TRUE(seen) << seen.error().message;
+  EXPECT_EQ(std::count_if(seen->events.begin(), seen->events.end(),
+                          [](const domain::CaseEvent& e) { return e.command == "repeat"; }),
+            kRepeats);
+  std::vector<int> winners(fresh.size());
+  for (std::size_t i = 0; i < accepted.size(); ++i) {
+    if (accepted[i]) {
+      ++winners[i % fresh.size()];
+    } else {
+      EXPECT_EQ(accepted[i].error().code, ErrorCode::kFailedPrecondition)
+          << accepted[i].error().message;
+    }
+  }
+  for (std::size_t i = 0; i < fresh.size(); ++i) {
+    EXPECT_EQ(winners[i], 1) << fresh[i].number;
+    auto after = service_->get(fresh[i].number);
+    ASSERT_TRUE(after) << after.error().message;
+    EXPECT_EQ(after->c.version, fresh[i].version + 1);
+    EXPECT_EQ(std::count_if(after->events.begin(), after->events.end(),
+                            [](const domain::CaseEvent& e) { return e.command == "accept"; }),
+              1);
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(Stores, Cases, ::testing::ValuesIn(testing::backends()),

@@ -64,6 +64,11 @@ std::string fresh_url(Backend backend) {
 std::unique_ptr<store::Database> open_fresh(Backend backend, store::DatabaseOptions options) {
   std::string url = fresh_url(backend);
   if (url.empty()) return nullptr;
+  return open_fresh_at(url, options);
+}
+
+std::unique_ptr<store::Database> open_fresh_at(const std::string& url,
+                                               store::DatabaseOptions options) {
   auto db = store::open_database(url, options);
   if (!db) {
     ADD_FAILURE() << "cannot open " << url << ": " << db.error().message;

@@ -24,5 +24,8 @@ std::string fresh_url(Backend backend);
 
 // Opens fresh_url(backend) with migrations applied; nullptr (and a test failure) on error.
 std::unique_ptr<store::Database> open_fresh(Backend backend, store::DatabaseOptions options = {});
+// The same for a URL fresh_url gave.
+std::unique_ptr<store::Database> open_fresh_at(const std::string& url,
+                                               store::DatabaseOptions options = {});
 
 }  // namespace jiceng::testing
