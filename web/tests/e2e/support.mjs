@@ -173,8 +173,19 @@ export async function staffAssign(page, { search, unit, note, limit }, beforeSen
     if (limit) {
       // { amount, unitLabel }: the time limit's number and its unit as the select shows it.
       await d.locator('#cmd-time_limit').fill(String(limit.amount))
-      await d.locator('[data-field="time_limit"] .limit-unit').click()
-      await page.locator('.el-select-dropdown__item:visible').filter({ hasText: limit.unitLabel }).first().click()
+      // The unit's select, until it shows the label: a click while the unit picker's dropdown
+      // was still closing once left it at its default (个工作日) on a loaded machine.
+      const unitSelect = d.locator('[data-field="time_limit"] .limit-unit')
+      for (let attempt = 1; ; attempt++) {
+        await unitSelect.click()
+        await page.locator('.el-select-dropdown__item:visible').filter({ hasText: limit.unitLabel }).first().click()
+        try {
+          await unitSelect.filter({ hasText: limit.unitLabel }).waitFor({ timeout: 3000 })
+          break
+        } catch (e) {
+          if (attempt === 3) throw e
+        }
+      }
     }
     await d.locator('#cmd-note').fill(note)
     await beforeSend(d)
