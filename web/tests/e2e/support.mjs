@@ -173,17 +173,20 @@ export async function staffAssign(page, { search, unit, note, limit }, beforeSen
     if (limit) {
       // { amount, unitLabel }: the time limit's number and its unit as the select shows it.
       await d.locator('#cmd-time_limit').fill(String(limit.amount))
-      // The unit's select, until it shows the label: a click while the unit picker's dropdown
-      // was still closing once left it at its default (个工作日) on a loaded machine.
+      // The unit's select, once the unit picker's dropdown has closed, and again until it shows
+      // the label: on a loaded machine a click during that dropdown's closing once left the
+      // select at its default (个工作日), and once clicked an option that was fading away.
+      await page.locator('.el-select-dropdown__item:visible').filter({ hasText: unit }).first().waitFor({ state: 'hidden' })
       const unitSelect = d.locator('[data-field="time_limit"] .limit-unit')
       for (let attempt = 1; ; attempt++) {
-        await unitSelect.click()
-        await page.locator('.el-select-dropdown__item:visible').filter({ hasText: limit.unitLabel }).first().click()
         try {
+          await unitSelect.click({ timeout: 5000 })
+          await page.locator('.el-select-dropdown__item:visible').filter({ hasText: limit.unitLabel }).first().click({ timeout: 5000 })
           await unitSelect.filter({ hasText: limit.unitLabel }).waitFor({ timeout: 3000 })
           break
         } catch (e) {
           if (attempt === 3) throw e
+          await page.waitForTimeout(500)
         }
       }
     }
