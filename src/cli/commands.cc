@@ -269,8 +269,11 @@ int serve(const Config& config) {
         "# HELP jiceng_store_writes_may_wait How many writes may be queued now; more are refused.\n"
         "# TYPE jiceng_store_writes_may_wait gauge\njiceng_store_writes_may_wait {}\n"
         "# HELP jiceng_store_write_rate Writes the writers served per second of busy time lately.\n"
-        "# TYPE jiceng_store_write_rate gauge\njiceng_store_write_rate {:.1f}\n",
-        s.commits, s.writes, s.refused, s.waiting, s.may_wait, s.writes_per_second);
+        "# TYPE jiceng_store_write_rate gauge\njiceng_store_write_rate {:.1f}\n"
+        "# HELP jiceng_store_damaged 1 once damaged data was found: every write is refused.\n"
+        "# TYPE jiceng_store_damaged gauge\njiceng_store_damaged {}\n",
+        s.commits, s.writes, s.refused, s.waiting, s.may_wait, s.writes_per_second,
+        s.damaged ? 1 : 0);
   });
   http::Router router = http::make_router(
       application, metrics,

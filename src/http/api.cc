@@ -83,8 +83,9 @@ Router make_router(app::App& app, Metrics& metrics, const ApiOptions& options) {
               }});
   router.add({.method = "GET",
               .pattern = "/readyz",
-              .summary = "Readiness: the store answers; calendar_covered_until is the last "
-                         "year through which deadlines count on official holidays",
+              .summary = "Readiness: the store answers and was not found damaged; "
+                         "calendar_covered_until is the last year through which deadlines "
+                         "count on official holidays",
               .policy = Policy::kPublic,
               .handler = [&app](const Request& req) {
                 auto ping = app.db.ping();

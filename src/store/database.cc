@@ -66,8 +66,14 @@ class Database::Impl {
       // A read-only transaction has nothing to keep; ROLLBACK also ends an aborted one.
       if (auto end = c.exec("ROLLBACK"); !end && out) out = end.error();
     }
+    note_damage(c);
     release_reader(std::move(*conn));
     return out;
+  }
+
+  Result<void> ping(const TxFn& fn) {
+    if (damaged_.load()) return damaged_error();
+    return read(fn);
   }
 
   Result<void> write(TxFn fn) {
@@ -81,6 +87,7 @@ class Database::Impl {
   }
 
   void write_async(TxFn fn, WriteDone done) {
+    if (damaged_.load()) return done(damaged_error());
     bool queued = false;
     {
       std::lock_guard lock(queue_mu_);
@@ -101,6 +108,7 @@ class Database::Impl {
 
   Stats stats() const {
     Stats s{.commits = commits_.load(), .writes = writes_.load(), .refused = refused_.load()};
+    s.damaged = damaged_.load();
     std::lock_guard lock(queue_mu_);
     s.waiting = queue_.size();
     s.may_wait = may_wait();
@@ -118,6 +126,24 @@ class Database::Impl {
 
   // Set on the writer threads, where a blocking write() would wait for itself.
   static thread_local bool on_writer_thread;
+
+  // Once a connection met damaged data: every write is refused from then on, and the operator
+  // is told once, at error level, which store and what to do (TESTS.md D5).
+  void note_damage(const Connection& c) {
+    auto damage = c.damage();
+    if (!damage || damaged_.exchange(true)) return;
+    spdlog::error(
+        "store {}: the data is damaged ({}). Every write is refused from now on, so that the "
+        "damage does not spread; reads that do not meet it go on. Stop jiceng, keep a copy of "
+        "the damaged files, and restore the latest backup (SQLite: PRAGMA integrity_check "
+        "names what is damaged)",
+        options_.description, *damage);
+  }
+  static Error damaged_error() {
+    return Error::unavailable(
+               "the store's data is damaged; writes are refused until it is restored")
+        .zh("数据存储出现故障，暂时无法保存，请稍后重试");
+  }
 
   Result<std::unique_ptr<Connection>> acquire_reader() {
     {
@@ -191,7 +217,10 @@ class Database::Impl {
       }
       // Writes failed for want of a connection were not served: they say nothing of the rate.
       served = conn ? batch.size() : 0;
-      if (conn) run_batch(*conn, batch);
+      if (conn) {
+        run_batch(*conn, batch);
+        note_damage(*conn);
+      }
       batch.clear();
       busy = Clock::now() - taken;
     }
@@ -385,6 +414,7 @@ class Database::Impl {
   std::atomic<std::uint64_t> commits_{0};
   std::atomic<std::uint64_t> writes_{0};
   std::atomic<std::uint64_t> refused_{0};
+  std::atomic<bool> damaged_{false};
 };
 
 thread_local bool Database::Impl::on_writer_thread = false;
@@ -402,7 +432,7 @@ void Database::write_async(TxFn fn, WriteDone done) {
   impl_->write_async(std::move(fn), std::move(done));
 }
 Result<void> Database::ping() {
-  return read([](Sql& sql) -> Result<void> {
+  return impl_->ping([](Sql& sql) -> Result<void> {
     auto r = sql.query("SELECT 1", {});
     if (!r) return r.error();
     return {};

@@ -36,6 +36,10 @@ class Connection : public Sql {
  public:
   // False once the connection is unusable (e.g. the server went away); the pool drops it.
   virtual bool healthy() const = 0;
+  // What this connection found damaged in the store's data (SQLite: a malformed page or file
+  // header; PostgreSQL: data or an index reported corrupted), once it has; nullopt otherwise.
+  // The Database then refuses every write (see Database::write).
+  virtual std::optional<std::string> damage() const { return std::nullopt; }
 };
 
 struct ConnectionRole {
@@ -108,7 +112,10 @@ class Database {
   [[nodiscard]] Result<void> read(const TxFn& fn);
   // Runs fn in a read-write transaction and returns once it is durable (see above). If fn
   // fails, none of its changes persist and its error is returned. If the commit fails, every
-  // write of the batch fails with kUnavailable and nothing of the batch persists.
+  // write of the batch fails with kUnavailable and nothing of the batch persists. Once any
+  // connection met damaged data (Connection::damage), every write is refused with kUnavailable
+  // until the process is restarted on a sound store: writing into a damaged B-tree can spread
+  // the damage. Reads go on; those that meet the damage fail with kUnavailable.
   [[nodiscard]] Result<void> write(TxFn fn);
   // Queues fn like write() and returns at once. done receives what write() would have returned,
   // exactly once: on a writer thread after the batch's commit (or its failure), or on the
@@ -118,7 +125,8 @@ class Database {
   // (hand the result to another thread; queue any further write with write_async). fn and done are
   // copied into the queue: they must own what they use.
   void write_async(TxFn fn, WriteDone done);
-  // Cheap liveness check of the store (SELECT 1 on a reader). kUnavailable when down.
+  // Cheap liveness check of the store (SELECT 1 on a reader). kUnavailable when down, or when
+  // the store was found damaged.
   [[nodiscard]] Result<void> ping();
 
   // Typed variants: fn returns Result<T>.
@@ -137,6 +145,7 @@ class Database {
     std::size_t waiting = 0;       // writes queued for a writer now
     std::size_t may_wait = 0;      // how many may be queued now (see max_queued)
     double writes_per_second = 0;  // the writers' recent rate (see max_wait); 0 before a batch
+    bool damaged = false;          // damaged data was found: writes are refused (see write)
   };
   Stats stats() const;
 

@@ -206,6 +206,7 @@ class PostgresConnection final : public Connection {
 
   Dialect dialect() const override { return Dialect::kPostgres; }
   bool healthy() const override { return !broken_ && PQstatus(conn_) == CONNECTION_OK; }
+  std::optional<std::string> damage() const override { return damage_; }
 
   Result<Rows> query(std::string_view sql, Params params) override {
     auto res = execute(sql, params);
@@ -262,6 +263,7 @@ class PostgresConnection final : public Connection {
 
   PGconn* conn_;
   bool broken_ = false;
+  std::optional<std::string> damage_;
   std::uint64_t statements_made_ = 0;
   std::unordered_map<std::string, Statement, StringHash, std::equal_to<>> statements_;
 };
@@ -321,6 +323,11 @@ Error PostgresConnection::failure(const PGresult* res) {
   if (detail) message += std::string(": ") + detail;
   if (state) message += std::string(" [SQLSTATE ") + state + "]";
   ErrorCode code = state ? code_for_sqlstate(state) : ErrorCode::kInternal;
+  // data_corrupted, index_corrupted: the server found damaged data (store/database.h, damage).
+  if (state && (std::string_view(state) == "XX001" || std::string_view(state) == "XX002")) {
+    if (!damage_) damage_ = message;
+    return Error::unavailable("the database is damaged: " + message);
+  }
   if (PQstatus(conn_) != CONNECTION_OK) code = ErrorCode::kUnavailable;
   if (code == ErrorCode::kUnavailable) {
     mark_broken();

@@ -31,6 +31,9 @@ Error map_error(sqlite3* db, int rc) {
         return {ErrorCode::kAlreadyExists, msg, {}, true};
       }
       return {ErrorCode::kInvalidArgument, msg, {}, true};
+    case SQLITE_CORRUPT:
+    case SQLITE_NOTADB:
+      return Error::unavailable("the database file is damaged: " + msg);
     case SQLITE_BUSY:
     case SQLITE_LOCKED:
     case SQLITE_IOERR:
@@ -211,6 +214,7 @@ class SqliteConnection final : public Connection {
 
   Dialect dialect() const override { return Dialect::kSqlite; }
   bool healthy() const override { return healthy_; }
+  std::optional<std::string> damage() const override { return damage_; }
 
   Result<Rows> query(std::string_view sql, Params params) override {
     auto stmt = prepare(sql);
@@ -243,7 +247,7 @@ class SqliteConnection final : public Connection {
     char* err = nullptr;
     int rc = sqlite3_exec(db_, text.c_str(), nullptr, nullptr, &err);
     if (rc != SQLITE_OK) {
-      Error e = map_error(db_, sqlite3_extended_errcode(db_));
+      Error e = error_for(sqlite3_extended_errcode(db_));
       if (err) {
         e.message = err;
         sqlite3_free(err);
@@ -291,7 +295,7 @@ class SqliteConnection final : public Connection {
     sqlite3_stmt* s = nullptr;
     int rc = sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()),
                                 SQLITE_PREPARE_PERSISTENT, &s, nullptr);
-    if (rc != SQLITE_OK) return map_error(db_, sqlite3_extended_errcode(db_));
+    if (rc != SQLITE_OK) return error_for(sqlite3_extended_errcode(db_));
     std::vector<int> index;
     for (int k = 1;; ++k) {
       int i = sqlite3_bind_parameter_index(s, fmt::format("${}", k).c_str());
@@ -346,16 +350,26 @@ class SqliteConnection final : public Connection {
     }
   }
 
-  Error fail(sqlite3_stmt* s, int rc) {
-    Error e = map_error(db_, sqlite3_extended_errcode(db_));
+  Error fail(sqlite3_stmt* s, int) {
+    Error e = error_for(sqlite3_extended_errcode(db_));
     sqlite3_reset(s);
-    if ((rc & 0xff) == SQLITE_CORRUPT || (rc & 0xff) == SQLITE_NOTADB) healthy_ = false;
+    return e;
+  }
+  // The error for a failed call. Damage (a malformed page, a file that is not a database) also
+  // makes this connection unusable, and is kept for damage().
+  Error error_for(int rc) {
+    Error e = map_error(db_, rc);
+    if ((rc & 0xff) == SQLITE_CORRUPT || (rc & 0xff) == SQLITE_NOTADB) {
+      healthy_ = false;
+      if (!damage_) damage_ = sqlite3_errmsg(db_);
+    }
     return e;
   }
 
   sqlite3* db_;
   std::unique_ptr<Checkpointer> checkpointer_;  // writers only
   bool healthy_ = true;
+  std::optional<std::string> damage_;
   std::unordered_map<std::string, std::unique_ptr<Statement>, TextHash, std::equal_to<>> cache_;
 };
 

@@ -16,9 +16,15 @@
 //   know are retried with their keys and created once, and the store is whole.
 //   JICENG_TORN_ROUNDS and JICENG_TORN_SEED repeat a run or make it longer; the seed is printed.
 // SQLite only: PostgreSQL does its own I/O, in its own process.
+#include <fcntl.h>
 #include <fmt/format.h>
 #include <gtest/gtest.h>
+#include <spdlog/sinks/ringbuffer_sink.h>
+#include <spdlog/sinks/stdout_sinks.h>
+#include <spdlog/spdlog.h>
+#include <unistd.h>
 
+#include <algorithm>
 #include <boost/json.hpp>
 #include <cstdlib>
 #include <filesystem>
@@ -47,7 +53,7 @@ using testing::FaultyVfs;
 // registration event and audit entry, the counters equal the cases, the dashboard's sums
 // equal a recount, the audit chain is intact, and each submission made exactly one case.
 void expect_store_whole(store::Database& db,
-                      const std::map<std::string, std::string>& numbers_by_description) {
+                        const std::map<std::string, std::string>& numbers_by_description) {
   auto found = db.read_value([&](store::Sql& sql) -> Result<std::vector<std::string>> {
     auto problems = store::stats::differences_from_recount(sql);
     if (!problems) return problems.error();
@@ -62,8 +68,8 @@ void expect_store_whole(store::Database& db,
         {});
     if (!unevented) return unevented.error();
     if (unevented->int64(0) != 0) {
-      problems->push_back(fmt::format("{} cases without their event or audit entry",
-                                      unevented->int64(0)));
+      problems->push_back(
+          fmt::format("{} cases without their event or audit entry", unevented->int64(0)));
     }
     auto counters = sql.query(
         "SELECT k.county_code, k.year, k.last_seq, (SELECT COUNT(*) FROM cases c WHERE "
@@ -73,16 +79,16 @@ void expect_store_whole(store::Database& db,
     if (!counters) return counters.error();
     for (const auto& c : *counters) {
       if (c.int64(2) != c.int64(3)) {
-        problems->push_back(fmt::format("counter {}-{} at {}, {} cases", c.text(0),
-                                        c.int64(1), c.int64(2), c.int64(3)));
+        problems->push_back(fmt::format("counter {}-{} at {}, {} cases", c.text(0), c.int64(1),
+                                        c.int64(2), c.int64(3)));
       }
     }
     for (const auto& [description, number] : numbers_by_description) {
       auto cases = sql.query("SELECT number FROM cases WHERE description = $1", {description});
       if (!cases) return cases.error();
       if (cases->size() != 1 || cases->front().text(0) != number) {
-        problems->push_back(fmt::format("{}: {} cases, expected only {}", description,
-                                        cases->size(), number));
+        problems->push_back(
+            fmt::format("{}: {} cases, expected only {}", description, cases->size(), number));
       }
     }
     return problems;
@@ -104,12 +110,12 @@ Submission submission(std::string_view test, int i) {
   Submission s;
   s.key = fmt::format("io-{}-{}", test, i);
   s.description = fmt::format("{}第{}件：村口路灯不亮，夜里行人看不清路", test, i);
-  s.body = json::serialize(json::object{{"category", "urban.lighting"},
-                                        {"place", i % 2 ? "360602001001" : "360681001"},
-                                        {"description", s.description},
-                                        {"name", "居民"},
-                                        {"contact", fmt::format("13{:03}{:06}",
-                                                                std::hash<std::string_view>{}(test) % 1000, i)}});
+  s.body = json::serialize(json::object{
+      {"category", "urban.lighting"},
+      {"place", i % 2 ? "360602001001" : "360681001"},
+      {"description", s.description},
+      {"name", "居民"},
+      {"contact", fmt::format("13{:03}{:06}", std::hash<std::string_view>{}(test) % 1000, i)}});
   return s;
 }
 http::testing::Reply post_to(std::uint16_t port, const Submission& s) {
@@ -118,6 +124,21 @@ http::testing::Reply post_to(std::uint16_t port, const Submission& s) {
                         {{"Content-Type", "application/json"},
                          {"Accept-Language", "zh-CN"},
                          {"Idempotency-Key", s.key}});
+}
+
+// A refusal: 503 with the JSON error in Chinese, never a stack trace or a 500.
+void expect_clean_503(const http::testing::Reply& reply, std::string_view what) {
+  ASSERT_FALSE(reply.ec) << what << ": " << reply.ec.message();
+  ASSERT_EQ(reply.res.result_int(), 503u) << what << ": " << reply.res.body();
+  boost::system::error_code ec;
+  auto v = json::parse(reply.res.body(), ec);
+  ASSERT_FALSE(ec) << what << ": not JSON: " << reply.res.body();
+  const auto* error = v.is_object() ? v.as_object().if_contains("error") : nullptr;
+  ASSERT_TRUE(error && error->is_object()) << reply.res.body();
+  EXPECT_EQ(error->at("code"), "unavailable") << reply.res.body();
+  const std::string message(error->at("message").as_string());
+  EXPECT_FALSE(message.empty());
+  EXPECT_NE(message.find("稍后"), std::string::npos) << "a Chinese message: " << message;
 }
 
 class IoFault : public testing::ApiFixture {
@@ -133,20 +154,6 @@ class IoFault : public testing::ApiFixture {
   }
 
   http::testing::Reply post(const Submission& s) { return post_to(server_->port(), s); }
-  // A refusal: 503 with the JSON error in Chinese, never a stack trace or a 500.
-  static void expect_clean_503(const http::testing::Reply& reply, std::string_view what) {
-    ASSERT_FALSE(reply.ec) << what << ": " << reply.ec.message();
-    ASSERT_EQ(reply.res.result_int(), 503u) << what << ": " << reply.res.body();
-    boost::system::error_code ec;
-    auto v = json::parse(reply.res.body(), ec);
-    ASSERT_FALSE(ec) << what << ": not JSON: " << reply.res.body();
-    const auto* error = v.is_object() ? v.as_object().if_contains("error") : nullptr;
-    ASSERT_TRUE(error && error->is_object()) << reply.res.body();
-    EXPECT_EQ(error->at("code"), "unavailable") << reply.res.body();
-    const std::string message(error->at("message").as_string());
-    EXPECT_FALSE(message.empty());
-    EXPECT_NE(message.find("稍后"), std::string::npos) << "a Chinese message: " << message;
-  }
   // Sends s until it is created (at most a few times, the faults cleared): its case number,
   // after checking that its tracking page is served.
   std::string created(const Submission& s) {
@@ -159,8 +166,7 @@ class IoFault : public testing::ApiFixture {
         EXPECT_EQ(get_json("/api/v1/track/" + code, 200).at("number").as_string(), number);
         return number;
       }
-      ADD_FAILURE() << s.key << " retried: " << reply.res.result_int() << " "
-                    << reply.res.body();
+      ADD_FAILURE() << s.key << " retried: " << reply.res.result_int() << " " << reply.res.body();
     }
     return "";
   }
@@ -250,8 +256,10 @@ TEST_P(IoFault, AFullDiskRefusesWritesKeepsServingReadsAndRecovers) {
   });
   ASSERT_TRUE(code) << code.error().message;
 
-  // Fill the disk: the writes that fit the files' present size go through (a reused WAL), the
-  // first that needs more room is refused, and from then on each submission is.
+  // Fill the disk: the writes that fit the files' present size go through (a reused WAL), one
+  // that needs more room is refused. Some may be created after a refusal: once the checkpoint
+  // thread has copied the WAL into pages the database file already has (its free list), the WAL
+  // starts over and its space is reused, as on a real full disk.
   vfs_->set_disk_full(true);
   std::vector<Submission> refused;
   for (int i = 1; i <= 3000 && refused.size() < 5; ++i) {
@@ -259,7 +267,6 @@ TEST_P(IoFault, AFullDiskRefusesWritesKeepsServingReadsAndRecovers) {
     auto reply = post(s);
     ASSERT_FALSE(reply.ec) << reply.ec.message();
     if (reply.res.result_int() == 201) {
-      ASSERT_TRUE(refused.empty()) << s.key << ": created after a refusal, with the disk full";
       numbers[s.description] = std::string(json::parse(reply.res.body()).at("number").as_string());
       continue;
     }
@@ -280,8 +287,8 @@ TEST_P(IoFault, AFullDiskRefusesWritesKeepsServingReadsAndRecovers) {
   expect_store_whole(*db_, numbers);
 }
 
-// D2: the server on a store of its own, started again after each power cut.
-class PowerCut : public ::testing::Test {
+// D2 and D5: the server on a store of its own, started again after each power cut or damage.
+class OwnStore : public ::testing::Test {
  protected:
   // One run of the server: the store, the application and the HTTP server in this process.
   struct Served {
@@ -353,9 +360,10 @@ int env_int(const char* name, int fallback) {
   return v && *v ? std::atoi(v) : fallback;
 }
 
-TEST_F(PowerCut, AcknowledgedCasesSurviveAndNothingIsHalfWritten) {
+TEST_F(OwnStore, AfterPowerCutsEveryAcknowledgedCaseIsThereAndNothingIsHalfWritten) {
   const int rounds = env_int("JICENG_TORN_ROUNDS", 6);
-  const auto seed = static_cast<unsigned>(env_int("JICENG_TORN_SEED", static_cast<int>(std::random_device{}() % 1000000)));
+  const auto seed = static_cast<unsigned>(
+      env_int("JICENG_TORN_SEED", static_cast<int>(std::random_device{}() % 1000000)));
   std::cerr << "power cut: " << rounds << " rounds, JICENG_TORN_SEED=" << seed << "\n";
   std::mt19937 rng(seed);
 
@@ -435,6 +443,89 @@ TEST_F(PowerCut, AcknowledgedCasesSurviveAndNothingIsHalfWritten) {
     numbers[a.description] = a.number;
   }
   expect_store_whole(*served->db, numbers);
+}
+
+// D5: bytes of the file damaged while the server was down. The first read that meets them is
+// answered 503 (not a 500, not a crash), the log says once which file is damaged and what to
+// do, and from then on every write is refused (writing into a damaged B-tree can spread the
+// damage) while reads that do not meet it, and the process, go on; /readyz says not ready.
+TEST_F(OwnStore, ADamagedFileIsDetectedAndWritesAreRefused) {
+  auto log = std::make_shared<spdlog::sinks::ringbuffer_sink_mt>(256);
+  auto previous = spdlog::default_logger();
+  auto logger = std::make_shared<spdlog::logger>(
+      "test", spdlog::sinks_init_list{log, std::make_shared<spdlog::sinks::stderr_sink_mt>()});
+  spdlog::set_default_logger(logger);
+  struct Restore {
+    std::shared_ptr<spdlog::logger> logger;
+    ~Restore() { spdlog::set_default_logger(logger); }
+  } restore{previous};
+
+  std::vector<std::string> codes;
+  {
+    auto served = serve(true);
+    ASSERT_TRUE(served);
+    for (int i = 0; i < 12; ++i) {
+      auto reply = post_to(served->server->port(), submission("damage", i));
+      ASSERT_EQ(reply.res.result_int(), 201u) << reply.res.body();
+      codes.emplace_back(json::parse(reply.res.body()).at("tracking_code").as_string());
+    }
+  }  // a clean stop: the WAL is copied into the file and removed
+  // The page type of the root page of `cases`: no valid B-tree page has type 1.
+  std::int64_t root = 0, page_size = 0;
+  {
+    auto db = store::open_database(url_);
+    ASSERT_TRUE(db) << db.error().message;
+    auto r =
+        (*db)->read_value([&](store::Sql& sql) -> Result<std::pair<std::int64_t, std::int64_t>> {
+          auto rp = sql.query_one("SELECT rootpage FROM sqlite_schema WHERE name = 'cases'", {});
+          if (!rp) return rp.error();
+          auto ps = sql.query_one("PRAGMA page_size", {});
+          if (!ps) return ps.error();
+          return std::pair{rp->int64(0), ps->int64(0)};
+        });
+    ASSERT_TRUE(r) << r.error().message;
+    std::tie(root, page_size) = *r;
+  }
+  const auto file = dir_ / "jiceng.db";
+  {
+    const int fd = ::open(file.c_str(), O_RDWR | O_CLOEXEC);
+    ASSERT_GE(fd, 0);
+    const char bad = 1;
+    ASSERT_EQ(::pwrite(fd, &bad, 1, (root - 1) * page_size + (root == 1 ? 100 : 0)), 1);
+    ::close(fd);
+  }
+
+  auto served = serve(false);
+  ASSERT_TRUE(served);
+  const auto port = served->server->port();
+  http::testing::TestClient client(port);
+  auto track =
+      client.request("GET", "/api/v1/track/" + codes[0], "", {{"Accept-Language", "zh-CN"}});
+  expect_clean_503(track, "a tracking page on the damaged table");
+  EXPECT_EQ(served->db->stats().damaged, true);
+  const auto lines = log->last_formatted();
+  const bool said = std::any_of(lines.begin(), lines.end(), [&](const std::string& l) {
+    return l.find("damaged") != std::string::npos && l.find(file.string()) != std::string::npos;
+  });
+  EXPECT_TRUE(said) << "no log line names the damaged file";
+
+  // Every write is refused now, one that would not meet the damage too.
+  expect_clean_503(post_to(port, submission("damage", 100)), "a submission");
+  auto empty_write = served->db->write([](store::Sql&) -> Result<void> { return {}; });
+  ASSERT_FALSE(empty_write);
+  EXPECT_EQ(empty_write.error().code, ErrorCode::kUnavailable);
+  // Reads elsewhere, and the process, go on; readiness does not.
+  EXPECT_EQ(client.request("GET", "/api/v1/categories").res.result_int(), 200u);
+  EXPECT_EQ(client.request("GET", "/healthz").res.result_int(), 200u);
+  EXPECT_EQ(client.request("GET", "/readyz").res.result_int(), 503u);
+  const auto again = log->last_formatted();
+  EXPECT_EQ(std::count_if(again.begin(), again.end(),
+                          [](const std::string& l) {
+                            return l.find("damaged") != std::string::npos &&
+                                   l.find("[error]") != std::string::npos;
+                          }),
+            1)
+      << "the damage is logged once, at error level";
 }
 
 INSTANTIATE_TEST_SUITE_P(Sqlite, IoFault, ::testing::Values(testing::Backend::kSqlite),

@@ -159,13 +159,25 @@ int x_shm_unmap(sqlite3_file* f, int delete_flag) {
 }
 
 // Version 2: no xFetch, so SQLite maps nothing and reads every page with xRead.
-const sqlite3_io_methods kMethods = {
-    2,           x_close,          x_read,       x_write,
-    x_truncate,  x_sync,           x_file_size,  x_lock,
-    x_unlock,    x_check_reserved_lock,          x_file_control,
-    x_sector_size, x_device_characteristics,     x_shm_map,
-    x_shm_lock,  x_shm_barrier,    x_shm_unmap,  nullptr,
-    nullptr};
+const sqlite3_io_methods kMethods = {2,
+                                     x_close,
+                                     x_read,
+                                     x_write,
+                                     x_truncate,
+                                     x_sync,
+                                     x_file_size,
+                                     x_lock,
+                                     x_unlock,
+                                     x_check_reserved_lock,
+                                     x_file_control,
+                                     x_sector_size,
+                                     x_device_characteristics,
+                                     x_shm_map,
+                                     x_shm_lock,
+                                     x_shm_barrier,
+                                     x_shm_unmap,
+                                     nullptr,
+                                     nullptr};
 
 int x_open(sqlite3_vfs*, sqlite3_filename name, sqlite3_file* f, int flags, int* out_flags) {
   File* file = cast(f);
@@ -273,7 +285,8 @@ FaultyVfs::Restored FaultyVfs::restore_after_power_cut(std::mt19937& rng, double
     }
     const int fd = ::open(path.c_str(), O_RDWR | O_CLOEXEC);
     if (fd < 0) std::abort();
-    auto write_at = [&](const std::string& bytes, std::size_t from, std::size_t n, sqlite3_int64 at) {
+    auto write_at = [&](const std::string& bytes, std::size_t from, std::size_t n,
+                        sqlite3_int64 at) {
       if (::pwrite(fd, bytes.data() + from, n, at + static_cast<sqlite3_int64>(from)) !=
           static_cast<ssize_t>(n)) {
         std::abort();
@@ -298,7 +311,8 @@ FaultyVfs::Restored FaultyVfs::restore_after_power_cut(std::mt19937& rng, double
       } else {
         constexpr std::size_t kSector = 512;
         for (std::size_t from = 0; from < c.new_bytes.size(); from += kSector) {
-          if (rng() % 2) write_at(c.new_bytes, from, std::min(kSector, c.new_bytes.size() - from), c.offset);
+          if (rng() % 2)
+            write_at(c.new_bytes, from, std::min(kSector, c.new_bytes.size() - from), c.offset);
         }
         ++out.torn;
       }
