@@ -254,19 +254,26 @@ class Database::Impl {
         return batch[0].done(std::move(results[0]));
       }
     }
+    // A savepoint that cannot be taken or ended leaves the batch without a transaction to
+    // commit, through no fault of its writes: each is answered kUnavailable, to be retried.
+    // SQLite rolls the whole transaction back by itself after some errors (a full disk, an I/O
+    // error); the savepoint has then gone with it, and the failed write's error says why.
+    auto batch_lost = [&](const Error& e, std::size_t at) {
+      (void)c.exec("ROLLBACK");
+      std::string why = e.message;
+      if (!results[at]) why = results[at].error().message + " (then: " + why + ")";
+      spdlog::error("a batch of {} writes was rolled back at its write {}: {}", batch.size(),
+                    at + 1, why);
+      fail_all(Error::unavailable("the store could not finish a batch of writes: " + why)
+                   .zh("数据存储暂不可用，请稍后重试"));
+    };
     for (std::size_t i = 0; batch.size() > 1 && i < batch.size(); ++i) {
-      if (auto r = c.exec("SAVEPOINT jiceng_write"); !r) {
-        (void)c.exec("ROLLBACK");
-        return fail_all(r.error());
-      }
+      if (auto r = c.exec("SAVEPOINT jiceng_write"); !r) return batch_lost(r.error(), i);
       results[i] = run_job(batch[i]);
       auto end = results[i] ? c.exec("RELEASE SAVEPOINT jiceng_write")
                             : c.exec("ROLLBACK TO SAVEPOINT jiceng_write");
       if (end && !results[i]) end = c.exec("RELEASE SAVEPOINT jiceng_write");
-      if (!end) {
-        (void)c.exec("ROLLBACK");
-        return fail_all(end.error());
-      }
+      if (!end) return batch_lost(end.error(), i);
     }
     const bool any_ok = std::any_of(results.begin(), results.end(),
                                     [](const Result<void>& r) { return r.has_value(); });

@@ -211,6 +211,47 @@ TEST_P(IoFault, EachFailingIoOfASubmissionAnswers503AndChangesNothing) {
   expect_store_whole(*db_, numbers);
 }
 
+// The same with four submissions at once, which the writer takes in one batch (a savepoint
+// each): whatever fails, each answer is a case or a clean 503, never another's error. Every
+// third operation, to keep the time (the sweep above fails each one).
+TEST_P(IoFault, EachFailingIoOfABatchAnswers503AndChangesNothing) {
+  std::map<std::string, std::string> numbers;
+  constexpr int kAtOnce = 4;
+  auto send_together = [&](std::string_view name, int n) {
+    std::vector<Submission> batch;
+    for (int k = 0; k < kAtOnce; ++k) batch.push_back(submission(name, n * kAtOnce + k));
+    std::vector<http::testing::Reply> replies(batch.size());
+    std::vector<std::thread> senders;
+    for (std::size_t k = 0; k < batch.size(); ++k) {
+      senders.emplace_back([&, k] { replies[k] = post(batch[k]); });
+    }
+    for (auto& t : senders) t.join();
+    return std::pair{batch, replies};
+  };
+  vfs_->fail_nth(0);
+  for (const auto& s : send_together("batch-count", 0).first) numbers[s.description] = created(s);
+  const auto operations = vfs_->operations();
+  vfs_->clear();
+  ASSERT_GT(operations, 3u);
+  int refused = 0;
+  for (std::uint64_t n = 1; n <= operations + 8; n += 3) {
+    vfs_->fail_nth(n);
+    auto [batch, replies] = send_together("batch", static_cast<int>(n));
+    vfs_->clear();
+    SCOPED_TRACE(fmt::format("I/O operation {} of {} failed", n, operations));
+    for (std::size_t k = 0; k < batch.size(); ++k) {
+      ASSERT_FALSE(replies[k].ec) << replies[k].ec.message();
+      if (replies[k].res.result_int() != 201) {
+        expect_clean_503(replies[k], batch[k].key);
+        ++refused;
+      }
+      numbers[batch[k].description] = created(batch[k]);
+    }
+  }
+  EXPECT_GT(refused, 0) << "no failed I/O reached a submission";
+  expect_store_whole(*db_, numbers);
+}
+
 // A tracking page read with its Nth I/O operation failing (a reader reads the pages a write
 // just changed from the WAL): 200, or a clean 503 and the next read answers.
 TEST_P(IoFault, EachFailingIoOfATrackingPageAnswers503AndTheNextReadWorks) {

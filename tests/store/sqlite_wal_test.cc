@@ -2,7 +2,8 @@
 // (store/sqlite.cc, Checkpointer): some read is always in flight on a snapshot older than the
 // latest commit, so no PASSIVE checkpoint ever copies the whole WAL and it could never start
 // over. The writer's RESTART checkpoint waits for those reads and starts the WAL over.
-// And the process-wide setting the store makes before SQLite's first use.
+// And the process-wide setting the store makes before SQLite's first use, and what a batch of
+// writes answers when SQLite rolls its whole transaction back by itself.
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
@@ -11,6 +12,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
+#include <future>
 #include <string>
 #include <thread>
 #include <vector>
@@ -66,12 +68,11 @@ TEST(SqliteStore, WriterCacheIsSizedFromTheFileUnlessSet) {
       ADD_FAILURE() << opened.error().message;
       return 0;
     }
-    auto size = (*opened)->write_value(
-        [](Sql& sql) -> Result<std::int64_t> {
-          auto row = sql.query_one("PRAGMA cache_size", {});
-          if (!row) return row.error();
-          return row->int64(0);
-        });
+    auto size = (*opened)->write_value([](Sql& sql) -> Result<std::int64_t> {
+      auto row = sql.query_one("PRAGMA cache_size", {});
+      if (!row) return row.error();
+      return row->int64(0);
+    });
     if (!size) {
       ADD_FAILURE() << size.error().message;
       return 0;
@@ -82,6 +83,78 @@ TEST(SqliteStore, WriterCacheIsSizedFromTheFileUnlessSet) {
   DatabaseOptions set;
   set.sqlite_cache_mib = 48;
   EXPECT_EQ(writer_cache_kib(set), -48 * 1024);
+}
+
+// A write that fills the file (here its max_page_count) makes SQLite roll the whole transaction
+// back, savepoints and all: the batch's other writes, done in their savepoints, are gone too.
+// Each write of the batch is then answered kUnavailable (503: try again), not with the error of
+// the savepoint that no longer exists (a 500), nothing of the batch persists, and the writer
+// goes on.
+TEST(SqliteStore, AWriteThatRollsTheBatchBackFailsEachWriteAsUnavailable) {
+  const std::string url = testing::fresh_url(testing::Backend::kSqlite);
+  ASSERT_FALSE(url.empty());
+  auto db = testing::open_fresh_at(url);
+  ASSERT_TRUE(db);
+  ASSERT_TRUE(db->write([](Sql& sql) -> Result<void> {
+    auto r = sql.exec("CREATE TABLE full_test (n INTEGER PRIMARY KEY, b BLOB)");
+    if (!r) return r.error();
+    return {};
+  }));
+  auto insert = [](std::int64_t n, bool fill) {
+    return [n, fill](Sql& sql) -> Result<void> {
+      if (fill) {
+        auto pages = sql.query_one("PRAGMA page_count", {});
+        if (!pages) return pages.error();
+        if (auto r = sql.exec("PRAGMA max_page_count = " + std::to_string(pages->int64(0))); !r) {
+          return r.error();
+        }
+      }
+      auto r = sql.exec("INSERT INTO full_test (n, b) VALUES ($1, randomblob($2))",
+                        {n, std::int64_t{fill ? 1 << 20 : 10}});
+      if (!r) return r.error();
+      return {};
+    };
+  };
+  // The writer held by the first write, so that the next three share one batch.
+  std::promise<void> holding, release;
+  auto release_future = release.get_future().share();
+  std::vector<std::future<Result<void>>> done;
+  auto queue = [&](TxFn fn) {
+    auto p = std::make_shared<std::promise<Result<void>>>();
+    done.push_back(p->get_future());
+    db->write_async(std::move(fn), [p](Result<void> r) { p->set_value(std::move(r)); });
+  };
+  queue([&, release_future](Sql& sql) -> Result<void> {
+    holding.set_value();
+    release_future.wait();
+    return insert(1, false)(sql);
+  });
+  holding.get_future().wait();
+  queue(insert(2, false));
+  queue(insert(3, true));
+  queue(insert(4, false));
+  std::this_thread::sleep_for(100ms);  // let them reach the queue
+  release.set_value();
+  std::vector<Result<void>> results;
+  for (auto& f : done) results.push_back(f.get());
+  EXPECT_TRUE(results[0]) << results[0].error().message;
+  for (std::size_t i = 1; i < results.size(); ++i) {
+    ASSERT_FALSE(results[i]) << "write " << i + 1;
+    EXPECT_EQ(results[i].error().code, ErrorCode::kUnavailable) << results[i].error().message;
+  }
+  // Room again (the limit is the connection's), and the writer writes.
+  ASSERT_TRUE(db->write([](Sql& sql) -> Result<void> {
+    auto r = sql.exec("PRAGMA max_page_count = 1073741823");
+    if (!r) return r.error();
+    return {};
+  }));
+  ASSERT_TRUE(db->write(insert(5, false)));
+  auto rows =
+      db->read_value([](Sql& sql) { return sql.query("SELECT n FROM full_test ORDER BY n", {}); });
+  ASSERT_TRUE(rows) << rows.error().message;
+  std::vector<std::int64_t> stored;
+  for (const auto& r : *rows) stored.push_back(r.int64(0));
+  EXPECT_EQ(stored, (std::vector<std::int64_t>{1, 5}));
 }
 
 TEST(SqliteWal, StaysBoundedWhileReadsAlwaysOverlap) {
