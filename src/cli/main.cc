@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "cli/audit_commands.h"
+#include "cli/backup_commands.h"
 #include "cli/commands.h"
 #include "cli/config.h"
 
@@ -137,6 +138,18 @@ int main(int argc, char** argv) {
   audit_verify->add_option("--heads", heads_flag, "signed heads file (default audit.heads_file)");
   auto* audit_anchor = audit->add_subcommand("anchor", "Sign the chain's head now");
 
+  std::string backup_file;
+  auto* backup = cli.add_subcommand(
+      "backup",
+      "Copy the SQLite store into a new file while the server runs: the store as of one "
+      "commit, checked and synced (PostgreSQL: use pg_basebackup or pg_dump)");
+  backup->add_option("file", backup_file, "the new file")->required();
+  auto* restore = cli.add_subcommand(
+      "restore",
+      "Put a backup in place of the SQLite store (stop the server first); the replaced "
+      "database and the signed audit heads file are kept beside, renamed");
+  restore->add_option("file", backup_file, "a file `jiceng backup` made")->required();
+
   auto* version = cli.add_subcommand("version", "Print the version and the libraries in use");
 
   CLI11_PARSE(cli, argc, argv);
@@ -170,6 +183,8 @@ int main(int argc, char** argv) {
   if (*user_totp) return jiceng::cli::user_totp(config, username);
   if (*apikey_create) return jiceng::cli::apikey_create(config, key_name);
   if (*apikey_revoke) return jiceng::cli::apikey_revoke(config, key_id);
+  if (*backup) return jiceng::cli::backup(config, backup_file);
+  if (*restore) return jiceng::cli::restore(config, backup_file);
   jiceng::cli::AuditPaths audit_paths{config.audit_key_file, config.audit_heads_file};
   if (*audit_verify) return jiceng::cli::audit_verify(config, audit_paths, heads_flag);
   if (*audit_anchor) return jiceng::cli::audit_anchor(config, audit_paths);

@@ -135,8 +135,8 @@ class Database::Impl {
     spdlog::error(
         "store {}: the data is damaged ({}). Every write is refused from now on, so that the "
         "damage does not spread; reads that do not meet it go on. Stop jiceng, keep a copy of "
-        "the damaged files, and restore the latest backup (SQLite: PRAGMA integrity_check "
-        "names what is damaged)",
+        "the damaged files, and restore the latest backup (docs/OPERATIONS.md; SQLite: PRAGMA "
+        "integrity_check names what is damaged)",
         options_.description, *damage);
   }
   static Error damaged_error() {

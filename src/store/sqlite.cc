@@ -12,6 +12,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstring>
+#include <ctime>
 #include <functional>
 #include <mutex>
 #include <thread>
@@ -454,6 +455,177 @@ Result<std::unique_ptr<Connection>> connect_sqlite(const std::filesystem::path& 
     conn->checkpoint_elsewhere(checkpoints);
   }
   return std::unique_ptr<Connection>(std::move(conn));
+}
+
+namespace {
+
+namespace fs = std::filesystem;
+
+// A raw handle, closed on every path out.
+struct Handle {
+  sqlite3* db = nullptr;
+  Handle() = default;
+  Handle(const Handle&) = delete;
+  Handle& operator=(const Handle&) = delete;
+  ~Handle() { sqlite3_close_v2(db); }
+};
+
+Result<void> open_raw(Handle& h, const fs::path& path, int flags) {
+  configure_sqlite_once();
+  if (sqlite3_open_v2(path.c_str(), &h.db, flags | SQLITE_OPEN_NOMUTEX, nullptr) != SQLITE_OK) {
+    return Error::unavailable(fmt::format("cannot open {}: {}", path.string(),
+                                          h.db ? sqlite3_errmsg(h.db) : "out of memory"));
+  }
+  sqlite3_extended_result_codes(h.db, 1);
+  sqlite3_busy_timeout(h.db, 5000);
+  return {};
+}
+
+Result<std::string> first_text(Handle& h, const char* sql) {
+  sqlite3_stmt* s = nullptr;
+  if (sqlite3_prepare_v2(h.db, sql, -1, &s, nullptr) != SQLITE_OK) {
+    return map_error(h.db, sqlite3_extended_errcode(h.db));
+  }
+  std::string out;
+  const int rc = sqlite3_step(s);
+  if (rc == SQLITE_ROW && sqlite3_column_text(s, 0)) {
+    out = reinterpret_cast<const char*>(sqlite3_column_text(s, 0));
+  }
+  sqlite3_finalize(s);
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE) return map_error(h.db, rc);
+  return out;
+}
+
+// A copy fit to serve from: sound (quick_check) and jiceng's (its migrations table).
+Result<void> check_copy(Handle& h, const fs::path& path) {
+  auto check = first_text(h, "PRAGMA quick_check");
+  if (!check) return check.error();
+  if (*check != "ok") {
+    return Error::failed_precondition(
+        fmt::format("{} does not check out (PRAGMA quick_check: {})", path.string(), *check));
+  }
+  auto ours = first_text(h, "SELECT name FROM sqlite_master WHERE name = 'schema_migrations'");
+  if (!ours) return ours.error();
+  if (ours->empty()) {
+    return Error::failed_precondition(
+        fmt::format("{} is not a jiceng database (it has no schema_migrations)", path.string()));
+  }
+  return {};
+}
+
+// fsync of a file, or of a directory (so that a rename in it is durable).
+Result<void> sync_path(const fs::path& path) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0 || ::fsync(fd) != 0) {
+    const int e = errno;
+    if (fd >= 0) ::close(fd);
+    return Error::unavailable(fmt::format("cannot sync {}: {}", path.string(), std::strerror(e)));
+  }
+  ::close(fd);
+  return {};
+}
+
+// Renames `from` to `to` and makes the rename durable.
+Result<void> rename_durably(const fs::path& from, const fs::path& to) {
+  std::error_code ec;
+  fs::rename(from, to, ec);
+  if (ec) {
+    return Error::unavailable(
+        fmt::format("cannot rename {} to {}: {}", from.string(), to.string(), ec.message()));
+  }
+  return sync_path(to.has_parent_path() ? to.parent_path() : fs::path("."));
+}
+
+fs::path with_suffix(const fs::path& p, std::string_view suffix) {
+  return fs::path(p.string() + std::string(suffix));
+}
+
+}  // namespace
+
+Result<SqliteBackup> backup_sqlite(const fs::path& source, const fs::path& dest) {
+  std::error_code ec;
+  if (fs::exists(dest, ec)) {
+    return Error::already_exists(fmt::format("{} exists; name a new file", dest.string()));
+  }
+  if (!fs::exists(source, ec)) {
+    return Error::not_found(fmt::format("no database at {}", source.string()));
+  }
+  const fs::path partial = with_suffix(dest, ".partial");
+  for (const char* extra : {"", "-journal", "-wal", "-shm"})
+    fs::remove(with_suffix(partial, extra), ec);
+  SqliteBackup out;
+  {
+    Handle from, to;
+    if (auto r = open_raw(from, source, SQLITE_OPEN_READONLY); !r) return r.error();
+    if (auto r = open_raw(to, partial, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE); !r) {
+      return r.error();
+    }
+    sqlite3_backup* b = sqlite3_backup_init(to.db, "main", from.db, "main");
+    if (!b) return map_error(to.db, sqlite3_extended_errcode(to.db));
+    // In one step: one read transaction on the source for the whole copy.
+    const int rc = sqlite3_backup_step(b, -1);
+    out.pages = sqlite3_backup_pagecount(b);
+    const int finished = sqlite3_backup_finish(b);
+    if (rc != SQLITE_DONE || finished != SQLITE_OK) {
+      Error e = map_error(to.db, rc != SQLITE_DONE ? rc : finished);
+      fs::remove(partial, ec);
+      return e;
+    }
+    // A copy in rollback-journal mode: reading it (a check, a restore) leaves no -wal and -shm
+    // beside it; the server's writer turns it back to WAL when it opens it.
+    auto mode = first_text(to, "PRAGMA journal_mode = DELETE");
+    if (!mode) return mode.error();
+    auto size = first_text(to, "PRAGMA page_size");
+    if (!size) return size.error();
+    out.page_size = std::stoll(*size);
+    if (auto r = check_copy(to, dest); !r) {
+      fs::remove(partial, ec);
+      return r.error();
+    }
+  }
+  if (auto r = sync_path(partial); !r) return r.error();
+  if (auto r = rename_durably(partial, dest); !r) return r.error();
+  return out;
+}
+
+Result<fs::path> restore_sqlite(const fs::path& backup, const fs::path& target) {
+  std::error_code ec;
+  if (!fs::exists(backup, ec))
+    return Error::not_found(fmt::format("no backup at {}", backup.string()));
+  auto lock = ProcessLock::acquire(target);
+  if (!lock) return lock.error();
+  {
+    Handle copy;
+    if (auto r = open_raw(copy, backup, SQLITE_OPEN_READONLY); !r) return r.error();
+    if (auto r = check_copy(copy, backup); !r) return r.error();
+  }
+  fs::path aside;
+  if (fs::exists(target, ec)) {
+    const auto now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+    std::tm utc{};
+    gmtime_r(&now, &utc);
+    aside = with_suffix(
+        target, fmt::format(".replaced-{:04}{:02}{:02}T{:02}{:02}{:02}Z", utc.tm_year + 1900,
+                            utc.tm_mon + 1, utc.tm_mday, utc.tm_hour, utc.tm_min, utc.tm_sec));
+    // The WAL goes with its database: what it holds is part of the replaced one.
+    if (fs::exists(with_suffix(target, "-wal"), ec)) {
+      if (auto r = rename_durably(with_suffix(target, "-wal"), with_suffix(aside, "-wal")); !r) {
+        return r.error();
+      }
+    }
+    if (auto r = rename_durably(target, aside); !r) return r.error();
+  }
+  fs::remove(with_suffix(target, "-shm"), ec);
+  fs::remove(with_suffix(target, "-journal"), ec);
+  const fs::path partial = with_suffix(target, ".partial");
+  fs::copy_file(backup, partial, fs::copy_options::overwrite_existing, ec);
+  if (ec) {
+    return Error::unavailable(
+        fmt::format("cannot copy {} to {}: {}", backup.string(), partial.string(), ec.message()));
+  }
+  if (auto r = sync_path(partial); !r) return r.error();
+  if (auto r = rename_durably(partial, target); !r) return r.error();
+  return aside;
 }
 
 Result<std::unique_ptr<ProcessLock>> ProcessLock::acquire(const std::filesystem::path& db_path) {

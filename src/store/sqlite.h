@@ -32,6 +32,32 @@ struct SqliteTuning {
                                                                  ConnectionRole role,
                                                                  const SqliteTuning& tuning = {});
 
+// What backup_sqlite copied.
+struct SqliteBackup {
+  std::int64_t pages = 0;
+  std::int64_t page_size = 0;
+};
+
+// Copies the SQLite database at `source` into the new file `dest` while other connections,
+// other processes (a running `jiceng serve`) included, go on writing: SQLite's online backup in
+// one step, so the copy is the database as of one commit (one read snapshot; the writer is not
+// held, the WAL only cannot start over meanwhile). The copy is made under `dest`.partial,
+// checked (PRAGMA quick_check), synced, and renamed to `dest` only then: `dest` is either a
+// whole, checked copy or absent. Errors: kAlreadyExists when `dest` exists, kNotFound when
+// `source` does not, kUnavailable when a file cannot be read or written, kFailedPrecondition
+// when the copy does not check out.
+[[nodiscard]] Result<SqliteBackup> backup_sqlite(const std::filesystem::path& source,
+                                                 const std::filesystem::path& dest);
+
+// Puts the copy `backup` (made by backup_sqlite) in place of the database at `target`, which
+// no jiceng process may be using (its ProcessLock is taken for the duration). The backup is
+// checked first (quick_check, and that it holds jiceng's schema); the database it replaces, if
+// any, is kept beside it under `target`.replaced-YYYYMMDDTHHMMSSZ (with its WAL, so that
+// nothing it held is lost), and `target` is written under a temporary name, synced and renamed.
+// Returns the path the replaced database was moved to (empty when there was none).
+[[nodiscard]] Result<std::filesystem::path> restore_sqlite(const std::filesystem::path& backup,
+                                                           const std::filesystem::path& target);
+
 // An exclusive advisory lock (flock) on PATH.lock, held for the lifetime of the object, so that
 // only one jiceng process writes a SQLite file at a time.
 class ProcessLock {

@@ -37,10 +37,9 @@
 #include <thread>
 #include <vector>
 
-#include "app/audit.h"
 #include "app/imports.h"
 #include "integration/api_fixture.h"
-#include "store/stats_repo.h"
+#include "integration/store_checks.h"
 #include "support/faulty_vfs.h"
 
 namespace jiceng {
@@ -48,57 +47,6 @@ namespace {
 
 namespace json = boost::json;
 using testing::FaultyVfs;
-
-// What must hold of the whole store whatever failed: the file is sound, every case has its
-// registration event and audit entry, the counters equal the cases, the dashboard's sums
-// equal a recount, the audit chain is intact, and each submission made exactly one case.
-void expect_store_whole(store::Database& db,
-                        const std::map<std::string, std::string>& numbers_by_description) {
-  auto found = db.read_value([&](store::Sql& sql) -> Result<std::vector<std::string>> {
-    auto problems = store::stats::differences_from_recount(sql);
-    if (!problems) return problems.error();
-    auto integrity = sql.query_one("PRAGMA integrity_check", {});
-    if (!integrity) return integrity.error();
-    if (integrity->text(0) != "ok") problems->push_back("integrity_check: " + integrity->text(0));
-    auto unevented = sql.query_one(
-        "SELECT COUNT(*) FROM cases c WHERE NOT EXISTS (SELECT 1 FROM case_event e WHERE "
-        "e.case_number = c.number AND e.seq = 1 AND e.command = 'register') OR NOT EXISTS "
-        "(SELECT 1 FROM audit_log a WHERE a.action = 'case.register' AND a.object_id = "
-        "c.number)",
-        {});
-    if (!unevented) return unevented.error();
-    if (unevented->int64(0) != 0) {
-      problems->push_back(
-          fmt::format("{} cases without their event or audit entry", unevented->int64(0)));
-    }
-    auto counters = sql.query(
-        "SELECT k.county_code, k.year, k.last_seq, (SELECT COUNT(*) FROM cases c WHERE "
-        "c.number LIKE k.county_code || '-' || CAST(k.year AS TEXT) || '-%') FROM "
-        "case_counter k",
-        {});
-    if (!counters) return counters.error();
-    for (const auto& c : *counters) {
-      if (c.int64(2) != c.int64(3)) {
-        problems->push_back(fmt::format("counter {}-{} at {}, {} cases", c.text(0), c.int64(1),
-                                        c.int64(2), c.int64(3)));
-      }
-    }
-    for (const auto& [description, number] : numbers_by_description) {
-      auto cases = sql.query("SELECT number FROM cases WHERE description = $1", {description});
-      if (!cases) return cases.error();
-      if (cases->size() != 1 || cases->front().text(0) != number) {
-        problems->push_back(
-            fmt::format("{}: {} cases, expected only {}", description, cases->size(), number));
-      }
-    }
-    return problems;
-  });
-  ASSERT_TRUE(found) << found.error().message;
-  for (const auto& p : *found) ADD_FAILURE() << p;
-  auto audit = app::verify_audit(db, {});
-  ASSERT_TRUE(audit) << audit.error().message;
-  EXPECT_TRUE(audit->intact()) << audit->problem->message;
-}
 
 struct Submission {
   std::string key, body, description;
@@ -208,7 +156,7 @@ TEST_P(IoFault, EachFailingIoOfASubmissionAnswers503AndChangesNothing) {
     numbers[s.description] = created(s);
   }
   EXPECT_GT(refused, 0) << "no failed I/O reached a submission";
-  expect_store_whole(*db_, numbers);
+  testing::expect_store_whole(*db_, numbers);
 }
 
 // The same with four submissions at once, which the writer takes in one batch (a savepoint
@@ -249,7 +197,7 @@ TEST_P(IoFault, EachFailingIoOfABatchAnswers503AndChangesNothing) {
     }
   }
   EXPECT_GT(refused, 0) << "no failed I/O reached a submission";
-  expect_store_whole(*db_, numbers);
+  testing::expect_store_whole(*db_, numbers);
 }
 
 // A tracking page read with its Nth I/O operation failing (a reader reads the pages a write
@@ -325,7 +273,7 @@ TEST_P(IoFault, AFullDiskRefusesWritesKeepsServingReadsAndRecovers) {
   auto after = submission("full-after", 0);
   numbers[after.description] = created(after);
   for (const auto& s : refused) numbers[s.description] = created(s);
-  expect_store_whole(*db_, numbers);
+  testing::expect_store_whole(*db_, numbers);
 }
 
 // D2 and D5: the server on a store of its own, started again after each power cut or damage.
@@ -483,7 +431,7 @@ TEST_F(OwnStore, AfterPowerCutsEveryAcknowledgedCaseIsThereAndNothingIsHalfWritt
     EXPECT_EQ(it->second.second, a.description) << a.number;
     numbers[a.description] = a.number;
   }
-  expect_store_whole(*served->db, numbers);
+  testing::expect_store_whole(*served->db, numbers);
 }
 
 // D5: bytes of the file damaged while the server was down. The first read that meets them is
