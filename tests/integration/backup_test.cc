@@ -110,12 +110,6 @@ class Backup : public ::testing::Test {
                                                             "serve", "--listen", "127.0.0.1:0"},
                                    dir_, env_);
   }
-  static std::uint16_t port_of(Child& server) {
-    if (!server.wait_for_stderr("listening on 127.0.0.1:", std::chrono::seconds(60))) return 0;
-    std::string err = server.err();
-    return static_cast<std::uint16_t>(
-        std::stoi(err.substr(err.find("listening on 127.0.0.1:") + 23)));
-  }
 
   fs::path dir_, db_file_;
   std::vector<std::string> env_;
@@ -143,7 +137,7 @@ TEST_F(Backup, AnOnlineBackupUnderWritesRestoresToAWholeStore) {
   ASSERT_EQ(demo.status, 0) << demo.err;
 
   auto server = start();
-  const auto port = port_of(*server);
+  const auto port = server->listening_port();
   ASSERT_NE(port, 0) << server->err();
 
   // Two clients submit without a pause; the backup runs in the middle of it.
@@ -238,7 +232,7 @@ TEST_F(Backup, AnOnlineBackupUnderWritesRestoresToAWholeStore) {
 
   // The server starts on it: it serves what the backup holds and takes new submissions.
   server = start();
-  const auto again_port = port_of(*server);
+  const auto again_port = server->listening_port();
   ASSERT_NE(again_port, 0) << server->err();
   {
     http::testing::TestClient client(again_port);

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -96,6 +97,14 @@ class Child {
     return false;
   }
   std::string err() const { return slurp(err_); }
+  // The port of a `jiceng serve --listen 127.0.0.1:0` child, once it listens (at most a
+  // minute); 0 when it did not come up.
+  std::uint16_t listening_port() {
+    constexpr std::string_view kSaid = "listening on 127.0.0.1:";
+    if (!wait_for_stderr(kSaid, std::chrono::seconds(60))) return 0;
+    const std::string text = err();
+    return static_cast<std::uint16_t>(std::stoi(text.substr(text.find(kSaid) + kSaid.size())));
+  }
 
  private:
   static inline int counter_ = 0;
@@ -103,5 +112,11 @@ class Child {
   pid_t pid_ = -1;
   bool waited_ = false;
 };
+
+// An integer from the environment (a test's rounds or seed), or `fallback` when unset.
+inline int env_int(const char* name, int fallback) {
+  const char* v = std::getenv(name);
+  return v && *v ? std::atoi(v) : fallback;
+}
 
 }  // namespace jiceng::testing

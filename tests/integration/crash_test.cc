@@ -34,11 +34,6 @@ using testing::Child;
 
 const fs::path kSource = JICENG_SOURCE_DIR;
 
-int env_int(const char* name, int fallback) {
-  const char* v = std::getenv(name);
-  return v && *v ? std::atoi(v) : fallback;
-}
-
 // One submission: its body and key never change, so a retry is the same request.
 struct Submission {
   std::string key;
@@ -89,13 +84,6 @@ class Crash : public ::testing::TestWithParam<testing::Backend> {
     }
     return std::make_unique<Child>(
         std::vector<std::string>{"--db", url_, "serve", "--listen", "127.0.0.1:0"}, dir_, env);
-  }
-  // The port a started server listens on; 0 when it did not come up.
-  static std::uint16_t port_of(Child& server) {
-    if (!server.wait_for_stderr("listening on 127.0.0.1:", std::chrono::seconds(60))) return 0;
-    std::string err = server.err();
-    auto at = err.find("listening on 127.0.0.1:");
-    return static_cast<std::uint16_t>(std::stoi(err.substr(at + 23)));
   }
 
   fs::path dir_;
@@ -158,8 +146,9 @@ TEST_P(Crash, AcknowledgedCasesSurviveRepeatedKills) {
           .status,
       0);
 
-  const int rounds = env_int("JICENG_CRASH_ROUNDS", 12);
-  const auto seed = static_cast<unsigned>(env_int("JICENG_CRASH_SEED", std::random_device{}()));
+  const int rounds = testing::env_int("JICENG_CRASH_ROUNDS", 12);
+  const auto seed =
+      static_cast<unsigned>(testing::env_int("JICENG_CRASH_SEED", std::random_device{}()));
   std::printf("crash test: %d rounds, JICENG_CRASH_SEED=%u\n", rounds, seed);
   std::mt19937 rng(seed);
   Ledger ledger;
@@ -180,7 +169,7 @@ TEST_P(Crash, AcknowledgedCasesSurviveRepeatedKills) {
       continue;
     }
     const auto began = std::chrono::steady_clock::now();
-    const std::uint16_t port = port_of(*server);
+    const std::uint16_t port = server->listening_port();
     startup_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                      std::chrono::steady_clock::now() - began)
                      .count();
@@ -210,7 +199,7 @@ TEST_P(Crash, AcknowledgedCasesSurviveRepeatedKills) {
 
   // The last start: every request whose fate is unknown is sent again, as a client would.
   auto server = start(rounds + 1);
-  const std::uint16_t port = port_of(*server);
+  const std::uint16_t port = server->listening_port();
   ASSERT_NE(port, 0) << server->err();
   std::set<std::string> retried;
   {
