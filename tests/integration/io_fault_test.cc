@@ -370,7 +370,7 @@ TEST_F(OwnStore, AfterPowerCutsEveryAcknowledgedCaseIsThereAndNothingIsHalfWritt
   for (int round = 0; round < rounds; ++round) {
     SCOPED_TRACE(fmt::format("round {} (JICENG_TORN_SEED={})", round, seed));
     // Up to 150 submissions' worth of I/O, so that some rounds cut a WAL checkpoint.
-    vfs_->cut_power_after(1 + rng() % 15000);
+    vfs_->cut_power_after(1 + rng() % 15000, std::filesystem::canonical(dir_));
     std::vector<std::thread> clients;
     for (int t = 0; t < 3; ++t) {
       clients.emplace_back([&, t] {

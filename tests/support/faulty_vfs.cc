@@ -11,6 +11,7 @@
 #include <mutex>
 #include <set>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace jiceng::testing {
@@ -42,9 +43,23 @@ std::set<std::string> opened;                         // every path opened
 sqlite3_vfs* real_vfs = nullptr;
 sqlite3_vfs faulty_vfs{};
 
-// One operation: true when it is the one to fail, or the power is off.
-bool fails_now() {
-  if (power_off.load()) return true;
+// The directory whose files a power cut stops (cut_power_after); read only while one is armed.
+std::mutex cut_mu;
+std::string cut_under;
+
+bool armed_for_cut() { return cut_at.load() != 0 || power_off.load(); }
+bool in_cut_scope(const char* name) {
+  std::lock_guard lock(cut_mu);
+  return name && std::string_view(name).starts_with(cut_under);
+}
+
+// One operation on the file `name`: true when it is the one to fail, or the power is off for
+// it. While a power cut is armed, only the files under its directory count and fail.
+bool fails_now(const char* name) {
+  if (armed_for_cut()) {
+    if (!in_cut_scope(name)) return false;
+    if (power_off.load()) return true;
+  }
   if (!counting.load()) return false;
   const std::uint64_t n = counted.fetch_add(1) + 1;
   if (n == fail_at.load()) {
@@ -73,7 +88,7 @@ int x_close(sqlite3_file* f) {
   return r->pMethods ? r->pMethods->xClose(r) : SQLITE_OK;
 }
 int x_read(sqlite3_file* f, void* buf, int amount, sqlite3_int64 offset) {
-  if (fails_now()) return SQLITE_IOERR_READ;
+  if (fails_now(cast(f)->name)) return SQLITE_IOERR_READ;
   return real(f)->pMethods->xRead(real(f), buf, amount, offset);
 }
 // Remembers the change a write or truncate is about to make (D2): the file's size and what
@@ -96,7 +111,7 @@ int remember(sqlite3_file* f, Change change, sqlite3_int64 from, sqlite3_int64 t
 }
 
 int x_write(sqlite3_file* f, const void* buf, int amount, sqlite3_int64 offset) {
-  if (fails_now()) return SQLITE_IOERR_WRITE;
+  if (fails_now(cast(f)->name)) return SQLITE_IOERR_WRITE;
   if (disk_full.load()) {
     sqlite3_int64 size = 0;
     int rc = real(f)->pMethods->xFileSize(real(f), &size);
@@ -115,7 +130,7 @@ int x_write(sqlite3_file* f, const void* buf, int amount, sqlite3_int64 offset) 
   return real(f)->pMethods->xWrite(real(f), buf, amount, offset);
 }
 int x_truncate(sqlite3_file* f, sqlite3_int64 size) {
-  if (fails_now()) return SQLITE_IOERR_TRUNCATE;
+  if (fails_now(cast(f)->name)) return SQLITE_IOERR_TRUNCATE;
   Change change;
   change.truncate = true;
   change.offset = size;
@@ -123,7 +138,7 @@ int x_truncate(sqlite3_file* f, sqlite3_int64 size) {
   return real(f)->pMethods->xTruncate(real(f), size);
 }
 int x_sync(sqlite3_file* f, int flags) {
-  if (fails_now()) return SQLITE_IOERR_FSYNC;
+  if (fails_now(cast(f)->name)) return SQLITE_IOERR_FSYNC;
   int rc = real(f)->pMethods->xSync(real(f), flags);
   if (rc == SQLITE_OK && cast(f)->name) {
     // Every change made to the file so far is on the disk, by whichever connection made it.
@@ -183,7 +198,7 @@ int x_open(sqlite3_vfs*, sqlite3_filename name, sqlite3_file* f, int flags, int*
   File* file = cast(f);
   file->base.pMethods = nullptr;
   file->name = name;
-  if (power_off.load()) return SQLITE_CANTOPEN;
+  if (power_off.load() && in_cut_scope(name)) return SQLITE_CANTOPEN;
   int rc = real_vfs->xOpen(real_vfs, name, file->real(), flags, out_flags);
   if (file->real()->pMethods) file->base.pMethods = &kMethods;
   if (rc == SQLITE_OK && name) {
@@ -195,7 +210,7 @@ int x_open(sqlite3_vfs*, sqlite3_filename name, sqlite3_file* f, int flags, int*
 
 // The rest go to the real VFS with its own handle (its functions may read their pAppData).
 int x_delete(sqlite3_vfs*, const char* name, int sync_dir) {
-  if (power_off.load()) return SQLITE_IOERR_DELETE;
+  if (power_off.load() && in_cut_scope(name)) return SQLITE_IOERR_DELETE;
   int rc = real_vfs->xDelete(real_vfs, name, sync_dir);
   if (rc == SQLITE_OK) {
     std::lock_guard lock(changes_mu);
@@ -265,10 +280,14 @@ void FaultyVfs::fail_nth(std::uint64_t n) {
 
 void FaultyVfs::set_disk_full(bool on) { disk_full = on; }
 
-void FaultyVfs::cut_power_after(std::uint64_t after) {
+void FaultyVfs::cut_power_after(std::uint64_t after, const std::filesystem::path& under) {
   counting = false;
   counted = 0;
   fail_at = 0;
+  {
+    std::lock_guard lock(cut_mu);
+    cut_under = under.string() + "/";
+  }
   cut_at = after;
   counting = true;
 }
@@ -279,7 +298,13 @@ FaultyVfs::Restored FaultyVfs::restore_after_power_cut(std::mt19937& rng, double
   Restored out;
   std::lock_guard lock(changes_mu);
   std::uniform_real_distribution<double> unit(0, 1);
-  for (auto& [path, changes] : unsynced) {
+  for (auto entry = unsynced.begin(); entry != unsynced.end();) {
+    if (!in_cut_scope(entry->first.c_str())) {
+      ++entry;
+      continue;
+    }
+    const std::string& path = entry->first;
+    const std::vector<Change>& changes = entry->second;
     if (!path.ends_with("-wal") && !path.ends_with("-journal")) {
       out.in_database_files += changes.size();
     }
@@ -318,10 +343,16 @@ FaultyVfs::Restored FaultyVfs::restore_after_power_cut(std::mt19937& rng, double
       }
     }
     ::close(fd);
+    entry = unsynced.erase(entry);
   }
-  unsynced.clear();
-  for (const auto& path : opened) ::unlink((path + "-shm").c_str());
-  opened.clear();
+  for (auto path = opened.begin(); path != opened.end();) {
+    if (!in_cut_scope(path->c_str())) {
+      ++path;
+      continue;
+    }
+    ::unlink((*path + "-shm").c_str());
+    path = opened.erase(path);
+  }
   counting = false;
   counted = 0;
   cut_at = 0;

@@ -12,6 +12,7 @@
 #pragma once
 
 #include <cstdint>
+#include <filesystem>
 #include <random>
 
 namespace jiceng::testing {
@@ -32,21 +33,23 @@ class FaultyVfs {
   void clear();
 
   // D2. Every write and truncate is remembered, with what it replaced, until its file is
-  // synced. The power goes off at the `after`th operation from now: it and every later one
-  // (reads, writes, syncs, truncates, opens, deletes) fail with SQLITE_IOERR, as nothing reaches
-  // a stopped disk. Use a file only through this VFS meanwhile.
-  void cut_power_after(std::uint64_t after);
+  // synced. The power of the disk that holds the directory `under` (the test's own store) goes
+  // off at the `after`th operation on its files from now: it and every later one (reads,
+  // writes, syncs, truncates, opens, deletes) fail with SQLITE_IOERR, as nothing reaches a
+  // stopped disk. Files elsewhere (a database other tests share) are left alone. Use the files
+  // only through this VFS meanwhile.
+  void cut_power_after(std::uint64_t after, const std::filesystem::path& under);
   bool power_is_off() const;
   // What restore_after_power_cut did with the writes made since their files' last sync.
   struct Restored {
     std::uint64_t dropped = 0, kept = 0, torn = 0;
     std::uint64_t in_database_files = 0;  // of them, those to a database file (a checkpoint's)
   };
-  // Call once every connection is closed. Puts each file back as it was at its last sync, then
-  // replays the unsynced writes in their order, each whole with probability `keep`, torn (a
-  // random choice of its 512-byte sectors) with half the rest and dropped otherwise; deletes the
-  // shared-memory index (-shm), which lives in memory; and turns the power back on, counting
-  // nothing.
+  // Call once every connection to the files under the cut directory is closed. Puts each of
+  // them back as it was at its last sync, then replays the unsynced writes in their order, each
+  // whole with probability `keep`, torn (a random choice of its 512-byte sectors) with half the
+  // rest and dropped otherwise; deletes the shared-memory index (-shm), which lives in memory; and
+  // turns the power back on, counting nothing.
   Restored restore_after_power_cut(std::mt19937& rng, double keep);
 
   // Operations counted since the last fail_nth or clear.
