@@ -2,9 +2,14 @@
 
 #include <fmt/format.h>
 
+#include <boost/json/basic_parser_impl.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <charconv>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
 
 namespace jiceng::http {
 
@@ -21,6 +26,69 @@ void add_version_etag(Response& res, std::int64_t version) {
   res.headers.emplace_back("ETag", fmt::format("\"{}\"", version));
 }
 
+namespace {
+
+// Finds a key given twice in one object (TESTS.md S9). Boost.JSON keeps the last one silently;
+// a proxy, a log or an audit that read the first would then see another request than jiceng.
+class DuplicateKeys {
+ public:
+  static constexpr std::size_t max_array_size = static_cast<std::size_t>(-1);
+  static constexpr std::size_t max_object_size = static_cast<std::size_t>(-1);
+  static constexpr std::size_t max_string_size = static_cast<std::size_t>(-1);
+  static constexpr std::size_t max_key_size = static_cast<std::size_t>(-1);
+  using error_code = boost::system::error_code;
+  using string_view = boost::json::string_view;
+
+  std::optional<std::string> found;
+
+  bool on_document_begin(error_code&) { return true; }
+  bool on_document_end(error_code&) { return true; }
+  bool on_array_begin(error_code&) { return true; }
+  bool on_array_end(std::size_t, error_code&) { return true; }
+  bool on_object_begin(error_code&) {
+    keys_.emplace_back();
+    return true;
+  }
+  bool on_object_end(std::size_t, error_code&) {
+    keys_.pop_back();
+    return true;
+  }
+  bool on_string_part(string_view, std::size_t, error_code&) { return true; }
+  bool on_string(string_view, std::size_t, error_code&) { return true; }
+  bool on_key_part(string_view s, std::size_t, error_code&) {
+    key_.append(s.data(), s.size());
+    return true;
+  }
+  bool on_key(string_view s, std::size_t, error_code&) {
+    key_.append(s.data(), s.size());
+    if (!keys_.back().insert(key_).second && !found) found = key_;
+    key_.clear();
+    return true;
+  }
+  bool on_number_part(string_view, error_code&) { return true; }
+  bool on_int64(std::int64_t, string_view, error_code&) { return true; }
+  bool on_uint64(std::uint64_t, string_view, error_code&) { return true; }
+  bool on_double(double, string_view, error_code&) { return true; }
+  bool on_bool(bool, error_code&) { return true; }
+  bool on_null(error_code&) { return true; }
+  bool on_comment_part(string_view, error_code&) { return true; }
+  bool on_comment(string_view, error_code&) { return true; }
+
+ private:
+  std::vector<std::set<std::string>> keys_;  // those of each open object
+  std::string key_;
+};
+
+// The first key repeated within one object of `body` (which parsed), if any.
+std::optional<std::string> duplicate_key(std::string_view body) {
+  boost::json::basic_parser<DuplicateKeys> parser(boost::json::parse_options{});
+  boost::system::error_code ec;
+  parser.write_some(false, body.data(), body.size(), ec);
+  return parser.handler().found;
+}
+
+}  // namespace
+
 Result<boost::json::object> parse_object(std::string_view body,
                                          const std::set<std::string_view>& known) {
   boost::system::error_code ec;
@@ -31,6 +99,10 @@ Result<boost::json::object> parse_object(std::string_view body,
   }
   if (!v.is_object()) {
     return Error::invalid_argument("the body must be a JSON object").zh("请求体须为 JSON 对象");
+  }
+  if (auto twice = duplicate_key(body)) {
+    return Error::invalid_argument(*twice + ": is given twice; give each field once")
+        .zh(*twice + "：重复出现，每个字段只能填写一次");
   }
   for (const auto& kv : v.as_object()) {
     if (!known.contains(kv.key())) {

@@ -419,6 +419,20 @@ TEST_P(Api, BadSubmissionsChangeNothing) {
        400, "description: is required"},
       {R"({"category":"env.noise","place":"360602001001","description":"\u200b\ufeff\u200b","anonymous":true})",
        400, "description: is required"},
+      // TESTS.md S9: a field given twice (Boost.JSON would keep the last silently), also in a
+      // nested object; control characters; bad UTF-8; nesting past 32 levels.
+      {R"({"category":"env.noise","place":"360602001001","description":"x","description":"y","anonymous":true})",
+       400, R"("field":"description")"},
+      {R"({"category":"env.noise","place":"360602001001","description":"x","anonymous":true,"point":{"lat":28,"lat":29,"lon":117}})",
+       400, "lat: is given twice"},
+      {R"({"category":"env.noise","place":"360602001001","description":"a\u0000b","anonymous":true})",
+       400, "control character"},
+      {R"({"category":"env.noise","place":"360602001001","description":"\u001b[31m","anonymous":true})",
+       400, "control character"},
+      {"{\"category\":\"env.noise\",\"place\":\"360602001001\",\"description\":\"\xff\xfe\","
+       "\"anonymous\":true}",
+       400, "JSON"},
+      {std::string(40, '[') + std::string(40, ']'), 400, "too deep"},
   };
   for (const auto& k : cases) {
     http::testing::TestClient client(server_->port());
