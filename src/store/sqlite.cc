@@ -226,7 +226,7 @@ class SqliteConnection final : public Connection {
     for (;;) {
       int rc = sqlite3_step(s);
       if (rc == SQLITE_DONE) break;
-      if (rc != SQLITE_ROW) return fail(s, rc);
+      if (rc != SQLITE_ROW) return fail(s);
       int n = sqlite3_column_count(s);
       std::vector<Value> cells;
       cells.reserve(static_cast<std::size_t>(n));
@@ -285,7 +285,7 @@ class SqliteConnection final : public Connection {
     int rc;
     while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
     }
-    if (rc != SQLITE_DONE) return fail(s, rc);
+    if (rc != SQLITE_DONE) return fail(s);
     sqlite3_reset(s);
     return static_cast<std::int64_t>(sqlite3_changes64(db_));
   }
@@ -351,7 +351,7 @@ class SqliteConnection final : public Connection {
     }
   }
 
-  Error fail(sqlite3_stmt* s, int) {
+  Error fail(sqlite3_stmt* s) {
     Error e = error_for(sqlite3_extended_errcode(db_));
     sqlite3_reset(s);
     return e;
