@@ -3,11 +3,12 @@
 #                demo cases), serve on http://127.0.0.1:8080
 #   make test  — build the dev preset (Debug + ASan + UBSan) and run every test, SQLite and
 #                PostgreSQL (a throw-away cluster on loopback, started and stopped by the run)
+#   make fuzz  — (not part of the contract) the fuzz targets under libFuzzer for a while
 SHELL := /bin/bash
 JOBS ?= $(shell nproc)
 DEMO_CASES ?= 20000
 
-.PHONY: run test deps release dev web bench format clean
+.PHONY: run test deps release dev web bench fuzz format clean
 
 run: deps release web
 	build/release/jiceng demo --cases $(DEMO_CASES)
@@ -38,6 +39,12 @@ web/dist/index.html: $(WEB_SOURCES)
 
 bench: deps release
 	bench/run $(BENCH_ARGS)
+
+# The fuzz targets under libFuzzer (clang), FUZZ_SECONDS each (fuzz/README.md).
+fuzz: deps
+	@cmake --preset fuzz >/dev/null
+	cmake --build --preset fuzz -j $(JOBS)
+	scripts/fuzz
 
 format:
 	clang-format -i $$(git ls-files '*.cc' '*.h')

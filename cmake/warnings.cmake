@@ -12,7 +12,14 @@ target_compile_options(jiceng_warnings INTERFACE
   $<$<NOT:$<CONFIG:Debug>>:-Wno-error=maybe-uninitialized -Wno-error=restrict
                            -Wno-error=array-bounds -Wno-error=stringop-overflow>)
 
-if(JICENG_SANITIZE)
+if(JICENG_FUZZ)
+  # Every library carries libFuzzer's coverage hooks; the fuzz targets link its driver
+  # (fuzz/CMakeLists.txt). Clang 14's function sanitizer cannot build coroutines ("Cannot
+  # represent a difference across sections"), so it is left out; ASan and UBSan stay.
+  add_compile_options(-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize=function
+                      -fno-omit-frame-pointer -fno-sanitize-recover=undefined)
+  add_link_options(-fsanitize=address,undefined)
+elseif(JICENG_SANITIZE)
   add_compile_options(-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined)
   add_link_options(-fsanitize=address,undefined)
 endif()

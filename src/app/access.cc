@@ -439,9 +439,10 @@ Result<std::string> AccessService::reset_totp(std::string_view username,
 }
 
 Result<std::vector<Account>> AccessService::list_accounts(const Principal& by) {
-  auto [first, last] = domain::scope_range(by.scope_code);
-  auto rows = db_.read_value(
-      [&](store::Sql& sql) { return store::accounts::staff_in_range(sql, first, last); });
+  const auto range = domain::scope_range(by.scope_code);
+  auto rows = db_.read_value([&](store::Sql& sql) {
+    return store::accounts::staff_in_range(sql, range.first, range.second);
+  });
   if (!rows) return rows.error();
   std::vector<Account> out;
   out.reserve(rows->size());

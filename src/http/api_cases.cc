@@ -914,8 +914,6 @@ void add_case_routes(Router& router, app::App& app) {
   const domain::RoleSet readers{domain::Role::kOperator, domain::Role::kHandler,
                                 domain::Role::kUnitHead, domain::Role::kGridWorker,
                                 domain::Role::kCadre,    domain::Role::kLeader};
-  const domain::RoleSet workers{domain::Role::kOperator, domain::Role::kHandler,
-                                domain::Role::kUnitHead};
   // Who gives commands: the workers, and leaders, who may escalate (督办) what they supervise
   // (domain::may_command says which command each role may give).
   const domain::RoleSet commanders{domain::Role::kOperator, domain::Role::kHandler,

@@ -6,6 +6,7 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <charconv>
+#include <cmath>
 #include <optional>
 #include <set>
 #include <string>
@@ -79,6 +80,27 @@ class DuplicateKeys {
   std::string key_;
 };
 
+// Whether a number of v (at any depth) lies beyond what a double holds: Boost.JSON reads 1e400
+// as infinity, which it would write back as "Infinity", not JSON.
+bool has_infinite_number(const boost::json::value& v) {
+  switch (v.kind()) {
+    case boost::json::kind::double_:
+      return !std::isfinite(v.get_double());
+    case boost::json::kind::array:
+      for (const auto& e : v.get_array()) {
+        if (has_infinite_number(e)) return true;
+      }
+      return false;
+    case boost::json::kind::object:
+      for (const auto& kv : v.get_object()) {
+        if (has_infinite_number(kv.value())) return true;
+      }
+      return false;
+    default:
+      return false;
+  }
+}
+
 // The first key repeated within one object of `body` (which parsed), if any.
 std::optional<std::string> duplicate_key(std::string_view body) {
   boost::json::basic_parser<DuplicateKeys> parser(boost::json::parse_options{});
@@ -103,6 +125,9 @@ Result<boost::json::object> parse_object(std::string_view body,
   if (auto twice = duplicate_key(body)) {
     return Error::invalid_argument(*twice + ": is given twice; give each field once")
         .zh(*twice + "：重复出现，每个字段只能填写一次");
+  }
+  if (has_infinite_number(v)) {
+    return Error::invalid_argument("a number in the body is too large").zh("请求体中的数值过大");
   }
   for (const auto& kv : v.as_object()) {
     if (!known.contains(kv.key())) {

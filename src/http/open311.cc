@@ -112,6 +112,12 @@ Response spec_error(const Error& e, const Request& req, Format f) {
   return spec_error(e, english(req), req.request_id, f);
 }
 
+// A resource asked for in a format the spec does not have (".csv"), or in none.
+Error wrong_format(std::string_view resource) {
+  return Error::not_found(fmt::format("use {}.xml or .json", resource))
+      .zh(fmt::format("请使用 {}.xml 或 {}.json", resource, resource));
+}
+
 Error bad(std::string en, std::string zh) {
   return Error::invalid_argument(std::move(en)).zh(std::move(zh));
 }
@@ -383,9 +389,7 @@ Response services(app::App& app, const Request& req, Format f) {
 
 Response service_definition(app::App& app, const Request& req) {
   auto file = split_format(req.params.at("code_format"));
-  if (!file)
-    return spec_error(Error::not_found("use services/{service_code}.xml or .json"), req,
-                      Format::kXml);
+  if (!file) return spec_error(wrong_format("services/{service_code}"), req, Format::kXml);
   if (auto ok = check_jurisdiction_id(app, req); !ok) {
     return spec_error(ok.error(), req, file->format);
   }
@@ -705,9 +709,7 @@ Error unknown_request(std::string_view id) {
 
 Response one_request(app::App& app, const Request& req) {
   auto file = split_format(req.params.at("id_format"));
-  if (!file)
-    return spec_error(Error::not_found("use requests/{service_request_id}.xml or .json"), req,
-                      Format::kXml);
+  if (!file) return spec_error(wrong_format("requests/{service_request_id}"), req, Format::kXml);
   if (auto ok = check_jurisdiction_id(app, req); !ok) {
     return spec_error(ok.error(), req, file->format);
   }
@@ -721,8 +723,7 @@ Response one_request(app::App& app, const Request& req) {
 
 Response token(app::App& app, const Request& req) {
   auto file = split_format(req.params.at("token_format"));
-  if (!file)
-    return spec_error(Error::not_found("use tokens/{token}.xml or .json"), req, Format::kXml);
+  if (!file) return spec_error(wrong_format("tokens/{token}"), req, Format::kXml);
   if (auto ok = check_jurisdiction_id(app, req); !ok) {
     return spec_error(ok.error(), req, file->format);
   }

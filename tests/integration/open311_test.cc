@@ -1039,6 +1039,13 @@ TEST_P(Open311, UnknownResources) {
   expect_spec_error(get("/open311/v2/requests/360603-2026-999999.xml"), 404, "unknown id, XML");
   expect_spec_error(get("/open311/v2/requests/360603-2026-999999"), 404, "no format");
   expect_spec_error(get("/open311/v2/requests/360603-2026-999999.csv"), 404, "other format");
+  // The format's error speaks the caller's language too (it was English only).
+  auto zh = get("/open311/v2/requests/360603-2026-999999.csv");
+  EXPECT_NE(zh.res.body().find("请使用 requests/{service_request_id}.xml"), std::string::npos)
+      << zh.res.body();
+  auto en = get("/open311/v2/tokens/abc.csv", {{"Accept-Language", "en"}});
+  EXPECT_NE(en.res.body().find("use tokens/{token}.xml or .json"), std::string::npos)
+      << en.res.body();
 }
 
 // Issue: errors raised before a handler runs (the server's 404, 405, 413, 503, a malformed
