@@ -302,6 +302,11 @@ int serve(const Config& config) {
   options.idle_timeout = std::chrono::seconds(config.idle_timeout_s);
   options.shutdown_grace = std::chrono::seconds(config.shutdown_grace_s);
   options.hsts = config.secure_cookies;
+  if (auto proxies = http::TrustedProxies::parse(config.trusted_proxies); proxies) {
+    options.trusted_proxies = std::move(*proxies);
+  } else {
+    return fail(proxies.error());
+  }
   http::Server server(options, router, metrics);
   if (auto r = server.listen(); !r) return fail(r.error());
   server.handle_signals();

@@ -6,6 +6,8 @@
 #include <charconv>
 #include <functional>
 
+#include "http/proxies.h"
+
 extern char** environ;
 
 namespace jiceng::cli {
@@ -57,6 +59,15 @@ Key bool_key(std::string_view path, bool Config::*field) {
           }};
 }
 
+// Reverse proxies whose X-Forwarded-For is believed (http::TrustedProxies), checked when read.
+Key proxies_key(std::string_view path, std::string Config::*field) {
+  return {path, [=](Config& c, std::string_view text) -> Result<void> {
+            if (auto p = http::TrustedProxies::parse(text); !p) return p.error();
+            c.*field = std::string(text);
+            return {};
+          }};
+}
+
 const std::vector<Key>& keys() {
   static const std::vector<Key> all = {
       string_key("server.listen", &Config::listen),
@@ -78,6 +89,7 @@ const std::vector<Key>& keys() {
       string_key("data.calendar_file", &Config::calendar_file),
       string_key("log.level", &Config::log_level),
       bool_key("server.secure_cookies", &Config::secure_cookies),
+      proxies_key("server.trusted_proxies", &Config::trusted_proxies),
       string_key("server.web_root", &Config::web_root),
       string_key("access.password_blocklist", &Config::password_blocklist),
       int_key("access.session_idle_min", &Config::session_idle_min, 1, 24 * 60),

@@ -28,6 +28,9 @@ struct Config {
   int shutdown_grace_s = 10;
   // Served over TLS by a reverse proxy: Secure, __Host- cookies and HSTS (docs/SECURITY.md).
   bool secure_cookies = false;
+  // Reverse proxies (addresses, networks) whose X-Forwarded-For names the client: the sign-in
+  // throttle, Open311's limits and the audit log then see each client, not the proxy.
+  std::string trusted_proxies;
   // The built web UI (web/dist), served at "/"; without it the server answers the API only.
   std::string web_root = "web/dist";
   // [database]

@@ -253,6 +253,7 @@ struct Exchange {
   std::optional<std::size_t> route_index;
   unsigned version = 11;
   bool keep_alive = false;
+  std::string via;  // the trusted proxy the request came through, when remote is its client
 };
 
 // Holds the in-flight gauge up from the request's header to its response (or the connection's
@@ -321,7 +322,9 @@ class Server::Impl {
   std::optional<Response> refuse_when_busy(const Route& route, const std::string& request_id);
   asio::awaitable<void> serve(std::shared_ptr<Connection> conn);
   asio::awaitable<Next> serve_one(Connection& conn, beast::flat_buffer& buffer,
-                                  const std::string& remote, Clock::time_point header_deadline);
+                                  const std::string& peer,
+                                  const std::optional<asio::ip::address>& peer_address,
+                                  Clock::time_point header_deadline);
   asio::awaitable<Response> dispatch(const RawRequest& raw, Exchange& ex,
                                      const std::string& remote);
   asio::awaitable<Next> respond(Connection& conn, Exchange& ex, InFlight& in_flight, Response res,
@@ -524,9 +527,11 @@ asio::awaitable<void> Server::Impl::serve(std::shared_ptr<Connection> conn) {
   if (!register_connection(conn)) co_return;
   Registration registration{*this, conn};
   beast::error_code ec;
-  auto peer = conn->stream.socket().remote_endpoint(ec);
-  const std::string remote =
-      ec ? "unknown" : fmt::format("{}:{}", peer.address().to_string(), peer.port());
+  auto endpoint = conn->stream.socket().remote_endpoint(ec);
+  const std::string peer =
+      ec ? "unknown" : fmt::format("{}:{}", endpoint.address().to_string(), endpoint.port());
+  const std::optional<asio::ip::address> peer_address =
+      ec ? std::nullopt : std::optional(endpoint.address());
   beast::flat_buffer buffer;
   Next next = Next::kKeepAlive;
   // A new connection has header_timeout from its accept for its first header; a kept-alive one
@@ -542,7 +547,7 @@ asio::awaitable<void> Server::Impl::serve(std::shared_ptr<Connection> conn) {
       buffer.commit(n);
     }
     if (!first) header_deadline = Clock::now() + options_.header_timeout;
-    next = co_await serve_one(*conn, buffer, remote, header_deadline);
+    next = co_await serve_one(*conn, buffer, peer, peer_address, header_deadline);
   }
   conn->stream.socket().shutdown(tcp::socket::shutdown_send, ec);
   if (next == Next::kDrainAndClose) {
@@ -558,7 +563,8 @@ asio::awaitable<void> Server::Impl::serve(std::shared_ptr<Connection> conn) {
 }
 
 asio::awaitable<Next> Server::Impl::serve_one(Connection& conn, beast::flat_buffer& buffer,
-                                              const std::string& remote,
+                                              const std::string& peer,
+                                              const std::optional<asio::ip::address>& peer_address,
                                               Clock::time_point header_deadline) {
   bhttp::request_parser<bhttp::string_body> parser;
   parser.header_limit(kHeaderLimit);
@@ -581,6 +587,18 @@ asio::awaitable<Next> Server::Impl::serve_one(Connection& conn, beast::flat_buff
     ex.accept_language = std::string(lang->value());
   }
   ex.version = raw.version();
+  // Behind a trusted proxy, the client it names (http/proxies.h).
+  std::string remote = peer;
+  if (peer_address && !options_.trusted_proxies.empty()) {
+    std::vector<std::string_view> forwarded;
+    for (auto [it, end] = raw.equal_range("X-Forwarded-For"); it != end; ++it) {
+      forwarded.push_back(it->value());
+    }
+    if (auto client = forwarded_client(*peer_address, forwarded, options_.trusted_proxies)) {
+      remote = client_text(*client);
+      ex.via = peer;
+    }
+  }
 
   if (ec == bhttp::error::body_limit) {
     Response res = error_response(too_large(options_.body_limit), ex.request_id);
@@ -811,6 +829,7 @@ void Server::Impl::log_access(const Exchange& ex, const std::string& remote, uns
       {"bytes", bytes},
       {"duration_us", us},
   };
+  if (!ex.via.empty()) line["via"] = ex.via;
   access_log_->info("{}", json::serialize(line));
 }
 

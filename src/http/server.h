@@ -13,9 +13,9 @@
 // Content-Security-Policy that forbids everything, and on /api paths Cache-Control: no-store.
 // Each request is logged as one JSON line by the spdlog logger "access" (made with a stdout
 // sink if the program has not registered one): ts, request_id, remote, method, path, route,
-// status, bytes, duration_us. A handler that throws yields a 500 whose body holds only the
-// request id; the exception's text is logged. A response to HEAD carries the Content-Length of
-// the handler's body but not the body.
+// status, bytes, duration_us, and via (the proxy) when remote came from X-Forwarded-For. A handler
+// that throws yields a 500 whose body holds only the request id; the exception's text is logged. A
+// response to HEAD carries the Content-Length of the handler's body but not the body.
 #pragma once
 
 #include <chrono>
@@ -27,6 +27,7 @@
 
 #include "common/error.h"
 #include "http/metrics.h"
+#include "http/proxies.h"
 #include "http/router.h"
 
 namespace jiceng::http {
@@ -72,6 +73,10 @@ struct ServerOptions {
   std::chrono::milliseconds shutdown_grace = std::chrono::seconds(10);
   // Served over TLS (by a reverse proxy): every response carries Strict-Transport-Security.
   bool hsts = false;
+  // Requests from these peers (reverse proxies) are taken to come from the client that
+  // X-Forwarded-For names (http/proxies.h): Request::remote and the access log's "remote" are
+  // that client, and the log's "via" the proxy. Empty: X-Forwarded-For is ignored.
+  TrustedProxies trusted_proxies{};
 };
 
 class Server {

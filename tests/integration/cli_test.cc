@@ -76,6 +76,9 @@ TEST_F(Cli, BadSettingsAreRefused) {
   auto bad = run({"--config", (dir_ / "bad.toml").string(), "version"});
   EXPECT_EQ(bad.status, 2);
   EXPECT_NE(bad.err.find("worker_threads"), std::string::npos) << bad.err;
+  auto proxy = run({"version"}, {"JICENG_SERVER_TRUSTED_PROXIES=127.0.0.1, proxy.local"});
+  EXPECT_EQ(proxy.status, 2);
+  EXPECT_NE(proxy.err.find("proxy.local"), std::string::npos) << proxy.err;
   auto url = run({"--db", "mysql://x", "migrate"});
   EXPECT_EQ(url.status, 1);
   EXPECT_NE(url.err.find("sqlite:PATH"), std::string::npos) << url.err;
@@ -182,8 +185,16 @@ TEST_F(Cli, OneServerPerSqliteFileAndCleanStop) {
                                    << this_year + 1 << "-01-01,holiday,元旦\n";
   auto next = run({"--db", db_, "import", "calendar", "--file", (dir_ / "next.csv").string()});
   ASSERT_EQ(next.status, 0) << next.err;
-  Child server({"--db", db_, "serve", "--listen", "127.0.0.1:0"}, dir_);
-  ASSERT_TRUE(server.wait_for_stderr("listening", std::chrono::seconds(30))) << server.err();
+  // Behind a reverse proxy on loopback, the client the proxy names is the one logged.
+  Child server({"--db", db_, "serve", "--listen", "127.0.0.1:0"}, dir_,
+               {"JICENG_SERVER_TRUSTED_PROXIES=127.0.0.1, ::1"});
+  const auto port = server.listening_port();
+  ASSERT_NE(port, 0) << server.err();
+  {
+    http::testing::TestClient client(port);
+    auto r = client.request("GET", "/healthz", {}, {{"X-Forwarded-For", "203.0.113.9"}});
+    EXPECT_EQ(r.res.result_int(), 200) << r.res.body();
+  }
   EXPECT_TRUE(server.wait_for_stderr(fmt::format("calendar has official days for {0}–{0} only, "
                                                  "none for {1}: deadlines there count weekends",
                                                  this_year + 1, this_year),
@@ -199,6 +210,8 @@ TEST_F(Cli, OneServerPerSqliteFileAndCleanStop) {
   auto stopped = server.wait();
   EXPECT_EQ(stopped.status, 0) << stopped.err;
   EXPECT_NE(stopped.err.find("stopped"), std::string::npos) << stopped.err;
+  EXPECT_NE(stopped.out.find(R"("remote":"203.0.113.9")"), std::string::npos) << stopped.out;
+  EXPECT_NE(stopped.out.find(R"("via":"127.0.0.1:)"), std::string::npos) << stopped.out;
   // The lock goes with the process.
   auto after = run({"--db", db_, "migrate"});
   EXPECT_EQ(after.status, 0) << after.err;

@@ -75,6 +75,19 @@ bool eventually(Pred pred) {
   return pred();
 }
 
+// The access log's line for a request id, once the server has written it (null after 5 s).
+json::value access_line(std::string_view request_id) {
+  json::value line;
+  eventually([&] {
+    for (const auto& text : access_sink()->last_formatted()) {
+      auto v = json::parse(text);
+      if (v.at("request_id").as_string() == request_id) line = v;
+    }
+    return !line.is_null();
+  });
+  return line;
+}
+
 class ServerTest : public ::testing::Test {
  protected:
   ServerTest() {
@@ -467,14 +480,8 @@ TEST_F(ServerTest, AccessLogHasOneJsonLinePerRequest) {
   start();
   TestClient client(port());
   ASSERT_FALSE(client.get("/echo/%E9%B9%B0?x=1", {{"X-Request-Id", "log-line-1"}}).ec);
-  json::value line;
-  ASSERT_TRUE(eventually([&] {
-    for (const auto& text : access_sink()->last_formatted()) {
-      auto v = json::parse(text);
-      if (v.at("request_id") == "log-line-1") line = v;
-    }
-    return !line.is_null();
-  }));
+  const json::value line = access_line("log-line-1");
+  ASSERT_FALSE(line.is_null()) << "no access log line";
   EXPECT_EQ(line.at("method"), "GET");
   EXPECT_EQ(line.at("path"), "/echo/鹰");
   EXPECT_EQ(line.at("route"), "/echo/{name}");
@@ -483,6 +490,39 @@ TEST_F(ServerTest, AccessLogHasOneJsonLinePerRequest) {
   EXPECT_GE(line.at("duration_us").as_int64(), 0);
   EXPECT_NE(line.at("remote").as_string().find("127.0.0.1:"), json::string::npos);
   EXPECT_TRUE(line.at("ts").as_string().ends_with("Z"));
+}
+
+// Behind a trusted reverse proxy the client is the one X-Forwarded-For names: handlers (the
+// sign-in throttle, Open311's limits, the audit log) and the access log see it, and the log
+// names the proxy as "via". From any other peer the header is ignored.
+TEST_F(ServerTest, ATrustedProxyNamesTheClient) {
+  ServerOptions options;
+  options.port = 0;
+  options.trusted_proxies = *TrustedProxies::parse("127.0.0.1");
+  start(options);
+  TestClient client(port());
+  auto r = client.get("/echo/x",
+                      {{"X-Forwarded-For", "6.6.6.6, 203.0.113.7"}, {"X-Request-Id", "via-1"}});
+  ASSERT_FALSE(r.ec);
+  EXPECT_EQ(body_json(r.res).at("remote"), "203.0.113.7");
+  const json::value line = access_line("via-1");
+  ASSERT_FALSE(line.is_null()) << "no access log line";
+  EXPECT_EQ(line.at("remote"), "203.0.113.7");
+  EXPECT_TRUE(line.at("via").as_string().starts_with("127.0.0.1:")) << line;
+  // Without the header: the peer, as before.
+  auto plain = client.get("/echo/x");
+  EXPECT_TRUE(body_json(plain.res).at("remote").as_string().starts_with("127.0.0.1:"));
+}
+
+TEST_F(ServerTest, XForwardedForIsIgnoredUnlessThePeerIsTrusted) {
+  ServerOptions options;
+  options.port = 0;
+  options.trusted_proxies = *TrustedProxies::parse("10.0.0.0/8");
+  start(options);
+  TestClient client(port());
+  auto r = client.get("/echo/x", {{"X-Forwarded-For", "203.0.113.7"}});
+  ASSERT_FALSE(r.ec);
+  EXPECT_TRUE(body_json(r.res).at("remote").as_string().starts_with("127.0.0.1:"));
 }
 
 TEST_F(ServerTest, MetricsCountRequestsPerRoute) {

@@ -49,6 +49,8 @@ TEST(Config, ErrorsNameTheKey) {
       {"[server]\nlisten = [1]\n", "server.listen"},
       {"listen = \"x\"\n", "listen"},
       {"[server\n", "t.toml:1"},
+      {"[server]\ntrusted_proxies = \"127.0.0.1, proxy.local\"\n", "proxy.local"},
+      {"[server]\ntrusted_proxies = \"127.0.0.1, ::1, 10.0.0.0/8\"\n", ""},
   };
   for (const auto& k : cases) {
     Config c;
