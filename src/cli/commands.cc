@@ -282,7 +282,10 @@ int serve(const Config& config) {
        .audit_public_key_file = app::audit_public_key_path(config.audit_key_file).string(),
        .open311 = {.window = std::chrono::seconds(config.open311_window_s),
                    .posts_per_key = config.open311_posts_per_key,
-                   .gets_per_address = config.open311_gets_per_address}});
+                   .gets_per_address = config.open311_gets_per_address},
+       .public_limits = {.window = std::chrono::seconds(config.public_window_s),
+                         .submissions_per_address = config.submissions_per_address,
+                         .signups_per_address = config.signups_per_address}});
   if (auto ui = http::serve_web_ui(router, config.web_root); !ui) {
     spdlog::warn("{}; serving the API only", ui.error().message);
   }

@@ -48,6 +48,11 @@ struct Config {
       "node_modules/@zxcvbn-ts/language-common/src/passwords.json";  // common passwords
   int session_idle_min = 30;
   int session_absolute_h = 12;
+  // What clients without a staff account create, per address within the window
+  // (http::PublicLimits); 0: no limit.
+  int public_window_s = 600;
+  int submissions_per_address = 60;
+  int signups_per_address = 20;
   // [audit] Files outside the database: the signing key and the signed heads.
   std::string audit_key_file = "var/keys/audit-ed25519.key";
   std::string audit_heads_file = "var/audit-heads.jsonl";

@@ -1,5 +1,7 @@
 #include "http/api.h"
 
+#include <fmt/format.h>
+
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 #include <chrono>
@@ -12,6 +14,21 @@
 #include "http/openapi.h"
 
 namespace jiceng::http {
+
+AddressLimit::AddressLimit(std::chrono::seconds window, int limit, std::size_t max_keys)
+    : limit_(limit), counts_(app::ThrottleLimits{.window = window, .max_keys = max_keys}) {}
+
+std::optional<Response> AddressLimit::refuse(const Request& req, Instant now,
+                                             std::string_view why_en, std::string_view why_zh) {
+  if (limit_ <= 0) return std::nullopt;
+  auto wait = counts_.admit_address(context_of(req).remote, limit_, now);
+  if (!wait) return std::nullopt;
+  const auto seconds = wait->count();
+  return too_many_requests(
+      Error{ErrorCode::kResourceExhausted, fmt::format(fmt::runtime(why_en), seconds),
+            fmt::format(fmt::runtime(why_zh), seconds)},
+      *wait, req);
+}
 
 app::RequestContext context_of(const Request& req) {
   std::string_view remote = req.remote;
@@ -128,7 +145,7 @@ Router make_router(app::App& app, Metrics& metrics, const ApiOptions& options) {
   add_catalogue_routes(router, app.catalogue);
   add_catalogue_admin_routes(router, app);
   add_workflow_routes(router);
-  add_case_routes(router, app);
+  add_case_routes(router, app, options.public_limits);
   add_stats_routes(router, app);
   add_signal_routes(router, app);
   add_access_routes(router, app, options);

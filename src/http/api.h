@@ -7,23 +7,54 @@
 #include <cstddef>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "app/app.h"
 #include "app/idempotency.h"
+#include "app/login_throttle.h"
 #include "http/metrics.h"
 #include "http/router.h"
 
 namespace jiceng::http {
 
 // Open311's per-client rate limits (open311.cc), in memory: GET requests per client address
-// (IPv6 by /64; behind a reverse proxy, the proxy's) and POST requests.json per api_key, each
-// within a sliding window; over a limit, 429 with Retry-After in the spec's error form. 0: no
-// limit.
+// (IPv6 by /64; behind a reverse proxy, the client it names: server.trusted_proxies) and POST
+// requests.json per api_key, each within a sliding window; over a limit, 429 with Retry-After in
+// the spec's error form. 0: no limit.
 struct Open311Limits {
   std::chrono::seconds window{60};
   int posts_per_key = 120;
   int gets_per_address = 600;
   std::size_t max_keys = 100'000;  // keys counted at once; past it the least recent go first
+};
+
+// What clients without a staff account create, per client address (IPv6 by /64) within a
+// sliding window: case submissions (POST /api/v1/cases by anonymous callers and residents;
+// staff are not limited) and resident sign-ups. A flood from one address (a script filing
+// hundreds of cases) is refused with 429 and Retry-After, and the answer points residents to
+// the hotline. The limits are far above what people submit by hand, also many residents
+// behind one address (a village's Wi-Fi, a carrier's shared IPv4 address). 0: no limit.
+struct PublicLimits {
+  std::chrono::seconds window{600};
+  int submissions_per_address = 60;
+  int signups_per_address = 20;
+  std::size_t max_keys = 100'000;
+};
+
+// A limit on requests per client address within a sliding window (app::LoginThrottle's
+// admit_address), shared by the handlers of a route. Thread-safe.
+class AddressLimit {
+ public:
+  AddressLimit(std::chrono::seconds window, int limit, std::size_t max_keys);
+  // nullopt, and the request counted, while the caller's address is under the limit (always,
+  // when the limit is 0); else the 429 to answer, which `why` explains (its messages take the
+  // number of seconds to wait as {}), with Retry-After.
+  std::optional<Response> refuse(const Request& req, Instant now, std::string_view why_en,
+                                 std::string_view why_zh);
+
+ private:
+  int limit_;
+  app::LoginThrottle counts_;
 };
 
 struct ApiOptions {
@@ -34,6 +65,7 @@ struct ApiOptions {
   std::string audit_heads_file{};
   std::string audit_public_key_file{};
   Open311Limits open311{};
+  PublicLimits public_limits{};
 };
 
 // Where a request came from, for the audit log: the client's address (without the port), the
@@ -71,7 +103,7 @@ void add_catalogue_admin_routes(Router& router, app::App& app);
 // GET /api/v1/track/{code} and the resident's commands by tracking code; the staff routes
 // (GET /api/v1/cases, GET /api/v1/cases/{number}, POST …/commands/{command}) and the signed-in
 // resident's (/api/v1/my/cases…).
-void add_case_routes(Router& router, app::App& app);
+void add_case_routes(Router& router, app::App& app, const PublicLimits& limits = {});
 
 // GET /api/v1/stats: the leader's dashboard (app::StatsService) for staff who see cases.
 void add_stats_routes(Router& router, app::App& app);

@@ -102,12 +102,10 @@ Response sign_in(app::AccessService& access, const ApiOptions& o, const Request&
           refusal.second_factor == SecondFactor::kMissing ? "totp_required" : "totp_invalid",
           chinese && !e.message_zh.empty() ? e.message_zh : e.message, req.request_id, "totp");
     }
-    Response res = error_response(s.error(), req);
     if (s.error().code == ErrorCode::kResourceExhausted) {
-      std::erase_if(res.headers, [](const auto& h) { return h.first == "Retry-After"; });
-      res.headers.emplace_back("Retry-After", std::to_string(refusal.retry_after.count()));
+      return too_many_requests(s.error(), refusal.retry_after, req);
     }
-    return res;
+    return error_response(s.error(), req);
   }
   Response res = json_response(
       json::object{{"user", principal_json(s->principal)}, {"csrf_token", s->csrf_token}});
@@ -385,9 +383,21 @@ void add_access_routes(Router& router, app::App& app, const ApiOptions& options)
                            {.name = "password", .required = true},
                            {.name = "display_name"}}},
        .success = 201,
-       .answers = {{409, "the username is taken"}},
+       .answers = {{409, "the username is taken"},
+                   {429,
+                    "too many sign-ups from the caller's address (access.signups_per_address)"}},
        .policy = Policy::kPublic,
-       .handler = [&app](const Request& req) { return register_resident(app.access, req); }});
+       .handler = [&app,
+                   flood = std::make_shared<AddressLimit>(
+                       options.public_limits.window, options.public_limits.signups_per_address,
+                       options.public_limits.max_keys)](const Request& req) {
+         if (auto refused = flood->refuse(req, app.clock.now(),
+                                          "too many sign-ups from this network: try again in {} s",
+                                          "同一网络注册过于频繁，请 {} 秒后重试")) {
+           return std::move(*refused);
+         }
+         return register_resident(app.access, req);
+       }});
   router.add({.method = "GET",
               .pattern = "/api/v1/accounts",
               .summary = "The staff accounts inside the administrator's scope",

@@ -817,7 +817,7 @@ Result<std::optional<std::int64_t>> if_match(const Request& req) {
   return std::optional<std::int64_t>{version};
 }
 
-void add_case_routes(Router& router, app::App& app) {
+void add_case_routes(Router& router, app::App& app, const PublicLimits& limits) {
   // What a command reads (command_input) and its refusal by the workflow (app::CaseService).
   const BodyDoc command_body{
       .kind = BodyDoc::Kind::kJson,
@@ -840,40 +840,56 @@ void add_case_routes(Router& router, app::App& app) {
                               "the workflow does not allow the command in the case's state now; "
                               "error.allowed lists the commands that could succeed now, as "
                               "allowed_commands of the case does, and the message names them"};
-  router.add({.method = "POST",
-              .pattern = "/api/v1/cases",
-              .summary = "Submit a demand or petition (resident, channel web; operators and "
-                         "grid workers register any channel). JSON body: kind, category, place, "
-                         "description, address, point {lat, lon}, anonymous, name, contact, "
-                         "channel, received_at (staff on phone, walk-in, letter, mailbox: when "
-                         "the matter came in, RFC 3339 with Z or an offset such as +08:00, not "
-                         "in the future). Answers 201 with the case "
-                         "number and tracking code. "
-                         "An Idempotency-Key header makes retries safe: the same key and body "
-                         "return the first answer, the same key with another body 422",
-              .body = {.kind = BodyDoc::Kind::kJson,
-                       .fields = {{.name = "kind", .description = "demand or petition"},
-                                  {.name = "category", .description = "a leaf category's code"},
-                                  {.name = "place", .description = "the division code"},
-                                  {.name = "description"},
-                                  {.name = "address"},
-                                  {.name = "point", .description = "{lat, lon}", .type = "object"},
-                                  {.name = "anonymous", .type = "boolean"},
-                                  {.name = "name"},
-                                  {.name = "contact"},
-                                  {.name = "channel",
-                                   .description = "web (the default), phone, "
-                                                  "walk_in, letter, mailbox"},
-                                  {.name = "received_at", .description = "UTC, ISO 8601"}}},
-              .idempotency_key = true,
-              .success = 201,
-              .answers = {{403,
-                           "a resident or app outside its own channel, or a staff role "
-                           "that does not register cases"}},
-              .policy = Policy::public_identified(),
-              .async_handler = [&app](const Request& req, const Responder& respond) {
-                submit(app, req, respond);
-              }});
+  router.add(
+      {.method = "POST",
+       .pattern = "/api/v1/cases",
+       .summary = "Submit a demand or petition (resident, channel web; operators and "
+                  "grid workers register any channel). JSON body: kind, category, place, "
+                  "description, address, point {lat, lon}, anonymous, name, contact, "
+                  "channel, received_at (staff on phone, walk-in, letter, mailbox: when "
+                  "the matter came in, RFC 3339 with Z or an offset such as +08:00, not "
+                  "in the future). Answers 201 with the case "
+                  "number and tracking code. "
+                  "An Idempotency-Key header makes retries safe: the same key and body "
+                  "return the first answer, the same key with another body 422",
+       .body = {.kind = BodyDoc::Kind::kJson,
+                .fields = {{.name = "kind", .description = "demand or petition"},
+                           {.name = "category", .description = "a leaf category's code"},
+                           {.name = "place", .description = "the division code"},
+                           {.name = "description"},
+                           {.name = "address"},
+                           {.name = "point", .description = "{lat, lon}", .type = "object"},
+                           {.name = "anonymous", .type = "boolean"},
+                           {.name = "name"},
+                           {.name = "contact"},
+                           {.name = "channel",
+                            .description = "web (the default), phone, "
+                                           "walk_in, letter, mailbox"},
+                           {.name = "received_at", .description = "UTC, ISO 8601"}}},
+       .idempotency_key = true,
+       .success = 201,
+       .answers = {{403,
+                    "a resident or app outside its own channel, or a staff role "
+                    "that does not register cases"},
+                   {429,
+                    "too many submissions from the caller's address (anonymous callers "
+                    "and residents; access.submissions_per_address)"}},
+       .policy = Policy::public_identified(),
+       .async_handler = [&app, flood = std::make_shared<AddressLimit>(
+                                   limits.window, limits.submissions_per_address, limits.max_keys)](
+                            const Request& req, const Responder& respond) {
+         // Staff register what comes in by phone, letter or visit: never limited.
+         if (!req.principal || !domain::is_staff(req.principal->role)) {
+           if (auto refused =
+                   flood->refuse(req, app.clock.now(),
+                                 "too many submissions from this network: try again in {} s, or "
+                                 "call the 12345 hotline",
+                                 "同一网络提交过于频繁，请 {} 秒后重试，或拨打 12345 热线")) {
+             return respond(std::move(*refused));
+           }
+         }
+         submit(app, req, respond);
+       }});
   router.add({.method = "GET",
               .pattern = "/api/v1/track/{code}",
               .summary = "Where a case stands, by its tracking code: state, unit in charge, "

@@ -216,6 +216,13 @@ Response error_response(const Error& e, const Request& req) {
   return error_response(e, req.request_id, prefers_chinese(req.header("Accept-Language")));
 }
 
+Response too_many_requests(const Error& e, std::chrono::seconds wait, const Request& req) {
+  Response res = error_response(e, req);
+  std::erase_if(res.headers, [](const auto& h) { return h.first == "Retry-After"; });
+  res.headers.emplace_back("Retry-After", std::to_string(std::max<std::int64_t>(wait.count(), 1)));
+  return res;
+}
+
 ErrorText public_text(const Error& e, std::string_view request_id) {
   const std::string id(request_id);
   if (e.code == ErrorCode::kInternal) {

@@ -3,6 +3,7 @@
 // "field" too when the error is about one input field.
 #pragma once
 
+#include <chrono>
 #include <span>
 #include <string_view>
 
@@ -42,6 +43,8 @@ Response error_response(const Error& e, std::string_view request_id, bool chines
 // The same, in the language the request's Accept-Language prefers (zh or en; English by
 // default).
 Response error_response(const Error& e, const Request& req);
+// A 429 for e (kResourceExhausted) with Retry-After: wait (at least 1 s).
+Response too_many_requests(const Error& e, std::chrono::seconds wait, const Request& req);
 // True when the first zh or en range of an Accept-Language value is zh.
 bool prefers_chinese(std::optional<std::string_view> accept_language);
 enum class Language { kChinese, kEnglish };

@@ -952,14 +952,11 @@ struct ClientLimits {
 // The answer to a client over its limit: 429 with Retry-After (the server puts it in the spec's
 // form).
 Response too_many_requests(std::chrono::seconds wait, const Request& req) {
-  Response res = error_response(
+  return http::too_many_requests(
       Error{ErrorCode::kResourceExhausted,
             fmt::format("too many requests from this client: try again in {} s", wait.count()),
             fmt::format("请求过于频繁，请 {} 秒后重试", wait.count())},
-      req);
-  std::erase_if(res.headers, [](const auto& h) { return h.first == "Retry-After"; });
-  res.headers.emplace_back("Retry-After", std::to_string(wait.count()));
-  return res;
+      wait, req);
 }
 
 // A GET handler behind the per-address limit (none when gets_per_address is 0).

@@ -437,6 +437,97 @@ TEST_P(AccessApi, StaffRegisterOnlyInsideTheirJurisdiction) {
   EXPECT_FALSE(file_case(elsewhere, &resident).number.empty()) << "a signed-in resident";
 }
 
+// TESTS.md S13: what clients without a staff account create is limited per address
+// (ApiOptions::public_limits): submissions by anonymous callers and residents, and sign-ups.
+// Staff registering calls are not; behind a trusted proxy each client counts on its own.
+TEST_P(AccessApi, PublicSubmissionsAndSignUpsAreLimitedPerAddress) {
+  http::Metrics metrics;
+  http::Router router = http::make_router(*app_, metrics,
+                                          {.public_limits = {.window = std::chrono::seconds(60),
+                                                             .submissions_per_address = 2,
+                                                             .signups_per_address = 1}});
+  http::ServerOptions options;
+  options.worker_threads = 2;
+  options.trusted_proxies = *http::TrustedProxies::parse("127.0.0.1");
+  testing::OtherServer limited(router, options);
+  auto post = [&](const Session* s, const std::string& target, const std::string& body,
+                  http::testing::Headers headers = {}) {
+    headers.emplace_back("Content-Type", "application/json");
+    if (s != nullptr) {
+      headers.emplace_back("Cookie", s->cookie);
+      headers.emplace_back("X-CSRF-Token", s->csrf);
+    }
+    http::testing::TestClient client(limited.port());
+    return client.request("POST", target, body, headers);
+  };
+  const std::string place = village_in(testing::kYujiang);
+  auto submission = [&](std::string_view description) {
+    return json::serialize(json::object{{"category", "urban.lighting"},
+                                        {"place", place},
+                                        {"description", description},
+                                        {"anonymous", true}});
+  };
+  const std::string tag = unique("flood");
+  auto count_described = [&](const std::string& description) {
+    auto n = db_->read_value([&](store::Sql& sql) {
+      return sql.query_one("SELECT count(*) FROM cases WHERE description = $1", {description});
+    });
+    EXPECT_TRUE(n) << n.error().message;
+    return n ? n->int64(0) : -1;
+  };
+
+  // The cases are stamped with the fixture's clock, which other tests of this binary read
+  // lists by: it is not moved here (LoginThrottle's own tests and Open311's move a window).
+  EXPECT_EQ(post(nullptr, "/api/v1/cases", submission(tag + " 1")).res.result_int(), 201u);
+  auto resident = account_session("flood.resident", Role::kResident);
+  EXPECT_EQ(post(&resident, "/api/v1/cases",
+                 json::serialize(json::object{{"category", "urban.lighting"},
+                                              {"place", place},
+                                              {"description", tag + " 2"},
+                                              {"name", "王五"},
+                                              {"contact", resident.username}}))
+                .res.result_int(),
+            201u);
+  // The third from this address within the minute: refused, nothing written, and the resident
+  // is told when to try again and that the hotline takes the matter now.
+  auto refused = post(nullptr, "/api/v1/cases", submission(tag + " 3"));
+  ASSERT_EQ(refused.res.result_int(), 429u) << refused.res.body();
+  const int wait = std::stoi(std::string(refused.res["Retry-After"]));
+  EXPECT_TRUE(wait >= 1 && wait <= 60) << wait;
+  EXPECT_EQ(testing::body_json(refused).at("error").at("code").as_string(), "resource_exhausted");
+  auto zh =
+      post(&resident, "/api/v1/cases", submission(tag + " 3"), {{"Accept-Language", "zh-CN"}});
+  ASSERT_EQ(zh.res.result_int(), 429u) << "a resident too: " << zh.res.body();
+  EXPECT_NE(zh.res.body().find("12345"), std::string::npos) << zh.res.body();
+  EXPECT_EQ(count_described(tag + " 3"), 0);
+  // Staff registering a call are not limited.
+  auto op = account_session("flood.operator", Role::kOperator);
+  auto call_in = post(&op, "/api/v1/cases",
+                      json::serialize(json::object{{"channel", "phone"},
+                                                   {"category", "urban.lighting"},
+                                                   {"place", place},
+                                                   {"description", tag + " 4"},
+                                                   {"name", "李四"},
+                                                   {"contact", "13900002222"}}));
+  EXPECT_EQ(call_in.res.result_int(), 201u) << call_in.res.body();
+  // Another client behind the trusted proxy has its own count.
+  EXPECT_EQ(
+      post(nullptr, "/api/v1/cases", submission(tag + " 5"), {{"X-Forwarded-For", "203.0.113.5"}})
+          .res.result_int(),
+      201u);
+
+  // One sign-up a minute per address.
+  auto signup = [&](const std::string& name) {
+    return post(nullptr, "/api/v1/residents",
+                json::serialize(json::object{{"username", unique(name) + "@example.cn"},
+                                             {"password", std::string(kPassword)}}));
+  };
+  EXPECT_EQ(signup("flood.signup").res.result_int(), 201u);
+  auto second = signup("flood.signup");
+  EXPECT_EQ(second.res.result_int(), 429u) << second.res.body();
+  EXPECT_FALSE(second.res["Retry-After"].empty());
+}
+
 // A leader supervises (督办): they may move a case of their jurisdiction one level up with a
 // reason, and do nothing else to it.
 TEST_P(AccessApi, LeadersEscalateButDoNotDecide) {

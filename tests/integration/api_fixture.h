@@ -85,4 +85,29 @@ class ApiFixture : public ::testing::TestWithParam<Backend> {
   std::thread thread_;
 };
 
+// A second server on a router of the test (the fixture's or one with other ApiOptions), with
+// other ServerOptions; the store and the sessions are the fixture's.
+class OtherServer {
+ public:
+  OtherServer(const http::Router& router, http::ServerOptions options) {
+    options.port = 0;
+    server_ = std::make_unique<http::Server>(options, router, metrics_);
+    EXPECT_TRUE(server_->listen());
+    thread_ = std::thread([this] { server_->run(); });
+  }
+  ~OtherServer() {
+    server_->stop();
+    thread_.join();
+  }
+  OtherServer(const OtherServer&) = delete;
+  OtherServer& operator=(const OtherServer&) = delete;
+  std::uint16_t port() const { return server_->port(); }
+  const http::Metrics& metrics() const { return metrics_; }
+
+ private:
+  http::Metrics metrics_;
+  std::unique_ptr<http::Server> server_;
+  std::thread thread_;
+};
+
 }  // namespace jiceng::testing

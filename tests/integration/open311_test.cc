@@ -37,6 +37,7 @@ namespace json = boost::json;
 using http::testing::Headers;
 using http::testing::Reply;
 using testing::Backend;
+using testing::OtherServer;
 using Fields = std::vector<std::pair<std::string, std::string>>;
 
 constexpr std::string_view kYujiang = "360603";  // 余江区, in the deployment
@@ -1093,30 +1094,6 @@ TEST_P(Open311, EveryErrorUnderTheBaseTakesTheSpecForm) {
     EXPECT_TRUE(parse_json(r).is_object()) << target << ": " << r.res.body();
   }
 }
-
-// A server of its own on this test's router and store, with other options.
-class OtherServer {
- public:
-  OtherServer(const http::Router& router, http::ServerOptions options) {
-    options.port = 0;
-    server_ = std::make_unique<http::Server>(options, router, metrics_);
-    EXPECT_TRUE(server_->listen());
-    thread_ = std::thread([this] { server_->run(); });
-  }
-  ~OtherServer() {
-    server_->stop();
-    thread_.join();
-  }
-  OtherServer(const OtherServer&) = delete;
-  OtherServer& operator=(const OtherServer&) = delete;
-  std::uint16_t port() const { return server_->port(); }
-  const http::Metrics& metrics() const { return metrics_; }
-
- private:
-  http::Metrics metrics_;
-  std::unique_ptr<http::Server> server_;
-  std::thread thread_;
-};
 
 // The server's refusals before any handler: a body over the limit (413) and admission control
 // (503, with Retry-After), in the spec's form too.
