@@ -33,6 +33,16 @@ class ShiftedClock final : public Clock {
   std::atomic<std::int64_t> offset_us_{0};
 };
 
+// The suites file many cases from one address: without the per-address limits on public
+// submissions and sign-ups, which AccessApi.PublicSubmissionsAndSignUpsAreLimitedPerAddress
+// tests on a router of its own.
+inline http::ApiOptions test_api_options() {
+  http::ApiOptions o;
+  o.public_limits.submissions_per_address = 0;
+  o.public_limits.signups_per_address = 0;
+  return o;
+}
+
 class ApiFixture : public ::testing::TestWithParam<Backend> {
  protected:
   void SetUp() override {
@@ -42,7 +52,8 @@ class ApiFixture : public ::testing::TestWithParam<Backend> {
     auto policy = app::PasswordPolicy::load(app::default_blocklist_path(JICENG_SOURCE_DIR));
     ASSERT_TRUE(policy) << policy.error().message;
     app_ = std::make_unique<app::App>(*db_, clock_, std::move(*policy));
-    router_ = std::make_unique<http::Router>(http::make_router(*app_, metrics_));
+    router_ =
+        std::make_unique<http::Router>(http::make_router(*app_, metrics_, test_api_options()));
     http::ServerOptions options;
     options.port = 0;
     options.worker_threads = 4;

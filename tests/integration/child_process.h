@@ -67,6 +67,10 @@ class Child {
         "JICENG_ACCESS_PASSWORD_BLOCKLIST=" +
         (fs::path(JICENG_SOURCE_DIR) / "node_modules/@zxcvbn-ts/language-common/src/passwords.json")
             .string());
+    // The tests' load comes from one address: the per-address limits on public submissions
+    // and sign-ups (access.*) would refuse it. A test's own env may set them again.
+    envs.emplace_back("JICENG_ACCESS_SUBMISSIONS_PER_ADDRESS=0");
+    envs.emplace_back("JICENG_ACCESS_SIGNUPS_PER_ADDRESS=0");
     for (auto& e : env) envs.push_back(e);
     std::vector<char*> envp;
     for (auto& e : envs) envp.push_back(e.data());

@@ -327,7 +327,8 @@ class OwnStore : public ::testing::Test {
     EXPECT_TRUE(policy) << policy.error().message;
     if (!policy) return nullptr;
     s->app = std::make_unique<app::App>(*s->db, clock_, std::move(*policy));
-    s->router = std::make_unique<http::Router>(http::make_router(*s->app, s->metrics));
+    s->router = std::make_unique<http::Router>(
+        http::make_router(*s->app, s->metrics, testing::test_api_options()));
     http::ServerOptions options;
     options.port = 0;
     options.worker_threads = 4;
