@@ -173,6 +173,8 @@ void set_up() {
   options.worker_threads = 2;
   options.max_loop_lag = std::chrono::milliseconds(0);  // the sanitizers slow everything
   options.header_timeout = std::chrono::seconds(5);
+  // Inputs may carry X-Forwarded-For (the dictionary has it): the proxy code runs too.
+  options.trusted_proxies = *http::TrustedProxies::parse("127.0.0.1");
   w->server = std::make_unique<http::Server>(options, *w->router, w->metrics);
   if (auto l = w->server->listen(); !l) fail("listen: " + l.error().message);
   w->port = w->server->port();
@@ -244,14 +246,34 @@ std::string exchange(const std::string& bytes) {
   return got;
 }
 
-// The status codes of the responses in `got`: each "HTTP/1.1 NNN" at the start of the data or
-// of a line. JSON bodies escape line breaks, so a body cannot fake one.
+// The status codes of the responses in `got`, walked one after the other: a status line, the
+// header, then the body of its Content-Length, unless the next status line starts right after
+// the header (the answer to a HEAD, or an interim 100 Continue). Where the walk cannot go on
+// (a response it cannot read), the rest is scanned for status lines at the start of a line.
 std::vector<int> statuses(std::string_view got) {
   std::vector<int> out;
-  for (std::size_t pos = 0; (pos = got.find("HTTP/1.", pos)) != std::string_view::npos; ++pos) {
-    if (pos != 0 && got[pos - 1] != '\n') continue;
-    if (pos + 12 > got.size() || got[pos + 8] != ' ') continue;
-    out.push_back(std::atoi(std::string(got.substr(pos + 9, 3)).c_str()));
+  auto status_at = [&](std::size_t pos) {
+    return got.substr(pos, 7) == "HTTP/1." && pos + 12 <= got.size() && got[pos + 8] == ' '
+               ? std::atoi(std::string(got.substr(pos + 9, 3)).c_str())
+               : 0;
+  };
+  std::size_t pos = 0;
+  while (pos < got.size()) {
+    const int code = status_at(pos);
+    const std::size_t header_end = got.find("\r\n\r\n", pos);
+    if (code == 0 || header_end == std::string_view::npos) break;
+    out.push_back(code);
+    const std::size_t body = header_end + 4;
+    std::size_t length = 0;
+    const std::string_view header = got.substr(pos, body - pos);
+    if (const auto cl = header.find("\r\nContent-Length: "); cl != std::string_view::npos) {
+      length =
+          static_cast<std::size_t>(std::atoll(std::string(header.substr(cl + 18, 20)).c_str()));
+    }
+    pos = status_at(body) != 0 ? body : body + length;
+  }
+  for (std::size_t at = pos; at < got.size(); ++at) {
+    if ((at == pos || got[at - 1] == '\n') && status_at(at) != 0) out.push_back(status_at(at));
   }
   return out;
 }
@@ -268,11 +290,23 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   replace_all(bytes, "$CASE", world->case_number);
   const Caller& caller = world->callers[who];
   if (!caller.cookie.empty()) {
+    // Into every request of the input: after each line that ends like a request line, or after
+    // the first line when none does.
     std::string headers = "Cookie: " + caller.cookie + "\r\n";
     if (!caller.csrf.empty()) headers += "X-CSRF-Token: " + caller.csrf + "\r\n";
-    const auto eol = bytes.find('\n');
-    bytes.insert(eol == std::string::npos ? bytes.size() : eol + 1, headers);
+    constexpr std::string_view kRequestLineEnd = " HTTP/1.1\r\n";
+    bool added = false;
+    for (std::size_t at = bytes.find(kRequestLineEnd); at != std::string::npos;
+         at = bytes.find(kRequestLineEnd, at + kRequestLineEnd.size() + headers.size())) {
+      bytes.insert(at + kRequestLineEnd.size(), headers);
+      added = true;
+    }
+    if (!added) {
+      const auto eol = bytes.find('\n');
+      bytes.insert(eol == std::string::npos ? bytes.size() : eol + 1, headers);
+    }
   }
+
   const std::string got = exchange(bytes);
   const auto codes = statuses(got);
   if (world->trace) {  // JICENG_FUZZ_TRACE=1: who sent what, and the statuses that came back

@@ -29,8 +29,9 @@ struct Open311Limits {
 };
 
 // What clients without a staff account create, per client address (IPv6 by /64) within a
-// sliding window: case submissions (POST /api/v1/cases by anonymous callers and residents;
-// staff are not limited) and resident sign-ups. A flood from one address (a script filing
+// sliding window: case submissions (POST /api/v1/cases by anonymous callers, residents and
+// apps; staff are not limited) and resident sign-ups. Every request counts, also one refused
+// as invalid or answered again from its Idempotency-Key. A flood from one address (a script filing
 // hundreds of cases) is refused with 429 and Retry-After, and the answer points residents to
 // the hotline. The limits are far above what people submit by hand, also many residents
 // behind one address (a village's Wi-Fi, a carrier's shared IPv4 address). 0: no limit.

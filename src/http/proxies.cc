@@ -28,7 +28,7 @@ Result<TrustedProxies> TrustedProxies::parse(std::string_view list) {
   TrustedProxies out;
   std::size_t pos = 0;
   while (pos < list.size()) {
-    const std::size_t end = list.find_first_of(", \t", pos);
+    const std::size_t end = list.find_first_of(", \t\r\n", pos);
     const std::string entry(list.substr(pos, end == std::string_view::npos ? end : end - pos));
     pos = end == std::string_view::npos ? list.size() : end + 1;
     if (entry.empty()) continue;
@@ -86,24 +86,30 @@ std::optional<ip::address> forwarded_client(const ip::address& peer,
                                             const std::vector<std::string_view>& forwarded_for,
                                             const TrustedProxies& trusted) {
   if (trusted.empty() || forwarded_for.empty() || !trusted.contains(peer)) return std::nullopt;
-  std::vector<ip::address> chain;
+  // The entries, right to left (the last header's last entry first). Each one examined was
+  // written by a trusted proxy, so one that is not an address means the chain cannot be read:
+  // the peer is all that is known. Entries left of the client's are the client's own words and
+  // are never read.
+  std::vector<std::string_view> entries;
   for (std::string_view header : forwarded_for) {
     std::size_t pos = 0;
-    while (pos <= header.size()) {
+    for (;;) {
       const std::size_t comma = header.find(',', pos);
-      const std::string_view entry =
-          trim(header.substr(pos, comma == std::string_view::npos ? comma : comma - pos));
-      pos = comma == std::string_view::npos ? header.size() + 1 : comma + 1;
-      boost::system::error_code ec;
-      auto a = ip::make_address(std::string(entry), ec);
-      if (ec) return std::nullopt;
-      chain.push_back(plain(a));
+      entries.push_back(
+          trim(header.substr(pos, comma == std::string_view::npos ? comma : comma - pos)));
+      if (comma == std::string_view::npos) break;
+      pos = comma + 1;
     }
   }
-  for (auto it = chain.rbegin(); it != chain.rend(); ++it) {
-    if (!trusted.contains(*it)) return *it;
+  std::optional<ip::address> leftmost;
+  for (auto it = entries.rbegin(); it != entries.rend(); ++it) {
+    boost::system::error_code ec;
+    const auto a = ip::make_address(std::string(*it), ec);
+    if (ec) return std::nullopt;
+    leftmost = plain(a);
+    if (!trusted.contains(*leftmost)) return leftmost;
   }
-  return chain.front();
+  return leftmost;
 }
 
 std::string client_text(const ip::address& address) {

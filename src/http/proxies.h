@@ -22,8 +22,9 @@ namespace jiceng::http {
 class TrustedProxies {
  public:
   TrustedProxies() = default;
-  // "127.0.0.1, ::1, 10.0.0.0/8, fd00::/8": addresses and networks, separated by commas or
-  // white space; "" trusts none. kInvalidArgument naming the entry that is neither.
+  // "127.0.0.1, ::1, 10.0.0.0/8, fd00::/8": addresses and networks (IPv4 ones as IPv4, also
+  // for peers that a dual-stack socket sees as ::ffff:…), separated by commas or white space
+  // (line breaks too); "" trusts none. kInvalidArgument naming the entry that is neither.
   [[nodiscard]] static Result<TrustedProxies> parse(std::string_view list);
 
   bool empty() const { return v4_.empty() && v6_.empty(); }
@@ -35,9 +36,11 @@ class TrustedProxies {
 };
 
 // The client's address for a request from `peer` with these X-Forwarded-For values (every such
-// header, in order): nullopt when the peer is not a trusted proxy, there is no X-Forwarded-For,
-// or one of its entries is not an address (then the peer is all that is known). When every
-// entry is a trusted proxy, the left-most.
+// header, in order): the right-most entry that is not a trusted proxy, or, when every entry is
+// one, the left-most. nullopt when the peer is not a trusted proxy, there is no X-Forwarded-For,
+// or an entry that a trusted proxy wrote (one right of the client's) is not an address: then the
+// peer is all that is known. Entries left of the client's are not read. A client inside a
+// trusted network can name any address of it: trust only the proxies' own addresses.
 std::optional<boost::asio::ip::address> forwarded_client(
     const boost::asio::ip::address& peer, const std::vector<std::string_view>& forwarded_for,
     const TrustedProxies& trusted);

@@ -33,7 +33,9 @@ struct Request {
   StringMap params;                 // the route's {name} captures, decoded
   const RawRequest* raw = nullptr;  // the parsed message; null only in unit tests
   std::string request_id;
-  std::string remote;  // "address:port" of the peer
+  // "address:port" of the peer ("[v6]:port"); behind a trusted proxy the client it names,
+  // without a port ("203.0.113.7", "[2001:db8::7]"; http/proxies.h).
+  std::string remote;
   // The authenticated caller, set by the router before a non-public handler runs (and before a
   // public one with Policy::identify when credentials came); nullopt for anonymous callers.
   std::optional<domain::Principal> principal{};

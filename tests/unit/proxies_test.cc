@@ -17,7 +17,7 @@ std::string client(const char* peer, std::vector<std::string_view> xff, const ch
 }
 
 TEST(TrustedProxies, ParsesAddressesAndNetworks) {
-  auto t = TrustedProxies::parse("127.0.0.1, ::1 10.0.0.0/8,fd00::/8\t192.168.1.7/24");
+  auto t = TrustedProxies::parse("127.0.0.1, ::1 10.0.0.0/8,fd00::/8\t192.168.1.7/24\n");
   ASSERT_TRUE(t);
   EXPECT_TRUE(t->contains(a("127.0.0.1")));
   EXPECT_FALSE(t->contains(a("127.0.0.2")));
@@ -46,6 +46,12 @@ TEST(TrustedProxies, TheClientIsTheRightMostAddressNotAProxy) {
   // Several headers count as one list, in order.
   EXPECT_EQ(client("127.0.0.1", {"6.6.6.6", "203.0.113.7"}, "127.0.0.1"), "203.0.113.7");
   EXPECT_EQ(client("127.0.0.1", {"2001:db8::7"}, "127.0.0.1"), "[2001:db8::7]");
+  // What the client wrote left of its own address is never read: garbage there changes nothing
+  // (with nginx's $proxy_add_x_forwarded_for, the client's header comes first).
+  EXPECT_EQ(client("127.0.0.1", {"unknown, 203.0.113.7"}, "127.0.0.1"), "203.0.113.7");
+  EXPECT_EQ(client("127.0.0.1", {"203.0.113.7,,1.2.3.4"}, "127.0.0.1"), "1.2.3.4");
+  EXPECT_EQ(client("127.0.0.1", {"x", "203.0.113.7, 10.0.0.5"}, "127.0.0.1 10.0.0.0/8"),
+            "203.0.113.7");
   // Every entry a proxy: the left-most.
   EXPECT_EQ(client("127.0.0.1", {"10.0.0.9, 10.0.0.5"}, "127.0.0.1 10.0.0.0/8"), "10.0.0.9");
 }
@@ -56,9 +62,11 @@ TEST(TrustedProxies, OtherwiseThePeer) {
   // None trusted, none given, or an entry that is not an address.
   EXPECT_EQ(client("127.0.0.1", {"203.0.113.7"}, ""), "peer");
   EXPECT_EQ(client("127.0.0.1", {}, "127.0.0.1"), "peer");
+  // An entry the proxy wrote that is not an address: the chain cannot be read.
   EXPECT_EQ(client("127.0.0.1", {"unknown"}, "127.0.0.1"), "peer");
-  EXPECT_EQ(client("127.0.0.1", {"203.0.113.7,,1.2.3.4"}, "127.0.0.1"), "peer");
+  EXPECT_EQ(client("127.0.0.1", {"203.0.113.7, unknown"}, "127.0.0.1"), "peer");
   EXPECT_EQ(client("127.0.0.1", {"203.0.113.7:443"}, "127.0.0.1"), "peer");
+  EXPECT_EQ(client("127.0.0.1", {"203.0.113.7, 10.0.0.5, "}, "127.0.0.1 10.0.0.0/8"), "peer");
 }
 
 }  // namespace
