@@ -36,7 +36,14 @@ Result<TrustedProxies> TrustedProxies::parse(std::string_view list) {
     if (entry.find('/') != std::string::npos) {
       if (entry.find(':') != std::string::npos) {
         auto n = ip::make_network_v6(entry, ec);
-        if (!ec) out.v6_.push_back(n);
+        if (!ec && n.address().is_v4_mapped() && n.prefix_length() >= 96) {
+          // "::ffff:10.0.0.0/104" is 10.0.0.0/8: peers are compared as IPv4 (plain()).
+          out.v4_.emplace_back(ip::make_address_v4(ip::v4_mapped, n.address()),
+                               static_cast<unsigned short>(n.prefix_length() - 96));
+          out.v4_.back() = out.v4_.back().canonical();
+        } else if (!ec) {
+          out.v6_.push_back(n);
+        }
       } else {
         auto n = ip::make_network_v4(entry, ec);
         if (!ec) out.v4_.push_back(n.canonical());

@@ -28,6 +28,12 @@ TEST(TrustedProxies, ParsesAddressesAndNetworks) {
   EXPECT_FALSE(t->contains(a("fe80::1")));
   EXPECT_TRUE(t->contains(a("192.168.1.200")));    // the host part of a network is ignored
   EXPECT_TRUE(t->contains(a("::ffff:10.1.2.3")));  // IPv4 as a dual-stack socket sees it
+  // A network of IPv4 addresses written as mapped IPv6 is that IPv4 network.
+  auto mapped = TrustedProxies::parse("::ffff:10.0.0.0/104");
+  ASSERT_TRUE(mapped);
+  EXPECT_TRUE(mapped->contains(a("10.9.8.7")));
+  EXPECT_TRUE(mapped->contains(a("::ffff:10.9.8.7")));
+  EXPECT_FALSE(mapped->contains(a("11.0.0.1")));
   EXPECT_TRUE(TrustedProxies::parse("")->empty());
   for (const char* bad : {"localhost", "10.0.0.0/33", "1.2.3", "::1/129", "10.0.0.0/"}) {
     auto r = TrustedProxies::parse(bad);
