@@ -872,8 +872,8 @@ void add_case_routes(Router& router, app::App& app, const PublicLimits& limits) 
                     "a resident or app outside its own channel, or a staff role "
                     "that does not register cases"},
                    {429,
-                    "too many submissions from the caller's address (anonymous callers "
-                    "and residents; access.submissions_per_address)"}},
+                    "too many submissions from the caller's address (callers without a "
+                    "staff account; access.submissions_per_address)"}},
        .policy = Policy::public_identified(),
        .async_handler = [&app, flood = std::make_shared<AddressLimit>(
                                    limits.window, limits.submissions_per_address, limits.max_keys)](
