@@ -4,11 +4,12 @@
 #   make test  — build the dev preset (Debug + ASan + UBSan) and run every test, SQLite and
 #                PostgreSQL (a throw-away cluster on loopback, started and stopped by the run)
 #   make fuzz  — (not part of the contract) the fuzz targets under libFuzzer for a while
+#   make tsan  — (not part of the contract) every test again under ThreadSanitizer
 SHELL := /bin/bash
 JOBS ?= $(shell nproc)
 DEMO_CASES ?= 20000
 
-.PHONY: run test deps release dev web bench fuzz format clean
+.PHONY: run test deps release dev web bench fuzz tsan format clean
 
 run: deps release web
 	build/release/jiceng demo --cases $(DEMO_CASES)
@@ -45,6 +46,13 @@ fuzz: deps
 	@cmake --preset fuzz >/dev/null
 	cmake --build --preset fuzz -j $(JOBS)
 	scripts/fuzz
+
+# Every test under ThreadSanitizer (the tsan preset; scripts/tsan): a separate build, about
+# 12 minutes on two CPUs, and 11 of tests. Not in make test, for CI's time.
+tsan: deps web
+	@cmake --preset tsan >/dev/null
+	cmake --build --preset tsan -j $(JOBS)
+	scripts/with-pg scripts/tsan
 
 format:
 	clang-format -i $$(git ls-files '*.cc' '*.h')

@@ -234,12 +234,13 @@ class DemoCaseGenerator::Impl {
     });
     std::sort(out.stats.begin(), out.stats.end(),
               [](const domain::StatRow& a, const domain::StatRow& b) { return a.first < b.first; });
+    // A copy: the writer reads it while this generator numbers the batch after on its thread.
+    out.counters = counters_;
   }
 
   std::int64_t made() const { return made_; }
   bool done() const { return ordinary_made_ == total_ && next_incident_ == incident_cases_.size(); }
   const std::vector<DemoIncident>& incidents() const { return incidents_; }
-  const std::map<std::pair<std::string, int>, std::int64_t>& counters() const { return counters_; }
 
  private:
   // ---- Set-up ---------------------------------------------------------------------------------
@@ -856,8 +857,5 @@ void DemoCaseGenerator::next(std::int64_t count, DemoBatch& batch) { impl_->next
 std::int64_t DemoCaseGenerator::made() const { return impl_->made(); }
 bool DemoCaseGenerator::done() const { return impl_->done(); }
 const std::vector<DemoIncident>& DemoCaseGenerator::incidents() const { return impl_->incidents(); }
-const std::map<std::pair<std::string, int>, std::int64_t>& DemoCaseGenerator::counters() const {
-  return impl_->counters();
-}
 
 }  // namespace jiceng::app

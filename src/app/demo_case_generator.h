@@ -1,7 +1,7 @@
 // The generator behind `jiceng demo --cases` (app/demo_cases.h): realistic cases of a
 // deployment and their event histories, built in memory, deterministically from a seed, as rows
-// ready for Sql::bulk_insert, with their search tokens and repeat signatures. Pure: everything it needs from the store
-// comes in a DemoWorld.
+// ready for Sql::bulk_insert, with their search tokens and repeat signatures. Pure: everything it
+// needs from the store comes in a DemoWorld.
 //
 // Each case is registered as CaseService::register_in would (routing, clock from the category's
 // time limit or the petition rules, number, tracking code), then driven through the workflow
@@ -64,12 +64,12 @@ struct DemoWorld {
 
 // The columns of the rows the generator makes, in order.
 inline constexpr std::array<std::string_view, 34> kDemoCaseColumns = {
-    "number",         "tracking_code",     "kind",        "category_code", "place_code",
-    "county_code",    "address",           "lat",         "lon",           "anonymous",
-    "submitter_name", "submitter_contact", "description", "channel",       "unit_id",
-    "state",          "version",           "received_at", "created_at",    "updated_at",
-    "clock",          "clock_started_at",  "deadline_at", "warned",        "breached",
-    "next_timer_at",  "extensions",        "reply",       "replied_at",    "rating",
+    "number",         "tracking_code",     "kind",         "category_code", "place_code",
+    "county_code",    "address",           "lat",          "lon",           "anonymous",
+    "submitter_name", "submitter_contact", "description",  "channel",       "unit_id",
+    "state",          "version",           "received_at",  "created_at",    "updated_at",
+    "clock",          "clock_started_at",  "deadline_at",  "warned",        "breached",
+    "next_timer_at",  "extensions",        "reply",        "replied_at",    "rating",
     "warn_at",        "extension_days",    "clock_amount", "clock_unit"};
 inline constexpr std::array<std::string_view, 10> kDemoEventColumns = {
     "case_number", "seq",      "at",      "actor", "command",
@@ -91,6 +91,9 @@ struct DemoBatch {
   std::vector<domain::StatRow> stats;  // the cases' facts for case_stat (domain/case_stats.h)
   std::vector<std::vector<store::Value>> escalations;  // kDemoEscalationColumns (case_escalation)
   std::vector<store::signals::CountDelta> signals;     // the cases' counts for signal_count
+  // The last number used per (county, year) once this batch's cases are numbered: what
+  // case_counter must hold when the batch is written (world.counters before the first).
+  std::map<std::pair<std::string, int>, std::int64_t> counters;
 };
 
 // An injected incident (a burst for the detector to find, docs/SIGNALS.md): many people of one
@@ -128,8 +131,6 @@ class DemoCaseGenerator {
   bool done() const;          // every case made
   // The incidents planned; their case numbers fill in as they are made.
   const std::vector<DemoIncident>& incidents() const;
-  // The last number used per (county, year): world.counters updated by the cases made so far.
-  const std::map<std::pair<std::string, int>, std::int64_t>& counters() const;
 
  private:
   class Impl;

@@ -170,8 +170,9 @@ Result<DemoWorld> load_world(store::Sql& sql, const std::string& root, Instant n
   return world;
 }
 
-Result<void> save_counters(store::Sql& sql, const DemoCaseGenerator& generator) {
-  for (const auto& [key, last_seq] : generator.counters()) {
+Result<void> save_counters(store::Sql& sql,
+                           const std::map<std::pair<std::string, int>, std::int64_t>& counters) {
+  for (const auto& [key, last_seq] : counters) {
     auto r = sql.exec(
         "INSERT INTO case_counter (county_code, year, last_seq) VALUES ($1, $2, $3) "
         "ON CONFLICT (county_code, year) DO UPDATE SET last_seq = excluded.last_seq",
@@ -227,7 +228,7 @@ Result<DemoCasesReport> add_cases(store::Database& db, const Clock& clock,
       // generator is about to use: stop rather than clash (what is written stays; run again).
       auto counters = lock_counters(sql, *root);
       if (!counters) return counters.error();
-      if (*counters != generator->counters()) {
+      if (*counters != written.counters) {
         return Error::conflict(
             "another process registered cases during the demo fill; run the command again to "
             "top up");
@@ -288,7 +289,8 @@ Result<DemoCasesReport> add_cases(store::Database& db, const Clock& clock,
         return r.error();
       }
     }
-    if (auto r = save_counters(sql, *generator); !r) return r.error();
+    // The numbers of the cases written, not the generator's: it is numbering the next batch.
+    if (auto r = save_counters(sql, written.counters); !r) return r.error();
     if (auto r = record_audit(
             sql, now, {"system", ""},
             {.action = "demo.cases", .object_type = "", .object_id = std::to_string(in_step)}, {});
