@@ -8,6 +8,7 @@
 #include <condition_variable>
 #include <deque>
 #include <future>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <thread>
@@ -106,6 +107,32 @@ class Database::Impl {
     queue_cv_.notify_one();
   }
 
+  Result<void> watch(std::vector<WatchedTable> tables,
+                     std::function<void(const ChangedKeys&)> changed) {
+    std::shared_ptr<const Watch> w;
+    if (!tables.empty()) {
+      w = std::make_shared<const Watch>(Watch{std::move(tables), std::move(changed)});
+    }
+    {
+      std::lock_guard lock(watch_mu_);
+      watch_ = w;
+    }
+    // A fence: the writer takes the watch at the start of a batch, so once a write queued now
+    // is answered, every later batch is watched (and the batches before were answered), or the
+    // writer's connection refused it.
+    auto fenced = write([](Sql&) -> Result<void> { return {}; });
+    std::lock_guard lock(watch_mu_);
+    if (!fenced) {
+      if (watch_ == w) watch_.reset();  // not known to be in force: not in force
+      return fenced;
+    }
+    if (w && refused_watch_ == w) {
+      watch_.reset();
+      return *std::exchange(watch_error_, std::nullopt);
+    }
+    return {};
+  }
+
   Stats stats() const {
     Stats s{.commits = commits_.load(), .writes = writes_.load(), .refused = refused_.load()};
     s.damaged = damaged_.load();
@@ -122,6 +149,11 @@ class Database::Impl {
     TxFn fn;
     WriteDone done;
     Clock::time_point queued_at;
+  };
+
+  struct Watch {
+    std::vector<WatchedTable> tables;
+    std::function<void(const ChangedKeys&)> changed;
   };
 
   // Set on the writer threads, where a blocking write() would wait for itself.
@@ -187,6 +219,8 @@ class Database::Impl {
   void writer_loop() {
     on_writer_thread = true;
     std::unique_ptr<Connection> conn;
+    std::shared_ptr<const Watch> applied;  // the watch conn notes changes for
+    bool watching_failed = false;          // conn could not watch: report every batch as all
     std::vector<Job> batch;
     std::size_t served = 0;  // the last batch's writes and how long it held this writer
     Clock::duration busy{};
@@ -211,6 +245,8 @@ class Database::Impl {
         }
         if (c) {
           conn = std::move(*c);
+          applied.reset();
+          watching_failed = false;
         } else {
           for (Job& j : batch) j.done(c.error());
         }
@@ -218,7 +254,31 @@ class Database::Impl {
       // Writes failed for want of a connection were not served: they say nothing of the rate.
       served = conn ? batch.size() : 0;
       if (conn) {
-        run_batch(*conn, batch);
+        std::shared_ptr<const Watch> w;
+        {
+          std::lock_guard lock(watch_mu_);
+          w = watch_;
+        }
+        if (w != applied) {
+          auto r = conn->watch(w ? w->tables : std::vector<WatchedTable>{});
+          watching_failed = !r;
+          if (!r) {
+            spdlog::error(
+                "store {}: cannot note the rows writes change ({}); every write is "
+                "reported as changing everything",
+                options_.description, r.error().message);
+            std::lock_guard lock(watch_mu_);
+            refused_watch_ = w;
+            watch_error_ = r.error();
+          }
+          applied = w;
+        }
+        run_batch(*conn, batch, [&] {
+          if (!w) return;
+          ChangedKeys changed = conn->take_changes();
+          changed.all = changed.all || watching_failed;
+          if (!changed.empty()) w->changed(changed);
+        });
         note_damage(*conn);
       }
       batch.clear();
@@ -232,7 +292,9 @@ class Database::Impl {
   // into the savepoint's journal (in memory), and each statement's own journal is cut back by
   // walking that journal from its start — a demo fill step of a million cases into a store of
   // millions spent 94 % of its time there (docs/PERFORMANCE.md, "The demo fill at 10,000,000").
-  void run_batch(Connection& c, std::vector<Job>& batch) {
+  // report runs once, before the first of the batch's writes is answered (Database::watch).
+  template <class Report>
+  void run_batch(Connection& c, std::vector<Job>& batch, Report&& report) {
     const auto began = Clock::now();
     Clock::duration slowest{};
     auto run_job = [&](Job& job) {
@@ -243,6 +305,7 @@ class Database::Impl {
     };
     std::vector<Result<void>> results(batch.size());
     auto fail_all = [&](const Error& e) {
+      report();
       for (Job& j : batch) j.done(e);
     };
     if (auto r = c.exec(begin_write(dialect_)); !r) return fail_all(r.error());
@@ -251,6 +314,7 @@ class Database::Impl {
       results[0] = run_job(batch[0]);
       if (!results[0]) {
         (void)c.exec("ROLLBACK");
+        report();
         return batch[0].done(std::move(results[0]));
       }
     }
@@ -299,6 +363,7 @@ class Database::Impl {
                                .slowest = slowest,
                                .before_commit = committing - ending,
                                .commit = committed - committing});
+    report();
     for (std::size_t i = 0; i < batch.size(); ++i) {
       if (results[i]) writes_.fetch_add(1, std::memory_order_relaxed);
       batch[i].done(std::move(results[i]));
@@ -404,6 +469,13 @@ class Database::Impl {
   std::vector<std::unique_ptr<Connection>> idle_;
   std::size_t open_readers_ = 0;
 
+  std::mutex watch_mu_;
+  // Guarded by watch_mu_; see Database::watch. refused_watch_: the last watch a writer's
+  // connection refused, with why.
+  std::shared_ptr<const Watch> watch_;
+  std::shared_ptr<const Watch> refused_watch_;
+  std::optional<Error> watch_error_;
+
   mutable std::mutex queue_mu_;
   std::condition_variable queue_cv_;
   std::deque<Job> queue_;
@@ -432,6 +504,21 @@ Database::Database(Dialect dialect, ConnectionFactory factory, DatabaseOptions o
       impl_(std::make_unique<Impl>(dialect, std::move(factory), options_)) {}
 
 Database::~Database() = default;
+
+Result<void> Connection::watch(const std::vector<WatchedTable>& tables) {
+  if (tables.empty()) return {};
+  return Error::failed_precondition("this store cannot report the rows a write changed");
+}
+
+Result<void> Database::watch(std::vector<WatchedTable> tables,
+                             std::function<void(const ChangedKeys&)> changed) {
+  if (dialect_ != Dialect::kSqlite) {
+    return Error::failed_precondition(
+        "only a SQLite store reports the rows its writes change: on PostgreSQL other processes "
+        "write too");
+  }
+  return impl_->watch(std::move(tables), std::move(changed));
+}
 
 Result<void> Database::read(const TxFn& fn) { return impl_->read(fn); }
 Result<void> Database::write(TxFn fn) { return impl_->write(std::move(fn)); }

@@ -25,11 +25,28 @@
 #include <optional>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "common/error.h"
 #include "store/sql.h"
 
 namespace jiceng::store {
+
+// A table whose changed rows a watch reports (Database::watch): the values of key_column in
+// each row a transaction inserted, updated (before and after) or deleted; with key_column empty,
+// only that the table changed (ChangedKeys::all).
+struct WatchedTable {
+  std::string table;
+  std::string key_column{};
+};
+// What one batch of writes changed in the watched tables. all: a table watched without a key
+// column changed, or the changes could not all be told (too many, a value that could not be
+// read): whoever relies on the report must then assume that everything changed.
+struct ChangedKeys {
+  bool all = false;
+  std::vector<std::string> keys;  // in change order; a key can repeat
+  bool empty() const { return !all && keys.empty(); }
+};
 
 // One physical connection, made by an adapter (SQLite or PostgreSQL).
 class Connection : public Sql {
@@ -40,6 +57,14 @@ class Connection : public Sql {
   // header; PostgreSQL: data or an index reported corrupted), once it has; nullopt otherwise.
   // The Database then refuses every write (see Database::write).
   virtual std::optional<std::string> damage() const { return std::nullopt; }
+  // Writer connections: from now on, note the rows of these tables that the connection's
+  // statements change (none: stop), for take_changes. Only SQLite can: kFailedPrecondition
+  // elsewhere.
+  [[nodiscard]] virtual Result<void> watch(const std::vector<WatchedTable>& tables);
+  // What was noted since the last call, and forget it. Rows that a rolled-back statement,
+  // savepoint or transaction changed are in it too (a report may say more than was committed,
+  // never less).
+  virtual ChangedKeys take_changes() { return {}; }
 };
 
 struct ConnectionRole {
@@ -125,6 +150,15 @@ class Database {
   // (hand the result to another thread; queue any further write with write_async). fn and done are
   // copied into the queue: they must own what they use.
   void write_async(TxFn fn, WriteDone done);
+  // Reports, after every batch of writes and before any of the batch's writes is answered
+  // (done, or write returning), the rows of `tables` the batch changed, to `changed` on the
+  // writer thread (it must be quick and must not block). A write answered after watch returned
+  // is reported. One watch at a time: another call replaces it; an empty `tables` ends it. Only
+  // where every write of the store passes through this Database: SQLite, whose file one process
+  // holds (store::ProcessLock). kFailedPrecondition on PostgreSQL, where other processes write
+  // too. If the writer's connection cannot watch, every batch is reported as changing all.
+  [[nodiscard]] Result<void> watch(std::vector<WatchedTable> tables,
+                                   std::function<void(const ChangedKeys&)> changed);
   // Cheap liveness check of the store (SELECT 1 on a reader). kUnavailable when down, or when
   // the store was found damaged.
   [[nodiscard]] Result<void> ping();

@@ -3,6 +3,9 @@
 #include <fcntl.h>
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
+// The preupdate hook's declarations (SqliteConnection::watch); Debian's libsqlite3 is built with
+// it (PRAGMA compile_options lists ENABLE_PREUPDATE_HOOK).
+#define SQLITE_ENABLE_PREUPDATE_HOOK 1
 #include <sqlite3.h>
 #include <sys/file.h>
 #include <unistd.h>
@@ -17,6 +20,8 @@
 #include <mutex>
 #include <thread>
 #include <unordered_map>
+#include <utility>
+#include <vector>
 
 #include "store/sqlite_rank.h"
 
@@ -217,6 +222,33 @@ class SqliteConnection final : public Connection {
   bool healthy() const override { return healthy_; }
   std::optional<std::string> damage() const override { return damage_; }
 
+  Result<void> watch(const std::vector<WatchedTable>& tables) override {
+    sqlite3_preupdate_hook(db_, nullptr, nullptr);
+    watched_.clear();
+    changes_ = {};
+    for (const WatchedTable& t : tables) {
+      // A name that matches nothing would never be reported: refused.
+      const Value name[] = {t.table};
+      // table_xinfo: its cid counts hidden and generated columns too, as the preupdate hook's
+      // column numbers do.
+      auto columns = query("SELECT name, cid FROM pragma_table_xinfo($1)", name);
+      if (!columns) return columns.error();
+      if (columns->empty()) return Error::internal(fmt::format("no table {} to watch", t.table));
+      int column = -1;
+      for (const Row& c : *columns) {
+        if (c.text(0) == t.key_column) column = static_cast<int>(c.int64(1));
+      }
+      if (!t.key_column.empty() && column < 0) {
+        return Error::internal(fmt::format("no column {}.{} to watch", t.table, t.key_column));
+      }
+      watched_.push_back({t.table, column});
+    }
+    if (!watched_.empty()) sqlite3_preupdate_hook(db_, &SqliteConnection::noted, this);
+    return {};
+  }
+
+  ChangedKeys take_changes() override { return std::exchange(changes_, {}); }
+
   Result<Rows> query(std::string_view sql, Params params) override {
     auto stmt = prepare(sql);
     if (!stmt) return stmt.error();
@@ -367,7 +399,53 @@ class SqliteConnection final : public Connection {
     return e;
   }
 
+  // The preupdate hook (Debian's SQLite has it; the session extension is built on it): each
+  // row change of a watched table in the main database, WITHOUT ROWID tables included.
+  static void noted(void* self, sqlite3* db, int op, const char* schema, const char* table,
+                    sqlite3_int64, sqlite3_int64) noexcept {
+    auto& c = *static_cast<SqliteConnection*>(self);
+    if (c.changes_.all || std::strcmp(schema, "main") != 0) return;
+    try {
+      note(c, db, op, table);
+    } catch (...) {  // no memory for the key: not an exception to let through SQLite's C
+      c.changes_.keys.clear();
+      c.changes_.all = true;
+    }
+  }
+  static void note(SqliteConnection& c, sqlite3* db, int op, const char* table) {
+    for (const Watched& w : c.watched_) {
+      if (w.table != table) continue;
+      // A transaction that changes this many rows (an import, a bulk fill) is reported as
+      // changing everything rather than kept key by key.
+      if (w.column < 0 || c.changes_.keys.size() >= kMaxNotedKeys) {
+        c.changes_ = {.all = true, .keys = {}};
+        return;
+      }
+      for (bool after : {false, true}) {
+        if ((after && op == SQLITE_DELETE) || (!after && op == SQLITE_INSERT)) continue;
+        sqlite3_value* v = nullptr;
+        int rc = after ? sqlite3_preupdate_new(db, w.column, &v)
+                       : sqlite3_preupdate_old(db, w.column, &v);
+        const unsigned char* text = rc == SQLITE_OK && v ? sqlite3_value_text(v) : nullptr;
+        if (!text) {
+          c.changes_ = {.all = true, .keys = {}};
+          return;
+        }
+        c.changes_.keys.emplace_back(reinterpret_cast<const char*>(text),
+                                     static_cast<std::size_t>(sqlite3_value_bytes(v)));
+      }
+      return;
+    }
+  }
+  static constexpr std::size_t kMaxNotedKeys = 100'000;
+  struct Watched {
+    std::string table;
+    int column;  // the key column's index; -1: the table only
+  };
+
   sqlite3* db_;
+  std::vector<Watched> watched_;
+  ChangedKeys changes_;
   std::unique_ptr<Checkpointer> checkpointer_;  // writers only
   bool healthy_ = true;
   std::optional<std::string> damage_;

@@ -11,6 +11,8 @@
 #include <optional>
 #include <stdexcept>
 #include <thread>
+#include <utility>
+#include <vector>
 
 #include "store/calendar_repo.h"
 #include "store/database.h"
@@ -578,6 +580,93 @@ TEST_P(Conformance, HooksRunOncePerWriterAndPerCommit) {
   EXPECT_EQ(prepared.load(), 1);  // one writer connection, prepared once
 }
 
+// Database::watch (what app::TrackCache relies on): every change of a watched table's rows is
+// reported by key, before the write that made it is answered; a table watched without a key
+// reports `all`; other tables nothing. Only SQLite watches.
+TEST_P(Conformance, WatchReportsChangedKeysBeforeTheWriteIsAnswered) {
+  if (GetParam() == Backend::kPostgres) {
+    auto refused = db().watch({{.table = "cases", .key_column = "number"}}, {});
+    ASSERT_FALSE(refused);
+    EXPECT_EQ(refused.error().code, ErrorCode::kFailedPrecondition);
+    return;
+  }
+  auto setup = db().write([](Sql& sql) -> Result<void> {
+    return sql.exec_script(
+        "CREATE TABLE w (id INTEGER PRIMARY KEY, k TEXT NOT NULL, v TEXT);"
+        "CREATE TABLE wr (k TEXT NOT NULL, n INTEGER NOT NULL, PRIMARY KEY (k, n)) WITHOUT ROWID;"
+        "CREATE TABLE wa (n INTEGER); CREATE TABLE other (n INTEGER);");
+  });
+  ASSERT_TRUE(setup) << setup.error().message;
+  std::mutex mu;
+  std::vector<ChangedKeys> reports;
+  auto watched = db().watch(
+      {{.table = "w", .key_column = "k"}, {.table = "wr", .key_column = "k"}, {.table = "wa"}},
+      [&](const ChangedKeys& c) {
+        std::lock_guard lock(mu);
+        reports.push_back(c);
+      });
+  ASSERT_TRUE(watched) << watched.error().message;
+  auto take = [&] {
+    std::lock_guard lock(mu);
+    return std::exchange(reports, {});
+  };
+  (void)take();  // the fence's empty batch reports nothing anyway
+  auto write = [&](std::string script) {
+    auto r = db().write([&](Sql& sql) -> Result<void> { return sql.exec_script(script); });
+    EXPECT_TRUE(r) << script << ": " << r.error().message;
+    return take();  // already there when write returned
+  };
+  auto keys_of = [](const std::vector<ChangedKeys>& rs) {
+    std::vector<std::string> out;
+    for (const ChangedKeys& c : rs) {
+      EXPECT_FALSE(c.all);
+      out.insert(out.end(), c.keys.begin(), c.keys.end());
+    }
+    return out;
+  };
+  using Keys = std::vector<std::string>;
+  EXPECT_EQ(keys_of(write("INSERT INTO w (k, v) VALUES ('a', '1'), ('b', '2')")), (Keys{"a", "b"}));
+  EXPECT_EQ(keys_of(write("UPDATE w SET v = 'x' WHERE k = 'a'")), (Keys{"a", "a"}));
+  EXPECT_EQ(keys_of(write("UPDATE w SET k = 'c' WHERE k = 'b'")), (Keys{"b", "c"}));
+  EXPECT_EQ(keys_of(write("DELETE FROM w WHERE k = 'a'")), (Keys{"a"}));
+  EXPECT_EQ(keys_of(write("INSERT INTO wr (k, n) VALUES ('r', 1)")), (Keys{"r"}));
+  EXPECT_TRUE(write("INSERT INTO other (n) VALUES (1)").empty());
+  auto all = write("INSERT INTO wa (n) VALUES (1)");
+  ASSERT_EQ(all.size(), 1u);
+  EXPECT_TRUE(all[0].all);
+
+  // A write that fails is reported too (saying more than was committed is safe), and so is an
+  // asynchronous one, before its completion runs.
+  EXPECT_FALSE(db().write([](Sql& sql) -> Result<void> {
+    if (auto r = sql.exec("INSERT INTO w (k) VALUES ('gone')"); !r) return r.error();
+    return Error::invalid_argument("rejected on purpose");
+  }));
+  EXPECT_EQ(keys_of(take()), (Keys{"gone"}));
+  std::promise<std::size_t> seen_at_done;
+  db().write_async(
+      [](Sql& sql) -> Result<void> {
+        if (auto r = sql.exec("INSERT INTO w (k) VALUES ('async')"); !r) return r.error();
+        return {};
+      },
+      [&](Result<void> r) {
+        EXPECT_TRUE(r);
+        std::lock_guard lock(mu);
+        seen_at_done.set_value(reports.size());
+      });
+  EXPECT_EQ(seen_at_done.get_future().get(), 1u);
+  EXPECT_EQ(keys_of(take()), (Keys{"async"}));
+
+  // A table or key that does not exist would never be reported: refused.
+  auto typo = db().watch({{.table = "w", .key_column = "kk"}}, [](const ChangedKeys&) {});
+  ASSERT_FALSE(typo);
+  EXPECT_EQ(typo.error().code, ErrorCode::kInternal);
+  EXPECT_FALSE(db().watch({{.table = "nope"}}, [](const ChangedKeys&) {}));
+
+  // Ended: nothing more is reported.
+  ASSERT_TRUE(db().watch({}, {}));
+  EXPECT_TRUE(write("INSERT INTO w (k) VALUES ('after')").empty());
+}
+
 TEST_P(Conformance, JurisdictionQueries) {
   import_small_tree();
   auto found = db().read_value([](Sql& sql) { return jurisdictions::find(sql, "360602001001"); });
@@ -721,9 +810,9 @@ TEST_P(Conformance, CalendarNoticeReachingIntoTheYearBeforeKeepsThatYear) {
     const std::string day = format_date(d.day);
     if (day.starts_with("2018") || day.starts_with("2019")) stored.push_back(day);
   }
-  EXPECT_EQ(stored, (std::vector<std::string>{"2018-02-16", "2018-10-01", "2018-12-29",
-                                              "2018-12-30", "2018-12-31", "2019-01-01",
-                                              "2019-02-05"}));
+  EXPECT_EQ(stored,
+            (std::vector<std::string>{"2018-02-16", "2018-10-01", "2018-12-29", "2018-12-30",
+                                      "2018-12-31", "2019-01-01", "2019-02-05"}));
 }
 
 TEST_P(Conformance, Settings) {
