@@ -146,7 +146,10 @@ std::optional<Instant> received_by_unit(const std::vector<domain::CaseEvent>& ev
 
 // The guards that depend only on the case, its history and the clock (not on the request's
 // input nor on the tree): whether `command` passes them now. apply_in checks them, and the 409
-// answer lists only the commands that pass them.
+// answer lists only the commands that pass them. The tracking page lists the resident's commands
+// that pass them and may be kept (TrackCache): a guard of a resident's command that reads the
+// clock must end the page's freshness where its answer changes (CaseService::track,
+// fresh_until).
 Result<void> check_case_guard(Guard g, const Case& c, Command command, Instant now,
                               const CaseRules& rules, const domain::WorkCalendar& cal,
                               History& history) {
@@ -1162,11 +1165,14 @@ Result<TrackView> CaseService::track(std::string_view tracking_code) {
   if (!code) return unknown;
   auto cal = calendar();
   if (!cal) return cal.error();
+  // One reading of the clock for the whole page (its freshness, TrackCache, is counted from it).
+  const Instant now = clock_.now();
   return db_.read_value([&](store::Sql& sql) -> Result<TrackView> {
     auto c = store::cases::find_tracked(sql, *code);
     if (!c) return c.error();
     if (!*c) return unknown;
-    TrackView v{std::move(**c), {}, {}, true, false, {}};
+    TrackView v{std::move(**c), {}, {}, true, false, {}, {}, *cal, {}, {}};
+    v.read_cases.push_back(v.number);
     // Public events only; staff names and units are personal data too and are not read.
     auto events = store::cases::public_events(sql, v.number);
     if (!events) return events.error();
@@ -1180,6 +1186,7 @@ Result<TrackView> CaseService::track(std::string_view tracking_code) {
     std::string reply;
     domain::Rating rating = domain::Rating::kNone;
     for (int hop = 0; !next.empty() && hop < 8; ++hop) {
+      v.read_cases.push_back(next);
       auto tracked = store::cases::find_public(sql, next);
       if (!tracked) return tracked.error();
       if (!*tracked) break;
@@ -1230,8 +1237,7 @@ Result<TrackView> CaseService::track(std::string_view tracking_code) {
         return static_cast<int>(std::chrono::year_month_day(domain::china_date(t)).year());
       };
       bool uncovered = false;
-      for (int y = year_of(clock_.now());
-           y <= year_of(*v.deadline_at - std::chrono::microseconds(1)); ++y) {
+      for (int y = year_of(now); y <= year_of(*v.deadline_at - std::chrono::microseconds(1)); ++y) {
         uncovered = uncovered || !(*cal)->covers_year(y);
       }
       if (uncovered) {
@@ -1253,12 +1259,61 @@ Result<TrackView> CaseService::track(std::string_view tracking_code) {
     carrier.replied_at = v.replied_at;
     carrier.rating = v.handled_in == v.number ? v.rating : rating;
     History history(sql, carrier.number, v.events);
-    auto possible = possible_commands(carrier, Actor::by_tracking_code({}), clock_.now(), rules_,
-                                      **cal, history);
+    auto possible =
+        possible_commands(carrier, Actor::by_tracking_code({}), now, rules_, **cal, history);
     if (!possible) return possible.error();
     v.commands = std::move(*possible);
+    // What in this page depends on the time, not on the store (TrackCache): the commands' review
+    // window (kReviewWindow, the one guard of a resident's command that reads the clock) and
+    // the year a provisional deadline is looked at from. Both change at a midnight in China at
+    // the latest, or at the window's end if it is counted in hours.
+    v.read_at = now;
+    v.fresh_until = domain::china_midnight(domain::china_date(now) + std::chrono::days(1));
+    if (carrier.replied_at) {
+      const Instant window_end =
+          domain::period_end(*carrier.replied_at, rules_.review_window, **cal);
+      if (window_end > now) v.fresh_until = std::min(v.fresh_until, window_end);
+    }
     return v;
   });
+}
+
+Result<std::string> CaseService::track_page(
+    std::string_view tracking_code, const std::function<std::string(const TrackView&)>& render) {
+  std::shared_ptr<TrackCache> cache = track_cache_;
+  auto code = domain::normalize_tracking_code(tracking_code);
+  if (!cache || !code) {
+    auto v = track(tracking_code);
+    if (!v) return v.error();
+    return render(*v);
+  }
+  auto cal = calendar();
+  if (!cal) return cal.error();
+  if (auto kept = cache->get(*code, clock_.now(), cal->get())) return std::move(*kept);
+  const TrackCache::Ticket ticket = cache->ticket();  // before the read begins
+  auto v = track(*code);
+  if (!v) return v.error();
+  std::string body = render(*v);
+  cache->put(*code,
+             {.body = body,
+              .cases = std::move(v->read_cases),
+              .read_at = v->read_at,
+              .fresh_until = v->fresh_until,
+              .calendar = std::move(v->calendar)},
+             ticket);
+  return body;
+}
+
+Result<void> CaseService::use_track_cache(std::shared_ptr<TrackCache> cache) {
+  track_cache_.reset();
+  if (!cache) return db_.watch({}, {});
+  std::weak_ptr<TrackCache> weak = cache;
+  auto watching = db_.watch(TrackCache::watched_tables(), [weak](const store::ChangedKeys& c) {
+    if (auto kept = weak.lock()) kept->changed(c);
+  });
+  if (!watching) return watching.error();
+  track_cache_ = std::move(cache);
+  return {};
 }
 
 Result<std::string> CaseService::carrier(std::string_view number, const Actor& actor) {

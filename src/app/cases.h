@@ -16,6 +16,7 @@
 #include "app/audit_trail.h"
 #include "app/catalogue.h"
 #include "app/repeats.h"
+#include "app/track_cache.h"
 #include "common/date.h"
 #include "common/error.h"
 #include "domain/access.h"
@@ -131,6 +132,15 @@ struct TrackView : store::cases::TrackedCase {
   // commands in the state of the case that carries the matter, past the guards the case alone
   // decides (review windows, a rating first), so that the page offers nothing to be refused.
   std::vector<domain::Command> commands;
+  // What the page was made from, for TrackCache: the numbers of the cases read (this one and
+  // those it was merged into), the calendar it was counted on, and the first instant at which
+  // the same read could answer otherwise with no write in between (the next midnight in China,
+  // or the end of a review window the commands depend on, if sooner), and the time it was read
+  // at (a clock set back before it could answer otherwise too).
+  std::vector<std::string> read_cases;
+  std::shared_ptr<const domain::WorkCalendar> calendar;
+  Instant read_at{};
+  Instant fresh_until{};
 };
 
 // The optional inputs of a command; which ones are required is the transition's guards.
@@ -210,6 +220,14 @@ class CaseService {
                                                                    std::string_view place = {});
   // kNotFound for an unknown or malformed code (the same answer, so codes cannot be probed).
   [[nodiscard]] Result<TrackView> track(std::string_view tracking_code);
+  // The tracking page as `render` makes it from track's view, from the cache when it holds a
+  // fresh one (use_track_cache; without one, rendered each time). The same errors as track.
+  [[nodiscard]] Result<std::string> track_page(
+      std::string_view tracking_code, const std::function<std::string(const TrackView&)>& render);
+  // From now on keep the tracking pages in `cache`, whose staleness the store reports: fails,
+  // and keeps none, on a store that cannot report its changes (store::Database::watch). Call it
+  // before the service is shared between threads. nullptr: keep none (and stop the reports).
+  [[nodiscard]] Result<void> use_track_cache(std::shared_ptr<TrackCache> cache);
   // The case that carries the matter of case `number`: the number itself, or for a repeat
   // merged into another (并单) the end of the merge chain, as track's handled_in. kNotFound
   // when the actor may not see case `number`.
@@ -326,6 +344,7 @@ class CaseService {
   std::shared_ptr<const domain::WorkCalendar> calendar_;
   std::string calendar_version_;  // kCalendarVersion when calendar_ was loaded ("" none yet)
   CatalogueCache catalogue_;
+  std::shared_ptr<TrackCache> track_cache_;
 };
 
 }  // namespace jiceng::app

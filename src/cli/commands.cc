@@ -243,6 +243,28 @@ int serve(const Config& config) {
   CalendarCoverage coverage;
   http::Metrics metrics;
   store::Database& database = **db;
+  // The tracking pages, kept as answered until what they show changes: only where this process
+  // sees every write (SQLite; app/track_cache.h).
+  if (database.dialect() == store::Dialect::kSqlite && config.track_cache_mib > 0) {
+    auto pages = std::make_shared<app::TrackCache>(
+        static_cast<std::size_t>(config.track_cache_mib) * 1024 * 1024);
+    if (auto r = application.cases.use_track_cache(pages); !r) return fail(r.error());
+    metrics.add_collector([pages](std::string& out) {
+      auto s = pages->stats();
+      out += fmt::format(
+          "# HELP jiceng_track_pages_served_total Tracking pages answered from the kept pages "
+          "(hit) or read from the store (miss; stale: a kept page was found out of date).\n"
+          "# TYPE jiceng_track_pages_served_total counter\n"
+          "jiceng_track_pages_served_total{{from=\"hit\"}} {}\n"
+          "jiceng_track_pages_served_total{{from=\"miss\"}} {}\n"
+          "jiceng_track_pages_served_total{{from=\"stale\"}} {}\n"
+          "# HELP jiceng_track_pages_kept Tracking pages kept.\n"
+          "# TYPE jiceng_track_pages_kept gauge\njiceng_track_pages_kept {}\n"
+          "# HELP jiceng_track_pages_kept_bytes Bytes of the tracking pages kept.\n"
+          "# TYPE jiceng_track_pages_kept_bytes gauge\njiceng_track_pages_kept_bytes {}\n",
+          s.hits, s.misses, s.stale, s.pages, s.bytes);
+    });
+  }
   metrics.add_collector([&coverage](std::string& out) {
     out += fmt::format(
         "# HELP jiceng_calendar_covered_until_year The last year through which deadlines count "

@@ -77,6 +77,7 @@ const std::vector<Key>& keys() {
       int_key("server.max_in_flight", &Config::max_in_flight, 0, 1 << 20),
       int_key("server.max_loop_lag_ms", &Config::max_loop_lag_ms, 0, 60000),
       int_key("server.short_read_budget_ms", &Config::short_read_budget_ms, 0, 60000),
+      int_key("server.track_cache_mib", &Config::track_cache_mib, 0, 65536),
       int_key("server.body_limit", &Config::body_limit, 1024, std::int64_t{1} << 30),
       int_key("server.header_timeout_s", &Config::header_timeout_s, 1, 3600),
       int_key("server.idle_timeout_s", &Config::idle_timeout_s, 1, 3600),

@@ -22,6 +22,9 @@ struct Config {
   // An inline short read slower than this that read from the disk sends short reads to the
   // worker pool for a second (http/short_reads.h); 0: never.
   int short_read_budget_ms = 5;
+  // On SQLite, the tracking pages kept as answered, at most this many MiB (app/track_cache.h);
+  // 0: none kept.
+  int track_cache_mib = 32;
   std::int64_t body_limit = 1 << 20;
   int header_timeout_s = 10;
   int idle_timeout_s = 30;

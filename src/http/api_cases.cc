@@ -287,9 +287,10 @@ json::value note_en(const domain::CaseEvent& e) {
   return english ? json::value(json::string(*english)) : json::value(nullptr);
 }
 
-Response track(app::App& app, const Request& req) {
-  auto v = app.cases.track(req.params.at("code"));
-  if (!v) return error_response(v.error(), req);
+// The tracking page's JSON. It depends on the view alone (not on the request, its language or
+// the time), so that it can be kept as rendered (app::TrackCache).
+std::string render_track(const app::TrackView& tv) {
+  const app::TrackView* v = &tv;
   json::array events;
   for (const auto& e : v->events) {
     events.push_back(
@@ -324,7 +325,15 @@ Response track(app::App& app, const Request& req) {
     if (v->handled_in != v->number && cmd == domain::Command::kFollowUp) continue;
     allowed.push_back(json::string(domain::to_string(cmd)));
   }
-  return json_response(out);
+  return json::serialize(out);
+}
+
+Response track(app::App& app, const Request& req) {
+  auto page = app.cases.track_page(req.params.at("code"), render_track);
+  if (!page) return error_response(page.error(), req);
+  Response res;
+  res.body = std::move(*page);
+  return res;
 }
 
 json::object event_json(const domain::CaseEvent& e) {

@@ -52,6 +52,12 @@ class ApiFixture : public ::testing::TestWithParam<Backend> {
     auto policy = app::PasswordPolicy::load(app::default_blocklist_path(JICENG_SOURCE_DIR));
     ASSERT_TRUE(policy) << policy.error().message;
     app_ = std::make_unique<app::App>(*db_, clock_, std::move(*policy));
+    // As the server keeps them on SQLite: every tracking page of these suites goes through the
+    // cache, and so is checked against what each step changed.
+    if (GetParam() == Backend::kSqlite) {
+      auto cached = app_->cases.use_track_cache(std::make_shared<app::TrackCache>(8 << 20));
+      ASSERT_TRUE(cached) << cached.error().message;
+    }
     router_ =
         std::make_unique<http::Router>(http::make_router(*app_, metrics_, test_api_options()));
     http::ServerOptions options;
@@ -68,6 +74,7 @@ class ApiFixture : public ::testing::TestWithParam<Backend> {
   void TearDown() override {
     if (server_) server_->stop();
     if (thread_.joinable()) thread_.join();
+    if (app_) (void)app_->cases.use_track_cache(nullptr);  // the next suite's App watches anew
     // Every status the test saw is one the OpenAPI document lists for its route.
     if (router_) expect_answers_documented(*router_, metrics_);
   }

@@ -39,6 +39,14 @@ class Cli : public ::testing::Test {
               const std::string& input = {}) {
     return Child(args, dir_, std::move(env), input).wait();
   }
+  // A migrated store with the test division tree (鹰潭市 among them).
+  void import_test_divisions() {
+    ASSERT_EQ(run({"--db", db_, "migrate"}).status, 0);
+    ASSERT_EQ(run({"--db", db_, "import", "divisions", "--all", "--source",
+                   (kSource / "tests/data/divisions/ok").string()})
+                  .status,
+              0);
+  }
   std::int64_t jurisdiction_count() {
     auto db = store::open_database(db_);
     EXPECT_TRUE(db) << db.error().message;
@@ -217,6 +225,48 @@ TEST_F(Cli, OneServerPerSqliteFileAndCleanStop) {
   EXPECT_EQ(after.status, 0) << after.err;
 }
 
+// `jiceng serve` on SQLite keeps the tracking pages it answered (app/track_cache.h): a reload
+// is served from them, as /metrics counts; server.track_cache_mib=0 keeps none. (That a kept page
+// is never out of date: scenario_test and the API suites, which serve through the cache.)
+TEST_F(Cli, ServerKeepsTrackingPages) {
+  ASSERT_NO_FATAL_FAILURE(import_test_divisions());
+  const std::vector<std::string> keys = {"JICENG_AUDIT_KEY_FILE=" +
+                                         (dir_ / "keys/audit.key").string()};
+  for (const char* mib : {"32", "0"}) {
+    std::vector<std::string> env = keys;
+    env.push_back(std::string("JICENG_SERVER_TRACK_CACHE_MIB=") + mib);
+    Child server({"--db", db_, "serve", "--listen", "127.0.0.1:0"}, dir_, env);
+    const auto port = server.listening_port();
+    ASSERT_NE(port, 0) << server.err();
+    http::testing::TestClient client(port);
+    auto created = client.request(
+        "POST", "/api/v1/cases",
+        R"({"category":"urban.lighting","place":"360602001001","description":"路灯不亮",)"
+        R"("anonymous":true})",
+        {{"Content-Type", "application/json"}});
+    ASSERT_EQ(created.res.result_int(), 201) << created.res.body();
+    const std::string location(created.res[boost::beast::http::field::location]);
+    ASSERT_TRUE(location.starts_with("/api/v1/track/")) << location;
+    auto first = client.request("GET", location);
+    auto again = client.request("GET", location);
+    EXPECT_EQ(first.res.result_int(), 200) << first.res.body();
+    EXPECT_EQ(again.res.body(), first.res.body());
+    const std::string metrics = client.request("GET", "/metrics").res.body();
+    if (std::string(mib) == "32") {
+      EXPECT_NE(metrics.find("jiceng_track_pages_served_total{from=\"hit\"} 1\n"),
+                std::string::npos)
+          << metrics;
+      EXPECT_NE(metrics.find("jiceng_track_pages_served_total{from=\"miss\"} 1\n"),
+                std::string::npos)
+          << metrics;
+    } else {
+      EXPECT_EQ(metrics.find("jiceng_track_pages"), std::string::npos) << metrics;
+    }
+    ::kill(server.pid(), SIGTERM);
+    EXPECT_EQ(server.wait().status, 0);
+  }
+}
+
 // Accounts, API keys and the audit log from the command line: every change is audited, the
 // chain verifies, a signed head is written outside the database, and tampering is reported.
 TEST_F(Cli, AccountsKeysAndAuditVerify) {
@@ -277,11 +327,7 @@ TEST_F(Cli, AccountsKeysAndAuditVerify) {
 // while the server is killed with SIGKILL; afterwards every stored case has exactly its one
 // "case.register" entry, no entry names a case that is not there, and the chain verifies.
 TEST_F(Cli, KilledServerLeavesNoChangeWithoutItsAuditEntry) {
-  ASSERT_EQ(run({"--db", db_, "migrate"}).status, 0);
-  ASSERT_EQ(run({"--db", db_, "import", "divisions", "--all", "--source",
-                 (kSource / "tests/data/divisions/ok").string()})
-                .status,
-            0);
+  ASSERT_NO_FATAL_FAILURE(import_test_divisions());
   ASSERT_EQ(run({"--db", db_, "import", "calendar", "--source",
                  (kSource / "tests/data/calendar/ok.json").string()})
                 .status,

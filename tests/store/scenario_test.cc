@@ -268,9 +268,66 @@ class FixedClock final : public Clock {
 // What a step found wrong; nullopt when it passed.
 using Problem = std::optional<std::string>;
 
+// Everything a tracking page's view holds, as text: what the cached page and a fresh read of
+// it are compared by.
+std::string track_text(const TrackView& v) {
+  const auto at = [](const std::optional<Instant>& t) {
+    return t ? std::to_string(t->time_since_epoch().count()) : std::string("none");
+  };
+  std::string out = fmt::format(
+      "{} {} {} {} {} unit={} deadline={} reply={} replied={} rating={} merged={} handled={} "
+      "shared={} provisional={} commands=",
+      v.number, domain::to_string(v.kind), v.category_code, v.place_code,
+      domain::to_string(v.state), v.unit_name, at(v.deadline_at), v.reply, at(v.replied_at),
+      domain::to_string(v.rating), v.merged_into, v.handled_in, v.reply_shared,
+      v.deadline_provisional);
+  for (domain::Command c : v.commands) out += fmt::format("{},", domain::to_string(c));
+  for (const domain::CaseEvent& e : v.events) {
+    out += fmt::format("\n  {} {} {} {} {}", e.at.time_since_epoch().count(), e.command,
+                       domain::to_string(e.to), e.actor, e.note);
+  }
+  return out;
+}
+
 class ScenarioRun {
  public:
-  ScenarioRun(store::Database& db, std::string stem) : db_(db), stem_(std::move(stem)) {}
+  ScenarioRun(store::Database& db, std::string stem) : db_(db), stem_(std::move(stem)) {
+    // As the server does on SQLite: the tracking pages are kept (app::TrackCache), and after
+    // every step check_kept_pages compares each with a fresh read.
+    if (db_.dialect() == store::Dialect::kSqlite) {
+      auto cached = service_.use_track_cache(std::make_shared<TrackCache>(4 << 20));
+      EXPECT_TRUE(cached) << cached.error().message;
+    }
+  }
+  ~ScenarioRun() { (void)service_.use_track_cache(nullptr); }
+  ScenarioRun(const ScenarioRun&) = delete;
+  ScenarioRun& operator=(const ScenarioRun&) = delete;
+
+  // Each of the file's cases' tracking page, through the cache (a page kept at an earlier step
+  // is served now if the cache holds it fresh), against the same page read anew.
+  Problem check_kept_pages() {
+    for (const auto& [alias, number] : numbers_) {
+      auto c = service_.get(number);
+      if (!c) return "cannot read " + alias + ": " + c.error().message;
+      const std::string& code = c->c.tracking_code;
+      auto kept = service_.track_page(code, track_text);
+      auto fresh = service_.track(code);
+      if (!kept || !fresh) {
+        if (kept.has_value() != fresh.has_value()) {
+          return fmt::format("the tracking page of {} answered {} from the cache, {} anew", alias,
+                             kept ? "a page" : kept.error().message,
+                             fresh ? "a page" : fresh.error().message);
+        }
+        continue;
+      }
+      if (std::string now = track_text(*fresh); *kept != now) {
+        return fmt::format(
+            "the tracking page of {} ({}) from the cache is stale:\n{}\nread anew:\n{}", alias,
+            number, *kept, now);
+      }
+    }
+    return std::nullopt;
+  }
 
   Problem run(const Step& s) {
     if (s.verb == "at") {
@@ -701,6 +758,10 @@ TEST_P(Scenario, Runs) {
     if (problem) {
       ADD_FAILURE_AT(where.c_str(), s.line) << *problem;
       return;  // later steps build on this one
+    }
+    if (Problem stale = run.check_kept_pages()) {
+      ADD_FAILURE_AT(where.c_str(), s.line) << "after this step: " << *stale;
+      return;
     }
   }
 }
