@@ -289,10 +289,9 @@ json::value note_en(const domain::CaseEvent& e) {
 
 // The tracking page's JSON. It depends on the view alone (not on the request, its language or
 // the time), so that it can be kept as rendered (app::TrackCache).
-std::string render_track(const app::TrackView& tv) {
-  const app::TrackView* v = &tv;
+std::string render_track(const app::TrackView& v) {
   json::array events;
-  for (const auto& e : v->events) {
+  for (const auto& e : v.events) {
     events.push_back(
         json::object{{"at", format_instant_utc(e.at)},
                      {"event", e.command},
@@ -301,28 +300,28 @@ std::string render_track(const app::TrackView& tv) {
                      {"note", e.command == "register" ? "" : e.note},
                      {"note_en", e.command == "register" ? json::value(nullptr) : note_en(e)}});
   }
-  json::object out{{"number", v->number},
-                   {"kind", domain::to_string(v->kind)},
-                   {"category", v->category_code},
-                   {"place", v->place_code},
-                   {"state", domain::to_string(v->state)},
-                   {"state_zh", domain::label_zh(v->state)},
-                   {"unit", v->unit_name},
-                   {"deadline_at", instant_or_null(v->deadline_at)},
-                   {"reply", v->reply},
-                   {"reply_shared", v->reply_shared},
-                   {"deadline_provisional", v->deadline_provisional},
-                   {"answered_at", instant_or_null(v->replied_at)},
-                   {"rating", domain::to_string(v->rating)},
-                   {"merged_into", v->merged_into},
-                   {"handled_in", v->handled_in},
+  json::object out{{"number", v.number},
+                   {"kind", domain::to_string(v.kind)},
+                   {"category", v.category_code},
+                   {"place", v.place_code},
+                   {"state", domain::to_string(v.state)},
+                   {"state_zh", domain::label_zh(v.state)},
+                   {"unit", v.unit_name},
+                   {"deadline_at", instant_or_null(v.deadline_at)},
+                   {"reply", v.reply},
+                   {"reply_shared", v.reply_shared},
+                   {"deadline_provisional", v.deadline_provisional},
+                   {"answered_at", instant_or_null(v.replied_at)},
+                   {"rating", domain::to_string(v.rating)},
+                   {"merged_into", v.merged_into},
+                   {"handled_in", v.handled_in},
                    {"allowed_commands", json::array{}},
                    {"timeline", std::move(events)}};
   // What the holder of the code may do now with success (the UI's buttons). A repeat's
   // submitter does not rate the answer given to the case it was merged into.
   auto& allowed = out["allowed_commands"].as_array();
-  for (domain::Command cmd : v->commands) {
-    if (v->handled_in != v->number && cmd == domain::Command::kFollowUp) continue;
+  for (domain::Command cmd : v.commands) {
+    if (v.handled_in != v.number && cmd == domain::Command::kFollowUp) continue;
     allowed.push_back(json::string(domain::to_string(cmd)));
   }
   return json::serialize(out);
