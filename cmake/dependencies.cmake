@@ -1,5 +1,5 @@
 # Every dependency comes from a Debian 12 package (scripts/deps.txt lists them).
-find_package(Boost 1.81.0 EXACT REQUIRED COMPONENTS json)
+find_package(Boost 1.81.0 EXACT REQUIRED COMPONENTS json url)
 find_package(Threads REQUIRED)
 find_package(fmt REQUIRED)
 find_package(spdlog REQUIRED)

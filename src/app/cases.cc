@@ -957,6 +957,11 @@ Result<Registration> CaseService::register_once(store::Sql& sql, const PreparedI
       routed_to = out.repeat_unit_name;
     }
     if (auto r = store::cases::insert(sql, c, prepared.topic_words); !r) return r.error();
+    if (!in.media_url.empty()) {
+      if (auto r = store::cases::add_media(sql, c.number, in.media_url, now); !r) {
+        return r.error();
+      }
+    }
     domain::CaseEvent registered{
         .at = now,
         .actor = actor.name,
@@ -1021,6 +1026,9 @@ Result<CaseDetail> CaseService::get(std::string_view number) {
     auto events = store::cases::events(sql, number);
     if (!events) return events.error();
     CaseDetail detail{std::move(**c), std::move(*events)};
+    auto media = store::cases::media_urls(sql, number);
+    if (!media) return media.error();
+    detail.media_urls = std::move(*media);
     auto provisional = deadline_provisional(sql, detail.c);
     if (!provisional) return provisional.error();
     detail.deadline_provisional = *provisional;
@@ -1043,6 +1051,9 @@ Result<CaseDetail> CaseService::read_in(store::Sql& sql, std::string_view number
     return r.error();
   }
   CaseDetail d{std::move(**c), std::move(*events)};
+  auto media = store::cases::media_urls(sql, number);
+  if (!media) return media.error();
+  d.media_urls = std::move(*media);
   d.unit_in_charge = d.c.unit_id;
   // A repeat is answered where it was merged (the end of the chain: a few links at most; the
   // bound only guards against a cycle).

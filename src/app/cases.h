@@ -109,6 +109,10 @@ struct CaseDetail {
   // The display names of the staff accounts the events name as their actor (user name →
   // "演示受理员"), for staff readers: a timeline of login names reads as a log, not as who acted.
   std::map<std::string, std::string, std::less<>> actor_names{};
+  // Links to the submitter's photos or files of the matter (domain::Intake::media_url), in the
+  // order they came: for staff who may read the case and for the submitter, never on the
+  // public views.
+  std::vector<std::string> media_urls{};
 };
 
 // What GET /api/v1/track/{code} shows: the case's public fields and its public events (actor

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <boost/url/parse.hpp>
 #include <cmath>
 
 #include "domain/contact.h"
@@ -17,13 +18,21 @@ constexpr std::size_t kTrackingChars = 12;
 // The Chinese names of the intake's fields, for messages.
 std::string_view field_zh(std::string_view field) {
   static constexpr std::pair<std::string_view, std::string_view> kNames[] = {
-      {"category", "分类"},        {"place", "地点"},
-      {"description", "诉求内容"}, {"address", "地址"},
-      {"point", "坐标"},           {"submitter", "提交人"},
-      {"submitter_name", "姓名"},  {"submitter_contact", "联系方式"},
-      {"received_at", "收到时间"}, {"channel", "渠道"},
-      {"clock", "时限"},           {"rating", "评价"},
-      {"note", "理由或备注"},      {"reply", "答复"}};
+      {"category", "分类"},
+      {"place", "地点"},
+      {"description", "诉求内容"},
+      {"address", "地址"},
+      {"point", "坐标"},
+      {"submitter", "提交人"},
+      {"submitter_name", "姓名"},
+      {"submitter_contact", "联系方式"},
+      {"received_at", "收到时间"},
+      {"channel", "渠道"},
+      {"clock", "时限"},
+      {"rating", "评价"},
+      {"note", "理由或备注"},
+      {"reply", "答复"},
+      {"media_url", "图片或附件链接"}};
   for (auto [en, zh] : kNames) {
     if (en == field) return zh;
   }
@@ -39,9 +48,8 @@ Error field_error(std::string_view field, std::string_view what, std::string_vie
 // White space (Unicode White_Space) and default-ignorable format characters.
 bool invisible(char32_t c) {
   return c == ' ' || (c >= 0x09 && c <= 0x0d) || c == 0x85 || c == 0xa0 || c == 0xad ||
-         c == 0x1680 || c == 0x180e || (c >= 0x2000 && c <= 0x200f) || c == 0x2028 ||
-         c == 0x2029 || c == 0x202f || c == 0x205f || (c >= 0x2060 && c <= 0x2064) ||
-         c == 0x3000 || c == 0xfeff;
+         c == 0x1680 || c == 0x180e || (c >= 0x2000 && c <= 0x200f) || c == 0x2028 || c == 0x2029 ||
+         c == 0x202f || c == 0x205f || (c >= 0x2060 && c <= 0x2064) || c == 0x3000 || c == 0xfeff;
 }
 
 }  // namespace
@@ -111,6 +119,28 @@ bool staff_channel(Channel c) {
          c == Channel::kMailbox;
 }
 
+Result<void> check_media_url(std::string_view field, std::string_view url) {
+  if (url.size() > kMaxMediaUrlChars) {
+    return field_error(field, fmt::format("is longer than {} characters", kMaxMediaUrlChars),
+                       fmt::format("超过 {} 个字符", kMaxMediaUrlChars));
+  }
+  auto parsed = boost::urls::parse_uri(url);
+  const bool web = parsed && (parsed->scheme_id() == boost::urls::scheme::http ||
+                              parsed->scheme_id() == boost::urls::scheme::https);
+  if (!web || parsed->encoded_host().empty()) {
+    return field_error(field,
+                       "must be a web address starting with http:// or https://, such as "
+                       "https://example.cn/photo.jpg (spaces and Chinese characters "
+                       "percent-encoded)",
+                       "须为以 http:// 或 https:// 开头的网址，如 https://example.cn/photo.jpg"
+                       "（空格和中文须经百分号编码）");
+  }
+  if (parsed->has_userinfo()) {
+    return field_error(field, "must not carry a user name or password", "不能包含用户名或密码");
+  }
+  return {};
+}
+
 Result<void> validate_intake(const Intake& in, Instant now, bool by_staff) {
   if (in.category_code.empty()) return field_error("category", "is required", "必填");
   if (auto level = level_of_code(in.place_code); !level) {
@@ -172,6 +202,9 @@ Result<void> validate_intake(const Intake& in, Instant now, bool by_staff) {
                          fmt::format("is more than {} days ago", kMaxReceivedAgeDays),
                          fmt::format("不能早于 {} 天前", kMaxReceivedAgeDays));
     }
+  }
+  if (!in.media_url.empty()) {
+    if (auto r = check_media_url("media_url", in.media_url); !r) return r;
   }
   if (in.channel == Channel::kOpen311 && by_staff) {
     return field_error("channel", "open311 is for applications using an API key",

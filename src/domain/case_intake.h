@@ -39,6 +39,9 @@ struct Intake {
   std::string description;
   Channel channel = Channel::kWeb;
   std::optional<Instant> received_at;  // staff channels only; never in the future
+  // Optional: where the submitter's photo or file of the matter is (Open311's media_url, an
+  // app's own storage); an absolute http or https URL, kept as given and shown to staff only.
+  std::string media_url;
 };
 
 inline constexpr std::size_t kMaxDescriptionChars = 4000;
@@ -47,6 +50,7 @@ inline constexpr std::size_t kMaxNameChars = 50;
 inline constexpr std::size_t kMaxContactChars = 100;
 inline constexpr std::size_t kMaxNoteChars = 2000;   // a command's reason or remark
 inline constexpr std::size_t kMaxReplyChars = 8000;  // a written reply (答复)
+inline constexpr std::size_t kMaxMediaUrlChars = 2000;
 // How far back staff may date a matter's receipt: a letter registered late, not a typo's year.
 inline constexpr int kMaxReceivedAgeDays = 366;
 
@@ -61,9 +65,16 @@ bool is_blank(std::string_view text);
 [[nodiscard]] Result<void> check_text(std::string_view field, std::string_view text,
                                       std::size_t max, bool required, bool multiline);
 
+// Checks a link to a submitter's photo or file (Intake::media_url): a URI (RFC 3986, so with a
+// scheme) with scheme http or https and a host, of at most kMaxMediaUrlChars, without user name or
+// password in it. Anything else (javascript:, data:, a relative path, text with spaces) is
+// refused with kInvalidArgument naming `field`, so that what staff are shown as a link is one.
+[[nodiscard]] Result<void> check_media_url(std::string_view field, std::string_view url);
+
 // Checks an intake. `by_staff` says whether the caller is an operator (who may set
 // received_at). kInvalidArgument names the first offending field. Text is kept as typed (HTML
-// stays text: it is never rendered); control characters other than newline and tab are refused (check_text).
+// stays text: it is never rendered); control characters other than newline and tab are refused
+// (check_text).
 [[nodiscard]] Result<void> validate_intake(const Intake& intake, Instant now, bool by_staff);
 
 // "360602-2026-000123": the county's code, the year, and the county's running number that year.

@@ -68,7 +68,8 @@ Result<domain::Intake> intake_from_json(const json::object& o) {
     bool required;
   } texts[] = {{"category", &in.category_code, true},  {"place", &in.place_code, true},
                {"description", &in.description, true}, {"address", &in.address, false},
-               {"name", &in.submitter_name, false},    {"contact", &in.submitter_contact, false}};
+               {"name", &in.submitter_name, false},    {"contact", &in.submitter_contact, false},
+               {"media_url", &in.media_url, false}};
   for (const auto& t : texts) {
     auto v = string_field(o, t.key, t.required);
     if (!v) return v.error();
@@ -240,8 +241,9 @@ app::StoredResponse registration_json(const app::Registration& r) {
 
 // Answers after the commit, from the store's writer (the worker thread is free meanwhile).
 void submit(app::App& app, const Request& req, const Responder& respond) {
-  auto body = parse_json_body(req, {"kind", "category", "place", "address", "point", "anonymous",
-                                    "name", "contact", "description", "channel", "received_at"});
+  auto body =
+      parse_json_body(req, {"kind", "category", "place", "address", "point", "anonymous", "name",
+                            "contact", "description", "channel", "received_at", "media_url"});
   if (!body) return respond(error_response(body.error(), req));
   auto in = intake_from_json(*body);
   if (!in) return respond(error_response(in.error(), req));
@@ -400,6 +402,9 @@ json::object case_json(const app::CaseDetail& d) {
   // Where the submitter put the matter on a map (WGS-84), as given; null when they did not.
   out["point"] = c.point ? json::value(json::object{{"lat", c.point->lat}, {"lon", c.point->lon}})
                          : json::value(nullptr);
+  json::array media;
+  for (const auto& url : d.media_urls) media.push_back(json::string(url));
+  out["media_urls"] = std::move(media);
   auto& allowed = out["allowed_commands"].as_array();
   for (domain::Command cmd : d.allowed) allowed.push_back(json::string(domain::to_string(cmd)));
   return out;
@@ -856,7 +861,9 @@ void add_case_routes(Router& router, app::App& app, const PublicLimits& limits) 
                   "description, address, point {lat, lon}, anonymous, name, contact, "
                   "channel, received_at (staff on phone, walk-in, letter, mailbox: when "
                   "the matter came in, RFC 3339 with Z or an offset such as +08:00, not "
-                  "in the future). Answers 201 with the case "
+                  "in the future), media_url (a link to a photo or file of the matter, "
+                  "http or https; shown to staff and the submitter only). Answers 201 with the "
+                  "case "
                   "number and tracking code. "
                   "An Idempotency-Key header makes retries safe: the same key and body "
                   "return the first answer, the same key with another body 422",
@@ -873,7 +880,10 @@ void add_case_routes(Router& router, app::App& app, const PublicLimits& limits) 
                            {.name = "channel",
                             .description = "web (the default), phone, "
                                            "walk_in, letter, mailbox"},
-                           {.name = "received_at", .description = "UTC, ISO 8601"}}},
+                           {.name = "received_at", .description = "UTC, ISO 8601"},
+                           {.name = "media_url",
+                            .description = "an http or https link to a photo or file of the "
+                                           "matter"}}},
        .idempotency_key = true,
        .success = 201,
        .answers = {{403,

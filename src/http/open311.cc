@@ -486,7 +486,8 @@ class PublicView {
          fmt::format("{} ({})", domain::label_zh(c.state), domain::to_string(c.state))},
         {"service_name", category ? name_of(*category, en_) : std::string_view(c.category_code)},
         {"service_code", c.category_code},
-        // Withheld: residents write personal details into it.
+        // Withheld: residents write personal details into it (and media_url below: a photo
+        // can show people; staff see both in the case file).
         {"description", nullptr},
         {"agency_responsible", unit->empty() ? json::value(nullptr) : json::value(*unit)},
         {"service_notice", std::move(notice)},
@@ -779,10 +780,10 @@ Result<double> coordinate(std::string_view v, std::string_view name) {
 }
 
 // The fields of a create's form that jiceng reads, each nullopt when missing or blank; the
-// others (media_url, device_id, account_id, attribute[…]) are accepted and ignored.
+// others (device_id, account_id, attribute[…]) are accepted and ignored.
 struct CreateForm {
   std::optional<std::string> api_key, service_code, jurisdiction_id, lat, lon, address_string,
-      address_id, description, first_name, last_name, phone, email;
+      address_id, description, first_name, last_name, phone, email, media_url;
 };
 
 Result<CreateForm> read_form(const Params& params) {
@@ -803,7 +804,8 @@ Result<CreateForm> read_form(const Params& params) {
                  {"first_name", &CreateForm::first_name, true},
                  {"last_name", &CreateForm::last_name, true},
                  {"phone", &CreateForm::phone, false},
-                 {"email", &CreateForm::email, false}};
+                 {"email", &CreateForm::email, false},
+                 {"media_url", &CreateForm::media_url, false}};
   for (const auto& field : kFields) {
     auto v = field.text ? params.text(field.name) : params.single(field.name);
     if (!v) return v.error();
@@ -856,6 +858,9 @@ Result<domain::Intake> intake_from_form(app::App& app, const CreateForm& form,
                : bad("a location is required: lat and long, or address_string",
                      "须提供位置：lat 和 long，或 address_string");
   }
+  // Kept for staff and the submitter; the public record below leaves it out (a photo can show
+  // people), as it does the description.
+  in.media_url = form.media_url.value_or("");
   const Category& category = *find_category(categories, in.category_code);
   in.description = form.description ? *form.description
                                     : fmt::format("{}（提交时未填写描述）", category.name_zh);
@@ -1131,8 +1136,10 @@ void add_open311_routes(Router& router, app::App& app, const Open311Limits& limi
                     "jurisdiction_id (required: the county, township or village of this "
                     "deployment where the matter is; the case's place), lat+long or "
                     "address_string, description, first_name, last_name, phone or email (the "
-                    "contact; without one the request is anonymous); media_url, device_id, "
-                    "account_id and attribute[…] are ignored. Answers [{service_request_id, "
+                    "contact; without one the request is anonymous), media_url (an http or "
+                    "https link, kept for staff and the submitter; the public records leave it "
+                    "out); device_id, account_id and attribute[…] are ignored. Answers "
+                    "[{service_request_id, "
                     "service_notice (ends with the tracking code), account_id}]; an unknown "
                     "service_code or jurisdiction_id is 404. An "
                     "Idempotency-Key header (not part of GeoReport v2) makes retries safe: the "
@@ -1149,7 +1156,8 @@ void add_open311_routes(Router& router, app::App& app, const Open311Limits& limi
                                     {.name = "first_name"},
                                     {.name = "last_name"},
                                     {.name = "phone"},
-                                    {.name = "email"}}},
+                                    {.name = "email"},
+                                    {.name = "media_url"}}},
                 .idempotency_key = true,
                 .answers = post_answers,
                 .policy = Policy::kPublic,

@@ -308,6 +308,26 @@ Result<void> update(Sql& sql, const Case& c) {
   return raced;
 }
 
+Result<void> add_media(Sql& sql, std::string_view number, std::string_view url, Instant at) {
+  auto next =
+      sql.query_one("SELECT COUNT(*) FROM case_media WHERE number = $1", {std::string(number)});
+  if (!next) return next.error();
+  auto r =
+      sql.exec("INSERT INTO case_media (number, position, url, added_at) VALUES ($1, $2, $3, $4)",
+               {std::string(number), next->int64(0), std::string(url), to_micros(at)});
+  if (!r) return r.error();
+  return {};
+}
+
+Result<std::vector<std::string>> media_urls(Sql& sql, std::string_view number) {
+  auto rows = sql.query("SELECT url FROM case_media WHERE number = $1 ORDER BY position",
+                        {std::string(number)});
+  if (!rows) return rows.error();
+  std::vector<std::string> out;
+  for (const Row& r : *rows) out.push_back(r.text(0));
+  return out;
+}
+
 Result<int> append_event(Sql& sql, std::string_view number, domain::CaseEvent e) {
   // Writers appending to one case at once (PostgreSQL with several writers: repeats merged into
   // one case, say) queue on its row, each computing its seq after the one before committed. A

@@ -64,6 +64,12 @@ struct TrackedCase {
 [[nodiscard]] Result<int> append_event(Sql& sql, std::string_view number, domain::CaseEvent e);
 [[nodiscard]] Result<std::vector<domain::CaseEvent>> events(Sql& sql, std::string_view number);
 
+// Keeps a link to the submitter's photo or file of the case (checked before: domain::
+// check_media_url), after those it has; media_urls gives them back in that order.
+[[nodiscard]] Result<void> add_media(Sql& sql, std::string_view number, std::string_view url,
+                                     Instant at);
+[[nodiscard]] Result<std::vector<std::string>> media_urls(Sql& sql, std::string_view number);
+
 // Up to `limit` cases whose next timer (warning or breach) is due at `now`, the most overdue
 // first.
 [[nodiscard]] Result<std::vector<std::string>> due_timers(Sql& sql, Instant now, int limit);

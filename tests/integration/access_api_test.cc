@@ -406,6 +406,67 @@ TEST_P(AccessApi, OperatorsRecordWhenACallCameIn) {
   EXPECT_NE(too_old.res.body().find("收到时间"), std::string::npos) << too_old.res.body();
 }
 
+// A link to the resident's photo of the matter (media_url) is kept with the case: staff who
+// read the case file see it, as does the submitter in their own case; the tracking page and the
+// case list do not show it (a photo can show people). A link that is not a web address is
+// refused, in the caller's language, and stores nothing.
+TEST_P(AccessApi, APhotoLinkIsKeptForStaffAndTheSubmitter) {
+  Session me = account_session("media.resident", Role::kResident);
+  const std::string url = "https://img.example.cn/" + unique("photo") + ".jpg?w=800";
+  const std::string place = village_in(testing::kYujiang);
+  auto body = [&](const std::string& link) {
+    return boost::json::serialize(boost::json::object{{"category", "urban.lighting"},
+                                                      {"place", place},
+                                                      {"description", "路灯不亮，见照片"},
+                                                      {"name", "王照片"},
+                                                      {"contact", "13911112222"},
+                                                      {"media_url", link}});
+  };
+  auto made = call(&me, "POST", "/api/v1/cases", body(url));
+  ASSERT_EQ(made.res.result_int(), 201u) << made.res.body();
+  const auto created = testing::body_json(made);
+  const std::string number(created.at("number").as_string());
+  const std::string code(created.at("tracking_code").as_string());
+
+  Session op = account_session("media.op", Role::kOperator);
+  auto file = call(&op, "GET", "/api/v1/cases/" + number + "?purpose=check");
+  ASSERT_EQ(file.res.result_int(), 200u) << file.res.body();
+  EXPECT_EQ(testing::body_json(file).at("media_urls"), (boost::json::array{url.c_str()}));
+  auto own = call(&me, "GET", "/api/v1/my/cases/" + number);
+  ASSERT_EQ(own.res.result_int(), 200u) << own.res.body();
+  EXPECT_EQ(testing::body_json(own).at("media_urls"), (boost::json::array{url.c_str()}));
+  auto tracked = call(nullptr, "GET", "/api/v1/track/" + code);
+  ASSERT_EQ(tracked.res.result_int(), 200u) << tracked.res.body();
+  EXPECT_EQ(tracked.res.body().find("img.example.cn"), std::string::npos) << tracked.res.body();
+  auto listed = call(&op, "GET", "/api/v1/cases?limit=100");
+  ASSERT_EQ(listed.res.result_int(), 200u) << listed.res.body();
+  EXPECT_EQ(listed.res.body().find("img.example.cn"), std::string::npos);
+  // Without one: an empty list, not a missing field.
+  Filed plain = file_case(place);
+  auto plain_file = call(&op, "GET", "/api/v1/cases/" + plain.number + "?purpose=check");
+  EXPECT_EQ(testing::body_json(plain_file).at("media_urls"), boost::json::array{});
+
+  auto count = [&] {
+    auto n = app_->db.read_value(
+        [](store::Sql& sql) { return sql.query_one("SELECT COUNT(*) FROM case_media", {}); });
+    EXPECT_TRUE(n);
+    return n ? n->int64(0) : -1;
+  };
+  const std::int64_t before = count();
+  for (const std::string& bad :
+       {std::string("javascript:alert(document.cookie)"), std::string("//img.example.cn/p.jpg"),
+        std::string("https://img.example.cn/带空格 的.jpg")}) {
+    auto en = call(&me, "POST", "/api/v1/cases", body(bad));
+    ASSERT_EQ(en.res.result_int(), 400u) << bad << ": " << en.res.body();
+    EXPECT_EQ(testing::body_json(en).at("error").at("field").as_string(), "media_url");
+    EXPECT_NE(en.res.body().find("https://"), std::string::npos) << en.res.body();
+    auto zh = call(&me, "POST", "/api/v1/cases", body(bad), {{"Accept-Language", "zh-CN"}});
+    ASSERT_EQ(zh.res.result_int(), 400u) << zh.res.body();
+    EXPECT_NE(zh.res.body().find("图片或附件链接"), std::string::npos) << zh.res.body();
+  }
+  EXPECT_EQ(count(), before) << "a refused submission stores nothing";
+}
+
 // Staff register cases of their own jurisdiction only (403 elsewhere, in English and Chinese);
 // a resident's submissions for the same place, anonymous or signed in, are accepted.
 TEST_P(AccessApi, StaffRegisterOnlyInsideTheirJurisdiction) {

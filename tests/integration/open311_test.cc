@@ -554,6 +554,8 @@ TEST_P(Open311, CreateAndReadBack) {
   EXPECT_EQ(c.tracking_code, created.token);
   ASSERT_FALSE(stored->events.empty());
   EXPECT_TRUE(stored->events[0].actor.starts_with("open311-test-")) << "the app acted";
+  // The photo's link, for staff and the submitter (the public record below leaves it out).
+  EXPECT_EQ(stored->media_urls, std::vector<std::string>{"https://example.cn/photo.jpg"});
 
   const std::string target = "/open311/v2/requests/" + created.id + ".json";
   auto v = get_json(target);
@@ -578,6 +580,7 @@ TEST_P(Open311, CreateAndReadBack) {
   EXPECT_EQ(r.at("lat"), json::value(28.241));
   EXPECT_EQ(r.at("long"), json::value(116.82));
   EXPECT_TRUE(r.at("description").is_null()) << "withheld, but there";
+  EXPECT_TRUE(r.at("media_url").is_null()) << "withheld too: a photo can show people";
   // A matter about a person's circumstances shows no point: in a village it is their door.
   auto dibao =
       create(api_key(), village, {{"lat", "28.2412345"}, {"long", "116.8198765"}}, "civil.dibao");
@@ -668,6 +671,8 @@ TEST_P(Open311, CreateRefusals) {
       {"lat not a number", {{"lat", "north"}, {"long", "116.8"}}, {}, "lat"},
       {"lat out of range", {{"lat", "200"}, {"long", "116.8"}}, {}, "lat/long"},
       {"description too long", {{"description", big}}, {}, "description"},
+      {"media_url not a web address", {{"media_url", "javascript:alert(1)"}}, {}, "media_url"},
+      {"media_url relative", {{"media_url", "/photos/1.jpg"}}, {}, "media_url"},
   };
   for (const auto& c : cases) {
     Fields f = c.fields;
@@ -909,7 +914,8 @@ TEST_P(Open311, ServiceRequestIdsOverrideFilters) {
                           .submitter_contact = {},
                           .description = "征地补偿款未发放",
                           .channel = domain::Channel::kLetter,
-                          .received_at = {}};
+                          .received_at = {},
+                          .media_url = {}};
   auto p = app_->cases.register_case(petition, app::Actor{.name = "o311-clerk", .staff = true});
   ASSERT_TRUE(p) << p.error().message;
   const std::string pid = p->registered.number;
@@ -1216,7 +1222,8 @@ TEST_P(Open311, DatesFilterOnTheTimeReceived) {
                       .submitter_contact = {},
                       .description = "垃圾堆放多日",
                       .channel = domain::Channel::kLetter,
-                      .received_at = kT0 - 120 * kDay};
+                      .received_at = kT0 - 120 * kDay,
+                      .media_url = {}};
   auto backdated = app_->cases.register_case(late, app::Actor{.name = "o311-clerk", .staff = true});
   ASSERT_TRUE(backdated) << backdated.error().message;
   const std::string old_id = backdated->registered.number;

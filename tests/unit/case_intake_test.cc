@@ -37,6 +37,39 @@ TEST(CaseIntake, AValidIntakePasses) {
   EXPECT_TRUE(validate_intake(html, at("2026-03-01"), false));
 }
 
+// A link staff will be shown as one: a web address with a host, nothing a browser would run or
+// read from the page itself, no credentials; its field named in both languages.
+TEST(CaseIntake, AMediaUrlIsAWebAddress) {
+  const Instant now = at("2026-03-01");
+  for (std::string_view good :
+       {"https://example.cn/photo.jpg", "http://10.0.0.8:8080/a/b.png?size=large#top",
+        "HTTPS://EXAMPLE.CN/%E7%85%A7%E7%89%87.jpg", "https://[2001:db8::1]/p.jpg"}) {
+    Intake in = valid();
+    in.media_url = std::string(good);
+    EXPECT_TRUE(validate_intake(in, now, false)) << good;
+  }
+  const std::string longest = "https://example.cn/" + std::string(kMaxMediaUrlChars - 19, 'a');
+  Intake fits = valid();
+  fits.media_url = longest;
+  EXPECT_TRUE(validate_intake(fits, now, false));
+  for (const std::string& bad :
+       {std::string("javascript:alert(1)"), std::string("data:image/png;base64,AAAA"),
+        std::string("/uploads/photo.jpg"), std::string("example.cn/photo.jpg"),
+        std::string("ftp://example.cn/photo.jpg"), std::string("https:///photo.jpg"),
+        std::string("https://example.cn/my photo.jpg"), std::string("https://example.cn/照片.jpg"),
+        std::string("https://user:secret@example.cn/p.jpg"), std::string("https://exa\nmple.cn"),
+        longest + "a"}) {
+    Intake in = valid();
+    in.media_url = bad;
+    auto r = validate_intake(in, now, false);
+    ASSERT_FALSE(r) << bad;
+    EXPECT_EQ(r.error().code, ErrorCode::kInvalidArgument);
+    EXPECT_EQ(r.error().message.rfind("media_url: ", 0), 0u) << r.error().message;
+    EXPECT_EQ(r.error().message_zh.rfind("图片或附件链接（media_url）：", 0), 0u)
+        << r.error().message_zh;
+  }
+}
+
 TEST(CaseIntake, BadInputNamesTheField) {
   const Instant now = at("2026-03-01");
   struct Case {

@@ -131,6 +131,9 @@ export interface CaseFile {
   unit_id: number | null
   /** Only in the resident's own case (GET /api/v1/my/cases/{number}). */
   tracking_code?: string
+  /** Links the submitter gave to their photos or files of the matter (media_url), oldest
+   *  first: addresses on other sites, never shown on the public pages. */
+  media_urls?: string[]
   allowed_commands: string[]
   events: CaseEvent[]
 }

@@ -250,6 +250,13 @@ const en: Messages<typeof zh> = {
   staff: {
     entry: 'Staff sign-in',
   },
+  media: {
+    title: 'Photos or files',
+    note: 'Links the submitter gave, to another site; they open in a new window',
+    noteOwn: 'Links you gave when you submitted it, to another site; they open in a new window',
+    item: 'Photo or file {n}',
+    host: ' ({host})',
+  },
 }
 
 export default en

@@ -226,4 +226,11 @@ export default {
   staff: {
     entry: '工作人员入口',
   },
+  media: {
+    title: '图片或附件',
+    note: '提交人提供的链接，指向其他网站，在新窗口打开',
+    noteOwn: '您提交时提供的链接，指向其他网站，在新窗口打开',
+    item: '图片或附件 {n}',
+    host: '（{host}）',
+  },
 }

@@ -37,6 +37,9 @@ const description = [
 const address = '<iframe src="javascript:window.__xss=6"></iframe>建设路8号'
 const name = '<b onmouseover="alert(7)">王五</b>'
 const note = '受理。<img src=x onerror="window.__xss=8"> <a href="javascript:alert(9)">点我</a>'
+// The photo link: as hostile as a web address can be (the server refuses anything but http and
+// https, and characters a URL may not hold); shown as a link that leaves the opener alone.
+const mediaUrl = 'https://example.cn/x.jpg?q=%3Cscript%3Ewindow.__xss%3D10%3C%2Fscript%3E#%22onmouseover'
 
 await runScenario('xss e2e', { browser, shot, server }, async () => {
   const op = await apiSession(base, 'demo.operator', demoPassword('demo.operator', undefined, server.accounts))
@@ -52,8 +55,17 @@ await runScenario('xss e2e', { browser, shot, server }, async () => {
   }
   const created = await send('/api/v1/cases', {
     kind: 'demand', channel: 'phone', category: 'urban.lighting', place: '360603001001', anonymous: false,
-    name, contact: '13912340000', address, description,
+    name, contact: '13912340000', address, description, media_url: mediaUrl,
   })
+  const refused = await fetch(`${base}/api/v1/cases`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', Cookie: op.cookie, 'X-CSRF-Token': op.csrf },
+    body: JSON.stringify({
+      kind: 'demand', channel: 'phone', category: 'urban.lighting', place: '360603001001', anonymous: true,
+      description: '路灯不亮', media_url: 'javascript:window.__xss=11',
+    }),
+  })
+  check(refused.status === 400, `a javascript: media_url: ${refused.status}, not 400`)
   await send(`/api/v1/cases/${created.number}/commands/accept`, { note }, { 'If-Match': `"${created.version}"` })
   console.log(`registered and accepted ${created.number} with attack strings`)
 
@@ -103,4 +115,13 @@ await runScenario('xss e2e', { browser, shot, server }, async () => {
   await staff.page.waitForTimeout(300)
   check(staff.problems.length === 0, `after hovering and clicking: ${staff.problems.join('; ')}`)
   check((await staff.page.evaluate(() => window.__xss)) === undefined, 'a script ran on hover or click')
+  // The photo link: exactly the address given, in a new window without opener or referrer.
+  const link = staff.page.locator('a[data-testid="media-link"]')
+  check((await link.count()) === 1, `${await link.count()} photo links on the case file, not 1`)
+  check((await link.getAttribute('href')) === mediaUrl, `the photo link is ${await link.getAttribute('href')}`)
+  check((await link.getAttribute('target')) === '_blank', 'the photo link opens in the same window')
+  check((await link.getAttribute('rel')) === 'noopener noreferrer nofollow', `the photo link's rel: ${await link.getAttribute('rel')}`)
+  await link.hover()
+  await staff.page.waitForTimeout(300)
+  check((await staff.page.evaluate(() => window.__xss)) === undefined, 'a script ran on hovering the photo link')
 })
