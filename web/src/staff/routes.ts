@@ -3,6 +3,7 @@
 // back to where they were going.
 import type { RouteLocationNormalized, RouteRecordRaw } from 'vue-router'
 import { catalogueSections, editsCatalogue } from '@/catalogue/admin'
+import { letterKinds } from '@/staff/letters'
 import { useSession } from '@/stores/session'
 
 /** The guard of every page for signed-in staff: sign in first, then come back to `to`. */
@@ -35,10 +36,11 @@ export const staffRoutes: RouteRecordRaw[] = [
     meta: { title: 'staff.signIn.title' },
   },
   {
-    path: '/staff/cases/:number/letter',
+    // The reply letter at …/letter; a petition's notices at …/letter/accept and …/letter/decline.
+    path: `/staff/cases/:number/letter/:kind(${letterKinds.filter((k) => k !== 'reply').join('|')})?`,
     name: 'staff-letter',
-    component: () => import('@/pages/staff/ReplyLetterPage.vue'),
-    props: true,
+    component: () => import('@/pages/staff/CaseLetterPage.vue'),
+    props: (r) => ({ number: String(r.params.number), kind: r.params.kind || 'reply' }),
     beforeEnter: signedIn,
     meta: { title: 'staff.letter.title' },
   },

@@ -5,14 +5,16 @@
 //   with the conflict message — and assigns it to 邓埠街道办事处 within 48 hours; the township handler opens it,
 //   is refused a case outside the township ("not found"), resolves it with a written reply, sees
 //   the page in English, signs in again when the session ends and lands back on the case, and
-//   opens the print view of the reply letter (saved as an A4 PDF too).
+//   opens the print view of the reply letter (saved as an A4 PDF too). Then a petition letter,
+//   registered and accepted over the API, gets its written notice of acceptance (受理告知书,
+//   信访工作条例 Art. 23) from the case page, printed to PDF.
 // Screenshots of every main page go to $JICENG_ARTIFACTS (look at them).
 //
 // Environment: JICENG_URL, JICENG_ACCOUNTS (or JICENG_OPERATOR_PASSWORD and
 // JICENG_HANDLER_PASSWORD), JICENG_ARTIFACTS and CHROMIUM, as in support.mjs.
 import { join } from 'node:path'
 import {
-  artifactsDir, baseUrl, check, demoPassword, desk, launchBrowser, newPage, runScenario, screenshots, staffAssign,
+  apiPost, apiSession, artifactsDir, baseUrl, check, demoPassword, desk, launchBrowser, newPage, runScenario, screenshots, staffAssign,
   staffCommand as command, staffSignIn as signIn, staffStateIs as stateIs,
 } from './support.mjs'
 
@@ -197,4 +199,24 @@ await runScenario('staff e2e', { browser, shot }, async () => {
   await shot(h, 'reply-letter-print-media')
   await h.pdf({ path: join(artifacts, 'reply-letter.pdf'), format: 'A4', preferCSSPageSize: true })
   console.log(`  pdf ${join(artifacts, 'reply-letter.pdf')}`)
+
+  console.log('operator: a petition letter, accepted, and its written notice of acceptance')
+  const api = await apiSession(base, 'demo.operator', operatorPassword)
+  const post = (path, body, headers) => apiPost(base, api, path, body, headers)
+  const petition = await post('/api/v1/cases', {
+    kind: 'petition', channel: 'letter', category: 'land.compensation', place: '360603001001',
+    name: '李信访', contact: '江西省鹰潭市余江区邓埠镇建设路 8 号', description: '征地补偿款至今未发放到户。',
+  })
+  await post(`/api/v1/cases/${petition.number}/commands/accept`, { note: '材料齐全，予以受理' }, { 'If-Match': `"${petition.version}"` })
+  await op.goto(`${base}/staff/cases/${petition.number}`)
+  await op.getByTestId('print-accept').click()
+  await op.waitForURL(new RegExp(`/staff/cases/${petition.number}/letter/accept$`))
+  const notice = op.locator('.letter[data-kind="accept"]')
+  await notice.waitFor()
+  const noticeText = await notice.textContent()
+  check(noticeText.includes('信访事项受理告知书') && noticeText.includes('李信访：') && noticeText.includes('六十日内办结'),
+    `notice of acceptance: ${noticeText}`)
+  check(!noticeText.includes('材料齐全'), 'the acceptance note is internal, not part of the notice')
+  await shot(op, 'notice-of-acceptance', true)
+  await op.pdf({ path: join(artifacts, 'notice-of-acceptance.pdf'), format: 'A4', preferCSSPageSize: true })
 })

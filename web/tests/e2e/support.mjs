@@ -200,6 +200,19 @@ export async function staffStateIs(page, label) {
   await page.locator('.state-tag').filter({ hasText: label }).waitFor()
 }
 
+/** POSTs body as JSON with a session of apiSession's (cookie and CSRF token); checks the answer is
+ *  2xx and returns its JSON. */
+export async function apiPost(base, session, path, body, headers = {}) {
+  const res = await fetch(`${base}${path}`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', Cookie: session.cookie, 'X-CSRF-Token': session.csrf, ...headers },
+    body: JSON.stringify(body),
+  })
+  const text = await res.text()
+  check(res.ok, `${path}: ${res.status} ${text}`)
+  return JSON.parse(text)
+}
+
 /**
  * A session opened over the API, for calls from the test itself: the "Cookie" header, the user
  * and the CSRF token that writes send as X-CSRF-Token.

@@ -11,7 +11,7 @@ import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { startDemoServer } from './demo-server.mjs'
 import {
-  apiSession, check, demoPassword, desk, launchBrowser, newPage, phone, runScenario, screenshots, staffSignIn,
+  apiPost, apiSession, check, demoPassword, desk, launchBrowser, newPage, phone, runScenario, screenshots, staffSignIn,
 } from './support.mjs'
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '../../..')
@@ -43,16 +43,7 @@ const mediaUrl = 'https://example.cn/x.jpg?q=%3Cscript%3Ewindow.__xss%3D10%3C%2F
 
 await runScenario('xss e2e', { browser, shot, server }, async () => {
   const op = await apiSession(base, 'demo.operator', demoPassword('demo.operator', undefined, server.accounts))
-  const send = async (path, body, headers = {}) => {
-    const res = await fetch(`${base}${path}`, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json', Cookie: op.cookie, 'X-CSRF-Token': op.csrf, ...headers },
-      body: JSON.stringify(body),
-    })
-    const text = await res.text()
-    check(res.ok, `${path}: ${res.status} ${text}`)
-    return JSON.parse(text)
-  }
+  const send = (path, body, headers) => apiPost(base, op, path, body, headers)
   const created = await send('/api/v1/cases', {
     kind: 'demand', channel: 'phone', category: 'urban.lighting', place: '360603001001', anonymous: false,
     name, contact: '13912340000', address, description, media_url: mediaUrl,
