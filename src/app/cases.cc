@@ -541,6 +541,10 @@ void mask_for(const Actor& a, CaseDetail& d) {
   if (sees_person(a, d)) return;
   d.c.submitter_name = domain::mask_name(d.c.submitter_name);
   d.c.submitter_contact = domain::mask_contact(d.c.submitter_contact);
+  // A photo link is the submitter's material, and its address often names them (an app's
+  // upload path with a user id or phone, a signed URL anyone holding it can open): it goes
+  // with the person, to those who call them back.
+  d.media_urls.clear();
 }
 
 }  // namespace

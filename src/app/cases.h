@@ -110,8 +110,8 @@ struct CaseDetail {
   // "演示受理员"), for staff readers: a timeline of login names reads as a log, not as who acted.
   std::map<std::string, std::string, std::less<>> actor_names{};
   // Links to the submitter's photos or files of the matter (domain::Intake::media_url), in the
-  // order they came: for staff who may read the case and for the submitter, never on the
-  // public views.
+  // order they came: for the submitter and the staff who see the person in the clear (the
+  // unit answering it, the registration office), never on the public views.
   std::vector<std::string> media_urls{};
 };
 

@@ -2,7 +2,10 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <boost/url/parse.hpp>
+#include <boost/url/url_view.hpp>
+#include <cctype>
 #include <cmath>
 
 #include "domain/contact.h"
@@ -50,6 +53,34 @@ bool invisible(char32_t c) {
   return c == ' ' || (c >= 0x09 && c <= 0x0d) || c == 0x85 || c == 0xa0 || c == 0xad ||
          c == 0x1680 || c == 0x180e || (c >= 0x2000 && c <= 0x200f) || c == 0x2028 || c == 0x2029 ||
          c == 0x202f || c == 0x205f || (c >= 0x2060 && c <= 0x2064) || c == 0x3000 || c == 0xfeff;
+}
+
+// Whether a URL's host is this machine or a private or link-local network: localhost, and the
+// IPv4 and IPv6 literals of RFC 1918, 6598, 3927, 4193 and 4291's loopback and link-local.
+bool internal_host(const boost::urls::url_view& u) {
+  switch (u.host_type()) {
+    case boost::urls::host_type::ipv4: {
+      const auto b = u.host_ipv4_address().to_bytes();
+      return b[0] == 0 || b[0] == 10 || b[0] == 127 || (b[0] == 169 && b[1] == 254) ||
+             (b[0] == 172 && (b[1] & 0xf0) == 16) || (b[0] == 192 && b[1] == 168) ||
+             (b[0] == 100 && (b[1] & 0xc0) == 64);
+    }
+    case boost::urls::host_type::ipv6: {
+      const auto a = u.host_ipv6_address();
+      const auto b = a.to_bytes();
+      return a.is_loopback() || a.is_unspecified() || a.is_v4_mapped() || (b[0] & 0xfe) == 0xfc ||
+             (b[0] == 0xfe && (b[1] & 0xc0) == 0x80);
+    }
+    case boost::urls::host_type::name: {
+      std::string host = u.host();
+      std::transform(host.begin(), host.end(), host.begin(),
+                     [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+      while (!host.empty() && host.back() == '.') host.pop_back();
+      return host == "localhost" || host.ends_with(".localhost");
+    }
+    default:
+      return true;  // IPvFuture: nothing a browser would open
+  }
 }
 
 }  // namespace
@@ -137,6 +168,12 @@ Result<void> check_media_url(std::string_view field, std::string_view url) {
   }
   if (parsed->has_userinfo()) {
     return field_error(field, "must not carry a user name or password", "不能包含用户名或密码");
+  }
+  // Staff open it from inside the government's network: an address there (this machine, a
+  // private or link-local network) would have their browser call it on the sender's behalf.
+  if (internal_host(*parsed)) {
+    return field_error(field, "must be an address on the internet, not on a local network",
+                       "须为互联网地址，不能指向本机或内部网络");
   }
   return {};
 }

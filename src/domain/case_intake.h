@@ -66,9 +66,11 @@ bool is_blank(std::string_view text);
                                       std::size_t max, bool required, bool multiline);
 
 // Checks a link to a submitter's photo or file (Intake::media_url): a URI (RFC 3986, so with a
-// scheme) with scheme http or https and a host, of at most kMaxMediaUrlChars, without user name or
-// password in it. Anything else (javascript:, data:, a relative path, text with spaces) is
-// refused with kInvalidArgument naming `field`, so that what staff are shown as a link is one.
+// scheme) with scheme http or https and a host on the internet (not localhost, nor a loopback,
+// private or link-local address), of at most kMaxMediaUrlChars, without user name or password.
+// Anything else (javascript:, data:, a relative path, text with spaces) is refused with
+// kInvalidArgument naming `field`, so that what staff are shown as a link is one, and one that
+// does not point their browser into their own network.
 [[nodiscard]] Result<void> check_media_url(std::string_view field, std::string_view url);
 
 // Checks an intake. `by_staff` says whether the caller is an operator (who may set

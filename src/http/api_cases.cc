@@ -862,8 +862,8 @@ void add_case_routes(Router& router, app::App& app, const PublicLimits& limits) 
                   "channel, received_at (staff on phone, walk-in, letter, mailbox: when "
                   "the matter came in, RFC 3339 with Z or an offset such as +08:00, not "
                   "in the future), media_url (a link to a photo or file of the matter, "
-                  "http or https; shown to staff and the submitter only). Answers 201 with the "
-                  "case "
+                  "http or https on the internet; in the case file for the submitter and the "
+                  "staff who see the person, never public). Answers 201 with the case "
                   "number and tracking code. "
                   "An Idempotency-Key header makes retries safe: the same key and body "
                   "return the first answer, the same key with another body 422",
@@ -1022,7 +1022,9 @@ void add_case_routes(Router& router, app::App& app, const PublicLimits& limits) 
                          "review window). Each timeline event names its actor by login name "
                          "(actor) and, for staff accounts, by display name (actor_name, else "
                          "null), and its note also in English when jiceng wrote it (note_en, "
-                         "else null). The read is audited (give ?purpose=…). ETag: the version",
+                         "else null). media_urls: the submitter's photo links, for readers who "
+                         "see the person in the clear (else empty). The read is audited (give "
+                         "?purpose=…). ETag: the version",
               .query_params = {{.name = "purpose", .description = "why the file is read"}},
               .policy = Policy::only(readers, ScopeCheck::kSubtree),
               .async_handler = [&app](const Request& req, const Responder& respond) {
@@ -1055,7 +1057,8 @@ void add_case_routes(Router& router, app::App& app, const PublicLimits& limits) 
               .handler = [&app](const Request& req) { return list_cases(app, req); }});
   router.add({.method = "GET",
               .pattern = "/api/v1/my/cases/{number}",
-              .summary = "One of the signed-in resident's own cases, with its history",
+              .summary = "One of the signed-in resident's own cases, with its history and the "
+                         "photo links they gave (media_urls)",
               .policy = Policy::only(residents, ScopeCheck::kOwn),
               .async_handler = [&app](const Request& req, const Responder& respond) {
                 read_case(app, req, respond);

@@ -42,8 +42,9 @@ TEST(CaseIntake, AValidIntakePasses) {
 TEST(CaseIntake, AMediaUrlIsAWebAddress) {
   const Instant now = at("2026-03-01");
   for (std::string_view good :
-       {"https://example.cn/photo.jpg", "http://10.0.0.8:8080/a/b.png?size=large#top",
-        "HTTPS://EXAMPLE.CN/%E7%85%A7%E7%89%87.jpg", "https://[2001:db8::1]/p.jpg"}) {
+       {"https://example.cn/photo.jpg", "http://203.0.113.8:8080/a/b.png?size=large#top",
+        "HTTPS://EXAMPLE.CN/%E7%85%A7%E7%89%87.jpg", "https://[2001:db8::1]/p.jpg",
+        "https://172.32.0.1/p.jpg", "https://localhost.example.cn/p.jpg"}) {
     Intake in = valid();
     in.media_url = std::string(good);
     EXPECT_TRUE(validate_intake(in, now, false)) << good;
@@ -58,7 +59,14 @@ TEST(CaseIntake, AMediaUrlIsAWebAddress) {
         std::string("ftp://example.cn/photo.jpg"), std::string("https:///photo.jpg"),
         std::string("https://example.cn/my photo.jpg"), std::string("https://example.cn/照片.jpg"),
         std::string("https://user:secret@example.cn/p.jpg"), std::string("https://exa\nmple.cn"),
-        longest + "a"}) {
+        longest + "a",
+        // The staff's own network: this machine, private and link-local addresses.
+        std::string("http://localhost:8080/p.jpg"), std::string("http://LocalHost./p.jpg"),
+        std::string("http://127.0.0.1/p.jpg"), std::string("http://10.0.0.8/p.jpg"),
+        std::string("http://172.16.5.1/p.jpg"), std::string("http://192.168.1.1/admin"),
+        std::string("http://169.254.169.254/latest"), std::string("http://100.64.0.1/p.jpg"),
+        std::string("http://[::1]/p.jpg"), std::string("http://[fd00::1]/p.jpg"),
+        std::string("http://[fe80::1]/p.jpg"), std::string("http://[::ffff:10.0.0.1]/p.jpg")}) {
     Intake in = valid();
     in.media_url = bad;
     auto r = validate_intake(in, now, false);
