@@ -221,8 +221,8 @@ export default {
     accept: {
       docTitle: 'Notice of acceptance of a petition, {unit}',
       opening: 'The petition "{category}" you submitted by {channel} on {date} (No. {number}) was accepted by us on {on}.',
-      term: 'Under Article 34 of the Regulations on Letters and Visits, we will settle it within sixty days of its acceptance and answer you in writing; a complex matter may, with approval, take up to thirty days more, and you will be told why.',
-      follow: 'You can follow it on the 12345 hotline, on this system’s website, or with your tracking code.',
+      term: 'Under Article 34 of the Regulations on Letters and Visits Work (信访工作条例), we will settle it within sixty days of its acceptance and answer you in writing; a complex matter may, with approval, take up to thirty days more, and you will be told why.',
+      follow: 'You can follow it by calling the 12345 hotline with the number above, or, if you received a tracking code, on this system’s website.',
     },
     decline: {
       docTitle: 'Notice of non-acceptance of a petition, {unit}',

@@ -11,16 +11,22 @@ const replyEvents = ['resolve', 'reply_review', 'reply_re_review']
 
 const last = (file: CaseFile, events: string[]) => [...file.events].reverse().find((e) => events.includes(e.event))
 
-/** The event a letter of this kind reports, or undefined when the case has none to print yet: no
- *  written reply; a demand, or a petition not (or not yet) accepted or declined. A reply kept
- *  without its event in the history the reader sees dates from the file's last change. */
+/** What decides whether a petition stands accepted: accepting or declining it, and transferring
+ *  it (转送: the body it goes to decides anew, on a clock of its own) or merging it away. */
+const decisions = ['accept', 'decline', 'transfer', 'merge']
+
+/** The event a letter of this kind reports, or undefined when the case has none to print: no
+ *  written reply; a demand; a petition whose last decision is not this one (not yet decided,
+ *  transferred since it was accepted, declined after a return). A reply kept without its event
+ *  in the history the reader sees dates from the file's last change. */
 export function letterEvent(file: CaseFile, kind: LetterKind): Pick<CaseEvent, 'at' | 'unit_id' | 'note'> | undefined {
   if (kind === 'reply') {
     if (!file.reply) return undefined
     return last(file, replyEvents) ?? { at: file.updated_at, unit_id: file.unit_id, note: '' }
   }
   if (file.kind !== 'petition') return undefined
-  return last(file, [kind])
+  const decided = last(file, decisions)
+  return decided?.event === kind ? decided : undefined
 }
 
 /** The letters this case has to print, in the order the workbench offers them. */

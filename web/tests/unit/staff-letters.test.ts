@@ -9,6 +9,8 @@ import CaseLetterPage from '@/pages/staff/CaseLetterPage.vue'
 import type { CaseFile } from '@/api'
 import { lettersOf } from '@/staff/letters'
 import { i18n, setLanguage } from '@/i18n'
+import { chinaTimeZone } from '@/time'
+import dayjs from 'dayjs'
 
 const file: CaseFile = {
   number: '360603-2026-000384', kind: 'demand', category: 'urban.lighting', place: '360603001001', address: '',
@@ -28,8 +30,11 @@ const petition: CaseFile = {
   events: [event(1, 'register', '2026-03-02T01:00:00Z'), event(2, 'accept', '2026-03-05T02:00:00Z', '材料齐全，予以受理')],
 }
 const declined: CaseFile = {
-  ...petition, state: 'declined', state_zh: '不予受理',
-  events: [event(1, 'register', '2026-03-02T01:00:00Z'), event(2, 'decline', '2026-03-06T02:00:00Z', '已进入行政复议程序。\n请等待复议决定。')],
+  ...petition, state: 'declined', state_zh: '不予受理', unit_id: 7,
+  events: [
+    event(1, 'register', '2026-03-02T01:00:00Z'),
+    { ...event(2, 'decline', '2026-03-06T02:00:00Z', '已进入行政复议程序。\n请等待复议决定。'), unit_id: 9 },
+  ],
 }
 let served: CaseFile = file
 
@@ -37,7 +42,12 @@ beforeEach(() => {
   setActivePinia(createPinia())
   served = file
   vi.stubGlobal('fetch', vi.fn(async (url: string) => {
-    const body = String(url).includes('/cases/') ? served : { items: [] }
+    const unit = /\/api\/v1\/units\/(\d+)$/.exec(String(url))
+    const body = String(url).includes('/cases/')
+      ? served
+      : unit
+        ? { id: Number(unit[1]), name: `单位${unit[1]}`, kind: 'petition_bureau', place_code: '360603', active: true, version: 1 }
+        : { items: [] }
     return new Response(JSON.stringify(body), { status: 200, headers: { 'Content-Type': 'application/json' } })
   }))
 })
@@ -73,6 +83,14 @@ describe('CaseLetterPage', () => {
     expect(lettersOf(petition)).toEqual(['accept'])
     expect(lettersOf(declined)).toEqual(['decline'])
     expect(lettersOf({ ...file, events: [event(2, 'accept', '2026-03-05T02:00:00Z')] })).toEqual(['reply'])
+    // Transferred after it was accepted: the next body decides anew; declined after a return:
+    // only the decision that stands.
+    const transferred = { ...petition, events: [...petition.events, event(3, 'transfer', '2026-03-06T02:00:00Z')] }
+    expect(lettersOf(transferred)).toEqual([])
+    const reaccepted = { ...transferred, events: [...transferred.events, event(4, 'accept', '2026-03-09T02:00:00Z')] }
+    expect(lettersOf(reaccepted)).toEqual(['accept'])
+    const returned = [event(3, 'assign', '2026-03-06T02:00:00Z'), event(4, 'return', '2026-03-07T02:00:00Z'), event(5, 'decline', '2026-03-08T02:00:00Z')]
+    expect(lettersOf({ ...petition, events: [...petition.events, ...returned] })).toEqual(['decline'])
   })
 
   it('tells a petitioner when it was accepted and the 60 days from then', async () => {
@@ -83,7 +101,8 @@ describe('CaseLetterPage', () => {
     expect(body[0]).toContain('2026年3月2日通过来信提出的')
     expect(body[0]).toContain('已于2026年3月5日依法受理')
     expect(body[1]).toContain('六十日内办结')
-    expect(w.get('.signature').text()).toContain('2026年3月5日')
+    // Signed on the day it is printed, not backdated to the decision.
+    expect(w.get('.signature').text()).toContain(dayjs().tz(chinaTimeZone).format('YYYY年M月D日'))
     expect(w.text()).not.toContain('材料齐全') // the internal note stays off the letter
     w.unmount()
   })
@@ -91,7 +110,9 @@ describe('CaseLetterPage', () => {
   it('gives a declined petition its reasons, a paragraph each', async () => {
     served = declined
     const w = await open('decline')
-    expect(w.get('.letter-title').text()).toBe('承办单位信访事项不予受理告知书')
+    // Issued by the unit that declined it (the event's), not the case's unit now.
+    expect(w.get('.letter-title').text()).toBe('单位9信访事项不予受理告知书')
+    expect(w.get('.signature').text()).toContain('单位9')
     const body = w.findAll('.body').map((p) => p.text())
     expect(body[0]).toContain('于2026年3月6日决定不予受理')
     expect(body.slice(1, 3)).toEqual(['已进入行政复议程序。', '请等待复议决定。'])
