@@ -40,7 +40,8 @@ struct Intake {
   Channel channel = Channel::kWeb;
   std::optional<Instant> received_at;  // staff channels only; never in the future
   // Optional: where the submitter's photo or file of the matter is (Open311's media_url, an
-  // app's own storage); an absolute http or https URL, kept as given and shown to staff only.
+  // app's own storage); an absolute http or https URL, kept as given and shown only to the
+  // submitter and the staff who see the person (app::CaseDetail::media_urls).
   std::string media_url;
 };
 

@@ -487,7 +487,7 @@ class PublicView {
         {"service_name", category ? name_of(*category, en_) : std::string_view(c.category_code)},
         {"service_code", c.category_code},
         // Withheld: residents write personal details into it (and media_url below: a photo
-        // can show people; staff see both in the case file).
+        // can show people; the case file shows both to the staff who may see them).
         {"description", nullptr},
         {"agency_responsible", unit->empty() ? json::value(nullptr) : json::value(*unit)},
         {"service_notice", std::move(notice)},
@@ -858,8 +858,8 @@ Result<domain::Intake> intake_from_form(app::App& app, const CreateForm& form,
                : bad("a location is required: lat and long, or address_string",
                      "须提供位置：lat 和 long，或 address_string");
   }
-  // Kept for staff and the submitter; the public record below leaves it out (a photo can show
-  // people), as it does the description.
+  // Kept for the case file (the staff who see the person); the public record below leaves it
+  // out (a photo can show people), as it does the description.
   in.media_url = form.media_url.value_or("");
   const Category& category = *find_category(categories, in.category_code);
   in.description = form.description ? *form.description
